@@ -1,0 +1,44 @@
+# grepls — the two commands a newcomer needs are `make demo` and `make test`.
+# Each sets up everything it needs first (the virtualenv, and for the editor and VS Code
+# tests the editors, Node packages and browser), so both work on a fresh machine.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# Fragments in mk/ add their own targets and append to TEST_TARGETS.
+TEST_TARGETS :=
+
+.PHONY: all setup demo test test-python test-slow lint clean
+all: test
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## demo: start the real server, open fixtures, set a pattern, print what an editor receives
+demo: $(STAMP)
+	$(PY) -m grepls.demo fixtures/demo.txt fixtures/astral.txt --pattern TODO
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check server tests
+	$(VENV)/bin/mypy
+
+test-python: $(STAMP)
+	$(PY) -m pytest -q tests --ignore=tests/editors --ignore=tests/vscode
+
+## test-slow: the long property-test and fuzzing profile
+test-slow: $(STAMP)
+	GREPLS_HYPOTHESIS_PROFILE=slow $(PY) -m pytest -q -m slow tests
+
+-include mk/*.mk
+
+test: lint test-python $(TEST_TARGETS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
