@@ -1,0 +1,246 @@
+"""Command line: build the documents, run every scenario on each server, print and save results.
+
+`python -m bench` is the full run behind `make bench` (all target sizes, ~10 minutes with the
+naive baseline capped); `python -m bench --smoke` runs every scenario at a tiny size and checks
+every publish line by line, as the CI smoke test that the harness and both servers work end to
+end. Exit status is non-zero if any scenario failed (wrong match count, timeout, dead server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import scenarios
+from bench.documents import Document, generate
+from bench.process import machine_info
+from bench.report import evaluate_targets, scenario_table, summarize, target_table, write_json
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS_DIR = BENCH_DIR / "results"
+
+
+@dataclass(frozen=True)
+class DocShape:
+    lines: int
+    todos: int
+    fixmes: int = 0
+    seed: int = 1
+
+
+@dataclass(frozen=True)
+class Scenario:
+    label: str
+    kind: str  # "keystrokes" | "opens" | "pattern"
+    shape: DocShape
+    count: int
+    warmup: int
+    documents: int = 1
+
+
+FULL = [
+    Scenario("keystroke-100k", "keystrokes", DocShape(100_000, 1_000), 300, 30),
+    Scenario("keystroke-1M", "keystrokes", DocShape(1_000_000, 10_000), 100, 10),
+    Scenario("keystroke-300k", "keystrokes", DocShape(300_000, 1_000), 300, 30),
+    Scenario("keystroke-2k", "keystrokes", DocShape(2_000, 1_000), 300, 30),
+    Scenario("open-100k", "opens", DocShape(100_000, 1_000), 20, 2),
+    Scenario("open-1M", "opens", DocShape(1_000_000, 10_000), 5, 1),
+    Scenario("pattern-10x100k", "pattern", DocShape(100_000, 1_000, 1_000), 20, 2, documents=10),
+]
+
+SMOKE = [
+    Scenario("keystroke-2k", "keystrokes", DocShape(2_000, 20), 20, 4),
+    Scenario("keystroke-3k", "keystrokes", DocShape(3_000, 20), 20, 4),
+    Scenario("open-2k", "opens", DocShape(2_000, 20), 3, 1),
+    Scenario("pattern-10x2k", "pattern", DocShape(2_000, 20, 30), 4, 0, documents=10),
+]
+
+# The naive baseline re-splits and re-scans the whole document on every keystroke (seconds at
+# 1M lines), so it gets fewer iterations; the output notes every cap.
+NAIVE_CAPS = {
+    "keystroke-100k": 100,
+    "keystroke-1M": 10,
+    "keystroke-300k": 40,
+    "open-100k": 5,
+    "open-1M": 3,
+    "pattern-10x100k": 5,
+}
+
+
+def server_specs(names: list[str]) -> list[scenarios.ServerSpec]:
+    known = {
+        "grepls": scenarios.ServerSpec("grepls", [sys.executable, "-m", "grepls"]),
+        "naive": scenarios.ServerSpec(
+            "naive", [sys.executable, str(BENCH_DIR / "naive_server.py")], NAIVE_CAPS
+        ),
+    }
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise SystemExit(f"unknown server(s): {', '.join(unknown)} (known: grepls, naive)")
+    return [known[n] for n in names]
+
+
+def server_version(spec: scenarios.ServerSpec) -> str:
+    try:
+        done = subprocess.run([*spec.argv, "--version"], capture_output=True, text=True, timeout=30)
+        return (done.stdout or done.stderr).strip().splitlines()[0] if done.returncode == 0 else "?"
+    except (OSError, subprocess.TimeoutExpired, IndexError):
+        return "?"
+
+
+class Documents:
+    """Generated documents, made once per shape and seed for the whole run."""
+
+    def __init__(self) -> None:
+        self._cache: dict[DocShape, Document] = {}
+
+    def get(self, shape: DocShape) -> Document:
+        if shape not in self._cache:
+            self._cache[shape] = generate(shape.lines, shape.todos, shape.fixmes, shape.seed)
+        return self._cache[shape]
+
+
+async def run_one(
+    spec: scenarios.ServerSpec, scenario: Scenario, docs: Documents, scratch: str, smoke: bool
+) -> dict[str, Any]:
+    doc = docs.get(scenario.shape)
+    # Generous per-wait timeouts: the naive server at 1M lines needs seconds per publish.
+    timeout = 30.0 if smoke else max(60.0, scenario.shape.lines / 5_000)
+    result: dict[str, Any] = {
+        "label": scenario.label,
+        "kind": scenario.kind,
+        "server": spec.name,
+        "lines": scenario.shape.lines,
+        "matches": scenario.shape.todos,
+        "doc_bytes": doc.byte_size,
+        "documents": scenario.documents,
+        "requested": scenario.count,
+        "warmup": scenario.warmup,
+    }
+    started = time.monotonic()
+    try:
+        if scenario.kind == "keystrokes":
+            measured = await scenarios.keystrokes(
+                spec, scratch, scenario.label, doc, scenario.count, scenario.warmup, timeout, smoke
+            )
+        elif scenario.kind == "opens":
+            measured = await scenarios.opens(
+                spec, scratch, scenario.label, doc, scenario.count, scenario.warmup, timeout, smoke
+            )
+        else:
+            shapes = [
+                DocShape(scenario.shape.lines, scenario.shape.todos, scenario.shape.fixmes, seed)
+                for seed in range(1, scenario.documents + 1)
+            ]
+            measured = await scenarios.pattern_changes(
+                spec,
+                scratch,
+                scenario.label,
+                [docs.get(s) for s in shapes],
+                scenario.count,
+                scenario.warmup,
+                timeout,
+                smoke,
+            )
+    except (scenarios.ScenarioError, OSError) as exc:
+        result["error"] = str(exc)
+    else:
+        result.update(
+            stats=summarize(measured.samples_ns),
+            memory=measured.memory,
+            notes=measured.notes,
+            samples_ns=measured.samples_ns,
+        )
+    result["wall_s"] = round(time.monotonic() - started, 2)
+    return result
+
+
+async def run_all(
+    specs: list[scenarios.ServerSpec], plan: list[Scenario], smoke: bool, scratch: str
+) -> list[dict[str, Any]]:
+    docs = Documents()
+    results = []
+    for scenario in plan:
+        for spec in specs:
+            result = await run_one(spec, scenario, docs, scratch, smoke)
+            status = (
+                "FAILED" if "error" in result else f"p50 {result['stats'].get('p50_ms', 0):.2f} ms"
+            )
+            print(
+                f"  {scenario.label:<17} {spec.name:<7} {status}  ({result['wall_s']} s)",
+                flush=True,
+            )
+            if "error" in result:
+                print("    " + result["error"].replace("\n", "\n    "), flush=True)
+            results.append(result)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, full checks (CI)")
+    parser.add_argument("--servers", default="grepls,naive", help="comma list: grepls,naive")
+    parser.add_argument("--only", default="", help="comma list of scenario labels to run")
+    parser.add_argument("--json", default="", help="write results here (default bench/results/)")
+    args = parser.parse_args(argv)
+
+    specs = server_specs([n for n in args.servers.split(",") if n])
+    plan = SMOKE if args.smoke else FULL
+    if args.only:
+        wanted = set(args.only.split(","))
+        plan = [s for s in plan if s.label in wanted]
+    machine = machine_info()
+    print(
+        f"grepls benchmark ({'smoke' if args.smoke else 'full'}) on {machine['nproc']} cores, "
+        f"{machine['cpu_model']}",
+        flush=True,
+    )
+
+    scratch = tempfile.mkdtemp(prefix="grepls-bench-")
+    results = asyncio.run(run_all(specs, plan, args.smoke, scratch))
+    failed = [r for r in results if "error" in r]
+
+    names = [s.name for s in specs]
+    print("\n" + scenario_table(results))
+    targets = [] if args.smoke else evaluate_targets(results, names)
+    if targets:
+        print("\nTargets (judged on grepls; naive shown for the side-by-side ratio)")
+        print(target_table(targets, names))
+    for spec in specs:
+        if spec.caps and any(r["server"] == spec.name and r.get("notes") for r in results):
+            print(f"\nNote: {spec.name} runs fewer iterations in some scenarios (see 'note').")
+
+    payload = {
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "mode": "smoke" if args.smoke else "full",
+        "machine": machine,
+        "servers": {
+            s.name: {"argv": [Path(a).name for a in s.argv], "version": server_version(s)}
+            for s in specs
+        },
+        "results": results,
+        "targets": targets,
+    }
+    out = args.json
+    if not out:
+        RESULTS_DIR.mkdir(exist_ok=True)
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        out = str(RESULTS_DIR / f"{payload['mode']}-{stamp}.json")
+    write_json(out, payload)
+    print(f"\nRaw numbers: {os.path.relpath(out)}")
+
+    if failed:
+        print(f"\n{len(failed)} scenario run(s) FAILED; server stderr kept in {scratch}")
+        return 1
+    shutil.rmtree(scratch, ignore_errors=True)
+    return 0
