@@ -1,0 +1,99 @@
+;;; emacs.el --- drives Emacs + eglot through the grepls plan  -*- lexical-binding: t -*-
+;; Connects eglot directly (`eglot-ensure' waits for a command loop that --batch never runs),
+;; sets the pattern with the README's `grepls-set-pattern', makes the plan's edits as a user
+;; would, and records what flymake holds (`flymake-diagnostics') after each step into a JSON
+;; report.  Emacs exits non-zero when a step times out or signals.
+
+(require 'json)
+(require 'cl-lib)
+
+(defvar grepls-driver-plan
+  (let ((json-object-type 'alist) (json-array-type 'list) (json-key-type 'symbol))
+    (json-read-file (getenv "GREPLS_PLAN"))))
+(defvar grepls-driver-phases nil)
+(defvar grepls-driver-errors nil)
+
+(defun grepls-driver--get (key) (alist-get key grepls-driver-plan))
+
+(defun grepls-driver--wait (what predicate)
+  (let ((deadline (+ (float-time) (/ (grepls-driver--get 'wait_ms) 1000.0))))
+    (while (and (not (funcall predicate)) (< (float-time) deadline))
+      (accept-process-output nil 0.02))
+    (unless (funcall predicate)
+      (error "timed out waiting for %s" what))))
+
+(defun grepls-driver--line-col (pos)
+  "0-based line and character column of POS."
+  (save-excursion
+    (goto-char pos)
+    (cons (1- (line-number-at-pos pos)) (- pos (line-beginning-position)))))
+
+(defun grepls-driver--diagnostics ()
+  (let ((held (mapcar
+               (lambda (d)
+                 (let ((beg (grepls-driver--line-col (flymake-diagnostic-beg d)))
+                       (end (grepls-driver--line-col (flymake-diagnostic-end d))))
+                   `((line . ,(car beg)) (col . ,(cdr beg))
+                     (end_line . ,(car end)) (end_col . ,(cdr end))
+                     (message . ,(flymake-diagnostic-text d))
+                     (type . ,(symbol-name (flymake-diagnostic-type d))))))
+               (flymake-diagnostics))))
+    (sort held (lambda (a b) (or (< (alist-get 'line a) (alist-get 'line b))
+                                 (and (= (alist-get 'line a) (alist-get 'line b))
+                                      (< (alist-get 'col a) (alist-get 'col b))))))))
+
+(defun grepls-driver--record (name)
+  (let ((lines (split-string (buffer-substring-no-properties (point-min) (point-max)) "\n")))
+    (when (equal (car (last lines)) "") (setq lines (butlast lines)))
+    (push `((name . ,name) (lines . ,(vconcat lines))
+            (diagnostics . ,(vconcat (grepls-driver--diagnostics))))
+          grepls-driver-phases)))
+
+(defun grepls-driver--goto (line col)
+  (goto-char (point-min))
+  (forward-line line)
+  (forward-char col))
+
+(defun grepls-driver--apply (edit)
+  (pcase (alist-get 'kind edit)
+    ("insert" (grepls-driver--goto (alist-get 'line edit) (alist-get 'col edit))
+     (insert (alist-get 'text edit)))
+    ("delete_line" (grepls-driver--goto (alist-get 'line edit) 0)
+     (delete-region (point) (line-beginning-position 2)))
+    (kind (error "unknown edit %S" kind))))
+
+(defun grepls-driver--run ()
+  (find-file (grepls-driver--get 'fixture))
+  (apply #'eglot (eglot--guess-contact))
+  (grepls-driver--wait "eglot to connect" #'eglot-current-server)
+  (flymake-start)
+  (grepls-set-pattern (grepls-driver--get 'pattern))
+  (cl-loop for name in (grepls-driver--get 'phases)
+           for expected in (grepls-driver--get 'expected_counts)
+           for index from 0
+           do (when (> index 0)
+                (grepls-driver--apply (nth (1- index) (grepls-driver--get 'edits))))
+           (grepls-driver--wait (format "%s: %d flymake diagnostics" name expected)
+                                (lambda () (= (length (flymake-diagnostics)) expected)))
+           (grepls-driver--record name))
+  (grepls-clear-pattern)
+  (grepls-driver--wait "no flymake diagnostics after grepls-clear-pattern"
+                       (lambda () (null (flymake-diagnostics))))
+  (grepls-driver--record "clear"))
+
+(condition-case err
+    (grepls-driver--run)
+  (error (push (error-message-string err) grepls-driver-errors)
+         (ignore-errors (grepls-driver--record "failed"))))
+
+(let ((coding-system-for-write 'utf-8))
+  (with-temp-file (grepls-driver--get 'out)
+    (insert (json-encode `((phases . ,(vconcat (reverse grepls-driver-phases)))
+                           (errors . ,(vconcat grepls-driver-errors))
+                           (version . ,emacs-version)
+                           (eglot . ,(ignore-errors
+                                       (package-version-join
+                                        (package-desc-version
+                                         (cadr (assq 'eglot package-alist)))))))))))
+(kill-emacs (if grepls-driver-errors 1 0))
+;;; emacs.el ends here

@@ -1,0 +1,97 @@
+"""What the editors must end up holding, computed without the server.
+
+The fixture is plain text with `TODO` on several lines, some after `é` or an emoji. Each editor
+test applies the same edits inside the editor; this module applies them to a Python copy and finds
+every `TODO` with `str.find`, then expresses each match in the unit that editor uses for columns
+(bytes for Neovim, characters for Emacs, UTF-16 code units for what LSP itself sends).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from editors_readme import REPO
+
+FIXTURE = REPO / "fixtures" / "editors" / "sample.txt"
+PATTERN = "TODO"
+
+# The edits every driver performs, in order. Lines and columns are 0-based; col 0 keeps the
+# insertion point unit-free, while the inserted text itself puts é and an emoji before matches.
+EDITS: list[dict[str, object]] = [
+    {"kind": "insert", "line": 2, "col": 0, "text": "é🙂 TODO "},
+    {"kind": "delete_line", "line": 1},
+]
+
+
+@dataclass(frozen=True)
+class Match:
+    line: int  # 0-based
+    start: str  # the text of the line before the match
+    text: str  # the matched text
+
+    def col(self, unit: str) -> int:
+        return _width(self.start, unit)
+
+    def end_col(self, unit: str) -> int:
+        return _width(self.start + self.text, unit)
+
+
+def _width(text: str, unit: str) -> int:
+    if unit == "byte":
+        return len(text.encode("utf-8"))
+    if unit == "utf-16":
+        return len(text.encode("utf-16-le")) // 2
+    if unit == "char":
+        return len(text)
+    raise ValueError(unit)
+
+
+def fixture_lines() -> list[str]:
+    return FIXTURE.read_text(encoding="utf-8").splitlines()
+
+
+def apply_edit(lines: list[str], edit: dict[str, object]) -> list[str]:
+    out = list(lines)
+    line = edit["line"]
+    assert isinstance(line, int)
+    if edit["kind"] == "insert":
+        col, text = edit["col"], edit["text"]
+        assert isinstance(col, int) and isinstance(text, str)
+        out[line] = out[line][:col] + text + out[line][col:]
+    elif edit["kind"] == "delete_line":
+        del out[line]
+    else:
+        raise ValueError(edit)
+    return out
+
+
+def phases() -> list[tuple[str, list[str]]]:
+    """(phase name, buffer lines) for the states the tests check after setting the pattern."""
+    states = [("set", fixture_lines())]
+    for number, edit in enumerate(EDITS, start=1):
+        states.append((f"edit{number}", apply_edit(states[-1][1], edit)))
+    return states
+
+
+def matches(lines: list[str], pattern: str = PATTERN) -> list[Match]:
+    found = []
+    for number, line in enumerate(lines):
+        at = line.find(pattern)
+        while at != -1:
+            found.append(Match(number, line[:at], pattern))
+            at = line.find(pattern, at + len(pattern))
+    return found
+
+
+def plan(fixture_copy: Path, out: Path, wait_ms: int) -> dict[str, object]:
+    """The instructions a driver script follows (written as JSON for it)."""
+    return {
+        "fixture": str(fixture_copy),
+        "pattern": PATTERN,
+        "edits": EDITS,
+        "expected_counts": [len(matches(lines)) for _, lines in phases()],
+        "phases": [name for name, _ in phases()],
+        "wait_ms": wait_ms,
+        "out": str(out),
+    }

@@ -1,0 +1,45 @@
+"""The README's editor snippets, as the tests see them.
+
+The `editors` region of README.md holds one fenced code block per snippet, each right after an
+HTML comment `<!-- snippet: NAME -->` that a reader never sees. The editor tests run exactly
+these blocks, so the README cannot drift from what was proven.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+README = REPO / "README.md"
+
+_REGION = re.compile(r"<!-- BEGIN editors -->(.*?)<!-- END editors -->", re.S)
+_SNIPPET = re.compile(
+    r"<!-- snippet: (?P<name>[\w.-]+) -->\s*\n```(?P<lang>\w*)\n(?P<body>.*?)\n```", re.S
+)
+
+
+def editors_region(readme: Path = README) -> str:
+    found = _REGION.search(readme.read_text(encoding="utf-8"))
+    if found is None:
+        raise LookupError(f"{readme} has no <!-- BEGIN editors --> region")
+    return found.group(1)
+
+
+def snippets(readme: Path = README) -> dict[str, tuple[str, str]]:
+    """Every named snippet in the editors region: name -> (fence language, code)."""
+    found: dict[str, tuple[str, str]] = {}
+    for match in _SNIPPET.finditer(editors_region(readme)):
+        name = match.group("name")
+        if name in found:
+            raise ValueError(f"snippet {name!r} appears twice in the README")
+        found[name] = (match.group("lang"), match.group("body") + "\n")
+    return found
+
+
+def snippet(name: str) -> str:
+    """The code of one snippet; a missing snippet is an error, never an empty config."""
+    try:
+        return snippets()[name][1]
+    except KeyError:
+        raise LookupError(f"README editors region has no snippet {name!r}") from None

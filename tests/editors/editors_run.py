@@ -1,0 +1,116 @@
+"""Running a real editor headless, bounded in time, leaving no process behind.
+
+Each editor runs in its own session (process group), so the editor and the `grepls` server it
+spawns can be killed together: on timeout, and again after a normal exit in case the editor left
+its server running. HOME and the XDG directories point into the test's temp dir so no personal
+config leaks in, and `.venv/bin` comes first on PATH so the snippets' plain `grepls` starts the
+server from this checkout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from editors_readme import REPO
+
+VENV_BIN = REPO / ".venv" / "bin"
+EDITOR_TIMEOUT_S = 90  # below pytest-timeout's 120 s, so our cleanup runs first
+
+
+def require_binary(name: str) -> str:
+    """The editor's path; in CI a missing editor fails the test, locally it skips it."""
+    path = shutil.which(name)
+    if path:
+        return path
+    message = f"{name} is not installed (make test-editors installs it from Debian's packages)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def require_server() -> None:
+    grepls = VENV_BIN / "grepls"
+    if not grepls.exists():
+        pytest.fail(f"{grepls} is missing: the package is not installed in the venv")
+    probe = subprocess.run(
+        [str(grepls), "--version"], capture_output=True, text=True, timeout=30, check=False
+    )
+    if probe.returncode != 0:
+        pytest.fail(f"grepls --version failed: {probe.stderr.strip() or probe.stdout.strip()}")
+
+
+def editor_env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    for name in ("VIMINIT", "EXINIT", "MYVIMRC", "NVIM_LISTEN_ADDRESS", "NVIM", "EMACSLOADPATH"):
+        env.pop(name, None)
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_DATA_HOME=str(home / ".local" / "share"),
+        XDG_STATE_HOME=str(home / ".local" / "state"),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '/usr/bin:/bin')}",
+        TERM="dumb",
+        LANG="C.UTF-8",
+        LC_ALL="C.UTF-8",
+    )
+    return env
+
+
+@dataclass
+class EditorRun:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def describe(self) -> str:
+        return f"exit {self.returncode}\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}"
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+def run_editor(argv: list[str], env: dict[str, str], cwd: Path) -> EditorRun:
+    process = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=EDITOR_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        _kill_group(process.pid)
+        stdout, stderr = process.communicate()
+        pytest.fail(
+            f"{argv[0]} did not finish within {EDITOR_TIMEOUT_S}s and was killed\n"
+            f"--- stdout\n{stdout.decode(errors='replace')}\n"
+            f"--- stderr\n{stderr.decode(errors='replace')}"
+        )
+    finally:
+        _kill_group(process.pid)
+    return EditorRun(
+        process.returncode, stdout.decode(errors="replace"), stderr.decode(errors="replace")
+    )
+
+
+def read_report(path: Path, run: EditorRun) -> dict[str, object]:
+    """The JSON the driver wrote; its absence means the driver died, which is a failure."""
+    if not path.exists():
+        pytest.fail(f"the editor wrote no report\n{run.describe()}")
+    report = json.loads(path.read_text(encoding="utf-8"))
+    assert isinstance(report, dict)
+    return report
