@@ -1,0 +1,66 @@
+"""Command line: ``grepls`` (or ``python -m grepls``) serves LSP on stdio, TCP or WebSocket."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from grepls import __version__
+
+
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="grepls",
+        description="Live grep for every editor: a language server that publishes the matches of "
+        "a pattern as diagnostics and highlights. Serves LSP on stdio unless told otherwise.",
+    )
+    parser.add_argument("--version", action="version", version=f"grepls {__version__}")
+    transport = parser.add_mutually_exclusive_group()
+    transport.add_argument("--stdio", action="store_true", help="serve on stdin/stdout (default)")
+    transport.add_argument("--tcp", action="store_true", help="serve one client over TCP")
+    transport.add_argument("--ws", action="store_true", help="serve over WebSocket")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=2087, help="port for --tcp/--ws (default 2087)")
+    parser.add_argument("--log-file", help="write the server's log to this file")
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="log level (default WARNING)",
+    )
+    parser.add_argument(
+        "--clientProcessId",
+        "--client-process-id",
+        dest="client_process_id",
+        type=int,
+        help="exit when this process ends (also taken from initialize's processId)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parse_arguments(argv)
+    # Logs go to a file or stderr, never stdout: stdout carries the protocol.
+    handler: logging.Handler = (
+        logging.FileHandler(arguments.log_file) if arguments.log_file else logging.StreamHandler()
+    )
+    logging.basicConfig(
+        level=getattr(logging, arguments.log_level),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=[handler],
+    )
+    from grepls.server import create_server
+    from grepls.transport import serve_stdio, serve_tcp
+
+    server = create_server()
+    if arguments.tcp:
+        return serve_tcp(server, arguments.host, arguments.port, arguments.client_process_id)
+    if arguments.ws:
+        server.start_ws(arguments.host, arguments.port)
+        return 0
+    return serve_stdio(server, arguments.client_process_id)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

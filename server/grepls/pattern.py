@@ -1,0 +1,273 @@
+"""Patterns: what the user asked for, validated, and compiled into a linear-time matcher.
+
+A :class:`PatternSpec` is the user's request — the text, and whether it is a regex, case
+sensitive, a whole word. :func:`parse_pattern_argument` turns the raw ``grepls.setPattern`` argument
+into one or raises :class:`PatternError` with a message fit to show the user.
+
+A :class:`Matcher` is a spec compiled with RE2, the linear-time engine: no pattern a user types can
+stall the server (Python's ``re`` takes over ten seconds on ``(a+)+$`` against 28 a's). Syntax RE2
+does not support — back-references, look-around — is refused with a clear error; there is no
+fallback engine that could hang.
+
+Matching rules, the same for every line:
+
+* Matches never span lines.
+* **Whole word** is Unicode-aware: a match counts only if the characters around it are not letters,
+  digits, combining marks or ``_`` (so ``cafe`` is not a whole word in ``cafeé`` or ``_cafe``).
+  RE2's ``\\b`` is ASCII-only, so we spell the boundary out with Unicode classes.
+* **Zero-width matches** (``^``, ``$``, ``\\b``, ``a*``): a pattern that can match the empty string
+  reports at most one match per line — its first, which may be empty. ``^`` therefore marks every
+  line once, ``^$`` every empty line, and nothing floods the editor with a match between every pair
+  of characters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import re2
+
+from grepls.positions import SPAN, Encoding, byte_spans_to_columns, encode_line
+
+# Letters, digits, combining marks and "_" make up words; anything else, or the line's edge,
+# bounds one.
+_WORD = r"\pL\pN\pM_"
+_WHOLE_WORD = "(?:^|[^" + _WORD + "])(%s)(?:[^" + _WORD + "]|$)"
+
+# Empty strings in every context a zero-width assertion can tell apart: start/end of line, and a
+# word or non-word character on either side.
+_ZERO_WIDTH_PROBES = (b"", b"a", b" ", b"aa", b"  ", b"a ", b" a")
+
+_OPTION_KEYS = {"pattern": str, "regex": bool, "caseSensitive": bool, "wholeWord": bool}
+
+MAX_PATTERN_LENGTH = 1_000_000
+
+
+class PatternError(ValueError):
+    """A pattern the user gave cannot be used; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class PatternSpec:
+    """What the user asked to find."""
+
+    pattern: str
+    regex: bool = False
+    case_sensitive: bool = True
+    whole_word: bool = False
+
+    def describe(self) -> str:
+        """How the pattern reads in a diagnostic message: "TODO", /TOD+/i, and so on."""
+        flags = ("" if self.case_sensitive else "i") + ("w" if self.whole_word else "")
+        if self.regex:
+            return f"/{self.pattern}/{flags}"
+        return f'"{self.pattern}"' + (f" ({flags})" if flags else "")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "pattern": self.pattern,
+            "regex": self.regex,
+            "caseSensitive": self.case_sensitive,
+            "wholeWord": self.whole_word,
+        }
+
+
+def parse_pattern_argument(arguments: list[Any] | None) -> PatternSpec:
+    """The ``grepls.setPattern`` arguments: one string, or one object of options."""
+    if not arguments or len(arguments) != 1:
+        count = 0 if not arguments else len(arguments)
+        raise PatternError(
+            f"grepls.setPattern takes exactly one argument (a string or an object), got {count}"
+        )
+    (argument,) = arguments
+    if isinstance(argument, str):
+        return _checked(PatternSpec(argument))
+    if not isinstance(argument, dict):
+        raise PatternError(
+            "grepls.setPattern argument must be a string or an object like "
+            f'{{"pattern": "TODO", "regex": false}}, got {_json_type(argument)}'
+        )
+    return _checked(_spec_from_options(argument, "grepls.setPattern"))
+
+
+def _spec_from_options(options: dict[str, Any], where: str) -> PatternSpec:
+    unknown = sorted(set(options) - set(_OPTION_KEYS))
+    if unknown:
+        raise PatternError(
+            f"{where}: unknown option {', '.join(map(repr, unknown))}; "
+            f"known options are {', '.join(_OPTION_KEYS)}"
+        )
+    if "pattern" not in options:
+        raise PatternError(f'{where}: the object needs a "pattern" string')
+    for key, wanted in _OPTION_KEYS.items():
+        if key in options and not isinstance(options[key], wanted):
+            raise PatternError(
+                f"{where}: {key!r} must be a {_json_name(wanted)}, got {_json_type(options[key])}"
+            )
+    return PatternSpec(
+        pattern=options["pattern"],
+        regex=options.get("regex", False),
+        case_sensitive=options.get("caseSensitive", True),
+        whole_word=options.get("wholeWord", False),
+    )
+
+
+def _checked(spec: PatternSpec) -> PatternSpec:
+    if spec.pattern == "":
+        raise PatternError("the pattern is empty: give at least one character to search for")
+    if len(spec.pattern) > MAX_PATTERN_LENGTH:
+        raise PatternError(
+            f"the pattern is {len(spec.pattern):,} characters long; the limit is "
+            f"{MAX_PATTERN_LENGTH:,}"
+        )
+    return spec
+
+
+def _json_name(kind: type) -> str:
+    return {str: "string", bool: "boolean"}[kind]
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _explain(error: re2.error, pattern: str) -> str:
+    detail = error.args[0] if error.args else str(error)
+    if isinstance(detail, bytes):
+        detail = detail.decode("utf-8", "replace")
+    hint = ""
+    if "invalid escape sequence: \\1" in detail or any(
+        f"\\{digit}" in detail for digit in "123456789"
+    ):
+        hint = " (back-references are not supported: grepls uses RE2, a linear-time engine)"
+    elif "invalid perl operator: (?=" in detail or "(?!" in detail or "(?<" in detail:
+        hint = " (look-around is not supported: grepls uses RE2, a linear-time engine)"
+    return f"invalid regex {pattern!r}: {detail}{hint}"
+
+
+def _refuse_any_byte(pattern: str) -> None:
+    """Refuse ``\\C``, which matches half a character and would put a match inside one."""
+    escaped = False
+    for char in pattern:
+        if escaped:
+            if char == "C":
+                raise PatternError(
+                    f"invalid regex {pattern!r}: \\C (any byte) is not supported; use . instead"
+                )
+            escaped = False
+        elif char == "\\":
+            escaped = True
+
+
+def _compile(source: str, case_sensitive: bool, *, multiline: bool) -> Any:
+    options = re2.Options()
+    options.log_errors = False
+    options.case_sensitive = case_sensitive
+    options.max_mem = 64 << 20
+    if multiline:
+        options.never_nl = True
+        source = "(?m)" + source
+    return re2.compile(source.encode("utf-8", "surrogatepass"), options)
+
+
+class Matcher:
+    """A compiled pattern that finds the matches on one line, in client columns."""
+
+    __slots__ = ("_bulk", "_group", "_line", "encoding", "spec", "zero_width")
+
+    spec: PatternSpec
+    encoding: Encoding
+    """The position encoding of the columns :meth:`columns` returns."""
+    zero_width: bool
+    """Whether the pattern can match the empty string (then: one match per line at most)."""
+
+    def __init__(self, spec: PatternSpec, encoding: Encoding = "utf-16") -> None:
+        self.spec = spec
+        self.encoding = encoding
+        if spec.regex:
+            _refuse_any_byte(spec.pattern)
+            core = spec.pattern
+        else:
+            core = re2.escape(spec.pattern)
+        source = _WHOLE_WORD % core if spec.whole_word else core
+        self._group = 1 if spec.whole_word else 0
+        try:
+            self._line = _compile(source, spec.case_sensitive, multiline=False)
+        except re2.error as error:
+            raise PatternError(_explain(error, spec.pattern)) from None
+        self.zero_width = any(
+            found.start(self._group) == found.end(self._group)
+            for probe in _ZERO_WIDTH_PROBES
+            for found in self._line.finditer(probe)
+        )
+        # The whole-text scan treats the document as one string with "\n" between lines; that only
+        # agrees with line-by-line matching when the pattern has no whole-text anchors and cannot
+        # switch multi-line mode off.
+        self._bulk = None
+        if not (spec.regex and re2.search(r"\\[Az]|\(\?[a-zA-Z]*-", spec.pattern)):
+            self._bulk = _compile(source, spec.case_sensitive, multiline=True)
+
+    def byte_spans(self, data: bytes) -> list[SPAN]:
+        """The matches in one line's UTF-8 bytes, as byte spans."""
+        group = self._group
+        if self.zero_width:
+            found = self._line.search(data)
+            return [] if found is None else [found.span(group)]
+        if not group:
+            return [found.span() for found in self._line.finditer(data)]
+        spans: list[SPAN] = []
+        position = 0
+        while True:
+            found = self._line.search(data, position)
+            if found is None:
+                return spans
+            start, end = found.span(1)
+            spans.append((start, end))
+            # The character after a whole word may be the boundary before the next one, so the
+            # next search starts inside this match: at its last character.
+            position = end - 1
+            while position > start and (data[position] & 0xC0) == 0x80:
+                position -= 1
+
+    def columns(self, text: str) -> list[SPAN]:
+        """The matches in one line, as (start, end) client columns."""
+        data = encode_line(text)
+        spans = self.byte_spans(data)
+        if not spans:
+            return spans
+        return byte_spans_to_columns(text, data, spans, self.encoding)
+
+    def candidate_lines(self, texts: list[str]) -> Iterator[int]:
+        """The numbers of the lines that may hold a match, found in one pass over the whole text.
+
+        Much faster than a Python loop over a large document's lines; each candidate is then checked
+        with :meth:`columns`, so a candidate that is not a match costs only time.
+        """
+        if self._bulk is None:
+            yield from range(len(texts))
+            return
+        blob = "\n".join(texts).encode("utf-8", "surrogatepass")
+        line = 0
+        counted_to = 0
+        previous = -1
+        for found in self._bulk.finditer(blob):
+            start = found.start()
+            line += blob.count(b"\n", counted_to, start)
+            counted_to = start
+            if line != previous:
+                previous = line
+                yield line

@@ -1,0 +1,81 @@
+"""Settings: the ``grepls`` section of the client's configuration, validated with defaults.
+
+Settings come from ``initializationOptions`` (either the section itself or ``{"grepls": {...}}``)
+and from ``workspace/configuration`` (section ``grepls``), re-read on
+``workspace/didChangeConfiguration``. A bad value never stops the server: it is reported by name
+(the caller shows the problems with ``window/showMessage``) and its default is used instead. Keys
+grepls does not know are ignored, since clients keep their own keys in the same section (VS Code's
+``grepls.interpreter``, ``grepls.trace.server``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from grepls.pattern import PatternError, PatternSpec, _checked, _spec_from_options
+
+SEVERITIES = {"error": 1, "warning": 2, "information": 3, "hint": 4}
+
+DEFAULT_MAX_MATCHES = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The settings in force."""
+
+    pattern: PatternSpec | None = None
+    """The pattern the settings ask for (``None``: no pattern set by settings)."""
+    severity: int = SEVERITIES["information"]
+    """LSP DiagnosticSeverity of each match."""
+    max_matches_per_document: int = DEFAULT_MAX_MATCHES
+    """At most this many diagnostics per document; more are counted and announced, not sent."""
+
+
+def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
+    """Read a settings object: the settings, and the problems found (empty when all is well)."""
+    problems: list[str] = []
+    if raw is None:
+        return Settings(), problems
+    if isinstance(raw, dict) and isinstance(raw.get("grepls"), dict):
+        raw = raw["grepls"]
+    if not isinstance(raw, dict):
+        return Settings(), [f"grepls settings must be an object, got {type(raw).__name__}"]
+
+    severity = SEVERITIES["information"]
+    if "severity" in raw and raw["severity"] is not None:
+        value = raw["severity"]
+        if isinstance(value, str) and value.lower() in SEVERITIES:
+            severity = SEVERITIES[value.lower()]
+        else:
+            problems.append(
+                f"grepls.severity must be one of {', '.join(SEVERITIES)}, got {value!r}; "
+                "using information"
+            )
+
+    max_matches = DEFAULT_MAX_MATCHES
+    if "maxMatchesPerDocument" in raw and raw["maxMatchesPerDocument"] is not None:
+        value = raw["maxMatchesPerDocument"]
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            max_matches = value
+        else:
+            problems.append(
+                f"grepls.maxMatchesPerDocument must be a positive integer, got {value!r}; "
+                f"using {DEFAULT_MAX_MATCHES}"
+            )
+
+    pattern: PatternSpec | None = None
+    text = raw.get("pattern")
+    if text not in (None, ""):
+        options = {key: raw[key] for key in ("regex", "caseSensitive", "wholeWord") if key in raw}
+        options = {key: value for key, value in options.items() if value is not None}
+        try:
+            pattern = _checked(_spec_from_options({"pattern": text, **options}, "grepls settings"))
+        except PatternError as error:
+            problems.append(f"grepls.pattern ignored: {error}")
+    else:
+        for key in ("regex", "caseSensitive", "wholeWord"):
+            if raw.get(key) is not None and not isinstance(raw[key], bool):
+                problems.append(f"grepls.{key} must be a boolean, got {raw[key]!r}")
+
+    return Settings(pattern, severity, max_matches), problems

@@ -1,0 +1,280 @@
+"""Transport: reading JSON-RPC frames from stdio or TCP, and handing them to the server.
+
+Why not pygls's own loop: it reads stdin through a thread pool — three thread hand-offs per
+message — and it converts every message into lsprotocol objects with cattrs. On the keystroke path
+both cost more than everything grepls itself does. So this module reads frames with an asyncio
+``StreamReader`` and sends the two hot messages, ``textDocument/didChange`` and the pull request
+``textDocument/diagnostic``, straight to the server as plain JSON; every other message takes pygls's
+usual road (``structure_message`` → ``handle_message``), so pygls still owns the protocol.
+
+A side effect worth having: while messages are already buffered, the loop handles them back to
+back without yielding, so a burst of keystrokes is published once, after the burst.
+
+The loop also gives malformed input a proper answer: a request whose params do not fit its method
+gets an ``InvalidParams`` error (pygls would log it and leave the client waiting), a body that is
+not JSON gets a ``ParseError``, and nothing a client sends stops the server. The server exits when its
+input closes, on ``exit``, or when the client process named by ``processId`` dies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+from pygls.io_ import StdinAsyncReader, StdoutWriter
+
+from grepls.document import Change
+from grepls.publish import response_body
+from grepls.server import GreplsServer
+
+logger = logging.getLogger(__name__)
+
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
+INVALID_PARAMS = -32602
+INTERNAL_ERROR = -32603
+
+# How often to check that the client process is still alive.
+_WATCH_SECONDS = 1.0
+
+
+class Malformed(ValueError):
+    """A hot-path message that does not have the shape LSP gives it."""
+
+
+def _integer(value: Any, what: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise Malformed(f"{what} must be an integer")
+    return value
+
+
+def _did_change(server: GreplsServer, message: dict[str, Any]) -> None:
+    params = message["params"]
+    document = params["textDocument"]
+    uri = document["uri"]
+    version = document.get("version")
+    if not isinstance(uri, str) or (version is not None and not isinstance(version, int)):
+        raise Malformed("textDocument must have a string uri and an integer version")
+    changes = []
+    for change in params["contentChanges"]:
+        text = change["text"]
+        if not isinstance(text, str):
+            raise Malformed("contentChanges[].text must be a string")
+        where = change.get("range")
+        if where is None:
+            changes.append(Change(text))
+            continue
+        start, end = where["start"], where["end"]
+        changes.append(
+            Change(
+                text,
+                (
+                    _integer(start["line"], "range.start.line"),
+                    _integer(start["character"], "range.start.character"),
+                    _integer(end["line"], "range.end.line"),
+                    _integer(end["character"], "range.end.character"),
+                ),
+            )
+        )
+    server.change_document(uri, version, changes)
+
+
+def _document_diagnostic(server: GreplsServer, message: dict[str, Any]) -> None:
+    params = message["params"]
+    uri = params["textDocument"]["uri"]
+    previous = params.get("previousResultId")
+    if not isinstance(uri, str) or not (previous is None or isinstance(previous, str)):
+        raise Malformed("textDocument.uri and previousResultId must be strings")
+    server.send_raw(response_body(message["id"], server.pull_report(uri, previous)))
+
+
+_HOT: dict[str, Callable[[GreplsServer, dict[str, Any]], None]] = {
+    types.TEXT_DOCUMENT_DID_CHANGE: _did_change,
+    types.TEXT_DOCUMENT_DIAGNOSTIC: _document_diagnostic,
+}
+
+
+def _send_error(server: GreplsServer, request_id: Any, code: int, message: str) -> None:
+    server.send_raw(
+        json.dumps(
+            {"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}}
+        )
+    )
+
+
+def dispatch(server: GreplsServer, body: bytes) -> None:
+    """Handle one message body."""
+    protocol = server.protocol
+    try:
+        message = json.loads(body)
+    except ValueError as error:
+        _send_error(server, None, PARSE_ERROR, f"message is not valid JSON: {error}")
+        return
+    if not isinstance(message, dict) or message.get("jsonrpc") != "2.0":
+        _send_error(server, None, INVALID_REQUEST, "message is not a JSON-RPC 2.0 object")
+        return
+    method = message.get("method")
+    request_id = message.get("id")
+    is_request = "id" in message and isinstance(method, str)
+
+    hot = _HOT.get(method) if isinstance(method, str) else None
+    if hot is not None and not protocol._shutdown:
+        try:
+            hot(server, message)
+            return
+        except (KeyError, TypeError, Malformed) as error:
+            # Not the shape LSP gives this method: report it like any other bad message below.
+            logger.warning("malformed %s: %r", method, error)
+            if is_request:
+                _send_error(
+                    server, request_id, INVALID_PARAMS, f"invalid params for {method}: {error}"
+                )
+            return
+        except Exception:
+            logger.exception("%s failed", method)
+            if is_request:
+                _send_error(
+                    server, request_id, INTERNAL_ERROR, f"{method} failed; see the server log"
+                )
+            return
+
+    try:
+        structured = protocol.structure_message(message)
+    except JsonRpcException as error:
+        cause = error.__cause__ or error
+        logger.warning("malformed %s: %s", method, cause)
+        if is_request:
+            _send_error(
+                server,
+                request_id,
+                INVALID_PARAMS,
+                f"invalid params for {method}: {_first_line(cause)}",
+            )
+        return
+    protocol.handle_message(structured)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
+
+
+async def _read_frames(reader: Any, server: GreplsServer) -> None:
+    """Read ``Content-Length`` framed messages until the input ends."""
+    while True:
+        length: int | None = None
+        while True:
+            header = await reader.readline()
+            if not header:
+                return
+            if header in (b"\r\n", b"\n"):
+                if length is not None:
+                    break
+                continue
+            name, _, value = header.partition(b":")
+            if name.strip().lower() == b"content-length":
+                try:
+                    length = int(value.strip())
+                except ValueError:
+                    logger.warning("bad Content-Length header: %r", header)
+        try:
+            body = await reader.readexactly(length)
+        except asyncio.IncompleteReadError:
+            return
+        if len(body) < length:
+            return
+        try:
+            dispatch(server, body)
+        except SystemExit as exit_request:  # pygls's `exit` handler ends the process this way
+            server.exit_status = int(exit_request.code or 0)
+            return
+
+
+async def _watch_client(server: GreplsServer, pid: int | None) -> None:
+    """Return when the client process (from the command line or ``initialize``) is gone."""
+    while True:
+        await asyncio.sleep(_WATCH_SECONDS)
+        watched = pid or server.process_id
+        if not watched:
+            continue
+        try:
+            os.kill(watched, 0)
+        except ProcessLookupError:
+            logger.warning("client process %s is gone: exiting", watched)
+            return
+        except PermissionError:
+            pass  # it exists, owned by someone else
+
+
+async def _serve(reader: Any, server: GreplsServer, pid: int | None) -> None:
+    reading = asyncio.ensure_future(_read_frames(reader, server))
+    watching = asyncio.ensure_future(_watch_client(server, pid))
+    done, pending = await asyncio.wait({reading, watching}, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+    for task in done:
+        task.result()
+
+
+def serve_stdio(server: GreplsServer, client_pid: int | None = None) -> int:
+    """Serve one client on stdin/stdout until it exits; return the exit status."""
+    stdin = sys.stdin.buffer
+    server.protocol.set_writer(StdoutWriter(sys.stdout.buffer))
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        reader: Any
+        try:
+            reader = asyncio.StreamReader(limit=2**31 - 1)
+            await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
+        except (ValueError, OSError):
+            # Regular files and some terminals cannot be watched by the event loop.
+            reader = StdinAsyncReader(stdin, server.thread_pool)
+        await _serve(reader, server, client_pid)
+
+    try:
+        asyncio.run(main())
+    except BrokenPipeError:
+        logger.error("the client closed the connection")
+    except KeyboardInterrupt:
+        pass
+    return _exit_status(server)
+
+
+def _exit_status(server: GreplsServer) -> int:
+    """The LSP exit code: 0 after ``shutdown``, 1 when the client left without it."""
+    if server.exit_status is not None:
+        return server.exit_status
+    return 0 if server.protocol._shutdown else 1
+
+
+def serve_tcp(server: GreplsServer, host: str, port: int, client_pid: int | None = None) -> int:
+    """Serve one client over TCP on ``host:port`` (loopback unless told otherwise)."""
+
+    async def main() -> None:
+        finished = asyncio.Event()
+
+        async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            server.protocol.set_writer(writer)
+            try:
+                await _serve(reader, server, client_pid)
+            finally:
+                finished.set()
+
+        listener = await asyncio.start_server(connection, host, port, limit=2**31 - 1)
+        for sock in listener.sockets:
+            logger.warning("grepls listening on %s", sock.getsockname())
+        async with listener:
+            await finished.wait()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())
+    return _exit_status(server)
