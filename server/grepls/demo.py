@@ -26,7 +26,7 @@ class Client:
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self.process = process
         self.next_id = 0
-        self.responses: dict[int, asyncio.Future[Any]] = {}
+        self.responses: dict[Any, asyncio.Future[Any]] = {}
         self.published: dict[str, list[dict[str, Any]]] = {}
         self.publish_event = asyncio.Event()
         self.reader = asyncio.ensure_future(self._read())
@@ -61,14 +61,12 @@ class Client:
                 return
             message = json.loads(await stdout.readexactly(length))
             if "id" in message and "method" not in message:
-                future = (
-                    self.responses.pop(message["id"]) if message["id"] in self.responses else None
-                )
-                if future is not None and not future.done():
+                waiting = self.responses.pop(message["id"], None)
+                if waiting is not None and not waiting.done():
                     if "error" in message:
-                        future.set_exception(RuntimeError(message["error"]["message"]))
+                        waiting.set_exception(RuntimeError(message["error"]["message"]))
                     else:
-                        future.set_result(message.get("result"))
+                        waiting.set_result(message.get("result"))
             elif message.get("method") == "textDocument/publishDiagnostics":
                 params = message["params"]
                 self.published[params["uri"]] = params["diagnostics"]

@@ -7,8 +7,8 @@ to the document.
 
 The index also keeps, per line, the rendered JSON of that line's diagnostics (see
 :mod:`grepls.publish`): a keystroke re-renders only the lines it touched, so publishing 1,000
-matches is a string join, not 1,000 object conversions. A line's rendering is dropped whenever its entry
-changes or moves.
+matches is a string join, not 1,000 object conversions. A line's rendering is dropped whenever its
+entry changes or moves.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ Three kinds of offset meet on one line of text:
 ASCII lines — nearly every line of code — have all three equal, and ``str.isascii`` is O(1) in
 CPython, so they cost nothing. Other lines are converted with C-level encode/decode calls rather
 than Python loops, once per edited line. Lone surrogates (which JSON can carry) survive the round
-trip via the ``surrogatepass`` error handler and count as one UTF-16 unit, like any other BMP code unit.
+trip via the ``surrogatepass`` error handler and count as one UTF-16 unit, like any BMP code unit.
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ back without yielding, so a burst of keystrokes is published once, after the bur
 
 The loop also gives malformed input a proper answer: a request whose params do not fit its method
 gets an ``InvalidParams`` error (pygls would log it and leave the client waiting), a body that is
-not JSON gets a ``ParseError``, and nothing a client sends stops the server. The server exits when its
-input closes, on ``exit``, or when the client process named by ``processId`` dies.
+not JSON gets a ``ParseError``, and nothing a client sends stops the server. The server exits when
+its input closes, on ``exit``, or when the client process named by ``processId`` dies.
 """
 
 from __future__ import annotations
