@@ -1,0 +1,58 @@
+/**
+ * Entry point: wires the output channel, the server, the pattern state, the commands and the
+ * status bar together. Everything with behaviour lives in the modules it imports.
+ */
+import * as vscode from "vscode";
+import { Commands } from "./commands";
+import { GreplsServer } from "./server";
+import { queryFromSettings, serverSettings } from "./settings";
+import { PatternState } from "./state";
+import { StatusBar } from "./statusBar";
+
+let server: GreplsServer | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const log = vscode.window.createOutputChannel("grepls", { log: true });
+  const state = new PatternState(serverSettings(vscode.workspace.getConfiguration("grepls")));
+  server = new GreplsServer(context.extensionPath, log);
+  const commands = new Commands(context, server, state);
+  context.subscriptions.push(log, state, server, new StatusBar(state), ...commands.register());
+
+  // After a restart the new server knows only the settings: send it the search the user had.
+  context.subscriptions.push(
+    server.onDidStart(async () => {
+      const query = state.query;
+      if (query && server) {
+        try {
+          await server.setPattern(query);
+        } catch (error) {
+          log.warn(`re-sending the pattern after a start: ${String(error)}`);
+        }
+      }
+    }),
+    vscode.workspace.onDidChangeConfiguration(async (event) => {
+      if (event.affectsConfiguration("grepls.interpreter")) {
+        await server?.restart();
+        return;
+      }
+      // The server re-reads its settings itself (didChangeConfiguration); the UI follows a change
+      // of the pattern settings so the status bar and toggles say what the server now does.
+      const keys = ["pattern", "regex", "caseSensitive", "wholeWord"];
+      if (keys.some((key) => event.affectsConfiguration(`grepls.${key}`))) {
+        const settings = serverSettings(vscode.workspace.getConfiguration("grepls"));
+        const query = queryFromSettings(settings);
+        state.update(query ? query.pattern : state.pattern, {
+          regex: settings.regex,
+          caseSensitive: settings.caseSensitive,
+          wholeWord: settings.wholeWord,
+        });
+      }
+    }),
+  );
+  await server.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await server?.stop();
+  server = undefined;
+}

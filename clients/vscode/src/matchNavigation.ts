@@ -1,0 +1,31 @@
+/**
+ * Next / previous match relative to the cursor, without importing `vscode`.
+ *
+ * Matches are (line, character) starts. "Next" is the first match starting strictly after the
+ * cursor, wrapping to the first; "previous" is the last one starting strictly before it, wrapping
+ * to the last. Strictness is what lets repeated presses walk through adjacent matches.
+ */
+
+export interface Point {
+  line: number;
+  character: number;
+}
+
+export function comparePoints(a: Point, b: Point): number {
+  return a.line - b.line || a.character - b.character;
+}
+
+export function nextMatch<T extends { start: Point }>(matches: readonly T[], cursor: Point): T | undefined {
+  const sorted = [...matches].sort((a, b) => comparePoints(a.start, b.start));
+  return sorted.find((m) => comparePoints(m.start, cursor) > 0) ?? sorted[0];
+}
+
+export function previousMatch<T extends { start: Point }>(matches: readonly T[], cursor: Point): T | undefined {
+  const sorted = [...matches].sort((a, b) => comparePoints(a.start, b.start));
+  for (let i = sorted.length - 1; i >= 0; i--) {
+    if (comparePoints(sorted[i].start, cursor) < 0) {
+      return sorted[i];
+    }
+  }
+  return sorted[sorted.length - 1];
+}

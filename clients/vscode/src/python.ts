@@ -1,0 +1,49 @@
+/**
+ * Which Python runs the server: the `grepls.interpreter` setting (machine scope, so a workspace
+ * cannot point it at a program of its choosing), else the Python extension's active interpreter
+ * when that extension is installed, else python3 on PATH. The decision logic lives in
+ * interpreter.ts; this module only gathers the inputs from VS Code.
+ */
+import * as vscode from "vscode";
+import { candidates, discover, Discovery, probeByRunning } from "./interpreter";
+
+/** The slice of the ms-python.python API we use; both the current and the older shapes. */
+interface PythonExtensionApi {
+  environments?: {
+    getActiveEnvironmentPath(resource?: vscode.Uri): { path: string } | undefined;
+    resolveEnvironment(env: { path: string }): Promise<{ executable: { uri?: vscode.Uri } } | undefined>;
+  };
+  settings?: {
+    getExecutionDetails(resource?: vscode.Uri): { execCommand: string[] | undefined };
+  };
+}
+
+async function pythonExtensionCommand(log: vscode.LogOutputChannel): Promise<string[] | undefined> {
+  const extension = vscode.extensions.getExtension<PythonExtensionApi>("ms-python.python");
+  if (!extension) {
+    return undefined;
+  }
+  try {
+    const api = extension.isActive ? extension.exports : await extension.activate();
+    const resource = vscode.workspace.workspaceFolders?.[0]?.uri;
+    if (api.environments) {
+      const active = api.environments.getActiveEnvironmentPath(resource);
+      const resolved = active ? await api.environments.resolveEnvironment(active) : undefined;
+      const executable = resolved?.executable.uri?.fsPath;
+      if (executable) {
+        return [executable];
+      }
+    }
+    return api.settings?.getExecutionDetails(resource).execCommand;
+  } catch (error) {
+    log.warn(`could not ask the Python extension for its interpreter: ${String(error)}`);
+    return undefined;
+  }
+}
+
+export async function findPython(log: vscode.LogOutputChannel): Promise<Discovery> {
+  const setting = vscode.workspace.getConfiguration("grepls").get<unknown>("interpreter");
+  const list = candidates(setting, await pythonExtensionCommand(log));
+  log.info(`looking for Python among: ${list.map((c) => `${c.command.join(" ")} (${c.origin})`).join(", ")}`);
+  return discover(list, probeByRunning());
+}

@@ -1,0 +1,162 @@
+/**
+ * The language client around the bundled grepls server: start, stop, restart, and the three
+ * server commands the UI calls.
+ *
+ * The server's own command ids (grepls.setPattern, ...) are registered in VS Code by
+ * vscode-languageclient itself; the UI talks to them with workspace/executeCommand requests sent
+ * directly, so a server error arrives here as a ResponseError whose message we can show in place.
+ */
+import * as vscode from "vscode";
+import {
+  ExecuteCommandRequest,
+  LanguageClient,
+  LanguageClientOptions,
+  Range as ProtocolRange,
+  ServerOptions,
+  State,
+  TransportKind,
+} from "vscode-languageclient/node";
+import { formatVersion } from "./interpreter";
+import { launchSpec } from "./launch";
+import { findPython } from "./python";
+import { PatternQuery, serverPayload, serverSettings } from "./settings";
+
+export interface SetPatternResult {
+  pattern: string | null;
+  matches: number;
+}
+
+export interface MatchLine {
+  range: vscode.Range;
+  text: string;
+}
+
+export class GreplsServer implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private readonly started = new vscode.EventEmitter<void>();
+  /** Fires each time a server is up and initialized (first start and every restart). */
+  readonly onDidStart = this.started.event;
+
+  constructor(
+    private readonly extensionRoot: string,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  get running(): boolean {
+    return this.client?.state === State.Running;
+  }
+
+  async start(): Promise<boolean> {
+    const python = await findPython(this.log);
+    if (!python.ok) {
+      this.log.error(python.message);
+      void this.offerInterpreterSetting(python.message);
+      return false;
+    }
+    this.log.info(`using Python ${formatVersion(python.version)} at ${python.executable} (${python.candidate.origin})`);
+    const spec = launchSpec(this.extensionRoot, python.candidate.command, python.version, process.env);
+    if ("error" in spec) {
+      this.log.error(spec.error);
+      void this.offerInterpreterSetting(`grepls cannot start: ${spec.error}.`);
+      return false;
+    }
+    const serverOptions: ServerOptions = {
+      command: spec.command,
+      args: spec.args,
+      transport: TransportKind.stdio,
+      options: { env: spec.env, cwd: spec.cwd },
+    };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],
+      synchronize: { configurationSection: "grepls" },
+      initializationOptions: serverPayload(serverSettings(vscode.workspace.getConfiguration("grepls"))),
+      outputChannel: this.log,
+      middleware: {
+        workspace: {
+          // The server is sent only the settings it knows; `interpreter` is ours.
+          configuration: async (params, token, next) => {
+            const answers = await next(params, token);
+            if (!Array.isArray(answers)) {
+              return answers;
+            }
+            return answers.map((answer, i) =>
+              params.items[i]?.section === "grepls" && answer && typeof answer === "object"
+                ? serverPayload(serverSettings(answer as Record<string, unknown>))
+                : answer,
+            );
+          },
+        },
+      },
+    };
+    const client = new LanguageClient("grepls", "grepls", serverOptions, clientOptions);
+    this.client = client;
+    try {
+      await client.start();
+    } catch (error) {
+      this.log.error(`the server did not start: ${String(error)}`);
+      void vscode.window.showErrorMessage(`grepls: the server did not start (${String(error)}). See the grepls output.`);
+      return false;
+    }
+    this.started.fire();
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client) {
+      try {
+        await client.stop(5000);
+      } catch (error) {
+        this.log.warn(`stopping the server: ${String(error)}`);
+      }
+    }
+  }
+
+  async restart(): Promise<boolean> {
+    this.log.info("restarting the server");
+    await this.stop();
+    return this.start();
+  }
+
+  /** Throws the server's ResponseError (e.g. InvalidParams with the reason) on refusal. */
+  async setPattern(query: PatternQuery): Promise<SetPatternResult> {
+    return this.execute<SetPatternResult>("grepls.setPattern", [{ ...query }]);
+  }
+
+  async clearPattern(): Promise<SetPatternResult> {
+    return this.execute<SetPatternResult>("grepls.clearPattern", []);
+  }
+
+  async listMatches(uri: vscode.Uri): Promise<MatchLine[]> {
+    const client = this.requireClient();
+    const lines = await this.execute<Array<{ range: ProtocolRange; text: string }>>("grepls.listMatches", [
+      client.code2ProtocolConverter.asUri(uri),
+    ]);
+    return (lines ?? []).map((line) => ({ range: client.protocol2CodeConverter.asRange(line.range), text: line.text }));
+  }
+
+  private async execute<T>(command: string, args: unknown[]): Promise<T> {
+    const client = this.requireClient();
+    return (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args })) as T;
+  }
+
+  private requireClient(): LanguageClient {
+    if (!this.client || !this.running) {
+      throw new Error("the grepls server is not running (see the grepls output; try grepls: Restart Server)");
+    }
+    return this.client;
+  }
+
+  private async offerInterpreterSetting(message: string): Promise<void> {
+    const open = "Open Setting";
+    if ((await vscode.window.showErrorMessage(message, open)) === open) {
+      await vscode.commands.executeCommand("workbench.action.openSettings", "grepls.interpreter");
+    }
+  }
+
+  dispose(): void {
+    void this.stop();
+    this.started.dispose();
+  }
+}

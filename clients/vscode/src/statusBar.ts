@@ -1,0 +1,58 @@
+/**
+ * The status bar item: the active pattern and how many matches it has in the active editor,
+ * counted from the grepls diagnostics VS Code holds for that document (so it follows edits as soon
+ * as the new diagnostics arrive). Clicking it opens Set Search Pattern.
+ */
+import * as vscode from "vscode";
+import { describeQuery } from "./settings";
+import { PatternState } from "./state";
+
+export const DIAGNOSTIC_SOURCE = "grepls";
+
+export function grepDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === DIAGNOSTIC_SOURCE);
+}
+
+export class StatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem("grepls.status", vscode.StatusBarAlignment.Left, 50);
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly state: PatternState) {
+    this.item.name = "grepls";
+    this.item.command = "grepls.ui.setPattern";
+    this.subscriptions.push(
+      state.onDidChange(() => this.render()),
+      vscode.window.onDidChangeActiveTextEditor(() => this.render()),
+      vscode.languages.onDidChangeDiagnostics((event) => {
+        const active = vscode.window.activeTextEditor?.document.uri.toString();
+        if (active && event.uris.some((uri) => uri.toString() === active)) {
+          this.render();
+        }
+      }),
+    );
+    this.render();
+    this.item.show();
+  }
+
+  render(): void {
+    const query = this.state.query;
+    if (!query) {
+      this.item.text = "$(search) grepls";
+      this.item.tooltip = "grepls: no pattern. Click to set one.";
+      return;
+    }
+    const editor = vscode.window.activeTextEditor;
+    const count = editor ? grepDiagnostics(editor.document.uri).length : undefined;
+    const shown = query.pattern.length > 30 ? `${query.pattern.slice(0, 29)}…` : query.pattern;
+    this.item.text = count === undefined ? `$(search) ${shown}` : `$(search) ${shown}: ${count}`;
+    this.item.tooltip =
+      `grepls: ${describeQuery(query)}` +
+      (count === undefined ? "" : ` — ${count} match${count === 1 ? "" : "es"} in this file`) +
+      ". Click to change.";
+  }
+
+  dispose(): void {
+    this.subscriptions.forEach((s) => s.dispose());
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,29 @@
+// Next / previous match from the cursor, with wrap-around and adjacent matches.
+import { strict as assert } from "node:assert";
+import { test } from "node:test";
+import { nextMatch, previousMatch } from "../src/matchNavigation";
+
+const at = (line: number, character: number) => ({ start: { line, character }, id: `${line}:${character}` });
+const matches = [at(5, 0), at(1, 4), at(1, 8), at(9, 2)]; // deliberately unsorted
+
+test("next is the first match strictly after the cursor", () => {
+  assert.equal(nextMatch(matches, { line: 0, character: 0 })?.id, "1:4");
+  assert.equal(nextMatch(matches, { line: 1, character: 4 })?.id, "1:8");
+  assert.equal(nextMatch(matches, { line: 1, character: 5 })?.id, "1:8");
+  assert.equal(nextMatch(matches, { line: 6, character: 0 })?.id, "9:2");
+});
+
+test("next wraps to the first match", () => {
+  assert.equal(nextMatch(matches, { line: 9, character: 2 })?.id, "1:4");
+});
+
+test("previous is the last match strictly before the cursor, wrapping to the last", () => {
+  assert.equal(previousMatch(matches, { line: 1, character: 8 })?.id, "1:4");
+  assert.equal(previousMatch(matches, { line: 9, character: 0 })?.id, "5:0");
+  assert.equal(previousMatch(matches, { line: 1, character: 4 })?.id, "9:2");
+});
+
+test("no matches, no target", () => {
+  assert.equal(nextMatch([], { line: 0, character: 0 }), undefined);
+  assert.equal(previousMatch([], { line: 0, character: 0 }), undefined);
+});
