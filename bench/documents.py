@@ -191,20 +191,28 @@ def generate(line_count: int, todo_count: int, fixme_count: int = 0, seed: int =
 
 @dataclass(frozen=True)
 class Keystroke:
-    """One typed or deleted character at (line, column), and the match count it should leave."""
+    """One typed or deleted character at (line, column) and what it does to the matches.
+
+    `changes_diagnostics` is False when every match keeps its exact range (typing on a line
+    without a match, or after the match): a server may rightly publish nothing for such a
+    keystroke, so the benchmark times it with a barrier request instead (see scenarios.py).
+    """
 
     line: int
     column: int
     insert: bool
+    kind: str  # "plain" (line without a match) | "shift" (before a TODO) | "break" (inside it)
     expected_matches: int
-    on_match: bool
+    changes_diagnostics: bool
 
 
 def plan_keystrokes(doc: Document, count: int, seed: int = 1) -> list[Keystroke]:
-    """Alternate insert/delete pairs in the middle half of the document, sized to `count`.
+    """Alternate insert/delete pairs in the middle half of the document, `count` keystrokes.
 
-    The document returns to its original text after every pair, so any number of pairs can run
-    back to back and the expected count never drifts.
+    Of every five pairs, three type on a line without a match, one types before a TODO (its
+    range shifts by one column) and one types inside a TODO (breaking it; the delete restores
+    it). The document returns to its original text after every pair, so the expected counts
+    never drift.
     """
     rng = random.Random(f"grepls-keys:{seed}:{len(doc.lines)}")
     planted = len(doc.todo_lines)
@@ -214,18 +222,36 @@ def plan_keystrokes(doc: Document, count: int, seed: int = 1) -> list[Keystroke]
     plan: list[Keystroke] = []
     pair = 0
     while len(plan) < count:
-        if pair % 10 == 5 and middle_todos:
+        slot = pair % 5
+        if slot >= 3 and middle_todos:
             line = rng.choice(middle_todos)
-            column = doc.lines[line].index(PATTERN) + 2  # "TO|DO": the match breaks
-            broken = planted - 1
-            plan.append(Keystroke(line, column, True, broken, True))
-            plan.append(Keystroke(line, column, False, planted, True))
+            at = doc.lines[line].index(PATTERN)
+            if slot == 3:
+                column, kind, after_insert = rng.randint(0, at), "shift", planted
+            else:
+                column, kind, after_insert = rng.randint(at + 1, at + 3), "break", planted - 1
+            plan.append(Keystroke(line, column, True, kind, after_insert, True))
+            plan.append(Keystroke(line, column, False, kind, planted, True))
         else:
             line = rng.randrange(low, high)
             while line in marker_lines:
                 line = rng.randrange(low, high)
             column = rng.randrange(len(doc.lines[line]) + 1)
-            plan.append(Keystroke(line, column, True, planted, False))
-            plan.append(Keystroke(line, column, False, planted, False))
+            plan.append(Keystroke(line, column, True, "plain", planted, False))
+            plan.append(Keystroke(line, column, False, "plain", planted, False))
         pair += 1
     return plan[:count]
+
+
+def expected_ranges(doc: Document, key: Keystroke) -> list[tuple[int, int, int]]:
+    """(line, start, end) of every TODO match right after `key`, in document order."""
+    ranges = []
+    for line in doc.todo_lines:
+        at = doc.lines[line].index(PATTERN)
+        if key.insert and line == key.line:
+            if key.column <= at:
+                at += 1
+            elif key.column < at + len(PATTERN):
+                continue
+        ranges.append((line, at, at + len(PATTERN)))
+    return ranges

@@ -74,6 +74,14 @@ def _peek_publish(body: bytes) -> tuple[str | None, int | None]:
     return uri, None if raw_version == b"null" else int(raw_version)
 
 
+@dataclass
+class PendingRequest:
+    id: int
+    method: str
+    sent_ns: int
+    future: asyncio.Future[Any]
+
+
 def frame_bytes(message: dict[str, Any]) -> bytes:
     body = json.dumps(message, separators=(",", ":")).encode("utf-8")
     return b"Content-Length: %d\r\n\r\n" % len(body) + body
@@ -89,7 +97,8 @@ class LspClient:
         self.notifications: list[Frame] = []
         self.server_requests: list[str] = []
         self._pending: dict[int, asyncio.Future[Any]] = {}
-        self._publish_waiters: list[asyncio.Future[None]] = []
+        self._arrival_waiters: list[asyncio.Future[None]] = []
+        self.response_received_ns: dict[int, int] = {}
         self._next_id = 0
         self._reader: asyncio.Task[None] | None = None
         self._failure: LspError | None = None
@@ -151,10 +160,10 @@ class LspClient:
         for future in self._pending.values():
             if not future.done():
                 future.set_exception(error)
-        self._wake_publish_waiters()
+        self._wake_waiters()
 
-    def _wake_publish_waiters(self) -> None:
-        waiters, self._publish_waiters = self._publish_waiters, []
+    def _wake_waiters(self) -> None:
+        waiters, self._arrival_waiters = self._arrival_waiters, []
         for waiter in waiters:
             if not waiter.done():
                 waiter.set_result(None)
@@ -164,7 +173,7 @@ class LspClient:
             frame.uri, frame.version = _peek_publish(frame.body)
             frame.index = len(self.publishes)
             self.publishes.append(frame)
-            self._wake_publish_waiters()
+            self._wake_waiters()
             return
         message = frame.message()
         if "id" in message and "method" in message:
@@ -178,6 +187,8 @@ class LspClient:
                     future.set_exception(LspError(error.get("message", ""), error.get("code")))
                 else:
                     future.set_result(message.get("result"))
+            self.response_received_ns[message["id"]] = frame.received_ns
+            self._wake_waiters()
         else:
             self.notifications.append(frame)
 
@@ -188,35 +199,41 @@ class LspClient:
             result = [None] * len(message.get("params", {}).get("items", []))
         self._write(frame_bytes({"jsonrpc": "2.0", "id": message["id"], "result": result}))
 
-    async def wait_publish_count(self, count: int, deadline: float) -> None:
-        """Wait until at least `count` publishes have arrived; fail at `deadline` or on EOF."""
-        while len(self.publishes) < count:
-            if self._failure is not None:
-                raise self._failure
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise LspError("timed out waiting for publishDiagnostics")
-            waiter = asyncio.get_running_loop().create_future()
-            self._publish_waiters.append(waiter)
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(waiter, remaining)
+    async def wait_arrival(self, deadline: float) -> None:
+        """Wait until any publish or response arrives; fail at `deadline` (monotonic) or on EOF."""
+        if self._failure is not None:
+            raise self._failure
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise LspError("timed out waiting for the server")
+        waiter = asyncio.get_running_loop().create_future()
+        self._arrival_waiters.append(waiter)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(waiter, remaining)
+        if self._failure is not None:
+            raise self._failure
+
+    def find_publish(self, uri: str, version: int | None, start: int) -> Frame | None:
+        """First publish already received for `uri` (and `version`, unless None) from `start`."""
+        for frame in self.publishes[start:]:
+            if frame.uri == uri and (version is None or frame.version == version):
+                return frame
+        return None
 
     async def wait_publish(
         self, uri: str, version: int | None, start: int, timeout: float
     ) -> Frame:
         """First publish for `uri` (with `version`, unless None) at index >= `start`."""
         deadline = time.monotonic() + timeout
-        index = start
         while True:
-            while index < len(self.publishes):
-                frame = self.publishes[index]
-                index += 1
-                if frame.uri == uri and (version is None or frame.version == version):
-                    return frame
+            frame = self.find_publish(uri, version, start)
+            if frame is not None:
+                return frame
+            start = len(self.publishes)
             try:
-                await self.wait_publish_count(index + 1, deadline)
+                await self.wait_arrival(deadline)
             except LspError as exc:
-                raise LspError(f"{exc} (uri {uri}, version {version}, {timeout:.0f} s)") from None
+                raise LspError(f"{exc} (publish for {uri} v{version}, {timeout:.0f} s)") from None
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -241,8 +258,8 @@ class LspClient:
     async def notify(self, method: str, params: Any) -> int:
         return await self.send(self.encode_notification(method, params))
 
-    async def start_request(self, method: str, params: Any) -> tuple[int, asyncio.Future[Any]]:
-        """Send a request; return the send stamp and the future its response will resolve."""
+    async def start_request(self, method: str, params: Any) -> PendingRequest:
+        """Send a request; its send stamp and response future come back in a PendingRequest."""
         if self._failure is not None:
             raise self._failure
         self._next_id += 1
@@ -250,17 +267,17 @@ class LspClient:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[request_id] = future
         message = {"jsonrpc": "2.0", "id": request_id, "method": method, "params": params}
-        return await self.send(frame_bytes(message)), future
+        sent = await self.send(frame_bytes(message))
+        return PendingRequest(request_id, method, sent, future)
 
-    async def finish_request(self, method: str, future: asyncio.Future[Any], timeout: float) -> Any:
+    async def finish_request(self, pending: PendingRequest, timeout: float) -> Any:
         try:
-            return await asyncio.wait_for(future, timeout)
+            return await asyncio.wait_for(pending.future, timeout)
         except asyncio.TimeoutError:
-            raise LspError(f"no answer to {method} within {timeout:.0f} s") from None
+            raise LspError(f"no answer to {pending.method} within {timeout:.0f} s") from None
 
     async def request(self, method: str, params: Any, timeout: float = 30.0) -> Any:
-        _, future = await self.start_request(method, params)
-        return await self.finish_request(method, future, timeout)
+        return await self.finish_request(await self.start_request(method, params), timeout)
 
     # -- lifecycle -------------------------------------------------------------------------
 

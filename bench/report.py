@@ -127,18 +127,25 @@ def scenario_table(results: list[dict[str, Any]]) -> str:
     )
     lines = [header, "-" * len(header)]
     for result in results:
-        stats = result.get("stats", {})
         rss = result.get("memory", {}).get("rss_kb")
+        rss_text = _fmt(rss / MIB_KB if rss else None)
         note = "; ".join(result.get("notes", []))
         if "error" in result:
             note = "FAILED: " + result["error"].splitlines()[0]
-        lines.append(
-            f"{result['label']:<17} {result['server']:<7} {result['lines']:>8} "
-            f"{result['matches']:>7} {stats.get('n', 0):>4} "
-            f"{_fmt(stats.get('p50_ms')):>8} {_fmt(stats.get('p95_ms')):>8} "
-            f"{_fmt(stats.get('p99_ms')):>8} {_fmt(stats.get('max_ms')):>8} "
-            f"{_fmt(rss / MIB_KB if rss else None):>8}  {note}"
-        )
+        rows = [(result["label"], result.get("stats", {}), note)]
+        if "stats_all" in result:
+            rows = [
+                (result["label"], result["stats"], "keystrokes answered by their publish"),
+                ("  all keystrokes", result["stats_all"], note),
+            ]
+        for label, stats, row_note in rows:
+            lines.append(
+                f"{label:<17} {result['server']:<7} {result['lines']:>8} "
+                f"{result['matches']:>7} {stats.get('n', 0):>4} "
+                f"{_fmt(stats.get('p50_ms')):>8} {_fmt(stats.get('p95_ms')):>8} "
+                f"{_fmt(stats.get('p99_ms')):>8} {_fmt(stats.get('max_ms')):>8} "
+                f"{rss_text:>8}  {row_note}"
+            )
     return "\n".join(lines)
 
 

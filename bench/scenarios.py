@@ -16,13 +16,21 @@ runner records it and the run exits non-zero.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.documents import ALTERNATE_PATTERN, PATTERN, Document, plan_keystrokes
-from bench.lsp_client import LspClient, LspError, checked_publish
+from bench.documents import (
+    ALTERNATE_PATTERN,
+    PATTERN,
+    Document,
+    Keystroke,
+    expected_ranges,
+    plan_keystrokes,
+)
+from bench.lsp_client import Frame, LspClient, LspError, PendingRequest, checked_publish
 from bench.process import tree_memory_kb
 
 CLIENT_CAPABILITIES: dict[str, Any] = {
@@ -43,6 +51,12 @@ CLIENT_CAPABILITIES: dict[str, Any] = {
 }
 
 
+# An unknown request every server answers in order with MethodNotFound: a cheap "caught up" probe.
+BARRIER_METHOD = "$/grepls-bench/barrier"
+METHOD_NOT_FOUND = -32601
+BARRIER_GRACE_S = 0.010
+
+
 class ScenarioError(Exception):
     """The server answered wrongly or not at all."""
 
@@ -60,6 +74,8 @@ class Measurement:
     samples_ns: list[int]
     memory: dict[str, int]
     notes: list[str] = field(default_factory=list)
+    # Keystroke scenarios: the samples whose edit was answered by a publish (the target's metric).
+    published_ns: list[int] | None = None
 
 
 @asynccontextmanager
@@ -138,6 +154,60 @@ def _change_params(uri: str, version: int, line: int, column: int, insert: bool)
     return {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}
 
 
+async def _await_barrier(client: LspClient, barrier: PendingRequest, timeout: float) -> None:
+    """The barrier is an unknown method: a MethodNotFound error is its expected answer."""
+    try:
+        await client.finish_request(barrier, timeout)
+    except LspError as exc:
+        if exc.code != METHOD_NOT_FOUND:
+            raise
+
+
+async def _time_keystroke(
+    client: LspClient, uri: str, version: int, key: Keystroke, timeout: float
+) -> tuple[int, Frame | None]:
+    """Send one keystroke; return (latency ns, the publish for its version or None).
+
+    A keystroke that changes the diagnostics must be answered by a publish with its version.
+    One that leaves every range as it was may be answered by nothing, so it is followed by a
+    barrier request (answered in order, after the change is processed); if the barrier answer
+    comes first and no publish for the version follows within BARRIER_GRACE_S, the keystroke's
+    latency is the barrier's.
+    """
+    data = client.encode_notification(
+        "textDocument/didChange", _change_params(uri, version, key.line, key.column, key.insert)
+    )
+    scan_from = len(client.publishes)
+    sent = await client.send(data)
+    barrier = None
+    if not key.changes_diagnostics:
+        barrier = await client.start_request(BARRIER_METHOD, None)
+    deadline = time.monotonic() + timeout
+    grace_end: float | None = None
+    frame = None
+    while True:
+        frame = client.find_publish(uri, version, scan_from)
+        if frame is not None:
+            break
+        scan_from = len(client.publishes)
+        if barrier is not None and barrier.id in client.response_received_ns:
+            if grace_end is None:
+                grace_end = time.monotonic() + BARRIER_GRACE_S
+            elif time.monotonic() >= grace_end:
+                break
+        try:
+            await client.wait_arrival(grace_end if grace_end is not None else deadline)
+        except LspError as exc:
+            if grace_end is None or exc.code is not None or "timed out" not in str(exc):
+                raise LspError(f"{exc} (publish for {uri} v{version}, {timeout:.0f} s)") from None
+    if barrier is not None:
+        await _await_barrier(client, barrier, timeout)
+    if frame is not None:
+        return frame.received_ns - sent, frame
+    assert barrier is not None
+    return client.response_received_ns[barrier.id] - sent, None
+
+
 async def keystrokes(
     spec: ServerSpec,
     scratch_dir: str,
@@ -161,29 +231,36 @@ async def keystrokes(
         await set_pattern(client, PATTERN, timeout)
         _, diagnostics = await open_and_wait(client, uri, doc, timeout)
         _check_publish(diagnostics, planted, f"{label}: didOpen")
-        samples = []
-        version = 1
+        samples, published = [], []
         for index, key in enumerate(plan):
-            version += 1
-            frame_data = client.encode_notification(
-                "textDocument/didChange",
-                _change_params(uri, version, key.line, key.column, key.insert),
-            )
-            start = len(client.publishes)
-            sent = await client.send(frame_data)
-            frame = await client.wait_publish(uri, version, start, timeout)
+            latency, frame = await _time_keystroke(client, uri, index + 2, key, timeout)
             if index >= warmup:
-                samples.append(frame.received_ns - sent)
+                samples.append(latency)
+                if frame is not None:
+                    published.append(latency)
+            if frame is None:
+                continue  # nothing changed and nothing was published: nothing to check
             diagnostics = checked_publish(frame)
-            what = f"{label}: keystroke {index} ({'insert' if key.insert else 'delete'})"
+            what = f"{label}: keystroke {index} ({key.kind} {'insert' if key.insert else 'delete'})"
             _check_publish(diagnostics, key.expected_matches, what)
             if check_lines:
-                lines = doc.todo_lines
-                if key.expected_matches < planted:
-                    lines = [n for n in lines if n != key.line]
-                _check_lines(diagnostics, lines, what)
+                got = sorted(
+                    (
+                        d["range"]["start"]["line"],
+                        d["range"]["start"]["character"],
+                        d["range"]["end"]["character"],
+                    )
+                    for d in diagnostics
+                )
+                if got != expected_ranges(doc, key):
+                    raise ScenarioError(f"{what}: diagnostics with the wrong ranges")
         memory = tree_memory_kb(client.pid)
-    return Measurement(samples, memory, notes)
+    if len(published) < len(samples):
+        notes.append(
+            f"{len(samples) - len(published)} of {len(samples)} keystrokes changed no "
+            "range and got no publish: timed by a barrier request"
+        )
+    return Measurement(samples, memory, notes, published)
 
 
 async def opens(
@@ -250,7 +327,7 @@ async def pattern_changes(
                 else (lambda d: d.todo_lines)
             )
             start = len(client.publishes)
-            sent, response = await client.start_request(
+            request = await client.start_request(
                 "workspace/executeCommand",
                 {"command": "grepls.setPattern", "arguments": [pattern]},
             )
@@ -275,11 +352,11 @@ async def pattern_changes(
                     if check_lines:
                         _check_lines(diagnostics, expected(doc), f"{label}: round {index} {uri}")
                     last_ns = max(last_ns, frame.received_ns)
-            result = await client.finish_request("workspace/executeCommand", response, timeout)
+            result = await client.finish_request(request, timeout)
             total = sum(len(expected(d)) for d in docs)
             if not isinstance(result, dict) or result.get("matches") != total:
                 raise ScenarioError(f"{label}: setPattern returned {result!r}, expected {total}")
             if index >= warmup:
-                samples.append(last_ns - sent)
+                samples.append(last_ns - request.sent_ns)
         memory = tree_memory_kb(client.pid)
     return Measurement(samples, memory, notes)
