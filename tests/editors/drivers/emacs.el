@@ -1,5 +1,7 @@
 ;;; emacs.el --- drives Emacs + eglot through the grepls plan  -*- lexical-binding: t -*-
 ;; Connects eglot directly (`eglot-ensure' waits for a command loop that --batch never runs),
+;; runs the idle timers by hand while it waits (there is no command loop to go idle, and both
+;; eglot's didChange and flymake's re-check wait for idleness),
 ;; sets the pattern with the README's `grepls-set-pattern', makes the plan's edits as a user
 ;; would, and records what flymake holds (`flymake-diagnostics') after each step into a JSON
 ;; report.  Emacs exits non-zero when a step times out or signals.
@@ -15,12 +17,32 @@
 
 (defun grepls-driver--get (key) (alist-get key grepls-driver-plan))
 
+(defun grepls-driver--idle ()
+  "Do what the command loop does when the user stops typing: fire the idle timers."
+  (dolist (timer (copy-sequence timer-idle-list))
+    (when (memq timer timer-idle-list)
+      (timer-event-handler timer))))
+
 (defun grepls-driver--wait (what predicate)
   (let ((deadline (+ (float-time) (/ (grepls-driver--get 'wait_ms) 1000.0))))
     (while (and (not (funcall predicate)) (< (float-time) deadline))
-      (accept-process-output nil 0.02))
+      (accept-process-output nil 0.02)
+      (grepls-driver--idle))
     (unless (funcall predicate)
       (error "timed out waiting for %s" what))))
+
+(defun grepls-driver--settled-p (expected)
+  "Whether flymake holds EXPECTED diagnostics, each on the pattern's text right now.
+Flymake's overlays evaporate when their text is deleted, so right after an edit the count can
+match while the survivors still carry the old positions; the server's next report replaces them."
+  (let ((held (flymake-diagnostics))
+        (pattern (grepls-driver--get 'pattern)))
+    (and (= (length held) expected)
+         (cl-every (lambda (d)
+                     (let ((beg (flymake-diagnostic-beg d)) (end (flymake-diagnostic-end d)))
+                       (and (<= (point-min) beg end (point-max))
+                            (equal (buffer-substring-no-properties beg end) pattern))))
+                   held))))
 
 (defun grepls-driver--line-col (pos)
   "0-based line and character column of POS."
@@ -74,7 +96,7 @@
            do (when (> index 0)
                 (grepls-driver--apply (nth (1- index) (grepls-driver--get 'edits))))
            (grepls-driver--wait (format "%s: %d flymake diagnostics" name expected)
-                                (lambda () (= (length (flymake-diagnostics)) expected)))
+                                (lambda () (grepls-driver--settled-p expected)))
            (grepls-driver--record name))
   (grepls-clear-pattern)
   (grepls-driver--wait "no flymake diagnostics after grepls-clear-pattern"

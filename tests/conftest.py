@@ -1,0 +1,162 @@
+"""Shared test machinery: a real grepls process driven over stdio by pytest-lsp.
+
+Every end-to-end test runs once per real client capability set (VS Code and Neovim, as recorded by
+pytest-lsp): Neovim 0.11 offers ``utf-8`` first, so those runs also exercise UTF-8 columns, while
+VS Code gets UTF-16. Waits poll with a deadline — the server may publish before it answers a
+command, and pytest-lsp's ``wait_for_notification`` only listens once awaited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pygls.protocol import default_converter
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+
+SERVER = [sys.executable, "-m", "grepls"]
+CLIENTS = ["visual-studio-code", "neovim"]
+TIMEOUT = 10.0
+
+
+def make_client() -> LanguageClient:
+    """pytest-lsp's client, also remembering the version of each publish."""
+    client = LanguageClient(converter_factory=default_converter)
+    client.versions = {}  # type: ignore[attr-defined]
+    client.publish_count = 0  # type: ignore[attr-defined]
+
+    def publish(client: LanguageClient, params: types.PublishDiagnosticsParams) -> None:
+        client.diagnostics[params.uri] = params.diagnostics
+        client.versions[params.uri] = params.version  # type: ignore[attr-defined]
+        client.publish_count += 1  # type: ignore[attr-defined]
+
+    register_lsp_features(
+        client, {**DEFAULT_CLIENT_FEATURES, types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish}
+    )
+    return client
+
+
+CONFIG = ClientServerConfig(server_command=SERVER, client_factory=make_client)
+
+
+@pytest_lsp.fixture(config=CONFIG, params=CLIENTS)
+async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient) -> Any:
+    """A grepls server initialized with a real editor's capabilities."""
+    params = types.InitializeParams(capabilities=client_capabilities(request.param))
+    result = await lsp_client.initialize_session(params)
+    lsp_client.encoding = result.capabilities.position_encoding  # type: ignore[attr-defined]
+    yield
+    await lsp_client.shutdown_session()
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+async def eventually(check: Callable[[], bool], timeout: float = TIMEOUT, what: str = "") -> None:
+    """Poll until ``check()`` holds, failing after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what or check}")
+        await asyncio.sleep(0.01)
+
+
+def open_document(client: LanguageClient, uri: str, text: str, version: int = 1) -> None:
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="plaintext", version=version, text=text
+            )
+        )
+    )
+
+
+def edit(start: tuple[int, int], end: tuple[int, int], text: str) -> Any:
+    return types.TextDocumentContentChangePartial(
+        range=types.Range(
+            start=types.Position(line=start[0], character=start[1]),
+            end=types.Position(line=end[0], character=end[1]),
+        ),
+        text=text,
+    )
+
+
+def change_document(client: LanguageClient, uri: str, version: int, *changes: Any) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=list(changes),
+        )
+    )
+
+
+async def command(client: LanguageClient, name: str, *arguments: Any) -> Any:
+    return await asyncio.wait_for(
+        client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command=name, arguments=list(arguments))
+        ),
+        TIMEOUT,
+    )
+
+
+def ranges(diagnostics: Any) -> list[tuple[int, int, int, int]]:
+    """Diagnostics (or highlights) as sorted (line, start, end line, end) tuples."""
+    return sorted(
+        (d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character)
+        for d in diagnostics
+    )
+
+
+async def published(
+    client: LanguageClient, uri: str, expected: list[tuple[int, int, int, int]], version: Any = None
+) -> None:
+    """Wait until the diagnostics published for ``uri`` have exactly ``expected`` ranges."""
+
+    def check() -> bool:
+        got = client.diagnostics.get(uri)
+        if got is None or ranges(got) != expected:
+            return False
+        return version is None or client.versions.get(uri) == version  # type: ignore[attr-defined]
+
+    try:
+        await eventually(check)
+    except AssertionError:
+        got = client.diagnostics.get(uri)
+        raise AssertionError(
+            f"published for {uri}: {ranges(got) if got is not None else None}, "
+            f"version {client.versions.get(uri)}; expected {expected}, version {version}"  # type: ignore[attr-defined]
+        ) from None
+
+
+# -- an independent oracle ---------------------------------------------------------------------
+
+
+def lsp_lines(text: str) -> list[str]:
+    """Lines split at LSP's breaks only, written independently of the server's splitter."""
+    return re.split(r"\r\n|\r|\n", text)
+
+
+def width(text: str, encoding: str) -> int:
+    if encoding == "utf-8":
+        return len(text.encode("utf-8", "surrogatepass"))
+    if encoding == "utf-32":
+        return len(text)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def expected_literal(text: str, needle: str, encoding: str) -> list[tuple[int, int, int, int]]:
+    """Where a literal, case-sensitive ``needle`` occurs, in ``encoding`` columns."""
+    found = []
+    for number, line in enumerate(lsp_lines(text)):
+        for match in re.finditer(re.escape(needle), line):
+            start = width(line[: match.start()], encoding)
+            found.append((number, start, number, start + width(match.group(), encoding)))
+    return found
