@@ -5,10 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams
-from pytest_lsp import LanguageClient
-
 from conftest import (
     change_document,
     command,
@@ -19,6 +15,9 @@ from conftest import (
     published,
     ranges,
 )
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+from pytest_lsp import LanguageClient
 
 URI = "file:///work/notes.txt"
 OTHER = "file:///work/other.txt"
@@ -211,9 +210,7 @@ async def test_whole_word_is_unicode_aware(client: LanguageClient) -> None:
 
 async def test_regex_patterns_match(client: LanguageClient) -> None:
     open_document(client, URI, "error E1234 and E99\nE12345\n")
-    result = await command(
-        client, "grepls.setPattern", {"pattern": r"E\d{4}\b", "regex": True}
-    )
+    result = await command(client, "grepls.setPattern", {"pattern": r"E\d{4}\b", "regex": True})
     assert result["matches"] == 1
     await published(client, URI, [(0, 6, 0, 11)])
 
@@ -252,7 +249,7 @@ async def test_list_matches_returns_ranges_and_lines(client: LanguageClient) -> 
         ("grepls.setPattern", ["a", "b"], "exactly one argument"),
         ("grepls.setPattern", [""], "empty"),
         ("grepls.setPattern", [42], "string or an object"),
-        ("grepls.setPattern", [{"regex": True}], "needs a \"pattern\""),
+        ("grepls.setPattern", [{"regex": True}], 'needs a "pattern"'),
         ("grepls.setPattern", [{"pattern": "a", "regex": "yes"}], "'regex' must be a boolean"),
         ("grepls.setPattern", [{"pattern": "a", "color": "red"}], "unknown option 'color'"),
         ("grepls.setPattern", [{"pattern": 5}], "'pattern' must be a string"),

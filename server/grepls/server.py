@@ -117,6 +117,7 @@ class GreplsServer(LanguageServer):
         self._pending_refresh = False
         self._epoch = 0
         self.exit_status: int | None = None
+        self._initial_options: Any = None
         self._sending: set[asyncio.Future[None]] = set()
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -140,7 +141,8 @@ class GreplsServer(LanguageServer):
             # as well, and every match would be shown twice.
             capabilities.diagnostic_provider = None
         if params.initialization_options is not None:
-            self.apply_settings(params.initialization_options, announce=False)
+            self._initial_options = params.initialization_options
+            self.apply_settings(params.initialization_options)
 
     def send_raw(self, body: str) -> None:
         """Write one JSON-RPC message whose body is already JSON text."""
@@ -215,7 +217,7 @@ class GreplsServer(LanguageServer):
 
     # -- settings ----------------------------------------------------------------------------
 
-    def apply_settings(self, raw: Any, announce: bool = True) -> None:
+    def apply_settings(self, raw: Any) -> None:
         """Take new settings; report bad keys; re-publish what they change."""
         settings, problems = parse_settings(raw)
         for problem in problems:
@@ -252,8 +254,14 @@ class GreplsServer(LanguageServer):
             return
 
         def received(result: Sequence[Any | None]) -> None:
-            if result:
-                self.apply_settings(result[0])
+            # The client's configuration refines the initialization options, key by key.
+            section = result[0] if result else None
+            merged = _section(self._initial_options)
+            if isinstance(section, dict):
+                merged = {**merged, **section}
+            elif section is not None:
+                merged = section
+            self.apply_settings(merged)
 
         try:
             self.workspace_configuration(
@@ -365,6 +373,14 @@ class GreplsServer(LanguageServer):
             for line in sorted(document.index.lines)
             for start, end in document.index.lines[line]
         ]
+
+
+def _section(options: Any) -> dict[str, Any]:
+    """The ``grepls`` settings inside initialization options, which may or may not nest them."""
+    if isinstance(options, dict):
+        nested = options.get("grepls")
+        return dict(nested) if isinstance(nested, dict) else dict(options)
+    return {}
 
 
 def invalid_params(message: str) -> JsonRpcInvalidParams:

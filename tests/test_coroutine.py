@@ -1,0 +1,65 @@
+"""The grep coroutine's lifecycle: one live coroutine per open document, closed when it ends."""
+
+from __future__ import annotations
+
+from inspect import GEN_CLOSED, GEN_SUSPENDED, getgeneratorstate
+
+from grepls.coroutine import grep
+from grepls.index import MatchIndex
+from grepls.lines import LineStore, Splice
+from grepls.pattern import Matcher, PatternSpec
+from grepls.server import GreplsServer, create_server
+
+
+def test_the_coroutine_is_primed_fed_and_closed() -> None:
+    index = MatchIndex()
+    coroutine = grep(Matcher(PatternSpec("TODO")), index)
+    assert getgeneratorstate(coroutine) == GEN_SUSPENDED  # primed: waiting at its (yield)
+    coroutine.send(Splice(0, 0, ["a TODO", "b"]))
+    assert index.lines == {0: [(2, 6)]}
+    coroutine.send(Splice(1, 1, ["TODO b"]))
+    assert index.lines == {0: [(2, 6)], 1: [(0, 4)]}
+    coroutine.close()
+    assert getgeneratorstate(coroutine) == GEN_CLOSED
+    assert index.lines == {} and index.count == 0  # it released what it held
+
+
+def test_inserted_lines_shift_the_matches_below_without_rescanning_them() -> None:
+    store = LineStore("x\nTODO\n" + "y\n" * 100 + "TODO")
+    index = MatchIndex()
+    coroutine = grep(Matcher(PatternSpec("TODO")), index)
+    coroutine.send(Splice(0, 0, store.texts))
+    assert sorted(index.lines) == [1, 102]
+    splice = store.replace((0, 1), (0, 1), "\n\n")
+    assert splice.texts == ["x", "", ""]  # only the edited line went to the coroutine
+    coroutine.send(splice)
+    assert sorted(index.lines) == [3, 104]
+
+
+def lifecycle(server: GreplsServer) -> dict[str, str]:
+    return {uri: getgeneratorstate(doc.grep) for uri, doc in server.documents.items() if doc.grep}
+
+
+def test_one_live_coroutine_per_open_document_closed_on_close_and_pattern_change() -> None:
+    server = create_server()
+    server.open_document("file:///a", 1, "TODO")
+    server.open_document("file:///b", 1, "x")
+    assert lifecycle(server) == {}  # no pattern yet, no coroutines
+    server.set_pattern(PatternSpec("TODO"))
+    first = {uri: doc.grep for uri, doc in server.documents.items()}
+    assert lifecycle(server) == {"file:///a": GEN_SUSPENDED, "file:///b": GEN_SUSPENDED}
+
+    server.set_pattern(PatternSpec("x"))
+    assert all(getgeneratorstate(old) == GEN_CLOSED for old in first.values())  # type: ignore[arg-type]
+    assert lifecycle(server) == {"file:///a": GEN_SUSPENDED, "file:///b": GEN_SUSPENDED}
+    assert server.documents["file:///b"].index.count == 1
+
+    closing = server.documents["file:///a"].grep
+    server.close_document("file:///a")
+    assert getgeneratorstate(closing) == GEN_CLOSED  # type: ignore[arg-type]
+    assert lifecycle(server) == {"file:///b": GEN_SUSPENDED}
+
+    last = server.documents["file:///b"].grep
+    server.set_pattern(None)
+    assert getgeneratorstate(last) == GEN_CLOSED  # type: ignore[arg-type]
+    assert lifecycle(server) == {}

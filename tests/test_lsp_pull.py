@@ -1,0 +1,79 @@
+"""End to end: a client that pulls diagnostics is answered by pull only, never by pushes too."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest_lsp
+from conftest import CONFIG, TIMEOUT, change_document, command, edit, eventually, open_document
+from lsprotocol import types
+from pytest_lsp import LanguageClient, client_capabilities
+
+URI = "file:///work/pulled.txt"
+
+
+@pytest_lsp.fixture(config=CONFIG)
+async def client(lsp_client: LanguageClient) -> Any:
+    capabilities = client_capabilities("visual-studio-code")
+    assert capabilities.text_document is not None and capabilities.workspace is not None
+    capabilities.text_document.diagnostic = types.DiagnosticClientCapabilities()
+    capabilities.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(
+        refresh_support=True
+    )
+    result = await lsp_client.initialize_session(types.InitializeParams(capabilities=capabilities))
+    lsp_client.server_capabilities = result.capabilities  # type: ignore[attr-defined]
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def pull(client: LanguageClient, previous: str | None = None) -> Any:
+    return await asyncio.wait_for(
+        client.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(
+                text_document=types.TextDocumentIdentifier(uri=URI), previous_result_id=previous
+            )
+        ),
+        TIMEOUT,
+    )
+
+
+async def test_pull_clients_get_reports_refreshes_and_no_pushes(client: LanguageClient) -> None:
+    assert client.server_capabilities.diagnostic_provider is not None  # type: ignore[attr-defined]
+    open_document(client, URI, "a TODO\nb\n")
+    await command(client, "grepls.setPattern", "TODO")
+    await eventually(lambda: client.diagnostic_refresh_count >= 1, what="a refresh request")
+
+    report = await pull(client)
+    assert report.kind == "full"
+    assert [(d.range.start.line, d.range.start.character) for d in report.items] == [(0, 2)]
+    assert report.items[0].source == "grepls"
+
+    same = await pull(client, report.result_id)
+    assert same.kind == "unchanged"
+    assert same.result_id == report.result_id
+
+    change_document(client, URI, 2, edit((1, 1), (1, 1), " TODO"))
+    changed = await pull(client, report.result_id)
+    assert changed.kind == "full"
+    assert len(changed.items) == 2
+
+    refreshes = client.diagnostic_refresh_count
+    await command(client, "grepls.clearPattern")
+    await eventually(lambda: client.diagnostic_refresh_count > refreshes, what="a refresh")
+    assert list((await pull(client, changed.result_id)).items) == []
+    assert client.diagnostics == {}  # nothing was ever pushed
+
+
+@pytest_lsp.fixture(config=CONFIG)
+async def push_client(lsp_client: LanguageClient) -> Any:
+    result = await lsp_client.initialize_session(
+        types.InitializeParams(capabilities=client_capabilities("neovim"))
+    )
+    lsp_client.server_capabilities = result.capabilities  # type: ignore[attr-defined]
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_push_clients_are_not_offered_pull_diagnostics(push_client: LanguageClient) -> None:
+    assert push_client.server_capabilities.diagnostic_provider is None  # type: ignore[attr-defined]

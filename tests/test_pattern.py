@@ -1,0 +1,107 @@
+"""Patterns: literal by default, RE2 regexes, Unicode whole words, one zero-width match per line."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from grepls.pattern import Matcher, PatternError, PatternSpec, parse_pattern_argument
+
+
+def columns(pattern: str, line: str, **options: bool) -> list[tuple[int, int]]:
+    return Matcher(PatternSpec(pattern, **options)).columns(line)
+
+
+def test_a_literal_pattern_is_not_a_regex() -> None:
+    assert columns("a.b", "axb a.b") == [(4, 7)]
+    assert columns("(", "f(x)") == [(1, 2)]
+
+
+def test_case_insensitive_matching_is_unicode_aware() -> None:
+    assert columns("straße", "STRASSE Straße", case_sensitive=False) == [(8, 14)]
+    assert columns("é", "É é", case_sensitive=False) == [(0, 1), (2, 3)]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("cafe", [(0, 4)]),
+        ("cafeé", []),
+        ("_cafe", []),
+        ("cafe\u0301", []),  # a combining accent continues the word
+        ("café cafe,cafe", [(5, 9), (10, 14)]),
+        ("1cafe cafe2", []),
+    ],
+)
+def test_whole_words_are_bounded_by_non_word_unicode_characters(
+    line: str, expected: list[tuple[int, int]]
+) -> None:
+    assert columns("cafe", line, whole_word=True) == expected
+
+
+def test_adjacent_whole_words_separated_by_one_character_both_match() -> None:
+    assert columns("ab", "ab ab ab", whole_word=True) == [(0, 2), (3, 5), (6, 8)]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "line", "expected"),
+    [
+        ("^", "abc", [(0, 0)]),
+        ("$", "abc", [(3, 3)]),
+        ("^$", "", [(0, 0)]),
+        ("^$", "x", []),
+        ("x*", "axx", [(0, 0)]),
+        (r"\b", "  ab", [(2, 2)]),
+    ],
+)
+def test_zero_width_patterns_report_their_first_match_only(
+    pattern: str, line: str, expected: list[tuple[int, int]]
+) -> None:
+    matcher = Matcher(PatternSpec(pattern, regex=True))
+    assert matcher.zero_width
+    assert matcher.columns(line) == expected
+
+
+def test_patterns_that_cannot_match_empty_report_every_match() -> None:
+    matcher = Matcher(PatternSpec(r"x+", regex=True))
+    assert not matcher.zero_width
+    assert matcher.columns("x xx") == [(0, 1), (2, 4)]
+
+
+def test_a_catastrophic_pattern_is_linear() -> None:
+    matcher = Matcher(PatternSpec("(a+)+$", regex=True))
+    started = time.monotonic()
+    assert matcher.columns("a" * 100_000 + "!") == []
+    assert time.monotonic() - started < 1
+
+
+@pytest.mark.parametrize(
+    ("pattern", "says"),
+    [
+        ("(a)\\1", "back-references are not supported"),
+        ("(?=x)", "look-around is not supported"),
+        ("(?<!x)", "look-around is not supported"),
+        ("[a", "missing ]"),
+        ("\\C", "any byte"),
+    ],
+)
+def test_unsupported_syntax_is_refused_with_a_reason(pattern: str, says: str) -> None:
+    with pytest.raises(PatternError, match=says.replace("(", r"\(")):
+        Matcher(PatternSpec(pattern, regex=True))
+
+
+def test_the_command_argument_is_a_string_or_an_options_object() -> None:
+    assert parse_pattern_argument(["TODO"]) == PatternSpec("TODO")
+    assert parse_pattern_argument(
+        [{"pattern": "x", "regex": True, "caseSensitive": False, "wholeWord": True}]
+    ) == PatternSpec("x", regex=True, case_sensitive=False, whole_word=True)
+    with pytest.raises(PatternError, match="must be a boolean"):
+        parse_pattern_argument([{"pattern": "x", "wholeWord": 1}])
+
+
+def test_candidate_lines_cover_every_matching_line() -> None:
+    texts = ["a TODO", "b", "TODO TODO", "", "todo"]
+    matcher = Matcher(PatternSpec("TODO"))
+    assert list(matcher.candidate_lines(texts)) == [0, 2]
+    anchored = Matcher(PatternSpec(r"\Atodo", regex=True))
+    assert list(anchored.candidate_lines(texts)) == [0, 1, 2, 3, 4]  # no whole-text scan
