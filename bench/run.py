@@ -68,12 +68,11 @@ SMOKE = [
 # The naive baseline re-splits and re-scans the whole document on every keystroke (seconds at
 # 1M lines), so it gets fewer iterations; the output notes every cap.
 NAIVE_CAPS = {
-    "keystroke-100k": 100,
-    "keystroke-1M": 10,
-    "keystroke-300k": 40,
-    "open-100k": 5,
+    "keystroke-1M": 20,
+    "keystroke-300k": 100,
+    "open-100k": 10,
     "open-1M": 3,
-    "pattern-10x100k": 5,
+    "pattern-10x100k": 10,
 }
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from grepls.lines import LineStore, split_lines
 
+# Python's str.splitlines splits on every one of these; LSP on none.
+NOT_BREAKS = "f\x0cv\x0bs\x1c\x1d\x1en\x85l\u2028p\u2029"
+
 
 @pytest.mark.parametrize(
     ("text", "texts", "breaks"),
