@@ -1,0 +1,472 @@
+// End-to-end proof of the grepls extension in real VS Code: code-server (from npm) serves the
+// workbench on 127.0.0.1, Debian's chromium (driven by playwright-core) is the user.
+//
+// The scenario: install the .vsix into a fresh extensions dir, open a copy of the fixture
+// workspace, run "grepls: Set Search Pattern" from the command palette, then check what a person
+// would see: squiggles, document highlights, Problems entries and the status bar count; type an
+// edit and see the counts follow; jump with "grepls: Show Matches"; check that an invalid regex
+// is refused in the input box. A screenshot goes to docs/images/vscode.png.
+//
+// Every wait has a timeout, a watchdog bounds the whole run, and code-server's whole process
+// group (started with setsid) is killed at the end whatever happened. Exit status is non-zero on
+// any failure; the last line reads "vscode e2e: N passed, N failed".
+//
+// Usage: node tests/vscode/e2e.mjs --vsix clients/vscode/dist/grepls-linux-x64-0.1.0.vsix
+//        [--keep] (leave the temp dir for inspection) [--screenshot PATH]
+
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { createRequire } from "node:module";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, "..", "..");
+const require = createRequire(import.meta.url);
+const { chromium } = require("playwright-core");
+
+const { values: options } = parseArgs({
+  options: {
+    vsix: { type: "string" },
+    keep: { type: "boolean", default: false },
+    screenshot: { type: "string", default: path.join(repo, "docs", "images", "vscode.png") },
+  },
+});
+if (!options.vsix || !fs.existsSync(options.vsix)) {
+  console.error(`e2e: --vsix must name a built .vsix (got ${options.vsix}); run make vsix`);
+  process.exit(2);
+}
+
+const CODE_SERVER = path.join(here, "node_modules", ".bin", "code-server");
+const CHROMIUM = "/usr/bin/chromium";
+const WATCHDOG_MS = 10 * 60 * 1000;
+const STEP_MS = 60_000;
+
+// ---------------------------------------------------------------------------------------------
+// Processes and cleanup
+
+const temp = fs.mkdtempSync(path.join(os.tmpdir(), "grepls-vscode-e2e-"));
+let codeServer; // child process, leader of its own process group
+let browser;
+
+function killGroup(child) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) {
+    return;
+  }
+  try {
+    process.kill(-child.pid, "SIGTERM");
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(-child.pid, 0);
+    } catch {
+      return; // the group is gone
+    }
+    spawnSync("sleep", ["0.1"]);
+  }
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+let cleanedUp = false;
+async function cleanup() {
+  if (cleanedUp) {
+    return;
+  }
+  cleanedUp = true;
+  if (browser) {
+    await Promise.race([browser.close().catch(() => {}), sleep(5000)]);
+  }
+  killGroup(codeServer);
+  if (!options.keep) {
+    fs.rmSync(temp, { recursive: true, force: true });
+  } else {
+    console.log(`e2e: kept ${temp}`);
+  }
+}
+
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, async () => {
+    await cleanup();
+    process.exit(130);
+  });
+}
+process.on("exit", () => killGroup(codeServer)); // last resort, synchronous
+
+const watchdog = setTimeout(async () => {
+  console.error(`e2e: FAILED: the whole run took longer than ${WATCHDOG_MS / 1000}s`);
+  await cleanup();
+  console.log("vscode e2e: 0 passed, 1 failed");
+  process.exit(1);
+}, WATCHDOG_MS);
+watchdog.unref();
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function run(command, args, env, timeoutMs) {
+  const result = spawnSync(command, args, { env, encoding: "utf8", timeout: timeoutMs });
+  if (result.status !== 0) {
+    throw new Error(
+      `${path.basename(command)} ${args.join(" ")} failed (status ${result.status}, signal ${result.signal}):\n` +
+        `${result.stdout}\n${result.stderr}`,
+    );
+  }
+  return result.stdout;
+}
+
+async function waitForHttp(url, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let last = "no answer";
+  while (Date.now() < deadline) {
+    if (codeServer.exitCode !== null) {
+      throw new Error(`code-server exited with ${codeServer.exitCode} before it answered; see ${serverLog}`);
+    }
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (response.ok) {
+        return;
+      }
+      last = `HTTP ${response.status}`;
+    } catch (error) {
+      last = String(error);
+    }
+    await sleep(250);
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000}s (${last})`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setting up a fresh VS Code
+
+const userData = path.join(temp, "user-data");
+const extensions = path.join(temp, "extensions");
+const workspace = path.join(temp, "workspace");
+const serverLog = path.join(temp, "code-server.log");
+const env = {
+  ...process.env,
+  // code-server and VS Code write their config, data and caches here, never in the home folder.
+  XDG_CONFIG_HOME: path.join(temp, "config"),
+  XDG_DATA_HOME: path.join(temp, "data"),
+  XDG_CACHE_HOME: path.join(temp, "cache"),
+};
+
+function prepare() {
+  fs.mkdirSync(path.join(userData, "User"), { recursive: true });
+  fs.mkdirSync(extensions, { recursive: true });
+  fs.cpSync(path.join(here, "workspace"), workspace, { recursive: true });
+  const settings = {
+    "files.autoSave": "off",
+    "security.workspace.trust.enabled": false,
+    "workbench.startupEditor": "none",
+    "workbench.tips.enabled": false,
+    "workbench.welcomePage.walkthroughs.openOnInstall": false,
+    "workbench.enableExperiments": false,
+    "workbench.secondarySideBar.defaultVisibility": "hidden",
+    "chat.commandCenter.enabled": false,
+    "telemetry.telemetryLevel": "off",
+    "update.mode": "none",
+    "extensions.autoCheckUpdates": false,
+    "extensions.autoUpdate": false,
+    "extensions.ignoreRecommendations": true,
+    "editor.minimap.enabled": false,
+    "editor.fontSize": 15,
+    "window.commandCenter": false,
+    "workbench.colorTheme": "Default Dark Modern",
+  };
+  fs.writeFileSync(path.join(userData, "User", "settings.json"), JSON.stringify(settings, null, 2));
+}
+
+function installExtension() {
+  const out = run(
+    CODE_SERVER,
+    ["--user-data-dir", userData, "--extensions-dir", extensions, "--install-extension", path.resolve(options.vsix)],
+    env,
+    120_000,
+  );
+  if (!/successfully installed/i.test(out)) {
+    throw new Error(`installing the .vsix said:\n${out}`);
+  }
+  const installed = fs.readdirSync(extensions).filter((name) => name.startsWith("grepls.grepls-"));
+  if (installed.length !== 1) {
+    throw new Error(`expected grepls in ${extensions}, found ${fs.readdirSync(extensions).join(", ")}`);
+  }
+}
+
+async function startCodeServer() {
+  const port = await freePort();
+  const log = fs.openSync(serverLog, "a");
+  // detached: the child calls setsid(), so it leads a process group we can kill as a whole.
+  codeServer = spawn(
+    CODE_SERVER,
+    [
+      "--bind-addr", `127.0.0.1:${port}`,
+      "--auth", "none",
+      "--user-data-dir", userData,
+      "--extensions-dir", extensions,
+      "--disable-telemetry",
+      "--disable-update-check",
+      "--disable-workspace-trust",
+      "--disable-getting-started-override",
+      "--ignore-last-opened",
+      workspace,
+    ],
+    { env, detached: true, stdio: ["ignore", log, log] },
+  );
+  fs.closeSync(log);
+  await waitForHttp(`http://127.0.0.1:${port}/healthz`, STEP_MS);
+  return `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Driving the workbench
+
+const checks = [];
+function check(name, condition, detail = "") {
+  checks.push({ name, ok: Boolean(condition) });
+  console.log(`${condition ? "ok" : "not ok"} - ${name}${detail ? ` (${detail})` : ""}`);
+  if (!condition) {
+    throw new Error(`check failed: ${name}${detail ? ` (${detail})` : ""}`);
+  }
+}
+
+/** Polls fn until it returns a truthy value; throws with the last value on timeout. */
+async function eventually(description, fn, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    last = await fn();
+    if (last) {
+      return last;
+    }
+    await sleep(200);
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${description} (last: ${JSON.stringify(last)})`);
+}
+
+async function runCommand(page, title) {
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input.input");
+  await input.waitFor({ state: "visible", timeout: 15_000 });
+  await input.fill(`>${title}`);
+  const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: title }).first();
+  await row.waitFor({ state: "visible", timeout: 15_000 });
+  await page.keyboard.press("Enter");
+}
+
+function statusItem(page) {
+  return page.locator(".statusbar-item", { hasText: /grepls|TODO/ }).filter({ has: page.locator(".codicon-search") });
+}
+
+async function statusText(page) {
+  const item = statusItem(page).first();
+  return (await item.count()) ? (await item.innerText()).trim() : "";
+}
+
+async function problemTexts(page) {
+  return page.locator(".markers-panel .monaco-list-row").evaluateAll((rows) =>
+    rows.map((row) => row.textContent ?? "").filter((text) => text.includes("matches")),
+  );
+}
+
+async function cursorLine(page) {
+  const text = await page.locator(".statusbar-item", { hasText: /Ln \d+, Col \d+/ }).first().innerText();
+  return Number(/Ln (\d+)/.exec(text)[1]);
+}
+
+async function scenario(url) {
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+    timeout: STEP_MS,
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 760 } });
+  context.setDefaultTimeout(STEP_MS);
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on("pageerror", (error) => pageErrors.push(String(error)));
+  await page.goto(url, { timeout: STEP_MS });
+  await page.locator(".monaco-workbench").waitFor({ state: "visible", timeout: STEP_MS });
+
+  // Open the fixture with Quick Open.
+  await eventually("the explorer to list notes.txt", async () =>
+    (await page.locator(".explorer-folders-view .monaco-list-row", { hasText: "notes.txt" }).count()) > 0,
+  );
+  await page.locator(".explorer-folders-view .monaco-list-row", { hasText: "notes.txt" }).first().dblclick();
+  const editor = page.locator(".editor-instance .monaco-editor").first();
+  await editor.waitFor({ state: "visible", timeout: STEP_MS });
+  await page.locator(".view-lines", { hasText: "Release checklist" }).waitFor({ timeout: STEP_MS });
+
+  // The extension activates on startup: its status bar item appears once it is up.
+  await eventually("the grepls status bar item", async () => (await statusText(page)).includes("grepls"), STEP_MS);
+  check("extension activated (status bar item shown)", true);
+
+  // Cursor onto the first TODO (line 3) so the input box is pre-filled with it.
+  await page.locator(".view-line", { hasText: "TODO: write the changelog" }).first().click({ position: { x: 12, y: 5 } });
+  await runCommand(page, "grepls: Set Search Pattern");
+  const box = page.locator(".quick-input-widget input.input");
+  await eventually("the pattern input box", async () => (await box.inputValue()) === "TODO", 15_000);
+  check("input box pre-filled with the word under the cursor", (await box.inputValue()) === "TODO");
+  await page.keyboard.press("Enter");
+
+  // Squiggles (information severity), one per match.
+  await eventually("3 squiggles", async () => (await page.locator(".monaco-editor .squiggly-info").count()) === 3, 30_000);
+  check("3 squiggles for TODO", true);
+
+  // Status bar: pattern and the count in this document.
+  await eventually("status bar to show 3", async () => /TODO: 3\b/.test(await statusText(page)));
+  check("status bar shows the pattern and 3 matches", true, await statusText(page));
+
+  // Document highlights: move the cursor onto a match, all three light up.
+  await page.locator(".view-line", { hasText: "TODO: water the plants" }).first().click({ position: { x: 12, y: 5 } });
+  await eventually(
+    "3 document highlights",
+    async () => (await page.locator(".monaco-editor .cdr.wordHighlightText").count()) === 3,
+    15_000,
+  );
+  check("3 document highlights", true);
+
+  // Problems panel.
+  await runCommand(page, "View: Focus Problems");
+  await page.locator(".markers-panel").waitFor({ state: "visible", timeout: 15_000 });
+  const problems = await eventually("3 Problems entries", async () => {
+    const texts = await problemTexts(page);
+    return texts.length === 3 ? texts : false;
+  });
+  check("Problems panel lists 3 matches", problems.every((text) => text.includes('matches "TODO"') && text.includes("grepls")), problems[0]);
+
+  // Type an edit: one more TODO at the end of the document.
+  await page.locator(".view-line", { hasText: "Done items" }).first().click();
+  await page.keyboard.press("End");
+  await page.keyboard.press("Enter");
+  await page.keyboard.type("TODO: one more, typed in the editor", { delay: 20 });
+  await eventually("status bar to show 4", async () => /TODO: 4\b/.test(await statusText(page)));
+  check("status bar count follows the edit", true, await statusText(page));
+  await eventually("4 Problems entries", async () => (await problemTexts(page)).length === 4);
+  check("Problems panel follows the edit", true);
+  await eventually("4 squiggles", async () => (await page.locator(".monaco-editor .squiggly-info").count()) === 4);
+  check("4 squiggles after the edit", true);
+
+  // The picture for the README: pattern set, squiggles, highlights, Problems panel.
+  await page.locator(".view-line", { hasText: "TODO: water the plants" }).first().click({ position: { x: 12, y: 5 } });
+  await eventually(
+    "4 document highlights",
+    async () => (await page.locator(".monaco-editor .cdr.wordHighlightText").count()) === 4,
+    15_000,
+  );
+  fs.mkdirSync(path.dirname(options.screenshot), { recursive: true });
+  await page.screenshot({ path: options.screenshot });
+  console.log(`e2e: screenshot ${path.relative(repo, options.screenshot)}`);
+
+  // Show Matches: pick the plumber line (line 5) and land there.
+  await page.locator(".view-line", { hasText: "Release checklist" }).first().click();
+  await page.keyboard.press("Control+Home");
+  await eventually("the cursor on line 1", async () => (await cursorLine(page)) === 1, 10_000);
+  check("cursor starts on line 1", true);
+  await runCommand(page, "grepls: Show Matches");
+  const pick = page.locator(".quick-input-widget .monaco-list-row");
+  await eventually("4 matches in the quick pick", async () => (await pick.count()) === 4, 15_000);
+  await page.locator(".quick-input-widget input.input").fill("plumber");
+  await eventually("the filter to keep one row", async () => (await pick.count()) === 1, 10_000);
+  await page.keyboard.press("Enter");
+  await eventually("the cursor on line 5", async () => (await cursorLine(page)) === 5, 10_000);
+  check("Show Matches jumps to the picked line", true);
+
+  // Next Match from there goes to line 7 (alt+f3).
+  await page.keyboard.press("Alt+F3");
+  await eventually("the cursor on line 7", async () => (await cursorLine(page)) === 7, 10_000);
+  check("Next Match (Alt+F3) moves to the next match", true);
+
+  // An invalid regex is refused in the input box, before anything is sent.
+  await runCommand(page, "grepls: Set Search Pattern");
+  await box.waitFor({ state: "visible", timeout: 15_000 });
+  await page.locator(".quick-input-widget .quick-input-action a.codicon-regex, .quick-input-widget a.codicon-regex").first().click();
+  await box.fill("TODO(");
+  const message = page.locator(".quick-input-widget .quick-input-message");
+  await eventually("a validation message", async () => /invalid regular expression/i.test(await message.innerText()), 10_000);
+  check("invalid regex reported in the input box", true, (await message.innerText()).trim());
+  await page.keyboard.press("Enter");
+  await sleep(500);
+  check("the input box stays open on an invalid regex", await box.isVisible());
+  await page.keyboard.press("Escape");
+  check("the pattern is unchanged", /TODO: 4\b/.test(await statusText(page)), await statusText(page));
+
+  if (pageErrors.length) {
+    console.log(`e2e: page errors (not failures): ${pageErrors.slice(0, 3).join(" | ")}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+let failed = 0;
+try {
+  prepare();
+  installExtension();
+  const url = await startCodeServer();
+  await scenario(url);
+} catch (error) {
+  failed = 1;
+  console.error(`e2e: FAILED: ${error instanceof Error ? error.stack : error}`);
+  if (fs.existsSync(serverLog)) {
+    console.error(`--- code-server log (last lines) ---\n${fs.readFileSync(serverLog, "utf8").split("\n").slice(-30).join("\n")}`);
+  }
+  const logs = findExtensionLogs();
+  if (logs) {
+    console.error(`--- grepls output (last lines) ---\n${logs}`);
+  }
+} finally {
+  await cleanup();
+  clearTimeout(watchdog);
+}
+console.log(`vscode e2e: ${1 - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
+
+function findExtensionLogs() {
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        walk(full);
+      } else if (/grepls/i.test(entry.name) && entry.name.endsWith(".log")) {
+        found.push(full);
+      }
+    }
+  };
+  try {
+    walk(path.join(userData, "logs"));
+  } catch {
+    return "";
+  }
+  return found.map((file) => fs.readFileSync(file, "utf8").split("\n").slice(-40).join("\n")).join("\n");
+}
