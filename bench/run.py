@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import gc
 import os
 import shutil
 import subprocess
@@ -176,7 +177,15 @@ async def run_all(
     results = []
     for scenario in plan:
         for spec in specs:
-            result = await run_one(spec, scenario, docs, scratch, smoke)
+            # The client's own cyclic GC must not pause the reader mid-measurement: it runs
+            # between scenarios only (everything the client drops is freed by refcount anyway).
+            gc.collect()
+            gc.freeze()
+            gc.disable()
+            try:
+                result = await run_one(spec, scenario, docs, scratch, smoke)
+            finally:
+                gc.enable()
             status = (
                 "FAILED" if "error" in result else f"p50 {result['stats'].get('p50_ms', 0):.2f} ms"
             )
@@ -206,13 +215,15 @@ def main(argv: list[str] | None = None) -> int:
     machine = machine_info()
     print(
         f"grepls benchmark ({'smoke' if args.smoke else 'full'}) on {machine['nproc']} cores, "
-        f"{machine['cpu_model']}",
+        f"{machine['cpu_model']}, load average {os.getloadavg()[0]:.2f}",
         flush=True,
     )
 
+    load_before = os.getloadavg()
     scratch = tempfile.mkdtemp(prefix="grepls-bench-")
     results = asyncio.run(run_all(specs, plan, args.smoke, scratch))
     failed = [r for r in results if "error" in r]
+    load_after = os.getloadavg()
 
     names = [s.name for s in specs]
     print("\n" + scenario_table(results))
@@ -220,6 +231,10 @@ def main(argv: list[str] | None = None) -> int:
     if targets:
         print("\nTargets (judged on grepls; naive shown for the side-by-side ratio)")
         print(target_table(targets, names))
+    print(
+        f"\nLoad average (1 min) {load_before[0]:.2f} before, {load_after[0]:.2f} after the run;"
+        " other work on these cores inflates the tail percentiles."
+    )
     for spec in specs:
         if spec.caps and any(r["server"] == spec.name and r.get("notes") for r in results):
             print(f"\nNote: {spec.name} runs fewer iterations in some scenarios (see 'note').")
@@ -228,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "mode": "smoke" if args.smoke else "full",
         "machine": machine,
+        "loadavg_before": load_before,
+        "loadavg_after": load_after,
         "servers": {
             s.name: {"argv": [Path(a).name for a in s.argv], "version": server_version(s)}
             for s in specs
