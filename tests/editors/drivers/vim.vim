@@ -56,6 +56,11 @@ endfunction
 function! s:Run() abort
   let s:report.filetype = &filetype
   let s:report.patch = exists('*execute') ? matchstr(execute('version'), 'Included patches: \zs[0-9-]*') : ''
+  " What ALE does by itself when a file is opened in a normal session (lint on enter): start
+  " the server and register the buffer, without which ALE ignores its diagnostics.
+  ALELint
+  call s:Wait('ALE to check the buffer once',
+  \ {-> has_key(g:ale_buffer_info, s:buf) && !ale#engine#IsCheckingBuffer(s:buf)})
   execute 'Grepls ' . s:plan.pattern
   let l:index = 0
   for l:name in s:plan.phases
