@@ -15,12 +15,13 @@ hear. A keystroke costs in proportion to the edited lines, never to the document
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-import re2
-
-# RE2 over the whole text is one C pass; the alternation order makes "\r\n" win over "\r".
-_BREAK = re2.compile("\r\n|\r|\n")
+# One C pass over the text; the alternation order makes "\r\n" win over "\r". Python's own engine,
+# not RE2: the text may hold lone surrogates (JSON carries them), which RE2's wrapper cannot encode,
+# and this pattern cannot backtrack.
+_BREAK = re.compile("\r\n|\r|\n")
 
 
 @dataclass(frozen=True, slots=True)

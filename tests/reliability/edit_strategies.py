@@ -1,0 +1,246 @@
+"""Hypothesis strategies for what an editor sends: texts, LSP edits and search patterns.
+
+Texts are built from *tokens* chosen to hit the server's hard cases: all three LSP line breaks
+(and ``\\r\\n\\r``, which an edit can re-pair), characters that other splitters treat as breaks
+(form feed, ``\\x85``, U+2028), astral characters (two UTF-16 units, four UTF-8 bytes), combining
+marks (word characters for whole-word search), case pairs whose folding is not ASCII (ß/ẞ, the
+Kelvin sign), NUL, and a lone low surrogate (which JSON can carry and no high surrogate can pair
+with). Edits are drawn against the text the client currently holds, with positions that are
+mostly valid but sometimes past the end of a line or the document, inside a surrogate pair or a
+UTF-8 sequence, negative, or reversed — all of which the server documents how it reads.
+
+Regexes come from a small grammar whose constructs mean the same in Python's ``re`` and RE2, and
+which tracks whether each pattern can match the empty string (the oracle needs that, and must not
+ask the server). Case pairs on which the two engines' folding disagrees (İ/i) are left out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grep_oracle import Search, lines_of, width
+from hypothesis import strategies as st
+
+TOKENS = [
+    "TODO",
+    "todo",
+    "ToDo",
+    "TODO_",
+    "a",
+    "b",
+    "_",
+    " ",
+    "  ",
+    "é",
+    "e\u0301",
+    "É",
+    "ß",
+    "ẞ",
+    "中",
+    "😀",
+    "𝄞",
+    "\u212a",
+    "k",
+    "1",
+    "٣",
+    "\t",
+    "\x0c",
+    "\u2028",
+    "\x85",
+    "\x00",
+    "\udfff",
+    "\r\n",
+    "\r",
+    "\n",
+    "\r\n\r",
+    "\n\r",
+]
+TEXT_TOKENS = st.sampled_from(TOKENS)
+ENCODINGS = ["utf-16", "utf-8", "utf-32"]
+
+
+def texts(max_tokens: int = 30) -> st.SearchStrategy[str]:
+    return st.lists(TEXT_TOKENS, max_size=max_tokens).map("".join)
+
+
+# -- positions and edits -----------------------------------------------------------------------
+
+
+@st.composite
+def positions(draw: Any, text: str, encoding: str) -> tuple[int, int]:
+    """An LSP position in ``text``: usually valid, sometimes out of range in a documented way."""
+    lines = lines_of(text)
+    kind = draw(st.sampled_from(["valid"] * 8 + ["inside", "past-line", "past-doc", "negative"]))
+    if kind == "past-doc":
+        return len(lines) + draw(st.integers(0, 3)), draw(st.integers(0, 5))
+    if kind == "negative":
+        return draw(st.integers(-3, -1)), draw(st.integers(-2, 5))
+    line = draw(st.integers(0, len(lines) - 1))
+    content = lines[line]
+    if kind == "past-line":
+        return line, width(content, encoding) + draw(st.integers(1, 4))
+    if kind == "inside":
+        # Any column, which may fall inside a multi-unit character (the server rounds down).
+        return line, draw(st.integers(0, width(content, encoding)))
+    index = draw(st.integers(0, len(content)))
+    return line, width(content[:index], encoding)
+
+
+@st.composite
+def changes(draw: Any, text: str, encoding: str) -> dict[str, Any]:
+    """One content change against ``text``: an insertion, deletion, replacement or a new text."""
+    kind = draw(st.sampled_from(["insert"] * 3 + ["delete"] * 2 + ["replace"] * 2 + ["whole"]))
+    if kind == "whole":
+        return {"text": draw(texts())}
+    start = draw(positions(text, encoding))
+    end = start if kind == "insert" else draw(positions(text, encoding))
+    new_text = "" if kind == "delete" else draw(texts(max_tokens=6))
+    return {
+        "range": {
+            "start": {"line": start[0], "character": start[1]},
+            "end": {"line": end[0], "character": end[1]},
+        },
+        "text": new_text,
+    }
+
+
+# -- patterns --------------------------------------------------------------------------------------
+
+LITERALS = [
+    "TODO",
+    "todo",
+    "O",
+    "OD",
+    "DO_",
+    "a",
+    "_",
+    " ",
+    "é",
+    "É",
+    "e\u0301",
+    "ß",
+    "ẞ",
+    "😀",
+    "𝄞",
+    "\u212a",
+    "k",
+    "1",
+    "\x0c",
+    "\u2028",
+    "\x85",
+    "\x00",
+    "TODO\n",
+    "\r",
+    "O\tT",
+]
+_SPECIAL = set(".^$*+?()[]{}|\\")
+
+
+def _escaped(char: str) -> str:
+    return "\\" + char if char in _SPECIAL else char
+
+
+# Each regex strategy yields (source, nullable).
+_ATOMS = st.sampled_from(
+    [(_escaped(c), False) for c in "TODOtoab_ é1ß😀.\u212a"]
+    + [
+        (".", False),
+        ("[TD]", False),
+        ("[^ a]", False),
+        ("[a-z]", False),
+        ("[0-9]", False),
+        ("[😀𝄞]", False),
+        ("TODO", False),
+        ("\\.", False),
+    ]
+)
+_QUANTIFIERS = st.sampled_from(
+    [
+        ("?", True),
+        ("*", True),
+        ("+", False),
+        ("{1,2}", False),
+        ("{0,2}", True),
+        ("??", True),
+        ("*?", True),
+        ("+?", False),
+        ("{2}", False),
+    ]
+)
+
+
+def _quantified(inner: st.SearchStrategy[tuple[str, bool]]) -> st.SearchStrategy[tuple[str, bool]]:
+    @st.composite
+    def build(draw: Any) -> tuple[str, bool]:
+        source, nullable = draw(inner)
+        if draw(st.booleans()):
+            return source, nullable
+        suffix, makes_nullable = draw(_QUANTIFIERS)
+        if (
+            len(source) > 1
+            and not (source.startswith("[") and source.endswith("]"))
+            and not (source.startswith("\\") and len(source) == 2)
+        ):
+            source = f"(?:{source})"
+        return source + suffix, nullable or makes_nullable
+
+    return build()
+
+
+def _sequence(items: st.SearchStrategy[tuple[str, bool]]) -> st.SearchStrategy[tuple[str, bool]]:
+    return st.lists(items, min_size=1, max_size=4).map(
+        lambda parts: ("".join(s for s, _ in parts), all(n for _, n in parts))
+    )
+
+
+_BRANCH = st.recursive(
+    _quantified(_ATOMS),
+    lambda inner: _quantified(
+        st.one_of(
+            _sequence(inner).map(lambda p: (f"(?:{p[0]})", p[1])),
+            _sequence(inner).map(lambda p: (f"({p[0]})", p[1])),
+            st.tuples(_sequence(inner), _sequence(inner)).map(
+                lambda ab: (f"(?:{ab[0][0]}|{ab[1][0]})", ab[0][1] or ab[1][1])
+            ),
+        )
+    ),
+    max_leaves=6,
+)
+
+
+@st.composite
+def _anchored(draw: Any) -> tuple[str, bool]:
+    source, nullable = draw(_sequence(_BRANCH))
+    if draw(st.integers(0, 4)) == 0:
+        source = "^" + source
+    if draw(st.integers(0, 4)) == 0:
+        source += "$"
+    return source, nullable
+
+
+@st.composite
+def regex_sources(draw: Any) -> tuple[str, bool]:
+    """A regex and whether it can match the empty string."""
+    kind = draw(st.sampled_from(["one"] * 4 + ["alternation", "bare-anchor"]))
+    if kind == "bare-anchor":
+        return draw(st.sampled_from([("^", True), ("$", True), ("^$", True)]))
+    first = draw(_anchored())
+    if kind == "one":
+        return first
+    second = draw(_anchored())
+    return f"{first[0]}|{second[0]}", first[1] or second[1]
+
+
+@st.composite
+def searches(draw: Any) -> Search:
+    """A pattern as a client would set it: literal or regex, with case and whole-word options."""
+    case_sensitive = draw(st.booleans())
+    whole_word = draw(st.integers(0, 3)) == 0
+    if draw(st.booleans()):
+        source, nullable = draw(regex_sources())
+        return Search(source, True, case_sensitive, whole_word, nullable)
+    literal = draw(st.one_of(st.sampled_from(LITERALS), texts(max_tokens=3).filter(bool)))
+    # A literal with a lone surrogate is refused by the server (see test_malformed_input); the
+    # equivalence tests keep to patterns the server accepts.
+    literal = literal.replace("\udfff", "?") or "?"
+    return Search(literal, False, case_sensitive, whole_word, False)

@@ -1,0 +1,153 @@
+"""The oracle: what the matches *should* be, computed from scratch with none of the server's code.
+
+The server keeps matches incrementally (a line store, splices, a coroutine, RE2 over UTF-8 bytes).
+This module recomputes them the slow, obvious way, so that a disagreement points at the server:
+
+* the client's text is a plain ``str``; edits are applied by slicing it at offsets computed here;
+* lines are ``re.split(r"\\r\\n|\\r|\\n", text)`` — LSP's three breaks and nothing else;
+* matching is Python's ``re`` (a different engine from the server's RE2), line by line;
+* columns are measured by encoding each prefix in the negotiated encoding.
+
+Whole word is written with look-around over a class of the word characters present on the line
+(letters, digits, marks and ``_`` by ``unicodedata``), rather than the server's boundary groups.
+A pattern that can match the empty string reports only its first match on each line; whether it
+can is decided by the caller (the pattern generator knows it from the grammar), not by probing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+Span = tuple[int, int, int, int]
+"""(start line, start column, end line, end column) in client columns."""
+
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True)
+class Search:
+    """A pattern as the client asked for it, plus whether it can match the empty string."""
+
+    pattern: str
+    regex: bool = False
+    case_sensitive: bool = True
+    whole_word: bool = False
+    nullable: bool = False
+
+    def argument(self) -> dict[str, object]:
+        """The ``grepls.setPattern`` argument that asks for this search."""
+        return {
+            "pattern": self.pattern,
+            "regex": self.regex,
+            "caseSensitive": self.case_sensitive,
+            "wholeWord": self.whole_word,
+        }
+
+
+def lines_of(text: str) -> list[str]:
+    return LINE_BREAK.split(text)
+
+
+def line_starts(text: str) -> list[int]:
+    """The offset in ``text`` where each line begins."""
+    return [0] + [found.end() for found in LINE_BREAK.finditer(text)]
+
+
+def width(text: str, encoding: str) -> int:
+    """How many client columns ``text`` spans."""
+    if encoding == "utf-8":
+        return len(text.encode("utf-8", "surrogatepass"))
+    if encoding == "utf-16":
+        return len(text.encode("utf-16-le", "surrogatepass")) // 2
+    assert encoding == "utf-32", encoding
+    return len(text)
+
+
+def column_of(line: str, index: int, encoding: str) -> int:
+    return width(line[:index], encoding)
+
+
+def index_of(line: str, column: int, encoding: str) -> int:
+    """The code point index of a client column: clamped to the line, rounded down when the column
+    falls inside a character."""
+    if column <= 0:
+        return 0
+    used = 0
+    for index, char in enumerate(line):
+        used += width(char, encoding)
+        if used > column:
+            return index
+    return len(line)
+
+
+def offset_of(text: str, line: int, column: int, encoding: str) -> int:
+    """Where an LSP position points in ``text``, with the documented clamping: a negative line is
+    the start of the document, a line past the end is its end, a column past the line's end is the
+    line's end."""
+    starts = line_starts(text)
+    if line < 0:
+        return 0
+    if line >= len(starts):
+        return len(text)
+    content = lines_of(text)[line]
+    return starts[line] + index_of(content, column, encoding)
+
+
+def apply_change(text: str, change: dict[str, object], encoding: str) -> str:
+    """Apply one LSP content change (``{"text": ...}`` or ``{"range": ..., "text": ...}``)."""
+    new_text = change["text"]
+    assert isinstance(new_text, str)
+    where = change.get("range")
+    if where is None:
+        return new_text
+    assert isinstance(where, dict)
+    start = offset_of(text, where["start"]["line"], where["start"]["character"], encoding)
+    end = offset_of(text, where["end"]["line"], where["end"]["character"], encoding)
+    if end < start:
+        start, end = end, start
+    return text[:start] + new_text + text[end:]
+
+
+def is_word_char(char: str) -> bool:
+    return char == "_" or unicodedata.category(char)[0] in "LNM"
+
+
+def _compiled(search: Search, line: str) -> re.Pattern[str]:
+    core = search.pattern if search.regex else re.escape(search.pattern)
+    source = f"(?:{core})"
+    if search.whole_word:
+        words = sorted({char for char in line if is_word_char(char)})
+        if words:
+            klass = "[" + "".join(re.escape(char) for char in words) + "]"
+            source = f"(?<!{klass}){source}(?!{klass})"
+    return re.compile(source, 0 if search.case_sensitive else re.IGNORECASE)
+
+
+def line_matches(search: Search, line: str) -> list[tuple[int, int]]:
+    """The (start, end) code point indexes of the matches on one line."""
+    compiled = _compiled(search, line)
+    if search.nullable:
+        found = compiled.search(line)
+        return [] if found is None else [found.span()]
+    return [found.span() for found in compiled.finditer(line)]
+
+
+def expected_matches(search: Search | None, text: str, encoding: str) -> list[Span]:
+    """Every match of ``search`` in ``text``, in document order, as client-column spans."""
+    if search is None:
+        return []
+    spans: list[Span] = []
+    for number, line in enumerate(lines_of(text)):
+        for start, end in line_matches(search, line):
+            spans.append(
+                (number, column_of(line, start, encoding), number, column_of(line, end, encoding))
+            )
+    return spans
+
+
+def expected_lines(search: Search | None, text: str, encoding: str) -> list[tuple[Span, str]]:
+    """Like :func:`expected_matches`, each with the whole line it is on (``listMatches``)."""
+    lines = lines_of(text)
+    return [(span, lines[span[0]]) for span in expected_matches(search, text, encoding)]
