@@ -16,12 +16,18 @@ trip via the ``surrogatepass`` error handler and count as one UTF-16 unit, like 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Literal
 
 Encoding = Literal["utf-8", "utf-16", "utf-32"]
 
 SPAN = tuple[int, int]
+
+# A high surrogate followed by a low one, held as two code points (two edits can leave them side by
+# side). Decoding their UTF-16 units would fuse them into one code point and shift every index after
+# them, so such lines are converted by walking their code points instead.
+_SEPARATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
 
 
 def encode_line(text: str) -> bytes:
@@ -48,6 +54,8 @@ def column_to_index(text: str, column: int, encoding: Encoding) -> int:
     if text.isascii() or encoding == "utf-32":
         return min(column, len(text))
     if encoding == "utf-16":
+        if _SEPARATE_PAIR.search(text):
+            return _utf16_walk(text, column)
         units = text.encode("utf-16-le", "surrogatepass")
         cut = min(2 * column, len(units))
         # Little-endian: the high byte of the unit before the cut is units[cut - 1].
@@ -55,6 +63,16 @@ def column_to_index(text: str, column: int, encoding: Encoding) -> int:
             cut -= 2  # the column split a surrogate pair
         return len(units[:cut].decode("utf-16-le", "surrogatepass"))
     return len(_decode_utf8_prefix(encode_line(text)[:column]))
+
+
+def _utf16_walk(text: str, column: int) -> int:
+    """``column_to_index`` for UTF-16, walking code points (lines with a separated pair)."""
+    used = 0
+    for index, char in enumerate(text):
+        used += 2 if char > "\uffff" else 1
+        if used > column:
+            return index
+    return len(text)
 
 
 def index_to_column(text: str, index: int, encoding: Encoding) -> int:

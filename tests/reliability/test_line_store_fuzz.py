@@ -17,6 +17,7 @@ import itertools
 import re
 from typing import Any
 
+from edit_strategies import ENCODINGS
 from grep_oracle import index_of, width
 from grepls.lines import LineStore
 from grepls.positions import byte_spans_to_columns, column_to_index, encode_line, index_to_column
@@ -137,6 +138,14 @@ def test_mixed_breaks_with_a_lone_surrogate_split() -> None:
     assert store.text() == "x\n\ud800\r\r\n\r"
 
 
+def test_utf16_columns_after_a_surrogate_pair_held_as_two_code_points() -> None:
+    # Two edits can leave a high and a low surrogate side by side as two code points; each is one
+    # UTF-16 unit, and the columns after them must still land on the right code points.
+    line = "a\ud83d\ude00b"
+    assert [column_to_index(line, c, "utf-16") for c in range(5)] == [0, 1, 2, 3, 4]
+    assert [index_to_column(line, i, "utf-16") for i in range(5)] == [0, 1, 2, 3, 4]
+
+
 # -- properties -----------------------------------------------------------------------------
 
 
@@ -146,8 +155,21 @@ def test_line_store_follows_a_plain_string(session: Any) -> None:
     check_line_store(session)
 
 
+@settings(max_examples=examples(200, 200))
+@given(line_texts(), st.sampled_from(ENCODINGS))
+def test_columns_round_trip(line: str, encoding: str) -> None:
+    check_columns(line, encoding)
+
+
 @slow_only
 @settings(max_examples=30_000)
 @given(edit_sessions())
 def test_line_store_follows_a_plain_string_long(session: Any) -> None:
     check_line_store(session)
+
+
+@slow_only
+@settings(max_examples=30_000)
+@given(line_texts(max_size=24), st.sampled_from(ENCODINGS))
+def test_columns_round_trip_long(line: str, encoding: str) -> None:
+    check_columns(line, encoding)
