@@ -24,7 +24,7 @@ from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 SERVER = [sys.executable, "-m", "grepls"]
 CLIENTS = ["visual-studio-code", "neovim"]
-TIMEOUT = 10.0
+TIMEOUT = 30.0
 
 
 def make_client() -> LanguageClient:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 from grepls.pattern import Matcher, PatternError, PatternSpec, parse_pattern_argument
@@ -99,9 +100,27 @@ def test_the_command_argument_is_a_string_or_an_options_object() -> None:
         parse_pattern_argument([{"pattern": "x", "wholeWord": 1}])
 
 
-def test_candidate_lines_cover_every_matching_line() -> None:
-    texts = ["a TODO", "b", "TODO TODO", "", "todo"]
-    matcher = Matcher(PatternSpec("TODO"))
-    assert list(matcher.candidate_lines(texts)) == [0, 2]
-    anchored = Matcher(PatternSpec(r"\Atodo", regex=True))
-    assert list(anchored.candidate_lines(texts)) == [0, 1, 2, 3, 4]  # no whole-text scan
+SCAN_LINES = ["a TODO", "", "😀TODO TODO", "ab ab", "todo", "x", "TODO"]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"pattern": "TODO"},
+        {"pattern": "todo", "case_sensitive": False},
+        {"pattern": "ab", "whole_word": True},
+        {"pattern": "^", "regex": True},
+        {"pattern": "^$", "regex": True},
+        {"pattern": r"\Atodo|x$", "regex": True},  # whole-text anchors: no whole-text scan
+        {"pattern": r"(?-m)^T", "regex": True},
+        {"pattern": r"\s|O\b", "regex": True},
+    ],
+)
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_scanning_many_lines_at_once_agrees_with_line_by_line(
+    options: dict[str, Any], encoding: str
+) -> None:
+    matcher = Matcher(PatternSpec(**options), encoding)  # type: ignore[arg-type]
+    by_line = {n: spans for n, text in enumerate(SCAN_LINES) if (spans := matcher.columns(text))}
+    assert matcher.scan(SCAN_LINES) == by_line
+    assert by_line or options["pattern"] == "^$"

@@ -63,12 +63,11 @@ def grep(matcher: Matcher, index: MatchIndex) -> Grep:
         while True:
             splice = yield
             texts = splice.texts
-            found: dict[int, list[SPAN]] = {}
+            found: dict[int, list[SPAN]]
             if len(texts) > BULK_LINES:
-                for line in matcher.candidate_lines(texts):
-                    if spans := matcher.columns(texts[line]):
-                        found[line] = spans
+                found = matcher.scan(texts, splice.joined)
             else:
+                found = {}
                 for line, text in enumerate(texts):
                     if spans := matcher.columns(text):
                         found[line] = spans

@@ -53,15 +53,22 @@ class Document:
         self.published = -1
         self.capped_announced = False
 
-    def bind(self, matcher: Matcher | None) -> None:
-        """Close the old pattern's coroutine; start one for ``matcher``, send it every line."""
+    def bind(self, matcher: Matcher | None, text: str | None = None) -> None:
+        """Close the old pattern's coroutine; start one for ``matcher``, send it every line.
+
+        ``text`` is the document's whole text when the caller has it at hand (on open).
+        """
         if self.grep is not None:
             self.grep.close()
             self.grep = None
         self.capped_announced = False
         if matcher is not None:
             self.grep = grep(matcher, self.index)
-            self.grep.send(Splice(0, 0, self.lines.texts))
+            # A text opened with "\n" breaks only is, encoded, exactly what a whole-text scan needs.
+            joined = None
+            if text is not None and "\r" not in text:
+                joined = text.encode("utf-8", "surrogatepass")
+            self.grep.send(Splice(0, 0, self.lines.texts, joined))
 
     def apply(self, changes: Iterable[Change], encoding: Encoding) -> None:
         """Apply content changes in order, feeding each splice to the coroutine."""

@@ -7,8 +7,8 @@ to the document.
 
 The index also keeps, per line, the rendered JSON of that line's diagnostics (see
 :mod:`grepls.publish`): a keystroke re-renders only the lines it touched, so publishing 1,000
-matches is a string join, not 1,000 object conversions. A line's rendering is dropped whenever its
-entry changes or moves.
+matches is one join, not 1,000 object conversions. A line whose entry changes or moves is marked
+stale until the publisher renders it again.
 """
 
 from __future__ import annotations
@@ -19,12 +19,14 @@ from grepls.positions import SPAN
 class MatchIndex:
     """The matches of one document."""
 
-    __slots__ = ("count", "generation", "lines", "rendered")
+    __slots__ = ("count", "generation", "lines", "rendered", "stale")
 
     lines: dict[int, list[SPAN]]
     """Line number → the matches on that line, in client columns (lines without matches absent)."""
-    rendered: dict[int, str]
+    rendered: dict[int, bytes]
     """Line number → that line's diagnostics as JSON array items (a cache for the publisher)."""
+    stale: set[int]
+    """Lines with matches whose rendering is missing or out of date."""
     count: int
     """Total number of matches."""
     generation: int
@@ -33,6 +35,7 @@ class MatchIndex:
     def __init__(self) -> None:
         self.lines = {}
         self.rendered = {}
+        self.stale = set()
         self.count = 0
         self.generation = 0
 
@@ -50,6 +53,7 @@ class MatchIndex:
             if (spans := lines.pop(line, None)) is not None:
                 old[line - first] = spans
                 rendered.pop(line, None)
+                self.stale.discard(line)
                 self.count -= len(spans)
         changed = old != found
         shift = added - removed
@@ -59,11 +63,19 @@ class MatchIndex:
                 (line + shift if line >= end else line): spans for line, spans in lines.items()
             }
             self.rendered = {line: text for line, text in rendered.items() if line < end}
+            moved = {line for line in lines if line >= end + shift}
+            self.stale = {line for line in self.stale if line < end} | moved
         for offset, spans in found.items():
             lines[first + offset] = spans
+            self.stale.add(first + offset)
             self.count += len(spans)
         if changed:
             self.generation += 1
+
+    def forget_rendering(self) -> None:
+        """Drop every rendered line (the severity or message changed)."""
+        self.rendered.clear()
+        self.stale = set(self.lines)
 
     def clear(self) -> None:
         """Forget every match (the coroutine is closing)."""
@@ -71,4 +83,5 @@ class MatchIndex:
             self.generation += 1
         self.lines.clear()
         self.rendered.clear()
+        self.stale.clear()
         self.count = 0

@@ -2,13 +2,14 @@
 
 Building lsprotocol objects, converting them with cattrs and dumping them costs about 5 µs per
 diagnostic — most of a keystroke's budget at 1,000 matches. So diagnostics are rendered here
-straight to JSON text, one fragment per matching line, cached in the document's
-:class:`~grepls.index.MatchIndex` until that line changes or moves. A publish is then a join of
-cached fragments plus the fragments of the lines just edited.
+straight to JSON bytes, one fragment per matching line, cached in the document's
+:class:`~grepls.index.MatchIndex` until that line changes or moves. A publish renders the lines the
+index marks stale and joins every cached fragment in one C call.
 
 The same rendering serves both delivery models: *push* (``textDocument/publishDiagnostics``, for
 most clients) and *pull* (the result of ``textDocument/diagnostic``, for clients that declare it
-together with ``workspace.diagnostics.refreshSupport``).
+together with ``workspace.diagnostics.refreshSupport``). Every piece is ASCII (``json.dumps``
+escapes the rest), so lengths in characters and in bytes agree.
 """
 
 from __future__ import annotations
@@ -33,62 +34,72 @@ class DiagnosticRenderer:
             f'"severity":{severity},"source":"grepls","message":{json.dumps(self.message)}}}'
         )
 
-    def line(self, line: int, spans: list[SPAN]) -> str:
+    def line(self, line: int, spans: list[SPAN]) -> bytes:
         tail = self._tail
         return ",".join(
             f'{{"range":{{"start":{{"line":{line},"character":{start}}},'
             f'"end":{{"line":{line},"character":{end}}}}},{tail}'
             for start, end in spans
-        )
+        ).encode()
 
 
-def diagnostics_json(index: MatchIndex, renderer: DiagnosticRenderer | None, cap: int) -> str:
-    """A JSON array of the document's diagnostics, at most ``cap`` of them (the first ones)."""
+def diagnostics_json(index: MatchIndex, renderer: DiagnosticRenderer | None, cap: int) -> bytes:
+    """The document's diagnostics as the items of a JSON array (no brackets, to spare a copy of a
+    possibly large string): at most ``cap`` of them, the first ones."""
     if renderer is None or not index.lines:
-        return "[]"
+        return b""
     lines, rendered = index.lines, index.rendered
-    parts: list[str] = []
+    for line in index.stale:
+        rendered[line] = renderer.line(line, lines[line])
+    index.stale.clear()
     if index.count <= cap:
-        for line, spans in lines.items():
-            fragment = rendered.get(line)
-            if fragment is None:
-                fragment = rendered[line] = renderer.line(line, spans)
-            parts.append(fragment)
-    else:
-        left = cap
-        for line in sorted(lines):
-            spans = lines[line]
-            if len(spans) > left:
-                parts.append(renderer.line(line, spans[:left]))
-                break
-            fragment = rendered.get(line)
-            if fragment is None:
-                fragment = rendered[line] = renderer.line(line, spans)
-            parts.append(fragment)
-            left -= len(spans)
-            if not left:
-                break
-    return "[" + ",".join(parts) + "]"
+        return b",".join(rendered.values())
+    # Over the cap: the first matches in document order (rare, so sorting here is fine).
+    parts: list[bytes] = []
+    left = cap
+    for line in sorted(lines):
+        spans = lines[line]
+        if len(spans) > left:
+            parts.append(renderer.line(line, spans[:left]))
+            break
+        parts.append(rendered[line])
+        left -= len(spans)
+        if not left:
+            break
+    return b",".join(parts)
 
 
-def publish_body(uri: str, version: int | None, diagnostics: str) -> str:
-    """The JSON-RPC notification ``textDocument/publishDiagnostics``."""
-    version_json = "" if version is None else f',"version":{version}'
+def publish_parts(uri: str, version: int | None, diagnostics: bytes) -> tuple[bytes, ...]:
+    """The JSON-RPC notification ``textDocument/publishDiagnostics``, in pieces."""
+    version_json = b"" if version is None else b',"version":%d' % version
     return (
-        '{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":'
-        f'{json.dumps(uri)}{version_json},"diagnostics":{diagnostics}}}}}'
+        b'{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":',
+        json.dumps(uri).encode(),
+        version_json,
+        b',"diagnostics":[',
+        diagnostics,
+        b"]}}",
     )
 
 
-def full_report_json(result_id: str, diagnostics: str) -> str:
+def full_report_json(result_id: str, diagnostics: bytes) -> bytes:
     """A pull-model full document diagnostic report."""
-    return f'{{"kind":"full","resultId":{json.dumps(result_id)},"items":{diagnostics}}}'
+    return b'{"kind":"full","resultId":%s,"items":[%s]}' % (
+        json.dumps(result_id).encode(),
+        diagnostics,
+    )
 
 
-def unchanged_report_json(result_id: str) -> str:
-    return f'{{"kind":"unchanged","resultId":{json.dumps(result_id)}}}'
+def unchanged_report_json(result_id: str) -> bytes:
+    return b'{"kind":"unchanged","resultId":%s}' % json.dumps(result_id).encode()
 
 
-def response_body(request_id: Any, result_json: str) -> str:
-    """A JSON-RPC response whose result is already JSON text."""
-    return f'{{"jsonrpc":"2.0","id":{json.dumps(request_id)},"result":{result_json}}}'
+def response_parts(request_id: Any, result_json: bytes) -> tuple[bytes, ...]:
+    """A JSON-RPC response whose result is already JSON."""
+    return (
+        b'{"jsonrpc":"2.0","id":',
+        json.dumps(request_id).encode(),
+        b',"result":',
+        result_json,
+        b"}",
+    )

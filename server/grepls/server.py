@@ -18,6 +18,7 @@ Model
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import gc
 import logging
 from collections.abc import Sequence
@@ -36,7 +37,7 @@ from grepls.publish import (
     DiagnosticRenderer,
     diagnostics_json,
     full_report_json,
-    publish_body,
+    publish_parts,
     unchanged_report_json,
 )
 from grepls.settings import Settings, parse_settings
@@ -47,8 +48,23 @@ SET_PATTERN = "grepls.setPattern"
 CLEAR_PATTERN = "grepls.clearPattern"
 LIST_MATCHES = "grepls.listMatches"
 
-# Freezing the heap after a large load keeps full collections from walking it on every keystroke.
+# After loading this many lines, settle the memory (see _settle_memory).
 _FREEZE_AFTER_LINES = 10_000
+
+try:
+    _LIBC: ctypes.CDLL | None = ctypes.CDLL("libc.so.6")
+except OSError:  # not glibc: nothing to trim
+    _LIBC = None
+
+
+def _settle_memory() -> None:
+    """After a large load: freeze the surviving objects, so that full garbage collections stop
+    walking them on every keystroke (they made the latency tail), and hand the freed transient
+    buffers — the message, the joined text — back to the system."""
+    gc.collect()
+    gc.freeze()
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
 
 
 class GreplsProtocol(LanguageServerProtocol):
@@ -144,16 +160,18 @@ class GreplsServer(LanguageServer):
             self._initial_options = params.initialization_options
             self.apply_settings(params.initialization_options)
 
-    def send_raw(self, body: str) -> None:
-        """Write one JSON-RPC message whose body is already JSON text."""
+    def send_raw(self, *parts: bytes) -> None:
+        """Write one JSON-RPC message whose body is already JSON, given in pieces."""
         protocol = self.protocol
         writer = protocol.writer
         if writer is None:
             return
-        data = body.encode("utf-8")
         if protocol._include_headers:
-            data = b"Content-Length: %d\r\n\r\n" % len(data) + data
-        pending = writer.write(data)
+            length = sum(map(len, parts))
+            parts = (b"Content-Length: %d\r\n\r\n" % length, *parts)
+        # With writelines, a large publish reaches the kernel without another copy.
+        writelines = getattr(writer, "writelines", None)
+        pending = writelines(parts) if writelines else writer.write(b"".join(parts))
         if pending is not None:  # a WebSocket send: keep it until it is done
             task = asyncio.ensure_future(pending)
             self._sending.add(task)
@@ -167,11 +185,10 @@ class GreplsServer(LanguageServer):
             old.close()
         document = Document(uri, version, text)
         self.documents[uri] = document
-        document.bind(self.matcher)
+        document.bind(self.matcher, text)
         self._mark(uri)
         if len(document.lines) >= _FREEZE_AFTER_LINES:
-            gc.collect()
-            gc.freeze()
+            _settle_memory()
 
     def change_document(self, uri: str, version: int | None, changes: list[Change]) -> None:
         document = self.documents.get(uri)
@@ -189,7 +206,7 @@ class GreplsServer(LanguageServer):
         document.close()
         self._dirty.pop(uri, None)
         if not self.pull:
-            self.send_raw(publish_body(uri, None, "[]"))
+            self.send_raw(*publish_parts(uri, None, b""))
 
     # -- patterns ----------------------------------------------------------------------------
 
@@ -209,8 +226,7 @@ class GreplsServer(LanguageServer):
         self._pending_refresh = True
         self._schedule_flush()
         if big:
-            gc.collect()
-            gc.freeze()
+            _settle_memory()
 
     def total_matches(self) -> int:
         return sum(document.index.count for document in self.documents.values())
@@ -241,7 +257,7 @@ class GreplsServer(LanguageServer):
     def _rerender_all(self) -> None:
         self._epoch += 1
         for document in self.documents.values():
-            document.index.rendered.clear()
+            document.index.forget_rendering()
             document.published = -1
             self._mark(document.uri)
         self._pending_refresh = True
@@ -306,7 +322,7 @@ class GreplsServer(LanguageServer):
             items = diagnostics_json(
                 document.index, self.renderer, self.settings.max_matches_per_document
             )
-            self.send_raw(publish_body(uri, document.version, items))
+            self.send_raw(*publish_parts(uri, document.version, items))
         if self._pending_refresh:
             self._pending_refresh = False
             if self.pull:
@@ -327,11 +343,11 @@ class GreplsServer(LanguageServer):
             types.MessageType.Warning,
         )
 
-    def pull_report(self, uri: str, previous_result_id: str | None) -> str:
+    def pull_report(self, uri: str, previous_result_id: str | None) -> bytes:
         """The JSON result of ``textDocument/diagnostic`` for one document."""
         document = self.documents.get(uri)
         if document is None:
-            return full_report_json(f"{self._epoch}:closed", "[]")
+            return full_report_json(f"{self._epoch}:closed", b"")
         result_id = f"{self._epoch}:{document.index.generation}"
         if previous_result_id == result_id:
             return unchanged_report_json(result_id)

@@ -24,15 +24,15 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, BinaryIO
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.io_ import StdinAsyncReader, StdoutWriter
 
 from grepls.document import Change
-from grepls.publish import response_body
+from grepls.publish import response_parts
 from grepls.server import GreplsServer
 
 logger = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def _document_diagnostic(server: GreplsServer, message: dict[str, Any]) -> None:
     previous = params.get("previousResultId")
     if not isinstance(uri, str) or not (previous is None or isinstance(previous, str)):
         raise Malformed("textDocument.uri and previousResultId must be strings")
-    server.send_raw(response_body(message["id"], server.pull_report(uri, previous)))
+    server.send_raw(*response_parts(message["id"], server.pull_report(uri, previous)))
 
 
 _HOT: dict[str, Callable[[GreplsServer, dict[str, Any]], None]] = {
@@ -103,11 +103,8 @@ _HOT: dict[str, Callable[[GreplsServer, dict[str, Any]], None]] = {
 
 
 def _send_error(server: GreplsServer, request_id: Any, code: int, message: str) -> None:
-    server.send_raw(
-        json.dumps(
-            {"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}}
-        )
-    )
+    error = {"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}}
+    server.send_raw(json.dumps(error).encode())
 
 
 def dispatch(server: GreplsServer, body: bytes) -> None:
@@ -224,10 +221,22 @@ async def _serve(reader: Any, server: GreplsServer, pid: int | None) -> None:
         task.result()
 
 
+class StdoutFrameWriter(StdoutWriter):
+    """pygls's stdout writer, plus ``writelines`` so a frame given in pieces is written unjoined."""
+
+    def __init__(self, stdout: BinaryIO) -> None:
+        super().__init__(stdout)
+        self._out = stdout
+
+    def writelines(self, parts: Iterable[bytes]) -> None:
+        self._out.writelines(parts)
+        self._out.flush()
+
+
 def serve_stdio(server: GreplsServer, client_pid: int | None = None) -> int:
     """Serve one client on stdin/stdout until it exits; return the exit status."""
     stdin = sys.stdin.buffer
-    server.protocol.set_writer(StdoutWriter(sys.stdout.buffer))
+    server.protocol.set_writer(StdoutFrameWriter(sys.stdout.buffer))
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
