@@ -176,3 +176,37 @@ def write_json(path: str, payload: dict[str, Any]) -> None:
     with open(path, "w") as handle:
         json.dump(payload, handle, indent=1)
         handle.write("\n")
+
+
+def markdown(payload: dict[str, Any]) -> str:
+    """The targets and scenario percentiles of a saved run, as Markdown tables for the README."""
+    servers = list(payload["servers"])
+    machine = payload["machine"]
+    load = payload.get("loadavg_before", [0])[0], payload.get("loadavg_after", [0])[0]
+    out = [
+        f"Measured {payload['date'][:10]} on {machine['nproc']} cores ({machine['cpu_model']}), "
+        f"Python {machine['python']}; load average {load[0]:.1f} before / {load[1]:.1f} after "
+        "the run (other jobs shared the cores).",
+        "",
+        "| target | " + " | ".join(servers) + " | grepls meets it? |",
+        "|---|" + "---:|" * len(servers) + "---|",
+    ]
+    for row in payload["targets"]:
+        cells = " | ".join(_fmt(row["values"].get(s), row["unit"]) for s in servers)
+        verdict = {True: "yes", False: "**no**", None: "-"}[row["met"]]
+        out.append(f"| {row['target'].replace('<=', '≤')} | {cells} | {verdict} |")
+    out += [
+        "",
+        "| scenario | server | n | p50 ms | p95 ms | p99 ms | max ms | RSS MiB |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for result in payload["results"]:
+        stats = result.get("stats", {})
+        rss = result.get("memory", {}).get("rss_kb")
+        cells = [_fmt(stats.get(k)) for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms")]
+        out.append(
+            f"| {result['label']} | {result['server']} | {stats.get('n', 0)} | "
+            + " | ".join(cells)
+            + f" | {_fmt(rss / MIB_KB if rss else None)} |"
+        )
+    return "\n".join(out)

@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import datetime as dt
 import gc
+import json
 import os
 import shutil
 import subprocess
@@ -25,7 +26,14 @@ from typing import Any
 from bench import scenarios
 from bench.documents import Document, generate
 from bench.process import machine_info
-from bench.report import evaluate_targets, scenario_table, summarize, target_table, write_json
+from bench.report import (
+    evaluate_targets,
+    markdown,
+    scenario_table,
+    summarize,
+    target_table,
+    write_json,
+)
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
@@ -205,7 +213,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--servers", default="grepls,naive", help="comma list: grepls,naive")
     parser.add_argument("--only", default="", help="comma list of scenario labels to run")
     parser.add_argument("--json", default="", help="write results here (default bench/results/)")
+    parser.add_argument("--markdown", default="", help="print a saved run as Markdown; exit")
     args = parser.parse_args(argv)
+    if args.markdown:
+        with open(args.markdown) as handle:
+            print(markdown(json.load(handle)))
+        return 0
 
     specs = server_specs([n for n in args.servers.split(",") if n])
     plan = SMOKE if args.smoke else FULL
