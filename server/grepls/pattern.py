@@ -39,6 +39,8 @@ _WHOLE_WORD = "(?:^|[^" + _WORD + "])(%s)(?:[^" + _WORD + "]|$)"
 # word or non-word character on either side.
 _ZERO_WIDTH_PROBES = (b"", b"a", b" ", b"aa", b"  ", b"a ", b" a")
 
+_UNANCHORED = re2._Anchor.UNANCHORED
+
 _OPTION_KEYS = {"pattern": str, "regex": bool, "caseSensitive": bool, "wholeWord": bool}
 
 MAX_PATTERN_LENGTH = 1_000_000
@@ -205,42 +207,54 @@ class Matcher:
         source = _WHOLE_WORD % core if spec.whole_word else core
         self._group = 1 if spec.whole_word else 0
         try:
-            self._line = _compile(source, spec.case_sensitive, multiline=False)
+            self._line = _compile(source, spec.case_sensitive, multiline=False)._regexp
         except re2.error as error:
             raise PatternError(_explain(error, spec.pattern)) from None
+        self.zero_width = False
         self.zero_width = any(
-            found.start(self._group) == found.end(self._group)
+            start == end
             for probe in _ZERO_WIDTH_PROBES
-            for found in self._line.finditer(probe)
+            for start, end in self._all_spans(self._line, probe)
         )
         # The whole-text scan treats the document as one string with "\n" between lines; that only
         # agrees with line-by-line matching when the pattern has no whole-text anchors and cannot
         # switch multi-line mode off.
         self._bulk = None
         if not (spec.regex and re2.search(r"\\[Az]|\(\?[a-zA-Z]*-", spec.pattern)):
-            self._bulk = _compile(source, spec.case_sensitive, multiline=True)
+            self._bulk = _compile(source, spec.case_sensitive, multiline=True)._regexp
+
+    def _all_spans(self, regexp: Any, data: bytes) -> list[SPAN]:
+        """Every non-overlapping match of ``regexp`` in ``data`` (group 0, or the whole-word
+        group), as byte spans — straight from RE2's C++ object, since the Python wrapper's match
+        objects cost several microseconds each."""
+        group = self._group
+        length = len(data)
+        spans: list[SPAN] = []
+        position = 0
+        while position <= length:
+            found = regexp.Match(_UNANCHORED, data, position, length)
+            start, end = found[group]
+            if start < 0:
+                break
+            spans.append((start, end))
+            if end == start:
+                position = end + 1  # step over an empty match (only probes and scans meet one)
+            elif group:
+                # The character after a whole word may be the boundary before the next one, so
+                # the next search starts inside this match: at its last character.
+                position = end - 1
+                while position > start and (data[position] & 0xC0) == 0x80:
+                    position -= 1
+            else:
+                position = end
+        return spans
 
     def byte_spans(self, data: bytes) -> list[SPAN]:
         """The matches in one line's UTF-8 bytes, as byte spans."""
-        group = self._group
         if self.zero_width:
-            found = self._line.search(data)
-            return [] if found is None else [found.span(group)]
-        if not group:
-            return [found.span() for found in self._line.finditer(data)]
-        spans: list[SPAN] = []
-        position = 0
-        while True:
-            found = self._line.search(data, position)
-            if found is None:
-                return spans
-            start, end = found.span(1)
-            spans.append((start, end))
-            # The character after a whole word may be the boundary before the next one, so the
-            # next search starts inside this match: at its last character.
-            position = end - 1
-            while position > start and (data[position] & 0xC0) == 0x80:
-                position -= 1
+            found = self._line.Match(_UNANCHORED, data, 0, len(data))[self._group]
+            return [] if found[0] < 0 else [found]
+        return self._all_spans(self._line, data)
 
     def columns(self, text: str) -> list[SPAN]:
         """The matches in one line, as (start, end) client columns."""
@@ -264,25 +278,34 @@ class Matcher:
             return {line: spans for line, text in enumerate(texts) if (spans := self.columns(text))}
         blob = joined if joined is not None else "\n".join(texts).encode("utf-8", "surrogatepass")
         exact = not self.zero_width and not self._group
+        search = self._bulk.Match
         found: dict[int, list[SPAN]] = {}
+        length = len(blob)
+        position = 0
         line = 0
         line_start = 0
         line_end = blob.find(b"\n")
         if line_end < 0:
-            line_end = len(blob)
-        for match in self._bulk.finditer(blob):
-            start, end = match.span()
+            line_end = length
+        while position <= length:
+            start, end = search(_UNANCHORED, blob, position, length)[0]
+            if start < 0:
+                break
             if start > line_end:
                 line += 1 + blob.count(b"\n", line_end + 1, start)
                 line_start = blob.rfind(b"\n", 0, start) + 1
                 line_end = blob.find(b"\n", start)
                 if line_end < 0:
-                    line_end = len(blob)
-            on_line = found.get(line)
-            if on_line is None:
-                on_line = found[line] = []
+                    line_end = length
             if exact:
+                on_line = found.get(line)
+                if on_line is None:
+                    on_line = found[line] = []
                 on_line.append((start - line_start, end - line_start))
+                position = end if end > start else end + 1
+            else:
+                found[line] = []  # a candidate: its matches are found line by line below
+                position = line_end + 1
         for line, spans in list(found.items()):
             text = texts[line]
             if not exact:

@@ -61,7 +61,6 @@ def _settle_memory() -> None:
     """After a large load: freeze the surviving objects, so that full garbage collections stop
     walking them on every keystroke (they made the latency tail), and hand the freed transient
     buffers — the message, the joined text — back to the system."""
-    gc.collect()
     gc.freeze()
     if _LIBC is not None:
         _LIBC.malloc_trim(0)
