@@ -61,7 +61,7 @@ def grep(matcher: Matcher, index: MatchIndex) -> Grep:
     """Receive splices of a document's lines; keep ``index`` equal to the matches of ``matcher``."""
     try:
         while True:
-            splice = yield
+            splice = (yield)  # fmt: skip
             texts = splice.texts
             found: dict[int, list[SPAN]]
             if len(texts) > BULK_LINES:
@@ -72,5 +72,8 @@ def grep(matcher: Matcher, index: MatchIndex) -> Grep:
                     if spans := matcher.columns(text):
                         found[line] = spans
             index.splice(splice.first, splice.removed, len(texts), found)
+            # Let go of what was sent while waiting for the next send: on open, that is the
+            # whole document's text, encoded.
+            del splice, texts, found
     except GeneratorExit:
         index.clear()

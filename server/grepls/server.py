@@ -133,6 +133,7 @@ class GreplsServer(LanguageServer):
         self._epoch = 0
         self.exit_status: int | None = None
         self._initial_options: Any = None
+        self._settle_scheduled = False
         self._sending: set[asyncio.Future[None]] = set()
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -187,7 +188,7 @@ class GreplsServer(LanguageServer):
         document.bind(self.matcher, text)
         self._mark(uri)
         if len(document.lines) >= _FREEZE_AFTER_LINES:
-            _settle_memory()
+            self._settle_memory_soon()
 
     def change_document(self, uri: str, version: int | None, changes: list[Change]) -> None:
         document = self.documents.get(uri)
@@ -225,7 +226,22 @@ class GreplsServer(LanguageServer):
         self._pending_refresh = True
         self._schedule_flush()
         if big:
+            self._settle_memory_soon()
+
+    def _settle_memory_soon(self) -> None:
+        """Settle memory once the message being handled — maybe a whole document — is freed."""
+        if self._settle_scheduled:
+            return
+        self._settle_scheduled = True
+
+        def settle() -> None:
+            self._settle_scheduled = False
             _settle_memory()
+
+        try:
+            asyncio.get_running_loop().call_soon(settle)
+        except RuntimeError:  # no loop (unit use)
+            settle()
 
     def total_matches(self) -> int:
         return sum(document.index.count for document in self.documents.values())
