@@ -52,6 +52,7 @@ const STEP_MS = 60_000;
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), "grepls-vscode-e2e-"));
 let codeServer; // child process, leader of its own process group
 let browser;
+let page; // the workbench tab, kept for a screenshot when something fails
 
 function killGroup(child) {
   if (!child || child.exitCode !== null || child.signalCode !== null) {
@@ -192,6 +193,7 @@ function prepare() {
     "extensions.autoUpdate": false,
     "extensions.ignoreRecommendations": true,
     "editor.minimap.enabled": false,
+    "grepls.trace.server": "verbose", // recorded only with GREPLS_E2E_LOG=trace
     // Steady pixels, so the screenshot only changes when what it shows changes.
     "editor.cursorBlinking": "solid",
     "workbench.editor.languageDetection": false,
@@ -234,6 +236,8 @@ async function startCodeServer() {
       "--disable-workspace-trust",
       "--disable-getting-started-override",
       "--ignore-last-opened",
+      // GREPLS_E2E_LOG=trace records the whole LSP conversation in the grepls log.
+      ...(process.env.GREPLS_E2E_LOG ? ["--log", process.env.GREPLS_E2E_LOG] : []),
       workspace,
     ],
     { env, detached: true, stdio: ["ignore", log, log] },
@@ -316,7 +320,7 @@ async function scenario(url) {
   });
   const context = await browser.newContext({ viewport: { width: 1280, height: 760 } });
   context.setDefaultTimeout(STEP_MS);
-  const page = await context.newPage();
+  page = await context.newPage();
   const pageErrors = [];
   page.on("pageerror", (error) => pageErrors.push(String(error)));
   await page.goto(url, { timeout: STEP_MS });
@@ -419,6 +423,8 @@ async function scenario(url) {
   check("Show Matches jumps to the picked line", true);
 
   // Next Match from there goes to line 7 (alt+f3).
+  await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: 10_000 });
+  await page.locator(".editor-instance .monaco-editor.focused").waitFor({ state: "visible", timeout: 10_000 });
   await page.keyboard.press("Alt+F3");
   await eventually("the cursor on line 7", async () => (await cursorLine(page)) === 7, 10_000);
   check("Next Match (Alt+F3) moves to the next match", true);
@@ -437,6 +443,49 @@ async function scenario(url) {
   await page.keyboard.press("Escape");
   check("the pattern is unchanged", /TODO: 4\b/.test(await statusText(page)), await statusText(page));
 
+  // Toggle Case Sensitive: the lower-case "todo" on line 6 joins in.
+  await runCommand(page, "grepls: Toggle Case Sensitive");
+  await eventually("status bar to show 5", async () => /TODO: 5\b/.test(await statusText(page)));
+  await eventually("5 squiggles", async () => (await page.locator(".monaco-editor .squiggly-info").count()) === 5);
+  check("Toggle Case Sensitive re-runs the pattern ignoring case", true);
+
+  // A settings change applies without a restart: severity "warning" turns the squiggles yellow.
+  // Changed the way a user does: the Settings editor's drop-down.
+  await runCommand(page, "Preferences: Open User Settings");
+  const search = page.locator(".settings-editor .settings-header .monaco-editor textarea").first();
+  await search.waitFor({ state: "attached", timeout: 15_000 });
+  await page.keyboard.type("grepls.severity", { delay: 10 });
+  const severity = page.locator(".settings-editor .setting-item-contents select").first();
+  await severity.waitFor({ state: "attached", timeout: 15_000 });
+  await severity.selectOption("warning");
+  await page.keyboard.press("Control+W"); // back to notes.txt
+  await page.locator(".view-lines", { hasText: "Release checklist" }).waitFor({ timeout: 15_000 });
+  await eventually("5 warning squiggles", async () => (await page.locator(".monaco-editor .squiggly-warning").count()) === 5);
+  check("grepls.severity applies without a restart", (await page.locator(".monaco-editor .squiggly-info").count()) === 0);
+
+  // Restart Server: the new server gets the pattern the user had.
+  await runCommand(page, "grepls: Restart Server");
+  await eventually("the old diagnostics to go", async () => (await page.locator(".monaco-editor .squiggly-warning").count()) < 5, 15_000)
+    .catch(() => {}); // the swap can be quicker than one poll; the next wait is the real check
+  await eventually("5 squiggles after the restart", async () => (await page.locator(".monaco-editor .squiggly-warning").count()) === 5);
+  await eventually("status bar to show 5 after the restart", async () => /TODO: 5\b/.test(await statusText(page)));
+  check("the pattern survives Restart Server", true, await statusText(page));
+
+  // Untitled documents are grepped too.
+  await runCommand(page, "File: New Untitled Text File");
+  await page.locator(".tab.active", { hasText: "Untitled-1" }).waitFor({ timeout: 15_000 });
+  await page.keyboard.type("scratch: one TODO in an unsaved buffer", { delay: 10 });
+  await eventually("status bar to show 1 in the untitled document", async () => /TODO: 1\b/.test(await statusText(page)));
+  await eventually("1 squiggle in the untitled document", async () => (await page.locator(".editor-instance .squiggly-warning").count()) === 1);
+  check("an untitled document is grepped", true);
+
+  // Clear Pattern: everything goes.
+  await runCommand(page, "grepls: Clear Pattern");
+  await eventually("no squiggles", async () => (await page.locator(".monaco-editor .squiggly-warning").count()) === 0);
+  await eventually("no Problems entries", async () => (await problemTexts(page)).length === 0);
+  await eventually("the status bar without a pattern", async () => (await statusText(page)) === "grepls");
+  check("Clear Pattern removes every match", true);
+
   if (pageErrors.length) {
     console.log(`e2e: page errors (not failures): ${pageErrors.slice(0, 3).join(" | ")}`);
   }
@@ -453,6 +502,10 @@ try {
 } catch (error) {
   failed = 1;
   console.error(`e2e: FAILED: ${error instanceof Error ? error.stack : error}`);
+  if (page) {
+    const shot = path.join(os.tmpdir(), "grepls-vscode-e2e-failure.png");
+    await Promise.race([page.screenshot({ path: shot }).then(() => console.error(`e2e: what the page showed: ${shot}`)), sleep(5000)]).catch(() => {});
+  }
   if (fs.existsSync(serverLog)) {
     console.error(`--- code-server log (last lines) ---\n${fs.readFileSync(serverLog, "utf8").split("\n").slice(-30).join("\n")}`);
   }
