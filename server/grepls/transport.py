@@ -27,6 +27,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any, BinaryIO
 
+import orjson
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.io_ import StdinAsyncReader, StdoutWriter
@@ -111,10 +112,13 @@ def dispatch(server: GreplsServer, body: bytes) -> None:
     """Handle one message body."""
     protocol = server.protocol
     try:
-        message = json.loads(body)
-    except ValueError as error:
-        _send_error(server, None, PARSE_ERROR, f"message is not valid JSON: {error}")
-        return
+        message = orjson.loads(body)  # twice as fast as json on a large didOpen
+    except orjson.JSONDecodeError:
+        try:
+            message = json.loads(body)  # lone surrogates ("\ud800"), which orjson refuses
+        except ValueError as error:
+            _send_error(server, None, PARSE_ERROR, f"message is not valid JSON: {error}")
+            return
     if not isinstance(message, dict) or message.get("jsonrpc") != "2.0":
         _send_error(server, None, INVALID_REQUEST, "message is not a JSON-RPC 2.0 object")
         return
