@@ -31,7 +31,7 @@ vscode-tools:
 	bash tests/vscode/install-tools.sh
 
 test-vscode-e2e: vsix vscode-tools
-	node tests/vscode/e2e.mjs --vsix $(VSIX)
+	node tests/vscode/e2e.mjs --vsix $(VSIX) $(VSCODE_E2E_ARGS)
 
 test-vscode: test-vscode-unit test-vscode-e2e
 

@@ -15,8 +15,12 @@ import argparse
 import shutil
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: pip carries a copy of the same parser
+    from pip._vendor import tomli as tomllib  # type: ignore[no-redef]
 
 # VS Code target -> pip platform tags, newest first; pip takes any of them.
 PLATFORMS: dict[str, list[str]] = {
@@ -24,7 +28,10 @@ PLATFORMS: dict[str, list[str]] = {
     "linux-arm64": ["manylinux_2_28_aarch64", "manylinux_2_17_aarch64", "manylinux2014_aarch64"],
     "alpine-x64": ["musllinux_1_2_x86_64", "musllinux_1_1_x86_64"],
     "darwin-arm64": [f"macosx_{v}_0_arm64" for v in (15, 14, 13, 12, 11)],
-    "darwin-x64": [f"macosx_{v}_x86_64" for v in ("15_0", "14_0", "13_0", "12_0", "11_0", "10_15", "10_13", "10_9")],
+    "darwin-x64": [
+        f"macosx_{v}_x86_64"
+        for v in ("15_0", "14_0", "13_0", "12_0", "11_0", "10_15", "10_13", "10_9")
+    ],
     "win32-x64": ["win_amd64"],
     "win32-arm64": ["win_arm64"],
 }
@@ -66,8 +73,9 @@ def install_libs(requirements: list[str], target: str, version: str, folder: Pat
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--target", default="linux-x64", choices=sorted(PLATFORMS))
+    default_versions = ", ".join(PYTHON_VERSIONS)
     parser.add_argument("--python", action="append", dest="pythons", metavar="X.Y",
-                        help=f"Python versions to carry libraries for (default {', '.join(PYTHON_VERSIONS)})")
+                        help=f"Python versions to carry libraries for (default {default_versions})")
     parser.add_argument("--require", action="append", default=[], metavar="X.Y",
                         help="fail unless libraries for this version were bundled")
     args = parser.parse_args()
@@ -86,7 +94,8 @@ def main() -> int:
                         bundled / "libs" / f"cp{version.replace('.', '')}")
     ]
     missing = [v for v in args.require if v not in done]
-    print(f"bundle_server: {args.target}: server + libraries for Python {', '.join(done) or 'none'}")
+    carried = ", ".join(done) or "none"
+    print(f"bundle_server: {args.target}: server + libraries for Python {carried}")
     if missing or not done:
         print(f"bundle_server: required Python versions missing: {', '.join(missing) or 'all'}",
               file=sys.stderr)

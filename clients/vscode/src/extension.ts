@@ -16,11 +16,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const state = new PatternState(serverSettings(vscode.workspace.getConfiguration("grepls")));
   server = new GreplsServer(context.extensionPath, log);
   const commands = new Commands(context, server, state);
-  context.subscriptions.push(log, state, server, new StatusBar(state), ...commands.register());
+  const statusBar = new StatusBar(state);
+  context.subscriptions.push(log, state, server, statusBar, ...commands.register());
+  context.subscriptions.push(server.onDidFail((reason) => statusBar.setServerProblem(reason)));
 
   // After a restart the new server knows only the settings: send it the search the user had.
   context.subscriptions.push(
     server.onDidStart(async () => {
+      statusBar.setServerProblem(undefined);
       const query = state.query;
       if (query && server) {
         try {

@@ -36,6 +36,9 @@ export class GreplsServer implements vscode.Disposable {
   private readonly started = new vscode.EventEmitter<void>();
   /** Fires each time a server is up and initialized (first start and every restart). */
   readonly onDidStart = this.started.event;
+  private readonly failed = new vscode.EventEmitter<string>();
+  /** Fires with the reason when a start fails (no suitable Python, the process died, ...). */
+  readonly onDidFail = this.failed.event;
 
   constructor(
     private readonly extensionRoot: string,
@@ -50,6 +53,7 @@ export class GreplsServer implements vscode.Disposable {
     const python = await findPython(this.log);
     if (!python.ok) {
       this.log.error(python.message);
+      this.failed.fire("no suitable Python");
       void this.offerInterpreterSetting(python.message);
       return false;
     }
@@ -57,6 +61,7 @@ export class GreplsServer implements vscode.Disposable {
     const spec = launchSpec(this.extensionRoot, python.candidate.command, python.version, process.env);
     if ("error" in spec) {
       this.log.error(spec.error);
+      this.failed.fire(spec.error);
       void this.offerInterpreterSetting(`grepls cannot start: ${spec.error}.`);
       return false;
     }
@@ -94,6 +99,7 @@ export class GreplsServer implements vscode.Disposable {
       await client.start();
     } catch (error) {
       this.log.error(`the server did not start: ${String(error)}`);
+      this.failed.fire(String(error));
       void vscode.window.showErrorMessage(`grepls: the server did not start (${String(error)}). See the grepls output.`);
       return false;
     }
@@ -158,5 +164,6 @@ export class GreplsServer implements vscode.Disposable {
   dispose(): void {
     void this.stop();
     this.started.dispose();
+    this.failed.dispose();
   }
 }

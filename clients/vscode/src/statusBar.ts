@@ -34,7 +34,22 @@ export class StatusBar implements vscode.Disposable {
     this.item.show();
   }
 
+  private serverProblem: string | undefined;
+
+  /** Shown instead of the pattern while the server could not be started. */
+  setServerProblem(problem: string | undefined): void {
+    this.serverProblem = problem;
+    this.render();
+  }
+
   render(): void {
+    if (this.serverProblem) {
+      this.item.text = "$(error) grepls";
+      this.item.tooltip = `grepls is not running: ${this.serverProblem}. See the grepls output; grepls: Restart Server retries.`;
+      this.item.command = "grepls.ui.restartServer";
+      return;
+    }
+    this.item.command = "grepls.ui.setPattern";
     const query = this.state.query;
     if (!query) {
       this.item.text = "$(search) grepls";
