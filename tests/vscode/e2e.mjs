@@ -11,6 +11,9 @@
 // group (started with setsid) is killed at the end whatever happened. Exit status is non-zero on
 // any failure; the last line reads "vscode e2e: N passed, N failed".
 //
+// The Python extension cannot be installed here; pythonExtensionStandIn.mjs offers its API so
+// the interpreter discovery through it is exercised too.
+//
 // Usage: node tests/vscode/e2e.mjs --vsix clients/vscode/dist/grepls-linux-x64-0.1.0.vsix
 //        [--keep] (leave the temp dir for inspection) [--screenshot PATH]
 
@@ -23,6 +26,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createRequire } from "node:module";
 import * as zlib from "node:zlib";
+import { buildPythonExtensionStandIn } from "./pythonExtensionStandIn.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "..", "..");
@@ -43,6 +47,7 @@ if (!options.vsix || !fs.existsSync(options.vsix)) {
 
 const CODE_SERVER = path.join(here, "node_modules", ".bin", "code-server");
 const CHROMIUM = "/usr/bin/chromium";
+const VSCE = path.join(repo, "clients", "vscode", "node_modules", ".bin", "vsce");
 const WATCHDOG_MS = 10 * 60 * 1000;
 const STEP_MS = 60_000;
 
@@ -53,6 +58,7 @@ const temp = fs.mkdtempSync(path.join(os.tmpdir(), "grepls-vscode-e2e-"));
 let codeServer; // child process, leader of its own process group
 let browser;
 let page; // the workbench tab, kept for a screenshot when something fails
+let pythonStandIn; // { vsix, marker }: see pythonExtensionStandIn.mjs
 
 function killGroup(child) {
   if (!child || child.exitCode !== null || child.signalCode !== null) {
@@ -204,19 +210,19 @@ function prepare() {
   fs.writeFileSync(path.join(userData, "User", "settings.json"), JSON.stringify(settings, null, 2));
 }
 
-function installExtension() {
+function installExtension(vsix, id) {
   const out = run(
     CODE_SERVER,
-    ["--user-data-dir", userData, "--extensions-dir", extensions, "--install-extension", path.resolve(options.vsix)],
+    ["--user-data-dir", userData, "--extensions-dir", extensions, "--install-extension", path.resolve(vsix)],
     env,
     120_000,
   );
   if (!/successfully installed/i.test(out)) {
-    throw new Error(`installing the .vsix said:\n${out}`);
+    throw new Error(`installing ${vsix} said:\n${out}`);
   }
-  const installed = fs.readdirSync(extensions).filter((name) => name.startsWith("grepls.grepls-"));
+  const installed = fs.readdirSync(extensions).filter((name) => name.startsWith(`${id}-`));
   if (installed.length !== 1) {
-    throw new Error(`expected grepls in ${extensions}, found ${fs.readdirSync(extensions).join(", ")}`);
+    throw new Error(`expected ${id} in ${extensions}, found ${fs.readdirSync(extensions).join(", ")}`);
   }
 }
 
@@ -338,6 +344,11 @@ async function scenario(url) {
   // The extension activates on startup: its status bar item appears once it is up.
   await eventually("the grepls status bar item", async () => (await statusText(page)).includes("grepls"), STEP_MS);
   check("extension activated (status bar item shown)", true);
+  const launches = await eventually("the Python extension's interpreter to run the server", async () => {
+    const lines = fs.existsSync(pythonStandIn.marker) ? fs.readFileSync(pythonStandIn.marker, "utf8") : "";
+    return /-m grepls/.test(lines) ? lines : false;
+  }, 15_000);
+  check("server runs on the Python extension's interpreter", true, launches.trim().split("\n").pop());
 
   // Cursor onto the first TODO (line 3) so the input box is pre-filled with it.
   await page.locator(".view-line", { hasText: "TODO: write the changelog" }).first().click({ position: { x: 12, y: 5 } });
@@ -496,7 +507,9 @@ async function scenario(url) {
 let failed = 0;
 try {
   prepare();
-  installExtension();
+  pythonStandIn = buildPythonExtensionStandIn(path.join(temp, "python-extension"), VSCE);
+  installExtension(pythonStandIn.vsix, "ms-python.python");
+  installExtension(options.vsix, "grepls.grepls");
   const url = await startCodeServer();
   await scenario(url);
 } catch (error) {

@@ -1,8 +1,8 @@
 /**
  * Which Python runs the server: the `grepls.interpreter` setting (machine scope, so a workspace
  * cannot point it at a program of its choosing), else the Python extension's active interpreter
- * when that extension is installed, else python3 on PATH. The decision logic lives in
- * interpreter.ts; this module only gathers the inputs from VS Code.
+ * when that extension is installed and the workspace is trusted, else python3 on PATH. The
+ * decision logic lives in interpreter.ts; this module only gathers the inputs from VS Code.
  */
 import * as vscode from "vscode";
 import { candidates, discover, Discovery, probeByRunning } from "./interpreter";
@@ -43,7 +43,15 @@ async function pythonExtensionCommand(log: vscode.LogOutputChannel): Promise<str
 
 export async function findPython(log: vscode.LogOutputChannel): Promise<Discovery> {
   const setting = vscode.workspace.getConfiguration("grepls").get<unknown>("interpreter");
-  const list = candidates(setting, await pythonExtensionCommand(log));
+  // The Python extension may pick a workspace's own .venv; in an untrusted workspace that would
+  // run a program the workspace supplied, so only the user's setting and PATH are considered.
+  let fromExtension: string[] | undefined;
+  if (vscode.workspace.isTrusted) {
+    fromExtension = await pythonExtensionCommand(log);
+  } else {
+    log.info("workspace not trusted: not asking the Python extension for its interpreter");
+  }
+  const list = candidates(setting, fromExtension);
   log.info(`looking for Python among: ${list.map((c) => `${c.command.join(" ")} (${c.origin})`).join(", ")}`);
   return discover(list, probeByRunning());
 }

@@ -14,7 +14,6 @@ import {
   Range as ProtocolRange,
   ServerOptions,
   State,
-  TransportKind,
 } from "vscode-languageclient/node";
 import { formatVersion } from "./interpreter";
 import { launchSpec } from "./launch";
@@ -68,7 +67,7 @@ export class GreplsServer implements vscode.Disposable {
     const serverOptions: ServerOptions = {
       command: spec.command,
       args: spec.args,
-      transport: TransportKind.stdio,
+      // No `transport`: languageclient then talks over stdio without appending `--stdio`.
       options: { env: spec.env, cwd: spec.cwd },
     };
     const clientOptions: LanguageClientOptions = {
