@@ -451,6 +451,17 @@ async function scenario(url) {
   await page.keyboard.press("Enter");
   await sleep(500);
   check("the input box stays open on an invalid regex", await box.isVisible());
+  // JavaScript accepts a repeat count over 1000, RE2 does not: the server's refusal (InvalidParams)
+  // is what the input box shows then.
+  await box.fill("TODO{1001}");
+  await eventually("the JavaScript check to pass", async () => /^Highlight every match/.test((await message.innerText()).trim()), 5_000);
+  await page.keyboard.press("Enter");
+  const refusal = await eventually("the server's refusal in the input box", async () => {
+    const text = (await message.innerText()).trim();
+    // With no validation message the element shows the prompt, which starts with "Highlight".
+    return text && !/^(invalid regular expression:|Highlight every match)/.test(text) ? text : false;
+  }, 10_000);
+  check("the server's InvalidParams message is shown in the input box", await box.isVisible(), refusal);
   await page.keyboard.press("Escape");
   check("the pattern is unchanged", /TODO: 4\b/.test(await statusText(page)), await statusText(page));
 
