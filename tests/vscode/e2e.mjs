@@ -332,7 +332,7 @@ async function scenario(url) {
   await page.goto(url, { timeout: STEP_MS });
   await page.locator(".monaco-workbench").waitFor({ state: "visible", timeout: STEP_MS });
 
-  // Open the fixture with Quick Open.
+  // Open the fixture from the Explorer.
   await eventually("the explorer to list notes.txt", async () =>
     (await page.locator(".explorer-folders-view .monaco-list-row", { hasText: "notes.txt" }).count()) > 0,
   );
