@@ -30,7 +30,7 @@ from typing import Any, BinaryIO
 import orjson
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
-from pygls.io_ import StdinAsyncReader, StdoutWriter
+from pygls.io_ import StdoutWriter
 
 from grepls.document import Change
 from grepls.publish import response_parts
@@ -168,35 +168,103 @@ def _first_line(error: BaseException) -> str:
     return text[0] if text else type(error).__name__
 
 
-async def _read_frames(reader: Any, server: GreplsServer) -> None:
-    """Read ``Content-Length`` framed messages until the input ends."""
-    while True:
-        length: int | None = None
-        while True:
-            header = await reader.readline()
-            if not header:
+class FrameReader(asyncio.Protocol):
+    """Cuts a byte stream into ``Content-Length`` framed messages and dispatches each one.
+
+    A large body (a 70 MB ``didOpen``) arrives in many chunks: they are kept as they come and
+    joined once, instead of being appended to a growing buffer and copied out again. Every message
+    already received is handled before control returns to the event loop, which is what lets a
+    burst of keystrokes end in one publish.
+    """
+
+    def __init__(
+        self,
+        server: GreplsServer,
+        on_connection: Callable[[asyncio.BaseTransport], None] | None = None,
+    ) -> None:
+        self.server = server
+        self._on_connection = on_connection
+        self.finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._head = b""
+        """Bytes of an incomplete header block."""
+        self._length: int | None = None
+        """The body length of the message being received, once its headers are read."""
+        self._chunks: list[bytes] = []
+        self._received = 0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        if self._on_connection is not None:
+            self._on_connection(transport)
+
+    def data_received(self, data: bytes) -> None:
+        if self.finished.done():
+            return
+        if self._head:
+            data, self._head = self._head + data, b""
+        position, size = 0, len(data)
+        while position < size:
+            if self._length is None:
+                end = data.find(b"\r\n\r\n", position)
+                if end < 0:
+                    self._head = data[position:]
+                    return
+                self._length = _content_length(data[position:end])
+                position = end + 4
+                if self._length is None:
+                    continue
+            wanted = self._length - self._received
+            if size - position < wanted:
+                self._chunks.append(data[position:] if position else data)
+                self._received += size - position
                 return
-            if header in (b"\r\n", b"\n"):
-                if length is not None:
-                    break
-                continue
-            name, _, value = header.partition(b":")
-            if name.strip().lower() == b"content-length":
-                try:
-                    length = int(value.strip())
-                except ValueError:
-                    logger.warning("bad Content-Length header: %r", header)
-        try:
-            body = await reader.readexactly(length)
-        except asyncio.IncompleteReadError:
+            self._chunks.append(data[position : position + wanted])
+            position += wanted
+            body = self._chunks[0] if len(self._chunks) == 1 else b"".join(self._chunks)
+            self._chunks, self._received, self._length = [], 0, None
+            try:
+                dispatch(self.server, body)
+            except SystemExit as exit_request:  # pygls's `exit` handler ends the process so
+                self.server.exit_status = int(exit_request.code or 0)
+                self._finish()
+                return
+
+    def eof_received(self) -> bool | None:
+        self._finish()
+        return None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._finish()
+
+    def _finish(self) -> None:
+        if not self.finished.done():
+            self.finished.set_result(None)
+
+
+def _content_length(headers: bytes) -> int | None:
+    for header in headers.split(b"\r\n"):
+        name, _, value = header.partition(b":")
+        if name.strip().lower() == b"content-length":
+            try:
+                length = int(value.strip())
+            except ValueError:
+                break
+            if length >= 0:
+                return length
+            break
+    logger.warning("message without a valid Content-Length header skipped: %r", headers[:200])
+    return None
+
+
+async def _feed_from_thread(stream: BinaryIO, frames: FrameReader) -> None:
+    """For input the event loop cannot watch (a regular file): read it in a thread."""
+    loop = asyncio.get_running_loop()
+    read = getattr(stream, "read1", stream.read)
+    while not frames.finished.done():
+        data = await loop.run_in_executor(None, read, 1 << 16)
+        if not data:
+            frames.eof_received()
             return
-        if len(body) < length:
-            return
-        try:
-            dispatch(server, body)
-        except SystemExit as exit_request:  # pygls's `exit` handler ends the process this way
-            server.exit_status = int(exit_request.code or 0)
-            return
+        frames.data_received(data)
 
 
 async def _watch_client(server: GreplsServer, pid: int | None) -> None:
@@ -215,8 +283,9 @@ async def _watch_client(server: GreplsServer, pid: int | None) -> None:
             pass  # it exists, owned by someone else
 
 
-async def _serve(reader: Any, server: GreplsServer, pid: int | None) -> None:
-    reading = asyncio.ensure_future(_read_frames(reader, server))
+async def _serve(frames: FrameReader, server: GreplsServer, pid: int | None) -> None:
+    """Serve until the input ends, the client says ``exit``, or the client process dies."""
+    reading = frames.finished
     watching = asyncio.ensure_future(_watch_client(server, pid))
     done, pending = await asyncio.wait({reading, watching}, return_when=asyncio.FIRST_COMPLETED)
     for task in pending:
@@ -244,14 +313,16 @@ def serve_stdio(server: GreplsServer, client_pid: int | None = None) -> int:
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
-        reader: Any
+        frames = FrameReader(server)
+        feeding = None
         try:
-            reader = asyncio.StreamReader(limit=2**31 - 1)
-            await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
+            await loop.connect_read_pipe(lambda: frames, stdin)
         except (ValueError, OSError):
             # Regular files and some terminals cannot be watched by the event loop.
-            reader = StdinAsyncReader(stdin, server.thread_pool)
-        await _serve(reader, server, client_pid)
+            feeding = asyncio.ensure_future(_feed_from_thread(stdin, frames))
+        await _serve(frames, server, client_pid)
+        if feeding is not None:
+            feeding.cancel()
 
     try:
         asyncio.run(main())
@@ -275,14 +346,19 @@ def serve_tcp(server: GreplsServer, host: str, port: int, client_pid: int | None
     async def main() -> None:
         finished = asyncio.Event()
 
-        async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            server.protocol.set_writer(writer)
-            try:
-                await _serve(reader, server, client_pid)
-            finally:
-                finished.set()
+        serving: set[asyncio.Future[None]] = set()
 
-        listener = await asyncio.start_server(connection, host, port, limit=2**31 - 1)
+        def connection() -> FrameReader:
+            def connected(transport: asyncio.BaseTransport) -> None:
+                server.protocol.set_writer(transport)  # type: ignore[arg-type]
+                session = asyncio.ensure_future(_serve(frames, server, client_pid))
+                session.add_done_callback(lambda _: finished.set())
+                serving.add(session)
+
+            frames = FrameReader(server, connected)
+            return frames
+
+        listener = await asyncio.get_running_loop().create_server(connection, host, port)
         for sock in listener.sockets:
             logger.warning("grepls listening on %s", sock.getsockname())
         async with listener:
