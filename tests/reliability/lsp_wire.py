@@ -19,6 +19,7 @@ import json
 import os
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -45,8 +46,10 @@ class Unresponsive(Stuck):
 class LspProcess:
     """One grepls server process and the client side of its conversation."""
 
-    def __init__(self, arguments: list[str] | None = None, *, pipes: bool = True) -> None:
+    def __init__(self, arguments: list[str] | None = None, *, tcp_port: int | None = None) -> None:
+        """Start the server; talk over its stdio, or over TCP to ``tcp_port`` on ``--host``."""
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the process)
+        pipes = tcp_port is None
         self.process = subprocess.Popen(
             [*SERVER, *(arguments or [])],
             stdin=subprocess.PIPE if pipes else subprocess.DEVNULL,
@@ -54,6 +57,19 @@ class LspProcess:
             stderr=self.stderr,
             start_new_session=True,
         )
+        self.socket: socket.socket | None = None
+        if pipes:
+            self._input: Any = self.process.stdin
+            self._output: Any = self.process.stdout
+        else:
+            host = (
+                (arguments or [])[arguments.index("--host") + 1]
+                if "--host" in (arguments or [])
+                else "127.0.0.1"
+            )
+            self.socket = _connect(host, tcp_port, self.process)
+            self._input = self.socket.makefile("wb")
+            self._output = self.socket.makefile("rb")
         self._ids = itertools.count(1)
         self._inbox: queue.Queue[Any] = queue.Queue()
         self.responses: dict[Any, dict[str, Any]] = {}
@@ -62,14 +78,12 @@ class LspProcess:
         self.messages: list[dict[str, Any]] = []
         self.unexpected: list[dict[str, Any]] = []
         self.closed = False
-        if pipes:
-            threading.Thread(target=self._read, daemon=True).start()
+        threading.Thread(target=self._read, daemon=True).start()
 
     # -- wire ------------------------------------------------------------------------------------
 
     def _read(self) -> None:
-        stream = self.process.stdout
-        assert stream is not None
+        stream = self._output
         try:
             while True:
                 length = None
@@ -95,8 +109,7 @@ class LspProcess:
 
     def send_body(self, body: bytes) -> None:
         """Write one framed message whose body is given as bytes (possibly not JSON at all)."""
-        stream = self.process.stdin
-        assert stream is not None
+        stream = self._input
         stream.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
         stream.flush()
 
@@ -260,11 +273,31 @@ class LspProcess:
             os.killpg(self.process.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(5)
-        for stream in (self.process.stdin, self.process.stdout):
+        for stream in (self._input, self._output, self.socket):
             if stream is not None:
                 with contextlib.suppress(OSError):
                     stream.close()
         self.stderr.close()
+
+
+def _connect(host: str, port: int, process: subprocess.Popen[bytes]) -> socket.socket:
+    """Connect to a server that is still starting up, within the usual deadline."""
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        try:
+            connection = socket.create_connection((host, port), timeout=TIMEOUT)
+            connection.settimeout(None)  # the reader thread blocks; deadlines are the caller's
+            return connection
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def edit(start: tuple[int, int], end: tuple[int, int], text: str) -> dict[str, Any]:
