@@ -29,7 +29,7 @@ async def test_matches_are_published_with_exact_ranges_source_severity_and_versi
     text = "TODO first\nnothing here\n  TODO: twice TODO\n"
     open_document(client, URI, text, version=7)
     result = await command(client, "grepls.setPattern", "TODO")
-    assert result == {"pattern": "TODO", "matches": 3}
+    assert result == {"pattern": "TODO", "matches": 3, "complete": True}
     await published(client, URI, [(0, 0, 0, 4), (2, 2, 2, 6), (2, 14, 2, 18)], version=7)
     for diagnostic in client.diagnostics[URI]:
         assert diagnostic.source == "grepls"

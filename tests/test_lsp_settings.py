@@ -97,16 +97,19 @@ async def test_an_invalid_regex_in_settings_is_reported_and_ignored(
 
 
 async def test_a_capped_document_says_how_many_matches_it_has(client: LanguageClient) -> None:
+    open_document(client, URI, "TODO\n" * 5)
+    assert (await command(client, "grepls.setPattern", "TODO"))["complete"] is True
+    await published(client, URI, [(line, 0, line, 4) for line in range(5)])
     client.set_configuration({"maxMatchesPerDocument": 3}, section="grepls")
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
-    open_document(client, URI, "TODO\n" * 5)
-    await eventually(lambda: True)
-    # Let the configuration round trip finish before setting the pattern.
-    await eventually(lambda: client.get_configuration(section="grepls") is not None)
-    result = await command(client, "grepls.setPattern", "TODO")
-    assert result["matches"] == 5
     await published(client, URI, [(line, 0, line, 4) for line in range(3)])
     await eventually(
-        lambda: any("5 matches" in m.message and "first 3" in m.message for m in client.messages),
+        lambda: any(
+            "more than 3 matches" in m.message and "first 3" in m.message for m in client.messages
+        ),
         what="the cap announcement",
     )
+    assert len(await command(client, "grepls.listMatches", URI)) == 3
+    # The search stops once it knows there are more than 3: it does not count the rest.
+    result = await command(client, "grepls.setPattern", "TODO")
+    assert result == {"pattern": "TODO", "matches": 4, "complete": False}

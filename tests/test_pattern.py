@@ -121,6 +121,20 @@ def test_scanning_many_lines_at_once_agrees_with_line_by_line(
     options: dict[str, Any], encoding: str
 ) -> None:
     matcher = Matcher(PatternSpec(**options), encoding)  # type: ignore[arg-type]
-    by_line = {n: spans for n, text in enumerate(SCAN_LINES) if (spans := matcher.columns(text))}
-    assert matcher.scan(SCAN_LINES) == by_line
+    many = SCAN_LINES * 20  # enough lines for the whole-text scan
+    by_line = {n: spans for n, text in enumerate(many) if (spans := matcher.columns(text))}
+    assert matcher.scan(many) == (by_line, len(many))
+    assert matcher.scan(SCAN_LINES) == (
+        {n: spans for n, spans in by_line.items() if n < len(SCAN_LINES)},
+        len(SCAN_LINES),
+    )
     assert by_line or options["pattern"] == "^$"
+
+
+@pytest.mark.parametrize("lines", [10, 1000])
+def test_a_limited_scan_stops_after_the_line_that_passes_the_limit(lines: int) -> None:
+    texts = ["a e e", "x"] * (lines // 2)
+    found, searched = Matcher(PatternSpec("e")).scan(texts, limit=5)
+    # Lines 0 and 2 hold 4 matches, line 4 brings it to 6 > 5: the search stops after line 4.
+    assert found == {0: [(2, 3), (4, 5)], 2: [(2, 3), (4, 5)], 4: [(2, 3), (4, 5)]}
+    assert searched == 5

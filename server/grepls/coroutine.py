@@ -17,6 +17,11 @@ fed with ``.send()`` and ended with ``.close()``:
   so that matches below an inserted or deleted line shift rather than being searched again;
 * on ``didClose``, or when the pattern changes, it is closed, and it empties the index it fed.
 
+A document may hold far more matches than an editor can show (``e`` in a million-line file). The
+coroutine searches only as far as the first ``limit`` + 1 matches: lines past that *horizon* are
+left unsearched until edits above it remove matches, when it reads on from the line store just far
+enough to show ``limit`` again. So the work is in proportion to the edit and to what is shown.
+
 The coroutine itself is cheap (a warm ``.send()`` costs about a microsecond); the work it does is
 proportional to the lines it is sent.
 """
@@ -28,18 +33,16 @@ from collections.abc import Callable, Generator
 from typing import ParamSpec, TypeVar
 
 from grepls.index import MatchIndex
-from grepls.lines import Splice
+from grepls.lines import LineStore, Splice
 from grepls.pattern import Matcher
-from grepls.positions import SPAN
 
 P = ParamSpec("P")
 Sent = TypeVar("Sent")
 
 Grep = Generator[None, Splice, None]
 
-# Above this many lines in one splice, one RE2 pass over the joined text finds the candidate lines
-# faster than a Python loop over every line.
-BULK_LINES = 64
+# How many lines past the horizon to search at a time when matches above it were removed.
+_READ_ON_LINES = 4096
 
 
 def coroutine(
@@ -57,23 +60,26 @@ def coroutine(
 
 
 @coroutine
-def grep(matcher: Matcher, index: MatchIndex) -> Grep:
-    """Receive splices of a document's lines; keep ``index`` equal to the matches of ``matcher``."""
+def grep(matcher: Matcher, index: MatchIndex, lines: LineStore, limit: int) -> Grep:
+    """Receive splices of a document's lines; keep ``index`` equal to the matches of ``matcher``
+    on every line before the index's horizon, with more than ``limit`` of them whenever the
+    document has that many."""
     try:
         while True:
             splice = (yield)  # fmt: skip
-            texts = splice.texts
-            found: dict[int, list[SPAN]]
-            if len(texts) > BULK_LINES:
-                found = matcher.scan(texts, splice.joined)
+            if index.horizon is not None and splice.first >= index.horizon:
+                pass  # an edit past the horizon changes nothing that is shown
             else:
-                found = {}
-                for line, text in enumerate(texts):
-                    if spans := matcher.columns(text):
-                        found[line] = spans
-            index.splice(splice.first, splice.removed, len(texts), found)
+                found, searched = matcher.scan(splice.texts, splice.joined, limit)
+                index.splice(splice.first, splice.removed, len(splice.texts), found, searched)
+            while index.horizon is not None and index.count <= limit:
+                start = index.horizon
+                found, searched = matcher.scan(
+                    lines.texts[start : start + _READ_ON_LINES], None, limit - index.count
+                )
+                index.extend(start, found, searched, len(lines))
             # Let go of what was sent while waiting for the next send: on open, that is the
             # whole document's text, encoded.
-            del splice, texts, found
+            del splice
     except GeneratorExit:
         index.clear()

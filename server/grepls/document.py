@@ -17,6 +17,7 @@ from grepls.index import MatchIndex
 from grepls.lines import LineStore, Splice
 from grepls.pattern import Matcher
 from grepls.positions import Encoding, column_to_index
+from grepls.settings import DEFAULT_MAX_MATCHES
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +54,12 @@ class Document:
         self.published = -1
         self.capped_announced = False
 
-    def bind(self, matcher: Matcher | None, text: str | None = None) -> None:
+    def bind(
+        self, matcher: Matcher | None, limit: int = DEFAULT_MAX_MATCHES, text: str | None = None
+    ) -> None:
         """Close the old pattern's coroutine; start one for ``matcher``, send it every line.
 
+        Beyond ``limit`` matches the coroutine stops searching (see :mod:`grepls.coroutine`).
         ``text`` is the document's whole text when the caller has it at hand (on open).
         """
         if self.grep is not None:
@@ -63,7 +67,7 @@ class Document:
             self.grep = None
         self.capped_announced = False
         if matcher is not None:
-            self.grep = grep(matcher, self.index)
+            self.grep = grep(matcher, self.index, self.lines, limit)
             # A text opened with "\n" breaks only is, encoded, exactly what a whole-text scan needs.
             joined = None
             if text is not None and "\r" not in text:

@@ -41,6 +41,9 @@ _ZERO_WIDTH_PROBES = (b"", b"a", b" ", b"aa", b"  ", b"a ", b" a")
 
 _UNANCHORED = re2._Anchor.UNANCHORED
 
+# Above this many lines, one RE2 pass over the joined text beats a Python loop over the lines.
+_BULK_LINES = 64
+
 _OPTION_KEYS = {"pattern": str, "regex": bool, "caseSensitive": bool, "wholeWord": bool}
 
 MAX_PATTERN_LENGTH = 1_000_000
@@ -264,8 +267,16 @@ class Matcher:
             return spans
         return byte_spans_to_columns(text, data, spans, self.encoding)
 
-    def scan(self, texts: list[str], joined: bytes | None = None) -> dict[int, list[SPAN]]:
-        """The matches of many lines at once: line number → matches, for the lines that have any.
+    def scan(
+        self, texts: list[str], joined: bytes | None = None, limit: int | None = None
+    ) -> tuple[dict[int, list[SPAN]], int]:
+        """The matches of many lines: (line number → matches for the lines that have any, how many
+        lines were searched).
+
+        With a ``limit``, the search stops at the first line that starts after more than
+        ``limit`` matches were found, so a pattern that matches nearly everywhere costs what the
+        editor can show, not what the document holds; every line before the returned count was
+        searched, none after it.
 
         One RE2 pass over the lines joined by ``"\\n"`` replaces a Python loop over every line —
         the difference between milliseconds and a second on a large document. For plain patterns
@@ -274,12 +285,21 @@ class Matcher:
         ``joined``, if given, is that joined text already encoded (the caller may have it for
         free, as the text of a document just opened).
         """
-        if self._bulk is None:
-            return {line: spans for line, text in enumerate(texts) if (spans := self.columns(text))}
+        budget = limit if limit is not None else -1
+        found: dict[int, list[SPAN]] = {}
+        count = 0
+        if self._bulk is None or len(texts) <= _BULK_LINES:
+            for line, text in enumerate(texts):
+                if budget >= 0 and count > budget:
+                    return found, line
+                if on_line := self.columns(text):
+                    found[line] = on_line
+                    count += len(on_line)
+            return found, len(texts)
         blob = joined if joined is not None else "\n".join(texts).encode("utf-8", "surrogatepass")
         exact = not self.zero_width and not self._group
         search = self._bulk.Match
-        found: dict[int, list[SPAN]] = {}
+        encoding = self.encoding
         length = len(blob)
         position = 0
         line = 0
@@ -287,32 +307,38 @@ class Matcher:
         line_end = blob.find(b"\n")
         if line_end < 0:
             line_end = length
+        spans: list[SPAN] = []
         while position <= length:
             start, end = search(_UNANCHORED, blob, position, length)[0]
             if start < 0:
                 break
             if start > line_end:
+                if spans and exact:
+                    found[line] = self._columns_of(texts[line], spans, encoding)
+                    spans = []
+                if budget >= 0 and count > budget:
+                    return found, line + 1
                 line += 1 + blob.count(b"\n", line_end + 1, start)
                 line_start = blob.rfind(b"\n", 0, start) + 1
                 line_end = blob.find(b"\n", start)
                 if line_end < 0:
                     line_end = length
             if exact:
-                on_line = found.get(line)
-                if on_line is None:
-                    on_line = found[line] = []
-                on_line.append((start - line_start, end - line_start))
+                spans.append((start - line_start, end - line_start))
+                count += 1
                 position = end if end > start else end + 1
             else:
-                found[line] = []  # a candidate: its matches are found line by line below
-                position = line_end + 1
-        for line, spans in list(found.items()):
-            text = texts[line]
-            if not exact:
-                if checked := self.columns(text):
+                # A candidate line: whole words and zero-width matches are found line by line.
+                if checked := self.columns(texts[line]):
                     found[line] = checked
-                else:
-                    del found[line]
-            elif not text.isascii() and self.encoding != "utf-8":
-                found[line] = byte_spans_to_columns(text, encode_line(text), spans, self.encoding)
-        return found
+                    count += len(checked)
+                position = line_end + 1
+        if spans:
+            found[line] = self._columns_of(texts[line], spans, encoding)
+        return found, len(texts)
+
+    @staticmethod
+    def _columns_of(text: str, spans: list[SPAN], encoding: Encoding) -> list[SPAN]:
+        if text.isascii() or encoding == "utf-8":
+            return spans
+        return byte_spans_to_columns(text, encode_line(text), spans, encoding)

@@ -21,7 +21,8 @@ import asyncio
 import ctypes
 import gc
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from itertools import islice
 from typing import Any
 
 from lsprotocol import types
@@ -185,7 +186,7 @@ class GreplsServer(LanguageServer):
             old.close()
         document = Document(uri, version, text)
         self.documents[uri] = document
-        document.bind(self.matcher, text)
+        document.bind(self.matcher, self.settings.max_matches_per_document, text=text)
         self._mark(uri)
         if len(document.lines) >= _FREEZE_AFTER_LINES:
             self._settle_memory_soon()
@@ -220,7 +221,7 @@ class GreplsServer(LanguageServer):
         )
         big = False
         for document in self.documents.values():
-            document.bind(matcher)
+            document.bind(matcher, self.settings.max_matches_per_document)
             self._mark(document.uri)
             big = big or len(document.lines) >= _FREEZE_AFTER_LINES
         self._pending_refresh = True
@@ -244,7 +245,12 @@ class GreplsServer(LanguageServer):
             settle()
 
     def total_matches(self) -> int:
+        """Matches over the open documents (at least this many where a document hit the cap)."""
         return sum(document.index.count for document in self.documents.values())
+
+    def all_counted(self) -> bool:
+        """Whether :meth:`total_matches` is exact (no document stopped searching at its cap)."""
+        return all(document.index.horizon is None for document in self.documents.values())
 
     # -- settings ----------------------------------------------------------------------------
 
@@ -267,6 +273,9 @@ class GreplsServer(LanguageServer):
             self.renderer = DiagnosticRenderer(self.matcher.spec, settings.severity)
             self._rerender_all()
         elif settings.max_matches_per_document != old.max_matches_per_document:
+            if self.matcher is not None:
+                # The coroutines search as far as the cap: start them again with the new one.
+                self.set_pattern(self.matcher.spec)
             self._rerender_all()
 
     def _rerender_all(self) -> None:
@@ -352,9 +361,14 @@ class GreplsServer(LanguageServer):
             return
         document.capped_announced = True
         name = document.uri.rsplit("/", 1)[-1]
+        how_many = (
+            f"{document.index.count:,}"
+            if document.index.horizon is None
+            else f"more than {cap:,}"  # the search stopped there: the rest was never counted
+        )
         self.show_message(
-            f"grepls: {document.index.count:,} matches of {self.matcher.spec.describe()} in "
-            f"{name}; showing the first {cap:,} (setting grepls.maxMatchesPerDocument)",
+            f"grepls: {how_many} matches of {self.matcher.spec.describe()} in {name}; "
+            f"showing the first {cap:,} (setting grepls.maxMatchesPerDocument)",
             types.MessageType.Warning,
         )
 
@@ -371,39 +385,39 @@ class GreplsServer(LanguageServer):
         )
         return full_report_json(result_id, items)
 
+    def shown_matches(self, document: Document) -> Iterator[tuple[int, int, int]]:
+        """(line, start, end) of the matches an editor is shown: the first
+        ``maxMatchesPerDocument`` in document order, like the diagnostics."""
+        lines = document.index.lines
+        return islice(
+            ((line, start, end) for line in sorted(lines) for start, end in lines[line]),
+            self.settings.max_matches_per_document,
+        )
+
     def highlights(self, uri: str) -> list[dict[str, Any]]:
-        """Every match in the document, as DocumentHighlight objects (kind Text)."""
+        """Every match shown in the document, as DocumentHighlight objects (kind Text)."""
         document = self.documents.get(uri)
         if document is None:
             return []
         return [
-            {
-                "range": {
-                    "start": {"line": line, "character": start},
-                    "end": {"line": line, "character": end},
-                },
-                "kind": 1,
-            }
-            for line in sorted(document.index.lines)
-            for start, end in document.index.lines[line]
+            {"range": _range(line, start, end), "kind": 1}
+            for line, start, end in self.shown_matches(document)
         ]
 
     def list_matches(self, uri: str) -> list[dict[str, Any]]:
+        """Every match shown in the document, with the text of its line."""
         document = self.documents.get(uri)
         if document is None:
             raise PatternError(f"grepls.listMatches: {uri} is not an open document")
         texts = document.lines.texts
         return [
-            {
-                "range": {
-                    "start": {"line": line, "character": start},
-                    "end": {"line": line, "character": end},
-                },
-                "text": texts[line],
-            }
-            for line in sorted(document.index.lines)
-            for start, end in document.index.lines[line]
+            {"range": _range(line, start, end), "text": texts[line]}
+            for line, start, end in self.shown_matches(document)
         ]
+
+
+def _range(line: int, start: int, end: int) -> dict[str, Any]:
+    return {"start": {"line": line, "character": start}, "end": {"line": line, "character": end}}
 
 
 def _section(options: Any) -> dict[str, Any]:
@@ -465,7 +479,11 @@ def create_server() -> GreplsServer:
             ls.set_pattern(spec)
         except PatternError as error:
             raise invalid_params(str(error)) from None
-        return {"pattern": spec.pattern, "matches": ls.total_matches()}
+        return {
+            "pattern": spec.pattern,
+            "matches": ls.total_matches(),
+            "complete": ls.all_counted(),
+        }
 
     @server.command(CLEAR_PATTERN)
     def clear_pattern(ls: GreplsServer, *arguments: Any) -> dict[str, Any]:

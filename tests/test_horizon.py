@@ -1,0 +1,64 @@
+"""A pattern that matches nearly everywhere costs what the editor shows, not what the file holds.
+
+The coroutine stops searching once it has more matches than ``maxMatchesPerDocument``; edits
+above that horizon keep the first matches exact, reading on from the line store when matches
+above it disappear.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+from grepls.document import Change, Document
+from grepls.pattern import Matcher, PatternSpec
+
+CAP = 5
+
+
+def first_matches(document: Document, cap: int = CAP) -> list[tuple[int, int, int]]:
+    lines = document.index.lines
+    return [(n, s, e) for n in sorted(lines) for s, e in lines[n]][:cap]
+
+
+def oracle(text: str, needle: str, cap: int = CAP) -> list[tuple[int, int, int]]:
+    found = []
+    for number, line in enumerate(re.split(r"\r\n|\r|\n", text)):
+        found += [(number, m.start(), m.end()) for m in re.finditer(re.escape(needle), line)]
+    return found[:cap]
+
+
+def test_the_search_stops_past_the_cap_and_reads_on_when_matches_go() -> None:
+    document = Document("file:///many", 1, "\n".join(["x e e", "y"] * 5000))
+    document.bind(Matcher(PatternSpec("e")), limit=CAP)
+    assert document.index.count == 6  # lines 0, 2, 4: just past the cap
+    assert document.index.horizon == 5
+    document.apply([Change("", (0, 0, 4, 0))], "utf-16")  # delete the first four lines
+    assert first_matches(document) == oracle(document.lines.text(), "e")
+    assert document.index.count > CAP
+    document.apply([Change("e", (9000, 0, 9000, 0))], "utf-16")  # far past the horizon
+    assert document.index.horizon is not None and document.index.horizon < 100
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_first_matches_stay_exact_under_random_edits(seed: int) -> None:
+    rng = random.Random(seed)
+    document = Document(
+        "file:///random", 1, "\n".join(rng.choice(["e", "ee", "x", ""]) for _ in range(400))
+    )
+    document.bind(Matcher(PatternSpec("e")), limit=CAP)
+    for _ in range(400):
+        texts = document.lines.texts
+        start_line = rng.randrange(len(texts))
+        end_line = min(len(texts) - 1, start_line + rng.choice([0, 0, 1, 3, 50]))
+        start = rng.randrange(len(texts[start_line]) + 1)
+        end = rng.randrange(len(texts[end_line]) + 1) if end_line > start_line else start
+        new = rng.choice(["", "e", "x", "\n", "e\ne\n", "\n\n\n", "ee x e"])
+        if rng.random() < 0.01:
+            document.apply([Change("\n".join(rng.choice(["e", "x"]) for _ in range(50)))], "utf-8")
+        else:
+            document.apply([Change(new, (start_line, start, end_line, end))], "utf-16")
+        assert first_matches(document) == oracle(document.lines.text(), "e")
+        if document.index.horizon is not None:
+            assert document.index.count > CAP
