@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import gc
+import json
 import logging
 from collections.abc import Iterator, Sequence
 from itertools import islice
@@ -50,7 +51,7 @@ CLEAR_PATTERN = "grepls.clearPattern"
 LIST_MATCHES = "grepls.listMatches"
 
 # After loading this many lines, settle the memory (see _settle_memory).
-_FREEZE_AFTER_LINES = 10_000
+_LARGE_DOCUMENT_LINES = 10_000
 
 try:
     _LIBC: ctypes.CDLL | None = ctypes.CDLL("libc.so.6")
@@ -132,7 +133,7 @@ class GreplsServer(LanguageServer):
         self._flush_scheduled = False
         self._pending_refresh = False
         self._epoch = 0
-        self.exit_status: int | None = None
+        self.exit_status = None
         self._initial_options: Any = None
         self._settle_scheduled = False
         self._sending: set[asyncio.Future[None]] = set()
@@ -188,7 +189,7 @@ class GreplsServer(LanguageServer):
         self.documents[uri] = document
         document.bind(self.matcher, self.settings.max_matches_per_document, text=text)
         self._mark(uri)
-        if len(document.lines) >= _FREEZE_AFTER_LINES:
+        if len(document.lines) >= _LARGE_DOCUMENT_LINES:
             self._settle_memory_soon()
 
     def change_document(self, uri: str, version: int | None, changes: list[Change]) -> None:
@@ -223,7 +224,7 @@ class GreplsServer(LanguageServer):
         for document in self.documents.values():
             document.bind(matcher, self.settings.max_matches_per_document)
             self._mark(document.uri)
-            big = big or len(document.lines) >= _FREEZE_AFTER_LINES
+            big = big or len(document.lines) >= _LARGE_DOCUMENT_LINES
         self._pending_refresh = True
         self._schedule_flush()
         if big:
@@ -467,8 +468,6 @@ def create_server() -> GreplsServer:
     )
     def document_diagnostic(ls: GreplsServer, params: types.DocumentDiagnosticParams) -> Any:
         """The pull model: the document's matches, or "unchanged" when the result id still holds."""
-        import json
-
         return json.loads(ls.pull_report(params.text_document.uri, params.previous_result_id))
 
     @server.command(SET_PATTERN)
