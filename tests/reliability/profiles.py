@@ -2,9 +2,10 @@
 
 ``GREPLS_HYPOTHESIS_PROFILE=slow`` (set by ``make test-slow``) selects the long profile. Tests that
 only make sense in it are marked ``slow`` *and* skipped unless it is selected, because the normal
-``make test`` runs every test without a ``-m`` filter. Example counts are given per test with
-:func:`examples`, so one knob scales them all. No example database: nothing is written under the
-work tree, and a failure prints the seed and the shrunk steps instead.
+``make test`` runs every test without a ``-m`` filter. The quick tests have fixed example counts;
+their long twins are separate tests, so that ``pytest -m slow`` selects exactly the long runs.
+No example database: nothing is written under the work tree, and a failure prints the seed and
+the shrunk steps instead.
 """
 
 from __future__ import annotations
@@ -32,16 +33,15 @@ settings.register_profile("ci", **_COMMON)
 settings.register_profile("slow", **_COMMON)
 settings.load_profile("slow" if SLOW else "ci")
 
+SLOW_TIMEOUT = 1_800
+"""Seconds one slow test may run."""
+
 _skip_unless_slow = pytest.mark.skipif(
     not SLOW, reason="long run: make test-slow (GREPLS_HYPOTHESIS_PROFILE=slow)"
 )
 
 
 def slow_only(test: Any) -> Any:
-    """Mark a test ``slow`` and skip it unless the slow profile is selected."""
-    return pytest.mark.slow(_skip_unless_slow(test))
-
-
-def examples(ci: int, slow: int) -> int:
-    """How many examples (or state machine sequences) a test runs in the selected profile."""
-    return slow if SLOW else ci
+    """Mark a test ``slow``, skip it unless the slow profile is selected, and lift the per-test
+    timeout (pyproject's two minutes) to what a long run needs."""
+    return pytest.mark.slow(_skip_unless_slow(pytest.mark.timeout(SLOW_TIMEOUT)(test)))

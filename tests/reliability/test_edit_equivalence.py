@@ -37,7 +37,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 from lsp_wire import LspProcess, listed, spans_of
-from profiles import examples, slow_only
+from profiles import slow_only
 from stuck import cpu_limit
 
 _runs = itertools.count()
@@ -236,15 +236,21 @@ class InProcessMachine(EditorMachine):
 def test_in_process_server_equals_the_oracle() -> None:
     run_state_machine_as_test(
         InProcessMachine,
-        settings=settings(max_examples=examples(250, 8_000), stateful_step_count=30),
+        settings=settings(max_examples=250, stateful_step_count=30),
+    )
+
+
+@slow_only
+def test_in_process_server_equals_the_oracle_long() -> None:
+    run_state_machine_as_test(
+        InProcessMachine, settings=settings(max_examples=6_000, stateful_step_count=30)
     )
 
 
 @slow_only
 def test_in_process_server_equals_the_oracle_long_sequences() -> None:
     run_state_machine_as_test(
-        InProcessMachine,
-        settings=settings(max_examples=2_000, stateful_step_count=100),
+        InProcessMachine, settings=settings(max_examples=1_500, stateful_step_count=100)
     )
 
 
@@ -366,4 +372,9 @@ def _run_wire(pool: ServerPool, sequences: int, steps: int) -> None:
 
 
 def test_server_process_equals_the_oracle(pool: ServerPool) -> None:
-    _run_wire(pool, examples(100, 3_000), 25)
+    _run_wire(pool, 100, 25)
+
+
+@slow_only
+def test_server_process_equals_the_oracle_long(pool: ServerPool) -> None:
+    _run_wire(pool, 3_000, 25)

@@ -23,7 +23,7 @@ from grepls.lines import LineStore
 from grepls.positions import byte_spans_to_columns, column_to_index, encode_line, index_to_column
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from profiles import examples, slow_only
+from profiles import slow_only
 
 BREAKS = re.compile(r"\r\n|\r|\n")
 
@@ -149,13 +149,13 @@ def test_utf16_columns_after_a_surrogate_pair_held_as_two_code_points() -> None:
 # -- properties -----------------------------------------------------------------------------
 
 
-@settings(max_examples=examples(200, 200))
+@settings(max_examples=200)
 @given(edit_sessions())
 def test_line_store_follows_a_plain_string(session: Any) -> None:
     check_line_store(session)
 
 
-@settings(max_examples=examples(200, 200))
+@settings(max_examples=200)
 @given(line_texts(), st.sampled_from(ENCODINGS))
 def test_columns_round_trip(line: str, encoding: str) -> None:
     check_columns(line, encoding)
