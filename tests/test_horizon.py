@@ -62,3 +62,14 @@ def test_the_first_matches_stay_exact_under_random_edits(seed: int) -> None:
         assert first_matches(document) == oracle(document.lines.text(), "e")
         if document.index.horizon is not None:
             assert document.index.count > CAP
+
+
+def test_a_huge_line_is_searched_only_as_far_as_can_be_shown() -> None:
+    minified = "e," * 500_000  # one line of a million characters, half a million matches
+    document = Document("file:///min.js", 1, "x\n" + minified + "\ny e")
+    document.bind(Matcher(PatternSpec("e")), limit=CAP)
+    assert document.index.count == CAP + 1
+    assert first_matches(document) == oracle(document.lines.text(), "e")
+    document.apply([Change("e", (1, 0, 1, 0))], "utf-16")  # type at the start of the huge line
+    assert first_matches(document) == oracle(document.lines.text(), "e")
+    assert document.index.count == CAP + 1

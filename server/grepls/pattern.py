@@ -226,7 +226,7 @@ class Matcher:
         if not (spec.regex and re2.search(r"\\[Az]|\(\?[a-zA-Z]*-", spec.pattern)):
             self._bulk = _compile(source, spec.case_sensitive, multiline=True)._regexp
 
-    def _all_spans(self, regexp: Any, data: bytes) -> list[SPAN]:
+    def _all_spans(self, regexp: Any, data: bytes, limit: int | None = None) -> list[SPAN]:
         """Every non-overlapping match of ``regexp`` in ``data`` (group 0, or the whole-word
         group), as byte spans — straight from RE2's C++ object, since the Python wrapper's match
         objects cost several microseconds each."""
@@ -240,6 +240,8 @@ class Matcher:
             if start < 0:
                 break
             spans.append((start, end))
+            if limit is not None and len(spans) > limit:
+                break  # a huge line (minified code): the rest is past what can be shown
             if end == start:
                 position = end + 1  # step over an empty match (only probes and scans meet one)
             elif group:
@@ -252,17 +254,18 @@ class Matcher:
                 position = end
         return spans
 
-    def byte_spans(self, data: bytes) -> list[SPAN]:
+    def byte_spans(self, data: bytes, limit: int | None = None) -> list[SPAN]:
         """The matches in one line's UTF-8 bytes, as byte spans."""
         if self.zero_width:
             found = self._line.Match(_UNANCHORED, data, 0, len(data))[self._group]
             return [] if found[0] < 0 else [found]
-        return self._all_spans(self._line, data)
+        return self._all_spans(self._line, data, limit)
 
-    def columns(self, text: str) -> list[SPAN]:
-        """The matches in one line, as (start, end) client columns."""
+    def columns(self, text: str, limit: int | None = None) -> list[SPAN]:
+        """The matches in one line, as (start, end) client columns; with a ``limit``, only the
+        first ``limit`` + 1 of them."""
         data = encode_line(text)
-        spans = self.byte_spans(data)
+        spans = self.byte_spans(data, limit)
         if not spans:
             return spans
         return byte_spans_to_columns(text, data, spans, self.encoding)
@@ -292,7 +295,7 @@ class Matcher:
             for line, text in enumerate(texts):
                 if budget >= 0 and count > budget:
                     return found, line
-                if on_line := self.columns(text):
+                if on_line := self.columns(text, limit):
                     found[line] = on_line
                     count += len(on_line)
             return found, len(texts)
@@ -327,9 +330,13 @@ class Matcher:
                 spans.append((start - line_start, end - line_start))
                 count += 1
                 position = end if end > start else end + 1
+                if budget >= 0 and len(spans) > budget:
+                    # A huge line (minified code): the rest of it is past what can be shown.
+                    found[line] = self._columns_of(texts[line], spans, encoding)
+                    return found, line + 1
             else:
                 # A candidate line: whole words and zero-width matches are found line by line.
-                if checked := self.columns(texts[line]):
+                if checked := self.columns(texts[line], limit):
                     found[line] = checked
                     count += len(checked)
                 position = line_end + 1
