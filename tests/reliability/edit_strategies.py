@@ -200,9 +200,18 @@ def _sequence(items: st.SearchStrategy[tuple[str, bool]]) -> st.SearchStrategy[t
     )
 
 
+# Groups may only be made optional: a group under * or + whose inside repeats too ((?:a+)+x) sends
+# the oracle's backtracking engine into exponential time, while RE2 stays linear.
+_OPTIONAL = st.sampled_from([("", False), ("?", True), ("??", True)])
+
+
+def _optional(group: st.SearchStrategy[tuple[str, bool]]) -> st.SearchStrategy[tuple[str, bool]]:
+    return st.tuples(group, _OPTIONAL).map(lambda g: (g[0][0] + g[1][0], g[0][1] or g[1][1]))
+
+
 _BRANCH = st.recursive(
     _quantified(_ATOMS),
-    lambda inner: _quantified(
+    lambda inner: _optional(
         st.one_of(
             _sequence(inner).map(lambda p: (f"(?:{p[0]})", p[1])),
             _sequence(inner).map(lambda p: (f"({p[0]})", p[1])),
