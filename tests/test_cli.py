@@ -78,7 +78,10 @@ async def test_websocket_clients_get_matches() -> None:
                 }
             )
             published = await receive(
-                lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                lambda m: (
+                    m.get("method") == "textDocument/publishDiagnostics"
+                    and m["params"]["diagnostics"]
+                )
             )
             params = published["params"]
             assert params["diagnostics"][0]["range"]["start"] == {"line": 0, "character": 2}  # type: ignore[index]

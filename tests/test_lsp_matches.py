@@ -287,3 +287,25 @@ async def test_edits_before_a_pattern_is_set_are_kept(client: LanguageClient) ->
     assert result["matches"] == 1
     await published(client, URI, [(0, 0, 0, 4)], version=2)
     await eventually(lambda: client.versions[URI] == 2)  # type: ignore[attr-defined]
+
+
+async def test_a_long_line_is_listed_as_an_excerpt_around_the_match(client: LanguageClient) -> None:
+    line = "x" * 5000 + "TODO" + "y" * 5000
+    open_document(client, URI, line + "\nshort TODO\n")
+    await command(client, "grepls.setPattern", "TODO")
+    matches = await command(client, "grepls.listMatches", URI)
+    assert matches[0]["range"]["start"] == {"line": 0, "character": 5000}
+    excerpt = matches[0]["text"]
+    assert "TODO" in excerpt and excerpt.startswith("…") and excerpt.endswith("…")
+    assert len(excerpt) == 1002
+    assert matches[1]["text"] == "short TODO"
+
+
+async def test_a_literal_pattern_may_hold_any_character_but_a_line_break(
+    client: LanguageClient,
+) -> None:
+    open_document(client, URI, "a (b) [c] \\d $ a\n")
+    result = await command(client, "grepls.setPattern", "(b) [c] \\d $")
+    assert result["matches"] == 1
+    with pytest.raises(JsonRpcInvalidParams, match="line break"):
+        await command(client, "grepls.setPattern", "a\nb")

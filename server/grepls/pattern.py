@@ -23,6 +23,7 @@ Matching rules, the same for every line:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,8 +33,11 @@ from grepls.positions import SPAN, Encoding, byte_spans_to_columns, encode_line
 
 # Letters, digits, combining marks and "_" make up words; anything else, or the line's edge,
 # bounds one.
-_WORD = r"\pL\pN\pM_"
-_WHOLE_WORD = "(?:^|[^" + _WORD + "])(%s)(?:[^" + _WORD + "]|$)"
+_WORD = rb"\pL\pN\pM_"
+_WHOLE_WORD = b"(?:^|[^" + _WORD + b"])(%s)(?:[^" + _WORD + b"]|$)"
+# The same, with the word bounded by a character before it: for searching again from the start of
+# a line, where "^" would find the first match a second time.
+_WHOLE_WORD_AFTER = b"[^" + _WORD + b"](%s)(?:[^" + _WORD + b"]|$)"
 
 # Empty strings in every context a zero-width assertion can tell apart: start/end of line, and a
 # word or non-word character on either side.
@@ -47,6 +51,10 @@ _BULK_LINES = 64
 _OPTION_KEYS = {"pattern": str, "regex": bool, "caseSensitive": bool, "wholeWord": bool}
 
 MAX_PATTERN_LENGTH = 1_000_000
+
+# Beyond this, RE2's automaton no longer fits its memory budget and matching turns slow (a
+# 20,000-character literal: 0.6 s per 100 kB line). Alternations of many words stay far below it.
+MAX_PROGRAM_SIZE = 5_000
 
 
 class PatternError(ValueError):
@@ -177,66 +185,126 @@ def _refuse_any_byte(pattern: str) -> None:
             escaped = True
 
 
-def _compile(source: str, case_sensitive: bool, *, multiline: bool) -> Any:
+def _compile(source: bytes, case_sensitive: bool, *, multiline: bool) -> Any:
     options = re2.Options()
     options.log_errors = False
     options.case_sensitive = case_sensitive
     options.max_mem = 64 << 20
     if multiline:
         options.never_nl = True
-        source = "(?m)" + source
-    return re2.compile(source.encode("utf-8", "surrogatepass"), options)
+        source = b"(?m)" + source
+    return re2.compile(source, options)
+
+
+Finder = Callable[[bytes, int, int], SPAN]
+"""Finds the first match in ``data[position:length]``: its byte span, or (-1, -1)."""
+
+
+def _literal_finder(needle: bytes) -> Finder:
+    size = len(needle)
+
+    def find(data: bytes, position: int, length: int) -> SPAN:
+        start = data.find(needle, position, length)
+        return (start, start + size) if start >= 0 else (-1, -1)
+
+    return find
+
+
+def _regex_finder(regexp: Any, group: int) -> Finder:
+    # RE2's C++ object directly: the Python wrapper's match objects cost microseconds each.
+    match = regexp.Match
+
+    def search(data: bytes, position: int, length: int) -> SPAN:
+        span: SPAN = match(_UNANCHORED, data, position, length)[group]
+        return span
+
+    return search
 
 
 class Matcher:
     """A compiled pattern that finds the matches on one line, in client columns."""
 
-    __slots__ = ("_bulk", "_group", "_line", "encoding", "spec", "zero_width")
+    __slots__ = (
+        "_group",
+        "_search_after",
+        "_search_bulk",
+        "_search_line",
+        "encoding",
+        "spec",
+        "zero_width",
+    )
 
     spec: PatternSpec
     encoding: Encoding
     """The position encoding of the columns :meth:`columns` returns."""
     zero_width: bool
     """Whether the pattern can match the empty string (then: one match per line at most)."""
+    _search_line: Finder
+    """Finds a match within one line."""
+    _search_after: Finder
+    """Finds a whole word again from the start of a line, after a first one there."""
+    _search_bulk: Finder | None
+    """Finds a match in lines joined by "\\n" (``None``: the pattern must go line by line)."""
 
     def __init__(self, spec: PatternSpec, encoding: Encoding = "utf-16") -> None:
         self.spec = spec
         self.encoding = encoding
+        self.zero_width = False
+        self._group = 1 if spec.whole_word else 0
+        pattern = spec.pattern.encode("utf-8", "surrogatepass")
+        if not spec.regex and (b"\n" in pattern or b"\r" in pattern):
+            raise PatternError("the pattern holds a line break, but matches never span lines")
+        if not spec.regex and spec.case_sensitive and not spec.whole_word:
+            # A plain literal — the common case — needs no regex engine: bytes.find is fast for
+            # needles of any length (RE2's automaton gives up on very long ones).
+            self._search_line = self._search_bulk = _literal_finder(pattern)
+            self._search_after = self._search_line
+            return
         if spec.regex:
             _refuse_any_byte(spec.pattern)
-            core = spec.pattern
+            core = pattern
         else:
-            core = re2.escape(spec.pattern)
+            core = re2.escape(pattern)
         source = _WHOLE_WORD % core if spec.whole_word else core
-        self._group = 1 if spec.whole_word else 0
         try:
-            self._line = _compile(source, spec.case_sensitive, multiline=False)._regexp
+            line = _compile(source, spec.case_sensitive, multiline=False)._regexp
         except re2.error as error:
             raise PatternError(_explain(error, spec.pattern)) from None
-        self.zero_width = False
+        if line.ProgramSize() > MAX_PROGRAM_SIZE:
+            raise PatternError(
+                f"the pattern is too large to search in linear time without slowing the editor "
+                f"(RE2 program size {line.ProgramSize():,}, limit {MAX_PROGRAM_SIZE:,}); a "
+                "literal, case-sensitive pattern has no such limit"
+            )
+        self._search_line = self._search_bulk = _regex_finder(line, self._group)
+        self._search_after = self._search_line
+        if spec.whole_word:
+            after = _compile(_WHOLE_WORD_AFTER % core, spec.case_sensitive, multiline=False)
+            self._search_after = _regex_finder(after._regexp, 1)
         self.zero_width = any(
-            start == end
-            for probe in _ZERO_WIDTH_PROBES
-            for start, end in self._all_spans(self._line, probe)
+            start == end for probe in _ZERO_WIDTH_PROBES for start, end in self._all_spans(probe)
         )
-        # The whole-text scan treats the document as one string with "\n" between lines; that only
-        # agrees with line-by-line matching when the pattern has no whole-text anchors and cannot
-        # switch multi-line mode off.
-        self._bulk = None
-        if not (spec.regex and re2.search(r"\\[Az]|\(\?[a-zA-Z]*-", spec.pattern)):
-            self._bulk = _compile(source, spec.case_sensitive, multiline=True)._regexp
+        # The whole-text scan treats the document as one string with "\n" between lines; that
+        # only agrees with line-by-line matching when the pattern has no whole-text anchors and
+        # cannot switch multi-line mode off.
+        if spec.regex and re2.search(r"\\[Az]|\(\?[a-zA-Z]*-", spec.pattern):
+            self._search_bulk = None
+        else:
+            bulk = _compile(source, spec.case_sensitive, multiline=True)._regexp
+            self._search_bulk = _regex_finder(bulk, 0)
 
-    def _all_spans(self, regexp: Any, data: bytes, limit: int | None = None) -> list[SPAN]:
-        """Every non-overlapping match of ``regexp`` in ``data`` (group 0, or the whole-word
-        group), as byte spans — straight from RE2's C++ object, since the Python wrapper's match
-        objects cost several microseconds each."""
-        group = self._group
+    def _all_spans(self, data: bytes, limit: int | None = None) -> list[SPAN]:
+        """Every non-overlapping match in one line's bytes (for a whole word, the word itself)."""
+        search = self._search_line
+        whole_word = bool(self._group)
         length = len(data)
         spans: list[SPAN] = []
         position = 0
         while position <= length:
-            found = regexp.Match(_UNANCHORED, data, position, length)
-            start, end = found[group]
+            if spans and position == 0:
+                start, end = self._search_after(data, position, length)
+            else:
+                start, end = search(data, position, length)
             if start < 0:
                 break
             spans.append((start, end))
@@ -244,7 +312,7 @@ class Matcher:
                 break  # a huge line (minified code): the rest is past what can be shown
             if end == start:
                 position = end + 1  # step over an empty match (only probes and scans meet one)
-            elif group:
+            elif whole_word:
                 # The character after a whole word may be the boundary before the next one, so
                 # the next search starts inside this match: at its last character.
                 position = end - 1
@@ -257,9 +325,9 @@ class Matcher:
     def byte_spans(self, data: bytes, limit: int | None = None) -> list[SPAN]:
         """The matches in one line's UTF-8 bytes, as byte spans."""
         if self.zero_width:
-            found = self._line.Match(_UNANCHORED, data, 0, len(data))[self._group]
+            found = self._search_line(data, 0, len(data))
             return [] if found[0] < 0 else [found]
-        return self._all_spans(self._line, data, limit)
+        return self._all_spans(data, limit)
 
     def columns(self, text: str, limit: int | None = None) -> list[SPAN]:
         """The matches in one line, as (start, end) client columns; with a ``limit``, only the
@@ -291,7 +359,7 @@ class Matcher:
         budget = limit if limit is not None else -1
         found: dict[int, list[SPAN]] = {}
         count = 0
-        if self._bulk is None or len(texts) <= _BULK_LINES:
+        if self._search_bulk is None or len(texts) <= _BULK_LINES:
             for line, text in enumerate(texts):
                 if budget >= 0 and count > budget:
                     return found, line
@@ -301,7 +369,7 @@ class Matcher:
             return found, len(texts)
         blob = joined if joined is not None else "\n".join(texts).encode("utf-8", "surrogatepass")
         exact = not self.zero_width and not self._group
-        search = self._bulk.Match
+        search = self._search_bulk
         encoding = self.encoding
         length = len(blob)
         position = 0
@@ -312,7 +380,7 @@ class Matcher:
             line_end = length
         spans: list[SPAN] = []
         while position <= length:
-            start, end = search(_UNANCHORED, blob, position, length)[0]
+            start, end = search(blob, position, length)
             if start < 0:
                 break
             if start > line_end:

@@ -34,7 +34,7 @@ from pygls.protocol import LanguageServerProtocol, lsp_method
 from grepls import __version__
 from grepls.document import Change, Document
 from grepls.pattern import Matcher, PatternError, PatternSpec, parse_pattern_argument
-from grepls.positions import Encoding
+from grepls.positions import Encoding, column_to_index
 from grepls.publish import (
     DiagnosticRenderer,
     diagnostics_json,
@@ -188,7 +188,8 @@ class GreplsServer(LanguageServer):
         document = Document(uri, version, text)
         self.documents[uri] = document
         document.bind(self.matcher, self.settings.max_matches_per_document, text=text)
-        self._mark(uri)
+        if self.matcher is not None:
+            self._mark(uri)
         if len(document.lines) >= _LARGE_DOCUMENT_LINES:
             self._settle_memory_soon()
 
@@ -412,9 +413,24 @@ class GreplsServer(LanguageServer):
             raise PatternError(f"grepls.listMatches: {uri} is not an open document")
         texts = document.lines.texts
         return [
-            {"range": _range(line, start, end), "text": texts[line]}
+            {"range": _range(line, start, end), "text": _excerpt(texts[line], start, self.encoding)}
             for line, start, end in self.shown_matches(document)
         ]
+
+
+# listMatches sends each match's line; a longer line is cut to this many characters around the match
+# (a 10 MB minified line with thousands of matches would otherwise make a response of gigabytes).
+EXCERPT_CHARACTERS = 1000
+
+
+def _excerpt(text: str, column: int, encoding: Encoding) -> str:
+    """The line of a match, or for a very long line the part around the match, marked with "…"."""
+    if len(text) <= EXCERPT_CHARACTERS:
+        return text
+    index = column_to_index(text, column, encoding)
+    first = max(0, min(index - EXCERPT_CHARACTERS // 4, len(text) - EXCERPT_CHARACTERS))
+    last = first + EXCERPT_CHARACTERS
+    return ("…" if first else "") + text[first:last] + ("…" if last < len(text) else "")
 
 
 def _range(line: int, start: int, end: int) -> dict[str, Any]:

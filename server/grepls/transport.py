@@ -147,6 +147,9 @@ def dispatch(server: GreplsServer, body: bytes) -> None:
                 )
             return
 
+    if is_request and (problem := _shape_problem(method, message.get("params"))):
+        _send_error(server, request_id, INVALID_PARAMS, f"invalid params for {method}: {problem}")
+        return
     try:
         structured = protocol.structure_message(message)
     except JsonRpcException as error:
@@ -161,6 +164,17 @@ def dispatch(server: GreplsServer, body: bytes) -> None:
             )
         return
     protocol.handle_message(structured)
+
+
+def _shape_problem(method: object, params: Any) -> str | None:
+    """What the schema-driven conversion lets through but must not: ``arguments`` that is a string
+    or an object is a Sequence to cattrs, and pygls would spread its characters or keys into the
+    command's arguments."""
+    if method == types.WORKSPACE_EXECUTE_COMMAND and isinstance(params, dict):
+        arguments = params.get("arguments")
+        if arguments is not None and not isinstance(arguments, list):
+            return "arguments must be an array"
+    return None
 
 
 def _first_line(error: BaseException) -> str:

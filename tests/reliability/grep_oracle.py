@@ -147,7 +147,32 @@ def expected_matches(search: Search | None, text: str, encoding: str) -> list[Sp
     return spans
 
 
+EXCERPT = 1000
+"""The README's rule for ``listMatches``: a line longer than this is cut to this many characters
+around the match, a quarter of them before it, with "…" where it was cut."""
+
+
+def excerpt(line: str, start: int) -> str:
+    """The text ``listMatches`` gives for a match starting at code point ``start``."""
+    if len(line) <= EXCERPT:
+        return line
+    first = max(0, min(start - EXCERPT // 4, len(line) - EXCERPT))
+    last = first + EXCERPT
+    return ("…" if first else "") + line[first:last] + ("…" if last < len(line) else "")
+
+
 def expected_lines(search: Search | None, text: str, encoding: str) -> list[tuple[Span, str]]:
-    """Like :func:`expected_matches`, each with the whole line it is on (``listMatches``)."""
-    lines = lines_of(text)
-    return [(span, lines[span[0]]) for span in expected_matches(search, text, encoding)]
+    """Like :func:`expected_matches`, each with its line as ``listMatches`` gives it."""
+    if search is None:
+        return []
+    listed: list[tuple[Span, str]] = []
+    for number, line in enumerate(lines_of(text)):
+        for start, end in line_matches(search, line):
+            span = (
+                number,
+                column_of(line, start, encoding),
+                number,
+                column_of(line, end, encoding),
+            )
+            listed.append((span, excerpt(line, start)))
+    return listed

@@ -198,12 +198,6 @@ def test_execute_command_of_the_wrong_shape_is_invalid_params(
     session.error(session.wire.request("workspace/executeCommand", params))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server bug: executeCommand whose arguments is a string or an object, not an array, "
-    'has it spread into arguments: "T" sets the pattern T, {"pattern": "x"} sets the '
-    "pattern 'pattern'",
-)
 @pytest.mark.parametrize("arguments", ["T", {"pattern": "x"}])
 def test_arguments_that_are_not_an_array_are_invalid_params(arguments: Any) -> None:
     current = Session()
@@ -336,11 +330,6 @@ def test_nul_and_lone_surrogates_in_text(session: Session) -> None:
     session.check()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server bug: a literal pattern with a lone surrogate fails with InternalError -32603 "
-    "(UnicodeEncodeError in re2.escape) instead of matching or a clear InvalidParams",
-)
 def test_a_pattern_with_a_lone_surrogate(session: Session) -> None:
     session.open("file:///reliability/surrogate.txt", "a\udfffb")
     reply = session.wire.command("grepls.setPattern", "\udfff")
@@ -373,11 +362,6 @@ def test_a_100_kb_regex(session: Session) -> None:
     session.check()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server bug: a 100 kB literal found in a 100 kB line takes RE2 about 11 s (its DFA "
-    "gives up on so large a pattern), blocking the server; a literal could use str.find",
-)
 def test_a_100_kb_literal_pattern_answers_promptly() -> None:
     needle = ("abc" * 40_000)[:100_000]
     current = Session()
@@ -404,12 +388,6 @@ def test_zero_width_patterns_report_the_first_match_of_each_line(
     session.check()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server bug: a whole-word match one character long at the start of a line makes the "
-    "matcher search forever (pattern.py, the whole-word loop restarts at end - 1 = start); "
-    "when fixed, also set AVOID_ONE_CHARACTER_WHOLE_WORDS = False in edit_strategies.py",
-)
 def test_a_one_character_whole_word_at_the_start_of_a_line() -> None:
     wire = LspProcess()
     try:
