@@ -95,16 +95,16 @@ def parse_pattern_argument(arguments: list[Any] | None) -> PatternSpec:
         )
     (argument,) = arguments
     if isinstance(argument, str):
-        return _checked(PatternSpec(argument))
+        return checked_spec(PatternSpec(argument))
     if not isinstance(argument, dict):
         raise PatternError(
             "grepls.setPattern argument must be a string or an object like "
             f'{{"pattern": "TODO", "regex": false}}, got {_json_type(argument)}'
         )
-    return _checked(_spec_from_options(argument, "grepls.setPattern"))
+    return checked_spec(spec_from_options(argument, "grepls.setPattern"))
 
 
-def _spec_from_options(options: dict[str, Any], where: str) -> PatternSpec:
+def spec_from_options(options: dict[str, Any], where: str) -> PatternSpec:
     unknown = sorted(set(options) - set(_OPTION_KEYS))
     if unknown:
         raise PatternError(
@@ -126,7 +126,7 @@ def _spec_from_options(options: dict[str, Any], where: str) -> PatternSpec:
     )
 
 
-def _checked(spec: PatternSpec) -> PatternSpec:
+def checked_spec(spec: PatternSpec) -> PatternSpec:
     if spec.pattern == "":
         raise PatternError("the pattern is empty: give at least one character to search for")
     if len(spec.pattern) > MAX_PATTERN_LENGTH:

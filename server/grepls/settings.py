@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from grepls.pattern import PatternError, PatternSpec, _checked, _spec_from_options
+from grepls.pattern import PatternError, PatternSpec, checked_spec, spec_from_options
 
 SEVERITIES = {"error": 1, "warning": 2, "information": 3, "hint": 4}
 
@@ -70,7 +70,9 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
         options = {key: raw[key] for key in ("regex", "caseSensitive", "wholeWord") if key in raw}
         options = {key: value for key, value in options.items() if value is not None}
         try:
-            pattern = _checked(_spec_from_options({"pattern": text, **options}, "grepls settings"))
+            pattern = checked_spec(
+                spec_from_options({"pattern": text, **options}, "grepls settings")
+            )
         except PatternError as error:
             problems.append(f"grepls.pattern ignored: {error}")
     else:
