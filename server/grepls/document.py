@@ -68,10 +68,8 @@ class Document:
         self.capped_announced = False
         if matcher is not None:
             self.grep = grep(matcher, self.index, self.lines, limit)
-            # A text opened with "\n" breaks only is, encoded, exactly what a whole-text scan needs.
-            joined = None
-            if text is not None and "\r" not in text:
-                joined = text.encode("utf-8", "surrogatepass")
+            # A text opened with "\n" breaks only is exactly what a whole-text scan needs.
+            joined = text if text is not None and "\r" not in text else None
             self.grep.send(Splice(0, 0, self.lines.texts, joined))
 
     def apply(self, changes: Iterable[Change], encoding: Encoding) -> None:

@@ -31,8 +31,8 @@ class Splice:
     first: int
     removed: int
     texts: list[str]
-    joined: bytes | None = None
-    """``texts`` joined by ``"\\n"`` and UTF-8 encoded, when the sender had it for free."""
+    joined: str | None = None
+    """``texts`` joined by ``"\\n"``, when the sender had it for free (a text just opened)."""
 
 
 def split_lines(text: str) -> tuple[list[str], list[str]]:
