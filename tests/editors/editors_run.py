@@ -114,3 +114,11 @@ def read_report(path: Path, run: EditorRun) -> dict[str, object]:
     report = json.loads(path.read_text(encoding="utf-8"))
     assert isinstance(report, dict)
     return report
+
+
+def passing_report(path: Path, run: EditorRun) -> dict[str, object]:
+    """The driver's report, after checking that neither it nor the editor saw an error."""
+    report = read_report(path, run)
+    assert report["errors"] == [], f"{report['errors']}\n{run.describe()}"
+    assert run.returncode == 0, run.describe()
+    return report
