@@ -77,14 +77,6 @@ class PatternSpec:
             return f"/{self.pattern}/{flags}"
         return f'"{self.pattern}"' + (f" ({flags})" if flags else "")
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "pattern": self.pattern,
-            "regex": self.regex,
-            "caseSensitive": self.case_sensitive,
-            "wholeWord": self.whole_word,
-        }
-
 
 def parse_pattern_argument(arguments: list[Any] | None) -> PatternSpec:
     """The ``grepls.setPattern`` arguments: one string, or one object of options."""

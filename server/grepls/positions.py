@@ -84,11 +84,6 @@ def index_to_column(text: str, index: int, encoding: Encoding) -> int:
     return len(encode_line(text[:index]))
 
 
-def line_length(text: str, encoding: Encoding) -> int:
-    """The length of a line in client columns."""
-    return index_to_column(text, len(text), encoding)
-
-
 def byte_spans_to_columns(
     text: str, data: bytes, spans: Sequence[SPAN], encoding: Encoding
 ) -> list[SPAN]:
