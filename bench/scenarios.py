@@ -208,6 +208,15 @@ async def _time_keystroke(
     return client.response_received_ns[barrier.id] - sent, None
 
 
+def _cap(spec: ServerSpec, label: str, count: int, what: str, notes: list[str]) -> int:
+    """How many rounds to run: fewer where this server's rounds take seconds, and say so."""
+    capped = spec.caps.get(label)
+    if capped is None or capped >= count:
+        return count
+    notes.append(f"capped at {capped} {what} (of {count})")
+    return capped
+
+
 async def keystrokes(
     spec: ServerSpec,
     scratch_dir: str,
@@ -220,9 +229,8 @@ async def keystrokes(
 ) -> Measurement:
     uri = f"file:///bench/{label}.py"
     notes = []
-    capped = spec.caps.get(label)
-    if capped is not None and capped < count:
-        notes.append(f"capped at {capped} keystrokes (of {count})")
+    capped = _cap(spec, label, count, "keystrokes", notes)
+    if capped < count:
         count = capped
         warmup = min(warmup, max(2, capped // 5))
     plan = plan_keystrokes(doc, warmup + count)
@@ -274,10 +282,7 @@ async def opens(
     check_lines: bool,
 ) -> Measurement:
     notes = []
-    capped = spec.caps.get(label)
-    if capped is not None and capped < count:
-        notes.append(f"capped at {capped} opens (of {count})")
-        count = capped
+    count = _cap(spec, label, count, "opens", notes)
     async with server_session(spec, scratch_dir, label) as client:
         await set_pattern(client, PATTERN, timeout)
         samples = []
@@ -308,10 +313,7 @@ async def pattern_changes(
 ) -> Measurement:
     """Alternate the pattern between TODO and FIXME with every document open."""
     notes = []
-    capped = spec.caps.get(label)
-    if capped is not None and capped < rounds:
-        notes.append(f"capped at {capped} pattern changes (of {rounds})")
-        rounds = capped
+    rounds = _cap(spec, label, rounds, "pattern changes", notes)
     uris = [f"file:///bench/{label}-{n}.py" for n in range(len(docs))]
     async with server_session(spec, scratch_dir, label) as client:
         await set_pattern(client, PATTERN, timeout)
