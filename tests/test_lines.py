@@ -80,3 +80,27 @@ def test_adding_a_final_newline_adds_an_empty_last_line() -> None:
     store = LineStore("ab")
     store.replace((0, 2), (0, 2), "\n")
     assert (store.texts, store.breaks) == (["ab", ""], ["\n", ""])
+
+
+def test_a_text_is_kept_whole_until_its_lines_are_needed() -> None:
+    store = LineStore("zero\none\n")
+    assert store.unsplit == "zero\none\n"
+    assert store.text() == "zero\none\n"
+    splice = store.replace((1, 0), (1, 3), "ONE")  # the first edit splits it
+    assert store.unsplit is None
+    assert (splice.first, splice.removed, splice.texts) == (1, 1, ["ONE"])
+    assert (store.texts, store.breaks) == (["zero", "ONE", ""], ["\n", "\n", ""])
+
+
+def test_a_text_with_a_cr_is_split_at_once() -> None:
+    store = LineStore("a\r\nb")
+    assert store.unsplit is None
+    assert (store.texts, store.breaks) == (["a", "b"], ["\r\n", ""])
+
+
+def test_replacing_a_text_kept_whole_counts_the_lines_it_had() -> None:
+    store = LineStore("a\nb\nc")
+    splice = store.reset("x\r\ny")
+    assert (splice.first, splice.removed, splice.texts) == (0, 3, ["x", "y"])
+    assert store.unsplit is None
+    assert store.text() == "x\r\ny"

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from grepls.pattern import Matcher, PatternError, PatternSpec, parse_pattern_argument
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def columns(pattern: str, line: str, **options: bool) -> list[tuple[int, int]]:
@@ -103,19 +105,19 @@ def test_the_command_argument_is_a_string_or_an_options_object() -> None:
 SCAN_LINES = ["a TODO", "", "😀TODO TODO", "ab ab", "todo", "x", "TODO"]
 
 
-@pytest.mark.parametrize(
-    "options",
-    [
-        {"pattern": "TODO"},
-        {"pattern": "todo", "case_sensitive": False},
-        {"pattern": "ab", "whole_word": True},
-        {"pattern": "^", "regex": True},
-        {"pattern": "^$", "regex": True},
-        {"pattern": r"\Atodo|x$", "regex": True},  # whole-text anchors: no whole-text scan
-        {"pattern": r"(?-m)^T", "regex": True},
-        {"pattern": r"\s|O\b", "regex": True},
-    ],
-)
+SCAN_OPTIONS = [
+    {"pattern": "TODO"},
+    {"pattern": "todo", "case_sensitive": False},
+    {"pattern": "ab", "whole_word": True},
+    {"pattern": "^", "regex": True},
+    {"pattern": "^$", "regex": True},
+    {"pattern": r"\Atodo|x$", "regex": True},  # whole-text anchors: no whole-text scan
+    {"pattern": r"(?-m)^T", "regex": True},
+    {"pattern": r"\s|O\b", "regex": True},
+]
+
+
+@pytest.mark.parametrize("options", SCAN_OPTIONS)
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
 def test_scanning_many_lines_at_once_agrees_with_line_by_line(
     options: dict[str, Any], encoding: str
@@ -138,3 +140,26 @@ def test_a_limited_scan_stops_after_the_line_that_passes_the_limit(lines: int) -
     # Lines 0 and 2 hold 4 matches, line 4 brings it to 6 > 5: the search stops after line 4.
     assert found == {0: [(2, 3), (4, 5)], 2: [(2, 3), (4, 5)], 4: [(2, 3), (4, 5)]}
     assert searched in (5, 6)  # line 5 holds no match: it may or may not have been read
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=st.lists(st.sampled_from([*SCAN_LINES, "é ab", "TODO😀TODO", "xx"]), max_size=150),
+    options=st.sampled_from(SCAN_OPTIONS),
+    encoding=st.sampled_from(["utf-8", "utf-16"]),
+    limit=st.none() | st.integers(0, 12),
+)
+def test_a_text_searched_whole_or_as_lines_gives_each_lines_own_matches(
+    lines: list[str], options: dict[str, Any], encoding: str, limit: int | None
+) -> None:
+    """What a document just opened gets from its unsplit text is what its lines would give."""
+    matcher = Matcher(PatternSpec(**options), encoding)  # type: ignore[arg-type]
+    text = "\n".join(lines)
+    texts = text.split("\n")
+    found, searched, total = matcher.scan_text(text, limit)
+    assert total == len(texts)
+    assert (found, searched) == matcher.scan(texts, limit) or limit is not None
+    expected = {n: spans for n, line in enumerate(texts) if (spans := matcher.columns(line, limit))}
+    assert found == {n: spans for n, spans in expected.items() if n < searched}
+    if searched < total:  # stopped early: only once more than `limit` matches were found
+        assert limit is not None and sum(map(len, found.values())) > limit

@@ -12,7 +12,7 @@ Ours is bound to one compiled pattern (a :class:`~grepls.pattern.Matcher`) and o
 fed with ``.send()`` and ended with ``.close()``:
 
 * on ``didOpen`` (and when the pattern changes) it is sent every line, as one
-  :class:`~grepls.lines.Splice` from line 0;
+  :class:`~grepls.lines.Splice` from line 0 — on open, the whole text before it is even split;
 * on ``didChange`` it is sent only the lines the edit touched, with how many old lines they replace,
   so that matches below an inserted or deleted line shift rather than being searched again;
 * on ``didClose``, or when the pattern changes, it is closed, and it empties the index it fed.
@@ -69,13 +69,16 @@ def grep(matcher: Matcher, index: MatchIndex, lines: LineStore, limit: int) -> G
             splice = (yield)  # fmt: skip
             if index.horizon is not None and splice.first >= index.horizon:
                 pass  # an edit past the horizon changes nothing that is shown
+            elif splice.whole is not None:  # a text just opened, not split into lines yet
+                found, searched, added = matcher.scan_text(splice.whole, limit)
+                index.splice(splice.first, splice.removed, added, found, searched)
             else:
-                found, searched = matcher.scan(splice.texts, splice.joined, limit)
+                found, searched = matcher.scan(splice.texts, limit)
                 index.splice(splice.first, splice.removed, len(splice.texts), found, searched)
             while index.horizon is not None and index.count <= limit:
                 start = index.horizon
                 found, searched = matcher.scan(
-                    lines.texts[start : start + _READ_ON_LINES], None, limit - index.count
+                    lines.texts[start : start + _READ_ON_LINES], limit - index.count
                 )
                 index.extend(start, found, searched, len(lines))
             # Let go of what was sent while waiting for the next send: on open, that is the

@@ -54,13 +54,10 @@ class Document:
         self.published = -1
         self.capped_announced = False
 
-    def bind(
-        self, matcher: Matcher | None, limit: int = DEFAULT_MAX_MATCHES, text: str | None = None
-    ) -> None:
+    def bind(self, matcher: Matcher | None, limit: int = DEFAULT_MAX_MATCHES) -> None:
         """Close the old pattern's coroutine; start one for ``matcher``, send it every line.
 
         Beyond ``limit`` matches the coroutine stops searching (see :mod:`grepls.coroutine`).
-        ``text`` is the document's whole text when the caller has it at hand (on open).
         """
         if self.grep is not None:
             self.grep.close()
@@ -68,9 +65,11 @@ class Document:
         self.capped_announced = False
         if matcher is not None:
             self.grep = grep(matcher, self.index, self.lines, limit)
-            # A text opened with "\n" breaks only is exactly what a whole-text scan needs.
-            joined = text if text is not None and "\r" not in text else None
-            self.grep.send(Splice(0, 0, self.lines.texts, joined))
+            whole = self.lines.unsplit
+            if whole is not None:  # just opened: search the text before splitting it
+                self.grep.send(Splice(0, 0, [], whole))
+            else:
+                self.grep.send(Splice(0, 0, self.lines.texts))
 
     def apply(self, changes: Iterable[Change], encoding: Encoding) -> None:
         """Apply content changes in order, feeding each splice to the coroutine."""

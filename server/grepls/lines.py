@@ -11,6 +11,11 @@ coordinates; :meth:`LineStore.replace` re-splits only the lines the edit touches
 when a ``\\r`` and a ``\\n`` come together or apart across the edit's edge) and returns a
 :class:`Splice` saying which lines went and which came — exactly what the grep coroutine needs to
 hear. A keystroke costs in proportion to the edited lines, never to the document.
+
+A text just opened is kept whole until something needs its lines: splitting a million lines takes
+a tenth of a second, and the first matches of a whole text can be found without it (see
+:meth:`~grepls.pattern.Matcher.scan_text`). So ``didOpen`` publishes first and splits after. Only
+texts broken by ``\n`` alone wait like this; any ``\r`` means the exact split at once.
 """
 
 from __future__ import annotations
@@ -26,13 +31,14 @@ _BREAK = re.compile("\r\n|\r|\n")
 
 @dataclass(frozen=True, slots=True)
 class Splice:
-    """Lines ``first .. first + removed - 1`` were replaced by ``texts``."""
+    """Lines ``first .. first + removed - 1`` were replaced by ``texts`` — or, when ``whole`` is
+    set, by the lines of ``whole``, a text not split yet (``texts`` is then empty)."""
 
     first: int
     removed: int
     texts: list[str]
-    joined: str | None = None
-    """``texts`` joined by ``"\\n"``, when the sender had it for free (a text just opened)."""
+    whole: str | None = None
+    """A whole text whose only line break is ``"\\n"``, sent instead of its lines."""
 
 
 def split_lines(text: str) -> tuple[list[str], list[str]]:
@@ -63,28 +69,64 @@ def split_lines(text: str) -> tuple[list[str], list[str]]:
 class LineStore:
     """The lines of one open document."""
 
-    __slots__ = ("breaks", "texts")
+    __slots__ = ("_breaks", "_texts", "_unsplit")
 
-    texts: list[str]
-    """Line contents without their breaks."""
-    breaks: list[str]
-    """The break ending each line: ``"\\n"``, ``"\\r\\n"``, ``"\\r"``, or ``""`` for the last."""
+    _texts: list[str]
+    _breaks: list[str]
+    _unsplit: str | None
+    """The whole text while it waits to be split (then ``_texts`` and ``_breaks`` are empty)."""
 
     def __init__(self, text: str = "") -> None:
-        self.texts, self.breaks = split_lines(text)
+        if "\r" in text:
+            self._texts, self._breaks = split_lines(text)
+            self._unsplit = None
+        else:
+            self._texts, self._breaks = [], []
+            self._unsplit = text
+
+    @property
+    def texts(self) -> list[str]:
+        """Line contents without their breaks."""
+        if self._unsplit is not None:
+            self.split()
+        return self._texts
+
+    @property
+    def breaks(self) -> list[str]:
+        """The break ending each line: ``"\\n"``, ``"\\r\\n"``, ``"\\r"``, or ``""`` (last line)."""
+        if self._unsplit is not None:
+            self.split()
+        return self._breaks
+
+    @property
+    def unsplit(self) -> str | None:
+        """The whole text, if it has not been split into lines yet."""
+        return self._unsplit
+
+    def split(self) -> None:
+        """Split a text kept whole into its lines (done at the first need, or when idle)."""
+        if self._unsplit is not None:
+            self._texts, self._breaks = split_lines(self._unsplit)
+            self._unsplit = None
 
     def __len__(self) -> int:
         return len(self.texts)
 
     def text(self) -> str:
         """The whole document (O(document): for tests and the demo, not the keystroke path)."""
-        return "".join(t + b for t, b in zip(self.texts, self.breaks, strict=True))
+        if self._unsplit is not None:
+            return self._unsplit
+        return "".join(t + b for t, b in zip(self._texts, self._breaks, strict=True))
 
     def reset(self, text: str) -> Splice:
         """Replace the whole document (a content change without a range)."""
-        removed = len(self.texts)
-        self.texts, self.breaks = split_lines(text)
-        return Splice(0, removed, self.texts)
+        if self._unsplit is not None:
+            removed = self._unsplit.count("\n") + 1  # no need to split what is thrown away
+            self._unsplit = None
+        else:
+            removed = len(self._texts)
+        self._texts, self._breaks = split_lines(text)
+        return Splice(0, removed, self._texts)
 
     def replace(self, start: tuple[int, int], end: tuple[int, int], new_text: str) -> Splice:
         """Replace the text between two (line, code point) positions inside the document.

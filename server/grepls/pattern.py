@@ -333,9 +333,7 @@ class Matcher:
             return spans
         return byte_spans_to_columns(text, data, spans, self.encoding)
 
-    def scan(
-        self, texts: list[str], joined: str | None = None, limit: int | None = None
-    ) -> tuple[dict[int, list[SPAN]], int]:
+    def scan(self, texts: list[str], limit: int | None = None) -> tuple[dict[int, list[SPAN]], int]:
         """The matches of many lines: (line number → matches for the lines that have any, how many
         lines were searched).
 
@@ -345,31 +343,59 @@ class Matcher:
         searched, none after it.
 
         One RE2 pass over the lines joined by ``"\\n"`` replaces a Python loop over every line —
-        the difference between milliseconds and a second on a large document. For plain patterns
-        that pass yields the matches themselves; for whole words and zero-width patterns, whose
-        line-by-line iteration differs, it yields the lines to check with :meth:`columns`.
-        ``joined``, if given, is that joined text (the caller may have it for free, as the text
-        of a document just opened). A plain literal needs neither: C-level substring tests pick
-        out its lines faster than encoding the document would take.
+        the difference between milliseconds and a second on a large document. A plain literal
+        needs no join: C-level substring tests pick out its lines faster than encoding would.
         """
+        if self._search_bulk is None or len(texts) <= _BULK_LINES:
+            return self._scan_lines(texts, limit)
+        if self._literal is not None:
+            return self._scan_literal(texts, self._literal, limit)
+        blob = "\n".join(texts).encode("utf-8", "surrogatepass")
+        found, searched, _ = self._scan_blob(blob, texts, limit, count_lines=False)
+        return found, searched
+
+    def scan_text(
+        self, text: str, limit: int | None = None
+    ) -> tuple[dict[int, list[SPAN]], int, int]:
+        """:meth:`scan` for the lines of a whole text broken by ``"\\n"`` only, without
+        splitting it: (matches by line, lines searched, lines in the text).
+
+        This is how a document just opened gets its first matches: a million-line text is
+        searched in the time splitting it into lines would take.
+        """
+        if self._literal is not None:
+            return self._scan_text_literal(text, self._literal, limit)
+        if self._search_bulk is None:
+            texts = text.split("\n")
+            found, searched = self._scan_lines(texts, limit)
+            return found, searched, len(texts)
+        return self._scan_blob(text.encode("utf-8", "surrogatepass"), None, limit, count_lines=True)
+
+    def _scan_lines(self, texts: list[str], limit: int | None) -> tuple[dict[int, list[SPAN]], int]:
+        found: dict[int, list[SPAN]] = {}
+        count = 0
+        for line, text in enumerate(texts):
+            if limit is not None and count > limit:
+                return found, line
+            if on_line := self.columns(text, limit):
+                found[line] = on_line
+                count += len(on_line)
+        return found, len(texts)
+
+    def _scan_blob(
+        self, blob: bytes, texts: list[str] | None, limit: int | None, *, count_lines: bool
+    ) -> tuple[dict[int, list[SPAN]], int, int]:
+        """Scan lines joined by ``"\\n"`` and encoded, ``blob``; ``texts`` are those lines, or
+        ``None`` to decode the few that are needed from ``blob``. Returns (matches by line,
+        lines searched, lines in ``blob`` — or -1 unless ``count_lines``)."""
         budget = limit if limit is not None else -1
         found: dict[int, list[SPAN]] = {}
         count = 0
-        if self._search_bulk is None or len(texts) <= _BULK_LINES:
-            for line, text in enumerate(texts):
-                if budget >= 0 and count > budget:
-                    return found, line
-                if on_line := self.columns(text, limit):
-                    found[line] = on_line
-                    count += len(on_line)
-            return found, len(texts)
-        if self._literal is not None:
-            return self._scan_literal(texts, self._literal, limit)
-        text = joined if joined is not None else "\n".join(texts)
-        blob = text.encode("utf-8", "surrogatepass")
-        del text
+        # For plain patterns the pass yields the matches themselves; for whole words and
+        # zero-width patterns, whose line-by-line iteration differs, it yields lines to check.
         exact = not self.zero_width and not self._group
         search = self._search_bulk
+        assert search is not None
         encoding = self.encoding
         length = len(blob)
         position = 0
@@ -378,6 +404,15 @@ class Matcher:
         line_end = blob.find(b"\n")
         if line_end < 0:
             line_end = length
+
+        def line_text() -> str:
+            if texts is not None:
+                return texts[line]
+            return blob[line_start:line_end].decode("utf-8", "surrogatepass")
+
+        def total() -> int:
+            return line + 1 + blob.count(b"\n", line_end) if count_lines else -1
+
         spans: list[SPAN] = []
         while position <= length:
             start, end = search(blob, position, length)
@@ -385,10 +420,10 @@ class Matcher:
                 break
             if start > line_end:
                 if spans and exact:
-                    found[line] = self._columns_of(texts[line], spans, encoding)
+                    found[line] = self._columns_of(line_text(), spans, encoding)
                     spans = []
                 if budget >= 0 and count > budget:
-                    return found, line + 1
+                    return found, line + 1, total()
                 line += 1 + blob.count(b"\n", line_end + 1, start)
                 line_start = blob.rfind(b"\n", 0, start) + 1
                 line_end = blob.find(b"\n", start)
@@ -400,17 +435,17 @@ class Matcher:
                 position = end if end > start else end + 1
                 if budget >= 0 and len(spans) > budget:
                     # A huge line (minified code): the rest of it is past what can be shown.
-                    found[line] = self._columns_of(texts[line], spans, encoding)
-                    return found, line + 1
+                    found[line] = self._columns_of(line_text(), spans, encoding)
+                    return found, line + 1, total()
             else:
-                # A candidate line: whole words and zero-width matches are found line by line.
-                if checked := self.columns(texts[line], limit):
+                if checked := self.columns(line_text(), limit):
                     found[line] = checked
                     count += len(checked)
                 position = line_end + 1
         if spans:
-            found[line] = self._columns_of(texts[line], spans, encoding)
-        return found, len(texts)
+            found[line] = self._columns_of(line_text(), spans, encoding)
+        lines = total()
+        return found, (len(texts) if texts is not None else lines), lines
 
     def _scan_literal(
         self, texts: list[str], literal: str, limit: int | None
@@ -424,6 +459,34 @@ class Matcher:
             found[line] = spans
             count += len(spans)
         return found, len(texts)
+
+    def _scan_text_literal(
+        self, text: str, literal: str, limit: int | None
+    ) -> tuple[dict[int, list[SPAN]], int, int]:
+        # str.find jumps from match to match and str.count numbers the lines in between: two C
+        # passes over the text, and Python work only on the lines that match.
+        find, count_breaks = text.find, text.count
+        found: dict[int, list[SPAN]] = {}
+        count = 0
+        line = 0  # the line number at `after`
+        after = 0  # the start of the first line not yet searched
+        position = find(literal)
+        while position >= 0:
+            line += count_breaks("\n", after, position)
+            if limit is not None and count > limit:
+                return found, line, line + 1 + count_breaks("\n", position)
+            start = max(text.rfind("\n", after, position) + 1, after)
+            end = find("\n", position)
+            spans = self.columns(text[start:] if end < 0 else text[start:end], limit)
+            found[line] = spans
+            count += len(spans)
+            if end < 0:
+                return found, line + 1, line + 1
+            line += 1
+            after = end + 1
+            position = find(literal, after)
+        lines = line + 1 + count_breaks("\n", after)
+        return found, lines, lines
 
     @staticmethod
     def _columns_of(text: str, spans: list[SPAN], encoding: Encoding) -> list[SPAN]:

@@ -22,7 +22,7 @@ import ctypes
 import gc
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
 from typing import Any
 
@@ -50,8 +50,10 @@ SET_PATTERN = "grepls.setPattern"
 CLEAR_PATTERN = "grepls.clearPattern"
 LIST_MATCHES = "grepls.listMatches"
 
-# After loading this many lines, settle the memory (see _settle_memory).
+# After loading this many lines (or characters, for a text not split yet), settle the memory
+# (see _settle_memory).
 _LARGE_DOCUMENT_LINES = 10_000
+_LARGE_DOCUMENT_CHARACTERS = 400_000
 
 try:
     _LIBC: ctypes.CDLL | None = ctypes.CDLL("libc.so.6")
@@ -187,11 +189,18 @@ class GreplsServer(LanguageServer):
             old.close()
         document = Document(uri, version, text)
         self.documents[uri] = document
-        document.bind(self.matcher, self.settings.max_matches_per_document, text=text)
+        document.bind(self.matcher, self.settings.max_matches_per_document)
         if self.matcher is not None:
             self._mark(uri)
-        if len(document.lines) >= _LARGE_DOCUMENT_LINES:
+        if document.lines.unsplit is not None:
+            # The first matches were found in the whole text: publish them, then split it.
+            self._soon(lambda: self._split(document))
+        if _is_large(document):
             self._settle_memory_soon()
+
+    def _split(self, document: Document) -> None:
+        if self.documents.get(document.uri) is document:  # not closed in the meantime
+            document.lines.split()
 
     def change_document(self, uri: str, version: int | None, changes: list[Change]) -> None:
         document = self.documents.get(uri)
@@ -225,7 +234,7 @@ class GreplsServer(LanguageServer):
         for document in self.documents.values():
             document.bind(matcher, self.settings.max_matches_per_document)
             self._mark(document.uri)
-            big = big or len(document.lines) >= _LARGE_DOCUMENT_LINES
+            big = big or _is_large(document)
         self._pending_refresh = True
         self._schedule_flush()
         if big:
@@ -241,10 +250,15 @@ class GreplsServer(LanguageServer):
             self._settle_scheduled = False
             _settle_memory()
 
+        self._soon(settle)
+
+    @staticmethod
+    def _soon(callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the message being handled is done (at once, without a loop)."""
         try:
-            asyncio.get_running_loop().call_soon(settle)
+            asyncio.get_running_loop().call_soon(callback)
         except RuntimeError:  # no loop (unit use)
-            settle()
+            callback()
 
     def total_matches(self) -> int:
         """Matches over the open documents (at least this many where a document hit the cap)."""
@@ -326,10 +340,7 @@ class GreplsServer(LanguageServer):
         if self._flush_scheduled:
             return
         self._flush_scheduled = True
-        try:
-            asyncio.get_running_loop().call_soon(self.flush)
-        except RuntimeError:  # no loop (unit use): publish now
-            self.flush()
+        self._soon(self.flush)
 
     def flush(self) -> None:
         """Publish every document whose matches changed since it was last published."""
@@ -431,6 +442,13 @@ def _excerpt(text: str, column: int, encoding: Encoding) -> str:
     first = max(0, min(index - EXCERPT_CHARACTERS // 4, len(text) - EXCERPT_CHARACTERS))
     last = first + EXCERPT_CHARACTERS
     return ("…" if first else "") + text[first:last] + ("…" if last < len(text) else "")
+
+
+def _is_large(document: Document) -> bool:
+    whole = document.lines.unsplit
+    if whole is not None:
+        return len(whole) >= _LARGE_DOCUMENT_CHARACTERS
+    return len(document.lines) >= _LARGE_DOCUMENT_LINES
 
 
 def _range(line: int, start: int, end: int) -> dict[str, Any]:
