@@ -34,7 +34,7 @@ test-python: $(STAMP)
 
 ## test-slow: the long property-test and fuzzing profile
 test-slow: $(STAMP)
-	GREPLS_HYPOTHESIS_PROFILE=slow $(PY) -m pytest -q -m slow tests
+	GREPLS_HYPOTHESIS_PROFILE=slow $(PY) -m pytest -q -m slow tests --ignore=tests/editors --ignore=tests/vscode
 
 -include mk/*.mk
 
