@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from grepls.lines import split_lines
 from grepls.positions import column_to_index
 
 
@@ -86,7 +87,7 @@ class Client:
 
 def print_matches(client: Client, files: dict[str, Path], texts: dict[str, str]) -> None:
     for uri, path in files.items():
-        lines = texts[uri].replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        lines, _ = split_lines(texts[uri])
         published = client.published.get(uri, [])
         for diagnostic in sorted(
             published, key=lambda d: (d["range"]["start"]["line"], d["range"]["start"]["character"])

@@ -66,7 +66,8 @@ class Document:
         if matcher is not None:
             self.grep = grep(matcher, self.index, self.lines, limit)
             whole = self.lines.unsplit
-            if whole is not None:  # just opened: search the text before splitting it
+            if whole is not None and matcher.searches_whole_text:
+                # Just opened: search the text before splitting it.
                 self.grep.send(Splice(0, 0, [], whole))
             else:
                 self.grep.send(Splice(0, 0, self.lines.texts))

@@ -361,15 +361,19 @@ class Matcher:
         splitting it: (matches by line, lines searched, lines in the text).
 
         This is how a document just opened gets its first matches: a million-line text is
-        searched in the time splitting it into lines would take.
+        searched in the time splitting it into lines would take. Only for a matcher that
+        :attr:`searches_whole_text`.
         """
         if self._literal is not None:
             return self._scan_text_literal(text, self._literal, limit)
-        if self._search_bulk is None:
-            texts = text.split("\n")
-            found, searched = self._scan_lines(texts, limit)
-            return found, searched, len(texts)
+        assert self._search_bulk is not None, "this pattern must be searched line by line"
         return self._scan_blob(text.encode("utf-8", "surrogatepass"), None, limit, count_lines=True)
+
+    @property
+    def searches_whole_text(self) -> bool:
+        """Whether :meth:`scan_text` can search a text without splitting it into lines (not for
+        whole-text anchors such as ``\\A``, which mean the start of each line to grep)."""
+        return self._search_bulk is not None
 
     def _scan_lines(self, texts: list[str], limit: int | None) -> tuple[dict[int, list[SPAN]], int]:
         found: dict[int, list[SPAN]] = {}
