@@ -25,7 +25,7 @@ import os
 import re
 import signal
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 _PUBLISH_METHOD = b'"textDocument/publishDiagnostics"'
@@ -51,12 +51,6 @@ class Frame:
     index: int = -1  # position in LspClient.publishes, for publish frames
     uri: str | None = None
     version: int | None = None
-    _message: dict[str, Any] | None = field(default=None, repr=False)
-
-    def message(self) -> dict[str, Any]:
-        if self._message is None:
-            self._message = json.loads(self.body)
-        return self._message
 
 
 def _peek_publish(body: bytes) -> tuple[str | None, int | None]:
@@ -88,14 +82,11 @@ def frame_bytes(message: dict[str, Any]) -> bytes:
 
 
 class LspClient:
-    def __init__(self, argv: list[str], stderr_path: str, cwd: str | None = None) -> None:
+    def __init__(self, argv: list[str], stderr_path: str) -> None:
         self.argv = argv
         self.stderr_path = stderr_path
-        self.cwd = cwd
         self.process: asyncio.subprocess.Process | None = None
         self.publishes: list[Frame] = []
-        self.notifications: list[Frame] = []
-        self.server_requests: list[str] = []
         self._pending: dict[int, asyncio.Future[Any]] = {}
         self._arrival_waiters: list[asyncio.Future[None]] = []
         self.response_received_ns: dict[int, int] = {}
@@ -116,7 +107,6 @@ class LspClient:
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=self._stderr_file,
-            cwd=self.cwd,
             start_new_session=True,
             limit=_READ_LIMIT,
         )
@@ -175,9 +165,8 @@ class LspClient:
             self.publishes.append(frame)
             self._wake_waiters()
             return
-        message = frame.message()
+        message = json.loads(frame.body)
         if "id" in message and "method" in message:
-            self.server_requests.append(message["method"])
             self._answer_server_request(message)
         elif "id" in message:
             future = self._pending.pop(message["id"], None)
@@ -189,8 +178,6 @@ class LspClient:
                     future.set_result(message.get("result"))
             self.response_received_ns[message["id"]] = frame.received_ns
             self._wake_waiters()
-        else:
-            self.notifications.append(frame)
 
     def _answer_server_request(self, message: dict[str, Any]) -> None:
         result: Any = None

@@ -65,7 +65,7 @@ class ScenarioError(Exception):
 class ServerSpec:
     name: str
     argv: list[str]
-    # Scale factor and caps for a slow server: scenario -> max measured iterations.
+    # Caps for a slow server: scenario label -> max measured iterations (see `_cap`).
     caps: dict[str, int] = field(default_factory=dict)
 
 
@@ -132,14 +132,18 @@ def _check_lines(diagnostics: list[dict[str, Any]], expected_lines: list[int], w
 
 
 async def open_and_wait(
-    client: LspClient, uri: str, doc: Document, timeout: float
+    client: LspClient, uri: str, doc: Document, timeout: float, what: str
 ) -> tuple[int, list[dict[str, Any]]]:
-    """didOpen `doc`; return (latency ns, diagnostics of the first publish for it)."""
+    """didOpen `doc`; return (latency ns, diagnostics of the first publish for it), having
+    checked that publish holds one diagnostic per planted match (`what` names it in errors)."""
     frame_data = client.encode_notification("textDocument/didOpen", _open_params(uri, doc))
     start = len(client.publishes)
     sent = await client.send(frame_data)
     frame = await client.wait_publish(uri, None, start, timeout)
-    return frame.received_ns - sent, checked_publish(frame)
+    latency = frame.received_ns - sent
+    diagnostics = checked_publish(frame)
+    _check_publish(diagnostics, len(doc.todo_lines), what)
+    return latency, diagnostics
 
 
 def _change_params(uri: str, version: int, line: int, column: int, insert: bool) -> dict[str, Any]:
@@ -234,11 +238,9 @@ async def keystrokes(
         count = capped
         warmup = min(warmup, max(2, capped // 5))
     plan = plan_keystrokes(doc, warmup + count)
-    planted = len(doc.todo_lines)
     async with server_session(spec, scratch_dir, label) as client:
         await set_pattern(client, PATTERN, timeout)
-        _, diagnostics = await open_and_wait(client, uri, doc, timeout)
-        _check_publish(diagnostics, planted, f"{label}: didOpen")
+        await open_and_wait(client, uri, doc, timeout, f"{label}: didOpen")
         samples, published = [], []
         for index, key in enumerate(plan):
             latency, frame = await _time_keystroke(client, uri, index + 2, key, timeout)
@@ -289,8 +291,9 @@ async def opens(
         memory: dict[str, int] = {}
         for index in range(warmup + count):
             uri = f"file:///bench/{label}-{index}.py"
-            latency, diagnostics = await open_and_wait(client, uri, doc, timeout)
-            _check_publish(diagnostics, len(doc.todo_lines), f"{label}: open {index}")
+            latency, diagnostics = await open_and_wait(
+                client, uri, doc, timeout, f"{label}: open {index}"
+            )
             if check_lines:
                 _check_lines(diagnostics, doc.todo_lines, f"{label}: open {index}")
             if index >= warmup:
@@ -318,8 +321,7 @@ async def pattern_changes(
     async with server_session(spec, scratch_dir, label) as client:
         await set_pattern(client, PATTERN, timeout)
         for uri, doc in zip(uris, docs, strict=False):
-            _, diagnostics = await open_and_wait(client, uri, doc, timeout)
-            _check_publish(diagnostics, len(doc.todo_lines), f"{label}: open {uri}")
+            await open_and_wait(client, uri, doc, timeout, f"{label}: open {uri}")
         samples = []
         for index in range(warmup + rounds):
             pattern = ALTERNATE_PATTERN if index % 2 == 0 else PATTERN

@@ -18,8 +18,8 @@ NOT_BREAKS = "f\x0cv\x0bs\x1c\x1d\x1en\x85l\u2028p\u2029"
         ("a\rb\nc\r\nd", ["a", "b", "c", "d"], ["\r", "\n", "\r\n", ""]),
         ("\r\r\n\n", ["", "", "", ""], ["\r", "\r\n", "\n", ""]),
         (
-            "f\x0cv\x0bs\x1c\x1d\x1en\x85l\u2028p\u2029",
-            ["f\x0cv\x0bs\x1c\x1d\x1en\x85l\u2028p\u2029"],
+            NOT_BREAKS,
+            [NOT_BREAKS],
             [""],
         ),
     ],

@@ -247,12 +247,6 @@ def regex_sources(draw: Any) -> tuple[str, bool]:
     return f"{first[0]}|{second[0]}", first[1] or second[1]
 
 
-# Known server bug (see test_malformed_input.py, "whole word ... one character"): a whole-word
-# match one character long at the start of a line makes the server search forever. Until it is
-# fixed, whole-word searches keep to literals of two or more characters. Set to False once fixed.
-AVOID_ONE_CHARACTER_WHOLE_WORDS = False
-
-
 @st.composite
 def searches(draw: Any) -> Search:
     """A pattern as a client would set it: literal or regex, with case and whole-word options."""
@@ -260,8 +254,6 @@ def searches(draw: Any) -> Search:
     whole_word = draw(st.integers(0, 3)) == 0
     if draw(st.booleans()):
         source, nullable = draw(regex_sources())
-        if AVOID_ONE_CHARACTER_WHOLE_WORDS:
-            whole_word = False
         return Search(source, True, case_sensitive, whole_word, nullable)
     literal = draw(
         st.one_of(
@@ -272,6 +264,4 @@ def searches(draw: Any) -> Search:
     # literal (matches never span lines) and a lone surrogate outside a plain literal (RE2
     # searches UTF-8); test_malformed_input.py covers both refusals.
     literal = literal.replace("\udfff", "?").replace("\r", "?").replace("\n", "?") or "?"
-    if AVOID_ONE_CHARACTER_WHOLE_WORDS and len(literal) < 2:
-        whole_word = False
     return Search(literal, False, case_sensitive, whole_word, False)

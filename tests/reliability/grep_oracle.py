@@ -136,15 +136,7 @@ def line_matches(search: Search, line: str) -> list[tuple[int, int]]:
 
 def expected_matches(search: Search | None, text: str, encoding: str) -> list[Span]:
     """Every match of ``search`` in ``text``, in document order, as client-column spans."""
-    if search is None:
-        return []
-    spans: list[Span] = []
-    for number, line in enumerate(lines_of(text)):
-        for start, end in line_matches(search, line):
-            spans.append(
-                (number, column_of(line, start, encoding), number, column_of(line, end, encoding))
-            )
-    return spans
+    return [span for span, _ in expected_lines(search, text, encoding)]
 
 
 EXCERPT = 1000

@@ -6,8 +6,8 @@ I/O: a reader thread turns the server's stdout into parsed messages on a queue, 
 takes them off with a deadline, so every wait is bounded and a silent server fails fast.
 
 Model: the test thread owns all state. Responses are filed by request id; publishDiagnostics are
-kept as the latest per URI (plus a count); showMessage notifications are collected; requests from
-the server (configuration, refresh) are answered with a null result so the server never waits.
+kept as the latest per URI; showMessage notifications are collected; requests from the server
+(configuration, refresh) are answered with a null result so the server never waits.
 The process runs in its own session (process group), and :meth:`LspProcess.kill` ends the group.
 """
 
@@ -33,6 +33,16 @@ SERVER = [sys.executable, "-m", "grepls"]
 TIMEOUT = 10.0
 
 _CLOSED = object()  # queued by the reader when the server's stdout ends
+
+
+def frame(body: bytes) -> bytes:
+    """One message as sent on the wire: a Content-Length header, then ``body``."""
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def framed(message: dict[str, Any]) -> bytes:
+    """``message`` encoded as JSON and framed."""
+    return frame(json.dumps(message).encode("utf-8"))
 
 
 class ServerGone(AssertionError):
@@ -74,7 +84,6 @@ class LspProcess:
         self._inbox: queue.Queue[Any] = queue.Queue()
         self.responses: dict[Any, dict[str, Any]] = {}
         self.publishes: dict[str, dict[str, Any]] = {}
-        self.publish_count = 0
         self.messages: list[dict[str, Any]] = []
         self.unexpected: list[dict[str, Any]] = []
         self.closed = False
@@ -107,14 +116,17 @@ class LspProcess:
         finally:
             self._inbox.put(_CLOSED)
 
+    def write_raw(self, data: bytes) -> None:
+        """Write bytes to the server as they are (any framing is the caller's) and flush them."""
+        self._input.write(data)
+        self._input.flush()
+
     def send_body(self, body: bytes) -> None:
         """Write one framed message whose body is given as bytes (possibly not JSON at all)."""
-        stream = self._input
-        stream.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        stream.flush()
+        self.write_raw(frame(body))
 
     def send(self, message: dict[str, Any]) -> None:
-        self.send_body(json.dumps(message).encode("utf-8"))
+        self.write_raw(framed(message))
 
     def notify(self, method: str, params: Any) -> None:
         self.send({"jsonrpc": "2.0", "method": method, "params": params})
@@ -150,7 +162,6 @@ class LspProcess:
         elif "method" in message:
             if message["method"] == "textDocument/publishDiagnostics":
                 self.publishes[message["params"]["uri"]] = message["params"]
-                self.publish_count += 1
             else:
                 self.messages.append(message)
         elif "id" in message and message["id"] is not None:
@@ -189,9 +200,9 @@ class LspProcess:
             raise AssertionError(f"{method} failed: {reply['error']}")
         return reply["result"]
 
-    def command(self, name: str, *arguments: Any) -> dict[str, Any]:
+    def command(self, name: str, *arguments: Any, timeout: float = TIMEOUT) -> dict[str, Any]:
         return self.request(
-            "workspace/executeCommand", {"command": name, "arguments": list(arguments)}
+            "workspace/executeCommand", {"command": name, "arguments": list(arguments)}, timeout
         )
 
     def barrier(self) -> None:
@@ -199,10 +210,7 @@ class LspProcess:
         deferred: the server flushes publishes when it next waits for input, which the second of
         two sequential round trips guarantees has happened."""
         for _ in range(2):
-            self.request(
-                "workspace/executeCommand",
-                {"command": "grepls.listMatches", "arguments": ["barrier:"]},
-            )
+            self.command("grepls.listMatches", "barrier:")
 
     # -- session ---------------------------------------------------------------------------------
 

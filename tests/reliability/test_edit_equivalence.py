@@ -287,7 +287,6 @@ class WireMachine(EditorMachine):
 
     def connect(self, encoding: str) -> None:
         self.wire = self.pool.get(encoding)
-        self.publishes_before = self.wire.publish_count
 
     def server_open(self, uri: str, version: int, text: str) -> None:
         self.wire.open(uri, text, version)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from grep_oracle import Search, apply_change, expected_matches
-from lsp_wire import TIMEOUT, LspProcess, edit, spans_of
+from lsp_wire import TIMEOUT, LspProcess, edit, framed, spans_of
 
 URI = "file:///reliability/large.txt"
 
@@ -33,11 +33,6 @@ _LINES = [
 def large_text(lines: int = 40_000) -> str:
     """About 1.3 MB: over the size the server reads into one buffer."""
     return "\n".join(_LINES[(n * 7 + n // 5) % len(_LINES)] for n in range(lines)) + "\n"
-
-
-def framed(message: dict[str, Any]) -> bytes:
-    body = json.dumps(message).encode("utf-8")
-    return b"Content-Length: %d\r\n\r\n" % len(body) + body
 
 
 def did_open(text: str, uri: str = URI) -> dict[str, Any]:
@@ -83,7 +78,7 @@ def test_a_large_document_is_matched_exactly_and_stays_exact_when_typed_into_at_
     # didOpen and the first keystrokes in one write: they reach the server before its lines are.
     change = edit((2, 4), (2, 4), "TODO ")
     removal = edit((40, 0), (41, 0), "")
-    server._input.write(
+    server.write_raw(
         framed(did_open(text))
         + framed(
             {
@@ -93,7 +88,6 @@ def test_a_large_document_is_matched_exactly_and_stays_exact_when_typed_into_at_
             }
         )
     )
-    server._input.flush()
     text = apply_change(text, change, "utf-16")
     assert published(server) == expected_matches(search, text, "utf-16")
     server.change(URI, 3, [removal])
@@ -109,19 +103,16 @@ def test_a_large_message_that_pauses_midway_is_still_read_whole(server: LspProce
     other = "TODO\n" * 3
     # The pause is longer than the server keeps reading outside its event loop, and the end of
     # the large message comes in the same write as a whole small one.
-    server._input.write(data[: len(data) // 3])
-    server._input.flush()
+    server.write_raw(data[: len(data) // 3])
     time.sleep(0.6)
-    server._input.write(data[len(data) // 3 :] + framed(did_open(other, URI + ".small")))
-    server._input.flush()
+    server.write_raw(data[len(data) // 3 :] + framed(did_open(other, URI + ".small")))
     assert published(server) == expected_matches(search, text, "utf-16")
     assert published(server, URI + ".small") == expected_matches(search, other, "utf-16")
 
 
 def test_input_that_ends_inside_a_large_message_ends_the_server(server: LspProcess) -> None:
     data = framed(did_open(large_text()))
-    server._input.write(data[: len(data) // 2])
-    server._input.flush()
+    server.write_raw(data[: len(data) // 2])
     server._input.close()
     deadline = time.monotonic() + TIMEOUT
     while server.alive() and time.monotonic() < deadline:
