@@ -86,12 +86,13 @@ def matches(lines: list[str], pattern: str = PATTERN) -> list[Match]:
 
 def plan(fixture_copy: Path, out: Path, wait_ms: int) -> dict[str, object]:
     """The instructions a driver script follows (written as JSON for it)."""
+    states = phases()
     return {
         "fixture": str(fixture_copy),
         "pattern": PATTERN,
         "edits": EDITS,
-        "expected_counts": [len(matches(lines)) for _, lines in phases()],
-        "phases": [name for name, _ in phases()],
+        "expected_counts": [len(matches(lines)) for _, lines in states],
+        "phases": [name for name, _ in states],
         "wait_ms": wait_ms,
         "out": str(out),
     }

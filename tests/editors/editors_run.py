@@ -15,10 +15,13 @@ import os
 import shutil
 import signal
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from editors_fixture import Match, matches, phases
 from editors_readme import REPO
 
 VENV_BIN = REPO / ".venv" / "bin"
@@ -122,3 +125,29 @@ def passing_report(path: Path, run: EditorRun) -> dict[str, object]:
     assert report["errors"] == [], f"{report['errors']}\n{run.describe()}"
     assert run.returncode == 0, run.describe()
     return report
+
+
+def run_driver(
+    argv: list[str], env: dict[str, str], workdir: Path, plan_file: Path
+) -> dict[str, Any]:
+    """Run an editor with its driver on the plan in the test's project; its passing report."""
+    env["GREPLS_PLAN"] = str(plan_file)
+    run = run_editor(argv, env, workdir / "project")
+    return passing_report(workdir / "report.json", run)
+
+
+def check_phases(
+    report: dict[str, Any], row: Callable[[Match], dict[str, object]], text_key: str = "message"
+) -> None:
+    """Check every phase's buffer and diagnostics (one `row` per match), then that clear cleared.
+
+    Each diagnostic's `text_key` must name the pattern; it is removed before the exact compare.
+    """
+    recorded = {phase["name"]: phase for phase in report["phases"]}
+    for name, lines in phases():
+        phase = recorded[name]
+        assert phase["lines"] == lines, f"{name}: the buffer is not what the edits should give"
+        held = phase["diagnostics"]
+        assert all('"TODO"' in d.pop(text_key) for d in held), f"{name}: {held}"
+        assert held == [row(m) for m in matches(lines)], name
+    assert recorded["clear"]["diagnostics"] == []

@@ -8,11 +8,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from editors_fixture import matches, phases
+from editors_fixture import Match
 from editors_readme import snippet
-from editors_run import passing_report, require_binary, run_editor
+from editors_run import check_phases, require_binary, run_driver
 
 DRIVER = Path(__file__).parent / "drivers" / "emacs.el"
+
+
+def flymake_row(m: Match) -> dict[str, object]:
+    return {
+        "line": m.line,
+        "col": m.col("char"),
+        "end_line": m.line,
+        "end_col": m.end_col("char"),
+        "type": "eglot-note",
+    }
 
 
 def test_emacs_eglot_sets_edits_and_clears(
@@ -21,25 +31,12 @@ def test_emacs_eglot_sets_edits_and_clears(
     emacs = require_binary("emacs")
     config = workdir / "grepls-config.el"
     config.write_text(snippet("emacs-config"), encoding="utf-8")
-    env["GREPLS_PLAN"] = str(plan_file)
-    run = run_editor(
+    report = run_driver(
         # -q skips the user's init (HOME is empty anyway) but keeps the site start-up, which
         # is what puts Debian's elpa-eglot on the load path in a normal start.
         [emacs, "--batch", "-q", "-l", str(config), "-l", str(DRIVER)],
         env,
-        workdir / "project",
+        workdir,
+        plan_file,
     )
-    report = passing_report(workdir / "report.json", run)
-
-    recorded = {phase["name"]: phase for phase in report["phases"]}
-    for name, lines in phases():
-        phase = recorded[name]
-        assert phase["lines"] == lines, f"{name}: the buffer is not what the edits should give"
-        held = phase["diagnostics"]
-        assert all('"TODO"' in d.pop("message") for d in held), f"{name}: {held}"
-        assert held == [
-            {"line": m.line, "col": m.col("char"), "end_line": m.line,
-             "end_col": m.end_col("char"), "type": "eglot-note"}
-            for m in matches(lines)
-        ], name
-    assert recorded["clear"]["diagnostics"] == []
+    check_phases(report, flymake_row)

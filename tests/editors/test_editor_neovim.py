@@ -9,11 +9,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from editors_fixture import matches, phases
+from editors_fixture import Match, matches, phases
 from editors_readme import snippet
-from editors_run import passing_report, require_binary, run_editor
+from editors_run import check_phases, require_binary, run_driver, run_editor
 
 DRIVER = Path(__file__).parent / "drivers" / "neovim.lua"
+
+
+def diagnostic_row(m: Match) -> dict[str, object]:
+    return {
+        "line": m.line,
+        "col": m.col("byte"),
+        "end_line": m.line,
+        "end_col": m.end_col("byte"),
+        "source": "grepls",
+        "severity": 3,
+    }
 
 
 def test_neovim_legacy_config_sets_edits_lists_highlights_and_clears(
@@ -24,42 +35,35 @@ def test_neovim_legacy_config_sets_edits_lists_highlights_and_clears(
     init.write_text(
         snippet("nvim-config-legacy") + "\n" + snippet("nvim-commands"), encoding="utf-8"
     )
-    env["GREPLS_PLAN"] = str(plan_file)
     fixture = workdir / "project" / "sample.txt"
-    run = run_editor(
-        [nvim, "--headless", "-n", "-i", "NONE", "-u", str(init), str(fixture),
-         "-c", f"luafile {DRIVER}"],
+    report = run_driver(
+        [
+            nvim,
+            "--headless",
+            "-n",
+            "-i",
+            "NONE",
+            "-u",
+            str(init),
+            str(fixture),
+            "-c",
+            f"luafile {DRIVER}",
+        ],
         env,
-        workdir / "project",
+        workdir,
+        plan_file,
     )
-    report = passing_report(workdir / "report.json", run)
     assert report["filetype"] == "text"
+    check_phases(report, diagnostic_row)
 
-    recorded = {phase["name"]: phase for phase in report["phases"]}
-    for name, lines in phases():
-        phase = recorded[name]
-        assert phase["lines"] == lines, f"{name}: the buffer is not what the edits should give"
-        expected = [
-            {
-                "line": m.line, "col": m.col("byte"), "end_line": m.line,
-                "end_col": m.end_col("byte"), "source": "grepls", "severity": 3,
-            }
-            for m in matches(lines)
-        ]
-        held = phase["diagnostics"]
-        assert all('"TODO"' in d.pop("message") for d in held), f"{name}: {held}"
-        assert held == expected, name
-
-    final = matches(phases()[-1][1])
     final_lines = phases()[-1][1]
+    final = matches(final_lines)
     assert report["quickfix"] == [
-        {"lnum": m.line + 1, "col": m.col("byte") + 1, "text": final_lines[m.line]}
-        for m in final
+        {"lnum": m.line + 1, "col": m.col("byte") + 1, "text": final_lines[m.line]} for m in final
     ]
     assert report["highlights"] == [
         {"line": m.line, "col": m.col("byte"), "end_col": m.end_col("byte")} for m in final
     ]
-    assert recorded["clear"]["diagnostics"] == []
 
 
 def test_neovim_011_snippet_compiles(workdir: Path, env: dict[str, str]) -> None:
