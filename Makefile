@@ -10,6 +10,9 @@ STAMP := $(VENV)/.installed
 # Fragments in mk/ add their own targets and append to TEST_TARGETS.
 TEST_TARGETS :=
 
+# The Python tests: everything under tests/ except the editor and VS Code folders (own targets).
+PYTHON_TESTS := tests --ignore=tests/editors --ignore=tests/vscode
+
 .PHONY: all setup demo test test-python test-slow lint clean
 all: test
 
@@ -30,11 +33,11 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 test-python: $(STAMP)
-	$(PY) -m pytest -q tests --ignore=tests/editors --ignore=tests/vscode
+	$(PY) -m pytest -q $(PYTHON_TESTS)
 
 ## test-slow: the long property-test and fuzzing profile
 test-slow: $(STAMP)
-	GREPLS_HYPOTHESIS_PROFILE=slow $(PY) -m pytest -q -m slow tests --ignore=tests/editors --ignore=tests/vscode
+	GREPLS_HYPOTHESIS_PROFILE=slow $(PY) -m pytest -q -m slow $(PYTHON_TESTS)
 
 -include mk/*.mk
 

@@ -19,9 +19,9 @@ vsix: $(STAMP) $(VSCODE_NPM_STAMP)
 	$(PY) $(VSCODE_DIR)/scripts/bundle_server.py --target $(VSCODE_TARGET) \
 	  $(if $(filter linux-x64,$(VSCODE_TARGET)),--require $(shell python3 -c "import sys; print('%d.%d' % sys.version_info[:2])"))
 	cd $(VSCODE_DIR) && node scripts/bundle.mjs --minify
-	mkdir -p $(VSCODE_DIR)/dist
+	mkdir -p $(dir $(VSIX))
 	cd $(VSCODE_DIR) && npx --no-install vsce package --target $(VSCODE_TARGET) \
-	  --no-dependencies --allow-missing-repository --out dist/grepls-$(VSCODE_TARGET)-$(VSCODE_VERSION).vsix
+	  --no-dependencies --allow-missing-repository --out $(patsubst $(VSCODE_DIR)/%,%,$(VSIX))
 	@echo "built $(VSIX)"
 
 test-vscode-unit: $(VSCODE_NPM_STAMP)

@@ -9,7 +9,7 @@ import * as vscode from "vscode";
 import { nextMatch, previousMatch } from "./matchNavigation";
 import { checkPattern } from "./regexCheck";
 import { GreplsServer } from "./server";
-import { describeQuery, PatternFlag } from "./settings";
+import { describeQuery, matchCount, PatternFlag } from "./settings";
 import { PatternState } from "./state";
 import { grepDiagnostics } from "./statusBar";
 
@@ -143,7 +143,7 @@ export class Commands {
           this.state.update(query.pattern, flags);
           await this.remember(query.pattern);
           vscode.window.setStatusBarMessage(
-            `grepls: ${describeQuery(query)}: ${result.matches} match${result.matches === 1 ? "" : "es"} in open documents`,
+            `grepls: ${describeQuery(query)}: ${matchCount(result.matches)} in open documents`,
             4000,
           );
           box.hide();
@@ -200,7 +200,7 @@ export class Commands {
       range: m.range,
     }));
     const pick = vscode.window.createQuickPick<Item>();
-    pick.title = `grepls: ${matches.length} match${matches.length === 1 ? "" : "es"} of ${describeQuery(this.state.query!)}`;
+    pick.title = `grepls: ${matchCount(matches.length)} of ${describeQuery(this.state.query!)}`;
     pick.placeholder = items.length ? "Type to filter; Enter jumps to the match" : "No matches in this document";
     pick.items = items;
     const cursor = editor.selection.active;

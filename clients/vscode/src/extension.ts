@@ -4,8 +4,8 @@
  */
 import * as vscode from "vscode";
 import { Commands } from "./commands";
-import { GreplsServer } from "./server";
-import { queryFromSettings, serverSettings } from "./settings";
+import { GreplsServer, readSettings } from "./server";
+import { flagsOf } from "./settings";
 import { PatternState } from "./state";
 import { StatusBar } from "./statusBar";
 
@@ -13,7 +13,7 @@ let server: GreplsServer | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const log = vscode.window.createOutputChannel("grepls", { log: true });
-  const state = new PatternState(serverSettings(vscode.workspace.getConfiguration("grepls")));
+  const state = new PatternState(readSettings());
   server = new GreplsServer(context.extensionPath, log);
   const commands = new Commands(context, server, state);
   const statusBar = new StatusBar(state);
@@ -42,13 +42,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       // of the pattern settings so the status bar and toggles say what the server now does.
       const keys = ["pattern", "regex", "caseSensitive", "wholeWord"];
       if (keys.some((key) => event.affectsConfiguration(`grepls.${key}`))) {
-        const settings = serverSettings(vscode.workspace.getConfiguration("grepls"));
-        const query = queryFromSettings(settings);
-        state.update(query ? query.pattern : state.pattern, {
-          regex: settings.regex,
-          caseSensitive: settings.caseSensitive,
-          wholeWord: settings.wholeWord,
-        });
+        // No pattern in the settings (null) keeps the one the user set through the UI.
+        const settings = readSettings();
+        state.update(settings.pattern ?? state.pattern, flagsOf(settings));
       }
     }),
   );

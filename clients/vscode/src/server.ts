@@ -18,7 +18,12 @@ import {
 import { formatVersion } from "./interpreter";
 import { launchSpec } from "./launch";
 import { findPython } from "./python";
-import { PatternQuery, serverPayload, serverSettings } from "./settings";
+import { PatternQuery, ServerSettings, serverPayload, serverSettings } from "./settings";
+
+/** The `grepls` settings as VS Code holds them now. */
+export function readSettings(): ServerSettings {
+  return serverSettings(vscode.workspace.getConfiguration("grepls"));
+}
 
 export interface SetPatternResult {
   pattern: string | null;
@@ -73,7 +78,7 @@ export class GreplsServer implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],
       synchronize: { configurationSection: "grepls" },
-      initializationOptions: serverPayload(serverSettings(vscode.workspace.getConfiguration("grepls"))),
+      initializationOptions: serverPayload(readSettings()),
       outputChannel: this.log,
       middleware: {
         workspace: {

@@ -73,6 +73,11 @@ export interface PatternQuery {
 
 export type PatternFlag = "regex" | "caseSensitive" | "wholeWord";
 
+/** The three pattern flags of the settings, as a new object. */
+export function flagsOf(settings: ServerSettings): Record<PatternFlag, boolean> {
+  return { regex: settings.regex, caseSensitive: settings.caseSensitive, wholeWord: settings.wholeWord };
+}
+
 export function queryFromSettings(settings: ServerSettings): PatternQuery | undefined {
   if (settings.pattern === null) {
     return undefined;
@@ -90,4 +95,9 @@ export function describeQuery(query: Pick<PatternQuery, "pattern" | PatternFlag>
   const shown = query.regex ? `/${query.pattern}/` : `"${query.pattern}"`;
   const flags = [query.caseSensitive ? "" : "ignore case", query.wholeWord ? "whole word" : ""].filter(Boolean);
   return flags.length ? `${shown} (${flags.join(", ")})` : shown;
+}
+
+/** `1 match`, `2 matches`, `0 matches`. */
+export function matchCount(n: number): string {
+  return `${n} match${n === 1 ? "" : "es"}`;
 }

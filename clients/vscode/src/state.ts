@@ -4,7 +4,7 @@
  * Commands change it only after the server accepted the change, so it mirrors the server.
  */
 import * as vscode from "vscode";
-import { PatternFlag, PatternQuery, ServerSettings } from "./settings";
+import { flagsOf, PatternFlag, PatternQuery, ServerSettings } from "./settings";
 
 export class PatternState implements vscode.Disposable {
   pattern: string | null;
@@ -14,7 +14,7 @@ export class PatternState implements vscode.Disposable {
 
   constructor(settings: ServerSettings) {
     this.pattern = settings.pattern;
-    this.flags = { regex: settings.regex, caseSensitive: settings.caseSensitive, wholeWord: settings.wholeWord };
+    this.flags = flagsOf(settings);
   }
 
   /** The query to (re)send, or undefined when no pattern is active. */

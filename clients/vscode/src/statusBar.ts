@@ -4,7 +4,7 @@
  * as the new diagnostics arrive). Clicking it opens Set Search Pattern.
  */
 import * as vscode from "vscode";
-import { describeQuery } from "./settings";
+import { describeQuery, matchCount } from "./settings";
 import { PatternState } from "./state";
 
 export const DIAGNOSTIC_SOURCE = "grepls";
@@ -19,7 +19,6 @@ export class StatusBar implements vscode.Disposable {
 
   constructor(private readonly state: PatternState) {
     this.item.name = "grepls";
-    this.item.command = "grepls.ui.setPattern";
     this.subscriptions.push(
       state.onDidChange(() => this.render()),
       vscode.window.onDidChangeActiveTextEditor(() => this.render()),
@@ -62,7 +61,7 @@ export class StatusBar implements vscode.Disposable {
     this.item.text = count === undefined ? `$(search) ${shown}` : `$(search) ${shown}: ${count}`;
     this.item.tooltip =
       `grepls: ${describeQuery(query)}` +
-      (count === undefined ? "" : ` — ${count} match${count === 1 ? "" : "es"} in this file`) +
+      (count === undefined ? "" : ` — ${matchCount(count)} in this file`) +
       ". Click to change.";
   }
 
