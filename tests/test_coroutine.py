@@ -8,7 +8,8 @@ from grepls.coroutine import grep
 from grepls.index import MatchIndex
 from grepls.lines import LineStore, Splice
 from grepls.pattern import Matcher, PatternSpec
-from grepls.server import GreplsServer, create_server
+from grepls.server import Server
+from inprocess import InProcess
 
 
 def test_the_coroutine_is_primed_fed_and_closed() -> None:
@@ -36,30 +37,31 @@ def test_inserted_lines_shift_the_matches_below_without_rescanning_them() -> Non
     assert sorted(index.lines) == [3, 104]
 
 
-def lifecycle(server: GreplsServer) -> dict[str, str]:
+def lifecycle(server: Server) -> dict[str, str]:
     return {uri: getgeneratorstate(doc.grep) for uri, doc in server.documents.items() if doc.grep}
 
 
 def test_one_live_coroutine_per_open_document_closed_on_close_and_pattern_change() -> None:
-    server = create_server()
-    server.open_document("file:///a", 1, "TODO")
-    server.open_document("file:///b", 1, "x")
+    driver = InProcess()
+    server = driver.server
+    driver.open("file:///a", "TODO")
+    driver.open("file:///b", "x")
     assert lifecycle(server) == {}  # no pattern yet, no coroutines
-    server.set_pattern(PatternSpec("TODO"))
+    driver.command("grepls.setPattern", "TODO")
     first = {uri: doc.grep for uri, doc in server.documents.items()}
     assert lifecycle(server) == {"file:///a": GEN_SUSPENDED, "file:///b": GEN_SUSPENDED}
 
-    server.set_pattern(PatternSpec("x"))
+    driver.command("grepls.setPattern", "x")
     assert all(getgeneratorstate(old) == GEN_CLOSED for old in first.values())  # type: ignore[arg-type]
     assert lifecycle(server) == {"file:///a": GEN_SUSPENDED, "file:///b": GEN_SUSPENDED}
     assert server.documents["file:///b"].index.count == 1
 
     closing = server.documents["file:///a"].grep
-    server.close_document("file:///a")
+    driver.close("file:///a")
     assert getgeneratorstate(closing) == GEN_CLOSED  # type: ignore[arg-type]
     assert lifecycle(server) == {"file:///b": GEN_SUSPENDED}
 
     last = server.documents["file:///b"].grep
-    server.set_pattern(None)
+    driver.command("grepls.clearPattern")
     assert getgeneratorstate(last) == GEN_CLOSED  # type: ignore[arg-type]
     assert lifecycle(server) == {}

@@ -59,14 +59,13 @@ def main(argv: list[str] | None = None) -> int:
         # 4 MB of resident memory in every editor that runs grepls. (WebSocket libraries want it.)
         sys.modules.setdefault("ssl", None)  # type: ignore[arg-type]
     from grepls.server import create_server
-    from grepls.transport import serve_stdio, serve_tcp
+    from grepls.transport import serve_stdio, serve_tcp, serve_ws
 
     server = create_server()
     if arguments.tcp:
         return serve_tcp(server, arguments.host, arguments.port, arguments.client_process_id)
     if arguments.ws:
-        server.start_ws(arguments.host, arguments.port)
-        return 0
+        return serve_ws(server, arguments.host, arguments.port, arguments.client_process_id)
     return serve_stdio(server, arguments.client_process_id)
 
 

@@ -95,6 +95,14 @@ class Document:
             return len(texts) - 1, len(texts[-1])
         return line, column_to_index(texts[line], column, encoding)
 
+    @property
+    def split_pending(self) -> bool:
+        return self.lines.unsplit is not None
+
+    def split_some(self) -> bool:
+        self.lines.split()
+        return False
+
     def close(self) -> None:
         if self.grep is not None:
             self.grep.close()

@@ -35,6 +35,10 @@ class MatchIndex:
     """The first line not searched (``None``: the whole document was). Lines past it may hold
     matches; they are searched only when fewer matches than can be shown lie before it."""
 
+    @property
+    def exact(self) -> bool:
+        return self.horizon is None
+
     def __init__(self) -> None:
         self.lines = {}
         self.rendered = {}

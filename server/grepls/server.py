@@ -1,458 +1,202 @@
-"""The language server: where LSP meets grepls. Every protocol method is wired here, once.
+"""The server: where each LSP method is wired to the module that serves it — once, in one table.
 
-Model
------
-* The server holds the open documents (:class:`~grepls.document.Document`, keyed by URI), the
-  active pattern compiled as a :class:`~grepls.pattern.Matcher`, and the settings.
-* pygls's built-in ``didOpen``/``didChange``/``didClose`` handlers are replaced on
-  :class:`GreplsProtocol` so that the text is held once — in our line store — and never re-split
-  by pygls's workspace.
-* Each document has one grep coroutine bound to the active pattern. Setting a pattern closes every
-  coroutine and starts fresh ones; clearing it closes them.
-* After a batch of messages, every document whose matches changed is published once
-  (coalescing a burst of keystrokes into one publish). Clients that declare pull diagnostics and
-  refresh support are answered through ``textDocument/diagnostic`` instead, and sent
-  ``workspace/diagnostic/refresh`` when matches change without an edit — never both models at once.
+Every message reaches :meth:`~grepls.rpc.Endpoint.receive`, whatever the transport, and is routed
+by the table :func:`create_server` builds. The road of one keystroke::
+
+    transport (cuts a frame) → rpc.Endpoint (parses, gates, routes) → params.did_change (shape)
+      → documents.Documents.change → document.Document.apply → lines.LineStore (splice)
+      → coroutine.grep (matches of the touched lines) → index.MatchIndex
+      … after the burst: publisher.Publisher.flush → render → the transport's writer
+
+The server object holds the state each concern needs and nothing else: the negotiated
+:class:`~grepls.session.Session`, the :class:`~grepls.settings.Settings` in force, the
+:class:`~grepls.documents.Documents` and the :class:`~grepls.publisher.Publisher`. Commands live in
+:mod:`grepls.commands`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import ctypes
-import gc
-import json
 import logging
-from collections.abc import Callable, Iterator, Sequence
-from itertools import islice
+from collections.abc import Callable
 from typing import Any
 
-from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams
-from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol, lsp_method
-
-from grepls import __version__
-from grepls.document import Change, Document
-from grepls.pattern import Matcher, PatternError, PatternSpec, parse_pattern_argument
-from grepls.positions import Encoding, column_to_index
-from grepls.publish import (
-    DiagnosticRenderer,
-    diagnostics_json,
-    full_report_json,
-    publish_parts,
-    unchanged_report_json,
-)
-from grepls.settings import Settings, parse_settings
+from grepls import params
+from grepls.commands import COMMANDS, run_command
+from grepls.documents import Documents
+from grepls.pattern import Matcher, PatternError, PatternSpec
+from grepls.publisher import Publisher
+from grepls.queries import Highlights
+from grepls.render import DiagnosticRenderer
+from grepls.rpc import Endpoint, Route
+from grepls.session import Session, initialize_result, negotiate
+from grepls.settings import Settings, parse_settings, plan
 
 logger = logging.getLogger(__name__)
 
-SET_PATTERN = "grepls.setPattern"
-CLEAR_PATTERN = "grepls.clearPattern"
-LIST_MATCHES = "grepls.listMatches"
-
-# After loading this many lines (or characters, for a text not split yet), settle the memory
-# (see _settle_memory).
-_LARGE_DOCUMENT_LINES = 10_000
-_LARGE_DOCUMENT_CHARACTERS = 400_000
-
-try:
-    _LIBC: ctypes.CDLL | None = ctypes.CDLL("libc.so.6")
-except OSError:  # not glibc: nothing to trim
-    _LIBC = None
+WARNING = 2  # window/showMessage's MessageType.Warning
 
 
-def _settle_memory() -> None:
-    """After a large load: freeze the surviving objects, so that full garbage collections stop
-    walking them on every keystroke (they made the latency tail), and hand the freed transient
-    buffers — the message, the joined text — back to the system."""
-    gc.freeze()
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
+class Server:
+    """One client's grepls: its session, settings, documents and publisher."""
 
-
-class GreplsProtocol(LanguageServerProtocol):
-    """pygls's protocol, with the document lifecycle routed to our own line stores."""
-
-    _server: GreplsServer
-
-    @lsp_method(types.INITIALIZE)
-    def lsp_initialize(self, params: types.InitializeParams) -> Any:
-        result = yield from super().lsp_initialize(params)
-        self._server.initialize(params, result)
-        return result
-
-    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
-    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> None:
-        item = params.text_document
-        self._server.open_document(item.uri, item.version, item.text)
-
-    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
-    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> None:
-        changes = []
-        for change in params.content_changes:
-            if isinstance(change, types.TextDocumentContentChangePartial):
-                start, end = change.range.start, change.range.end
-                changes.append(
-                    Change(change.text, (start.line, start.character, end.line, end.character))
-                )
-            else:
-                changes.append(Change(change.text))
-        document = params.text_document
-        self._server.change_document(document.uri, document.version, changes)
-
-    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
-    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams) -> None:
-        self._server.close_document(params.text_document.uri)
-
-
-class GreplsServer(LanguageServer):
-    """The grepls language server and all of its state."""
-
-    documents: dict[str, Document]
-    """The open documents, by URI."""
-    matcher: Matcher | None
-    """The active pattern, compiled; ``None`` when no pattern is set."""
+    session: Session
     settings: Settings
-    """The settings in force."""
-    encoding: Encoding
-    """The position encoding negotiated at ``initialize``."""
-    pull: bool
-    """Whether the client pulls diagnostics (``textDocument/diagnostic``) instead of pushes."""
-    renderer: DiagnosticRenderer | None
-    """Renders matches as diagnostic JSON for the active pattern and severity."""
-    exit_status: int | None
-    """Set when the client sent ``exit``: 0 after ``shutdown``, else 1."""
+    search: PatternSpec | None
+    """The active pattern, as asked for (``None``: none)."""
 
     def __init__(self) -> None:
-        super().__init__("grepls", __version__, protocol_cls=GreplsProtocol)
-        self.documents = {}
-        self.matcher = None
+        self.endpoint = Endpoint()
+        self.session = Session()
         self.settings = Settings()
-        self.encoding = "utf-16"
-        self.pull = False
-        self.renderer = None
-        self._dirty: dict[str, None] = {}
-        self._flush_scheduled = False
-        self._pending_refresh = False
-        self._epoch = 0
-        self.exit_status = None
-        self._initial_options: Any = None
-        self._settle_scheduled = False
-        self._sending: set[asyncio.Future[None]] = set()
+        self.search = None
+        self.documents = Documents()
+        self.publisher = Publisher(self.endpoint, self.documents)
+        self.highlights = Highlights()
 
-    # -- lifecycle ---------------------------------------------------------------------------
+    def after_batch(self) -> None:
+        """Every message received so far is handled: show what changed."""
+        self.publisher.flush()
 
-    def initialize(self, params: types.InitializeParams, result: types.InitializeResult) -> None:
-        """Record what the client negotiated; read the initialization options."""
-        capabilities = result.capabilities
-        encoding = capabilities.position_encoding or "utf-16"
-        self.encoding = encoding if encoding in ("utf-8", "utf-16", "utf-32") else "utf-16"  # type: ignore[assignment]
-        client = params.capabilities
-        pull = bool(
-            client.text_document
-            and client.text_document.diagnostic
-            and client.workspace
-            and client.workspace.diagnostics
-            and client.workspace.diagnostics.refresh_support
-        )
-        self.pull = pull
-        if not pull:
-            # Advertising a diagnostic provider to a client we push to would invite it to pull
-            # as well, and every match would be shown twice.
-            capabilities.diagnostic_provider = None
-        if params.initialization_options is not None:
-            self._initial_options = params.initialization_options
-            self.apply_settings(params.initialization_options)
+    def show_message(self, message: str) -> None:
+        self.endpoint.notify("window/showMessage", {"type": WARNING, "message": message})
 
-    def send_raw(self, *parts: bytes) -> None:
-        """Write one JSON-RPC message whose body is already JSON, given in pieces."""
-        protocol = self.protocol
-        writer = protocol.writer
-        if writer is None:
-            return
-        if protocol._include_headers:
-            length = sum(map(len, parts))
-            parts = (b"Content-Length: %d\r\n\r\n" % length, *parts)
-        # With writelines, a large publish reaches the kernel without another copy.
-        writelines = getattr(writer, "writelines", None)
-        pending = writelines(parts) if writelines else writer.write(b"".join(parts))
-        if pending is not None:  # a WebSocket send: keep it until it is done
-            task = asyncio.ensure_future(pending)
-            self._sending.add(task)
-            task.add_done_callback(self._sending.discard)
-
-    # -- documents ---------------------------------------------------------------------------
-
-    def open_document(self, uri: str, version: int | None, text: str) -> None:
-        old = self.documents.pop(uri, None)
-        if old is not None:
-            old.close()
-        document = Document(uri, version, text)
-        self.documents[uri] = document
-        document.bind(self.matcher, self.settings.max_matches_per_document)
-        if self.matcher is not None:
-            self._mark(uri)
-        if document.lines.unsplit is not None:
-            # The first matches were found in the whole text: publish them, then split it.
-            self._soon(lambda: self._split(document))
-        if _is_large(document):
-            self._settle_memory_soon()
-
-    def _split(self, document: Document) -> None:
-        if self.documents.get(document.uri) is document:  # not closed in the meantime
-            document.lines.split()
-
-    def change_document(self, uri: str, version: int | None, changes: list[Change]) -> None:
-        document = self.documents.get(uri)
-        if document is None:
-            logger.warning("didChange for %s, which is not open: ignored", uri)
-            return
-        document.apply(changes, self.encoding)
-        document.version = version
-        self._mark(uri)
-
-    def close_document(self, uri: str) -> None:
-        document = self.documents.pop(uri, None)
-        if document is None:
-            return
-        document.close()
-        self._dirty.pop(uri, None)
-        if not self.pull:
-            self.send_raw(*publish_parts(uri, None, b""))
-
-    # -- patterns ----------------------------------------------------------------------------
+    # -- patterns and settings ---------------------------------------------------------------
 
     def set_pattern(self, spec: PatternSpec | None) -> None:
-        """Make ``spec`` the active pattern, or clear it with ``None``; raises PatternError."""
-        matcher = Matcher(spec, self.encoding) if spec is not None else None
-        self.matcher = matcher
-        self._epoch += 1
-        self.renderer = (
-            DiagnosticRenderer(spec, self.settings.severity) if spec is not None else None
-        )
-        big = False
-        for document in self.documents.values():
-            document.bind(matcher, self.settings.max_matches_per_document)
-            self._mark(document.uri)
-            big = big or _is_large(document)
-        self._pending_refresh = True
-        self._schedule_flush()
-        if big:
-            self._settle_memory_soon()
+        """Make ``spec`` the active pattern, or clear it; raises PatternError, changing nothing."""
+        matcher = Matcher(spec, self.session.encoding) if spec is not None else None
+        self.search = spec
+        self._bind(matcher)
 
-    def _settle_memory_soon(self) -> None:
-        """Settle memory once the message being handled — maybe a whole document — is freed."""
-        if self._settle_scheduled:
-            return
-        self._settle_scheduled = True
-
-        def settle() -> None:
-            self._settle_scheduled = False
-            _settle_memory()
-
-        self._soon(settle)
-
-    @staticmethod
-    def _soon(callback: Callable[[], None]) -> None:
-        """Run ``callback`` once the message being handled is done (at once, without a loop)."""
-        try:
-            asyncio.get_running_loop().call_soon(callback)
-        except RuntimeError:  # no loop (unit use)
-            callback()
-
-    def total_matches(self) -> int:
-        """Matches over the open documents (at least this many where a document hit the cap)."""
-        return sum(document.index.count for document in self.documents.values())
-
-    def all_counted(self) -> bool:
-        """Whether :meth:`total_matches` is exact (no document stopped searching at its cap)."""
-        return all(document.index.horizon is None for document in self.documents.values())
-
-    # -- settings ----------------------------------------------------------------------------
+    def _bind(self, matcher: Matcher | None) -> None:
+        cap = self.settings.max_matches_per_document
+        self.documents.rebind(matcher, cap)
+        self.highlights.forget()
+        self.publisher.configure(_renderer(matcher, self.settings.severity), cap)
 
     def apply_settings(self, raw: Any) -> None:
-        """Take new settings; report bad keys; re-publish what they change."""
-        settings, problems = parse_settings(raw)
+        """Take new settings: report bad keys, then do what the difference requires, once."""
+        new, problems = parse_settings(raw)
         for problem in problems:
-            self.show_message(problem, types.MessageType.Warning)
-        old = self.settings
-        self.settings = settings
-        if settings.pattern != old.pattern and settings.pattern is not None:
+            self.show_message(problem)
+        actions = plan(self.settings, new)
+        matcher = self.documents.matcher
+        if actions.pattern is not None:
             try:
-                self.set_pattern(settings.pattern)
+                matcher = Matcher(actions.pattern, self.session.encoding)
+                self.search = actions.pattern
             except PatternError as error:
-                self.show_message(f"grepls.pattern ignored: {error}", types.MessageType.Warning)
-                self.settings = Settings(
-                    old.pattern, settings.severity, settings.max_matches_per_document
-                )
-        if settings.severity != old.severity and self.matcher is not None:
-            self.renderer = DiagnosticRenderer(self.matcher.spec, settings.severity)
-            self._rerender_all()
-        elif settings.max_matches_per_document != old.max_matches_per_document:
-            if self.matcher is not None:
-                # The coroutines search as far as the cap: start them again with the new one.
-                self.set_pattern(self.matcher.spec)
-            self._rerender_all()
-
-    def _rerender_all(self) -> None:
-        self._epoch += 1
-        for document in self.documents.values():
-            document.index.forget_rendering()
-            document.published = -1
-            self._mark(document.uri)
-        self._pending_refresh = True
-        self._schedule_flush()
+                self.show_message(f"grepls.pattern ignored: {error}")
+                new = Settings(self.settings.pattern, new.severity, new.max_matches_per_document)
+                actions = plan(self.settings, new)
+        self.settings = new
+        if actions.rebind or actions.pattern is not None:
+            self._bind(matcher)
+        elif actions.rerender:
+            self.publisher.configure(_renderer(matcher, new.severity), new.max_matches_per_document)
 
     def fetch_configuration(self) -> None:
-        """Ask the client for the ``grepls`` settings, if it answers ``workspace/configuration``."""
-        workspace = self.client_capabilities.workspace
-        if not (workspace and workspace.configuration):
-            return
+        """Ask the client for the ``grepls`` section; it refines the initialization options."""
 
-        def received(result: Sequence[Any | None]) -> None:
-            # The client's configuration refines the initialization options, key by key.
-            section = result[0] if result else None
-            merged = _section(self._initial_options)
+        def received(result: Any) -> None:
+            section = result[0] if isinstance(result, list) and result else None
+            merged = _section(self.session.initialization_options)
             if isinstance(section, dict):
                 merged = {**merged, **section}
             elif section is not None:
                 merged = section
             self.apply_settings(merged)
+            self.after_batch()
 
-        try:
-            self.workspace_configuration(
-                types.ConfigurationParams(items=[types.ConfigurationItem(section="grepls")]),
-                callback=received,
-            )
-        except Exception:
-            logger.exception("workspace/configuration failed")
+        self.endpoint.request(
+            "workspace/configuration", {"items": [{"section": "grepls"}]}, received
+        )
 
-    def show_message(self, message: str, kind: types.MessageType) -> None:
-        self.window_show_message(types.ShowMessageParams(type=kind, message=message))
+    # -- the protocol ------------------------------------------------------------------------
 
-    # -- publishing --------------------------------------------------------------------------
+    def initialize(self, raw: Any) -> dict[str, Any]:
+        self.session = negotiate(raw)
+        self.publisher.pull = self.session.pull
+        self.endpoint.state = "running"
+        if self.session.initialization_options is not None:
+            try:
+                self.apply_settings(self.session.initialization_options)
+            except Exception:  # a bad setting must never stop the server from starting
+                logger.exception("initialization options failed")
+                self.show_message("grepls: the initialization options could not be applied")
+        return initialize_result(self.session, list(COMMANDS))
 
-    def _mark(self, uri: str) -> None:
-        self._dirty[uri] = None
-        self._schedule_flush()
+    def initialized(self, raw: Any) -> None:
+        if self.session.configuration:
+            self.fetch_configuration()
 
-    def _schedule_flush(self) -> None:
-        if self._flush_scheduled:
+    def shutdown(self, raw: Any) -> None:
+        self.endpoint.state = "shutdown"
+
+    def did_open(self, raw: Any) -> None:
+        uri, version, text = params.did_open(raw)
+        self.documents.open(uri, version, text)
+        self.publisher.mark(uri)
+
+    def did_change(self, raw: Any) -> None:
+        uri, version, changes = params.did_change(raw)
+        if self.documents.change(uri, version, changes, self.session.encoding):
+            self.publisher.mark(uri)
+
+    def did_close(self, raw: Any) -> None:
+        uri = params.document_uri(raw)
+        if self.documents.close(uri):
+            self.publisher.closed(uri)
+
+    def did_change_configuration(self, raw: Any) -> None:
+        """Re-read the settings: pulled when the client can answer, else taken from the push."""
+        if self.session.configuration:
+            self.fetch_configuration()
             return
-        self._flush_scheduled = True
-        self._soon(self.flush)
+        settings = params.dig(raw, "settings")
+        if isinstance(settings, dict) and "grepls" in settings:
+            self.apply_settings(settings["grepls"])
 
-    def flush(self) -> None:
-        """Publish every document whose matches changed since it was last published."""
-        self._flush_scheduled = False
-        dirty, self._dirty = self._dirty, {}
-        for uri in dirty:
-            document = self.documents.get(uri)
-            if document is None:
-                continue
-            self._announce_cap(document)
-            if self.pull:
-                continue
-            if document.published == document.index.generation:
-                continue
-            document.published = document.index.generation
-            items = diagnostics_json(
-                document.index, self.renderer, self.settings.max_matches_per_document
-            )
-            self.send_raw(*publish_parts(uri, document.version, items))
-        if self._pending_refresh:
-            self._pending_refresh = False
-            if self.pull:
-                self.workspace_diagnostic_refresh(None)
+    def document_diagnostic(self, raw: Any) -> bytes:
+        uri = params.document_uri(raw)
+        previous = params.optional_string(raw.get("previousResultId"), "previousResultId")
+        return self.publisher.report(uri, previous)
 
-    def _announce_cap(self, document: Document) -> None:
+    def document_highlight(self, raw: Any) -> bytes:
+        uri = params.document_position(raw)
         cap = self.settings.max_matches_per_document
-        if document.index.count <= cap:
-            document.capped_announced = False
-            return
-        if document.capped_announced or self.matcher is None:
-            return
-        document.capped_announced = True
-        name = document.uri.rsplit("/", 1)[-1]
-        how_many = (
-            f"{document.index.count:,}"
-            if document.index.horizon is None
-            else f"more than {cap:,}"  # the search stopped there: the rest was never counted
-        )
-        self.show_message(
-            f"grepls: {how_many} matches of {self.matcher.spec.describe()} in {name}; "
-            f"showing the first {cap:,} (setting grepls.maxMatchesPerDocument)",
-            types.MessageType.Warning,
-        )
+        return self.highlights.answer(self.documents.get(uri), uri, cap)
 
-    def pull_report(self, uri: str, previous_result_id: str | None) -> bytes:
-        """The JSON result of ``textDocument/diagnostic`` for one document."""
-        document = self.documents.get(uri)
-        if document is None:
-            return full_report_json(f"{self._epoch}:closed", b"")
-        result_id = f"{self._epoch}:{document.index.generation}"
-        if previous_result_id == result_id:
-            return unchanged_report_json(result_id)
-        items = diagnostics_json(
-            document.index, self.renderer, self.settings.max_matches_per_document
-        )
-        return full_report_json(result_id, items)
-
-    def shown_matches(self, document: Document) -> Iterator[tuple[int, int, int]]:
-        """(line, start, end) of the matches an editor is shown: the first
-        ``maxMatchesPerDocument`` in document order, like the diagnostics."""
-        lines = document.index.lines
-        return islice(
-            ((line, start, end) for line in sorted(lines) for start, end in lines[line]),
-            self.settings.max_matches_per_document,
-        )
-
-    def highlights(self, uri: str) -> list[dict[str, Any]]:
-        """Every match shown in the document, as DocumentHighlight objects (kind Text)."""
-        document = self.documents.get(uri)
-        if document is None:
-            return []
-        return [
-            {"range": _range(line, start, end), "kind": 1}
-            for line, start, end in self.shown_matches(document)
-        ]
-
-    def list_matches(self, uri: str) -> list[dict[str, Any]]:
-        """Every match shown in the document, with the text of its line."""
-        document = self.documents.get(uri)
-        if document is None:
-            raise PatternError(f"grepls.listMatches: {uri} is not an open document")
-        texts = document.lines.texts
-        return [
-            {"range": _range(line, start, end), "text": _excerpt(texts[line], start, self.encoding)}
-            for line, start, end in self.shown_matches(document)
-        ]
+    def execute_command(self, raw: Any) -> Any:
+        name, arguments = params.execute_command(raw)
+        return run_command(self, name, arguments)
 
 
-# listMatches sends each match's line; a longer line is cut to this many characters around the match
-# (a 10 MB minified line with thousands of matches would otherwise make a response of gigabytes).
-EXCERPT_CHARACTERS = 1000
+def create_server() -> Server:
+    """A server with every method it serves routed."""
+    server = Server()
+    requests: dict[str, Callable[[Any], Any]] = {
+        "initialize": server.initialize,
+        "shutdown": server.shutdown,
+        "textDocument/diagnostic": server.document_diagnostic,
+        "textDocument/documentHighlight": server.document_highlight,
+        "workspace/executeCommand": server.execute_command,
+    }
+    notifications: dict[str, Callable[[Any], None]] = {
+        "initialized": server.initialized,
+        "textDocument/didOpen": server.did_open,
+        "textDocument/didChange": server.did_change,
+        "textDocument/didClose": server.did_close,
+        "workspace/didChangeConfiguration": server.did_change_configuration,
+    }
+    routes = server.endpoint.routes
+    routes.update({method: Route(handler, True) for method, handler in requests.items()})
+    routes.update({method: Route(handler, False) for method, handler in notifications.items()})
+    return server
 
 
-def _excerpt(text: str, column: int, encoding: Encoding) -> str:
-    """The line of a match, or for a very long line the part around the match, marked with "…"."""
-    if len(text) <= EXCERPT_CHARACTERS:
-        return text
-    index = column_to_index(text, column, encoding)
-    first = max(0, min(index - EXCERPT_CHARACTERS // 4, len(text) - EXCERPT_CHARACTERS))
-    last = first + EXCERPT_CHARACTERS
-    return ("…" if first else "") + text[first:last] + ("…" if last < len(text) else "")
-
-
-def _is_large(document: Document) -> bool:
-    whole = document.lines.unsplit
-    if whole is not None:
-        return len(whole) >= _LARGE_DOCUMENT_CHARACTERS
-    return len(document.lines) >= _LARGE_DOCUMENT_LINES
-
-
-def _range(line: int, start: int, end: int) -> dict[str, Any]:
-    return {"start": {"line": line, "character": start}, "end": {"line": line, "character": end}}
+def _renderer(matcher: Matcher | None, severity: int) -> DiagnosticRenderer | None:
+    return DiagnosticRenderer(matcher.spec, severity) if matcher is not None else None
 
 
 def _section(options: Any) -> dict[str, Any]:
@@ -461,79 +205,3 @@ def _section(options: Any) -> dict[str, Any]:
         nested = options.get("grepls")
         return dict(nested) if isinstance(nested, dict) else dict(options)
     return {}
-
-
-def invalid_params(message: str) -> JsonRpcInvalidParams:
-    return JsonRpcInvalidParams(message=message)
-
-
-def create_server() -> GreplsServer:
-    """A new server with every feature and command registered."""
-    server = GreplsServer()
-
-    @server.feature(types.INITIALIZED)
-    def initialized(ls: GreplsServer, params: types.InitializedParams) -> None:
-        """Read the client's ``grepls`` settings."""
-        ls.fetch_configuration()
-
-    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    def did_change_configuration(
-        ls: GreplsServer, params: types.DidChangeConfigurationParams
-    ) -> None:
-        """Re-read the settings: pulled when the client can answer, else taken from the push."""
-        workspace = ls.client_capabilities.workspace
-        if workspace and workspace.configuration:
-            ls.fetch_configuration()
-        elif isinstance(params.settings, dict) and "grepls" in params.settings:
-            ls.apply_settings(params.settings["grepls"])
-
-    @server.feature(types.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT)
-    def document_highlight(
-        ls: GreplsServer, params: types.DocumentHighlightParams
-    ) -> list[dict[str, Any]]:
-        """Every match in the document, wherever the cursor is."""
-        return ls.highlights(params.text_document.uri)
-
-    @server.feature(
-        types.TEXT_DOCUMENT_DIAGNOSTIC,
-        types.DiagnosticOptions(
-            identifier="grepls", inter_file_dependencies=False, workspace_diagnostics=False
-        ),
-    )
-    def document_diagnostic(ls: GreplsServer, params: types.DocumentDiagnosticParams) -> Any:
-        """The pull model: the document's matches, or "unchanged" when the result id still holds."""
-        return json.loads(ls.pull_report(params.text_document.uri, params.previous_result_id))
-
-    @server.command(SET_PATTERN)
-    def set_pattern(ls: GreplsServer, *arguments: Any) -> dict[str, Any]:
-        """Set the active pattern: ``"TODO"`` or ``{"pattern": ..., "regex": ..., ...}``."""
-        try:
-            spec = parse_pattern_argument(list(arguments))
-            ls.set_pattern(spec)
-        except PatternError as error:
-            raise invalid_params(str(error)) from None
-        return {
-            "pattern": spec.pattern,
-            "matches": ls.total_matches(),
-            "complete": ls.all_counted(),
-        }
-
-    @server.command(CLEAR_PATTERN)
-    def clear_pattern(ls: GreplsServer, *arguments: Any) -> dict[str, Any]:
-        """Clear the active pattern; every open document is published with no matches."""
-        if arguments:
-            raise invalid_params(f"{CLEAR_PATTERN} takes no arguments, got {len(arguments)}")
-        ls.set_pattern(None)
-        return {"pattern": None, "matches": 0}
-
-    @server.command(LIST_MATCHES)
-    def list_matches(ls: GreplsServer, *arguments: Any) -> list[dict[str, Any]]:
-        """The matches of one open document, with their lines: ``[uri]``."""
-        if len(arguments) != 1 or not isinstance(arguments[0], str):
-            raise invalid_params(f"{LIST_MATCHES} takes one argument, the document URI")
-        try:
-            return ls.list_matches(arguments[0])
-        except PatternError as error:
-            raise invalid_params(str(error)) from None
-
-    return server

@@ -6,6 +6,12 @@ and from ``workspace/configuration`` (section ``grepls``), re-read on
 (the caller shows the problems with ``window/showMessage``) and its default is used instead. Keys
 grepls does not know are ignored, since clients keep their own keys in the same section (VS Code's
 ``grepls.interpreter``, ``grepls.trace.server``).
+
+New settings are applied as a *diff*: :func:`plan` compares the settings in force with the new ones
+and returns the :class:`Actions` they need, all of them at once — a new pattern or cap means one
+rebind of every document (the coroutines search as far as the cap), a new severity one re-render.
+One update that changes several settings never lets one change hide another, and never rebinds
+twice.
 """
 
 from __future__ import annotations
@@ -30,6 +36,28 @@ class Settings:
     """LSP DiagnosticSeverity of each match."""
     max_matches_per_document: int = DEFAULT_MAX_MATCHES
     """At most this many diagnostics per document; more are counted and announced, not sent."""
+
+
+@dataclass(frozen=True, slots=True)
+class Actions:
+    """What a change of settings requires."""
+
+    pattern: PatternSpec | None = None
+    """A new pattern to make the active one (``None``: keep the active pattern)."""
+    rebind: bool = False
+    """Restart every document's coroutine (a new pattern, or a new cap they search to)."""
+    rerender: bool = False
+    """Render every diagnostic again (a new severity)."""
+
+
+def plan(old: Settings, new: Settings) -> Actions:
+    """The actions that take the server from ``old`` settings to ``new`` ones."""
+    pattern = new.pattern if new.pattern != old.pattern and new.pattern is not None else None
+    return Actions(
+        pattern=pattern,
+        rebind=pattern is not None or new.max_matches_per_document != old.max_matches_per_document,
+        rerender=new.severity != old.severity,
+    )
 
 
 def parse_settings(raw: Any) -> tuple[Settings, list[str]]:

@@ -23,9 +23,8 @@ from typing import Any
 import pytest
 from edit_strategies import ENCODINGS, changes, searches, texts
 from grep_oracle import Search, apply_change, expected_lines, expected_matches
-from grepls.document import Change
 from grepls.pattern import PatternSpec
-from grepls.server import GreplsServer, create_server
+from inprocess import InProcess
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -171,46 +170,40 @@ def _spec(search: Search) -> PatternSpec:
 
 
 class InProcessMachine(EditorMachine):
-    """Drives a real GreplsServer object directly and looks into its documents."""
+    """Drives a real server object along the production road and looks into its documents."""
 
-    server: GreplsServer
+    driver: InProcess
 
     def connect(self, encoding: str) -> None:
-        self.server = create_server()
-        self.server.encoding = encoding  # type: ignore[assignment]
+        self.driver = InProcess(encoding)
+        self.server = self.driver.server
 
     @bounded
     def server_open(self, uri: str, version: int, text: str) -> None:
-        self.server.open_document(uri, version, text)
+        self.driver.open(uri, text, version)
 
     @bounded
     def server_change(self, uri: str, version: int, changes: list[dict[str, Any]]) -> None:
-        converted = []
-        for change in changes:
-            where = change.get("range")
-            if where is None:
-                converted.append(Change(change["text"]))
-            else:
-                start, end = where["start"], where["end"]
-                converted.append(
-                    Change(
-                        change["text"],
-                        (start["line"], start["character"], end["line"], end["character"]),
-                    )
-                )
-        self.server.change_document(uri, version, converted)
+        self.driver.change(uri, version, changes)
 
     @bounded
     def server_close(self, uri: str) -> None:
-        self.server.close_document(uri)
+        self.driver.close(uri)
 
     @bounded
     def server_set_pattern(self, search: Search | None) -> dict[str, Any]:
-        self.server.set_pattern(None if search is None else _spec(search))
-        return {
-            "pattern": None if search is None else search.pattern,
-            "matches": self.server.total_matches(),
+        if search is None:
+            result: dict[str, Any] = self.driver.command("grepls.clearPattern")
+            return result
+        spec = _spec(search)
+        options = {
+            "pattern": spec.pattern,
+            "regex": spec.regex,
+            "caseSensitive": spec.case_sensitive,
+            "wholeWord": spec.whole_word,
         }
+        answer: dict[str, Any] = self.driver.command("grepls.setPattern", options)
+        return answer
 
     @bounded
     def check(self) -> None:
@@ -228,7 +221,7 @@ class InProcessMachine(EditorMachine):
             assert held == self.expected(uri)
             assert document.index.count == len(held)
             assert (document.grep is None) == (self.search is None)
-            assert listed(self.server.list_matches(uri)) == (
+            assert listed(self.driver.command("grepls.listMatches", uri)) == (
                 expected_lines(self.search, text, self.encoding or "")
             )
 

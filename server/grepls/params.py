@@ -1,0 +1,134 @@
+"""Params: the shape checks every incoming message passes, whatever transport carried it.
+
+Messages arrive as plain JSON values (dicts, lists, strings, numbers). Each reader here takes the
+``params`` of one method and returns just what grepls uses, in plain Python types, or raises
+:class:`~grepls.rpc.InvalidParams` naming the field that is wrong — so a client that sends
+``"arguments": "e"`` or a ``null`` range gets the same clear error on stdio, TCP and WebSocket.
+Fields grepls does not use are not checked: clients add their own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grepls.document import Change
+from grepls.rpc import InvalidParams
+
+
+def mapping(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InvalidParams(f"{what} must be an object, got {json_type(value)}")
+    return value
+
+
+def string(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidParams(f"{what} must be a string, got {json_type(value)}")
+    return value
+
+
+def integer(value: Any, what: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidParams(f"{what} must be an integer, got {json_type(value)}")
+    return value
+
+
+def optional_integer(value: Any, what: str) -> int | None:
+    return None if value is None else integer(value, what)
+
+
+def optional_string(value: Any, what: str) -> str | None:
+    return None if value is None else string(value, what)
+
+
+def dig(value: Any, *keys: str) -> Any:
+    """``value[k1][k2]...``, or ``None`` where a step is missing or not an object (capabilities are
+    optional all the way down)."""
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def document_uri(params: Any) -> str:
+    """The ``textDocument.uri`` of a message about one document."""
+    document = mapping(mapping(params, "params").get("textDocument"), "textDocument")
+    return string(document.get("uri"), "textDocument.uri")
+
+
+def document_position(params: Any) -> str:
+    """The ``textDocument.uri`` of a message about one position in a document."""
+    uri = document_uri(params)
+    position = mapping(params.get("position"), "position")
+    integer(position.get("line"), "position.line")
+    integer(position.get("character"), "position.character")
+    return uri
+
+
+def did_open(params: Any) -> tuple[str, int | None, str]:
+    item = mapping(mapping(params, "params").get("textDocument"), "textDocument")
+    return (
+        string(item.get("uri"), "textDocument.uri"),
+        optional_integer(item.get("version"), "textDocument.version"),
+        string(item.get("text"), "textDocument.text"),
+    )
+
+
+def did_change(params: Any) -> tuple[str, int | None, list[Change]]:
+    params = mapping(params, "params")
+    document = mapping(params.get("textDocument"), "textDocument")
+    uri = string(document.get("uri"), "textDocument.uri")
+    version = optional_integer(document.get("version"), "textDocument.version")
+    changes = params.get("contentChanges")
+    if not isinstance(changes, list):
+        raise InvalidParams(f"contentChanges must be an array, got {json_type(changes)}")
+    return uri, version, [_change(change) for change in changes]
+
+
+def _change(change: Any) -> Change:
+    change = mapping(change, "contentChanges[]")
+    text = string(change.get("text"), "contentChanges[].text")
+    where = change.get("range")
+    if where is None:
+        return Change(text)
+    where = mapping(where, "contentChanges[].range")
+    start = mapping(where.get("start"), "range.start")
+    end = mapping(where.get("end"), "range.end")
+    return Change(
+        text,
+        (
+            integer(start.get("line"), "range.start.line"),
+            integer(start.get("character"), "range.start.character"),
+            integer(end.get("line"), "range.end.line"),
+            integer(end.get("character"), "range.end.character"),
+        ),
+    )
+
+
+def execute_command(params: Any) -> tuple[str, list[Any]]:
+    params = mapping(params, "params")
+    command = string(params.get("command"), "command")
+    arguments = params.get("arguments")
+    if arguments is None:
+        return command, []
+    if not isinstance(arguments, list):
+        raise InvalidParams(f"arguments must be an array, got {json_type(arguments)}")
+    return command, arguments
+
+
+def json_type(value: Any) -> str:
+    """How a JSON value's type reads in an error message."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__

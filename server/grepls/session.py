@@ -1,0 +1,78 @@
+"""The session: what client and server agreed at ``initialize``, and the capabilities we answer.
+
+Read once from the ``initialize`` params, as plain JSON (capabilities are optional all the way
+down, so every look-up tolerates a missing or malformed step):
+
+* the **position encoding**: the first of the client's ``general.positionEncodings`` that grepls
+  speaks (``utf-8``, ``utf-16``, ``utf-32``), else UTF-16, the LSP default;
+* the **delivery model**: *pull* when the client declares ``textDocument.diagnostic`` together with
+  ``workspace.diagnostics.refreshSupport`` (it can be told to pull again when matches change
+  without an edit), else *push* (``textDocument/publishDiagnostics``) — never both, or every match
+  would be shown twice;
+* whether the client answers ``workspace/configuration``;
+* the client's process id, so the server ends when its editor does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from grepls import __version__
+from grepls.params import dig, mapping
+from grepls.positions import Encoding
+
+_ENCODINGS: tuple[Encoding, ...] = ("utf-8", "utf-16", "utf-32")
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """What was negotiated."""
+
+    encoding: Encoding = "utf-16"
+    pull: bool = False
+    configuration: bool = False
+    """Whether the client answers ``workspace/configuration``."""
+    process_id: int | None = None
+    initialization_options: Any = None
+
+
+def negotiate(params: Any) -> Session:
+    """The session the ``initialize`` params ask for (raises InvalidParams if not an object)."""
+    params = mapping(params, "params")
+    capabilities = params.get("capabilities")
+    offered = dig(capabilities, "general", "positionEncodings")
+    encoding: Encoding = "utf-16"
+    if isinstance(offered, list):
+        encoding = next((e for e in offered if e in _ENCODINGS), "utf-16")
+    pull = bool(
+        dig(capabilities, "textDocument", "diagnostic") is not None
+        and dig(capabilities, "workspace", "diagnostics", "refreshSupport") is True
+    )
+    process_id = params.get("processId")
+    return Session(
+        encoding=encoding,
+        pull=pull,
+        configuration=dig(capabilities, "workspace", "configuration") is True,
+        process_id=process_id if type(process_id) is int and process_id > 0 else None,
+        initialization_options=params.get("initializationOptions"),
+    )
+
+
+def initialize_result(session: Session, commands: list[str]) -> dict[str, Any]:
+    """The ``initialize`` result: what grepls offers this client."""
+    capabilities: dict[str, Any] = {
+        "positionEncoding": session.encoding,
+        "textDocumentSync": {"openClose": True, "change": 2},  # incremental
+        "documentHighlightProvider": True,
+        "executeCommandProvider": {"commands": commands},
+    }
+    if session.pull:
+        # Only for clients that pull: advertising it to a client we push to would invite it to
+        # pull as well, and every match would be shown twice.
+        capabilities["diagnosticProvider"] = {
+            "identifier": "grepls",
+            "interFileDependencies": False,
+            "workspaceDiagnostics": False,
+        }
+    return {"capabilities": capabilities, "serverInfo": {"name": "grepls", "version": __version__}}
