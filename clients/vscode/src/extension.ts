@@ -4,16 +4,21 @@
  */
 import * as vscode from "vscode";
 import { Commands } from "./commands";
-import { GreplsServer, readSettings } from "./server";
-import { flagsOf } from "./settings";
+import { GreplsServer } from "./server";
+import { patternSettings } from "./settings";
 import { PatternState } from "./state";
 import { StatusBar } from "./statusBar";
 
 let server: GreplsServer | undefined;
 
+/** The pattern settings as VS Code holds them now. */
+function readPatternSettings() {
+  return patternSettings(vscode.workspace.getConfiguration("grepls"));
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const log = vscode.window.createOutputChannel("grepls", { log: true });
-  const state = new PatternState(readSettings());
+  const state = new PatternState(readPatternSettings());
   server = new GreplsServer(context.extensionPath, log);
   const commands = new Commands(context, server, state);
   const statusBar = new StatusBar(state);
@@ -43,8 +48,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       const keys = ["pattern", "regex", "caseSensitive", "wholeWord"];
       if (keys.some((key) => event.affectsConfiguration(`grepls.${key}`))) {
         // No pattern in the settings (null) keeps the one the user set through the UI.
-        const settings = readSettings();
-        state.update(settings.pattern ?? state.pattern, flagsOf(settings));
+        const settings = readPatternSettings();
+        state.update(settings.pattern ?? state.pattern, settings.flags);
       }
     }),
   );

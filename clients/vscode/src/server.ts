@@ -22,12 +22,7 @@ import { formatVersion } from "./interpreter";
 import { launchSpec } from "./launch";
 import { SerialLifecycle } from "./lifecycle";
 import { findPython } from "./python";
-import { PatternQuery, ServerSettings, serverPayload, serverSettings } from "./settings";
-
-/** The `grepls` settings as VS Code holds them now. */
-export function readSettings(): ServerSettings {
-  return serverSettings(vscode.workspace.getConfiguration("grepls"));
-}
+import { PatternQuery, serverPayload } from "./settings";
 
 export interface SetPatternResult {
   pattern: string | null;
@@ -100,7 +95,8 @@ export class GreplsServer implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],
       synchronize: { configurationSection: "grepls" },
-      initializationOptions: serverPayload(readSettings()),
+      // The user's values as they are: the server checks them and names a bad one in a message.
+      initializationOptions: serverPayload(vscode.workspace.getConfiguration("grepls")),
       outputChannel: this.log,
       middleware: {
         workspace: {
@@ -112,7 +108,7 @@ export class GreplsServer implements vscode.Disposable {
             }
             return answers.map((answer, i) =>
               params.items[i]?.section === "grepls" && answer && typeof answer === "object"
-                ? serverPayload(serverSettings(answer as Record<string, unknown>))
+                ? serverPayload(answer as Record<string, unknown>)
                 : answer,
             );
           },
