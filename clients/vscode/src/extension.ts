@@ -4,6 +4,8 @@
  */
 import * as vscode from "vscode";
 import { Commands } from "./commands";
+import { restartOnInterpreterChange } from "./interpreterChange";
+import { followsPythonExtension, pythonInterpreterChanges } from "./python";
 import { GreplsServer } from "./server";
 import { patternSettings } from "./settings";
 import { PatternState } from "./state";
@@ -53,6 +55,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
   );
+
+  // A server on the Python extension's interpreter follows that interpreter when the user picks
+  // another one. (In an untrusted workspace that interpreter is not used, so not followed.)
+  const changes = vscode.workspace.isTrusted ? await pythonInterpreterChanges(log) : undefined;
+  if (changes) {
+    context.subscriptions.push(
+      restartOnInterpreterChange(changes, {
+        followsPythonExtension,
+        restart: (change) => {
+          log.info(`the Python extension's interpreter is now ${change.path ?? "(unknown)"}`);
+          return server?.restart();
+        },
+      }),
+    );
+  }
   await server.start();
 }
 
