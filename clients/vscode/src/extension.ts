@@ -10,6 +10,7 @@ import { GreplsServer } from "./server";
 import { patternSettings } from "./settings";
 import { PatternState } from "./state";
 import { StatusBar } from "./statusBar";
+import { TraceChannel } from "./trace";
 
 let server: GreplsServer | undefined;
 
@@ -20,11 +21,12 @@ function readPatternSettings() {
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const log = vscode.window.createOutputChannel("grepls", { log: true });
+  const trace = new TraceChannel(log);
   const state = new PatternState(readPatternSettings());
-  server = new GreplsServer(context.extensionPath, log);
+  server = new GreplsServer(context.extensionPath, log, trace);
   const commands = new Commands(context, server, state);
   const statusBar = new StatusBar(state);
-  context.subscriptions.push(log, state, server, statusBar, ...commands.register());
+  context.subscriptions.push(log, trace, state, server, statusBar, ...commands.register());
   context.subscriptions.push(server.onDidFail((reason) => statusBar.setServerProblem(reason)));
 
   // After a restart the new server knows only the settings: send it the search the user had.

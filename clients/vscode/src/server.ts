@@ -48,6 +48,8 @@ export class GreplsServer implements vscode.Disposable {
   constructor(
     private readonly extensionRoot: string,
     private readonly log: vscode.LogOutputChannel,
+    /** Where vscode-languageclient writes the `grepls.trace.server` trace (trace.ts). */
+    private readonly traceChannel: vscode.LogOutputChannel,
   ) {}
 
   get running(): boolean {
@@ -98,9 +100,10 @@ export class GreplsServer implements vscode.Disposable {
       // The user's values as they are: the server checks them and names a bad one in a message.
       initializationOptions: serverPayload(vscode.workspace.getConfiguration("grepls")),
       outputChannel: this.log,
+      traceOutputChannel: this.traceChannel,
       middleware: {
         workspace: {
-          // The server is sent only the settings it knows; `interpreter` is ours.
+          // The server is sent only the settings it knows; `interpreter` and `trace` are ours.
           configuration: async (params, token, next) => {
             const answers = await next(params, token);
             if (!Array.isArray(answers)) {
