@@ -5,7 +5,10 @@
 // workspace, run "grepls: Set Search Pattern" from the command palette, then check what a person
 // would see: squiggles, document highlights, Problems entries and the status bar count; type an
 // edit and see the counts follow; jump with "grepls: Show Matches"; check that an invalid regex
-// is refused in the input box. A screenshot goes to docs/images/vscode.png.
+// is refused in the input box; restart twice in a row and after a change of the Python
+// extension's interpreter, and count the server processes. The settings start with a bad value
+// (severity "loud"), whose message from the server must show as a notification. A screenshot goes
+// to docs/images/vscode.png.
 //
 // Every wait has a timeout, a watchdog bounds the whole run, and code-server's whole process
 // group (started with setsid) is killed at the end whatever happened. Exit status is non-zero on
@@ -199,7 +202,11 @@ function prepare() {
     "extensions.autoUpdate": false,
     "extensions.ignoreRecommendations": true,
     "editor.minimap.enabled": false,
-    "grepls.trace.server": "verbose", // recorded only with GREPLS_E2E_LOG=trace
+    // The LSP conversation in the grepls log: message names, with GREPLS_E2E_LOG their content too.
+    "grepls.trace.server": process.env.GREPLS_E2E_LOG ? "verbose" : "messages",
+    // A bad value: the server names it in a notification and uses "information" (the Settings
+    // editor replaces it with "warning" later on).
+    "grepls.severity": "loud",
     // Steady pixels, so the screenshot only changes when what it shows changes.
     "editor.cursorBlinking": "solid",
     "workbench.editor.languageDetection": false,
@@ -242,7 +249,7 @@ async function startCodeServer() {
       "--disable-workspace-trust",
       "--disable-getting-started-override",
       "--ignore-last-opened",
-      // GREPLS_E2E_LOG=trace records the whole LSP conversation in the grepls log.
+      // GREPLS_E2E_LOG=trace: VS Code's own log level (the grepls log then has the trace too).
       ...(process.env.GREPLS_E2E_LOG ? ["--log", process.env.GREPLS_E2E_LOG] : []),
       workspace,
     ],
@@ -286,7 +293,9 @@ async function runCommand(page, title) {
   await input.fill(`>${title}`);
   const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: title }).first();
   await row.waitFor({ state: "visible", timeout: 15_000 });
-  await page.keyboard.press("Enter");
+  // The row with this title, not whichever the palette ranks first ("File: Compare New Untitled
+  // Text Files" can come before "File: New Untitled Text File").
+  await row.click();
 }
 
 function statusItem(page) {
@@ -307,6 +316,69 @@ async function problemTexts(page) {
 async function cursorLine(page) {
   const text = await page.locator(".statusbar-item", { hasText: /Ln \d+, Col \d+/ }).first().innerText();
   return Number(/Ln (\d+)/.exec(text)[1]);
+}
+
+/** The grepls server processes under our code-server (never another test's), with their parents. */
+function serverProcesses() {
+  const rows = spawnSync("ps", ["-eo", "pid=,ppid=,args="], { encoding: "utf8" })
+    .stdout.split("\n")
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter(Boolean)
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] }));
+  const ours = new Set([codeServer.pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const row of rows) {
+      if (!ours.has(row.pid) && ours.has(row.ppid)) {
+        ours.add(row.pid);
+        grew = true;
+      }
+    }
+  }
+  const byPid = new Map(rows.map((row) => [row.pid, row]));
+  return rows
+    .filter((row) => ours.has(row.pid) && /\s-m grepls(\s|$)/.test(row.args))
+    .map((row) => ({ ...row, parent: byPid.get(row.ppid)?.args ?? "" }));
+}
+
+/** Exactly one grepls server, started by the extension host; waits for stopped ones to exit. */
+async function checkOneServer(name) {
+  let servers = [];
+  try {
+    await eventually("exactly one grepls server process", async () => {
+      servers = serverProcesses();
+      return servers.length === 1;
+    }, 15_000);
+  } catch {
+    // reported by the check below, with the processes found
+  }
+  const detail = servers.map((s) => `${s.pid} ${s.args} <- ${s.parent.slice(0, 80)}`).join(" | ") || "none";
+  check(name, servers.length === 1 && /--type=extensionHost/.test(servers[0].parent), detail);
+}
+
+/** Everything the grepls LogOutputChannel has written so far. */
+function greplsLogText() {
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        walk(full);
+      } else if (entry.name === "grepls.log") {
+        found.push(fs.readFileSync(full, "utf8"));
+      }
+    }
+  };
+  try {
+    walk(path.join(userData, "logs"));
+  } catch {
+    // no logs yet
+  }
+  return found.join("\n");
+}
+
+function notificationTexts(page) {
+  return page.locator(".notifications-toasts .notification-toast, .notifications-center .notification-list-item").allInnerTexts();
 }
 
 async function scenario(url) {
@@ -349,6 +421,21 @@ async function scenario(url) {
     return /-m grepls/.test(lines) ? lines : false;
   }, 15_000);
   check("server runs on the Python extension's interpreter", true, launches.trim().split("\n").pop());
+  const traced = await eventually("the LSP trace in the grepls log", async () => {
+    const line = greplsLogText().split("\n").find((text) => /Sending request 'initialize/.test(text));
+    return line ?? false;
+  }, 15_000);
+  check("grepls.trace.server: messages writes the LSP trace to the grepls output", true, traced.trim().slice(0, 100));
+
+  // The bad severity in settings.json reaches the server, whose message names it.
+  const expected = "grepls.severity must be one of error, warning, information, hint, got 'loud'";
+  const shown = await eventually("the server's message about the bad setting", async () => {
+    const texts = await notificationTexts(page);
+    return texts.find((text) => text.includes(expected)) ?? false;
+  }, 20_000);
+  check("a bad setting is named in a notification from the server", true, shown.split("\n")[0]);
+  await runCommand(page, "Notifications: Clear All Notifications");
+  await eventually("the notifications to go", async () => (await notificationTexts(page)).length === 0, 10_000);
 
   // Cursor onto the first TODO (line 3) so the input box is pre-filled with it.
   await page.locator(".view-line", { hasText: "TODO: write the changelog" }).first().click({ position: { x: 12, y: 5 } });
@@ -492,6 +579,24 @@ async function scenario(url) {
   await eventually("5 squiggles after the restart", async () => (await page.locator(".monaco-editor .squiggly-warning").count()) === 5);
   await eventually("status bar to show 5 after the restart", async () => /TODO: 5\b/.test(await statusText(page)));
   check("the pattern survives Restart Server", true, await statusText(page));
+  await checkOneServer("one server process after Restart Server");
+
+  // Restart Server twice in a row: the second waits for the first, no server is left behind.
+  await runCommand(page, "grepls: Restart Server");
+  await runCommand(page, "grepls: Restart Server");
+  await eventually("5 squiggles after two restarts", async () => (await page.locator(".monaco-editor .squiggly-warning").count()) === 5);
+  await checkOneServer("one server process after two quick restarts");
+
+  // The user picks another interpreter in the Python extension: grepls restarts on it.
+  await runCommand(page, "Python Stand-in: Select Other Interpreter");
+  const relaunched = await eventually("the server to run on the other interpreter", async () => {
+    const lines = fs.readFileSync(pythonStandIn.marker, "utf8").split("\n");
+    return lines.find((line) => /^other: .*-m grepls/.test(line)) ?? false;
+  }, 20_000);
+  check("a new interpreter in the Python extension restarts the server on it", true, relaunched);
+  await eventually("5 squiggles on the other interpreter", async () => (await page.locator(".monaco-editor .squiggly-warning").count()) === 5);
+  await eventually("status bar to show 5 on the other interpreter", async () => /TODO: 5\b/.test(await statusText(page)));
+  await checkOneServer("one server process after the interpreter change");
 
   // Untitled documents are grepped too.
   await runCommand(page, "File: New Untitled Text File");

@@ -1,9 +1,13 @@
 // A stand-in for the Python extension (ms-python.python), which cannot be installed here (no
 // marketplace). It is not the thing under test: it only offers the slice of the Python
-// extension's API that grepls asks (`environments.getActiveEnvironmentPath` and
-// `resolveEnvironment`), and names as the "active interpreter" a small wrapper around python3
-// that appends each command line it runs to a marker file. If the marker shows `-m grepls`, grepls
-// started its server with the interpreter the Python extension chose.
+// extension's API that grepls asks (`environments.getActiveEnvironmentPath`, `resolveEnvironment`
+// and `onDidChangeActiveEnvironmentPath`), and names as the "active interpreter" a small wrapper
+// around python3 that appends each command line it runs to a marker file. If the marker shows
+// `-m grepls`, grepls started its server with the interpreter the Python extension chose.
+//
+// Its command "Python Stand-in: Select Other Interpreter" makes a second wrapper the active
+// interpreter (its marker lines start with "other:") and fires onDidChangeActiveEnvironmentPath,
+// as the real extension does when the user picks an interpreter.
 
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -15,6 +19,8 @@ export function buildPythonExtensionStandIn(dir, vsce) {
   const marker = path.join(dir, "interpreter-used.txt");
   const wrapper = path.join(dir, "python-from-python-extension");
   fs.writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${marker}'\nexec python3 "$@"\n`, { mode: 0o755 });
+  const other = path.join(dir, "other-python-from-python-extension");
+  fs.writeFileSync(other, `#!/bin/sh\necho "other: $*" >> '${marker}'\nexec python3 "$@"\n`, { mode: 0o755 });
 
   fs.writeFileSync(
     path.join(source, "package.json"),
@@ -29,6 +35,9 @@ export function buildPythonExtensionStandIn(dir, vsce) {
         engines: { vscode: "^1.80.0" },
         main: "./extension.js",
         activationEvents: [],
+        contributes: {
+          commands: [{ command: "pythonStandIn.selectOther", title: "Python Stand-in: Select Other Interpreter" }],
+        },
       },
       null,
       2,
@@ -38,13 +47,23 @@ export function buildPythonExtensionStandIn(dir, vsce) {
   fs.writeFileSync(
     path.join(source, "extension.js"),
     `const vscode = require("vscode");
-const interpreter = ${JSON.stringify(wrapper)};
-exports.activate = () => ({
-  environments: {
-    getActiveEnvironmentPath: () => ({ id: interpreter, path: interpreter }),
-    resolveEnvironment: async () => ({ executable: { uri: vscode.Uri.file(interpreter) } }),
-  },
-});
+let interpreter = ${JSON.stringify(wrapper)};
+const changed = new vscode.EventEmitter();
+exports.activate = (context) => {
+  context.subscriptions.push(
+    vscode.commands.registerCommand("pythonStandIn.selectOther", () => {
+      interpreter = ${JSON.stringify(other)};
+      changed.fire({ id: interpreter, path: interpreter, resource: undefined });
+    }),
+  );
+  return {
+    environments: {
+      getActiveEnvironmentPath: () => ({ id: interpreter, path: interpreter }),
+      resolveEnvironment: async () => ({ executable: { uri: vscode.Uri.file(interpreter) } }),
+      onDidChangeActiveEnvironmentPath: changed.event,
+    },
+  };
+};
 `,
   );
   const vsix = path.join(dir, "python-stand-in.vsix");

@@ -4,20 +4,29 @@
  */
 import * as vscode from "vscode";
 import { Commands } from "./commands";
-import { GreplsServer, readSettings } from "./server";
-import { flagsOf } from "./settings";
+import { restartOnInterpreterChange } from "./interpreterChange";
+import { followsPythonExtension, pythonInterpreterChanges } from "./python";
+import { GreplsServer } from "./server";
+import { patternSettings } from "./settings";
 import { PatternState } from "./state";
 import { StatusBar } from "./statusBar";
+import { TraceChannel } from "./trace";
 
 let server: GreplsServer | undefined;
 
+/** The pattern settings as VS Code holds them now. */
+function readPatternSettings() {
+  return patternSettings(vscode.workspace.getConfiguration("grepls"));
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const log = vscode.window.createOutputChannel("grepls", { log: true });
-  const state = new PatternState(readSettings());
-  server = new GreplsServer(context.extensionPath, log);
+  const trace = new TraceChannel(log);
+  const state = new PatternState(readPatternSettings());
+  server = new GreplsServer(context.extensionPath, log, trace);
   const commands = new Commands(context, server, state);
   const statusBar = new StatusBar(state);
-  context.subscriptions.push(log, state, server, statusBar, ...commands.register());
+  context.subscriptions.push(log, trace, state, server, statusBar, ...commands.register());
   context.subscriptions.push(server.onDidFail((reason) => statusBar.setServerProblem(reason)));
 
   // After a restart the new server knows only the settings: send it the search the user had.
@@ -43,11 +52,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       const keys = ["pattern", "regex", "caseSensitive", "wholeWord"];
       if (keys.some((key) => event.affectsConfiguration(`grepls.${key}`))) {
         // No pattern in the settings (null) keeps the one the user set through the UI.
-        const settings = readSettings();
-        state.update(settings.pattern ?? state.pattern, flagsOf(settings));
+        const settings = readPatternSettings();
+        state.update(settings.pattern ?? state.pattern, settings.flags);
       }
     }),
   );
+
+  // A server on the Python extension's interpreter follows that interpreter when the user picks
+  // another one. (In an untrusted workspace that interpreter is not used, so not followed.)
+  const changes = vscode.workspace.isTrusted ? await pythonInterpreterChanges(log) : undefined;
+  if (changes) {
+    context.subscriptions.push(
+      restartOnInterpreterChange(changes, {
+        followsPythonExtension,
+        restart: (change) => {
+          log.info(`the Python extension's interpreter is now ${change.path ?? "(unknown)"}`);
+          return server?.restart();
+        },
+      }),
+    );
+  }
   await server.start();
 }
 

@@ -2,6 +2,9 @@
  * The language client around the bundled grepls server: start, stop, restart, and the three
  * server commands the UI calls.
  *
+ * Start, stop and restart go through one queue (lifecycle.ts), so two quick restarts never run
+ * side by side and leave a second client and server process behind.
+ *
  * The server's own command ids (grepls.setPattern, ...) are registered in VS Code by
  * vscode-languageclient itself; the UI talks to them with workspace/executeCommand requests sent
  * directly, so a server error arrives here as a ResponseError whose message we can show in place.
@@ -17,13 +20,9 @@ import {
 } from "vscode-languageclient/node";
 import { formatVersion } from "./interpreter";
 import { launchSpec } from "./launch";
+import { SerialLifecycle } from "./lifecycle";
 import { findPython } from "./python";
-import { PatternQuery, ServerSettings, serverPayload, serverSettings } from "./settings";
-
-/** The `grepls` settings as VS Code holds them now. */
-export function readSettings(): ServerSettings {
-  return serverSettings(vscode.workspace.getConfiguration("grepls"));
-}
+import { PatternQuery, serverPayload } from "./settings";
 
 export interface SetPatternResult {
   pattern: string | null;
@@ -44,16 +43,36 @@ export class GreplsServer implements vscode.Disposable {
   /** Fires with the reason when a start fails (no suitable Python, the process died, ...). */
   readonly onDidFail = this.failed.event;
 
+  private readonly lifecycle = new SerialLifecycle({ start: () => this.startNow(), stop: () => this.stopNow() });
+
   constructor(
     private readonly extensionRoot: string,
     private readonly log: vscode.LogOutputChannel,
+    /** Where vscode-languageclient writes the `grepls.trace.server` trace (trace.ts). */
+    private readonly traceChannel: vscode.LogOutputChannel,
   ) {}
 
   get running(): boolean {
     return this.client?.state === State.Running;
   }
 
-  async start(): Promise<boolean> {
+  /** Starts the server (after whatever start, stop or restart is under way). */
+  start(): Promise<boolean> {
+    return this.lifecycle.start();
+  }
+
+  stop(): Promise<void> {
+    return this.lifecycle.stop();
+  }
+
+  /** Stops and starts; restarts asked for while one waits its turn join that one. */
+  restart(): Promise<boolean> {
+    this.log.info("restarting the server");
+    return this.lifecycle.restart();
+  }
+
+  private async startNow(): Promise<boolean> {
+    await this.stopNow(); // a start on a running server replaces it, never runs beside it
     const python = await findPython(this.log);
     if (!python.ok) {
       this.log.error(python.message);
@@ -78,11 +97,13 @@ export class GreplsServer implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],
       synchronize: { configurationSection: "grepls" },
-      initializationOptions: serverPayload(readSettings()),
+      // The user's values as they are: the server checks them and names a bad one in a message.
+      initializationOptions: serverPayload(vscode.workspace.getConfiguration("grepls")),
       outputChannel: this.log,
+      traceOutputChannel: this.traceChannel,
       middleware: {
         workspace: {
-          // The server is sent only the settings it knows; `interpreter` is ours.
+          // The server is sent only the settings it knows; `interpreter` and `trace` are ours.
           configuration: async (params, token, next) => {
             const answers = await next(params, token);
             if (!Array.isArray(answers)) {
@@ -90,7 +111,7 @@ export class GreplsServer implements vscode.Disposable {
             }
             return answers.map((answer, i) =>
               params.items[i]?.section === "grepls" && answer && typeof answer === "object"
-                ? serverPayload(serverSettings(answer as Record<string, unknown>))
+                ? serverPayload(answer as Record<string, unknown>)
                 : answer,
             );
           },
@@ -111,7 +132,7 @@ export class GreplsServer implements vscode.Disposable {
     return true;
   }
 
-  async stop(): Promise<void> {
+  private async stopNow(): Promise<void> {
     const client = this.client;
     this.client = undefined;
     if (client) {
@@ -121,12 +142,6 @@ export class GreplsServer implements vscode.Disposable {
         this.log.warn(`stopping the server: ${String(error)}`);
       }
     }
-  }
-
-  async restart(): Promise<boolean> {
-    this.log.info("restarting the server");
-    await this.stop();
-    return this.start();
   }
 
   /** Throws the server's ResponseError (e.g. InvalidParams with the reason) on refusal. */

@@ -2,65 +2,56 @@
  * The `grepls` settings as the extension reads them and as the server is sent them, without
  * importing `vscode`.
  *
- * VS Code hands us whatever JSON a user typed, so every value is checked and replaced by its
- * default when it has the wrong type. The server receives only the keys it knows (never
- * `interpreter`, which is the extension's own), both as initializationOptions and in answers to
- * workspace/configuration.
+ * Two readers, two rules:
+ * - The server is sent the user's values as they are (`serverPayload`): it validates them and
+ *   names a bad one in a `window/showMessage` ("grepls.maxMatchesPerDocument must be a positive
+ *   integer, got -3; using 10000"), which VS Code shows as a notification. Replacing a bad value
+ *   here would hide that message. Only the keys the server knows are sent (never `interpreter`
+ *   or `trace`, which are the extension's own), both as initializationOptions and in answers to
+ *   workspace/configuration.
+ * - The UI (status bar, toggles) needs a pattern and three booleans (`patternSettings`); a value of
+ *   the wrong type reads as its default there, as it does in the server.
+ *
+ * The defaults are those of package.json's `contributes.configuration`, the one place the client
+ * states them (VS Code's getConfiguration already answers them for unset keys);
+ * tests/test_vscode_settings.py checks they equal the server's.
  */
+import { contributes } from "../package.json";
 
-export type Severity = "error" | "warning" | "information" | "hint";
+/** The keys of the `grepls` section the server reads. */
+export const SERVER_KEYS = ["pattern", "regex", "caseSensitive", "wholeWord", "severity", "maxMatchesPerDocument"] as const;
 
-export interface ServerSettings {
-  pattern: string | null;
-  regex: boolean;
-  caseSensitive: boolean;
-  wholeWord: boolean;
-  severity: Severity;
-  maxMatchesPerDocument: number;
+/** A settings section: VS Code's WorkspaceConfiguration (read with get) or a plain object. */
+export type Section = { get?(key: string): unknown } | Record<string, unknown>;
+
+function reader(section: Section): (key: string) => unknown {
+  return typeof (section as { get?: unknown }).get === "function"
+    ? (key) => (section as { get(key: string): unknown }).get(key)
+    : (key) => (section as Record<string, unknown>)[key];
 }
 
-export const DEFAULTS: ServerSettings = {
-  pattern: null,
-  regex: false,
-  caseSensitive: true,
-  wholeWord: false,
-  severity: "information",
-  maxMatchesPerDocument: 10000,
-};
-
-const SEVERITIES: readonly Severity[] = ["error", "warning", "information", "hint"];
-
-/** Reads a settings object (VS Code's configuration section, or any plain object). */
-export function serverSettings(section: { get?(key: string): unknown } | Record<string, unknown>): ServerSettings {
-  const read = (key: string): unknown =>
-    typeof (section as { get?: unknown }).get === "function"
-      ? (section as { get(key: string): unknown }).get(key)
-      : (section as Record<string, unknown>)[key];
-  const bool = (key: keyof ServerSettings): boolean => {
-    const value = read(key);
-    return typeof value === "boolean" ? value : (DEFAULTS[key] as boolean);
-  };
-  const pattern = read("pattern");
-  const severity = read("severity");
-  const max = read("maxMatchesPerDocument");
-  return {
-    pattern: typeof pattern === "string" && pattern !== "" ? pattern : null,
-    regex: bool("regex"),
-    caseSensitive: bool("caseSensitive"),
-    wholeWord: bool("wholeWord"),
-    severity: SEVERITIES.includes(severity as Severity) ? (severity as Severity) : DEFAULTS.severity,
-    maxMatchesPerDocument:
-      typeof max === "number" && Number.isInteger(max) && max > 0 ? max : DEFAULTS.maxMatchesPerDocument,
-  };
-}
+/** The default of each `grepls.*` setting, as package.json declares it. */
+export const DEFAULTS: Readonly<Record<string, unknown>> = Object.fromEntries(
+  Object.entries(contributes.configuration.properties).map(([key, property]) => [
+    key.replace(/^grepls\./, ""),
+    (property as { default?: unknown }).default,
+  ]),
+);
 
 /**
- * What the server is sent: the known keys only, and no `pattern` key at all when none is set
- * (the server's default is "no pattern").
+ * What the server is sent: the known keys with the values the user gave, unchecked. A key that
+ * is not set at all (undefined) is left out, so the server's default applies.
  */
-export function serverPayload(settings: ServerSettings): Record<string, unknown> {
-  const { pattern, ...rest } = settings;
-  return pattern === null ? { ...rest } : { pattern, ...rest };
+export function serverPayload(section: Section): Record<string, unknown> {
+  const read = reader(section);
+  const payload: Record<string, unknown> = {};
+  for (const key of SERVER_KEYS) {
+    const value = read(key);
+    if (value !== undefined) {
+      payload[key] = value;
+    }
+  }
+  return payload;
 }
 
 /** The search the user is running: what grepls.setPattern receives. */
@@ -73,24 +64,27 @@ export interface PatternQuery {
 
 export type PatternFlag = "regex" | "caseSensitive" | "wholeWord";
 
-/** The three pattern flags of the settings, as a new object. */
-export function flagsOf(settings: ServerSettings): Record<PatternFlag, boolean> {
-  return { regex: settings.regex, caseSensitive: settings.caseSensitive, wholeWord: settings.wholeWord };
+/** The pattern settings as the UI shows them; `pattern` is null when none is set. */
+export interface PatternSettings {
+  pattern: string | null;
+  flags: Record<PatternFlag, boolean>;
 }
 
-export function queryFromSettings(settings: ServerSettings): PatternQuery | undefined {
-  if (settings.pattern === null) {
-    return undefined;
-  }
+/** Reads the pattern and its flags; a value of the wrong type reads as its default. */
+export function patternSettings(section: Section): PatternSettings {
+  const read = reader(section);
+  const bool = (key: PatternFlag): boolean => {
+    const value = read(key);
+    return typeof value === "boolean" ? value : (DEFAULTS[key] as boolean);
+  };
+  const pattern = read("pattern");
   return {
-    pattern: settings.pattern,
-    regex: settings.regex,
-    caseSensitive: settings.caseSensitive,
-    wholeWord: settings.wholeWord,
+    pattern: typeof pattern === "string" && pattern !== "" ? pattern : null,
+    flags: { regex: bool("regex"), caseSensitive: bool("caseSensitive"), wholeWord: bool("wholeWord") },
   };
 }
 
-/** A short description for the status bar and messages, e.g. `/TOD+/ i w`. */
+/** A short description for the status bar and messages, e.g. `/TOD+/ (ignore case)`. */
 export function describeQuery(query: Pick<PatternQuery, "pattern" | PatternFlag>): string {
   const shown = query.regex ? `/${query.pattern}/` : `"${query.pattern}"`;
   const flags = [query.caseSensitive ? "" : "ignore case", query.wholeWord ? "whole word" : ""].filter(Boolean);

@@ -4,7 +4,7 @@
  * Commands change it only after the server accepted the change, so it mirrors the server.
  */
 import * as vscode from "vscode";
-import { flagsOf, PatternFlag, PatternQuery, ServerSettings } from "./settings";
+import { PatternFlag, PatternQuery, PatternSettings } from "./settings";
 
 export class PatternState implements vscode.Disposable {
   pattern: string | null;
@@ -12,9 +12,9 @@ export class PatternState implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
 
-  constructor(settings: ServerSettings) {
+  constructor(settings: PatternSettings) {
     this.pattern = settings.pattern;
-    this.flags = flagsOf(settings);
+    this.flags = { ...settings.flags };
   }
 
   /** The query to (re)send, or undefined when no pattern is active. */

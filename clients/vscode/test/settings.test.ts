@@ -1,21 +1,26 @@
-// Settings mapping: what the server is sent for whatever a user typed into settings.json.
+// Settings mapping: what the server is sent for whatever a user typed into settings.json, and
+// what the UI makes of it.
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { test } from "node:test";
-import { DEFAULTS, describeQuery, queryFromSettings, serverPayload, serverSettings } from "../src/settings";
+import { DEFAULTS, describeQuery, patternSettings, serverPayload } from "../src/settings";
 
-test("defaults when nothing is set", () => {
-  assert.deepEqual(serverSettings({}), DEFAULTS);
-  assert.deepEqual(serverPayload(serverSettings({})), {
-    regex: false,
-    caseSensitive: true,
-    wholeWord: false,
-    severity: "information",
-    maxMatchesPerDocument: 10000,
-  });
+test("nothing set: nothing sent, so the server's defaults apply", () => {
+  assert.deepEqual(serverPayload({}), {});
 });
 
-test("values of the right type are kept; interpreter is never sent to the server", () => {
-  const settings = serverSettings({
+test("the UI's defaults are package.json's", () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8"));
+  const properties = manifest.contributes.configuration.properties;
+  for (const key of ["pattern", "regex", "caseSensitive", "wholeWord", "severity", "maxMatchesPerDocument"]) {
+    assert.ok(`grepls.${key}` in properties, `package.json declares grepls.${key}`);
+    assert.deepEqual(DEFAULTS[key], properties[`grepls.${key}`].default, key);
+  }
+});
+
+test("VS Code's answer (package.json defaults filled in) is sent as it is, without interpreter or trace", () => {
+  const payload = serverPayload({
     pattern: "TOD+",
     regex: true,
     caseSensitive: false,
@@ -23,8 +28,9 @@ test("values of the right type are kept; interpreter is never sent to the server
     severity: "hint",
     maxMatchesPerDocument: 50,
     interpreter: ["/usr/bin/python3"],
+    trace: { server: "messages" },
   });
-  assert.deepEqual(serverPayload(settings), {
+  assert.deepEqual(payload, {
     pattern: "TOD+",
     regex: true,
     caseSensitive: false,
@@ -34,30 +40,29 @@ test("values of the right type are kept; interpreter is never sent to the server
   });
 });
 
-test("values of the wrong type fall back to the defaults", () => {
-  const settings = serverSettings({
-    pattern: 12,
-    regex: "yes",
-    caseSensitive: null,
-    severity: "fatal",
-    maxMatchesPerDocument: -3,
-  });
-  assert.deepEqual(settings, DEFAULTS);
-  assert.equal(serverSettings({ maxMatchesPerDocument: 2.5 }).maxMatchesPerDocument, 10000);
-  assert.equal(serverSettings({ pattern: "" }).pattern, null);
+test("bad values reach the server unchanged, so its message can name them", () => {
+  const bad = { pattern: 12, regex: "yes", caseSensitive: null, severity: "loud", maxMatchesPerDocument: -3 };
+  assert.deepEqual(serverPayload(bad), bad);
+  assert.deepEqual(serverPayload({ maxMatchesPerDocument: 2.5 }), { maxMatchesPerDocument: 2.5 });
+});
+
+test("the UI reads a bad pattern setting as its default, like the server does", () => {
+  const settings = patternSettings({ pattern: 12, regex: "yes", caseSensitive: null, wholeWord: 1 });
+  assert.deepEqual(settings, { pattern: null, flags: { regex: false, caseSensitive: true, wholeWord: false } });
+  assert.equal(patternSettings({ pattern: "" }).pattern, null);
 });
 
 test("reads through a get() accessor like VS Code's WorkspaceConfiguration", () => {
-  const values: Record<string, unknown> = { pattern: "FIXME", severity: "warning" };
-  const settings = serverSettings({ get: (key: string) => values[key] });
-  assert.equal(settings.pattern, "FIXME");
-  assert.equal(settings.severity, "warning");
+  const values: Record<string, unknown> = { pattern: "FIXME", severity: "warning", regex: true, interpreter: "python3" };
+  const section = { get: (key: string) => values[key] };
+  assert.deepEqual(serverPayload(section), { pattern: "FIXME", severity: "warning", regex: true });
+  assert.deepEqual(patternSettings(section), {
+    pattern: "FIXME",
+    flags: { regex: true, caseSensitive: true, wholeWord: false },
+  });
 });
 
-test("the query for grepls.setPattern and its description", () => {
-  assert.equal(queryFromSettings(DEFAULTS), undefined);
-  const query = queryFromSettings({ ...DEFAULTS, pattern: "x+", regex: true, caseSensitive: false });
-  assert.deepEqual(query, { pattern: "x+", regex: true, caseSensitive: false, wholeWord: false });
-  assert.equal(describeQuery(query!), "/x+/ (ignore case)");
+test("a query's description", () => {
+  assert.equal(describeQuery({ pattern: "x+", regex: true, caseSensitive: false, wholeWord: false }), "/x+/ (ignore case)");
   assert.equal(describeQuery({ pattern: "TODO", regex: false, caseSensitive: true, wholeWord: true }), '"TODO" (whole word)');
 });
