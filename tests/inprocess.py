@@ -18,12 +18,14 @@ from grepls.server import Server, create_server
 class InProcess:
     """One in-process server, initialized, with everything it wrote."""
 
-    def __init__(self, encoding: str = "utf-16", options: Any = None) -> None:
+    def __init__(
+        self, encoding: str = "utf-16", options: Any = None, capabilities: Any = None
+    ) -> None:
         self.server: Server = create_server()
         self.written: list[dict[str, Any]] = []
         self.server.endpoint.writer = self
         self._next = 0
-        capabilities = {"general": {"positionEncodings": [encoding]}}
+        capabilities = {"general": {"positionEncodings": [encoding]}, **(capabilities or {})}
         self.request("initialize", {"capabilities": capabilities, "initializationOptions": options})
         self.notify("initialized", {})
 

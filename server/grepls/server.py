@@ -52,6 +52,8 @@ class Server:
         self.documents = Documents()
         self.publisher = Publisher(self.endpoint, self.documents)
         self.highlights = Highlights()
+        self._reported: set[str] = set()
+        """The settings problems the user was last told about."""
 
     def after_batch(self) -> None:
         """Every message received so far is handled: show what changed."""
@@ -77,8 +79,12 @@ class Server:
     def apply_settings(self, raw: Any) -> None:
         """Take new settings: report bad keys, then do what the difference requires, once."""
         new, problems = parse_settings(raw)
+        # The same bad value arrives again with every update (and twice at start-up: in the
+        # options, then from workspace/configuration): tell the user once.
         for problem in problems:
-            self.show_message(problem)
+            if problem not in self._reported:
+                self.show_message(problem)
+        self._reported = set(problems)
         actions = plan(self.settings, new)
         matcher = self.documents.matcher
         if actions.pattern is not None:

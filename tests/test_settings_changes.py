@@ -1,0 +1,126 @@
+"""Settings applied as a diff: several changes in one update all take effect, with one rebind.
+
+Driven in-process along the production road (tests/inprocess.py), with a spy counting how often
+the documents are rebound to a pattern.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from inprocess import InProcess
+
+URI = "file:///settings.txt"
+TEXT = "TODO x\n" * 20  # 20 matches of TODO, 20 of x
+
+
+def driver_with_spy(
+    options: dict[str, Any], configuration: bool = False
+) -> tuple[InProcess, list[int]]:
+    driver = InProcess(
+        options=options, capabilities={"workspace": {"configuration": configuration}}
+    )
+    rebinds: list[int] = []
+    rebind = driver.server.documents.rebind
+
+    def counted(*arguments: Any) -> None:
+        rebinds.append(1)
+        rebind(*arguments)
+
+    driver.server.documents.rebind = counted  # type: ignore[method-assign]
+    driver.open(URI, TEXT)
+    return driver, rebinds
+
+
+def shown(driver: InProcess) -> tuple[int, set[int], set[str]]:
+    diagnostics = driver.published(URI)
+    return (
+        len(diagnostics),
+        {d["severity"] for d in diagnostics},
+        {d["message"] for d in diagnostics},
+    )
+
+
+UPDATES = [
+    # (before, update, matches shown, severity, message)
+    (
+        {"pattern": "TODO", "maxMatchesPerDocument": 3},
+        {"pattern": "TODO", "maxMatchesPerDocument": 10, "severity": "warning"},
+        10,
+        2,
+        'matches "TODO"',
+    ),
+    (
+        {"pattern": "TODO", "maxMatchesPerDocument": 3},
+        {"pattern": "x", "maxMatchesPerDocument": 12},
+        12,
+        3,
+        'matches "x"',
+    ),
+    ({"pattern": "TODO"}, {"pattern": "x", "severity": "error"}, 20, 1, 'matches "x"'),
+    (
+        {"pattern": "TODO", "maxMatchesPerDocument": 5, "severity": "hint"},
+        {"pattern": "x", "maxMatchesPerDocument": 7, "severity": "error"},
+        7,
+        1,
+        'matches "x"',
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "update", "count", "severity", "message"), UPDATES)
+def test_one_push_update_changing_several_settings_applies_all_with_one_rebind(
+    before: dict[str, Any], update: dict[str, Any], count: int, severity: int, message: str
+) -> None:
+    driver, rebinds = driver_with_spy(before)
+    rebinds.clear()
+    driver.notify("workspace/didChangeConfiguration", {"settings": {"grepls": update}})
+    assert shown(driver) == (count, {severity}, {message})
+    assert len(rebinds) == 1
+
+
+@pytest.mark.parametrize(("before", "update", "count", "severity", "message"), UPDATES)
+def test_the_same_updates_through_workspace_configuration(
+    before: dict[str, Any], update: dict[str, Any], count: int, severity: int, message: str
+) -> None:
+    driver, rebinds = driver_with_spy(before, configuration=True)
+    rebinds.clear()
+    driver.notify("workspace/didChangeConfiguration", {"settings": None})
+    asked = [m for m in driver.written if m.get("method") == "workspace/configuration"]
+    assert len(asked) == 1
+    driver.send({"id": asked[0]["id"], "result": [update]})
+    assert shown(driver) == (count, {severity}, {message})
+    assert len(rebinds) == 1
+
+
+def test_a_severity_change_alone_re_renders_without_rebinding() -> None:
+    driver, rebinds = driver_with_spy({"pattern": "TODO"})
+    rebinds.clear()
+    driver.notify(
+        "workspace/didChangeConfiguration",
+        {"settings": {"grepls": {"pattern": "TODO", "severity": "hint"}}},
+    )
+    assert shown(driver) == (20, {4}, {'matches "TODO"'})
+    assert rebinds == []
+
+
+def test_a_bad_pattern_in_an_update_keeps_the_old_one_and_applies_the_rest() -> None:
+    driver, _ = driver_with_spy({"pattern": "TODO", "maxMatchesPerDocument": 3})
+    driver.notify(
+        "workspace/didChangeConfiguration",
+        {"settings": {"grepls": {"pattern": "(", "regex": True, "maxMatchesPerDocument": 5}}},
+    )
+    assert shown(driver) == (5, {3}, {'matches "TODO"'})
+    warnings = [m["message"] for m in driver.messages("window/showMessage")]
+    assert any("grepls.pattern ignored" in w and "invalid regex" in w for w in warnings)
+
+
+def test_a_bad_value_is_reported_once_while_it_stays() -> None:
+    driver, _ = driver_with_spy({"severity": "loud"})
+    for _ in range(3):
+        driver.notify(
+            "workspace/didChangeConfiguration", {"settings": {"grepls": {"severity": "loud"}}}
+        )
+    warnings = [m["message"] for m in driver.messages("window/showMessage")]
+    assert sum("grepls.severity" in w for w in warnings) == 1
