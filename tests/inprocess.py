@@ -69,9 +69,9 @@ class InProcess:
     def published(self, uri: str) -> list[dict[str, Any]]:
         """The diagnostics of the last publish for ``uri``."""
         for message in reversed(self.written):
-            if message.get("method") == "textDocument/publishDiagnostics":
-                if message["params"]["uri"] == uri:
-                    return list(message["params"]["diagnostics"])
+            publish = message.get("method") == "textDocument/publishDiagnostics"
+            if publish and message["params"]["uri"] == uri:
+                return list(message["params"]["diagnostics"])
         raise AssertionError(f"nothing published for {uri}")
 
     def messages(self, method: str) -> list[Any]:
