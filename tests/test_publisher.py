@@ -1,0 +1,122 @@
+"""The publisher: document order, one render per changed line, result ids never reused, the cap.
+
+Driven in-process along the production road (tests/inprocess.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from inprocess import InProcess
+
+URI = "file:///published.txt"
+
+
+def starts(diagnostics: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    return [(d["range"]["start"]["line"], d["range"]["start"]["character"]) for d in diagnostics]
+
+
+def edit(line: int, column: int, text: str) -> dict[str, Any]:
+    position = {"line": line, "character": column}
+    return {"range": {"start": position, "end": position}, "text": text}
+
+
+def test_every_publish_is_in_document_order_after_edits_anywhere() -> None:
+    driver = InProcess()
+    driver.open(URI, "".join(f"{n} TODO\n" for n in range(50)))
+    driver.command("grepls.setPattern", "TODO")
+    driver.change(URI, 2, [edit(40, 0, "TODO ")])
+    driver.change(URI, 3, [edit(3, 0, "new TODO line\n")])
+    driver.change(URI, 4, [edit(45, 0, "x")])
+    published = starts(driver.published(URI))
+    assert published == sorted(published)
+    assert len(published) == 52
+
+
+def test_the_cap_keeps_the_first_matches_of_the_file() -> None:
+    driver = InProcess(options={"maxMatchesPerDocument": 5})
+    driver.open(URI, "TODO\n" * 20)
+    driver.command("grepls.setPattern", "TODO")
+    driver.change(URI, 2, [edit(15, 0, "TODO ")])  # a new match past the cap is not shown
+    assert starts(driver.published(URI)) == [(n, 0) for n in range(5)]
+    driver.change(URI, 3, [edit(0, 0, "TODO ")])  # one on line 0 is
+    assert starts(driver.published(URI)) == [(0, 0), (0, 5), (1, 0), (2, 0), (3, 0)]
+
+
+def test_a_line_moved_by_an_insertion_is_published_at_its_new_place() -> None:
+    driver = InProcess()
+    driver.open(URI, "a TODO\nb\nc TODO\n")
+    driver.command("grepls.setPattern", "TODO")
+    driver.change(URI, 2, [edit(1, 0, "\n\n")])
+    assert starts(driver.published(URI)) == [(0, 2), (4, 2)]
+    driver.change(URI, 3, [edit(0, 0, "\n")])
+    assert starts(driver.published(URI)) == [(1, 2), (5, 2)]
+
+
+def test_only_changed_documents_are_published() -> None:
+    driver = InProcess()
+    driver.open("file:///a", "TODO")
+    driver.open("file:///b", "TODO")
+    driver.command("grepls.setPattern", "TODO")
+    before = len(driver.messages("textDocument/publishDiagnostics"))
+    driver.change("file:///a", 2, [edit(0, 0, "x")])  # matches move: a is published
+    driver.change("file:///a", 3, [edit(0, 6, "y")])  # no match changes: nothing
+    published = driver.messages("textDocument/publishDiagnostics")[before:]
+    assert [p["uri"] for p in published] == ["file:///a"]
+
+
+def pull_driver() -> InProcess:
+    return InProcess(
+        capabilities={
+            "textDocument": {"diagnostic": {}},
+            "workspace": {"diagnostics": {"refreshSupport": True}},
+        }
+    )
+
+
+def test_a_result_id_never_names_two_results_across_close_and_reopen() -> None:
+    driver = pull_driver()
+    driver.open(URI, "TODO")
+    driver.command("grepls.setPattern", "TODO")
+    uri = {"textDocument": {"uri": URI}}
+    first = driver.request("textDocument/diagnostic", uri)
+    assert first["kind"] == "full" and len(first["items"]) == 1
+    driver.close(URI)
+    driver.open(URI, "TODO TODO")
+    again = driver.request(
+        "textDocument/diagnostic", {**uri, "previousResultId": first["resultId"]}
+    )
+    assert again["kind"] == "full" and len(again["items"]) == 2
+    assert again["resultId"] != first["resultId"]
+    same = driver.request("textDocument/diagnostic", {**uri, "previousResultId": again["resultId"]})
+    assert same == {"kind": "unchanged", "resultId": again["resultId"]}
+    assert driver.messages("textDocument/publishDiagnostics") == []
+
+
+def test_pull_clients_are_asked_to_refresh_when_the_pattern_changes() -> None:
+    driver = pull_driver()
+    driver.open(URI, "TODO")
+    driver.command("grepls.setPattern", "TODO")
+    refreshes = [m for m in driver.written if m.get("method") == "workspace/diagnostic/refresh"]
+    assert len(refreshes) == 1
+
+
+def test_highlights_are_answered_from_a_cache_until_the_matches_change() -> None:
+    driver = InProcess()
+    driver.open(URI, "TODO\nTODO\n")
+    driver.command("grepls.setPattern", "TODO")
+    where = {"textDocument": {"uri": URI}, "position": {"line": 0, "character": 0}}
+    first = driver.request("textDocument/documentHighlight", where)
+    assert [h["range"]["start"]["line"] for h in first] == [0, 1]
+    cached = driver.server.highlights.answer(
+        driver.server.documents[URI], URI, driver.server.settings.max_matches_per_document
+    )
+    assert (
+        driver.server.highlights.answer(
+            driver.server.documents[URI], URI, driver.server.settings.max_matches_per_document
+        )
+        is cached
+    )
+    driver.change(URI, 2, [edit(0, 0, "TODO ")])
+    changed = driver.request("textDocument/documentHighlight", where)
+    assert [h["range"]["start"]["character"] for h in changed] == [0, 5, 0]
