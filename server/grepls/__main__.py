@@ -50,10 +50,6 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         handlers=[handler],
     )
-    if logging.getLogger().level > logging.INFO:
-        # pygls warns about routine events (a cancel for a request already answered), which
-        # editors show as errors in their output panes.
-        logging.getLogger("pygls").setLevel(logging.ERROR)
     if not arguments.ws:
         # stdio and loopback TCP never need TLS; keeping asyncio from loading OpenSSL saves about
         # 4 MB of resident memory in every editor that runs grepls. (WebSocket libraries want it.)

@@ -142,7 +142,8 @@ class Server:
     def did_open(self, raw: Any) -> None:
         uri, version, text = params.did_open(raw)
         self.documents.open(uri, version, text)
-        self.publisher.mark(uri)
+        if self.documents.matcher is not None:
+            self.publisher.mark(uri)
 
     def did_change(self, raw: Any) -> None:
         uri, version, changes = params.did_change(raw)
