@@ -11,14 +11,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from grepls.pattern import PatternError, parse_pattern_argument
+from grepls.documents import Documents
+from grepls.pattern import PatternError, PatternSpec, parse_pattern_argument
 from grepls.queries import list_matches
 from grepls.rpc import InvalidParams
+from grepls.session import Session
+from grepls.settings import Settings
 
-if TYPE_CHECKING:
-    from grepls.server import Server
+
+class Server(Protocol):
+    """What the commands use of the server."""
+
+    session: Session
+    settings: Settings
+    documents: Documents
+
+    def set_pattern(self, spec: PatternSpec | None) -> None: ...
 
 SET_PATTERN = "grepls.setPattern"
 CLEAR_PATTERN = "grepls.clearPattern"
