@@ -2,9 +2,9 @@
 
 Building lsprotocol objects, converting them with cattrs and dumping them costs about 5 µs per
 diagnostic — most of a keystroke's budget at 1,000 matches. So diagnostics are rendered here
-straight to JSON bytes, one fragment per matching line, cached in the document's
-:class:`~grepls.index.MatchIndex` until that line changes or moves. A publish renders the lines the
-index marks stale and joins every cached fragment in one C call.
+straight to JSON bytes, one fragment per matching line, cached (:data:`RenderCache`) until the
+index holds a new list for that line — its matches changed or moved. A publish renders those lines
+and joins every cached fragment in one C call.
 
 The same rendering serves both delivery models: *push* (``textDocument/publishDiagnostics``, for
 most clients) and *pull* (the result of ``textDocument/diagnostic``, for clients that declare it
@@ -43,17 +43,32 @@ class DiagnosticRenderer:
         ).encode()
 
 
-def diagnostics_json(index: MatchIndex, renderer: DiagnosticRenderer | None, cap: int) -> bytes:
+RenderCache = dict[int, tuple[list[SPAN], bytes]]
+"""Line number → (the index's list of matches on it, their rendering). A line's rendering is
+still right while the index holds the same list object there (the index never changes a list in
+place: see :mod:`grepls.index`)."""
+
+
+def diagnostics_json(
+    index: MatchIndex, renderer: DiagnosticRenderer | None, cap: int, cache: RenderCache
+) -> bytes:
     """The document's diagnostics as the items of a JSON array (no brackets, to spare a copy of a
-    possibly large string): at most ``cap`` of them, the first ones."""
+    possibly large string): at most ``cap`` of them, the first ones. ``cache`` holds the last
+    renderings of this document's lines with ``renderer``, and is brought up to date."""
     if renderer is None or not index.lines:
+        cache.clear()
         return b""
-    lines, rendered = index.lines, index.rendered
-    for line in index.stale:
-        rendered[line] = renderer.line(line, lines[line])
-    index.stale.clear()
+    lines = index.lines
+    fresh: RenderCache = {}
+    for line, spans in lines.items():
+        entry = cache.get(line)
+        if entry is None or entry[0] is not spans:
+            entry = (spans, renderer.line(line, spans))
+        fresh[line] = entry
+    cache.clear()
+    cache.update(fresh)
     if index.count <= cap:
-        return b",".join(rendered.values())
+        return b",".join([rendered for _, rendered in fresh.values()])
     # Over the cap: the first matches in document order (rare, so sorting here is fine).
     parts: list[bytes] = []
     left = cap
@@ -62,7 +77,7 @@ def diagnostics_json(index: MatchIndex, renderer: DiagnosticRenderer | None, cap
         if len(spans) > left:
             parts.append(renderer.line(line, spans[:left]))
             break
-        parts.append(rendered[line])
+        parts.append(fresh[line][1])
         left -= len(spans)
         if not left:
             break

@@ -33,10 +33,12 @@ from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from grepls import __version__
 from grepls.document import Change, Document
-from grepls.pattern import Matcher, PatternError, PatternSpec, parse_pattern_argument
+from grepls.matcher import Matcher
+from grepls.pattern import PatternError, PatternSpec, parse_pattern_argument
 from grepls.positions import Encoding, column_to_index
 from grepls.publish import (
     DiagnosticRenderer,
+    RenderCache,
     diagnostics_json,
     full_report_json,
     publish_parts,
@@ -139,6 +141,7 @@ class GreplsServer(LanguageServer):
         self._initial_options: Any = None
         self._settle_scheduled = False
         self._sending: set[asyncio.Future[None]] = set()
+        self._rendered: dict[str, RenderCache] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -192,15 +195,21 @@ class GreplsServer(LanguageServer):
         document.bind(self.matcher, self.settings.max_matches_per_document)
         if self.matcher is not None:
             self._mark(uri)
-        if document.lines.unsplit is not None:
+        if document.split_pending:
             # The first matches were found in the whole text: publish them, then split it.
             self._soon(lambda: self._split(document))
         if _is_large(document):
             self._settle_memory_soon()
 
     def _split(self, document: Document) -> None:
-        if self.documents.get(document.uri) is document:  # not closed in the meantime
-            document.lines.split()
+        """Split a slice of a text just opened, and come back for the next one after whatever
+        messages have arrived meanwhile (a keystroke does not wait for the whole split)."""
+        while self.documents.get(document.uri) is document and document.split_some():
+            try:
+                asyncio.get_running_loop().call_soon(self._split, document)
+                return
+            except RuntimeError:  # no loop (unit use): split on
+                continue
 
     def change_document(self, uri: str, version: int | None, changes: list[Change]) -> None:
         document = self.documents.get(uri)
@@ -217,6 +226,7 @@ class GreplsServer(LanguageServer):
             return
         document.close()
         self._dirty.pop(uri, None)
+        self._rendered.pop(uri, None)
         if not self.pull:
             self.send_raw(*publish_parts(uri, None, b""))
 
@@ -227,6 +237,7 @@ class GreplsServer(LanguageServer):
         matcher = Matcher(spec, self.encoding) if spec is not None else None
         self.matcher = matcher
         self._epoch += 1
+        self._rendered.clear()
         self.renderer = (
             DiagnosticRenderer(spec, self.settings.severity) if spec is not None else None
         )
@@ -266,7 +277,7 @@ class GreplsServer(LanguageServer):
 
     def all_counted(self) -> bool:
         """Whether :meth:`total_matches` is exact (no document stopped searching at its cap)."""
-        return all(document.index.horizon is None for document in self.documents.values())
+        return all(document.index.exact for document in self.documents.values())
 
     # -- settings ----------------------------------------------------------------------------
 
@@ -296,8 +307,8 @@ class GreplsServer(LanguageServer):
 
     def _rerender_all(self) -> None:
         self._epoch += 1
+        self._rendered.clear()
         for document in self.documents.values():
-            document.index.forget_rendering()
             document.published = -1
             self._mark(document.uri)
         self._pending_refresh = True
@@ -357,7 +368,10 @@ class GreplsServer(LanguageServer):
                 continue
             document.published = document.index.generation
             items = diagnostics_json(
-                document.index, self.renderer, self.settings.max_matches_per_document
+                document.index,
+                self.renderer,
+                self.settings.max_matches_per_document,
+                self._rendered.setdefault(uri, {}),
             )
             self.send_raw(*publish_parts(uri, document.version, items))
         if self._pending_refresh:
@@ -376,7 +390,7 @@ class GreplsServer(LanguageServer):
         name = document.uri.rsplit("/", 1)[-1]
         how_many = (
             f"{document.index.count:,}"
-            if document.index.horizon is None
+            if document.index.exact
             else f"more than {cap:,}"  # the search stopped there: the rest was never counted
         )
         self.show_message(
@@ -394,7 +408,10 @@ class GreplsServer(LanguageServer):
         if previous_result_id == result_id:
             return unchanged_report_json(result_id)
         items = diagnostics_json(
-            document.index, self.renderer, self.settings.max_matches_per_document
+            document.index,
+            self.renderer,
+            self.settings.max_matches_per_document,
+            self._rendered.setdefault(uri, {}),
         )
         return full_report_json(result_id, items)
 
@@ -422,9 +439,12 @@ class GreplsServer(LanguageServer):
         document = self.documents.get(uri)
         if document is None:
             raise PatternError(f"grepls.listMatches: {uri} is not an open document")
-        texts = document.lines.texts
+        lines = document.lines
         return [
-            {"range": _range(line, start, end), "text": _excerpt(texts[line], start, self.encoding)}
+            {
+                "range": _range(line, start, end),
+                "text": _excerpt(lines.line(line), start, self.encoding),
+            }
             for line, start, end in self.shown_matches(document)
         ]
 
@@ -445,10 +465,10 @@ def _excerpt(text: str, column: int, encoding: Encoding) -> str:
 
 
 def _is_large(document: Document) -> bool:
-    whole = document.lines.unsplit
-    if whole is not None:
-        return len(whole) >= _LARGE_DOCUMENT_CHARACTERS
-    return len(document.lines) >= _LARGE_DOCUMENT_LINES
+    lines = document.lines
+    if lines.split_pending:  # counting its lines would take a pass over the text
+        return lines.pending_characters >= _LARGE_DOCUMENT_CHARACTERS
+    return len(lines) >= _LARGE_DOCUMENT_LINES
 
 
 def _range(line: int, start: int, end: int) -> dict[str, Any]:
