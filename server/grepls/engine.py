@@ -36,9 +36,6 @@ for ``^``, ``$`` and ``\\b``): the span of the chosen group, or ``NO_MATCH``."""
 NO_MATCH: SPAN = (-1, -1)
 """What RE2 reports for a search that found nothing (and for a group that did not take part)."""
 
-PRIVATE_NAMES = ("re2._Anchor.UNANCHORED", "re2._Regexp._regexp", "RE2.Match")
-"""The private names this module relies on; the engine test checks each one exists."""
-
 error = re2.error
 """What RE2 raises for a pattern it cannot compile."""
 
@@ -46,7 +43,7 @@ error = re2.error
 class Compiled:
     """One RE2 program over UTF-8 bytes."""
 
-    __slots__ = ("_raw", "program_size")
+    __slots__ = ("_raw", "_wrapper", "program_size")
 
     program_size: int
     """The size of RE2's compiled program: a measure of how much memory and time matching takes."""
@@ -63,7 +60,13 @@ class Compiled:
             source = b"(?m)" + source
         wrapper = re2.compile(source, options)
         self.program_size = wrapper.programsize
+        self._wrapper: Any = wrapper
         self._raw: Any = wrapper._regexp
+
+    def matches_empty_at(self, data: bytes, position: int) -> bool:
+        """Whether the pattern matches the empty string at ``position`` in ``data`` (the bytes
+        around it are the context ``^``, ``$`` and ``\\b`` see). Public API: not on a hot path."""
+        return self._wrapper.fullmatch(data, position, position) is not None
 
     def searcher(self, group: int = 0) -> Search:
         """A search function reporting the span of ``group`` (0: the whole match)."""
@@ -75,6 +78,24 @@ class Compiled:
             return span
 
         return search
+
+
+def missing_private_names() -> list[str]:
+    """The private names this module relies on that the installed google-re2 lacks (the engine
+    test fails naming them)."""
+    wrapper = re2.compile(b"x")
+    lookups: dict[str, Callable[[], object]] = {
+        "re2._Anchor.UNANCHORED": lambda: re2._Anchor.UNANCHORED,
+        "re2._Regexp._regexp": lambda: wrapper._regexp,
+        "RE2.Match (on re2._Regexp._regexp)": lambda: wrapper._regexp.Match,
+    }
+    missing = []
+    for name, lookup in lookups.items():
+        try:
+            lookup()
+        except AttributeError:
+            missing.append(name)
+    return missing
 
 
 def escape(literal: bytes) -> bytes:

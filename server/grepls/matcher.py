@@ -47,10 +47,21 @@ _WHOLE_WORD = b"(?:^|[^" + _WORD + b"])(%s)(?:[^" + _WORD + b"]|$)"
 # a line, where "^" would find the first match a second time.
 _WHOLE_WORD_AFTER = b"[^" + _WORD + b"](%s)(?:[^" + _WORD + b"]|$)"
 
-# Empty strings in every context a zero-width assertion can tell apart: start/end of line, and a
-# word or non-word character on either side. (RE2's assertions are all ASCII-based, so these
-# contexts are all there are.)
-_ZERO_WIDTH_PROBES = (b"", b"a", b" ", b"aa", b"  ", b"a ", b" a")
+# An empty string in every context a zero-width assertion can tell apart — (text, position) with
+# the start of the line, a word or a non-word character before it, and the end of the line, a word
+# or a non-word character after it. RE2's assertions (^ $ \b \B) are all ASCII-based, so these nine
+# contexts are all there are.
+_CONTEXTS = (
+    (b"", 0),
+    (b"a", 0),
+    (b" ", 0),
+    (b"a", 1),
+    (b" ", 1),
+    (b"aa", 1),
+    (b"a ", 1),
+    (b" a", 1),
+    (b"  ", 1),
+)
 
 # Beyond this, RE2's automaton no longer fits its memory budget and matching turns slow (a
 # 20,000-character literal: 0.6 s per 100 kB line). Alternations of many words stay far below it.
@@ -153,9 +164,10 @@ class Matcher:
         if spec.whole_word:
             after = _compiled(_WHOLE_WORD_AFTER % core, spec, multiline=False)
             self._search_after = on_boundaries(after.searcher(1))
-        self.zero_width = any(
-            start == end for probe in _ZERO_WIDTH_PROBES for start, end in self._spans(probe)[0]
-        )
+        # Zero-width: the pattern itself (not the whole-word frame around it) can match the empty
+        # string in some context — whether or not, at a given place, a longer match wins.
+        core_alone = line if not spec.whole_word else _compiled(core, spec, multiline=False)
+        self.zero_width = any(core_alone.matches_empty_at(*context) for context in _CONTEXTS)
         if spec.regex and _WHOLE_TEXT_ONLY.search(spec.pattern):
             self.bulk = None
         else:
@@ -180,7 +192,7 @@ class Matcher:
                 return spans, True  # a huge line (minified code): the rest is past what is shown
             spans.append((start, end))
             if end == start:
-                position = next_boundary(data, end)  # step over an empty match (probes meet one)
+                position = next_boundary(data, end)  # step over an empty match
             elif self.whole_word:
                 # The character after a whole word may be the boundary before the next one, so
                 # the next search starts inside this match: at its last character.
