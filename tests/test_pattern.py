@@ -166,7 +166,7 @@ def test_a_text_searched_whole_or_as_lines_gives_each_lines_own_matches(
     assert same or limit is not None
     expected = {n: spans for n, line in enumerate(texts) if (spans := matcher.columns(line, limit))}
     assert whole.matches == {n: spans for n, spans in expected.items() if n < whole.searched}
-    if whole.searched < whole.lines:  # stopped early: only once more than `limit` matches were found
+    if whole.searched < whole.lines:  # stopped early: only past `limit` matches
         assert limit is not None and whole.count > limit
     # Split into lines and a tail anywhere: the same first matches (the tail is searched only as
     # far as the matches left to show, so a line there may keep fewer of its own).
@@ -179,3 +179,28 @@ def test_a_text_searched_whole_or_as_lines_gives_each_lines_own_matches(
 
 def flat(matches: dict[int, list[tuple[int, int]]]) -> list[tuple[int, int, int]]:
     return [(line, *span) for line in sorted(matches) for span in matches[line]]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "expected"), [("utf-8", [(5, 5)]), ("utf-16", [(3, 3)]), ("utf-32", [(2, 2)])]
+)
+def test_an_empty_match_lands_between_characters_not_inside_an_emoji(
+    encoding: str, expected: list[tuple[int, int]]
+) -> None:
+    # RE2 finds \B first between two bytes of the emoji (neither is a word character); the first
+    # place between characters where it holds is the end of the line.
+    matcher = Matcher(PatternSpec(r"\B", regex=True), encoding)  # type: ignore[arg-type]
+    assert matcher.columns("a😀") == expected
+
+
+def test_a_regex_holding_a_lone_surrogate_is_refused_with_a_reason() -> None:
+    with pytest.raises(PatternError, match="lone surrogate"):
+        Matcher(PatternSpec("\ud800", regex=True))
+    # As a plain literal it is found like any other character.
+    assert Matcher(PatternSpec("\ud800")).columns("a\ud800") == [(1, 2)]
+
+
+def test_a_line_with_more_matches_than_the_limit_says_it_was_cut() -> None:
+    matcher = Matcher(PatternSpec("e", regex=True))
+    assert matcher.line("e" * 10, limit=3) == ([(0, 1), (1, 2), (2, 3), (3, 4)], True)
+    assert matcher.line("e" * 4, limit=3) == ([(0, 1), (1, 2), (2, 3), (3, 4)], False)
