@@ -24,3 +24,13 @@ def test_the_raw_search_reports_group_spans_and_no_match() -> None:
     assert compiled.searcher(1)(b"xab", 0, 3) == (2, 3)
     assert compiled.searcher(0)(b"xab", 2, 3) == NO_MATCH
     assert compiled.program_size > 0
+
+
+def test_the_groups_of_a_match_already_found_are_read_in_its_context() -> None:
+    compiled = Compiled(b"(a)(x)?|(b)", case_sensitive=True, multiline=False)
+    assert compiled.groups == 3
+    assert compiled.group_spans(b"zab", 1, 2) == [(1, 2), (1, 2), NO_MATCH, NO_MATCH]
+    assert compiled.group_spans(b"zab", 1, 3) == []
+    anchored = Compiled(b"a$", case_sensitive=True, multiline=False)
+    assert anchored.group_spans(b"aa", 0, 1) == []  # "$" sees the rest of the line
+    assert anchored.group_spans(b"aa", 1, 2) == [(1, 2)]

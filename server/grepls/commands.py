@@ -16,6 +16,10 @@ Kept patterns, for editors without a settings UI (see :mod:`grepls.patterns`):
 * ``grepls.listPatterns`` — ``[]``; every pattern in order, with its match count.
 
 And ``grepls.listMatches`` — ``[uri]``: the document's matches with their lines and pattern ids.
+
+Changing the documents: ``grepls.replace`` — one object ``{"replacement", "uri"?, "pattern"?,
+"scope"?}``; every match rewritten through the editor's own ``workspace/applyEdit`` (see
+:mod:`grepls.replace`), answered once the editor has applied or refused it.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from grepls.documents import Documents
 from grepls.pattern import PatternError, PatternSpec, parse_pattern_argument
 from grepls.patterns import SEARCH_ID, PatternSet, pattern_from_entry
 from grepls.queries import list_matches
+from grepls.replace import REPLACE, replace
+from grepls.replace import Server as ReplaceServer
 from grepls.rpc import InvalidParams
 from grepls.session import Session
 from grepls.settings import Settings
@@ -39,7 +45,7 @@ LIST_PATTERNS = "grepls.listPatterns"
 LIST_MATCHES = "grepls.listMatches"
 
 
-class Server(Protocol):
+class Server(ReplaceServer, Protocol):
     """What the commands use of the server."""
 
     session: Session
@@ -138,6 +144,7 @@ COMMANDS: dict[str, Callable[[Server, list[Any]], Any]] = {
     REMOVE_PATTERN: remove_pattern,
     LIST_PATTERNS: list_patterns,
     LIST_MATCHES: list_document_matches,
+    REPLACE: replace,
 }
 
 

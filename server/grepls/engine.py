@@ -14,10 +14,12 @@ name if an upgrade moves one:
     Returns the spans of every group as a list of ``(start, end)`` byte offsets, ``(-1, -1)`` for
     "no match". Public fallback: ``Match.span(group)`` on the wrapper's match object (same cost as
     above).
-``re2._Anchor.UNANCHORED``
-    The anchor argument ``Match`` takes. Public fallback: none needed once ``Match`` is gone.
+``re2._Anchor.UNANCHORED``, ``re2._Anchor.ANCHOR_BOTH``
+    The anchor arguments ``Match`` takes (``ANCHOR_BOTH`` reads the groups of a match already
+    found, for a replacement). Public fallback: none needed once ``Match`` is gone.
 
-The size of the compiled program is public (``_Regexp.programsize``) and used as such.
+The size of the compiled program and its number of groups are public (``_Regexp.programsize``,
+``_Regexp.groups``) and used as such.
 """
 
 from __future__ import annotations
@@ -43,10 +45,12 @@ error = re2.error
 class Compiled:
     """One RE2 program over UTF-8 bytes."""
 
-    __slots__ = ("_raw", "_wrapper", "program_size")
+    __slots__ = ("_raw", "_wrapper", "groups", "program_size")
 
     program_size: int
     """The size of RE2's compiled program: a measure of how much memory and time matching takes."""
+    groups: int
+    """How many capturing groups the pattern has."""
 
     def __init__(self, source: bytes, *, case_sensitive: bool, multiline: bool) -> None:
         """Compile ``source`` (raises :data:`error`). ``multiline``: ``^`` and ``$`` match at
@@ -60,6 +64,7 @@ class Compiled:
             source = b"(?m)" + source
         wrapper = re2.compile(source, options)
         self.program_size = wrapper.programsize
+        self.groups = wrapper.groups
         self._wrapper: Any = wrapper
         self._raw: Any = wrapper._regexp
 
@@ -80,12 +85,21 @@ class Compiled:
         return search
 
 
+    def group_spans(self, data: bytes, start: int, end: int) -> list[SPAN]:
+        """The spans of group 0 and every group when the pattern matches exactly
+        ``data[start:end]`` (the bytes around it are context, as for a search), or ``[]``.
+        ``NO_MATCH`` for a group that took no part."""
+        spans: list[SPAN] = self._raw.Match(re2._Anchor.ANCHOR_BOTH, data, start, end)
+        return [] if spans[0] == NO_MATCH else spans
+
+
 def missing_private_names() -> list[str]:
     """The private names this module relies on that the installed google-re2 lacks (the engine
     test fails naming them)."""
     wrapper = re2.compile(b"x")
     lookups: dict[str, Callable[[], object]] = {
         "re2._Anchor.UNANCHORED": lambda: re2._Anchor.UNANCHORED,
+        "re2._Anchor.ANCHOR_BOTH": lambda: re2._Anchor.ANCHOR_BOTH,
         "re2._Regexp._regexp": lambda: wrapper._regexp,
         "RE2.Match (on re2._Regexp._regexp)": lambda: wrapper._regexp.Match,
     }

@@ -67,6 +67,23 @@ def document_position(params: Any) -> str:
     return uri
 
 
+def code_action_range(params: Any) -> tuple[int, int, int, int]:
+    """The ``range`` of a ``textDocument/codeAction`` request, start first."""
+    where = mapping(params.get("range"), "range")
+    start = mapping(where.get("start"), "range.start")
+    end = mapping(where.get("end"), "range.end")
+    first = (
+        integer(start.get("line"), "range.start.line"),
+        integer(start.get("character"), "range.start.character"),
+    )
+    last = (
+        integer(end.get("line"), "range.end.line"),
+        integer(end.get("character"), "range.end.character"),
+    )
+    first, last = min(first, last), max(first, last)
+    return (*first, *last)
+
+
 def did_open(params: Any) -> tuple[str, int | None, str]:
     item = mapping(mapping(params, "params").get("textDocument"), "textDocument")
     return (

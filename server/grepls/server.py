@@ -11,7 +11,8 @@ by the table :func:`create_server` builds. The road of one keystroke::
 The server object holds the state each concern needs and nothing else: the negotiated
 :class:`~grepls.session.Session`, the :class:`~grepls.settings.Settings` in force, the
 :class:`~grepls.documents.Documents` and the :class:`~grepls.publisher.Publisher`. Commands live in
-:mod:`grepls.commands`.
+:mod:`grepls.commands`; replacing matches (the command and the code actions) in
+:mod:`grepls.replace`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from grepls.patterns import PatternSet
 from grepls.publisher import Publisher
 from grepls.queries import Highlights
 from grepls.render import DiagnosticRenderer
+from grepls.replace import Workspace, code_actions
 from grepls.rpc import Endpoint, Route
 from grepls.session import Session, initialize_result, negotiate
 from grepls.settings import Settings, parse_settings, plan
@@ -45,6 +47,9 @@ class Server:
     settings: Settings
     patterns: PatternSet
     """The patterns in force, compiled for the session's position encoding."""
+    workspace: Workspace | None
+    """The files that are not open, for a replace with scope ``"workspace"``; ``None`` while
+    the workspace scope is off (it is: grepls searches only the open documents)."""
 
     def __init__(self) -> None:
         self.endpoint = Endpoint()
@@ -54,12 +59,23 @@ class Server:
         self.documents = Documents()
         self.publisher = Publisher(self.endpoint, self.documents)
         self.highlights = Highlights()
+        self.workspace = None
         self._reported: set[str] = set()
         """The settings problems the user was last told about."""
 
     def after_batch(self) -> None:
         """Every message received so far is handled: show what changed."""
         self.publisher.flush()
+
+    def request_client(
+        self,
+        method: str,
+        params: Any,
+        on_result: Callable[[Any], None],
+        on_error: Callable[[Any], None] | None = None,
+    ) -> None:
+        """Ask the client something (``workspace/applyEdit``); the callbacks get its answer."""
+        self.endpoint.request(method, params, on_result, on_error)
 
     def show_message(self, message: str) -> None:
         self.endpoint.notify("window/showMessage", {"type": WARNING, "message": message})
@@ -177,6 +193,12 @@ class Server:
         cap = self.settings.max_matches_per_document
         return self.highlights.answer(self.documents.get(uri), uri, cap)
 
+    def code_action(self, raw: Any) -> list[Any]:
+        uri = params.document_uri(raw)
+        where = params.code_action_range(raw)
+        only = params.dig(raw, "context", "only")
+        return code_actions(self, uri, where, only if isinstance(only, list) else None)
+
     def execute_command(self, raw: Any) -> Any:
         name, arguments = params.execute_command(raw)
         return run_command(self, name, arguments)
@@ -190,6 +212,7 @@ def create_server() -> Server:
         "shutdown": server.shutdown,
         "textDocument/diagnostic": server.document_diagnostic,
         "textDocument/documentHighlight": server.document_highlight,
+        "textDocument/codeAction": server.code_action,
         "workspace/executeCommand": server.execute_command,
     }
     notifications: dict[str, Callable[[Any], None]] = {

@@ -10,6 +10,10 @@ down, so every look-up tolerates a missing or malformed step):
   without an edit), else *push* (``textDocument/publishDiagnostics``) — never both, or every match
   would be shown twice;
 * whether the client answers ``workspace/configuration``;
+* what it can do with a workspace edit (for ``grepls.replace``, see :mod:`grepls.replace`): apply
+  one at all (``workspace.applyEdit``), check each document's version (``documentChanges``), show
+  an annotation and ask before applying (``changeAnnotationSupport``), and whether it takes code
+  actions as literals (``textDocument.codeAction.codeActionLiteralSupport``) or only as commands;
 * the client's process id, so the server ends when its editor does.
 """
 
@@ -24,6 +28,10 @@ from grepls.positions import Encoding
 
 _ENCODINGS: tuple[Encoding, ...] = ("utf-8", "utf-16", "utf-32")
 
+CODE_ACTION_KINDS = ("quickfix", "refactor.rewrite")
+"""What ``textDocument/codeAction`` offers on a match: remove it (a quick fix), or replace it or
+every match in the file (a rewrite that asks for the replacement)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Session:
@@ -35,6 +43,14 @@ class Session:
     """Whether the client answers ``workspace/configuration``."""
     process_id: int | None = None
     initialization_options: Any = None
+    apply_edit: bool = False
+    """Whether the client applies ``workspace/applyEdit``."""
+    document_changes: bool = False
+    """Whether a workspace edit may carry versioned ``documentChanges``."""
+    change_annotations: bool = False
+    """Whether a workspace edit may carry change annotations (and ask before applying)."""
+    code_action_literals: bool = False
+    """Whether code actions may be ``CodeAction`` literals (else ``Command`` only)."""
 
 
 def negotiate(params: Any) -> Session:
@@ -50,12 +66,19 @@ def negotiate(params: Any) -> Session:
         and dig(capabilities, "workspace", "diagnostics", "refreshSupport") is True
     )
     process_id = params.get("processId")
+    workspace_edit = dig(capabilities, "workspace", "workspaceEdit")
     return Session(
         encoding=encoding,
         pull=pull,
         configuration=dig(capabilities, "workspace", "configuration") is True,
         process_id=process_id if type(process_id) is int and process_id > 0 else None,
         initialization_options=params.get("initializationOptions"),
+        apply_edit=dig(capabilities, "workspace", "applyEdit") is True,
+        document_changes=dig(workspace_edit, "documentChanges") is True,
+        change_annotations=isinstance(dig(workspace_edit, "changeAnnotationSupport"), dict),
+        code_action_literals=isinstance(
+            dig(capabilities, "textDocument", "codeAction", "codeActionLiteralSupport"), dict
+        ),
     )
 
 
@@ -66,6 +89,7 @@ def initialize_result(session: Session, commands: list[str]) -> dict[str, Any]:
         "textDocumentSync": {"openClose": True, "change": 2},  # incremental
         "documentHighlightProvider": True,
         "executeCommandProvider": {"commands": commands},
+        "codeActionProvider": {"codeActionKinds": list(CODE_ACTION_KINDS)},
     }
     if session.pull:
         # Only for clients that pull: advertising it to a client we push to would invite it to

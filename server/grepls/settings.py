@@ -23,6 +23,7 @@ from grepls.pattern import PatternError, PatternSpec, checked_spec, spec_from_op
 from grepls.patterns import SEVERITIES, Pattern, patterns_from_setting
 
 DEFAULT_MAX_MATCHES = 10_000
+DEFAULT_CONFIRM_REPLACE_ABOVE = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,8 @@ class Settings:
     """At most this many diagnostics per document and pattern; more are counted and announced."""
     patterns: tuple[Pattern, ...] = ()
     """The kept patterns (setting ``patterns``), always active."""
+    confirm_replace_above: int = DEFAULT_CONFIRM_REPLACE_ABOVE
+    """A replace of more matches than this asks the editor to confirm it (where it can)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +99,17 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
                 f"using {DEFAULT_MAX_MATCHES}"
             )
 
+    confirm_above = DEFAULT_CONFIRM_REPLACE_ABOVE
+    if "confirmReplaceAbove" in raw and raw["confirmReplaceAbove"] is not None:
+        value = raw["confirmReplaceAbove"]
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            confirm_above = value
+        else:
+            problems.append(
+                f"grepls.confirmReplaceAbove must be a non-negative integer, got {value!r}; "
+                f"using {DEFAULT_CONFIRM_REPLACE_ABOVE}"
+            )
+
     pattern: PatternSpec | None = None
     text = raw.get("pattern")
     if text not in (None, ""):
@@ -114,4 +128,4 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
 
     patterns, pattern_problems = patterns_from_setting(raw.get("patterns"))
     problems.extend(pattern_problems)
-    return Settings(pattern, severity, max_matches, patterns), problems
+    return Settings(pattern, severity, max_matches, patterns, confirm_above), problems
