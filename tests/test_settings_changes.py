@@ -135,3 +135,21 @@ def test_a_bad_value_is_reported_once_while_it_stays() -> None:
         )
     warnings = [m["message"] for m in driver.messages("window/showMessage")]
     assert sum("grepls.severity" in w for w in warnings) == 1
+
+
+def test_confirm_replace_above_is_read_and_needs_no_rebind() -> None:
+    driver, rebinds = driver_with_spy({"pattern": "TODO"})
+    rebinds.clear()
+    driver.notify(
+        "workspace/didChangeConfiguration",
+        {"settings": {"grepls": {"pattern": "TODO", "confirmReplaceAbove": 0}}},
+    )
+    assert driver.server.settings.confirm_replace_above == 0
+    assert rebinds == []
+    driver.notify(
+        "workspace/didChangeConfiguration",
+        {"settings": {"grepls": {"pattern": "TODO", "confirmReplaceAbove": -1}}},
+    )
+    assert driver.server.settings.confirm_replace_above == 100
+    warnings = [m["message"] for m in driver.messages("window/showMessage")]
+    assert any("grepls.confirmReplaceAbove must be a non-negative integer" in w for w in warnings)

@@ -84,7 +84,6 @@ class Compiled:
 
         return search
 
-
     def group_spans(self, data: bytes, start: int, end: int) -> list[SPAN]:
         """The spans of group 0 and every group when the pattern matches exactly
         ``data[start:end]`` (the bytes around it are context, as for a search), or ``[]``.
