@@ -209,3 +209,38 @@ def expected_lines(search: Search | None, text: str, encoding: str) -> list[tupl
             )
             listed.append((span, excerpt(line, start)))
     return listed
+
+
+def expected_replace(search: Search, replacement: str, text: str) -> str:
+    """``text`` after ``grepls.replace`` of every match of ``search`` (never nullable) with
+    ``replacement`` — RE2's own ``re2.sub``, line by line, breaks kept. In a regex replacement
+    ``\\0`` is the match and ``\\\\`` a backslash (the only escapes the step draws); a literal's is
+    inserted as it is. Whole words (which RE2 cannot say in Unicode) and lines holding a lone
+    surrogate (which its wrapper cannot encode) are spliced at this oracle's own matches."""
+    import re2  # the server's engine, but through its public API, not the server's code
+
+    assert not search.nullable, "nothing to replace: the server refuses nullable patterns"
+
+    def new_text(matched: str) -> str:
+        if not search.regex:
+            return replacement
+        return "".join(
+            matched if piece == "\\0" else piece[-1]
+            for piece in re.findall(r"\\[0\\]|[^\\]", replacement, re.S)
+        )
+
+    options = re2.Options()
+    options.case_sensitive = search.case_sensitive
+    source = search.pattern if search.regex else re2.escape(search.pattern)
+    compiled = None if search.whole_word else re2.compile(source, options)
+    pieces = LINE_BREAK.split(text)
+    breaks = [*LINE_BREAK.findall(text), ""]
+    out = []
+    for line, brk in zip(pieces, breaks, strict=True):
+        if compiled is not None and not re.search("[\ud800-\udfff]", line):
+            line = compiled.sub(lambda found: new_text(found.group(0)), line)
+        else:
+            for start, end in reversed(line_matches(search, line)):
+                line = line[:start] + new_text(line[start:end]) + line[end:]
+        out.append(line + brk)
+    return "".join(out)

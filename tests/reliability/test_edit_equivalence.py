@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from edit_strategies import ENCODINGS, changes, searches, texts
-from grep_oracle import Search, apply_change, expected_lines, expected_matches
+from grep_oracle import Search, apply_change, expected_lines, expected_matches, expected_replace
 from grepls.pattern import PatternSpec
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -40,6 +40,9 @@ from profiles import slow_only
 from stuck import cpu_limit
 
 _runs = itertools.count()
+# Replacements for the replace step: empty, plain, non-ASCII, a line break, and (in a regex) the
+# match itself and an escaped backslash.
+REPLACEMENTS = ["", "X", "é😀", "a\nb", "<\\0>", "\\\\"]
 MAX_OPEN = 3
 STEP_CPU_SECONDS = 10.0
 
@@ -175,8 +178,71 @@ class InProcessMachine(EditorMachine):
     driver: InProcess
 
     def connect(self, encoding: str) -> None:
-        self.driver = InProcess(encoding)
+        # An editor that applies workspace edits, with versions: the replace step needs one.
+        edits = {"applyEdit": True, "workspaceEdit": {"documentChanges": True}}
+        self.driver = InProcess(encoding, capabilities={"workspace": edits})
         self.server = self.driver.server
+
+    @precondition(lambda self: bool(self.texts) and self.search is not None)
+    @rule(data=st.data(), replacement=st.sampled_from(REPLACEMENTS))
+    def replace(self, data: st.DataObject, replacement: str) -> None:
+        """grepls.replace in one document: the editor applies the edit the server sends; the text
+        must then be ``re2.sub`` of the text before, line by line."""
+        assert self.search is not None and self.encoding is not None
+        uri = data.draw(st.sampled_from(sorted(self.texts)), label="uri")
+        count = len(self.expected(uri))
+        expected = (
+            None
+            if self.search.nullable
+            else expected_replace(self.search, replacement, self.texts[uri])
+        )
+        answer = self.server_replace(uri, replacement)
+        if expected is None:
+            assert "error" in answer and "nothing to replace" in answer["error"]["message"]
+            return
+        assert "error" not in answer, answer
+        assert answer["result"]["replacements"] == count
+        assert self.texts[uri] == expected
+        assert answer["result"]["applied"] is True
+
+    @bounded
+    def server_replace(self, uri: str, replacement: str) -> dict[str, Any]:
+        """Send grepls.replace; apply the workspace/applyEdit it sends (as an editor would: the
+        edits, then didChange, then the answer); return the command's answer message."""
+        driver = self.driver
+        written = len(driver.written)
+        driver.send(
+            {
+                "id": "replace",
+                "method": "workspace/executeCommand",
+                "params": {
+                    "command": "grepls.replace",
+                    "arguments": [{"replacement": replacement, "uri": uri}],
+                },
+            }
+        )
+        asked = [m for m in driver.written[written:] if m.get("method") == "workspace/applyEdit"]
+        if asked:
+            (request,) = asked
+            (document,) = request["params"]["edit"]["documentChanges"]
+            assert document["textDocument"] == {"uri": uri, "version": self.versions[uri]}
+            changes = sorted(
+                document["edits"],
+                key=lambda e: (e["range"]["start"]["line"], e["range"]["start"]["character"]),
+                reverse=True,
+            )
+            text = self.texts[uri]
+            for change in changes:
+                text = apply_change(
+                    text, {"range": change["range"], "text": change["newText"]}, self.encoding or ""
+                )
+            self.texts[uri] = text
+            self.versions[uri] += 1
+            sent = [{"range": c["range"], "text": c["newText"]} for c in changes]
+            driver.change(uri, self.versions[uri], sent)
+            driver.send({"id": request["id"], "result": {"applied": True}})
+        (answer,) = [m for m in driver.written[written:] if m.get("id") == "replace"]
+        return answer
 
     @bounded
     def server_open(self, uri: str, version: int, text: str) -> None:
