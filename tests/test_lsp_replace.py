@@ -314,8 +314,14 @@ async def test_a_dry_run_counts_and_sends_nothing(editor: Editor) -> None:
     editor.open(B, "TODO")
     await command(editor.client, "grepls.setPattern", "TODO")
     result = await replace(editor, {"replacement": "X", "dryRun": True})
+    edit = result.pop("edit")
     assert result == {"applied": False, "files": 2, "replacements": 5}
     assert editor.received == []
+    # The edit it answers is the one a replace would send: an editor may apply it itself.
+    edits = edit.get("changes") or {
+        c["textDocument"]["uri"]: c["edits"] for c in edit["documentChanges"]
+    }
+    assert sorted((uri, len(e)) for uri, e in edits.items()) == [(A, 4), (B, 1)]
 
 
 async def test_no_match_needs_no_edit(editor: Editor) -> None:

@@ -18,7 +18,9 @@ the server last heard about it is refused by the editor, not overwritten. That i
    neither do the edits. A pattern that can match the empty string is refused: grepls reports at
    most one empty match per line, and "replace every match" would mean inserting text between
    characters.
-4. **Send** (:func:`workspace_edit`): each open document's edits go in ``documentChanges`` with
+4. **Send** (:func:`workspace_edit`) — or, with ``"dryRun": true``, answer the counts and the
+   edit without sending it (for a preview, or an editor that cannot be sent edits, like Vim's
+   ALE, which applies it itself): each open document's edits go in ``documentChanges`` with
    the version the server holds (``null`` for a file that is not open), so an editor that has
    moved on refuses the whole edit and nothing is lost. Where the editor supports change
    annotations, every edit carries one, labelled with the pattern and the replacement, that asks
@@ -104,7 +106,7 @@ class Request:
     range: Range | None = None
     """Only the matches inside this range (a code action's single match)."""
     dry_run: bool = False
-    """Count what would be replaced; send nothing."""
+    """Answer the counts and the edit; send nothing."""
 
 
 def parse_request(arguments: list[Any]) -> Request:
@@ -451,18 +453,18 @@ def replace(server: Server, arguments: list[Any]) -> Any:
     files, matcher = plan(server, request)
     count = sum(len(file.edits) for file in files)
     result: dict[str, Any] = {"applied": False, "files": len(files), "replacements": count}
+    label = label_of(matcher.spec, request.replacement)
+    confirm = count > server.settings.confirm_replace_above
+    edit = workspace_edit(files, server.session, label, confirm)
     if request.dry_run:
-        return result
+        return {**result, "edit": edit}  # for a preview, or an editor that applies it itself
     if count == 0:
         return {**result, "applied": True}  # nothing to change: done, and no edit sent
     if not server.session.apply_edit:
         raise InvalidParams(
             f"{REPLACE}: this editor does not apply workspace edits (it did not declare "
-            "workspace.applyEdit), so grepls cannot change its documents"
+            'workspace.applyEdit); send "dryRun": true to get the edit and apply it yourself'
         )
-    label = label_of(matcher.spec, request.replacement)
-    confirm = count > server.settings.confirm_replace_above
-    edit = workspace_edit(files, server.session, label, confirm)
     later = Later()
 
     def applied(answer: Any) -> None:
