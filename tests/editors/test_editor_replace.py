@@ -1,0 +1,117 @@
+"""Replace in real editors: the README's Neovim and Emacs replace snippets against grepls.
+
+Each editor sets the pattern, replaces every match with the README's command, undoes it, then runs
+the code actions *Replace this match…* (on a match after an emoji) and *Replace all N matches in
+this file…*, answering their prompt as a user would. The buffer's text after each step is what the
+editor itself holds; the expected texts are computed here with ``str.replace``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from conftest import DRIVER_WAIT_MS
+from editors_fixture import FIXTURE, PATTERN, fixture_lines, matches
+from editors_readme import snippet
+from editors_run import require_binary, run_driver
+
+DRIVERS = Path(__file__).parent / "drivers"
+REPLACEMENT = "DONE ✓"
+
+
+def replace_plan(workdir: Path) -> tuple[Path, dict[str, Any]]:
+    """Copy the fixture into the project; write the plan the drivers follow."""
+    shutil.copyfile(FIXTURE, workdir / "project" / FIXTURE.name)
+    lines = fixture_lines()
+    found = matches(lines)
+    one = next(m for m in found if "🙂" in m.start)  # after an astral character
+    every = found[-1]  # the second of two on one line
+    after_one = list(lines)
+    after_one[one.line] = one.start + "ONE" + lines[one.line][len(one.start) + len(PATTERN) :]
+    plan = {
+        "fixture": str(workdir / "project" / FIXTURE.name),
+        "pattern": PATTERN,
+        "count": len(found),
+        "replacement": REPLACEMENT,
+        "action": {
+            "line": one.line,
+            "byte_col": one.col("byte"),
+            "char_col": one.col("char"),
+            "one": "ONE",
+            "all_line": every.line,
+            "all_byte_col": every.col("byte"),
+            "all_char_col": every.col("char"),
+            "all": "ALL",
+        },
+        "expected": {
+            "replaced": [line.replace(PATTERN, REPLACEMENT) for line in lines],
+            "undone": lines,
+            "one": after_one,
+            "all": [line.replace(PATTERN, "ALL") for line in after_one],
+        },
+        "wait_ms": DRIVER_WAIT_MS,
+        "out": str(workdir / "report.json"),
+    }
+    path = workdir / "replace-plan.json"
+    path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    return path, plan
+
+
+def check(report: dict[str, Any], plan: dict[str, Any]) -> None:
+    phases = {phase["name"]: phase["lines"] for phase in report["phases"]}
+    assert phases["set"] == plan["expected"]["undone"]
+    for name in ("replaced", "undone", "one", "all"):
+        assert phases[name] == plan["expected"][name], name
+    assert len(report["prompts"]) == 2
+    assert all('"TODO"' in prompt for prompt in report["prompts"]), report["prompts"]
+
+
+def test_neovim_replaces_undoes_and_answers_the_code_action_prompts(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    nvim = require_binary("nvim")
+    init = workdir / "init.lua"
+    init.write_text(
+        "\n".join(
+            snippet(name) for name in ("nvim-config-legacy", "nvim-commands", "nvim-replace")
+        ),
+        encoding="utf-8",
+    )
+    plan_file, plan = replace_plan(workdir)
+    driver = DRIVERS / "neovim_replace.lua"
+    report = run_driver(
+        [
+            nvim,
+            "--headless",
+            "-n",
+            "-i",
+            "NONE",
+            "-u",
+            str(init),
+            plan["fixture"],
+            "-c",
+            f"luafile {driver}",
+        ],
+        env,
+        workdir,
+        plan_file,
+    )
+    check(report, plan)
+
+
+def test_emacs_replaces_undoes_and_answers_the_code_action_prompts(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    emacs = require_binary("emacs")
+    config = workdir / "grepls-config.el"
+    config.write_text(snippet("emacs-config") + "\n" + snippet("emacs-replace"), encoding="utf-8")
+    plan_file, plan = replace_plan(workdir)
+    driver = DRIVERS / "emacs_replace.el"
+    report = run_driver(
+        [emacs, "--batch", "-q", "-l", str(config), "-l", str(driver)], env, workdir, plan_file
+    )
+    check(report, plan)
+    assert report["confirmations"], "eglot applies a server's edit only after asking"
