@@ -115,3 +115,40 @@ def test_emacs_replaces_undoes_and_answers_the_code_action_prompts(
     )
     check(report, plan)
     assert report["confirmations"], "eglot applies a server's edit only after asking"
+
+
+def test_vim_ale_replaces_through_the_edit_grepls_answers_and_undoes(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    vim = require_binary("vim")
+    vimrc = workdir / "vimrc"
+    vimrc.write_text(
+        "set nocompatible encoding=utf-8\nfiletype plugin on\n"
+        + snippet("vim-ale-config")
+        + snippet("vim-ale-replace"),
+        encoding="utf-8",
+    )
+    plan_file, plan = replace_plan(workdir)
+    driver = DRIVERS / "vim_replace.vim"
+    report = run_driver(
+        [
+            vim,
+            "-N",
+            "-n",
+            "-i",
+            "NONE",
+            "-u",
+            str(vimrc),
+            "-es",
+            "-S",
+            str(driver),
+            plan["fixture"],
+        ],
+        env,
+        workdir,
+        plan_file,
+    )
+    phases = {phase["name"]: phase["lines"] for phase in report["phases"]}
+    assert phases["set"] == plan["expected"]["undone"]
+    assert phases["replaced"] == plan["expected"]["replaced"]
+    assert phases["undone"] == plan["expected"]["undone"]
