@@ -22,6 +22,7 @@ SERVER_KEYS = [
     "wholeWord",
     "severity",
     "maxMatchesPerDocument",
+    "confirmReplaceAbove",
 ]
 
 

@@ -8,6 +8,7 @@
 import * as vscode from "vscode";
 import { nextMatch, previousMatch } from "./matchNavigation";
 import { checkPattern } from "./regexCheck";
+import { replaceAll } from "./replace";
 import { GreplsServer } from "./server";
 import { describeQuery, matchCount, PatternFlag } from "./settings";
 import { PatternState } from "./state";
@@ -56,6 +57,7 @@ export class Commands {
       command("grepls.ui.showMatches", () => this.showMatches()),
       command("grepls.ui.nextMatch", () => this.jump("next")),
       command("grepls.ui.previousMatch", () => this.jump("previous")),
+      command("grepls.ui.replaceAll", () => replaceAll(this.server, this.state)),
       command("grepls.ui.restartServer", () => this.restart()),
     ];
   }

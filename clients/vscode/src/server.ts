@@ -1,6 +1,6 @@
 /**
- * The language client around the bundled grepls server: start, stop, restart, and the three
- * server commands the UI calls.
+ * The language client around the bundled grepls server: start, stop, restart, and the server
+ * commands the UI calls.
  *
  * Start, stop and restart go through one queue (lifecycle.ts), so two quick restarts never run
  * side by side and leave a second client and server process behind.
@@ -22,6 +22,8 @@ import { formatVersion } from "./interpreter";
 import { launchSpec } from "./launch";
 import { SerialLifecycle } from "./lifecycle";
 import { findPython } from "./python";
+import { promptingExecuteCommand } from "./replace";
+import { ReplaceArgument, ReplaceResult } from "./replaceArguments";
 import { PatternQuery, serverPayload } from "./settings";
 
 export interface SetPatternResult {
@@ -102,6 +104,8 @@ export class GreplsServer implements vscode.Disposable {
       outputChannel: this.log,
       traceOutputChannel: this.traceChannel,
       middleware: {
+        // The code actions "Replace this match…" / "Replace all N matches…" ask for the replacement.
+        executeCommand: promptingExecuteCommand,
         workspace: {
           // The server is sent only the settings it knows; `interpreter` and `trace` are ours.
           configuration: async (params, token, next) => {
@@ -151,6 +155,11 @@ export class GreplsServer implements vscode.Disposable {
 
   async clearPattern(): Promise<SetPatternResult> {
     return this.execute<SetPatternResult>("grepls.clearPattern", []);
+  }
+
+  /** grepls.replace; with `dryRun` the server only counts (and checks the replacement). */
+  async replace(argument: ReplaceArgument): Promise<ReplaceResult> {
+    return this.execute<ReplaceResult>("grepls.replace", [argument]);
   }
 
   async listMatches(uri: vscode.Uri): Promise<MatchLine[]> {

@@ -19,7 +19,15 @@
 import { contributes } from "../package.json";
 
 /** The keys of the `grepls` section the server reads. */
-export const SERVER_KEYS = ["pattern", "regex", "caseSensitive", "wholeWord", "severity", "maxMatchesPerDocument"] as const;
+export const SERVER_KEYS = [
+  "pattern",
+  "regex",
+  "caseSensitive",
+  "wholeWord",
+  "severity",
+  "maxMatchesPerDocument",
+  "confirmReplaceAbove",
+] as const;
 
 /** A settings section: VS Code's WorkspaceConfiguration (read with get) or a plain object. */
 export type Section = { get?(key: string): unknown } | Record<string, unknown>;
