@@ -30,6 +30,7 @@ import { parseArgs } from "node:util";
 import { createRequire } from "node:module";
 import * as zlib from "node:zlib";
 import { buildPythonExtensionStandIn } from "./pythonExtensionStandIn.mjs";
+import { REPLACE_SETTINGS, replaceScenario } from "./e2eReplace.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "..", "..");
@@ -213,6 +214,7 @@ function prepare() {
     "editor.fontSize": 15,
     "window.commandCenter": false,
     "workbench.colorTheme": "Default Dark Modern",
+    ...REPLACE_SETTINGS,
   };
   fs.writeFileSync(path.join(userData, "User", "settings.json"), JSON.stringify(settings, null, 2));
 }
@@ -612,6 +614,9 @@ async function scenario(url) {
   await eventually("no Problems entries", async () => (await problemTexts(page)).length === 0);
   await eventually("the status bar without a pattern", async () => (await statusText(page)) === "grepls");
   check("Clear Pattern removes every match", true);
+
+  // Replace All, undo, the light bulb's replace, the preview (e2eReplace.mjs).
+  await replaceScenario(page, { workspace, runCommand, eventually, check, sleep });
 
   if (pageErrors.length) {
     console.log(`e2e: page errors (not failures): ${pageErrors.slice(0, 3).join(" | ")}`);
