@@ -492,3 +492,22 @@ async def test_code_actions_follow_the_only_filter(editor: Editor) -> None:
     )
     assert [action.title for action in answer or []] == ["Remove this match"]
     await eventually(lambda: True)
+
+
+async def test_code_actions_on_a_large_selection_find_its_first_match(editor: Editor) -> None:
+    editor.open(A, "nothing\n" * 200 + "x TODO\n")
+    await command(editor.client, "grepls.setPattern", "TODO")
+    start, end = types.Position(line=0, character=0), types.Position(line=300, character=0)
+    answer = await editor.client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=A),
+            range=types.Range(start=start, end=end),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+    )
+    one = (answer or [])[0]
+    assert isinstance(one, types.CodeAction) and one.command is not None
+    assert one.command.arguments[0]["range"] == {  # type: ignore[index]
+        "start": {"line": 200, "character": 2},
+        "end": {"line": 200, "character": 6},
+    }

@@ -584,12 +584,20 @@ def _action(title: str, kind: str, argument: dict[str, Any], literal: bool) -> d
 def _match_at(document: Document, matcher: Matcher, where: Range) -> Range | None:
     """The first match that touches ``where`` (a cursor touches a match at either end)."""
     start_line, start_column, end_line, end_column = where
-    last = len(document.lines) - 1
-    for line in range(max(start_line, 0), min(end_line, last) + 1):
-        for start, end in matcher.columns(document.lines.line(line)):
-            after_start = (line, end) >= (start_line, start_column)
-            before_end = (line, start) <= (end_line, end_column)
-            if after_start and before_end:
+    first, last = max(start_line, 0), min(end_line, len(document.lines) - 1)
+    if last - first < 64:  # a cursor or a few lines: no need to split the rest of the document
+        found = {n: matcher.columns(document.lines.line(n)) for n in range(first, last + 1)}
+    else:  # a large selection: one scan at C speed
+        found = {
+            first + n: spans
+            for n, spans in matcher.scan(document.lines.texts[first : last + 1]).matches.items()
+        }
+    for line in sorted(found):
+        for start, end in found[line]:
+            if (line, end) >= (start_line, start_column) and (line, start) <= (
+                end_line,
+                end_column,
+            ):
                 return (line, start, line, end)
     return None
 
