@@ -298,6 +298,12 @@ async def test_whole_words_only_replace_the_words(editor: Editor) -> None:
     await command(editor.client, "grepls.setPattern", {"pattern": "cat", "wholeWord": True})
     await replace(editor, {"replacement": "dog", "uri": A})
     assert editor.texts[A] == "dog cats scat cat_ (dog)"
+    # A regex whole word: the groups are the pattern's own, read in the word that matched.
+    await command(
+        editor.client, "grepls.setPattern", {"pattern": "(d)(o)g", "regex": True, "wholeWord": True}
+    )
+    await replace(editor, {"replacement": r"\2\1\0", "uri": A})
+    assert editor.texts[A] == "oddog cats scat cat_ (oddog)"
 
 
 async def test_one_match_is_replaced_within_a_range(editor: Editor) -> None:

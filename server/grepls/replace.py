@@ -42,7 +42,6 @@ server has one (:attr:`Workspace`), it is refused as off.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -58,8 +57,6 @@ from grepls.positions import SPAN, byte_spans_to_columns, encode_line
 from grepls.rpc import InvalidParams, Later
 from grepls.session import Session
 from grepls.settings import Settings
-
-logger = logging.getLogger(__name__)
 
 REPLACE = "grepls.replace"
 SCOPES = ("document", "open", "workspace")
