@@ -7,14 +7,15 @@ from inspect import GEN_CLOSED, GEN_SUSPENDED, getgeneratorstate
 from grepls.coroutine import grep
 from grepls.index import MatchIndex
 from grepls.lines import LineStore, Splice
-from grepls.pattern import Matcher, PatternSpec
+from grepls.matcher import Matcher
+from grepls.pattern import PatternSpec
 from grepls.server import Server
 from inprocess import InProcess
 
 
 def test_the_coroutine_is_primed_fed_and_closed() -> None:
     index = MatchIndex()
-    coroutine = grep(Matcher(PatternSpec("TODO")), index, LineStore("a TODO\nb"), 100)
+    coroutine = grep(Matcher(PatternSpec("TODO")), index, 100)
     assert getgeneratorstate(coroutine) == GEN_SUSPENDED  # primed: waiting at its (yield)
     coroutine.send(Splice(0, 0, ["a TODO", "b"]))
     assert index.lines == {0: [(2, 6)]}
@@ -28,7 +29,7 @@ def test_the_coroutine_is_primed_fed_and_closed() -> None:
 def test_inserted_lines_shift_the_matches_below_without_rescanning_them() -> None:
     store = LineStore("x\nTODO\n" + "y\n" * 100 + "TODO")
     index = MatchIndex()
-    coroutine = grep(Matcher(PatternSpec("TODO")), index, store, 100)
+    coroutine = grep(Matcher(PatternSpec("TODO")), index, 100)
     coroutine.send(Splice(0, 0, store.texts))
     assert sorted(index.lines) == [1, 102]
     splice = store.replace((0, 1), (0, 1), "\n\n")

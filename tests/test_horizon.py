@@ -12,7 +12,8 @@ import re
 
 import pytest
 from grepls.document import Change, Document
-from grepls.pattern import Matcher, PatternSpec
+from grepls.matcher import Matcher
+from grepls.pattern import PatternSpec
 
 CAP = 5
 

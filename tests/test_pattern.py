@@ -6,8 +6,9 @@ import time
 from typing import Any
 
 import pytest
-from grepls.pattern import Matcher, PatternError, PatternSpec, parse_pattern_argument
-from hypothesis import assume, given, settings
+from grepls.matcher import Matcher
+from grepls.pattern import PatternError, PatternSpec, parse_pattern_argument
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 
@@ -125,8 +126,10 @@ def test_scanning_many_lines_at_once_agrees_with_line_by_line(
     matcher = Matcher(PatternSpec(**options), encoding)  # type: ignore[arg-type]
     many = SCAN_LINES * 20  # enough lines for the whole-text scan
     by_line = {n: spans for n, text in enumerate(many) if (spans := matcher.columns(text))}
-    assert matcher.scan(many) == (by_line, len(many))
-    assert matcher.scan(SCAN_LINES) == (
+    found = matcher.scan(many)
+    assert (found.matches, found.searched, found.lines) == (by_line, len(many), len(many))
+    found = matcher.scan(SCAN_LINES)
+    assert (found.matches, found.searched) == (
         {n: spans for n, spans in by_line.items() if n < len(SCAN_LINES)},
         len(SCAN_LINES),
     )
@@ -136,10 +139,10 @@ def test_scanning_many_lines_at_once_agrees_with_line_by_line(
 @pytest.mark.parametrize("lines", [10, 1000])
 def test_a_limited_scan_stops_after_the_line_that_passes_the_limit(lines: int) -> None:
     texts = ["a e e", "x"] * (lines // 2)
-    found, searched = Matcher(PatternSpec("e")).scan(texts, limit=5)
+    found = Matcher(PatternSpec("e")).scan(texts, limit=5)
     # Lines 0 and 2 hold 4 matches, line 4 brings it to 6 > 5: the search stops after line 4.
-    assert found == {0: [(2, 3), (4, 5)], 2: [(2, 3), (4, 5)], 4: [(2, 3), (4, 5)]}
-    assert searched in (5, 6)  # line 5 holds no match: it may or may not have been read
+    assert found.matches == {0: [(2, 3), (4, 5)], 2: [(2, 3), (4, 5)], 4: [(2, 3), (4, 5)]}
+    assert found.searched in (5, 6)  # line 5 holds no match: it may or may not have been read
 
 
 @settings(max_examples=300, deadline=None)
@@ -154,13 +157,50 @@ def test_a_text_searched_whole_or_as_lines_gives_each_lines_own_matches(
 ) -> None:
     """What a document just opened gets from its unsplit text is what its lines would give."""
     matcher = Matcher(PatternSpec(**options), encoding)  # type: ignore[arg-type]
-    assume(matcher.searches_whole_text)  # the others are sent their lines (Document.bind)
     text = "\n".join(lines)
     texts = text.split("\n")
-    found, searched, total = matcher.scan_text(text, limit)
-    assert total == len(texts)
-    assert (found, searched) == matcher.scan(texts, limit) or limit is not None
+    whole = matcher.scan([], text, limit)
+    assert whole.lines == len(texts)
+    as_lines = matcher.scan(texts, None, limit)
+    same = (whole.matches, whole.searched) == (as_lines.matches, as_lines.searched)
+    assert same or limit is not None
     expected = {n: spans for n, line in enumerate(texts) if (spans := matcher.columns(line, limit))}
-    assert found == {n: spans for n, spans in expected.items() if n < searched}
-    if searched < total:  # stopped early: only once more than `limit` matches were found
-        assert limit is not None and sum(map(len, found.values())) > limit
+    assert whole.matches == {n: spans for n, spans in expected.items() if n < whole.searched}
+    if whole.searched < whole.lines:  # stopped early: only past `limit` matches
+        assert limit is not None and whole.count > limit
+    # Split into lines and a tail anywhere: the same first matches (the tail is searched only as
+    # far as the matches left to show, so a line there may keep fewer of its own).
+    split = len(texts) // 3
+    mixed = matcher.scan(texts[:split], "\n".join(texts[split:]), limit)
+    assert mixed.lines == len(texts)
+    shown = None if limit is None else limit + 1
+    assert flat(mixed.matches)[:shown] == flat(expected)[:shown]
+
+
+def flat(matches: dict[int, list[tuple[int, int]]]) -> list[tuple[int, int, int]]:
+    return [(line, *span) for line in sorted(matches) for span in matches[line]]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "expected"), [("utf-8", [(5, 5)]), ("utf-16", [(3, 3)]), ("utf-32", [(2, 2)])]
+)
+def test_an_empty_match_lands_between_characters_not_inside_an_emoji(
+    encoding: str, expected: list[tuple[int, int]]
+) -> None:
+    # RE2 finds \B first between two bytes of the emoji (neither is a word character); the first
+    # place between characters where it holds is the end of the line.
+    matcher = Matcher(PatternSpec(r"\B", regex=True), encoding)  # type: ignore[arg-type]
+    assert matcher.columns("a😀") == expected
+
+
+def test_a_regex_holding_a_lone_surrogate_is_refused_with_a_reason() -> None:
+    with pytest.raises(PatternError, match="lone surrogate"):
+        Matcher(PatternSpec("\ud800", regex=True))
+    # As a plain literal it is found like any other character.
+    assert Matcher(PatternSpec("\ud800")).columns("a\ud800") == [(1, 2)]
+
+
+def test_a_line_with_more_matches_than_the_limit_says_it_was_cut() -> None:
+    matcher = Matcher(PatternSpec("e", regex=True))
+    assert matcher.line("e" * 10, limit=3) == ([(0, 1), (1, 2), (2, 3), (3, 4)], True)
+    assert matcher.line("e" * 4, limit=3) == ([(0, 1), (1, 2), (2, 3), (3, 4)], False)

@@ -7,20 +7,23 @@ This is the classic consumer coroutine, grown up::
             line = (yield)
             if pattern in line: ...
 
-Ours is bound to one compiled pattern (a :class:`~grepls.pattern.Matcher`) and one document's
+Ours is bound to one compiled pattern (a :class:`~grepls.matcher.Matcher`) and one document's
 :class:`~grepls.index.MatchIndex`. It is primed with ``next()`` by the :func:`coroutine` decorator,
 fed with ``.send()`` and ended with ``.close()``:
 
 * on ``didOpen`` (and when the pattern changes) it is sent every line, as one
-  :class:`~grepls.lines.Splice` from line 0 — on open, the whole text before it is even split;
+  :class:`~grepls.lines.Splice` from line 0 — on open, mostly a text not split into lines yet;
 * on ``didChange`` it is sent only the lines the edit touched, with how many old lines they replace,
   so that matches below an inserted or deleted line shift rather than being searched again;
 * on ``didClose``, or when the pattern changes, it is closed, and it empties the index it fed.
 
-A document may hold far more matches than an editor can show (``e`` in a million-line file). The
-coroutine searches only as far as the first ``limit`` + 1 matches: lines past that *horizon* are
-left unsearched until edits above it remove matches, when it reads on from the line store just far
-enough to show ``limit`` again. So the work is in proportion to the edit and to what is shown.
+It reads only what it is sent. A document may hold far more matches than an editor can show (``e``
+in a million-line file), so the coroutine searches only as far as the first ``limit`` + 1 matches:
+lines past that *horizon* are left unsearched. When edits above the horizon remove matches, fewer
+than ``limit`` may be left before it; then the value of ``.send()`` is the line it needs to read on
+from, and its sender (the :class:`~grepls.document.Document`) sends those lines as a
+:class:`~grepls.lines.ReadOn` until the answer is ``None``. So the work is in proportion to the
+edit and to what is shown.
 
 The coroutine itself is cheap (a warm ``.send()`` costs about a microsecond); the work it does is
 proportional to the lines it is sent.
@@ -33,25 +36,24 @@ from collections.abc import Callable, Generator
 from typing import ParamSpec, TypeVar
 
 from grepls.index import MatchIndex
-from grepls.lines import LineStore, Splice
-from grepls.pattern import Matcher
+from grepls.lines import ReadOn, Splice
+from grepls.matcher import Matcher
 
 P = ParamSpec("P")
+Wanted = TypeVar("Wanted")
 Sent = TypeVar("Sent")
 
-Grep = Generator[None, Splice, None]
-
-# How many lines past the horizon to search at a time when matches above it were removed.
-_READ_ON_LINES = 4096
+Grep = Generator[int | None, Splice | ReadOn, None]
+"""Sent splices and read-ons; answers the line to read on from, or ``None``."""
 
 
 def coroutine(
-    function: Callable[P, Generator[None, Sent, None]],
-) -> Callable[P, Generator[None, Sent, None]]:
+    function: Callable[P, Generator[Wanted, Sent, None]],
+) -> Callable[P, Generator[Wanted, Sent, None]]:
     """Start a consumer generator: call it, then advance it to its first ``(yield)``."""
 
     @functools.wraps(function)
-    def primed(*args: P.args, **kwargs: P.kwargs) -> Generator[None, Sent, None]:
+    def primed(*args: P.args, **kwargs: P.kwargs) -> Generator[Wanted, Sent, None]:
         generator = function(*args, **kwargs)
         next(generator)
         return generator
@@ -60,29 +62,27 @@ def coroutine(
 
 
 @coroutine
-def grep(matcher: Matcher, index: MatchIndex, lines: LineStore, limit: int) -> Grep:
+def grep(matcher: Matcher, index: MatchIndex, limit: int) -> Grep:
     """Receive splices of a document's lines; keep ``index`` equal to the matches of ``matcher``
     on every line before the index's horizon, with more than ``limit`` of them whenever the
     document has that many."""
+    scan = matcher.scan
+    wanted: int | None = None
     try:
         while True:
-            splice = (yield)  # fmt: skip
-            if index.horizon is not None and splice.first >= index.horizon:
+            splice = (yield wanted)  # fmt: skip
+            if isinstance(splice, ReadOn):  # the lines past the horizon, asked for below
+                if splice.first == index.horizon:
+                    found = scan(splice.texts, None, limit - index.count)
+                    index.extend(splice.first, found, splice.to_end)
+            elif index.horizon is not None and splice.first >= index.horizon:
                 pass  # an edit past the horizon changes nothing that is shown
-            elif splice.whole is not None:  # a text just opened, not split into lines yet
-                found, searched, added = matcher.scan_text(splice.whole, limit)
-                index.splice(splice.first, splice.removed, added, found, searched)
             else:
-                found, searched = matcher.scan(splice.texts, limit)
-                index.splice(splice.first, splice.removed, len(splice.texts), found, searched)
-            while index.horizon is not None and index.count <= limit:
-                start = index.horizon
-                found, searched = matcher.scan(
-                    lines.texts[start : start + _READ_ON_LINES], limit - index.count
-                )
-                index.extend(start, found, searched, len(lines))
+                index.splice(splice.first, splice.removed, scan(splice.texts, splice.tail, limit))
+            # Fewer matches than can be shown before the horizon: ask to read on from it.
+            wanted = index.horizon if index.horizon is not None and index.count <= limit else None
             # Let go of what was sent while waiting for the next send: on open, that is the
-            # whole document's text, encoded.
+            # whole document's text.
             del splice
     except GeneratorExit:
         index.clear()

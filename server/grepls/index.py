@@ -5,35 +5,38 @@ client columns. A splice replaces the entries of the lines it covers and, when i
 of lines, renumbers the entries below it — work in proportion to the edit and to the matches, never
 to the document.
 
-The index also keeps, per line, the rendered JSON of that line's diagnostics (see
-:mod:`grepls.publish`): a keystroke re-renders only the lines it touched, so publishing 1,000
-matches is one join, not 1,000 object conversions. A line whose entry changes or moves is marked
-stale until the publisher renders it again.
+What a publisher may rely on:
+
+* ``lines[n]`` is never changed in place. A line whose matches change, or that moves to another
+  line number, gets a new list; so a rendering cached against the list object (``is``) is still
+  right exactly when the list is the same object.
+* ``generation`` is bumped whenever the matches change (a result id for pull diagnostics).
+* ``count`` counts the matches held; ``exact`` says whether they are all of the document's.
 """
 
 from __future__ import annotations
 
 from grepls.positions import SPAN
+from grepls.scan import Found
 
 
 class MatchIndex:
     """The matches of one document."""
 
-    __slots__ = ("count", "generation", "horizon", "lines", "rendered", "stale")
+    __slots__ = ("_cut", "count", "generation", "horizon", "lines")
 
     lines: dict[int, list[SPAN]]
     """Line number → the matches on that line, in client columns (lines without matches absent)."""
-    rendered: dict[int, bytes]
-    """Line number → that line's diagnostics as JSON array items (a cache for the publisher)."""
-    stale: set[int]
-    """Lines with matches whose rendering is missing or out of date."""
     count: int
-    """Total number of matches."""
+    """Total number of matches held."""
     generation: int
     """Bumped whenever the matches change; pull diagnostics use it as the result id."""
     horizon: int | None
     """The first line not searched (``None``: the whole document was). Lines past it may hold
     matches; they are searched only when fewer matches than can be shown lie before it."""
+    _cut: set[int]
+    """Lines holding more matches than were kept (a huge line is searched only as far as can be
+    shown)."""
 
     @property
     def exact(self) -> bool:
@@ -41,26 +44,21 @@ class MatchIndex:
 
     def __init__(self) -> None:
         self.lines = {}
-        self.rendered = {}
-        self.stale = set()
         self.count = 0
         self.generation = 0
         self.horizon = None
+        self._cut = set()
 
-    def splice(
-        self,
-        first: int,
-        removed: int,
-        added: int,
-        found: dict[int, list[SPAN]],
-        searched: int | None = None,
-    ) -> None:
-        """Lines ``first .. first + removed - 1`` became ``added`` lines, of which the first
-        ``searched`` (all, by default) were searched and hold the matches ``found`` (keyed from
-        0 = line ``first``)."""
-        if searched is None:
-            searched = added
-        lines, rendered = self.lines, self.rendered
+    @property
+    def exact(self) -> bool:
+        """Whether every match in the document is held (so ``count`` is the document's count)."""
+        return self.horizon is None and not self._cut
+
+    def splice(self, first: int, removed: int, found: Found) -> None:
+        """Lines ``first .. first + removed - 1`` became ``found.lines`` lines, searched as
+        ``found`` says (its line 0 is line ``first``)."""
+        lines = self.lines
+        added = found.lines
         end = first + removed
         horizon = self.horizon
         # Take out the old entries of the replaced lines, walking whichever is shorter.
@@ -71,62 +69,60 @@ class MatchIndex:
         for line in covered:
             if (spans := lines.pop(line, None)) is not None:
                 old[line - first] = spans
-                self._unrender(line)
                 self.count -= len(spans)
-        changed = old != found
+        cut = self._cut
+        if cut:
+            cut = {line for line in cut if not first <= line < end}
+        changed = old != found.matches
         shift = added - removed
-        if searched == added and (horizon is None or end <= horizon):
-            # Everything below the edit stays searched: its entries move with it.
+        if found.searched == added and (horizon is None or end <= horizon):
+            # Everything below the edit stays searched: its entries move with it, as new lists
+            # (a publisher's cache knows a line by its list).
             if shift and lines and max(lines) >= end:
                 changed = True
                 self.lines = lines = {
-                    (line + shift if line >= end else line): spans for line, spans in lines.items()
+                    (line + shift if line >= end else line): (list(spans) if line >= end else spans)
+                    for line, spans in lines.items()
                 }
-                self.rendered = {line: text for line, text in rendered.items() if line < end}
-                moved = {line for line in lines if line >= end + shift}
-                self.stale = {line for line in self.stale if line < end} | moved
+                cut = {line + shift if line >= end else line for line in cut}
             self.horizon = None if horizon is None else horizon + shift
         else:
             # The search stopped inside the edit: what lies below is now past the horizon.
             for line in [line for line in lines if line >= end]:
                 self.count -= len(lines.pop(line))
-                self._unrender(line)
                 changed = True
-            self.horizon = first + searched
-        for offset, spans in found.items():
-            lines[first + offset] = spans
-            self.stale.add(first + offset)
-            self.count += len(spans)
+            cut = {line for line in cut if line < first}
+            self.horizon = first + found.searched
+        self._add(first, found)
+        self._cut = cut | self._cut_of(first, found)
         if changed:
             self.generation += 1
 
-    def extend(self, start: int, found: dict[int, list[SPAN]], searched: int, total: int) -> None:
-        """Lines ``start .. start + searched - 1``, just past the horizon, were searched and hold
-        ``found`` (keyed from 0 = line ``start``); ``total`` is the document's line count."""
-        for offset, spans in found.items():
-            self.lines[start + offset] = spans
-            self.stale.add(start + offset)
-            self.count += len(spans)
-        horizon = start + searched
-        self.horizon = None if horizon >= total else horizon
-        if found:
+    def extend(self, start: int, found: Found, to_end: bool) -> None:
+        """Lines ``start ..``, just past the horizon, were searched as ``found`` says; ``to_end``:
+        they run to the end of the document."""
+        self._add(start, found)
+        self._cut |= self._cut_of(start, found)
+        horizon = start + found.searched
+        self.horizon = None if to_end and found.searched == found.lines else horizon
+        if found.matches:
             self.generation += 1
 
-    def _unrender(self, line: int) -> None:
-        self.rendered.pop(line, None)
-        self.stale.discard(line)
+    def _add(self, first: int, found: Found) -> None:
+        lines = self.lines
+        for offset, spans in found.matches.items():
+            lines[first + offset] = spans
+            self.count += len(spans)
 
-    def forget_rendering(self) -> None:
-        """Drop every rendered line (the severity or message changed)."""
-        self.rendered.clear()
-        self.stale = set(self.lines)
+    @staticmethod
+    def _cut_of(first: int, found: Found) -> set[int]:
+        return {first + found.searched - 1} if found.cut else set()
 
     def clear(self) -> None:
         """Forget every match (the coroutine is closing)."""
         if self.lines:
             self.generation += 1
         self.lines.clear()
-        self.rendered.clear()
-        self.stale.clear()
+        self._cut.clear()
         self.count = 0
         self.horizon = None

@@ -12,10 +12,14 @@ when a ``\\r`` and a ``\\n`` come together or apart across the edit's edge) and 
 :class:`Splice` saying which lines went and which came — exactly what the grep coroutine needs to
 hear. A keystroke costs in proportion to the edited lines, never to the document.
 
-A text just opened is kept whole until something needs its lines: splitting a million lines takes
-a tenth of a second, and the first matches of a whole text can be found without it (see
-:meth:`~grepls.pattern.Matcher.scan_text`). So ``didOpen`` publishes first and splits after. Only
-texts broken by ``\n`` alone wait like this; any ``\r`` means the exact split at once.
+**The deferred split.** Splitting a million lines takes a tenth of a second, and the first matches
+of a whole text can be found without it (see :mod:`grepls.scan`). So a text just opened is kept
+whole, and split a slice at a time (:meth:`LineStore.split_some`, called from the event loop after
+the first publish) from the top down. Meanwhile the store holds the first lines split and the rest
+as one string (``_rest`` from ``_rest_at`` on). Whatever needs a line not split yet splits down to
+it and no further: a keystroke at the top of a document just opened, where the cursor is, costs
+what any keystroke costs. Only texts broken by ``\n`` alone wait like this; any ``\r`` means the
+exact split at once.
 """
 
 from __future__ import annotations
@@ -29,16 +33,32 @@ from dataclasses import dataclass
 _BREAK = re.compile("\r\n|\r|\n")
 
 
+# How much of a text a split step takes (about 4 ms at 60 characters a line on a busy machine), and
+# the first step when a line is needed (the steps double until they reach it).
+SPLIT_CHARACTERS = 1 << 18
+_FIRST_STEP_CHARACTERS = 1 << 14
+
+
 @dataclass(frozen=True, slots=True)
 class Splice:
-    """Lines ``first .. first + removed - 1`` were replaced by ``texts`` — or, when ``whole`` is
-    set, by the lines of ``whole``, a text not split yet (``texts`` is then empty)."""
+    """Lines ``first .. first + removed - 1`` were replaced by ``texts`` followed by the lines of
+    ``tail``, a text broken by ``"\\n"`` only and not split yet (a document just opened)."""
 
     first: int
     removed: int
     texts: list[str]
-    whole: str | None = None
-    """A whole text whose only line break is ``"\\n"``, sent instead of its lines."""
+    tail: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOn:
+    """Lines ``first ..`` of the document, unchanged, sent because the grep coroutine stopped
+    searching before them and now needs more (see :mod:`grepls.coroutine`)."""
+
+    first: int
+    texts: list[str]
+    to_end: bool
+    """Whether ``texts`` run to the end of the document."""
 
 
 def split_lines(text: str) -> tuple[list[str], list[str]]:
@@ -69,62 +89,131 @@ def split_lines(text: str) -> tuple[list[str], list[str]]:
 class LineStore:
     """The lines of one open document."""
 
-    __slots__ = ("_breaks", "_texts", "_unsplit")
+    __slots__ = ("_breaks", "_rest", "_rest_at", "_rest_lines", "_texts")
 
     _texts: list[str]
+    """Line contents without their breaks: every line, or the first ones while a split is
+    pending."""
     _breaks: list[str]
-    _unsplit: str | None
-    """The whole text while it waits to be split (then ``_texts`` and ``_breaks`` are empty)."""
+    _rest: str | None
+    """While a split is pending, the text whose part from ``_rest_at`` on holds the lines not split
+    yet (broken by ``"\\n"`` only); ``None`` once every line is split."""
+    _rest_at: int
+    _rest_lines: int | None
+    """How many lines the part not split yet holds, once counted."""
 
     def __init__(self, text: str = "") -> None:
+        self._rest_at = 0
+        self._rest_lines = None
         if "\r" in text:
             self._texts, self._breaks = split_lines(text)
-            self._unsplit = None
+            self._rest = None
         else:
             self._texts, self._breaks = [], []
-            self._unsplit = text
+            self._rest = text
+
+    # -- the deferred split --------------------------------------------------------------------
+
+    @property
+    def split_pending(self) -> bool:
+        """Whether some lines are not split yet."""
+        return self._rest is not None
+
+    @property
+    def pending_characters(self) -> int:
+        """How many characters wait to be split."""
+        return 0 if self._rest is None else len(self._rest) - self._rest_at
+
+    def split_some(self, characters: int = SPLIT_CHARACTERS) -> bool:
+        """Split the next lines, about ``characters`` of text (at least one line); return whether
+        more remain."""
+        rest = self._rest
+        if rest is None:
+            return False
+        at = self._rest_at
+        stop = at + characters
+        cut = rest.rfind("\n", at, stop) if stop < len(rest) else -1
+        if cut < 0 and stop < len(rest):
+            cut = rest.find("\n", stop)  # one line longer than a step: take it whole
+        if cut < 0:  # the last lines
+            texts = rest[at:].split("\n")
+            breaks = ["\n"] * len(texts)
+            breaks[-1] = ""
+            self._rest = self._rest_lines = None
+        else:
+            texts = rest[at:cut].split("\n")
+            breaks = ["\n"] * len(texts)
+            self._rest_at = cut + 1
+            if self._rest_lines is not None:
+                self._rest_lines -= len(texts)
+        self._texts += texts
+        self._breaks += breaks
+        return self._rest is not None
+
+    def split(self) -> None:
+        """Split every line not split yet."""
+        if self._rest is not None:
+            self.split_some(len(self._rest))
+
+    def _split_through(self, line: int) -> None:
+        """Split as far as line ``line`` (or the end), and not much further."""
+        step = _FIRST_STEP_CHARACTERS
+        while self._rest is not None and len(self._texts) <= line:
+            self.split_some(step)
+            step *= 2
+
+    # -- reading -------------------------------------------------------------------------------
 
     @property
     def texts(self) -> list[str]:
-        """Line contents without their breaks."""
-        if self._unsplit is not None:
-            self.split()
+        """Line contents without their breaks (splits every line: not for the keystroke path)."""
+        self.split()
         return self._texts
 
     @property
     def breaks(self) -> list[str]:
         """The break ending each line: ``"\\n"``, ``"\\r\\n"``, ``"\\r"``, or ``""`` (last line)."""
-        if self._unsplit is not None:
-            self.split()
+        self.split()
         return self._breaks
 
-    @property
-    def unsplit(self) -> str | None:
-        """The whole text, if it has not been split into lines yet."""
-        return self._unsplit
-
-    def split(self) -> None:
-        """Split a text kept whole into its lines (done at the first need, or when idle)."""
-        if self._unsplit is not None:
-            self._texts, self._breaks = split_lines(self._unsplit)
-            self._unsplit = None
+    def line(self, number: int) -> str:
+        """The text of one line, without its break (``IndexError`` past the last line)."""
+        if number < 0:
+            raise IndexError(number)
+        self._split_through(number)
+        return self._texts[number]
 
     def __len__(self) -> int:
-        return len(self.texts)
+        if self._rest is None:
+            return len(self._texts)
+        if self._rest_lines is None:
+            self._rest_lines = self._rest.count("\n", self._rest_at) + 1
+        return len(self._texts) + self._rest_lines
 
     def text(self) -> str:
         """The whole document (O(document): for tests and the demo, not the keystroke path)."""
-        if self._unsplit is not None:
-            return self._unsplit
-        return "".join(t + b for t, b in zip(self._texts, self._breaks, strict=True))
+        split = "".join(t + b for t, b in zip(self._texts, self._breaks, strict=True))
+        return split if self._rest is None else split + self._rest[self._rest_at :]
+
+    def everything(self) -> Splice:
+        """Every line, as one splice from line 0 (to send to a new grep coroutine): the lines split
+        so far, and the text not split yet as the splice's tail."""
+        rest = self._rest
+        tail = None if rest is None else rest[self._rest_at :]
+        return Splice(0, 0, self._texts, tail)
+
+    def read(self, first: int, count: int) -> ReadOn:
+        """Lines ``first .. first + count - 1`` (fewer at the end of the document)."""
+        self._split_through(first + count - 1)
+        texts = self._texts[first : first + count]
+        return ReadOn(first, texts, self._rest is None and first + count >= len(self._texts))
+
+    # -- editing -------------------------------------------------------------------------------
 
     def reset(self, text: str) -> Splice:
         """Replace the whole document (a content change without a range)."""
-        if self._unsplit is not None:
-            removed = self._unsplit.count("\n") + 1  # no need to split what is thrown away
-            self._unsplit = None
-        else:
-            removed = len(self._texts)
+        removed = len(self)  # one C count over a text not split yet: no need to split it
+        self._rest = self._rest_lines = None
         self._texts, self._breaks = split_lines(text)
         return Splice(0, removed, self._texts)
 
@@ -137,9 +226,11 @@ class LineStore:
             start, end = end, start
         first, first_index = start
         last, last_index = end
-        texts, breaks = self.texts, self.breaks
+        self._split_through(last)
+        texts, breaks = self._texts, self._breaks
         # The edited region runs from the start of line `first` through the break of line `last`,
-        # so it always ends on a break (or at the end of the document).
+        # so it always ends on a break (or at the end of the document). While a split is pending,
+        # that break is a "\n" ending a split line, so the lines split stay whole lines.
         merged = texts[first][:first_index] + new_text + texts[last][last_index:] + breaks[last]
         if first_index == 0 and first > 0 and breaks[first - 1] == "\r" and merged[:1] == "\n":
             # A lone "\r" before the edit meets a "\n" after it: together they are one "\r\n"

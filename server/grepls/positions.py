@@ -35,6 +35,16 @@ def encode_line(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
+def next_boundary(data: bytes, offset: int) -> int:
+    """The first character boundary in UTF-8 ``data`` after byte ``offset``: the next offset that
+    is not a continuation byte (``0b10xxxxxx``), or the end."""
+    offset += 1
+    length = len(data)
+    while offset < length and (data[offset] & 0xC0) == 0x80:
+        offset += 1
+    return offset
+
+
 def _decode_utf8_prefix(data: bytes) -> str:
     """Decode UTF-8 bytes, dropping a character cut in half at the end."""
     try:

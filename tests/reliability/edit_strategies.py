@@ -9,9 +9,11 @@ with). Edits are drawn against the text the client currently holds, with positio
 mostly valid but sometimes past the end of a line or the document, inside a surrogate pair or a
 UTF-8 sequence, negative, or reversed — all of which the server documents how it reads.
 
-Regexes come from a small grammar whose constructs mean the same in Python's ``re`` and RE2, and
-which tracks whether each pattern can match the empty string (the oracle needs that, and must not
-ask the server). Case pairs on which the two engines' folding disagrees (İ/i) are left out.
+Regexes come from a small grammar whose constructs mean the same in Python's ``re`` and RE2 (with
+``\\b`` and ``\\B`` as the oracle models RE2's), including the zero-width ``^``, ``$``, ``\\b``,
+``\\B`` and empty alternatives, and which tracks in which contexts each pattern can match the empty
+string (the oracle needs that, and must not ask the server). Case pairs on which the two engines'
+folding disagrees (İ/i) are left out.
 """
 
 from __future__ import annotations
@@ -147,20 +149,40 @@ def _escaped(char: str) -> str:
     return "\\" + char if char in _SPECIAL else char
 
 
-# Each regex strategy yields (source, nullable).
+# Each regex strategy yields (source, contexts): the contexts in which the regex can match the
+# empty string, as (before, after) pairs — "start", "word" or "other" before the position, "end",
+# "word" or "other" after it. Nullable means some context. (Whether a longer match wins at a given
+# place does not matter: the server reports one match per line for any pattern that *can* match
+# empty; see grepls.matcher.) Word characters are RE2's ASCII ones, as the oracle models them.
+Contexts = frozenset[tuple[str, str]]
+ALL: Contexts = frozenset(
+    (before, after) for before in ("start", "word", "other") for after in ("end", "word", "other")
+)
+NONE: Contexts = frozenset()
+Regex = tuple[str, Contexts]
+
+_ASSERTIONS: list[Regex] = [
+    ("^", frozenset(c for c in ALL if c[0] == "start")),
+    ("$", frozenset(c for c in ALL if c[1] == "end")),
+    ("\\b", frozenset(c for c in ALL if (c[0] == "word") != (c[1] == "word"))),
+    ("\\B", frozenset(c for c in ALL if (c[0] == "word") == (c[1] == "word"))),
+]
 _ATOMS = st.sampled_from(
-    [(_escaped(c), False) for c in "TODOtoab_ é1ß😀.\u212a"]
+    [(_escaped(c), NONE) for c in "TODOtoab_ é1ß😀.\u212a"]
     + [
-        (".", False),
-        ("[TD]", False),
-        ("[^ a]", False),
-        ("[a-z]", False),
-        ("[0-9]", False),
-        ("[😀𝄞]", False),
-        ("TODO", False),
-        ("\\.", False),
+        (".", NONE),
+        ("[TD]", NONE),
+        ("[^ a]", NONE),
+        ("[a-z]", NONE),
+        ("[0-9]", NONE),
+        ("[😀𝄞]", NONE),
+        ("TODO", NONE),
+        ("\\.", NONE),
+        ("e\u0301", NONE),  # a combining mark
+        ("\u0301", NONE),
     ]
 )
+# (suffix, whether it allows zero repetitions)
 _QUANTIFIERS = st.sampled_from(
     [
         ("?", True),
@@ -176,28 +198,35 @@ _QUANTIFIERS = st.sampled_from(
 )
 
 
-def _quantified(inner: st.SearchStrategy[tuple[str, bool]]) -> st.SearchStrategy[tuple[str, bool]]:
+def _quantified(inner: st.SearchStrategy[Regex]) -> st.SearchStrategy[Regex]:
     @st.composite
-    def build(draw: Any) -> tuple[str, bool]:
-        source, nullable = draw(inner)
+    def build(draw: Any) -> Regex:
+        source, contexts = draw(inner)
         if draw(st.booleans()):
-            return source, nullable
-        suffix, makes_nullable = draw(_QUANTIFIERS)
+            return source, contexts
+        suffix, optional = draw(_QUANTIFIERS)
         if (
             len(source) > 1
             and not (source.startswith("[") and source.endswith("]"))
             and not (source.startswith("\\") and len(source) == 2)
         ):
             source = f"(?:{source})"
-        return source + suffix, nullable or makes_nullable
+        return source + suffix, ALL if optional else contexts
 
     return build()
 
 
-def _sequence(items: st.SearchStrategy[tuple[str, bool]]) -> st.SearchStrategy[tuple[str, bool]]:
-    return st.lists(items, min_size=1, max_size=4).map(
-        lambda parts: ("".join(s for s, _ in parts), all(n for _, n in parts))
-    )
+def _sequence(items: st.SearchStrategy[Regex]) -> st.SearchStrategy[Regex]:
+    # An empty match of a sequence is every part's empty match at one place: the contexts meet.
+    def joined(parts: list[Regex]) -> Regex:
+        contexts = ALL
+        for _, part in parts:
+            contexts &= part
+        return "".join(source for source, _ in parts), contexts
+
+    # Assertions are never quantified (Python refuses "^*"), only placed between parts.
+    parts = st.one_of(items, items, st.sampled_from(_ASSERTIONS))
+    return st.lists(parts, min_size=1, max_size=4).map(joined)
 
 
 # Groups may only be made optional: a group under * or + whose inside repeats too ((?:a+)+x) sends
@@ -205,9 +234,14 @@ def _sequence(items: st.SearchStrategy[tuple[str, bool]]) -> st.SearchStrategy[t
 _OPTIONAL = st.sampled_from([("", False), ("?", True), ("??", True)])
 
 
-def _optional(group: st.SearchStrategy[tuple[str, bool]]) -> st.SearchStrategy[tuple[str, bool]]:
-    return st.tuples(group, _OPTIONAL).map(lambda g: (g[0][0] + g[1][0], g[0][1] or g[1][1]))
+def _optional(group: st.SearchStrategy[Regex]) -> st.SearchStrategy[Regex]:
+    return st.tuples(group, _OPTIONAL).map(
+        lambda g: (g[0][0] + g[1][0], ALL if g[1][1] else g[0][1])
+    )
 
+
+_EMPTY: Regex = ("", ALL)
+"""An empty alternative, as in ``(|a)`` or ``(?:a|)``."""
 
 _BRANCH = st.recursive(
     _quantified(_ATOMS),
@@ -215,9 +249,9 @@ _BRANCH = st.recursive(
         st.one_of(
             _sequence(inner).map(lambda p: (f"(?:{p[0]})", p[1])),
             _sequence(inner).map(lambda p: (f"({p[0]})", p[1])),
-            st.tuples(_sequence(inner), _sequence(inner)).map(
-                lambda ab: (f"(?:{ab[0][0]}|{ab[1][0]})", ab[0][1] or ab[1][1])
-            ),
+            st.tuples(
+                _sequence(inner) | st.just(_EMPTY), _sequence(inner) | st.just(_EMPTY)
+            ).map(lambda ab: (f"(?:{ab[0][0]}|{ab[1][0]})", ab[0][1] | ab[1][1])),
         )
     ),
     max_leaves=6,
@@ -225,26 +259,16 @@ _BRANCH = st.recursive(
 
 
 @st.composite
-def _anchored(draw: Any) -> tuple[str, bool]:
-    source, nullable = draw(_sequence(_BRANCH))
-    if draw(st.integers(0, 4)) == 0:
-        source = "^" + source
-    if draw(st.integers(0, 4)) == 0:
-        source += "$"
-    return source, nullable
-
-
-@st.composite
-def regex_sources(draw: Any) -> tuple[str, bool]:
-    """A regex and whether it can match the empty string."""
-    kind = draw(st.sampled_from(["one"] * 4 + ["alternation", "bare-anchor"]))
-    if kind == "bare-anchor":
-        return draw(st.sampled_from([("^", True), ("$", True), ("^$", True)]))
-    first = draw(_anchored())
+def regex_sources(draw: Any) -> Regex:
+    """A regex and the contexts in which it can match the empty string."""
+    kind = draw(st.sampled_from(["one"] * 4 + ["alternation", "bare-assertion"]))
+    if kind == "bare-assertion":
+        return draw(st.sampled_from([*_ASSERTIONS, ("^$", frozenset({("start", "end")}))]))
+    first = draw(_sequence(_BRANCH))
     if kind == "one":
         return first
-    second = draw(_anchored())
-    return f"{first[0]}|{second[0]}", first[1] or second[1]
+    second = draw(_sequence(_BRANCH) | st.just(_EMPTY))
+    return f"{first[0]}|{second[0]}", first[1] | second[1]
 
 
 @st.composite
@@ -253,8 +277,8 @@ def searches(draw: Any) -> Search:
     case_sensitive = draw(st.booleans())
     whole_word = draw(st.integers(0, 3)) == 0
     if draw(st.booleans()):
-        source, nullable = draw(regex_sources())
-        return Search(source, True, case_sensitive, whole_word, nullable)
+        source, contexts = draw(regex_sources())
+        return Search(source, True, case_sensitive, whole_word, bool(contexts))
     literal = draw(
         st.one_of(
             st.sampled_from(LITERALS), st.sampled_from(LITERALS), texts(max_tokens=3).filter(bool)

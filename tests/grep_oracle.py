@@ -12,6 +12,18 @@ Whole word is written with look-around over a class of the word characters prese
 (letters, digits, marks and ``_`` by ``unicodedata``), rather than the server's boundary groups.
 A pattern that can match the empty string reports only its first match on each line; whether it
 can is decided by the caller (the pattern generator knows it from the grammar), not by probing.
+
+The semantics of regex assertions are RE2's, modelled here with Python's look-around:
+
+* ``\\b`` and ``\\B`` are ASCII-based: a word character is ``[0-9A-Za-z_]`` whatever the case
+  option (Python's own ``\\b`` is Unicode-aware, and under ``IGNORECASE`` its classes would take in
+  the Kelvin sign), and the line's edges count as non-word.
+* Matches are between code points — the oracle has no other positions — which is what the server
+  promises: an empty match never falls inside a character, in any encoding.
+* ``^`` and ``$`` are the line's start and end (lines hold no break).
+
+This is the one oracle: the in-process tests, the reliability tests and the benchmark's checks all
+ask it.
 """
 
 from __future__ import annotations
@@ -114,8 +126,37 @@ def is_word_char(char: str) -> bool:
     return char == "_" or unicodedata.category(char)[0] in "LNM"
 
 
+_ASCII_WORD = "(?-i:[0-9A-Za-z_])"
+_ASSERTIONS = {
+    # RE2's \b: a word character on exactly one side (the line's edges are non-word).
+    "b": f"(?:(?<={_ASCII_WORD})(?!{_ASCII_WORD})|(?<!{_ASCII_WORD})(?={_ASCII_WORD}))",
+    # RE2's \B: word characters on both sides, or on neither.
+    "B": f"(?:(?<={_ASCII_WORD})(?={_ASCII_WORD})|(?<!{_ASCII_WORD})(?!{_ASCII_WORD}))",
+}
+
+
+def re2_assertions(pattern: str) -> str:
+    """``pattern`` with ``\\b`` and ``\\B`` (outside classes) spelled as RE2 means them."""
+    out = []
+    escaped = in_class = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+            if not in_class and char in _ASSERTIONS:
+                out[-1] = _ASSERTIONS[char]
+                continue
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        out.append(char)
+    return "".join(out)
+
+
 def _compiled(search: Search, line: str) -> re.Pattern[str]:
-    core = search.pattern if search.regex else re.escape(search.pattern)
+    core = re2_assertions(search.pattern) if search.regex else re.escape(search.pattern)
     source = f"(?:{core})"
     if search.whole_word:
         words = sorted({char for char in line if is_word_char(char)})
