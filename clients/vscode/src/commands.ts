@@ -379,22 +379,34 @@ export class Commands {
     });
   }
 
-  /** Remove Pattern: every pattern the server runs, picked by label. */
+  /**
+   * Remove Pattern: every pattern the server runs, picked by label; and any kept pattern it does
+   * not run (refused when re-added after a start), so that it can be forgotten too.
+   */
   private async removePattern(): Promise<void> {
     const patterns = await this.server.listPatterns();
-    if (patterns.length === 0) {
+    const running = new Set(patterns.map((p) => p.id));
+    const notRunning = this.catalog.kept.list().filter((entry) => !running.has(entry.id));
+    if (patterns.length === 0 && notRunning.length === 0) {
       void vscode.window.showInformationMessage("grepls: no patterns to remove");
       return;
     }
     const entries = this.catalog.entries();
     const origin = (id: string) =>
       id === SEARCH_ID ? "the search pattern" : entries.find((e) => e.id === id)?.origin === "settings" ? "from settings" : "kept";
-    const items: Array<Pickable<string>> = patterns.map((p) => ({
-      label: p.id === SEARCH_ID ? this.catalog.label(SEARCH_ID) : patternLabel(p),
-      description: `${matchCount(p.matches)}${p.complete ? "" : "+"} · ${origin(p.id)}`,
-      detail: p.message,
-      value: p.id,
-    }));
+    const items: Array<Pickable<string>> = [
+      ...patterns.map((p) => ({
+        label: p.id === SEARCH_ID ? this.catalog.label(SEARCH_ID) : patternLabel(p),
+        description: `${matchCount(p.matches)}${p.complete ? "" : "+"} · ${origin(p.id)}`,
+        detail: p.message,
+        value: p.id,
+      })),
+      ...notRunning.map((entry) => ({
+        label: patternLabel({ id: entry.id, pattern: entry.pattern, regex: entry.regex === true }),
+        description: "kept · not running (the server refused it: see the grepls output)",
+        value: entry.id,
+      })),
+    ];
     const id = await pickOne(items, { title: "grepls: Remove Pattern", placeholder: "The pattern to remove" });
     if (id === undefined) {
       return;
@@ -404,7 +416,9 @@ export class Commands {
     } else if (origin(id) === "from settings") {
       await this.removeFromSettings(id);
     } else {
-      await this.server.removePattern(id);
+      if (running.has(id)) {
+        await this.server.removePattern(id);
+      }
       await this.catalog.kept.remove(id);
       this.refreshCatalog();
     }

@@ -52,7 +52,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         try {
           await server?.addPattern(entry);
         } catch (error) {
-          log.warn(`re-adding the kept pattern ${JSON.stringify(entry.id)} after a start: ${String(error)}`);
+          const message = `the kept pattern ${JSON.stringify(entry.id)} was refused: ${String(error)}`;
+          log.warn(message);
+          void vscode.window.showWarningMessage(`grepls: ${message}. grepls: Remove Pattern… forgets it.`);
         }
       }
       const query = state.query;
