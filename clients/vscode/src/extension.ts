@@ -8,8 +8,9 @@ import { PatternCatalog } from "./catalog";
 import { Commands } from "./commands";
 import { PatternDecorations } from "./decorations";
 import { restartOnInterpreterChange } from "./interpreterChange";
-import { KeptPatterns } from "./keptPatterns";
+import { KeptPatterns, restoreKept } from "./keptPatterns";
 import { PatternMatches } from "./matches";
+import { entryId } from "./patterns";
 import { followsPythonExtension, pythonInterpreterChanges } from "./python";
 import { GreplsServer } from "./server";
 import { describeQuery, patternSettings } from "./settings";
@@ -48,14 +49,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     server.onDidStart(async () => {
       statusBar.setServerProblem(undefined);
-      for (const entry of catalog.kept.list()) {
-        try {
-          await server?.addPattern(entry);
-        } catch (error) {
-          const message = `the kept pattern ${JSON.stringify(entry.id)} was refused: ${String(error)}`;
+      if (server) {
+        await restoreKept(catalog.kept.list(), server, (entry, error) => {
+          const message = `the kept pattern ${JSON.stringify(entryId(entry))} was refused: ${String(error)}`;
           log.warn(message);
           void vscode.window.showWarningMessage(`grepls: ${message}. grepls: Remove Pattern… forgets it.`);
-        }
+        });
       }
       const query = state.query;
       if (query && server) {

@@ -58,3 +58,25 @@ export class KeptPatterns {
     return true;
   }
 }
+
+/**
+ * Sends every kept entry to a server that has just started, in order, one at a time (the
+ * server's order is the order they are added). A refusal is reported and the others still go;
+ * once the server is no longer running, the rest wait for the next start.
+ */
+export async function restoreKept(
+  entries: readonly PatternEntry[],
+  server: { readonly running: boolean; addPattern(entry: PatternEntry): Promise<unknown> },
+  refused: (entry: PatternEntry, error: unknown) => void,
+): Promise<void> {
+  for (const entry of entries) {
+    if (!server.running) {
+      return;
+    }
+    try {
+      await server.addPattern(entry);
+    } catch (error) {
+      refused(entry, error);
+    }
+  }
+}

@@ -1,7 +1,7 @@
 // Patterns added from the palette, kept in the workspace state: what a later session finds.
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
-import { KEPT_PATTERNS_KEY, KeptPatterns, Memento } from "../src/keptPatterns";
+import { KEPT_PATTERNS_KEY, KeptPatterns, Memento, restoreKept } from "../src/keptPatterns";
 
 /** VS Code's Memento as far as the store uses it; values go through JSON, as VS Code's do. */
 class FakeMemento implements Memento {
@@ -55,4 +55,36 @@ test("an unreadable workspace state reads as what can be read of it", () => {
   assert.deepEqual(new KeptPatterns(memento).list(), [{ pattern: "ok", id: "ok" }]);
   memento.values.set(KEPT_PATTERNS_KEY, JSON.stringify({ not: "a list" }));
   assert.deepEqual(new KeptPatterns(memento).list(), []);
+});
+
+test("after a start every kept pattern is sent again, in order; a refused one does not stop the rest", async () => {
+  const sent: string[] = [];
+  const refused: string[] = [];
+  const server = {
+    running: true,
+    async addPattern(entry: { pattern: string }) {
+      sent.push(entry.pattern);
+      if (entry.pattern === "a(") {
+        throw new Error("invalid regex");
+      }
+    },
+  };
+  await restoreKept([{ pattern: "TODO" }, { pattern: "a(", regex: true }, { pattern: "FIXME" }], server, (entry) =>
+    refused.push(entry.pattern),
+  );
+  assert.deepEqual(sent, ["TODO", "a(", "FIXME"]);
+  assert.deepEqual(refused, ["a("]);
+});
+
+test("a server stopped while the kept patterns are sent is sent no more (the next start sends them)", async () => {
+  const sent: string[] = [];
+  const server = {
+    running: true,
+    async addPattern(entry: { pattern: string }) {
+      sent.push(entry.pattern);
+      server.running = false; // a restart began
+    },
+  };
+  await restoreKept([{ pattern: "a" }, { pattern: "b" }], server, () => assert.fail("nothing refused"));
+  assert.deepEqual(sent, ["a"]);
 });
