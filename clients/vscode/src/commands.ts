@@ -296,12 +296,16 @@ export class Commands {
 
   /**
    * Appends an entry to the workspace's `grepls.patterns`. The server checks it first (added, then
-   * removed again), so a refusal shows in the input box instead of in a notification. Without a
-   * workspace value yet, the list starts from the user's: a workspace value replaces it.
+   * removed again), so a refusal shows in the input box instead of in a notification. A pattern
+   * kept in the workspace state under the same id moves to the settings. Without a workspace
+   * value yet, the list starts from the user's: a workspace value replaces it.
    */
   private async saveToSettings(entry: PatternEntry): Promise<number> {
     const result = await this.server.addPattern(entry);
     await this.server.removePattern(result.id);
+    if (await this.catalog.kept.remove(result.id)) {
+      this.refreshCatalog();
+    }
     const config = vscode.workspace.getConfiguration("grepls");
     const inspected = config.inspect<unknown[]>("patterns");
     const current = inspected?.workspaceValue ?? inspected?.globalValue ?? [];
