@@ -39,7 +39,12 @@ def test_inserted_lines_shift_the_matches_below_without_rescanning_them() -> Non
 
 
 def lifecycle(server: Server) -> dict[str, str]:
-    return {uri: getgeneratorstate(doc.grep) for uri, doc in server.documents.items() if doc.grep}
+    return {
+        uri: getgeneratorstate(track.grep)
+        for uri, doc in server.documents.items()
+        for track in doc.tracks.values()
+        if track.grep
+    }
 
 
 def test_one_live_coroutine_per_open_document_closed_on_close_and_pattern_change() -> None:
@@ -49,20 +54,20 @@ def test_one_live_coroutine_per_open_document_closed_on_close_and_pattern_change
     driver.open("file:///b", "x")
     assert lifecycle(server) == {}  # no pattern yet, no coroutines
     driver.command("grepls.setPattern", "TODO")
-    first = {uri: doc.grep for uri, doc in server.documents.items()}
+    first = {uri: doc.tracks["search"].grep for uri, doc in server.documents.items()}
     assert lifecycle(server) == {"file:///a": GEN_SUSPENDED, "file:///b": GEN_SUSPENDED}
 
     driver.command("grepls.setPattern", "x")
     assert all(getgeneratorstate(old) == GEN_CLOSED for old in first.values())  # type: ignore[arg-type]
     assert lifecycle(server) == {"file:///a": GEN_SUSPENDED, "file:///b": GEN_SUSPENDED}
-    assert server.documents["file:///b"].index.count == 1
+    assert server.documents["file:///b"].tracks["search"].index.count == 1
 
-    closing = server.documents["file:///a"].grep
+    closing = server.documents["file:///a"].tracks["search"].grep
     driver.close("file:///a")
     assert getgeneratorstate(closing) == GEN_CLOSED  # type: ignore[arg-type]
     assert lifecycle(server) == {"file:///b": GEN_SUSPENDED}
 
-    last = server.documents["file:///b"].grep
+    last = server.documents["file:///b"].tracks["search"].grep
     driver.command("grepls.clearPattern")
     assert getgeneratorstate(last) == GEN_CLOSED  # type: ignore[arg-type]
     assert lifecycle(server) == {}

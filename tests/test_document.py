@@ -15,13 +15,13 @@ from grepls.lines import ReadOn, Splice
 from grepls.matcher import Matcher
 from grepls.pattern import PatternSpec
 from grepls.scan import Found
-from grepls.server import create_server
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from inprocess import InProcess
 
 
 def held(document: Document) -> list[tuple[int, int, int, int]]:
-    lines = document.index.lines
+    lines = document.tracks["search"].index.lines
     return [(n, start, n, end) for n in sorted(lines) for start, end in lines[n]]
 
 
@@ -49,12 +49,15 @@ def test_a_search_that_fails_once_is_logged_and_later_edits_still_update_the_mat
     matcher = Matcher(PatternSpec("TODO"))
     flaky(matcher, fail_on={2})  # the bind is call 1; the first edit fails
     document = Document("file:///flaky.txt", 1, "TODO\nx")
-    document.bind(matcher, limit=100)
+    document.bind([("search", matcher)], 100)
     with caplog.at_level(logging.ERROR, logger="grepls.document"):
         document.apply([Change("TODO ", (1, 0, 1, 0))], "utf-16")
     assert "grep failed on file:///flaky.txt" in caplog.text
     assert held(document) == [(0, 0, 0, 4), (1, 0, 1, 4)]  # rebuilt from the line store
-    assert document.grep is not None and getgeneratorstate(document.grep) == GEN_SUSPENDED
+    assert (
+        document.tracks["search"].grep is not None
+        and getgeneratorstate(document.tracks["search"].grep) == GEN_SUSPENDED
+    )
     document.apply([Change("", (0, 0, 0, 4))], "utf-16")
     assert held(document) == [(1, 0, 1, 4)]
 
@@ -65,12 +68,12 @@ def test_a_search_that_keeps_failing_shows_no_matches_and_never_raises(
     matcher = Matcher(PatternSpec("TODO"))
     flaky(matcher, fail_on=set(range(2, 100)))
     document = Document("file:///broken.txt", 1, "TODO\nx")
-    document.bind(matcher, limit=100)
+    document.bind([("search", matcher)], 100)
     with caplog.at_level(logging.ERROR, logger="grepls.document"):
         document.apply([Change("TODO ", (1, 0, 1, 0))], "utf-16")
         document.apply([Change("y", (0, 0, 0, 0))], "utf-16")
     assert "grep failed again on file:///broken.txt" in caplog.text
-    assert held(document) == [] and document.index.count == 0
+    assert held(document) == [] and document.tracks["search"].index.count == 0
     assert document.lines.text() == "yTODO\nTODO x"  # the text itself is kept
 
 
@@ -78,7 +81,7 @@ def test_a_failure_while_binding_is_contained_too() -> None:
     matcher = Matcher(PatternSpec("TODO"))
     flaky(matcher, fail_on={1})
     document = Document("file:///bind.txt", 1, "a TODO")
-    document.bind(matcher, limit=100)
+    document.bind([("search", matcher)], 100)
     assert held(document) == [(0, 2, 0, 6)]
 
 
@@ -87,21 +90,24 @@ def test_a_failure_while_binding_is_contained_too() -> None:
 
 def test_one_line_with_more_matches_than_the_limit_is_not_counted_exactly() -> None:
     document = Document("file:///minified.js", 1, "e" * 50)
-    document.bind(Matcher(PatternSpec("e")), limit=5)
-    assert document.index.horizon is None  # the only line was searched...
-    assert not document.index.exact  # ...but not to its end
-    assert document.index.count == 6
+    document.bind([("search", Matcher(PatternSpec("e")))], 5)
+    assert document.tracks["search"].index.horizon is None  # the only line was searched...
+    assert not document.tracks["search"].index.exact  # ...but not to its end
+    assert document.tracks["search"].index.count == 6
     document.apply([Change("", (0, 0, 0, 44))], "utf-16")  # six left: all of them held
-    assert document.index.exact and document.index.count == 6
+    assert document.tracks["search"].index.exact and document.tracks["search"].index.count == 6
 
 
 def test_set_pattern_reports_an_incomplete_count_for_one_huge_line() -> None:
-    server = create_server()
-    server.apply_settings({"maxMatchesPerDocument": 5})
-    server.open_document("file:///minified.js", 1, "x\n" + "e," * 100)
-    server.set_pattern(PatternSpec("e"))
-    assert server.total_matches() == 6
-    assert not server.all_counted()
+    driver = InProcess(options={"maxMatchesPerDocument": 5})
+    driver.open("file:///minified.js", "x\n" + "e," * 100)
+    result = driver.command("grepls.setPattern", "e")
+    assert (result["matches"], result["complete"]) == (6, False)
+    notices = [m["message"] for m in driver.messages("window/showMessage")]
+    assert notices == [
+        'grepls: more than 5 matches of "e" in minified.js; showing the first 5 '
+        "(setting grepls.maxMatchesPerDocument)"
+    ]
 
 
 # -- what the publisher relies on --------------------------------------------------------------
@@ -109,8 +115,8 @@ def test_set_pattern_reports_an_incomplete_count_for_one_huge_line() -> None:
 
 def test_a_line_whose_matches_change_or_move_gets_a_new_list() -> None:
     document = Document("file:///moves.txt", 1, "TODO\nx\nTODO")
-    document.bind(Matcher(PatternSpec("TODO")), limit=100)
-    index = document.index
+    document.bind([("search", Matcher(PatternSpec("TODO")))], 100)
+    index = document.tracks["search"].index
     before = dict(index.lines)
     generation = index.generation
     document.apply([Change("y", (1, 0, 1, 0))], "utf-16")  # nothing moves
@@ -128,13 +134,15 @@ def test_a_line_whose_matches_change_or_move_gets_a_new_list() -> None:
 def test_an_edit_at_the_top_of_a_document_just_opened_does_not_split_the_rest() -> None:
     text = "".join(f"line {n} TODO\n" for n in range(200_000))
     document = Document("file:///big.txt", 1, text)
-    document.bind(Matcher(PatternSpec("TODO")), limit=1000)
+    document.bind([("search", Matcher(PatternSpec("TODO")))], 1000)
     assert document.split_pending
     document.apply([Change("", (0, 7, 0, 11))], "utf-16")  # delete the first TODO
     assert document.split_pending
     assert document.lines.pending_characters > len(text) * 0.9
     assert held(document)[:2] == [(1, 7, 1, 11), (2, 7, 2, 11)]
-    assert document.index.count == 1001  # read on past the horizon to show the cap again
+    assert (
+        document.tracks["search"].index.count == 1001
+    )  # read on past the horizon to show the cap again
     while document.split_some():
         pass
     assert document.lines.texts[:2] == ["line 0 ", "line 1 TODO"]
@@ -164,7 +172,7 @@ def test_edits_between_split_steps_keep_the_matches_of_the_whole_text(
     text = "\n".join(lines)
     search = Search("TODO")
     document = Document("file:///interleaved.txt", 1, text)
-    document.bind(Matcher(PatternSpec("TODO"), "utf-16"), limit)
+    document.bind([("search", Matcher(PatternSpec("TODO"), "utf-16"))], limit)
     for step in steps:
         if step[0] == "split":
             document.lines.split_some(16)

@@ -19,7 +19,7 @@ CAP = 5
 
 
 def first_matches(document: Document, cap: int = CAP) -> list[tuple[int, int, int]]:
-    lines = document.index.lines
+    lines = document.tracks["search"].index.lines
     return [(n, s, e) for n in sorted(lines) for s, e in lines[n]][:cap]
 
 
@@ -32,14 +32,20 @@ def oracle(text: str, needle: str, cap: int = CAP) -> list[tuple[int, int, int]]
 
 def test_the_search_stops_past_the_cap_and_reads_on_when_matches_go() -> None:
     document = Document("file:///many", 1, "\n".join(["x e e", "y"] * 5000))
-    document.bind(Matcher(PatternSpec("e")), limit=CAP)
-    assert document.index.count == 6  # lines 0, 2, 4: just past the cap
-    assert document.index.horizon in (5, 6)  # line 5 holds no match: either is a true horizon
+    document.bind([("search", Matcher(PatternSpec("e")))], CAP)
+    assert document.tracks["search"].index.count == 6  # lines 0, 2, 4: just past the cap
+    assert document.tracks["search"].index.horizon in (
+        5,
+        6,
+    )  # line 5 holds no match: either is a true horizon
     document.apply([Change("", (0, 0, 4, 0))], "utf-16")  # delete the first four lines
     assert first_matches(document) == oracle(document.lines.text(), "e")
-    assert document.index.count > CAP
+    assert document.tracks["search"].index.count > CAP
     document.apply([Change("e", (9000, 0, 9000, 0))], "utf-16")  # far past the horizon
-    assert document.index.horizon is not None and document.index.horizon < 100
+    assert (
+        document.tracks["search"].index.horizon is not None
+        and document.tracks["search"].index.horizon < 100
+    )
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -48,7 +54,7 @@ def test_the_first_matches_stay_exact_under_random_edits(seed: int) -> None:
     document = Document(
         "file:///random", 1, "\n".join(rng.choice(["e", "ee", "x", ""]) for _ in range(400))
     )
-    document.bind(Matcher(PatternSpec("e")), limit=CAP)
+    document.bind([("search", Matcher(PatternSpec("e")))], CAP)
     for _ in range(400):
         texts = document.lines.texts
         start_line = rng.randrange(len(texts))
@@ -61,16 +67,16 @@ def test_the_first_matches_stay_exact_under_random_edits(seed: int) -> None:
         else:
             document.apply([Change(new, (start_line, start, end_line, end))], "utf-16")
         assert first_matches(document) == oracle(document.lines.text(), "e")
-        if document.index.horizon is not None:
-            assert document.index.count > CAP
+        if document.tracks["search"].index.horizon is not None:
+            assert document.tracks["search"].index.count > CAP
 
 
 def test_a_huge_line_is_searched_only_as_far_as_can_be_shown() -> None:
     minified = "e," * 500_000  # one line of a million characters, half a million matches
     document = Document("file:///min.js", 1, "x\n" + minified + "\ny e")
-    document.bind(Matcher(PatternSpec("e")), limit=CAP)
-    assert document.index.count == CAP + 1
+    document.bind([("search", Matcher(PatternSpec("e")))], CAP)
+    assert document.tracks["search"].index.count == CAP + 1
     assert first_matches(document) == oracle(document.lines.text(), "e")
     document.apply([Change("e", (1, 0, 1, 0))], "utf-16")  # type at the start of the huge line
     assert first_matches(document) == oracle(document.lines.text(), "e")
-    assert document.index.count == CAP + 1
+    assert document.tracks["search"].index.count == CAP + 1

@@ -1,13 +1,15 @@
 """Settings applied as a diff: several changes in one update all take effect, with one rebind.
 
-Driven in-process along the production road (tests/inprocess.py), with a spy counting how often
-the documents are rebound to a pattern.
+Driven in-process along the production road (tests/inprocess.py), with a spy counting the grep
+coroutines started: a rebind of the open document starts one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import grepls.document
 import pytest
 from inprocess import InProcess
 
@@ -18,19 +20,28 @@ TEXT = "TODO x\n" * 20  # 20 matches of TODO, 20 of x
 def driver_with_spy(
     options: dict[str, Any], configuration: bool = False
 ) -> tuple[InProcess, list[int]]:
+    """A driver with one open document, and a list that grows by one for every grep coroutine
+    started from then on (a rebind of the document starts one)."""
     driver = InProcess(
         options=options, capabilities={"workspace": {"configuration": configuration}}
     )
-    rebinds: list[int] = []
-    rebind = driver.server.documents.rebind
-
-    def counted(*arguments: Any) -> None:
-        rebinds.append(1)
-        rebind(*arguments)
-
-    driver.server.documents.rebind = counted  # type: ignore[method-assign]
     driver.open(URI, TEXT)
-    return driver, rebinds
+    started: list[int] = []
+    real = grepls.document.grep
+
+    def counted(*arguments: Any) -> Any:
+        started.append(1)
+        return real(*arguments)
+
+    grepls.document.grep = counted  # type: ignore[assignment]
+    return driver, started
+
+
+@pytest.fixture(autouse=True)
+def restore_grep() -> Iterator[None]:
+    real = grepls.document.grep
+    yield
+    grepls.document.grep = real
 
 
 def shown(driver: InProcess) -> tuple[int, set[int], set[str]]:

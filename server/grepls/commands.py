@@ -1,11 +1,21 @@
-"""Commands: ``workspace/executeCommand`` for the pattern, checked argument by argument.
+"""Commands: ``workspace/executeCommand``, checked argument by argument.
+
+The search pattern (id ``"search"``):
 
 * ``grepls.setPattern`` — one argument, ``"TODO"`` or ``{"pattern": ..., "regex": ...,
-  "caseSensitive": ..., "wholeWord": ...}``; answers ``{"pattern", "matches", "complete"}`` over the
-  open documents. A pattern that cannot be used is an InvalidParams error saying why, and the
-  previous pattern stays.
-* ``grepls.clearPattern`` — no arguments; every open document is shown with no matches.
-* ``grepls.listMatches`` — one argument, a document URI; its matches with their lines.
+  "caseSensitive": ..., "wholeWord": ...}``; answers ``{"pattern", "matches", "complete"}``,
+  counting the search pattern's matches over the open documents. A pattern that cannot be used is
+  an InvalidParams error saying why, and the previous pattern stays.
+* ``grepls.clearPattern`` — no arguments.
+
+Kept patterns, for editors without a settings UI (see :mod:`grepls.patterns`):
+
+* ``grepls.addPattern`` — setPattern's object plus ``severity``, ``message``, ``id``; answers
+  ``{"id", "matches", "complete"}``; an added pattern of the same id is replaced.
+* ``grepls.removePattern`` — ``[id]``.
+* ``grepls.listPatterns`` — ``[]``; every pattern in order, with its match count.
+
+And ``grepls.listMatches`` — ``[uri]``: the document's matches with their lines and pattern ids.
 """
 
 from __future__ import annotations
@@ -15,10 +25,18 @@ from typing import Any, Protocol
 
 from grepls.documents import Documents
 from grepls.pattern import PatternError, PatternSpec, parse_pattern_argument
+from grepls.patterns import SEARCH_ID, PatternSet, pattern_from_entry
 from grepls.queries import list_matches
 from grepls.rpc import InvalidParams
 from grepls.session import Session
 from grepls.settings import Settings
+
+SET_PATTERN = "grepls.setPattern"
+CLEAR_PATTERN = "grepls.clearPattern"
+ADD_PATTERN = "grepls.addPattern"
+REMOVE_PATTERN = "grepls.removePattern"
+LIST_PATTERNS = "grepls.listPatterns"
+LIST_MATCHES = "grepls.listMatches"
 
 
 class Server(Protocol):
@@ -27,12 +45,11 @@ class Server(Protocol):
     session: Session
     settings: Settings
     documents: Documents
+    patterns: PatternSet
 
     def set_pattern(self, spec: PatternSpec | None) -> None: ...
 
-SET_PATTERN = "grepls.setPattern"
-CLEAR_PATTERN = "grepls.clearPattern"
-LIST_MATCHES = "grepls.listMatches"
+    def bind(self) -> None: ...
 
 
 def set_pattern(server: Server, arguments: list[Any]) -> dict[str, Any]:
@@ -41,12 +58,8 @@ def set_pattern(server: Server, arguments: list[Any]) -> dict[str, Any]:
         server.set_pattern(spec)
     except PatternError as error:
         raise InvalidParams(str(error)) from None
-    documents = server.documents
-    return {
-        "pattern": spec.pattern,
-        "matches": documents.total_matches(),
-        "complete": documents.all_counted(),
-    }
+    matches, complete = server.documents.matches(SEARCH_ID)
+    return {"pattern": spec.pattern, "matches": matches, "complete": complete}
 
 
 def clear_pattern(server: Server, arguments: list[Any]) -> dict[str, Any]:
@@ -54,6 +67,59 @@ def clear_pattern(server: Server, arguments: list[Any]) -> dict[str, Any]:
         raise InvalidParams(f"{CLEAR_PATTERN} takes no arguments, got {len(arguments)}")
     server.set_pattern(None)
     return {"pattern": None, "matches": 0}
+
+
+def add_pattern(server: Server, arguments: list[Any]) -> dict[str, Any]:
+    if len(arguments) != 1:
+        raise InvalidParams(
+            f"{ADD_PATTERN} takes one object like "
+            f'{{"pattern": "FIXME", "severity": "warning"}}, got {len(arguments)} arguments'
+        )
+    try:
+        pattern = pattern_from_entry(arguments[0], ADD_PATTERN)
+        server.patterns.add(pattern)
+    except PatternError as error:
+        raise InvalidParams(str(error)) from None
+    server.bind()
+    matches, complete = server.documents.matches(pattern.id)
+    return {"id": pattern.id, "matches": matches, "complete": complete}
+
+
+def remove_pattern(server: Server, arguments: list[Any]) -> None:
+    if len(arguments) != 1 or not isinstance(arguments[0], str):
+        raise InvalidParams(f"{REMOVE_PATTERN} takes one argument, the pattern's id")
+    (identifier,) = arguments
+    if not server.patterns.remove(identifier):
+        known = [pattern.id for pattern in server.patterns]
+        where = "settings" if server.patterns.get(identifier) else "the added patterns"
+        raise InvalidParams(
+            f"{REMOVE_PATTERN}: no pattern {identifier!r} in {where} "
+            f"(patterns in force: {', '.join(map(repr, known)) or 'none'})"
+        )
+    server.bind()
+
+
+def list_patterns(server: Server, arguments: list[Any]) -> list[dict[str, Any]]:
+    if arguments:
+        raise InvalidParams(f"{LIST_PATTERNS} takes no arguments, got {len(arguments)}")
+    listed = []
+    for pattern in server.patterns:
+        matches, complete = server.documents.matches(pattern.id)
+        spec = pattern.spec
+        listed.append(
+            {
+                "id": pattern.id,
+                "pattern": spec.pattern,
+                "regex": spec.regex,
+                "caseSensitive": spec.case_sensitive,
+                "wholeWord": spec.whole_word,
+                "severity": pattern.severity_name(server.settings.severity),
+                "message": pattern.message_text(),
+                "matches": matches,
+                "complete": complete,
+            }
+        )
+    return listed
 
 
 def list_document_matches(server: Server, arguments: list[Any]) -> list[dict[str, Any]]:
@@ -68,6 +134,9 @@ def list_document_matches(server: Server, arguments: list[Any]) -> list[dict[str
 COMMANDS: dict[str, Callable[[Server, list[Any]], Any]] = {
     SET_PATTERN: set_pattern,
     CLEAR_PATTERN: clear_pattern,
+    ADD_PATTERN: add_pattern,
+    REMOVE_PATTERN: remove_pattern,
+    LIST_PATTERNS: list_patterns,
     LIST_MATCHES: list_document_matches,
 }
 

@@ -1,4 +1,4 @@
-"""The grep coroutine: one per open document, fed only the lines that changed.
+"""The grep coroutine: one per open document and pattern, fed only the lines that changed.
 
 This is the classic consumer coroutine, grown up::
 
@@ -17,6 +17,9 @@ fed with ``.send()`` and ended with ``.close()``:
   so that matches below an inserted or deleted line shift rather than being searched again;
 * on ``didClose``, or when the pattern changes, it is closed, and it empties the index it fed.
 
+A document searched for several patterns has one grep coroutine per pattern, and its splices go to
+all of them through :func:`broadcast`, the classic fan-out consumer.
+
 It reads only what it is sent. A document may hold far more matches than an editor can show (``e``
 in a million-line file), so the coroutine searches only as far as the first ``limit`` + 1 matches:
 lines past that *horizon* are left unsearched. When edits above the horizon remove matches, fewer
@@ -32,8 +35,8 @@ proportional to the lines it is sent.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Generator
-from typing import ParamSpec, TypeVar
+from collections.abc import Callable, Generator, Sequence
+from typing import ParamSpec, Protocol, TypeVar
 
 from grepls.index import MatchIndex
 from grepls.lines import ReadOn, Splice
@@ -86,3 +89,19 @@ def grep(matcher: Matcher, index: MatchIndex, limit: int) -> Grep:
             del splice
     except GeneratorExit:
         index.clear()
+
+
+class Target(Protocol):
+    """Anything that takes splices with ``.send()``: a grep coroutine, or a track feeding one."""
+
+    def send(self, splice: Splice, /) -> object: ...
+
+
+@coroutine
+def broadcast(targets: Sequence[Target]) -> Generator[None, Splice, None]:
+    """The classic fan-out: send every splice received on to each target, in order (one document's
+    text to the grep coroutine of each pattern)."""
+    while True:
+        splice = (yield)  # fmt: skip
+        for target in targets:
+            target.send(splice)

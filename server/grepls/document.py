@@ -1,17 +1,20 @@
-"""An open document: its lines, its version, its match index and the grep coroutine that feeds it.
+"""An open document: its lines, its version, and one track per pattern — a match index and the grep
+coroutine that feeds it.
 
 This is where one keystroke goes straight through: a content change is turned from client columns
 into a code-point edit, applied to the :class:`~grepls.lines.LineStore`, and the resulting
-:class:`~grepls.lines.Splice` — only the touched lines — is sent to the document's
-:func:`~grepls.coroutine.grep` coroutine, which updates the :class:`~grepls.index.MatchIndex`.
+:class:`~grepls.lines.Splice` — only the touched lines — is sent to
+:func:`~grepls.coroutine.broadcast`, which sends it on to each pattern's :class:`Track`, whose
+:func:`~grepls.coroutine.grep` coroutine updates that pattern's :class:`~grepls.index.MatchIndex`.
 Nothing here looks at lines the edit did not touch.
 
-The document is also where the pipeline is kept alive. The coroutine reads only what it is sent;
-when it asks to read on past its horizon (see :mod:`grepls.coroutine`), the document sends it those
-lines from the store. A generator that raises is finished for good — every later ``.send()`` would
-raise ``StopIteration`` and the document would freeze with stale matches — so any failure while
-feeding it is logged, and the coroutine is rebuilt from the line store and sent every line; if
-that fails too, the document shows no matches (until the pattern changes) rather than wrong ones.
+A track is also where its pipeline is kept alive. The coroutine reads only what it is sent; when it
+asks to read on past its horizon (see :mod:`grepls.coroutine`), the track sends it those lines from
+the store. A generator that raises is finished for good — every later ``.send()`` would raise
+``StopIteration`` and the pattern's matches would freeze — so any failure while feeding it is
+logged, and the coroutine is rebuilt from the line store and sent every line; if that fails too,
+the pattern shows no matches in this document (until it is bound again) rather than wrong ones.
+One pattern's failure never stops the others.
 
 A text just opened waits to be split (see :mod:`grepls.lines`): whoever runs the event loop calls
 :meth:`Document.split_some` until :attr:`Document.split_pending` is false, after the first publish.
@@ -20,15 +23,14 @@ A text just opened waits to be split (see :mod:`grepls.lines`): whoever runs the
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass
 
-from grepls.coroutine import Grep, grep
+from grepls.coroutine import Grep, broadcast, grep
 from grepls.index import MatchIndex
 from grepls.lines import LineStore, ReadOn, Splice
 from grepls.matcher import Matcher
 from grepls.positions import Encoding, column_to_index
-from grepls.settings import DEFAULT_MAX_MATCHES
 
 logger = logging.getLogger(__name__)
 
@@ -45,59 +47,106 @@ class Change:
     """(start line, start column, end line, end column); ``None`` replaces the whole document."""
 
 
+class Track:
+    """One pattern's search of one document: its matcher, its match index, its grep coroutine."""
+
+    __slots__ = ("_lines", "_uri", "grep", "index", "limit", "matcher")
+
+    matcher: Matcher
+    limit: int
+    """The coroutine searches as far as ``limit`` + 1 matches (see :mod:`grepls.coroutine`)."""
+    index: MatchIndex
+    grep: Grep | None
+    """The live coroutine; ``None`` once closed, or after it failed twice."""
+
+    def __init__(self, uri: str, lines: LineStore, matcher: Matcher, limit: int) -> None:
+        self._uri = uri
+        self._lines = lines
+        self.matcher = matcher
+        self.limit = limit
+        self.index = MatchIndex()
+        self.grep = grep(matcher, self.index, limit)
+        self.send(lines.everything())
+
+    def send(self, splice: Splice) -> None:
+        """Feed a splice, and the lines the coroutine then asks for; contain any failure."""
+        if self.grep is None:
+            return
+        try:
+            self._send(splice)
+        except Exception:
+            logger.exception("grep failed on %s: searching its lines again", self._uri)
+            self._restart()
+
+    def _send(self, message: Splice | ReadOn) -> None:
+        grep = self.grep
+        assert grep is not None
+        wanted = grep.send(message)
+        while wanted is not None:
+            wanted = grep.send(self._lines.read(wanted, READ_ON_LINES))
+
+    def _restart(self) -> None:
+        """Rebuild the coroutine from the line store (the failed one is finished for good)."""
+        self.grep = None
+        self.index.clear()
+        try:
+            self.grep = grep(self.matcher, self.index, self.limit)
+            self._send(self._lines.everything())
+        except Exception:
+            logger.exception("grep failed again on %s: it shows no matches", self._uri)
+            self.grep = None
+            self.index.clear()
+
+    def close(self) -> None:
+        """Close the coroutine, which empties the index."""
+        if self.grep is not None:
+            self.grep.close()
+            self.grep = None
+
+
 class Document:
     """One open document."""
 
-    __slots__ = (
-        "_limit",
-        "_matcher",
-        "capped_announced",
-        "grep",
-        "index",
-        "lines",
-        "published",
-        "uri",
-        "version",
-    )
+    __slots__ = ("_fanout", "lines", "tracks", "uri", "version")
 
     uri: str
     version: int | None
     lines: LineStore
-    index: MatchIndex
-    grep: Grep | None
-    """The live coroutine bound to the current pattern; ``None`` while no pattern is set."""
-    published: int
-    """The index generation last pushed to the client (-1: never)."""
-    capped_announced: bool
-    """Whether the user has been told that this document has more matches than are shown."""
-    _matcher: Matcher | None
-    _limit: int
+    tracks: dict[str, Track]
+    """Pattern id → its track, in pattern order."""
+    _fanout: Generator[None, Splice, None] | None
+    """Sends each splice to every track; ``None`` while there is none."""
 
     def __init__(self, uri: str, version: int | None, text: str) -> None:
         self.uri = uri
         self.version = version
         self.lines = LineStore(text)
-        self.index = MatchIndex()
-        self.grep = None
-        self.published = -1
-        self.capped_announced = False
-        self._matcher = None
-        self._limit = DEFAULT_MAX_MATCHES
+        self.tracks = {}
+        self._fanout = None
 
-    def bind(self, matcher: Matcher | None, limit: int = DEFAULT_MAX_MATCHES) -> None:
-        """Close the old pattern's coroutine; start one for ``matcher``, send it every line.
+    def bind(self, patterns: Sequence[tuple[str, Matcher]], limit: int) -> None:
+        """Search for exactly ``patterns`` (id, matcher), in that order, ``limit`` matches each.
 
-        Beyond ``limit`` matches the coroutine stops searching (see :mod:`grepls.coroutine`).
+        A track whose pattern and limit are unchanged goes on as it is; the others are closed, and
+        new ones are started and sent every line.
         """
-        self.close()
-        self.capped_announced = False
-        self._matcher = matcher
-        self._limit = limit
-        if matcher is not None:
-            self._start()
+        old = self.tracks
+        tracks: dict[str, Track] = {}
+        for identifier, matcher in patterns:
+            track = old.pop(identifier, None)
+            if track is not None and (track.matcher is not matcher or track.limit != limit):
+                track.close()
+                track = None
+            tracks[identifier] = track or Track(self.uri, self.lines, matcher, limit)
+        for track in old.values():
+            track.close()
+        self.tracks = tracks
+        if self._fanout is not None:
+            self._fanout.close()
+        self._fanout = broadcast(list(tracks.values())) if tracks else None
 
     def apply(self, changes: Iterable[Change], encoding: Encoding) -> None:
-        """Apply content changes in order, feeding each splice to the coroutine."""
+        """Apply content changes in order, sending each splice to every pattern's track."""
         lines = self.lines
         for change in changes:
             if change.range is None:
@@ -107,8 +156,8 @@ class Document:
                 start = self._position(start_line, start_column, encoding)
                 end = self._position(end_line, end_column, encoding)
                 splice = lines.replace(start, end, change.text)
-            if self.grep is not None:
-                self._feed(splice)
+            if self._fanout is not None:
+                self._fanout.send(splice)
 
     @property
     def split_pending(self) -> bool:
@@ -119,55 +168,9 @@ class Document:
         """Split a few milliseconds' worth of the text just opened; return whether more remain."""
         return self.lines.split_some()
 
-    @property
-    def split_pending(self) -> bool:
-        return self.lines.unsplit is not None
-
-    def split_some(self) -> bool:
-        self.lines.split()
-        return False
-
     def close(self) -> None:
-        """Close the coroutine, which empties the index."""
-        if self.grep is not None:
-            self.grep.close()
-            self.grep = None
-
-    # -- the pipeline --------------------------------------------------------------------------
-
-    def _start(self) -> None:
-        """A new coroutine for the bound pattern, sent every line."""
-        assert self._matcher is not None
-        self.grep = grep(self._matcher, self.index, self._limit)
-        self._feed(self.lines.everything())
-
-    def _feed(self, splice: Splice) -> None:
-        """Send a splice, and the lines the coroutine then asks for; contain any failure."""
-        try:
-            self._send(splice)
-        except Exception:
-            logger.exception("grep failed on %s: searching its lines again", self.uri)
-            self._restart()
-
-    def _send(self, message: Splice | ReadOn) -> None:
-        grep = self.grep
-        assert grep is not None
-        wanted = grep.send(message)
-        while wanted is not None:
-            wanted = grep.send(self.lines.read(wanted, READ_ON_LINES))
-
-    def _restart(self) -> None:
-        """Rebuild the coroutine from the line store (the failed one is finished for good)."""
-        self.grep = None
-        self.index.clear()
-        assert self._matcher is not None
-        try:
-            self.grep = grep(self._matcher, self.index, self._limit)
-            self._send(self.lines.everything())
-        except Exception:
-            logger.exception("grep failed again on %s: it shows no matches", self.uri)
-            self.grep = None
-            self.index.clear()
+        """Close every track's coroutine, which empties its index."""
+        self.bind((), 0)
 
     def _position(self, line: int, column: int, encoding: Encoding) -> tuple[int, int]:
         if line < 0:

@@ -1,6 +1,6 @@
-"""The documents registry: every open document, opened, changed, closed and rebound here.
+"""The documents registry: every open document, opened, changed, closed and bound here.
 
-A document is opened with its whole text and bound to the active pattern at once, so its first
+A document is opened with its whole text and bound to the patterns in force at once, so its first
 matches are found before anything else happens to it. A large text opened with ``\\n`` breaks is
 searched whole and split into lines *after* the first publish, a slice at a time from the event
 loop, so that neither the publish nor a keystroke that arrives meanwhile waits for a million lines
@@ -21,10 +21,10 @@ import asyncio
 import ctypes
 import gc
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from grepls.document import Change, Document
-from grepls.pattern import Matcher
+from grepls.matcher import Matcher
 from grepls.positions import Encoding
 from grepls.settings import DEFAULT_MAX_MATCHES
 
@@ -41,16 +41,16 @@ except OSError:  # not glibc: nothing to trim
 
 
 class Documents(Mapping[str, Document]):
-    """The open documents, by URI, each bound to the active pattern."""
+    """The open documents, by URI, each bound to the patterns in force."""
 
-    matcher: Matcher | None
-    """The active pattern, compiled; ``None`` when no pattern is set."""
+    patterns: Sequence[tuple[str, Matcher]]
+    """The patterns in force, compiled, in order: (id, matcher)."""
     limit: int
     """How many matches each coroutine searches for before it stops (the cap)."""
 
     def __init__(self) -> None:
         self._documents: dict[str, Document] = {}
-        self.matcher = None
+        self.patterns = ()
         self.limit = DEFAULT_MAX_MATCHES
         self._settle_scheduled = False
 
@@ -70,7 +70,7 @@ class Documents(Mapping[str, Document]):
             old.close()
         document = Document(uri, version, text)
         self._documents[uri] = document
-        document.bind(self.matcher, self.limit)
+        document.bind(self.patterns, self.limit)
         if document.split_pending:
             # The first matches were found in the whole text: publish them, then split it.
             _soon(lambda: self._split(document))
@@ -103,24 +103,28 @@ class Documents(Mapping[str, Document]):
         document.close()
         return True
 
-    def rebind(self, matcher: Matcher | None, limit: int) -> None:
-        """Search every document for ``matcher`` (or no pattern), up to ``limit`` matches each."""
-        self.matcher = matcher
+    def bind(self, patterns: Sequence[tuple[str, Matcher]], limit: int) -> None:
+        """Search every document for exactly ``patterns``, up to ``limit`` matches each (only the
+        patterns that are new, or whose matcher or limit changed, are searched again)."""
+        self.patterns = tuple(patterns)
         self.limit = limit
         large = False
         for document in self._documents.values():
-            document.bind(matcher, limit)
+            document.bind(self.patterns, limit)
             large = large or len(document.lines) >= _LARGE_DOCUMENT_LINES
         if large:
             self._settle_memory_soon()
 
-    def total_matches(self) -> int:
-        """Matches over the open documents (at least this many where a document hit the cap)."""
-        return sum(document.index.count for document in self._documents.values())
-
-    def all_counted(self) -> bool:
-        """Whether :meth:`total_matches` is exact (no document stopped searching at its cap)."""
-        return all(document.index.exact for document in self._documents.values())
+    def matches(self, pattern: str) -> tuple[int, bool]:
+        """How many matches of ``pattern`` the open documents hold, and whether that is exact
+        (no document stopped searching at its cap)."""
+        count, exact = 0, True
+        for document in self._documents.values():
+            track = document.tracks.get(pattern)
+            if track is not None:
+                count += track.index.count
+                exact = exact and track.index.exact
+        return count, exact
 
     def _settle_memory_soon(self) -> None:
         """Settle memory once the message being handled — maybe a whole document — is freed."""

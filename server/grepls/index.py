@@ -38,10 +38,6 @@ class MatchIndex:
     """Lines holding more matches than were kept (a huge line is searched only as far as can be
     shown)."""
 
-    @property
-    def exact(self) -> bool:
-        return self.horizon is None
-
     def __init__(self) -> None:
         self.lines = {}
         self.count = 0

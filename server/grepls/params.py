@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from grepls.document import Change
+from grepls.pattern import json_type
 from grepls.rpc import InvalidParams
 
 
@@ -115,20 +116,3 @@ def execute_command(params: Any) -> tuple[str, list[Any]]:
     if not isinstance(arguments, list):
         raise InvalidParams(f"arguments must be an array, got {json_type(arguments)}")
     return command, arguments
-
-
-def json_type(value: Any) -> str:
-    """How a JSON value's type reads in an error message."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__

@@ -54,7 +54,7 @@ def parse_pattern_argument(arguments: list[Any] | None) -> PatternSpec:
     if not isinstance(argument, dict):
         raise PatternError(
             "grepls.setPattern argument must be a string or an object like "
-            f'{{"pattern": "TODO", "regex": false}}, got {_json_type(argument)}'
+            f'{{"pattern": "TODO", "regex": false}}, got {json_type(argument)}'
         )
     return checked_spec(spec_from_options(argument, "grepls.setPattern"))
 
@@ -72,7 +72,7 @@ def spec_from_options(options: dict[str, Any], where: str) -> PatternSpec:
     for key, wanted in _OPTION_KEYS.items():
         if key in options and not isinstance(options[key], wanted):
             raise PatternError(
-                f"{where}: {key!r} must be a {_json_name(wanted)}, got {_json_type(options[key])}"
+                f"{where}: {key!r} must be a {_json_name(wanted)}, got {json_type(options[key])}"
             )
     return PatternSpec(
         pattern=options["pattern"],
@@ -98,7 +98,7 @@ def _json_name(kind: type) -> str:
     return {str: "string", bool: "boolean"}[kind]
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -112,4 +112,3 @@ def _json_type(value: Any) -> str:
     if isinstance(value, dict):
         return "an object"
     return type(value).__name__
-

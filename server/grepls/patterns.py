@@ -18,7 +18,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from grepls.matcher import Matcher
 from grepls.pattern import PatternError, PatternSpec, checked_spec, json_type, spec_from_options
+from grepls.positions import Encoding
 
 SEARCH_ID = "search"
 
@@ -103,22 +105,82 @@ def patterns_from_setting(raw: Any) -> tuple[tuple[Pattern, ...], list[str]]:
 
 
 class PatternSet:
-    """The patterns in force, in order: settings, added, search."""
+    """The patterns in force, in order (settings, added, search), each compiled once."""
 
-    def __init__(self) -> None:
+    def __init__(self, encoding: Encoding = "utf-16") -> None:
+        self.encoding: Encoding = encoding
         self.configured: tuple[Pattern, ...] = ()
         self.added: dict[str, Pattern] = {}
         self.search: Pattern | None = None
+        self._matchers: dict[str, Matcher] = {}
+        """Pattern id → its matcher, for every pattern in the set."""
 
     def __iter__(self) -> Iterator[Pattern]:
         yield from self.configured
-        taken = {pattern.id for pattern in self.configured}
-        yield from (pattern for pattern in self.added.values() if pattern.id not in taken)
+        yield from self.added.values()
         if self.search is not None:
             yield self.search
 
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
     def get(self, identifier: str) -> Pattern | None:
         return next((pattern for pattern in self if pattern.id == identifier), None)
+
+    def bound(self) -> list[tuple[str, Matcher]]:
+        """(id, matcher) of every pattern, in order: what documents are bound to."""
+        return [(pattern.id, self._matchers[pattern.id]) for pattern in self]
+
+    def set_search(self, spec: PatternSpec | None) -> None:
+        """Make ``spec`` the search pattern, or clear it; raises PatternError, changing nothing."""
+        if spec is None:
+            self.search = None
+        else:
+            search = Pattern(SEARCH_ID, spec)
+            self._matchers[SEARCH_ID] = self._compiled(search)
+            self.search = search
+        self._forget_unused()
+
+    def add(self, pattern: Pattern) -> None:
+        """Add ``pattern`` (replacing an added one of the same id); raises PatternError."""
+        if pattern.id == SEARCH_ID or any(p.id == pattern.id for p in self.configured):
+            raise PatternError(
+                f"the id {pattern.id!r} is taken by "
+                + ("the search pattern" if pattern.id == SEARCH_ID else "a pattern in settings")
+                + "; choose another id"
+            )
+        self._matchers[pattern.id] = self._compiled(pattern)
+        self.added[pattern.id] = pattern
+
+    def remove(self, identifier: str) -> bool:
+        """Remove an added pattern (or the search pattern); return whether there was one."""
+        if identifier == SEARCH_ID and self.search is not None:
+            self.search = None
+        elif self.added.pop(identifier, None) is None:
+            return False
+        self._forget_unused()
+        return True
+
+    def configure(self, patterns: tuple[Pattern, ...]) -> list[str]:
+        """Take the ``patterns`` setting; a pattern that does not compile is skipped, and the
+        problem returned. An added pattern whose id the settings now use gives way to them."""
+        configured: list[Pattern] = []
+        problems: list[str] = []
+        for pattern in patterns:
+            try:
+                self._matchers[pattern.id] = self._compiled(pattern)
+            except PatternError as error:
+                problems.append(f"grepls.patterns ({pattern.id!r}): {error}; it is skipped")
+                continue
+            configured.append(pattern)
+            self.added.pop(pattern.id, None)
+        self.configured = tuple(configured)
+        self._forget_unused()
+        return problems
+
+    def _compiled(self, pattern: Pattern) -> Matcher:
+        held = self._matchers.get(pattern.id)
+        if held is not None and held.spec == pattern.spec:
+            return held  # the same search: its documents' tracks go on as they are
+        return Matcher(pattern.spec, self.encoding)
+
+    def _forget_unused(self) -> None:
+        used = {pattern.id for pattern in self}
+        self._matchers = {key: m for key, m in self._matchers.items() if key in used}

@@ -11,10 +11,11 @@ once:
   ``unchanged`` while their result id still names the current matches; when matches change without
   an edit (a new pattern or severity) they are sent ``workspace/diagnostic/refresh``.
 
-Diagnostics are always in document order, at most ``cap`` of them per document — the first ones,
-so that an editor's own cuts (VS Code squiggles the first 500 it receives) keep the top of the file.
-Each line's JSON is cached with the span list it was rendered from: the match index gives a line
-that changed or moved a new list, so a keystroke renders only the lines it touched.
+Diagnostics are always in document order (by position, then by pattern order), at most ``cap`` of
+them per document and pattern — the first ones, so that an editor's own cuts (VS Code squiggles the
+first 500 it receives) keep the top of the file. Each line's JSON is cached with the span list it
+was rendered from: the match index gives a line that changed or moved a new list, so a keystroke
+renders only the lines it touched.
 
 Result ids come from one counter for the server's whole life, so an id never names two results,
 even across a close and reopen. A document with more matches than the cap is announced once with
@@ -24,6 +25,7 @@ even across a close and reopen. A document with more matches than the cap is ann
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from grepls.document import Document
 from grepls.positions import SPAN
@@ -39,39 +41,47 @@ from grepls.settings import DEFAULT_MAX_MATCHES
 WARNING = 2  # window/showMessage's MessageType.Warning
 
 
+class Rendered(NamedTuple):
+    """One line's diagnostics of one pattern, with the spans they were rendered from."""
+
+    spans: list[SPAN]
+    items: list[bytes]
+    joined: bytes
+
+
 class Publisher:
     """Dirty set, render cache, result ids and cap notices, for every open document."""
 
-    renderer: DiagnosticRenderer | None
-    """Renders the active pattern's matches; ``None`` while no pattern is set."""
+    renderers: dict[str, DiagnosticRenderer]
+    """Pattern id → its renderer, in pattern order."""
     cap: int
-    """At most this many diagnostics per document."""
+    """At most this many diagnostics per document and pattern."""
     pull: bool
     """Whether the client pulls diagnostics instead of being pushed them."""
 
     def __init__(self, endpoint: Endpoint, documents: Mapping[str, Document]) -> None:
         self.endpoint = endpoint
         self.documents = documents
-        self.renderer = None
+        self.renderers = {}
         self.cap = DEFAULT_MAX_MATCHES
         self.pull = False
         self._dirty: dict[str, None] = {}
         self._epoch = 0
-        """Bumped when every diagnostic must be rendered again (new pattern, severity or cap)."""
+        """Bumped when every diagnostic must be rendered again (new patterns, severity or cap)."""
         self._refresh = False
         """A pull client must be told to pull again at the next flush."""
-        self._shown: dict[str, tuple[Document, int, int]] = {}
-        """URI → (document, index generation, epoch) last pushed."""
-        self._rendered: dict[str, dict[int, tuple[list[SPAN], bytes]]] = {}
-        """URI → line → (the spans rendered, their JSON)."""
-        self._result_ids: dict[str, tuple[Document, int, int, str]] = {}
+        self._shown: dict[str, tuple[Document, tuple[int, ...], int]] = {}
+        """URI → (document, its tracks' generations, epoch) last pushed."""
+        self._rendered: dict[str, dict[tuple[str, int], Rendered]] = {}
+        """URI → (pattern, line) → that line's rendering."""
+        self._result_ids: dict[str, tuple[Document, tuple[int, ...], int, str]] = {}
         self._serial = 0
-        self._announced: set[str] = set()
-        """Documents whose excess over the cap the user has been told about."""
+        self._announced: set[tuple[str, str]] = set()
+        """(URI, pattern) whose excess over the cap the user has been told about."""
 
-    def configure(self, renderer: DiagnosticRenderer | None, cap: int) -> None:
-        """A new pattern, severity or cap: every document is rendered and shown again."""
-        self.renderer = renderer
+    def configure(self, renderers: dict[str, DiagnosticRenderer], cap: int) -> None:
+        """New patterns, severities or cap: every document is rendered and shown again."""
+        self.renderers = renderers
         self.cap = cap
         self._epoch += 1
         self._rendered.clear()
@@ -90,7 +100,7 @@ class Publisher:
         self._shown.pop(uri, None)
         self._rendered.pop(uri, None)
         self._result_ids.pop(uri, None)
-        self._announced.discard(uri)
+        self._announced = {held for held in self._announced if held[0] != uri}
         if not self.pull:
             self.endpoint.send(*publish_parts(uri, None, b""))
 
@@ -104,7 +114,7 @@ class Publisher:
             self._announce_cap(document)
             if self.pull:
                 continue
-            shown = (document, document.index.generation, self._epoch)
+            shown = (document, _generations(document), self._epoch)
             if self._shown.get(uri) == shown:
                 continue
             self._shown[uri] = shown
@@ -126,63 +136,108 @@ class Publisher:
         return full_report_json(result_id, self._items(document))
 
     def _result_id(self, uri: str, document: Document | None) -> str:
-        generation = document.index.generation if document is not None else -1
+        generations = _generations(document) if document is not None else ()
         held = self._result_ids.get(uri)
-        if held is not None and held[0] is document and held[1:3] == (generation, self._epoch):
+        if held is not None and held[0] is document and held[1:3] == (generations, self._epoch):
             return held[3]
         self._serial += 1
         result_id = str(self._serial)
         if document is not None:
-            self._result_ids[uri] = (document, generation, self._epoch, result_id)
+            self._result_ids[uri] = (document, generations, self._epoch, result_id)
         return result_id
 
     def _items(self, document: Document) -> bytes:
-        """The first ``cap`` diagnostics of the document, in document order, as JSON array items."""
-        renderer = self.renderer
-        lines = document.index.lines
-        if renderer is None or not lines:
-            self._rendered.pop(document.uri, None)
-            return b""
+        """The document's diagnostics as JSON array items: in document order, then pattern order,
+        the first ``cap`` of each pattern."""
         held = self._rendered.get(document.uri, {})
-        rendered: dict[int, tuple[list[SPAN], bytes]] = {}
+        rendered: dict[tuple[str, int], Rendered] = {}
+        per_pattern = [
+            self._shown_lines(identifier, renderer, lines, held, rendered)
+            for identifier, renderer in self.renderers.items()
+            if (track := document.tracks.get(identifier)) is not None
+            and (lines := track.index.lines)
+        ]
+        self._rendered[document.uri] = rendered
+        if len(per_pattern) == 1:
+            return b",".join(entry.joined for _, entry in per_pattern[0])
+        by_line: dict[int, list[tuple[int, Rendered]]] = {}
+        for order, shown in enumerate(per_pattern):
+            for line, entry in shown:
+                by_line.setdefault(line, []).append((order, entry))
         parts: list[bytes] = []
+        for line in sorted(by_line):
+            entries = by_line[line]
+            if len(entries) == 1:
+                parts.append(entries[0][1].joined)
+                continue
+            # Several patterns on one line: by position, then by pattern order.
+            merged = sorted(
+                (span[0], order, item)
+                for order, entry in entries
+                for span, item in zip(entry.spans, entry.items, strict=True)
+            )
+            parts.extend(item for _, _, item in merged)
+        return b",".join(parts)
+
+    def _shown_lines(
+        self,
+        identifier: str,
+        renderer: DiagnosticRenderer,
+        lines: dict[int, list[SPAN]],
+        held: dict[tuple[str, int], Rendered],
+        rendered: dict[tuple[str, int], Rendered],
+    ) -> list[tuple[int, Rendered]]:
+        """One pattern's first ``cap`` matches, line by line in document order, rendered (from
+        the cache where the line's spans are the very list rendered before)."""
+        shown: list[tuple[int, Rendered]] = []
         left = self.cap
         for line in sorted(lines):
             spans = lines[line]
             if len(spans) > left:  # the cap falls inside this line
-                parts.append(renderer.line(line, spans[:left]))
+                spans = spans[:left]
+                items = renderer.line(line, spans)
+                shown.append((line, Rendered(spans, items, b",".join(items))))
                 break
-            entry = held.get(line)
-            if entry is None or entry[0] is not spans:
-                entry = (spans, renderer.line(line, spans))
-            rendered[line] = entry
-            parts.append(entry[1])
+            key = (identifier, line)
+            entry = held.get(key)
+            if entry is None or entry.spans is not spans:
+                items = renderer.line(line, spans)
+                entry = Rendered(spans, items, b",".join(items))
+            rendered[key] = entry
+            shown.append((line, entry))
             left -= len(spans)
             if not left:
                 break
-        self._rendered[document.uri] = rendered
-        return b",".join(parts)
+        return shown
 
     def _announce_cap(self, document: Document) -> None:
-        index, cap, uri = document.index, self.cap, document.uri
-        if index.count <= cap and index.exact:
-            self._announced.discard(uri)
-            return
-        if uri in self._announced or self.renderer is None:
-            return
-        self._announced.add(uri)
-        name = uri.rsplit("/", 1)[-1]
-        # Where the search stopped at the cap, the rest was never counted.
-        how_many = f"{index.count:,}" if index.exact else f"more than {cap:,}"
-        self.endpoint.notify(
-            "window/showMessage",
-            {
-                "type": WARNING,
-                "message": f"grepls: {how_many} matches of {self.renderer.pattern} in {name}; "
-                f"showing "
-                f"the first {cap:,} (setting grepls.maxMatchesPerDocument)",
-            },
-        )
+        cap, uri = self.cap, document.uri
+        for identifier, track in document.tracks.items():
+            index = track.index
+            key = (uri, identifier)
+            if index.count <= cap and index.exact:
+                self._announced.discard(key)
+                continue
+            renderer = self.renderers.get(identifier)
+            if key in self._announced or renderer is None:
+                continue
+            self._announced.add(key)
+            name = uri.rsplit("/", 1)[-1]
+            # Where the search stopped at the cap, the rest was never counted.
+            how_many = f"{index.count:,}" if index.exact else f"more than {cap:,}"
+            self.endpoint.notify(
+                "window/showMessage",
+                {
+                    "type": WARNING,
+                    "message": f"grepls: {how_many} matches of "
+                    f"{renderer.pattern.spec.describe()} in {name}; showing the first {cap:,} "
+                    "(setting grepls.maxMatchesPerDocument)",
+                },
+            )
+
+
+def _generations(document: Document) -> tuple[int, ...]:
+    return tuple(track.index.generation for track in document.tracks.values())
 
 
 def _ignore(result: object) -> None:

@@ -6,12 +6,12 @@
 * ``grepls.listMatches`` — every match shown, with the text of its line (cut around the match when
   the line is very long).
 
-Both list the first ``cap`` matches in document order, like the diagnostics.
+Both list the first ``cap`` matches of each pattern, in document order and then pattern order, like
+the diagnostics.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from itertools import islice
 from typing import Any
 
@@ -28,18 +28,18 @@ class Highlights:
     """The documentHighlight answers, cached per document until its matches change."""
 
     def __init__(self) -> None:
-        self._answers: dict[str, tuple[Document, int, int, bytes]] = {}
+        self._answers: dict[str, tuple[Document, tuple[int, ...], int, bytes]] = {}
 
     def answer(self, document: Document | None, uri: str, cap: int) -> bytes:
         if document is None:
             self._answers.pop(uri, None)
             return b"[]"
         held = self._answers.get(uri)
-        generation = document.index.generation
-        if held is not None and held[0] is document and held[1:3] == (generation, cap):
+        generations = tuple(track.index.generation for track in document.tracks.values())
+        if held is not None and held[0] is document and held[1:3] == (generations, cap):
             return held[3]
-        answer = highlights_json(shown_matches(document, cap))
-        self._answers[uri] = (document, generation, cap, answer)
+        answer = highlights_json((line, span) for line, span, _ in shown_matches(document, cap))
+        self._answers[uri] = (document, generations, cap, answer)
         return answer
 
     def forget(self) -> None:
@@ -47,10 +47,16 @@ class Highlights:
         self._answers.clear()
 
 
-def shown_matches(document: Document, cap: int) -> Iterator[tuple[int, SPAN]]:
-    """(line, span) of the matches an editor is shown: the first ``cap`` in document order."""
-    lines = document.index.lines
-    return islice(((line, span) for line in sorted(lines) for span in lines[line]), cap)
+def shown_matches(document: Document, cap: int) -> list[tuple[int, SPAN, str]]:
+    """(line, span, pattern id) of the matches an editor is shown: the first ``cap`` of each
+    pattern, in document order, then pattern order."""
+    shown: list[tuple[int, int, int, SPAN, str]] = []
+    for order, (identifier, track) in enumerate(document.tracks.items()):
+        lines = track.index.lines
+        first = islice(((line, span) for line in sorted(lines) for span in lines[line]), cap)
+        shown.extend((line, span[0], order, span, identifier) for line, span in first)
+    shown.sort()
+    return [(line, span, identifier) for line, _, _, span, identifier in shown]
 
 
 def list_matches(document: Document, cap: int, encoding: Encoding) -> list[dict[str, Any]]:
@@ -63,8 +69,9 @@ def list_matches(document: Document, cap: int, encoding: Encoding) -> list[dict[
                 "end": {"line": line, "character": end},
             },
             "text": excerpt(texts[line], start, encoding),
+            "pattern": identifier,
         }
-        for line, (start, end) in shown_matches(document, cap)
+        for line, (start, end), identifier in shown_matches(document, cap)
     ]
 
 

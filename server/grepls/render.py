@@ -15,29 +15,27 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from grepls.pattern import PatternSpec
+from grepls.patterns import Pattern
 from grepls.positions import SPAN
 
 
 class DiagnosticRenderer:
-    """Renders one line's matches as diagnostic JSON, for one pattern and severity."""
+    """Renders one line's matches of one pattern as diagnostic JSON."""
 
-    __slots__ = ("_tail", "message", "pattern", "severity")
+    __slots__ = ("_tail", "pattern")
 
-    def __init__(self, spec: PatternSpec, severity: int) -> None:
-        self.severity = severity
-        self.pattern = spec.describe()
-        self.message = f"matches {self.pattern}"
+    def __init__(self, pattern: Pattern, default_severity: int) -> None:
+        self.pattern = pattern
+        severity = pattern.severity_or(default_severity)
         self._tail = (
-            f'"severity":{severity},"source":"grepls","message":{json.dumps(self.message)}}}'
+            f'"severity":{severity},"code":{json.dumps(pattern.id)},"source":"grepls",'
+            f'"message":{json.dumps(pattern.message_text())}}}'
         )
 
-    def line(self, line: int, spans: list[SPAN]) -> bytes:
-        """The diagnostics of one line, as JSON array items joined by commas."""
+    def line(self, line: int, spans: list[SPAN]) -> list[bytes]:
+        """The diagnostics of one line, one JSON array item each."""
         tail = self._tail
-        return ",".join(
-            f'{{"range":{range_json(line, start, end)},{tail}' for start, end in spans
-        ).encode()
+        return [f'{{"range":{range_json(line, start, end)},{tail}'.encode() for start, end in spans]
 
 
 def range_json(line: int, start: int, end: int) -> str:

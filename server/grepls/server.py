@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from grepls import params
 from grepls.commands import COMMANDS, run_command
 from grepls.documents import Documents
-from grepls.pattern import Matcher, PatternError, PatternSpec
+from grepls.pattern import PatternError, PatternSpec
+from grepls.patterns import PatternSet
 from grepls.publisher import Publisher
 from grepls.queries import Highlights
 from grepls.render import DiagnosticRenderer
@@ -41,14 +43,14 @@ class Server:
 
     session: Session
     settings: Settings
-    search: PatternSpec | None
-    """The active pattern, as asked for (``None``: none)."""
+    patterns: PatternSet
+    """The patterns in force, compiled for the session's position encoding."""
 
     def __init__(self) -> None:
         self.endpoint = Endpoint()
         self.session = Session()
         self.settings = Settings()
-        self.search = None
+        self.patterns = PatternSet()
         self.documents = Documents()
         self.publisher = Publisher(self.endpoint, self.documents)
         self.highlights = Highlights()
@@ -65,41 +67,41 @@ class Server:
     # -- patterns and settings ---------------------------------------------------------------
 
     def set_pattern(self, spec: PatternSpec | None) -> None:
-        """Make ``spec`` the active pattern, or clear it; raises PatternError, changing nothing."""
-        matcher = Matcher(spec, self.session.encoding) if spec is not None else None
-        self.search = spec
-        self._bind(matcher)
+        """Make ``spec`` the search pattern, or clear it; raises PatternError, changing nothing."""
+        self.patterns.set_search(spec)
+        self.bind()
 
-    def _bind(self, matcher: Matcher | None) -> None:
-        cap = self.settings.max_matches_per_document
-        self.documents.rebind(matcher, cap)
+    def bind(self) -> None:
+        """Bind every document to the patterns in force (only what changed is searched again)
+        and show them with their renderers."""
+        cap, severity = self.settings.max_matches_per_document, self.settings.severity
+        self.documents.bind(self.patterns.bound(), cap)
         self.highlights.forget()
-        self.publisher.configure(_renderer(matcher, self.settings.severity), cap)
+        self.publisher.configure(
+            {pattern.id: DiagnosticRenderer(pattern, severity) for pattern in self.patterns}, cap
+        )
 
     def apply_settings(self, raw: Any) -> None:
         """Take new settings: report bad keys, then do what the difference requires, once."""
         new, problems = parse_settings(raw)
+        actions = plan(self.settings, new)
+        if actions.search is not None:
+            try:
+                self.patterns.set_search(actions.search)
+            except PatternError as error:
+                problems.append(f"grepls.pattern ignored: {error}")
+                new = replace(new, pattern=self.settings.pattern)
+        if new.patterns != self.settings.patterns:
+            problems.extend(self.patterns.configure(new.patterns))
         # The same bad value arrives again with every update (and twice at start-up: in the
         # options, then from workspace/configuration): tell the user once.
         for problem in problems:
             if problem not in self._reported:
                 self.show_message(problem)
         self._reported = set(problems)
-        actions = plan(self.settings, new)
-        matcher = self.documents.matcher
-        if actions.pattern is not None:
-            try:
-                matcher = Matcher(actions.pattern, self.session.encoding)
-                self.search = actions.pattern
-            except PatternError as error:
-                self.show_message(f"grepls.pattern ignored: {error}")
-                new = Settings(self.settings.pattern, new.severity, new.max_matches_per_document)
-                actions = plan(self.settings, new)
         self.settings = new
-        if actions.rebind or actions.pattern is not None:
-            self._bind(matcher)
-        elif actions.rerender:
-            self.publisher.configure(_renderer(matcher, new.severity), new.max_matches_per_document)
+        if actions.rebind or actions.rerender:
+            self.bind()
 
     def fetch_configuration(self) -> None:
         """Ask the client for the ``grepls`` section; it refines the initialization options."""
@@ -122,6 +124,7 @@ class Server:
 
     def initialize(self, raw: Any) -> dict[str, Any]:
         self.session = negotiate(raw)
+        self.patterns = PatternSet(self.session.encoding)
         self.publisher.pull = self.session.pull
         self.endpoint.state = "running"
         if self.session.initialization_options is not None:
@@ -142,7 +145,7 @@ class Server:
     def did_open(self, raw: Any) -> None:
         uri, version, text = params.did_open(raw)
         self.documents.open(uri, version, text)
-        if self.documents.matcher is not None:
+        if self.documents.patterns:
             self.publisher.mark(uri)
 
     def did_change(self, raw: Any) -> None:
@@ -200,10 +203,6 @@ def create_server() -> Server:
     routes.update({method: Route(handler, True) for method, handler in requests.items()})
     routes.update({method: Route(handler, False) for method, handler in notifications.items()})
     return server
-
-
-def _renderer(matcher: Matcher | None, severity: int) -> DiagnosticRenderer | None:
-    return DiagnosticRenderer(matcher.spec, severity) if matcher is not None else None
 
 
 def _section(options: Any) -> dict[str, Any]:

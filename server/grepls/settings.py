@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grepls.pattern import PatternError, PatternSpec, checked_spec, spec_from_options
-
-SEVERITIES = {"error": 1, "warning": 2, "information": 3, "hint": 4}
+from grepls.patterns import SEVERITIES, Pattern, patterns_from_setting
 
 DEFAULT_MAX_MATCHES = 10_000
 
@@ -35,27 +34,32 @@ class Settings:
     severity: int = SEVERITIES["information"]
     """LSP DiagnosticSeverity of each match."""
     max_matches_per_document: int = DEFAULT_MAX_MATCHES
-    """At most this many diagnostics per document; more are counted and announced, not sent."""
+    """At most this many diagnostics per document and pattern; more are counted and announced."""
+    patterns: tuple[Pattern, ...] = ()
+    """The kept patterns (setting ``patterns``), always active."""
 
 
 @dataclass(frozen=True, slots=True)
 class Actions:
     """What a change of settings requires."""
 
-    pattern: PatternSpec | None = None
-    """A new pattern to make the active one (``None``: keep the active pattern)."""
+    search: PatternSpec | None = None
+    """A new search pattern (``None``: keep the one in force)."""
     rebind: bool = False
-    """Restart every document's coroutine (a new pattern, or a new cap they search to)."""
+    """Bind the documents to the patterns again: some pattern, or the cap they search to, changed
+    (documents restart only the coroutines whose pattern or cap changed)."""
     rerender: bool = False
-    """Render every diagnostic again (a new severity)."""
+    """Render every diagnostic again (a new default severity)."""
 
 
 def plan(old: Settings, new: Settings) -> Actions:
     """The actions that take the server from ``old`` settings to ``new`` ones."""
-    pattern = new.pattern if new.pattern != old.pattern and new.pattern is not None else None
+    search = new.pattern if new.pattern != old.pattern and new.pattern is not None else None
     return Actions(
-        pattern=pattern,
-        rebind=pattern is not None or new.max_matches_per_document != old.max_matches_per_document,
+        search=search,
+        rebind=search is not None
+        or new.patterns != old.patterns
+        or new.max_matches_per_document != old.max_matches_per_document,
         rerender=new.severity != old.severity,
     )
 
@@ -108,4 +112,6 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
             if raw.get(key) is not None and not isinstance(raw[key], bool):
                 problems.append(f"grepls.{key} must be a boolean, got {raw[key]!r}")
 
-    return Settings(pattern, severity, max_matches), problems
+    patterns, pattern_problems = patterns_from_setting(raw.get("patterns"))
+    problems.extend(pattern_problems)
+    return Settings(pattern, severity, max_matches, patterns), problems

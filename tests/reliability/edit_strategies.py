@@ -249,9 +249,9 @@ _BRANCH = st.recursive(
         st.one_of(
             _sequence(inner).map(lambda p: (f"(?:{p[0]})", p[1])),
             _sequence(inner).map(lambda p: (f"({p[0]})", p[1])),
-            st.tuples(
-                _sequence(inner) | st.just(_EMPTY), _sequence(inner) | st.just(_EMPTY)
-            ).map(lambda ab: (f"(?:{ab[0][0]}|{ab[1][0]})", ab[0][1] | ab[1][1])),
+            st.tuples(_sequence(inner) | st.just(_EMPTY), _sequence(inner) | st.just(_EMPTY)).map(
+                lambda ab: (f"(?:{ab[0][0]}|{ab[1][0]})", ab[0][1] | ab[1][1])
+            ),
         )
     ),
     max_leaves=6,

@@ -24,7 +24,6 @@ import pytest
 from edit_strategies import ENCODINGS, changes, searches, texts
 from grep_oracle import Search, apply_change, expected_lines, expected_matches
 from grepls.pattern import PatternSpec
-from inprocess import InProcess
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -35,6 +34,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+from inprocess import InProcess
 from lsp_wire import LspProcess, listed, spans_of
 from profiles import slow_only
 from stuck import cpu_limit
@@ -212,15 +212,17 @@ class InProcessMachine(EditorMachine):
             document = self.server.documents[uri]
             assert document.lines.text() == text
             assert document.version == self.versions[uri]
-            held = [
-                (line, start, line, end)
-                for line in sorted(document.index.lines)
-                for start, end in document.index.lines[line]
-            ]
-            assert all(document.index.lines.values()), "a line is stored with no matches"
-            assert held == self.expected(uri)
-            assert document.index.count == len(held)
-            assert (document.grep is None) == (self.search is None)
+            assert list(document.tracks) == ([] if self.search is None else ["search"])
+            if self.search is not None:
+                index = document.tracks["search"].index
+                held = [
+                    (line, start, line, end)
+                    for line in sorted(index.lines)
+                    for start, end in index.lines[line]
+                ]
+                assert all(index.lines.values()), "a line is stored with no matches"
+                assert held == self.expected(uri)
+                assert index.count == len(held)
             assert listed(self.driver.command("grepls.listMatches", uri)) == (
                 expected_lines(self.search, text, self.encoding or "")
             )

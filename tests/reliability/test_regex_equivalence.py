@@ -40,7 +40,7 @@ def spec(search: Search) -> PatternSpec:
 
 
 def held(document: Document) -> list[tuple[int, int, int, int]]:
-    lines = document.index.lines
+    lines = document.tracks["search"].index.lines
     return [(n, start, n, end) for n in sorted(lines) for start, end in lines[n]]
 
 
@@ -52,7 +52,7 @@ def test_an_empty_match_never_falls_inside_a_character(
     text = "\n".join(HARD_LINES)
     search = Search(pattern, regex=True, nullable=nullable)
     document = Document("file:///hard.txt", 1, text)
-    document.bind(Matcher(spec(search), encoding), limit=1000)  # type: ignore[arg-type]
+    document.bind([("search", Matcher(spec(search), encoding))], 1000)  # type: ignore[arg-type]
     assert held(document) == expected_matches(search, text, encoding)
     # An edit that puts an emoji where the match was keeps the pipeline alive and right.
     document.apply([Change("😀", (1, 0, 1, 0))], encoding)  # type: ignore[arg-type]
@@ -64,7 +64,7 @@ def check(search: Search, text: str, encoding: str) -> None:
     matcher = Matcher(spec(search), encoding)  # type: ignore[arg-type]
     assert matcher.zero_width == search.nullable, "the oracle and the server disagree on empty"
     document = Document("file:///generated.txt", 1, text)
-    document.bind(matcher, limit=10_000)
+    document.bind([("search", matcher)], 10_000)
     assert held(document) == expected_matches(search, text, encoding)
 
 
