@@ -418,7 +418,7 @@ async function decorationColors(page) {
       }
     }
     return counts;
-  });
+  }).catch(() => ({})); // a page being reloaded has no decorations yet
 }
 
 /** The decorations' colours as sorted counts, e.g. "1,5", for comparing with what is expected. */
@@ -721,6 +721,11 @@ async function severalPatterns() {
 
   // The picture: two colours, and the status bar's tooltip counting each pattern.
   await page.locator(".view-line", { hasText: "Done items" }).first().click();
+  await eventually(
+    "the transient status message to go",
+    async () => (await page.locator(".statusbar-item", { hasText: "in open documents" }).count()) === 0,
+    10_000,
+  );
   await statusItem(page).first().hover();
   const tooltip = await eventually("the status bar tooltip with the counts", async () => {
     const texts = await page.locator(".workbench-hover, .monaco-hover").allInnerTexts();
@@ -746,7 +751,9 @@ async function severalPatterns() {
   await page.keyboard.press("Escape");
 
   // Reload the window: the added pattern comes back from the workspace state.
+  const reloaded = page.waitForEvent("load", { timeout: STEP_MS });
   await runCommand(page, "Developer: Reload Window");
+  await reloaded;
   await page.locator(".monaco-workbench").waitFor({ state: "visible", timeout: STEP_MS });
   await page.locator(".view-lines", { hasText: "Release checklist" }).waitFor({ timeout: STEP_MS });
   await eventually("the grepls status bar item after the reload", async () => (await statusText(page)).includes("grepls"), STEP_MS);
