@@ -783,7 +783,10 @@ async function severalPatterns() {
   await box.waitFor({ state: "visible", timeout: 15_000 });
   await box.fill("leak");
   await page.keyboard.press("Enter");
-  await eventually("status bar to show leak: 1", async () => /leak: 1\b/.test(await statusText(page)));
+  await eventually(
+    "status bar to show leak: 1",
+    async () => (await page.locator(".statusbar-item", { hasText: /leak: 1\b/ }).count()) === 1,
+  );
   await runCommand(page, "grepls: Pin Search Pattern");
   await eventually("the status bar without a search pattern", async () => (await statusText(page)) === "grepls");
   const pinned = await eventually("the pinned pattern painted beside the red one", async () => {
