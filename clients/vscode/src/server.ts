@@ -27,7 +27,7 @@ import { formatVersion } from "./interpreter";
 import { launchSpec } from "./launch";
 import { SerialLifecycle } from "./lifecycle";
 import { PatternMatches, Report } from "./matches";
-import { ListedPattern, serverEntry, PatternEntry } from "./patterns";
+import { ListedPattern, PatternEntry, SEARCH_ID, serverEntry } from "./patterns";
 import { findPython } from "./python";
 import { PatternQuery, serverPayload } from "./settings";
 
@@ -210,7 +210,7 @@ export class GreplsServer implements vscode.Disposable {
     return (lines ?? []).map((line) => ({
       range: client.protocol2CodeConverter.asRange(line.range),
       text: line.text,
-      pattern: typeof line.pattern === "string" ? line.pattern : "search",
+      pattern: typeof line.pattern === "string" ? line.pattern : SEARCH_ID,
     }));
   }
 
