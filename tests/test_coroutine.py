@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from inspect import GEN_CLOSED, GEN_SUSPENDED, getgeneratorstate
+from typing import Any
 
 from grepls.coroutine import grep
 from grepls.index import MatchIndex
@@ -71,3 +72,38 @@ def test_one_live_coroutine_per_open_document_closed_on_close_and_pattern_change
     driver.command("grepls.clearPattern")
     assert getgeneratorstate(last) == GEN_CLOSED  # type: ignore[arg-type]
     assert lifecycle(server) == {}
+
+
+def states(document: Any) -> dict[str, str]:
+    return {key: getgeneratorstate(track.grep) for key, track in document.tracks.items()}  # type: ignore[arg-type]
+
+
+def test_broadcast_feeds_one_coroutine_per_pattern_through_add_replace_remove_and_clear() -> None:
+    driver = InProcess()
+    driver.open("file:///a", "TODO FIXME")
+    document = driver.server.documents["file:///a"]
+    driver.command("grepls.addPattern", {"pattern": "TODO"})
+    todo = document.tracks["TODO"].grep
+    driver.command("grepls.addPattern", {"pattern": "FIXME"})
+    assert states(document) == {"TODO": GEN_SUSPENDED, "FIXME": GEN_SUSPENDED}
+    assert document.tracks["TODO"].grep is todo  # adding a pattern leaves the others running
+    fanout = document._fanout
+    assert fanout is not None and getgeneratorstate(fanout) == GEN_SUSPENDED
+
+    driver.command("grepls.addPattern", {"pattern": "TOD", "id": "TODO"})  # replace
+    assert getgeneratorstate(todo) == GEN_CLOSED  # type: ignore[arg-type]
+    assert getgeneratorstate(fanout) == GEN_CLOSED
+    assert states(document) == {"TODO": GEN_SUSPENDED, "FIXME": GEN_SUSPENDED}
+    driver.change("file:///a", 2, [{"text": "TOD FIXME TOD"}])  # one splice reaches both
+    assert document.tracks["TODO"].index.count == 2
+    assert document.tracks["FIXME"].index.count == 1
+
+    fixme = document.tracks["FIXME"].grep
+    driver.command("grepls.removePattern", "FIXME")
+    assert getgeneratorstate(fixme) == GEN_CLOSED  # type: ignore[arg-type]
+    assert list(states(document)) == ["TODO"]
+
+    last = document.tracks["TODO"].grep
+    driver.command("grepls.removePattern", "TODO")
+    assert getgeneratorstate(last) == GEN_CLOSED  # type: ignore[arg-type]
+    assert document.tracks == {} and document._fanout is None

@@ -51,7 +51,26 @@ class Writer(Protocol):
 
 
 Handler = Callable[[Any], Any]
-"""Takes a message's raw ``params``; a request's handler returns its result (``bytes`` = JSON)."""
+"""Takes a message's raw ``params``; a request's handler returns its result (``bytes`` = JSON), or a
+:class:`Later` when the answer must wait (for the client's answer to a request of ours)."""
+
+
+class Later:
+    """A request's answer not known yet: call :meth:`answer` (or :meth:`fail`) once it is."""
+
+    def __init__(self) -> None:
+        self._send: Callable[[Any], None] | None = None
+        self._fail: Callable[[int, str], None] | None = None
+
+    def answer(self, result: Any) -> None:
+        if self._send is not None:
+            self._send(result)
+            self._send = self._fail = None
+
+    def fail(self, message: str, code: int = INVALID_PARAMS) -> None:
+        if self._fail is not None:
+            self._fail(code, message)
+            self._send = self._fail = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +103,7 @@ class Endpoint:
         self.exit_status = None
         self.on_exit = None
         self._next_request = 0
-        self._waiting: dict[str, Callable[[Any], None]] = {}
+        self._waiting: dict[str, tuple[Callable[[Any], None], Callable[[Any], None] | None]] = {}
 
     # -- receiving ---------------------------------------------------------------------------
 
@@ -135,7 +154,12 @@ class Endpoint:
             if is_request:
                 self._error(request_id, INTERNAL_ERROR, f"{method} failed; see the server log")
             return
-        if is_request:
+        if not is_request:
+            return
+        if isinstance(result, Later):
+            result._send = lambda value: self.respond(request_id, value)
+            result._fail = lambda code, text: self._error(request_id, code, text)
+        else:
             self.respond(request_id, result)
 
     def _refused(self, method: str, request_id: Any, is_request: bool) -> bool:
@@ -165,14 +189,17 @@ class Endpoint:
             self.on_exit()
 
     def _response(self, message: dict[str, Any]) -> None:
-        callback = self._waiting.pop(str(message["id"]), None)
-        if callback is None:
+        callbacks = self._waiting.pop(str(message["id"]), None)
+        if callbacks is None:
             return
-        if "error" in message:
-            logger.warning("the client answered an error: %s", message["error"])
-            return
+        on_result, on_error = callbacks
         try:
-            callback(message.get("result"))
+            if "error" not in message:
+                on_result(message.get("result"))
+            elif on_error is not None:
+                on_error(message["error"])
+            else:
+                logger.warning("the client answered an error: %s", message["error"])
         except Exception:
             logger.exception("handling the client's response failed")
 
@@ -190,11 +217,18 @@ class Endpoint:
     def notify(self, method: str, params: Any) -> None:
         self.send(_dumps({"jsonrpc": "2.0", "method": method, "params": params}))
 
-    def request(self, method: str, params: Any, on_result: Callable[[Any], None]) -> None:
-        """Ask the client something; ``on_result`` gets the result when it answers."""
+    def request(
+        self,
+        method: str,
+        params: Any,
+        on_result: Callable[[Any], None],
+        on_error: Callable[[Any], None] | None = None,
+    ) -> None:
+        """Ask the client something; ``on_result`` gets the result when it answers (``on_error``
+        its error, if it answers one)."""
         self._next_request += 1
         request_id = f"grepls-{self._next_request}"
-        self._waiting[request_id] = on_result
+        self._waiting[request_id] = (on_result, on_error)
         message = {"jsonrpc": "2.0", "id": request_id, "method": method}
         if params is not None:
             message["params"] = params

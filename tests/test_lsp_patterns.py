@@ -1,0 +1,191 @@
+"""End to end: several patterns at once — from settings, added by command, and the search — each
+with its own id, severity and message, bad entries reported by name and skipped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import pytest_lsp
+from conftest import (
+    CLIENTS,
+    CONFIG,
+    change_document,
+    command,
+    edit,
+    eventually,
+    open_document,
+)
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+from pytest_lsp import LanguageClient, client_capabilities
+
+URI = "file:///work/patterns.txt"
+
+KEPT = [
+    {"pattern": "TODO", "severity": "warning"},
+    {"pattern": "FIX(ME)?", "regex": True, "id": "fixme", "severity": "error", "message": "fix"},
+]
+
+
+@pytest_lsp.fixture(config=CONFIG, params=CLIENTS)
+async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient) -> Any:
+    """A client whose settings keep two patterns (and answer workspace/configuration alike)."""
+    lsp_client.set_configuration({"patterns": KEPT}, section="grepls")
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities(request.param),
+            initialization_options={"patterns": KEPT},
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+def shown(client: LanguageClient) -> list[tuple[int, int, str, int, str]]:
+    """(line, character, code, severity, message) of each diagnostic, in the order received."""
+    return [
+        (d.range.start.line, d.range.start.character, d.code, d.severity, d.message)
+        for d in client.diagnostics.get(URI, [])
+    ]
+
+
+async def showing(client: LanguageClient, expected: list[Any]) -> None:
+    await eventually(lambda: shown(client) == expected, what=f"diagnostics {expected}")
+
+
+async def test_kept_patterns_show_with_their_own_code_severity_and_message(
+    client: LanguageClient,
+) -> None:
+    open_document(client, URI, "FIX TODO\nFIXME later\n")
+    await showing(
+        client,
+        [
+            (0, 0, "fixme", 1, "fix"),
+            (0, 4, "TODO", 2, 'matches "TODO"'),
+            (1, 0, "fixme", 1, "fix"),
+        ],
+    )
+    assert all(d.source == "grepls" for d in client.diagnostics[URI])
+
+
+async def test_overlapping_matches_of_two_patterns_are_each_reported_in_pattern_order(
+    client: LanguageClient,
+) -> None:
+    open_document(client, URI, "x TODO\n")
+    await command(client, "grepls.setPattern", "TO")
+    await showing(
+        client,
+        [(0, 2, "TODO", 2, 'matches "TODO"'), (0, 2, "search", 3, 'matches "TO"')],
+    )
+    highlights = await client.text_document_document_highlight_async(
+        types.DocumentHighlightParams(
+            text_document=types.TextDocumentIdentifier(uri=URI),
+            position=types.Position(line=0, character=0),
+        )
+    )
+    assert highlights is not None
+    assert [(h.range.start.character, h.range.end.character) for h in highlights] == [
+        (2, 6),
+        (2, 4),
+    ]
+    listed = await command(client, "grepls.listMatches", URI)
+    assert [(m["range"]["start"]["character"], m["pattern"]) for m in listed] == [
+        (2, "TODO"),
+        (2, "search"),
+    ]
+
+
+async def test_added_patterns_are_listed_in_order_replaced_by_id_and_removed(
+    client: LanguageClient,
+) -> None:
+    open_document(client, URI, "TODO HACK hack\n")
+    added = await command(
+        client, "grepls.addPattern", {"pattern": "hack", "caseSensitive": False, "id": "hack"}
+    )
+    assert added == {"id": "hack", "matches": 2, "complete": True}
+    await command(client, "grepls.setPattern", "TODO")
+    listed = await command(client, "grepls.listPatterns")
+    assert [(p["id"], p["matches"], p["severity"]) for p in listed] == [
+        ("TODO", 1, "warning"),
+        ("fixme", 0, "error"),
+        ("hack", 2, "information"),
+        ("search", 1, "information"),
+    ]
+    assert listed[2] == {
+        "id": "hack",
+        "pattern": "hack",
+        "regex": False,
+        "caseSensitive": False,
+        "wholeWord": False,
+        "severity": "information",
+        "message": 'matches "hack" (i)',
+        "matches": 2,
+        "complete": True,
+    }
+    # The same id again replaces it.
+    replaced = await command(client, "grepls.addPattern", {"pattern": "HACK", "id": "hack"})
+    assert replaced["matches"] == 1
+    await eventually(
+        lambda: [c for _, _, c, _, _ in shown(client)].count("hack") == 1, what="one hack"
+    )
+    await command(client, "grepls.removePattern", "hack")
+    await eventually(lambda: "hack" not in [c for _, _, c, _, _ in shown(client)], what="removed")
+    with pytest.raises(JsonRpcInvalidParams, match="no pattern 'hack'"):
+        await command(client, "grepls.removePattern", "hack")
+
+
+async def test_each_pattern_is_capped_on_its_own(client: LanguageClient) -> None:
+    client.set_configuration({"patterns": KEPT, "maxMatchesPerDocument": 2}, section="grepls")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    open_document(client, URI, "TODO FIX\n" * 5)
+    await eventually(
+        lambda: [c for _, _, c, _, _ in shown(client)] == ["TODO", "fixme", "TODO", "fixme"],
+        what="two of each",
+    )
+
+
+async def test_edits_keep_every_pattern_current(client: LanguageClient) -> None:
+    open_document(client, URI, "a\nb\n")
+    change_document(client, URI, 2, edit((1, 0), (1, 0), "FIXME TODO "))
+    await showing(client, [(1, 0, "fixme", 1, "fix"), (1, 6, "TODO", 2, 'matches "TODO"')])
+    change_document(client, URI, 3, edit((0, 0), (0, 0), "\n"))
+    await showing(client, [(2, 0, "fixme", 1, "fix"), (2, 6, "TODO", 2, 'matches "TODO"')])
+
+
+@pytest.mark.parametrize(
+    ("entry", "says"),
+    [
+        ({"regex": True}, 'needs a "pattern"'),
+        ({"pattern": "(", "regex": True, "id": "paren"}, "'paren'"),
+        ({"pattern": "x", "severity": "loud"}, "'severity' must be one of"),
+        ({"pattern": "TODO"}, "the id 'TODO' is already taken"),
+        ({"pattern": "y", "id": "search"}, "the id 'search' is already taken"),
+        ("TODO", "must be an object"),
+    ],
+)
+async def test_a_bad_entry_is_reported_by_name_and_the_others_still_apply(
+    client: LanguageClient, entry: Any, says: str
+) -> None:
+    open_document(client, URI, "TODO FIXME\n")
+    client.set_configuration({"patterns": [*KEPT, entry]}, section="grepls")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    await eventually(
+        lambda: any(says in m.message and "skipped" in m.message for m in client.messages),
+        what=f"a message saying {says!r}",
+    )
+    await eventually(
+        lambda: [c for _, _, c, _, _ in shown(client)] == ["TODO", "fixme"], what="both kept"
+    )
+
+
+async def test_bad_commands_are_refused_and_change_nothing(client: LanguageClient) -> None:
+    open_document(client, URI, "TODO\n")
+    with pytest.raises(JsonRpcInvalidParams, match="taken by a pattern in settings"):
+        await command(client, "grepls.addPattern", {"pattern": "x", "id": "TODO"})
+    with pytest.raises(JsonRpcInvalidParams, match="invalid regex"):
+        await command(client, "grepls.addPattern", {"pattern": "(", "regex": True})
+    with pytest.raises(JsonRpcInvalidParams, match="takes one object"):
+        await command(client, "grepls.addPattern")
+    listed = await command(client, "grepls.listPatterns")
+    assert [p["id"] for p in listed] == ["TODO", "fixme"]
