@@ -31,7 +31,7 @@ demo: $(STAMP)
 	$(PY) -m grepls.demo fixtures/demo.txt fixtures/astral.txt --pattern TODO
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check server tests
+	$(VENV)/bin/ruff check server tests clients/vscode/scripts
 	$(VENV)/bin/mypy
 
 test-python: $(STAMP)

@@ -99,8 +99,14 @@ def read_lock(path: Path) -> list[Pin]:
         specifiers = list(requirement.specifier)
         if len(specifiers) != 1 or specifiers[0].operator != "==" or not hashes:
             raise SystemExit(f"bundle_server: {path}: not an exact, hashed pin: {line[:80]}")
-        pins.append(Pin(canonicalize_name(requirement.name), specifiers[0].version,
-                        requirement.marker, hashes))
+        pins.append(
+            Pin(
+                canonicalize_name(requirement.name),
+                specifiers[0].version,
+                requirement.marker,
+                hashes,
+            )
+        )
     return pins
 
 
@@ -126,8 +132,10 @@ def pins_for(pins: list[Pin], platform: Platform, python: str) -> list[Pin]:
             continue
         first, last = (pin.marker.evaluate(environment(platform, python, p)) for p in (0, 99))
         if first != last:
-            raise SystemExit(f"bundle_server: {pin.name}'s marker ({pin.marker}) depends on the "
-                             f"patch level of Python {python}; one bundle cannot serve both")
+            raise SystemExit(
+                f"bundle_server: {pin.name}'s marker ({pin.marker}) depends on the "
+                f"patch level of Python {python}; one bundle cannot serve both"
+            )
         if first:
             chosen.append(pin)
     return chosen
@@ -151,12 +159,24 @@ def install_libs(pins: list[Pin], platform: Platform, python: str, folder: Path)
         requirements = Path(scratch) / "requirements.txt"
         requirements.write_text("".join(pin.line() + "\n" for pin in pins), encoding="utf-8")
         target = pip_target_args(platform, python)
-        install = ["install", "--quiet", "--no-compile", "--target", str(folder), "--no-index",
-                   "--find-links", str(WHEEL_CACHE), *target, "-r", str(requirements)]
+        install = [
+            "install",
+            "--quiet",
+            "--no-compile",
+            "--target",
+            str(folder),
+            "--no-index",
+            "--find-links",
+            str(WHEEL_CACHE),
+            *target,
+            "-r",
+            str(requirements),
+        ]
         if pip(*install).returncode != 0:  # not all in the cache yet: fetch them, then again
             shutil.rmtree(folder, ignore_errors=True)
-            fetched = pip("download", "--quiet", "--dest", str(WHEEL_CACHE), *target,
-                          "-r", str(requirements))
+            fetched = pip(
+                "download", "--quiet", "--dest", str(WHEEL_CACHE), *target, "-r", str(requirements)
+            )
             if fetched.returncode != 0:
                 return fetched.stderr.strip()[-2000:]
             result = pip(*install)
@@ -203,8 +223,10 @@ def check_version() -> str:
     version = found.group(1)
     manifest = json.loads((EXTENSION / "package.json").read_text(encoding="utf-8"))
     if manifest["version"] != version:
-        raise SystemExit(f"bundle_server: clients/vscode/package.json has version "
-                         f"{manifest['version']}, grepls.__version__ is {version}: make them agree")
+        raise SystemExit(
+            f"bundle_server: clients/vscode/package.json has version "
+            f"{manifest['version']}, grepls.__version__ is {version}: make them agree"
+        )
     return version
 
 
@@ -220,8 +242,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--target", default="linux-x64", choices=sorted(PLATFORMS))
     default_versions = ", ".join(PYTHON_VERSIONS)
-    parser.add_argument("--python", action="append", dest="pythons", metavar="X.Y",
-                        help=f"Python versions to carry libraries for (default {default_versions})")
+    parser.add_argument(
+        "--python",
+        action="append",
+        dest="pythons",
+        metavar="X.Y",
+        help=f"Python versions to carry libraries for (default {default_versions})",
+    )
     args = parser.parse_args()
 
     version = check_version()
@@ -240,8 +267,9 @@ def main() -> int:
             failed.append(python)
             print(f"bundle_server: {args.target}, Python {python}: {problem}", file=sys.stderr)
     if failed:
-        print(f"bundle_server: {args.target}: failed for Python {', '.join(failed)}",
-              file=sys.stderr)
+        print(
+            f"bundle_server: {args.target}: failed for Python {', '.join(failed)}", file=sys.stderr
+        )
         return 1
     carried = ", ".join(args.pythons or PYTHON_VERSIONS)
     print(f"bundle_server: {args.target}: grepls {version} + locked libraries for Python {carried}")
