@@ -18,10 +18,10 @@ $(VSCODE_NPM_STAMP): $(VSCODE_DIR)/package-lock.json
 ## vsix: the installable extension, with the server and its Python libraries inside
 vsix: $(STAMP) $(VSCODE_NPM_STAMP)
 	$(PY) $(VSCODE_DIR)/scripts/bundle_server.py --target $(VSCODE_TARGET)
-	cd $(VSCODE_DIR) && node scripts/bundle.mjs --minify
-	mkdir -p $(dir $(VSIX))
+	mkdir -p $(dir $(VSIX)) $(VSCODE_DIR)/media
+	cp docs/images/vscode.png $(VSCODE_DIR)/media/screenshot.png
 	cd $(VSCODE_DIR) && npx --no-install vsce package --target $(VSCODE_TARGET) \
-	  --no-dependencies --allow-missing-repository --out $(patsubst $(VSCODE_DIR)/%,%,$(VSIX))
+	  --no-dependencies --no-rewrite-relative-links --out $(patsubst $(VSCODE_DIR)/%,%,$(VSIX))
 	@echo "built $(VSIX)"
 
 test-vscode-unit: $(VSCODE_NPM_STAMP)
