@@ -275,3 +275,37 @@ def test_locks_pin_what_pyproject_asks_with_hashes() -> None:
                 f"{lock} pins {requirement.name} {versions}, pyproject asks {requirement.specifier}"
                 ": run make lock"
             )
+
+
+def test_vsix_bundle_takes_the_locks_pins_for_each_python_and_refuses_others(
+    tmp_path: Path,
+) -> None:
+    bundle = load_bundle_script()
+    pins = bundle.read_lock(bundle.LOCK)
+    linux = bundle.PLATFORMS["linux-x64"]
+    # cattrs needs exceptiongroup before Python 3.11 only: markers are read for the target Python.
+    assert "exceptiongroup" in {p.name for p in bundle.pins_for(pins, linux, "3.10")}
+    assert "exceptiongroup" not in {p.name for p in bundle.pins_for(pins, linux, "3.11")}
+
+    loose = tmp_path / "loose.txt"
+    loose.write_text("orjson>=3.9 --hash=sha256:00\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="not an exact, hashed pin"):
+        bundle.read_lock(loose)
+    unhashed = tmp_path / "unhashed.txt"
+    unhashed.write_text("orjson==3.13.0\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="not an exact, hashed pin"):
+        bundle.read_lock(unhashed)
+
+    # What landed is compared with the lock: an extra or a different version fails the build.
+    folder = tmp_path / "libs"
+    for name, version in [("orjson", "3.13.0"), ("six", "1.0")]:
+        info = folder / f"{name}-{version}.dist-info"
+        info.mkdir(parents=True)
+        (info / "METADATA").write_text(f"Name: {name}\nVersion: {version}\n", encoding="utf-8")
+    orjson = bundle.Pin("orjson", "3.13.0", None, ("sha256:00",))
+    assert bundle.check_installed([orjson], folder) == (
+        "what was installed differs from the lock: six: lock absent, installed 1.0"
+    )
+    (folder / "six-1.0.dist-info" / "METADATA").unlink()
+    (folder / "six-1.0.dist-info").rmdir()
+    assert bundle.check_installed([orjson], folder) is None
