@@ -50,7 +50,7 @@ class DocShape:
 @dataclass(frozen=True)
 class Scenario:
     label: str
-    kind: str  # "keystrokes" | "opens" | "pattern"
+    kind: str  # "keystrokes" | "opens" | "pattern" | "startup"
     shape: DocShape
     count: int
     warmup: int
@@ -65,6 +65,7 @@ FULL = [
     Scenario("open-100k", "opens", DocShape(100_000, 1_000), 20, 2),
     Scenario("open-1M", "opens", DocShape(1_000_000, 10_000), 5, 1),
     Scenario("pattern-10x100k", "pattern", DocShape(100_000, 1_000, 1_000), 20, 2, documents=10),
+    Scenario("startup", "startup", DocShape(0, 0), 10, 1),
 ]
 
 SMOKE = [
@@ -72,6 +73,7 @@ SMOKE = [
     Scenario("keystroke-3k", "keystrokes", DocShape(3_000, 20), 20, 4),
     Scenario("open-2k", "opens", DocShape(2_000, 20), 3, 1),
     Scenario("pattern-10x2k", "pattern", DocShape(2_000, 20, 30), 4, 0, documents=10),
+    Scenario("startup", "startup", DocShape(0, 0), 2, 0),
 ]
 
 # The naive baseline re-splits and re-scans the whole document on every keystroke (seconds at
@@ -121,7 +123,8 @@ class Documents:
 async def run_one(
     spec: scenarios.ServerSpec, scenario: Scenario, docs: Documents, scratch: str, smoke: bool
 ) -> dict[str, Any]:
-    doc = docs.get(scenario.shape)
+    # A startup opens no document (its shape is empty).
+    doc = docs.get(scenario.shape if scenario.kind != "startup" else DocShape(1, 0))
     # Generous per-wait timeouts: the naive server at 1M lines needs seconds per publish.
     timeout = 30.0 if smoke else max(60.0, scenario.shape.lines / 5_000)
     result: dict[str, Any] = {
@@ -137,7 +140,11 @@ async def run_one(
     }
     started = time.monotonic()
     try:
-        if scenario.kind == "keystrokes":
+        if scenario.kind == "startup":
+            measured = await scenarios.startups(
+                spec, scratch, scenario.label, scenario.count, scenario.warmup, timeout
+            )
+        elif scenario.kind == "keystrokes":
             measured = await scenarios.keystrokes(
                 spec, scratch, scenario.label, doc, scenario.count, scenario.warmup, timeout, smoke
             )

@@ -8,6 +8,8 @@
   didOpen to the first publish for that uri. The document is closed again before the next one.
 - pattern change: ten documents open; latency is from writing `grepls.setPattern` to the last
   of the ten publishes that carry the new pattern's matches.
+- startup: what an editor waits for before anything works; latency is from spawning a fresh
+  server process to receiving its `initialize` result (then it is shut down).
 
 A scenario that sees a wrong count, a timeout or a dead server raises `ScenarioError`; the
 runner records it and the run exits non-zero.
@@ -219,6 +221,34 @@ def _cap(spec: ServerSpec, label: str, count: int, what: str, notes: list[str]) 
         return count
     notes.append(f"capped at {capped} {what} (of {count})")
     return capped
+
+
+async def startups(
+    spec: ServerSpec, scratch_dir: str, label: str, count: int, warmup: int, timeout: float
+) -> Measurement:
+    """Spawn -> initialize result, one fresh process per sample; memory of the last one."""
+    samples: list[int] = []
+    memory: dict[str, int] = {}
+    for round_number in range(warmup + count):
+        stderr_path = os.path.join(scratch_dir, f"{spec.name}-{label}.stderr")
+        client = LspClient(spec.argv, stderr_path)
+        started = time.perf_counter_ns()
+        await client.start()
+        try:
+            pending = await client.start_request(
+                "initialize",
+                {"processId": os.getpid(), "rootUri": None, "capabilities": CLIENT_CAPABILITIES},
+            )
+            await client.finish_request(pending, timeout)
+            elapsed = time.perf_counter_ns() - started
+            if round_number >= warmup:
+                samples.append(elapsed)
+            memory = tree_memory_kb(client.pid)
+        except LspError as exc:
+            raise ScenarioError(f"{exc}\n--- server stderr ---\n{client.stderr_tail()}") from exc
+        finally:
+            await client.close()
+    return Measurement(samples, memory)
 
 
 async def keystrokes(
