@@ -9,7 +9,6 @@ command, and pytest-lsp's ``wait_for_notification`` only listens once awaited.
 from __future__ import annotations
 
 import asyncio
-import re
 import sys
 import time
 from collections.abc import Callable
@@ -134,29 +133,3 @@ async def published(
             f"published for {uri}: {ranges(got) if got is not None else None}, "
             f"version {client.versions.get(uri)}; expected {expected}, version {version}"  # type: ignore[attr-defined]
         ) from None
-
-
-# -- an independent oracle ---------------------------------------------------------------------
-
-
-def lsp_lines(text: str) -> list[str]:
-    """Lines split at LSP's breaks only, written independently of the server's splitter."""
-    return re.split(r"\r\n|\r|\n", text)
-
-
-def width(text: str, encoding: str) -> int:
-    if encoding == "utf-8":
-        return len(text.encode("utf-8", "surrogatepass"))
-    if encoding == "utf-32":
-        return len(text)
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
-
-
-def expected_literal(text: str, needle: str, encoding: str) -> list[tuple[int, int, int, int]]:
-    """Where a literal, case-sensitive ``needle`` occurs, in ``encoding`` columns."""
-    found = []
-    for number, line in enumerate(lsp_lines(text)):
-        for match in re.finditer(re.escape(needle), line):
-            start = width(line[: match.start()], encoding)
-            found.append((number, start, number, start + width(match.group(), encoding)))
-    return found
