@@ -3,7 +3,7 @@
 Model
 -----
 * The server holds the open documents (:class:`~grepls.document.Document`, keyed by URI), the
-  active pattern compiled as a :class:`~grepls.pattern.Matcher`, and the settings.
+  active pattern compiled as a :class:`~grepls.matcher.Matcher`, and the settings.
 * pygls's built-in ``didOpen``/``didChange``/``didClose`` handlers are replaced on
   :class:`GreplsProtocol` so that the text is held once — in our line store — and never re-split
   by pygls's workspace.
