@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 import pytest_lsp
+from grepls import lines
 from lsprotocol import types
 from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
@@ -133,3 +135,18 @@ async def published(
             f"published for {uri}: {ranges(got) if got is not None else None}, "
             f"version {client.versions.get(uri)}; expected {expected}, version {version}"  # type: ignore[attr-defined]
         ) from None
+
+
+# -- the line store --------------------------------------------------------------------------------
+
+
+@contextmanager
+def small_first_steps() -> Iterator[None]:
+    """Split a character at a time when a line is needed, so that edits meet a text partly split
+    (a real step is 16k characters: every test text would be split whole at the first edit)."""
+    saved = lines.FIRST_STEP_CHARACTERS
+    lines.FIRST_STEP_CHARACTERS = 1
+    try:
+        yield
+    finally:
+        lines.FIRST_STEP_CHARACTERS = saved

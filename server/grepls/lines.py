@@ -37,7 +37,7 @@ _BREAK = re.compile("\r\n|\r|\n")
 # CPU (a million lines: 250 steps, 0.12 s in all — what splitting at once costs). And the first step
 # when a line is needed; the steps double until they reach it.
 SPLIT_CHARACTERS = 1 << 18
-_FIRST_STEP_CHARACTERS = 1 << 14
+FIRST_STEP_CHARACTERS = 1 << 14
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +158,7 @@ class LineStore:
 
     def _split_through(self, line: int) -> None:
         """Split as far as line ``line`` (or the end), and not much further."""
-        step = _FIRST_STEP_CHARACTERS
+        step = FIRST_STEP_CHARACTERS
         while self._rest is not None and len(self._texts) <= line:
             self.split_some(step)
             step *= 2

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from conftest import small_first_steps
 from edit_strategies import ENCODINGS, changes, searches, texts
 from grep_oracle import Search, apply_change, expected_matches
 from grepls.document import Change, Document
@@ -110,8 +111,15 @@ def test_edits_while_a_text_is_split_slice_by_slice_agree_with_the_oracle(
 ) -> None:
     """A document just opened is split a slice at a time between messages (grepls.lines); edits
     and read-ons that arrive meanwhile see the same lines as after a whole split."""
-    document = Document("file:///opened.txt", 1, text)
-    document.bind(Matcher(spec(search), encoding), limit)  # type: ignore[arg-type]
+    with small_first_steps():
+        document = Document("file:///opened.txt", 1, text)
+        document.bind(Matcher(spec(search), encoding), limit)  # type: ignore[arg-type]
+        edit_and_split(data, document, text, search, encoding, limit)
+
+
+def edit_and_split(
+    data: st.DataObject, document: Document, text: str, search: Search, encoding: str, limit: int
+) -> None:
     for _ in range(data.draw(st.integers(1, 8), label="steps")):
         if data.draw(st.booleans(), label="split"):
             document.lines.split_some(data.draw(st.integers(1, 20), label="characters"))
