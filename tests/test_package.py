@@ -281,9 +281,16 @@ def test_vsix_bundle_takes_the_locks_pins_for_each_python_and_refuses_others(
     tmp_path: Path,
 ) -> None:
     bundle = load_bundle_script()
-    pins = bundle.read_lock(bundle.LOCK)
+    assert bundle.read_lock(bundle.LOCK)  # the real lock reads
     linux = bundle.PLATFORMS["linux-x64"]
-    # cattrs needs exceptiongroup before Python 3.11 only: markers are read for the target Python.
+    # A pin for older Pythons only: markers are read for the target Python, not the running one.
+    marked = tmp_path / "marked.txt"
+    marked.write_text(
+        "orjson==3.10.0 \\\n    --hash=sha256:00\n"
+        "exceptiongroup==1.2.2 ; python_full_version < '3.11' \\\n    --hash=sha256:00\n",
+        encoding="utf-8",
+    )
+    pins = bundle.read_lock(marked)
     assert "exceptiongroup" in {p.name for p in bundle.pins_for(pins, linux, "3.10")}
     assert "exceptiongroup" not in {p.name for p in bundle.pins_for(pins, linux, "3.11")}
 
