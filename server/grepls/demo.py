@@ -24,8 +24,9 @@ def print_matches(client: Client, files: dict[str, Path], texts: dict[str, str])
     for uri, path in files.items():
         lines, _ = split_lines(texts[uri])
         last = client.published(uri)
+        published = [] if last is None else last["diagnostics"]
         for diagnostic in sorted(
-            [] if last is None else last["diagnostics"], key=lambda d: (d["range"]["start"]["line"], d["range"]["start"]["character"])
+            published, key=lambda d: (d["range"]["start"]["line"], d["range"]["start"]["character"])
         ):
             start = diagnostic["range"]["start"]
             column = column_to_index(lines[start["line"]], start["character"], "utf-16")
