@@ -9,7 +9,6 @@ end. Exit status is non-zero if any scenario failed (wrong match count, timeout,
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import gc
 import json
@@ -118,7 +117,7 @@ class Documents:
         return self._cache[shape]
 
 
-async def run_one(
+def run_one(
     spec: scenarios.ServerSpec, scenario: Scenario, docs: Documents, scratch: str, smoke: bool
 ) -> dict[str, Any]:
     doc = docs.get(scenario.shape)
@@ -138,11 +137,11 @@ async def run_one(
     started = time.monotonic()
     try:
         if scenario.kind == "keystrokes":
-            measured = await scenarios.keystrokes(
+            measured = scenarios.keystrokes(
                 spec, scratch, scenario.label, doc, scenario.count, scenario.warmup, timeout, smoke
             )
         elif scenario.kind == "opens":
-            measured = await scenarios.opens(
+            measured = scenarios.opens(
                 spec, scratch, scenario.label, doc, scenario.count, scenario.warmup, timeout, smoke
             )
         else:
@@ -150,7 +149,7 @@ async def run_one(
                 DocShape(scenario.shape.lines, scenario.shape.todos, scenario.shape.fixmes, seed)
                 for seed in range(1, scenario.documents + 1)
             ]
-            measured = await scenarios.pattern_changes(
+            measured = scenarios.pattern_changes(
                 spec,
                 scratch,
                 scenario.label,
@@ -178,7 +177,7 @@ async def run_one(
     return result
 
 
-async def run_all(
+def run_all(
     specs: list[scenarios.ServerSpec], plan: list[Scenario], smoke: bool, scratch: str
 ) -> list[dict[str, Any]]:
     docs = Documents()
@@ -191,7 +190,7 @@ async def run_all(
             gc.freeze()
             gc.disable()
             try:
-                result = await run_one(spec, scenario, docs, scratch, smoke)
+                result = run_one(spec, scenario, docs, scratch, smoke)
             finally:
                 gc.enable()
             status = (
@@ -234,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
 
     load_before = os.getloadavg()
     scratch = tempfile.mkdtemp(prefix="grepls-bench-")
-    results = asyncio.run(run_all(specs, plan, args.smoke, scratch))
+    results = run_all(specs, plan, args.smoke, scratch)
     failed = [r for r in results if "error" in r]
     load_after = os.getloadavg()
 
