@@ -458,14 +458,17 @@ class WebSocketConnection:
         from websockets.sync.client import connect
 
         self.url = url
-        self.ws = connect(
-            url,
-            open_timeout=timeout,
-            close_timeout=1,
-            max_size=None,
-            compression=None,
-            proxy=None,
-            ping_interval=None,
+        self._open = contextlib.ExitStack()
+        self.ws = self._open.enter_context(
+            connect(
+                url,
+                open_timeout=timeout,
+                close_timeout=1,
+                max_size=None,
+                compression=None,
+                proxy=None,
+                ping_interval=None,
+            )
         )
         self._eof = False
 
@@ -509,7 +512,7 @@ class WebSocketConnection:
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
-            self.ws.close()
+            self._open.close()
 
 
 def connect(
