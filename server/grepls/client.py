@@ -346,10 +346,14 @@ class StreamConnection:
             return
         except OSError:
             data = b""
-        stamp = time.perf_counter_ns()
         if not data:
             self._eof = True
+            self._ended()
             return
+        self._cut(data, time.perf_counter_ns())
+
+    def _cut(self, data: bytes, stamp: int) -> None:
+        """Add ``data`` to what was read before; complete frames go to ``_ready``."""
         buffer = self._buffer
         buffer += data
         while True:
@@ -365,6 +369,9 @@ class StreamConnection:
             del buffer[: self._length]
             self._length = None
             self._ready.append(Frame(stamp, body))
+
+    def _ended(self) -> None:
+        """The server closed its side."""
 
     def _wait(self, deadline: float, write: bool) -> tuple[bool, bool]:
         """(readable, writable) once either holds, or (False, False) at ``deadline``."""
@@ -393,6 +400,9 @@ class StreamConnection:
     def send(self, data: bytes, deadline: float) -> None:
         if self._input_closed:
             raise ServerGone("the client already closed the server's input")
+        self._write_all(data, deadline)
+
+    def _write_all(self, data: bytes, deadline: float) -> None:
         view = memoryview(data)
         while view:
             try:
@@ -449,70 +459,95 @@ def _content_length(header: bytes) -> int:
     raise LspError(f"the server sent a frame without Content-Length: {header[:200]!r}")
 
 
-class WebSocketConnection:
-    """One JSON-RPC message per WebSocket message (websockets' synchronous client)."""
+class WebSocketConnection(StreamConnection):
+    """One JSON-RPC message per WebSocket message, on a socket.
+
+    The WebSocket protocol is websockets' sans-I/O ``ClientProtocol``; the bytes travel through
+    the same non-blocking loop as the other transports, so sending never waits on a server that
+    is itself waiting for us to read, and every wait keeps its deadline. Control frames the
+    protocol answers on its own (pong, the closing handshake) are written on the next send or wait.
+    """
 
     streams = False
 
-    def __init__(self, url: str, timeout: float) -> None:
-        from websockets.sync.client import connect
+    def __init__(self, sock: socket.socket, url: str, deadline: float) -> None:
+        from websockets.client import ClientProtocol
+        from websockets.uri import parse_uri
 
-        self.url = url
-        self._open = contextlib.ExitStack()
-        self.ws = self._open.enter_context(
-            connect(
-                url,
-                open_timeout=timeout,
-                close_timeout=1,
-                max_size=None,
-                compression=None,
-                proxy=None,
-                ping_interval=None,
+        super().__init__(sock.fileno(), sock.fileno(), sock)
+        self.protocol = ClientProtocol(parse_uri(url), max_size=None)
+        self._parts: list[bytes] = []
+        """The frames of a fragmented message received so far."""
+        self._open = False
+        self.protocol.send_request(self.protocol.connect())
+        self._flush(deadline)
+        while not self._open:
+            if self._eof or time.monotonic() >= deadline:
+                raise ServerGone(f"no WebSocket handshake from {url}")
+            readable, _ = self._wait(deadline, write=False)
+            if readable:
+                self._read()
+        if self.protocol.handshake_exc is not None:
+            raise ServerGone(f"WebSocket handshake with {url} failed") from (
+                self.protocol.handshake_exc
             )
-        )
-        self._eof = False
 
-    @property
-    def ended(self) -> bool:
-        return self._eof
+    def _flush(self, deadline: float) -> None:
+        """Write what the protocol has to send (never in the middle of another write)."""
+        for data in self.protocol.data_to_send():
+            if data:
+                self._write_all(data, deadline)
+            else:  # the protocol is done with the connection: end our side of it
+                with contextlib.suppress(OSError):
+                    self.socket.shutdown(socket.SHUT_WR)  # type: ignore[union-attr]
 
     def send(self, data: bytes, deadline: float) -> None:
-        from websockets.exceptions import ConnectionClosed
-
+        if self._input_closed:
+            raise ServerGone("the client already closed the WebSocket")
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            message: str | bytes = data  # not UTF-8: it can only travel as a binary message
+            self.protocol.send_binary(data)  # not UTF-8: it can only travel as a binary message
         else:
-            message = text
-        try:
-            self.ws.send(message)
-        except ConnectionClosed as error:
-            raise ServerGone(f"the server closed the WebSocket ({error})") from None
+            self.protocol.send_text(text.encode("utf-8"))
+        self._flush(deadline)
 
     def receive(self, deadline: float) -> list[Frame]:
-        from websockets.exceptions import ConnectionClosed
-
-        frames: list[Frame] = []
-        timeout = max(deadline - time.monotonic(), 0.0)
-        while not self._eof:
-            try:
-                data = self.ws.recv(timeout, decode=False)
-            except TimeoutError:
-                break
-            except ConnectionClosed:
-                self._eof = True
-                break
-            frames.append(Frame(time.perf_counter_ns(), bytes(data)))
-            timeout = 0
+        self._flush(deadline)
+        frames = super().receive(deadline)
+        with contextlib.suppress(ServerGone):
+            self._flush(deadline)  # a pong, or our half of the closing handshake
         return frames
 
-    def close_input(self) -> None:
-        self.ws.close()
+    def _cut(self, data: bytes, stamp: int) -> None:
+        from websockets.frames import Frame as WebSocketFrame
+        from websockets.frames import Opcode
 
-    def close(self) -> None:
+        self.protocol.receive_data(data)
+        for event in self.protocol.events_received():
+            if not isinstance(event, WebSocketFrame):  # the handshake's response
+                self._open = True
+            elif event.opcode in (Opcode.TEXT, Opcode.BINARY, Opcode.CONT):
+                self._parts.append(bytes(event.data))
+                if event.fin:
+                    self._ready.append(Frame(stamp, b"".join(self._parts)))
+                    self._parts = []
+            # (A close frame is answered by the protocol; the connection ends at the TCP EOF.)
+        if self.protocol.handshake_exc is not None:
+            self._open = True  # failed: __init__ reports it
+
+    def _ended(self) -> None:
+        self.protocol.receive_eof()
+        self._open = True  # (the next flush ends our side of the TCP connection)
+
+    def close_input(self) -> None:
+        """Start the closing handshake: the server's input ends."""
+        if self._input_closed:
+            return
         with contextlib.suppress(Exception):
-            self._open.close()
+            self.protocol.send_close()
+            self._flush(time.monotonic() + 1)
+        self._input_closed = True
 
 
 def connect(
@@ -528,9 +563,10 @@ def connect(
     deadline = time.monotonic() + timeout
     while True:
         try:
+            sock = socket.create_connection((host, port), timeout)
             if transport == "ws":
-                return WebSocketConnection(f"ws://{host}:{port}", timeout)
-            return StreamConnection.of_socket(socket.create_connection((host, port), timeout))
+                return WebSocketConnection(sock, f"ws://{host}:{port}", deadline)
+            return StreamConnection.of_socket(sock)
         except OSError as error:
             if process is not None and not process.alive():
                 raise ServerGone(
@@ -915,6 +951,18 @@ class Client:
         """End the server's input without a word (its stdin closes, or the socket's write side)."""
         self.connection.close_input()
 
+    def wait_exit(self, timeout: float | None = None) -> int | None:
+        """Read until the server closes the connection (answering what the transport asks, such
+        as a WebSocket's closing handshake), then return its exit status (None when this client
+        did not start it); :class:`Unresponsive` if it is still running at ``timeout``."""
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        with contextlib.suppress(ServerGone):
+            while time.monotonic() < deadline and not (self.process and not self.process.alive()):
+                self.wait_arrival(min(deadline, time.monotonic() + 0.1))
+        if self.process is None:
+            return None
+        return self.process.wait(max(deadline - time.monotonic(), 0.0))
+
     def stop(self, timeout: float = 5.0) -> int | None:
         """End the session politely (``shutdown``, ``exit``), then make sure the server is gone;
         return its exit status (None when this client did not start it)."""
@@ -922,9 +970,8 @@ class Client:
             if self.alive() and not self.closed:
                 self.request("shutdown", timeout=timeout)
                 self.notify("exit")
-        if self.process is not None:
-            with contextlib.suppress(Unresponsive):
-                self.process.wait(timeout)
+        with contextlib.suppress(Exception):
+            self.wait_exit(timeout)
         self.kill()
         return None if self.process is None else self.process.returncode
 
