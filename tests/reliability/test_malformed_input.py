@@ -489,6 +489,7 @@ def test_a_burst_of_10000_did_change_notifications(session: Session) -> None:
             )
         )
     session.wire.send_all(messages)
+    session.wire.timeout = 30.0  # 10,000 edits take the server seconds on a loaded machine
     session.texts[uri] = text
     session.versions[uri] = 10_001
     session.check()
