@@ -504,12 +504,18 @@ class WebSocketConnection(StreamConnection):
     def send(self, data: bytes, deadline: float) -> None:
         if self._input_closed:
             raise ServerGone("the client already closed the WebSocket")
+        from websockets.exceptions import InvalidState
+
         try:
-            text = data.decode("utf-8")
+            data.decode("utf-8")
         except UnicodeDecodeError:
-            self.protocol.send_binary(data)  # not UTF-8: it can only travel as a binary message
+            binary = True  # not UTF-8: it can only travel as a binary message
         else:
-            self.protocol.send_text(text.encode("utf-8"))
+            binary = False
+        try:
+            (self.protocol.send_binary if binary else self.protocol.send_text)(data)
+        except InvalidState:
+            raise ServerGone(f"the WebSocket is closed: {self.protocol.close_exc}") from None
         self._flush(deadline)
 
     def receive(self, deadline: float) -> list[Frame]:
