@@ -77,6 +77,7 @@ class LspError(Exception):
 
     def __init__(self, message: str, code: int | None = None, data: Any = None) -> None:
         super().__init__(message if code is None else f"{message} (code {code})")
+        self.message = message
         self.code = code
         self.data = data
 
@@ -778,7 +779,7 @@ class Client:
         try:
             reply["result"] = None if answer is None else answer(request.get("params"))
         except LspError as error:
-            reply["error"] = {"code": error.code, "message": str(error), "data": error.data}
+            reply["error"] = {"code": error.code, "message": error.message, "data": error.data}
         with contextlib.suppress(ServerGone):
             self.send(reply)
 
