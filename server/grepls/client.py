@@ -248,9 +248,9 @@ class ServerProcess:
         """What the server wrote to its standard error (the last ``limit`` characters)."""
         if self.stderr.closed:
             return ""
-        self.stderr.seek(0)
-        text = self.stderr.read().decode("utf-8", "replace")
-        self.stderr.seek(0, os.SEEK_END)
+        # pread: the server shares the file's offset, which must stay at the end for its writes.
+        fd = self.stderr.fileno()
+        text = os.pread(fd, os.fstat(fd).st_size, 0).decode("utf-8", "replace")
         return text if limit is None else text[-limit:]
 
     def kill(self) -> None:
