@@ -9,8 +9,9 @@ clears patterns (literal or regex, case-insensitive, whole word). The machine ke
 
 Two drivers share the machine:
 
-* in-process, against a real :class:`~grepls.server.Server` driven along the production road (``tests/inprocess.py``) — the match
-  index the grep coroutine keeps, the line store's text, and ``listMatches``;
+* in-process, against a real :class:`~grepls.server.Server` driven along the production road
+  (``tests/inprocess.py``) — the match index the grep coroutine keeps, the line store's text, and
+  ``listMatches``;
 * end to end, against real ``python -m grepls`` processes (one per position encoding), over each
   transport — stdio, TCP and WebSocket — ``grepls.listMatches``, ``textDocument/documentHighlight``
   and the last published diagnostics.
