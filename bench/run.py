@@ -133,6 +133,14 @@ class Documents:
             self._cache[shape] = generate(shape.lines, shape.todos, shape.fixmes, shape.seed)
         return self._cache[shape]
 
+    def several(self, scenario: Scenario) -> list[Document]:
+        """The scenario's documents: its shape, seeded 1, 2, ..."""
+        shape = scenario.shape
+        return [
+            self.get(DocShape(shape.lines, shape.todos, shape.fixmes, seed))
+            for seed in range(1, scenario.documents + 1)
+        ]
+
 
 def run_one(
     spec: scenarios.ServerSpec, scenario: Scenario, docs: Documents, scratch: str, smoke: bool
@@ -163,50 +171,27 @@ def run_one(
             measured = scenarios.first_keystrokes(
                 spec, scratch, scenario.label, doc, scenario.count, scenario.warmup, timeout, where
             )
-        elif scenario.kind == "patterns-keystrokes":
-            measured = scenarios.several_patterns_keystrokes(
-                spec, scratch, scenario.label, doc, scenario.count, scenario.warmup, timeout
+        elif scenario.kind in ("keystrokes", "patterns-keystrokes"):
+            measured = scenarios.keystrokes(
+                *(spec, scratch, scenario.label, doc, scenario.count, scenario.warmup, timeout),
+                smoke,
+                scenarios.SEVERAL_PATTERNS if scenario.kind.startswith("patterns") else None,
             )
-        elif scenario.kind == "patterns-opens":
-            measured = scenarios.several_patterns_opens(
-                spec, scratch, scenario.label, doc, scenario.count, scenario.warmup, timeout
+        elif scenario.kind in ("opens", "patterns-opens"):
+            measured = scenarios.opens(
+                *(spec, scratch, scenario.label, doc, scenario.count, scenario.warmup, timeout),
+                smoke,
+                scenarios.SEVERAL_PATTERNS if scenario.kind.startswith("patterns") else None,
             )
         elif scenario.kind == "patterns-add":
-            shapes = [
-                DocShape(scenario.shape.lines, scenario.shape.todos, 0, seed)
-                for seed in range(1, scenario.documents + 1)
-            ]
             measured = scenarios.pattern_additions(
-                spec,
-                scratch,
-                scenario.label,
-                [docs.get(s) for s in shapes],
-                scenario.count,
-                scenario.warmup,
-                timeout,
-            )
-        elif scenario.kind == "keystrokes":
-            measured = scenarios.keystrokes(
-                spec, scratch, scenario.label, doc, scenario.count, scenario.warmup, timeout, smoke
-            )
-        elif scenario.kind == "opens":
-            measured = scenarios.opens(
-                spec, scratch, scenario.label, doc, scenario.count, scenario.warmup, timeout, smoke
+                *(spec, scratch, scenario.label, docs.several(scenario)),
+                *(scenario.count, scenario.warmup, timeout),
             )
         else:
-            shapes = [
-                DocShape(scenario.shape.lines, scenario.shape.todos, scenario.shape.fixmes, seed)
-                for seed in range(1, scenario.documents + 1)
-            ]
             measured = scenarios.pattern_changes(
-                spec,
-                scratch,
-                scenario.label,
-                [docs.get(s) for s in shapes],
-                scenario.count,
-                scenario.warmup,
-                timeout,
-                smoke,
+                *(spec, scratch, scenario.label, docs.several(scenario)),
+                *(scenario.count, scenario.warmup, timeout, smoke),
             )
     except (scenarios.ScenarioError, OSError) as exc:
         result["error"] = str(exc)

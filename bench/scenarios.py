@@ -238,7 +238,11 @@ def keystrokes(
     warmup: int,
     timeout: float,
     check_lines: bool,
+    patterns: list[dict[str, Any]] | None = None,
 ) -> Measurement:
+    """Type into the open document; with ``patterns`` (added before it opens) instead of the
+    one search pattern, every publish carries every pattern's matches and must hold some (the
+    tests check several patterns against an oracle)."""
     uri = f"file:///bench/{label}.py"
     notes: list[str] = []
     capped = _cap(spec, label, count, "keystrokes", notes)
@@ -247,8 +251,8 @@ def keystrokes(
         warmup = min(warmup, max(2, capped // 5))
     plan = plan_keystrokes(doc, warmup + count)
     with server_session(spec, scratch_dir, label, timeout) as client:
-        set_pattern(client, PATTERN, timeout)
-        open_and_wait(client, uri, doc, timeout, f"{label}: didOpen")
+        _prepare(client, patterns, timeout)
+        _open(client, uri, doc, timeout, f"{label}: didOpen", patterns)
         samples, published = [], []
         for index, key in enumerate(plan):
             latency, frame = _time_keystroke(client, uri, index + 2, key, timeout)
@@ -260,6 +264,10 @@ def keystrokes(
                 continue  # nothing changed and nothing was published: nothing to check
             diagnostics = frame.diagnostics(keep=False)
             what = f"{label}: keystroke {index} ({key.kind} {'insert' if key.insert else 'delete'})"
+            if patterns is not None:
+                if not diagnostics:
+                    raise ScenarioError(f"{what}: a publish without matches")
+                continue
             _check_publish(diagnostics, key.expected_matches, what)
             if check_lines:
                 got = sorted(
@@ -290,20 +298,21 @@ def opens(
     warmup: int,
     timeout: float,
     check_lines: bool,
+    patterns: list[dict[str, Any]] | None = None,
 ) -> Measurement:
+    """didOpen -> first publish, with the search pattern set (or ``patterns`` added)."""
     notes: list[str] = []
     count = _cap(spec, label, count, "opens", notes)
     with server_session(spec, scratch_dir, label, timeout) as client:
-        set_pattern(client, PATTERN, timeout)
+        _prepare(client, patterns, timeout)
         samples = []
         memory: dict[str, int] = {}
         for index in range(warmup + count):
             uri = f"file:///bench/{label}-{index}.py"
-            latency, diagnostics = open_and_wait(
-                client, uri, doc, timeout, f"{label}: open {index}"
-            )
-            if check_lines:
-                _check_lines(diagnostics, doc.todo_lines, f"{label}: open {index}")
+            what = f"{label}: open {index}"
+            latency, diagnostics = _open(client, uri, doc, timeout, what, patterns)
+            if check_lines and patterns is None:
+                _check_lines(diagnostics, doc.todo_lines, what)
             if index >= warmup:
                 samples.append(latency)
             if index == warmup + count - 1:
@@ -470,71 +479,35 @@ def add_patterns(client: Client, patterns: list[dict[str, Any]], timeout: float)
         )
 
 
-def several_patterns_keystrokes(
-    spec: ServerSpec,
-    scratch_dir: str,
-    label: str,
+def _prepare(client: Client, patterns: list[dict[str, Any]] | None, timeout: float) -> None:
+    """Set the search pattern, or add ``patterns``."""
+    if patterns is None:
+        set_pattern(client, PATTERN, timeout)
+    else:
+        add_patterns(client, patterns, timeout)
+
+
+def _open(
+    client: Client,
+    uri: str,
     doc: Document,
-    count: int,
-    warmup: int,
     timeout: float,
-) -> Measurement:
-    """The keystroke scenario with twenty patterns: each publish carries every pattern's matches
-    (twenty per planted TODO); a publish must arrive, its count is not checked here (the tests
-    check several patterns against an oracle)."""
-    uri = f"file:///bench/{label}.py"
-    plan = plan_keystrokes(doc, warmup + count)
-    with server_session(spec, scratch_dir, label, timeout) as client:
-        add_patterns(client, SEVERAL_PATTERNS, timeout)
-        open_all(client, uri, doc, timeout)
-        samples, published = [], []
-        for index, key in enumerate(plan):
-            latency, frame = _time_keystroke(client, uri, index + 2, key, timeout)
-            if index >= warmup:
-                samples.append(latency)
-                if frame is not None:
-                    published.append(latency)
-            if frame is not None and not frame.diagnostics(keep=False):
-                raise ScenarioError(f"{label}: keystroke {index} published no diagnostics")
-        memory = tree_memory_kb(client.pid)
-    return Measurement(samples, memory, [], published)
-
-
-def open_all(client: Client, uri: str, doc: Document, timeout: float) -> int:
-    """didOpen with patterns set; the latency to its first publish (which must hold matches)."""
+    what: str,
+    patterns: list[dict[str, Any]] | None,
+) -> tuple[int, list[dict[str, Any]]]:
+    """didOpen; (latency, diagnostics of the first publish), checked: one per planted match for
+    the search pattern, at least one with ``patterns``."""
+    if patterns is None:
+        return open_and_wait(client, uri, doc, timeout, what)
     start = len(client.publishes)
     sent = client.write_raw(
         client.encode_notification("textDocument/didOpen", _open_params(uri, doc))
     )
     frame = client.wait_publish(uri, None, start, timeout)
-    if not frame.diagnostics(keep=False):
-        raise ScenarioError(f"{uri}: the first publish holds no matches")
-    return frame.received_ns - sent
-
-
-def several_patterns_opens(
-    spec: ServerSpec,
-    scratch_dir: str,
-    label: str,
-    doc: Document,
-    count: int,
-    warmup: int,
-    timeout: float,
-) -> Measurement:
-    """didOpen -> first publish with the twenty patterns set."""
-    with server_session(spec, scratch_dir, label, timeout) as client:
-        add_patterns(client, SEVERAL_PATTERNS, timeout)
-        samples = []
-        memory: dict[str, int] = {}
-        for index in range(warmup + count):
-            uri = f"file:///bench/{label}-{index}.py"
-            latency = open_all(client, uri, doc, timeout)
-            if index >= warmup:
-                samples.append(latency)
-            if index == warmup + count - 1:
-                memory = tree_memory_kb(client.pid)
-            client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
-    return Measurement(samples, memory)
+    diagnostics = frame.diagnostics(keep=False)
+    if not diagnostics:
+        raise ScenarioError(f"{what}: the first publish holds no matches")
+    return frame.received_ns - sent, diagnostics
 
 
 def pattern_additions(
@@ -553,7 +526,7 @@ def pattern_additions(
     with server_session(spec, scratch_dir, label, timeout) as client:
         add_patterns(client, SEVERAL_PATTERNS, timeout)
         for uri, doc in zip(uris, docs, strict=True):
-            open_all(client, uri, doc, timeout)
+            _open(client, uri, doc, timeout, f"{label}: open {uri}", SEVERAL_PATTERNS)
         samples = []
         for index in range(warmup + rounds):
             start = len(client.publishes)

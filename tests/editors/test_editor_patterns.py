@@ -33,6 +33,20 @@ def run_with_patterns(argv: list[str], workdir: Path, env: dict[str, str]) -> li
     return diagnostics
 
 
+NEOVIM_HOLDS = [
+    {"line": 0, "col": 2, "severity": 2, "code": "TODO"},
+    {"line": 1, "col": 0, "severity": 1, "code": "FIXME"},
+]
+
+
+def neovim_held(nvim: str, config: str, workdir: Path, env: dict[str, str]) -> list[Any]:
+    init = workdir / "init.lua"
+    init.write_text(config, encoding="utf-8")
+    argv = [nvim, "--headless", "-n", "-i", "NONE", "-u", str(init)]
+    driver = DRIVERS / "neovim_patterns.lua"
+    return run_with_patterns([*argv, "-c", f"luafile {driver}"], workdir, env)
+
+
 def test_neovim_07_shows_two_patterns_with_their_severities_and_codes(
     workdir: Path, env: dict[str, str]
 ) -> None:
@@ -42,16 +56,7 @@ def test_neovim_07_shows_two_patterns_with_their_severities_and_codes(
     config = snippet("nvim-patterns") + legacy.replace(
         anchor, anchor + "\n        init_options = grepls_settings,"
     )
-    init = workdir / "init.lua"
-    init.write_text(config, encoding="utf-8")
-    argv = [require_binary("nvim"), "--headless", "-n", "-i", "NONE", "-u", str(init)]
-    held = run_with_patterns(
-        [*argv, "-c", f"luafile {DRIVERS / 'neovim_patterns.lua'}"], workdir, env
-    )
-    assert held == [
-        {"line": 0, "col": 2, "severity": 2, "code": "TODO"},
-        {"line": 1, "col": 0, "severity": 1, "code": "FIXME"},
-    ]
+    assert neovim_held(require_binary("nvim"), config, workdir, env) == NEOVIM_HOLDS
 
 
 def test_neovim_011_shows_two_patterns_from_vim_lsp_config_settings(
@@ -65,16 +70,7 @@ def test_neovim_011_shows_two_patterns_from_vim_lsp_config_settings(
         + config
         + "\nvim.lsp.config('grepls', { settings = grepls_settings })\n"
     )
-    init = workdir / "init.lua"
-    init.write_text(config, encoding="utf-8")
-    argv = [wheel_nvim(), "--headless", "-n", "-i", "NONE", "-u", str(init)]
-    held = run_with_patterns(
-        [*argv, "-c", f"luafile {DRIVERS / 'neovim_patterns.lua'}"], workdir, env
-    )
-    assert held == [
-        {"line": 0, "col": 2, "severity": 2, "code": "TODO"},
-        {"line": 1, "col": 0, "severity": 1, "code": "FIXME"},
-    ]
+    assert neovim_held(wheel_nvim(), config, workdir, env) == NEOVIM_HOLDS
 
 
 def test_emacs_eglot_shows_two_patterns_as_a_warning_and_an_error(
