@@ -10,16 +10,18 @@ STAMP := $(VENV)/.installed
 # Fragments in mk/ add their own targets and append to TEST_TARGETS.
 TEST_TARGETS :=
 
-# The Python tests: everything under tests/ except the editor and VS Code folders (own targets).
-PYTHON_TESTS := tests --ignore=tests/editors --ignore=tests/vscode
+# The Python tests: everything under tests/ except the editor, VS Code and .vsix folders (own targets).
+PYTHON_TESTS := tests --ignore=tests/editors --ignore=tests/vscode --ignore=tests/vsix
 
 .PHONY: all setup demo test test-python test-slow lint clean
 all: test
 
-$(STAMP): pyproject.toml
+# The dev environment comes from the hashed lock (requirements/dev.txt, refreshed by `make lock`);
+# grepls itself is then installed editable without touching its dependencies.
+$(STAMP): pyproject.toml requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -29,7 +31,7 @@ demo: $(STAMP)
 	$(PY) -m grepls.demo fixtures/demo.txt fixtures/astral.txt --pattern TODO
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check server tests
+	$(VENV)/bin/ruff check server tests clients/vscode/scripts
 	$(VENV)/bin/mypy
 
 test-python: $(STAMP)

@@ -9,7 +9,6 @@ end. Exit status is non-zero if any scenario failed (wrong match count, timeout,
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import gc
 import json
@@ -50,7 +49,7 @@ class DocShape:
 @dataclass(frozen=True)
 class Scenario:
     label: str
-    kind: str  # "keystrokes" | "opens" | "pattern"
+    kind: str  # "keystrokes" | "opens" | "pattern" | "startup"
     shape: DocShape
     count: int
     warmup: int
@@ -65,6 +64,14 @@ FULL = [
     Scenario("open-100k", "opens", DocShape(100_000, 1_000), 20, 2),
     Scenario("open-1M", "opens", DocShape(1_000_000, 10_000), 5, 1),
     Scenario("pattern-10x100k", "pattern", DocShape(100_000, 1_000, 1_000), 20, 2, documents=10),
+    Scenario("first-key-1M-top", "first-keystroke-top", DocShape(1_000_000, 10_000), 5, 1),
+    Scenario("first-key-1M-mid", "first-keystroke-middle", DocShape(1_000_000, 10_000), 5, 1),
+    Scenario("patterns20-key-100k", "patterns-keystrokes", DocShape(100_000, 1_000), 300, 30),
+    Scenario("patterns20-open-100k", "patterns-opens", DocShape(100_000, 1_000), 10, 2),
+    Scenario(
+        "patterns21-add-10x100k", "patterns-add", DocShape(100_000, 1_000), 10, 2, documents=10
+    ),
+    Scenario("startup", "startup", DocShape(0, 0), 10, 1),
 ]
 
 SMOKE = [
@@ -72,7 +79,16 @@ SMOKE = [
     Scenario("keystroke-3k", "keystrokes", DocShape(3_000, 20), 20, 4),
     Scenario("open-2k", "opens", DocShape(2_000, 20), 3, 1),
     Scenario("pattern-10x2k", "pattern", DocShape(2_000, 20, 30), 4, 0, documents=10),
+    Scenario("first-key-2k-top", "first-keystroke-top", DocShape(2_000, 20), 2, 0),
+    Scenario("first-key-2k-mid", "first-keystroke-middle", DocShape(2_000, 20), 2, 0),
+    Scenario("patterns20-key-2k", "patterns-keystrokes", DocShape(2_000, 20), 10, 2),
+    Scenario("patterns20-open-2k", "patterns-opens", DocShape(2_000, 20), 2, 0),
+    Scenario("patterns21-add-10x2k", "patterns-add", DocShape(2_000, 20), 2, 0, documents=10),
+    Scenario("startup", "startup", DocShape(0, 0), 2, 0),
 ]
+
+# Scenarios only grepls can run (the baseline knows one pattern and no commands but setPattern).
+GREPLS_ONLY = {"patterns-keystrokes", "patterns-opens", "patterns-add"}
 
 # The naive baseline re-splits and re-scans the whole document on every keystroke (seconds at
 # 1M lines), so it gets fewer iterations; the output notes every cap.
@@ -117,11 +133,20 @@ class Documents:
             self._cache[shape] = generate(shape.lines, shape.todos, shape.fixmes, shape.seed)
         return self._cache[shape]
 
+    def several(self, scenario: Scenario) -> list[Document]:
+        """The scenario's documents: its shape, seeded 1, 2, ..."""
+        shape = scenario.shape
+        return [
+            self.get(DocShape(shape.lines, shape.todos, shape.fixmes, seed))
+            for seed in range(1, scenario.documents + 1)
+        ]
 
-async def run_one(
+
+def run_one(
     spec: scenarios.ServerSpec, scenario: Scenario, docs: Documents, scratch: str, smoke: bool
 ) -> dict[str, Any]:
-    doc = docs.get(scenario.shape)
+    # A startup opens no document (its shape is empty).
+    doc = docs.get(scenario.shape if scenario.kind != "startup" else DocShape(1, 0))
     # Generous per-wait timeouts: the naive server at 1M lines needs seconds per publish.
     timeout = 30.0 if smoke else max(60.0, scenario.shape.lines / 5_000)
     result: dict[str, Any] = {
@@ -137,28 +162,36 @@ async def run_one(
     }
     started = time.monotonic()
     try:
-        if scenario.kind == "keystrokes":
-            measured = await scenarios.keystrokes(
-                spec, scratch, scenario.label, doc, scenario.count, scenario.warmup, timeout, smoke
+        if scenario.kind == "startup":
+            measured = scenarios.startups(
+                spec, scratch, scenario.label, scenario.count, scenario.warmup, timeout
             )
-        elif scenario.kind == "opens":
-            measured = await scenarios.opens(
-                spec, scratch, scenario.label, doc, scenario.count, scenario.warmup, timeout, smoke
+        elif scenario.kind.startswith("first-keystroke-"):
+            where = "top" if scenario.kind.endswith("top") else "middle"
+            measured = scenarios.first_keystrokes(
+                spec, scratch, scenario.label, doc, scenario.count, scenario.warmup, timeout, where
+            )
+        elif scenario.kind in ("keystrokes", "patterns-keystrokes"):
+            measured = scenarios.keystrokes(
+                *(spec, scratch, scenario.label, doc, scenario.count, scenario.warmup, timeout),
+                smoke,
+                scenarios.SEVERAL_PATTERNS if scenario.kind.startswith("patterns") else None,
+            )
+        elif scenario.kind in ("opens", "patterns-opens"):
+            measured = scenarios.opens(
+                *(spec, scratch, scenario.label, doc, scenario.count, scenario.warmup, timeout),
+                smoke,
+                scenarios.SEVERAL_PATTERNS if scenario.kind.startswith("patterns") else None,
+            )
+        elif scenario.kind == "patterns-add":
+            measured = scenarios.pattern_additions(
+                *(spec, scratch, scenario.label, docs.several(scenario)),
+                *(scenario.count, scenario.warmup, timeout),
             )
         else:
-            shapes = [
-                DocShape(scenario.shape.lines, scenario.shape.todos, scenario.shape.fixmes, seed)
-                for seed in range(1, scenario.documents + 1)
-            ]
-            measured = await scenarios.pattern_changes(
-                spec,
-                scratch,
-                scenario.label,
-                [docs.get(s) for s in shapes],
-                scenario.count,
-                scenario.warmup,
-                timeout,
-                smoke,
+            measured = scenarios.pattern_changes(
+                *(spec, scratch, scenario.label, docs.several(scenario)),
+                *(scenario.count, scenario.warmup, timeout, smoke),
             )
     except (scenarios.ScenarioError, OSError) as exc:
         result["error"] = str(exc)
@@ -178,20 +211,22 @@ async def run_one(
     return result
 
 
-async def run_all(
+def run_all(
     specs: list[scenarios.ServerSpec], plan: list[Scenario], smoke: bool, scratch: str
 ) -> list[dict[str, Any]]:
     docs = Documents()
     results = []
     for scenario in plan:
         for spec in specs:
+            if scenario.kind in GREPLS_ONLY and spec.name != "grepls":
+                continue
             # The client's own cyclic GC must not pause the reader mid-measurement: it runs
             # between scenarios only (everything the client drops is freed by refcount anyway).
             gc.collect()
             gc.freeze()
             gc.disable()
             try:
-                result = await run_one(spec, scenario, docs, scratch, smoke)
+                result = run_one(spec, scenario, docs, scratch, smoke)
             finally:
                 gc.enable()
             status = (
@@ -234,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
 
     load_before = os.getloadavg()
     scratch = tempfile.mkdtemp(prefix="grepls-bench-")
-    results = asyncio.run(run_all(specs, plan, args.smoke, scratch))
+    results = run_all(specs, plan, args.smoke, scratch)
     failed = [r for r in results if "error" in r]
     load_after = os.getloadavg()
 

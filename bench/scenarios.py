@@ -1,4 +1,4 @@
-"""The measured scenarios, each run against one fresh server process through `LspClient`.
+"""The measured scenarios, each run against one fresh server process through `grepls.client`.
 
 - keystrokes: open one document, then type/delete one character at a time in its middle; the
   latency of a keystroke is from writing its didChange to receiving the publishDiagnostics whose
@@ -11,16 +11,22 @@
 
 A scenario that sees a wrong count, a timeout or a dead server raises `ScenarioError`; the
 runner records it and the run exits non-zero.
+
+The client stamps each message when its last byte is read, before decoding it, and leaves
+publishes undecoded until a scenario asks (`Frame.diagnostics(keep=False)`, which also checks the
+cheap uri/version reading and drops the bytes): its own JSON work stays out of the latencies.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+
+from grepls.client import Client, Frame, LspError, Pending, ServerGone, Unresponsive
 
 from bench.documents import (
     ALTERNATE_PATTERN,
@@ -30,7 +36,6 @@ from bench.documents import (
     expected_ranges,
     plan_keystrokes,
 )
-from bench.lsp_client import Frame, LspClient, LspError, PendingRequest, checked_publish
 from bench.process import tree_memory_kb
 
 CLIENT_CAPABILITIES: dict[str, Any] = {
@@ -78,12 +83,17 @@ class Measurement:
     published_ns: list[int] | None = None
 
 
-@asynccontextmanager
-async def server_session(spec: ServerSpec, scratch_dir: str, label: str):  # type: ignore[no-untyped-def]
-    client = LspClient(spec.argv, os.path.join(scratch_dir, f"{spec.name}-{label}.stderr"))
-    await client.start()
+@contextmanager
+def server_session(
+    spec: ServerSpec, scratch_dir: str, label: str, timeout: float
+) -> Iterator[Client]:
+    client = Client.start(
+        argv=spec.argv,
+        stderr_path=os.path.join(scratch_dir, f"{spec.name}-{label}.stderr"),
+        timeout=timeout,
+    )
     try:
-        result = await client.request(
+        result = client.result(
             "initialize",
             {
                 "processId": os.getpid(),
@@ -97,19 +107,19 @@ async def server_session(spec: ServerSpec, scratch_dir: str, label: str):  # typ
         change_kind = sync.get("change") if isinstance(sync, dict) else sync
         if change_kind != 2:
             raise ScenarioError(f"server does not offer incremental sync (change={change_kind})")
-        await client.notify("initialized", {})
+        client.notify("initialized", {})
         yield client
-    except LspError as exc:
-        tail = client.stderr_tail()
+    except (LspError, ServerGone, Unresponsive) as exc:
+        tail = client.stderr_text(2000)
         raise ScenarioError(
             f"{exc}" + (f"\n--- server stderr ---\n{tail}" if tail else "")
         ) from exc
     finally:
-        await client.close()
+        client.stop()
 
 
-async def set_pattern(client: LspClient, pattern: str, timeout: float) -> Any:
-    return await client.request(
+def set_pattern(client: Client, pattern: str, timeout: float) -> Any:
+    return client.result(
         "workspace/executeCommand",
         {"command": "grepls.setPattern", "arguments": [pattern]},
         timeout=timeout,
@@ -131,17 +141,17 @@ def _check_lines(diagnostics: list[dict[str, Any]], expected_lines: list[int], w
         raise ScenarioError(f"{what}: diagnostics on the wrong lines")
 
 
-async def open_and_wait(
-    client: LspClient, uri: str, doc: Document, timeout: float, what: str
+def open_and_wait(
+    client: Client, uri: str, doc: Document, timeout: float, what: str
 ) -> tuple[int, list[dict[str, Any]]]:
     """didOpen `doc`; return (latency ns, diagnostics of the first publish for it), having
     checked that publish holds one diagnostic per planted match (`what` names it in errors)."""
     frame_data = client.encode_notification("textDocument/didOpen", _open_params(uri, doc))
     start = len(client.publishes)
-    sent = await client.send(frame_data)
-    frame = await client.wait_publish(uri, None, start, timeout)
+    sent = client.write_raw(frame_data)
+    frame = client.wait_publish(uri, None, start, timeout)
     latency = frame.received_ns - sent
-    diagnostics = checked_publish(frame)
+    diagnostics = frame.diagnostics(keep=False)
     _check_publish(diagnostics, len(doc.todo_lines), what)
     return latency, diagnostics
 
@@ -158,17 +168,17 @@ def _change_params(uri: str, version: int, line: int, column: int, insert: bool)
     return {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}
 
 
-async def _await_barrier(client: LspClient, barrier: PendingRequest, timeout: float) -> None:
+def _finish_barrier(client: Client, barrier: Pending, timeout: float) -> None:
     """The barrier is an unknown method: a MethodNotFound error is its expected answer."""
     try:
-        await client.finish_request(barrier, timeout)
+        client.finish(barrier, timeout)
     except LspError as exc:
         if exc.code != METHOD_NOT_FOUND:
             raise
 
 
-async def _time_keystroke(
-    client: LspClient, uri: str, version: int, key: Keystroke, timeout: float
+def _time_keystroke(
+    client: Client, uri: str, version: int, key: Keystroke, timeout: float
 ) -> tuple[int, Frame | None]:
     """Send one keystroke; return (latency ns, the publish for its version or None).
 
@@ -182,10 +192,10 @@ async def _time_keystroke(
         "textDocument/didChange", _change_params(uri, version, key.line, key.column, key.insert)
     )
     scan_from = len(client.publishes)
-    sent = await client.send(data)
+    sent = client.write_raw(data)
     barrier = None
     if not key.changes_diagnostics:
-        barrier = await client.start_request(BARRIER_METHOD, None)
+        barrier = client.start_request(BARRIER_METHOD, None)
     deadline = time.monotonic() + timeout
     grace_end: float | None = None
     frame = None
@@ -199,13 +209,11 @@ async def _time_keystroke(
                 grace_end = time.monotonic() + BARRIER_GRACE_S
             elif time.monotonic() >= grace_end:
                 break
-        try:
-            await client.wait_arrival(grace_end if grace_end is not None else deadline)
-        except LspError as exc:
-            if grace_end is None or exc.code is not None or "timed out" not in str(exc):
-                raise LspError(f"{exc} (publish for {uri} v{version}, {timeout:.0f} s)") from None
+        if grace_end is None and time.monotonic() >= deadline:
+            raise Unresponsive(f"no publish for {uri} v{version} within {timeout:.0f} s")
+        client.wait_arrival(grace_end if grace_end is not None else deadline)
     if barrier is not None:
-        await _await_barrier(client, barrier, timeout)
+        _finish_barrier(client, barrier, timeout)
     if frame is not None:
         return frame.received_ns - sent, frame
     assert barrier is not None
@@ -221,7 +229,7 @@ def _cap(spec: ServerSpec, label: str, count: int, what: str, notes: list[str]) 
     return capped
 
 
-async def keystrokes(
+def keystrokes(
     spec: ServerSpec,
     scratch_dir: str,
     label: str,
@@ -230,28 +238,36 @@ async def keystrokes(
     warmup: int,
     timeout: float,
     check_lines: bool,
+    patterns: list[dict[str, Any]] | None = None,
 ) -> Measurement:
+    """Type into the open document; with ``patterns`` (added before it opens) instead of the
+    one search pattern, every publish carries every pattern's matches and must hold some (the
+    tests check several patterns against an oracle)."""
     uri = f"file:///bench/{label}.py"
-    notes = []
+    notes: list[str] = []
     capped = _cap(spec, label, count, "keystrokes", notes)
     if capped < count:
         count = capped
         warmup = min(warmup, max(2, capped // 5))
     plan = plan_keystrokes(doc, warmup + count)
-    async with server_session(spec, scratch_dir, label) as client:
-        await set_pattern(client, PATTERN, timeout)
-        await open_and_wait(client, uri, doc, timeout, f"{label}: didOpen")
+    with server_session(spec, scratch_dir, label, timeout) as client:
+        _prepare(client, patterns, timeout)
+        _open(client, uri, doc, timeout, f"{label}: didOpen", patterns)
         samples, published = [], []
         for index, key in enumerate(plan):
-            latency, frame = await _time_keystroke(client, uri, index + 2, key, timeout)
+            latency, frame = _time_keystroke(client, uri, index + 2, key, timeout)
             if index >= warmup:
                 samples.append(latency)
                 if frame is not None:
                     published.append(latency)
             if frame is None:
                 continue  # nothing changed and nothing was published: nothing to check
-            diagnostics = checked_publish(frame)
+            diagnostics = frame.diagnostics(keep=False)
             what = f"{label}: keystroke {index} ({key.kind} {'insert' if key.insert else 'delete'})"
+            if patterns is not None:
+                if not diagnostics:
+                    raise ScenarioError(f"{what}: a publish without matches")
+                continue
             _check_publish(diagnostics, key.expected_matches, what)
             if check_lines:
                 got = sorted(
@@ -273,7 +289,7 @@ async def keystrokes(
     return Measurement(samples, memory, notes, published)
 
 
-async def opens(
+def opens(
     spec: ServerSpec,
     scratch_dir: str,
     label: str,
@@ -282,29 +298,30 @@ async def opens(
     warmup: int,
     timeout: float,
     check_lines: bool,
+    patterns: list[dict[str, Any]] | None = None,
 ) -> Measurement:
-    notes = []
+    """didOpen -> first publish, with the search pattern set (or ``patterns`` added)."""
+    notes: list[str] = []
     count = _cap(spec, label, count, "opens", notes)
-    async with server_session(spec, scratch_dir, label) as client:
-        await set_pattern(client, PATTERN, timeout)
+    with server_session(spec, scratch_dir, label, timeout) as client:
+        _prepare(client, patterns, timeout)
         samples = []
         memory: dict[str, int] = {}
         for index in range(warmup + count):
             uri = f"file:///bench/{label}-{index}.py"
-            latency, diagnostics = await open_and_wait(
-                client, uri, doc, timeout, f"{label}: open {index}"
-            )
-            if check_lines:
-                _check_lines(diagnostics, doc.todo_lines, f"{label}: open {index}")
+            what = f"{label}: open {index}"
+            latency, diagnostics = _open(client, uri, doc, timeout, what, patterns)
+            if check_lines and patterns is None:
+                _check_lines(diagnostics, doc.todo_lines, what)
             if index >= warmup:
                 samples.append(latency)
             if index == warmup + count - 1:
                 memory = tree_memory_kb(client.pid)
-            await client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+            client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
     return Measurement(samples, memory, notes)
 
 
-async def pattern_changes(
+def pattern_changes(
     spec: ServerSpec,
     scratch_dir: str,
     label: str,
@@ -315,13 +332,13 @@ async def pattern_changes(
     check_lines: bool,
 ) -> Measurement:
     """Alternate the pattern between TODO and FIXME with every document open."""
-    notes = []
+    notes: list[str] = []
     rounds = _cap(spec, label, rounds, "pattern changes", notes)
     uris = [f"file:///bench/{label}-{n}.py" for n in range(len(docs))]
-    async with server_session(spec, scratch_dir, label) as client:
-        await set_pattern(client, PATTERN, timeout)
+    with server_session(spec, scratch_dir, label, timeout) as client:
+        set_pattern(client, PATTERN, timeout)
         for uri, doc in zip(uris, docs, strict=False):
-            await open_and_wait(client, uri, doc, timeout, f"{label}: open {uri}")
+            open_and_wait(client, uri, doc, timeout, f"{label}: open {uri}")
         samples = []
         for index in range(warmup + rounds):
             pattern = ALTERNATE_PATTERN if index % 2 == 0 else PATTERN
@@ -331,7 +348,7 @@ async def pattern_changes(
                 else (lambda d: d.todo_lines)
             )
             start = len(client.publishes)
-            request = await client.start_request(
+            request = client.start_request(
                 "workspace/executeCommand",
                 {"command": "grepls.setPattern", "arguments": [pattern]},
             )
@@ -342,21 +359,21 @@ async def pattern_changes(
             pending = list(uris)
             while pending:
                 candidates = [
-                    (uri, await client.wait_publish(uri, None, positions[uri], timeout))
+                    (uri, client.wait_publish(uri, None, positions[uri], timeout))
                     for uri in pending
                 ]
                 pending = []
                 for uri, frame in candidates:
                     positions[uri] = frame.index + 1
                     doc = docs[uris.index(uri)]
-                    diagnostics = checked_publish(frame)
+                    diagnostics = frame.diagnostics(keep=False)
                     if len(diagnostics) != len(expected(doc)):
                         pending.append(uri)  # e.g. a clearing publish first; keep looking
                         continue
                     if check_lines:
                         _check_lines(diagnostics, expected(doc), f"{label}: round {index} {uri}")
                     last_ns = max(last_ns, frame.received_ns)
-            result = await client.finish_request(request, timeout)
+            result = client.finish(request, timeout)
             total = sum(len(expected(d)) for d in docs)
             if not isinstance(result, dict) or result.get("matches") != total:
                 raise ScenarioError(f"{label}: setPattern returned {result!r}, expected {total}")
@@ -364,3 +381,170 @@ async def pattern_changes(
                 samples.append(last_ns - request.sent_ns)
         memory = tree_memory_kb(client.pid)
     return Measurement(samples, memory, notes)
+
+
+def startups(
+    spec: ServerSpec, scratch_dir: str, label: str, count: int, warmup: int, timeout: float
+) -> Measurement:
+    """Spawn -> initialize result, one fresh process per sample; memory of the last one."""
+    samples: list[int] = []
+    memory: dict[str, int] = {}
+    for round_number in range(warmup + count):
+        started = time.perf_counter_ns()
+        client = Client.start(
+            argv=spec.argv,
+            stderr_path=os.path.join(scratch_dir, f"{spec.name}-{label}.stderr"),
+            timeout=timeout,
+        )
+        try:
+            client.result(
+                "initialize",
+                {"processId": os.getpid(), "rootUri": None, "capabilities": CLIENT_CAPABILITIES},
+                timeout=timeout,
+            )
+            elapsed = time.perf_counter_ns() - started
+            if round_number >= warmup:
+                samples.append(elapsed)
+            memory = tree_memory_kb(client.pid)
+        except (LspError, ServerGone, Unresponsive) as exc:
+            raise ScenarioError(
+                f"{exc}\n--- server stderr ---\n{client.stderr_text(2000)}"
+            ) from exc
+        finally:
+            client.stop()
+    return Measurement(samples, memory)
+
+
+def first_keystrokes(
+    spec: ServerSpec,
+    scratch_dir: str,
+    label: str,
+    doc: Document,
+    count: int,
+    warmup: int,
+    timeout: float,
+    where: str,
+) -> Measurement:
+    """Open the document, and type into a TODO the moment its first publish arrives: the time
+    from that didChange to the publish carrying it. ``where`` picks the TODO: ``"top"`` (the
+    first of the file, where an editor's cursor is on open) or ``"middle"``."""
+    todo_lines = doc.todo_lines
+    line = todo_lines[0] if where == "top" else todo_lines[len(todo_lines) // 2]
+    column = doc.lines[line].index(PATTERN) + 1
+    key = Keystroke(line, column, True, "break", len(todo_lines) - 1, True)
+    with server_session(spec, scratch_dir, label, timeout) as client:
+        set_pattern(client, PATTERN, timeout)
+        samples: list[int] = []
+        memory: dict[str, int] = {}
+        for index in range(warmup + count):
+            uri = f"file:///bench/{label}-{index}.py"
+            open_and_wait(client, uri, doc, timeout, f"{label}: open {index}")
+            latency, frame = _time_keystroke(client, uri, 2, key, timeout)
+            if frame is None:
+                raise ScenarioError(f"{label}: the keystroke that broke a TODO got no publish")
+            _check_publish(frame.diagnostics(keep=False), key.expected_matches, label)
+            if index >= warmup:
+                samples.append(latency)
+            if index == warmup + count - 1:
+                memory = tree_memory_kb(client.pid)
+            client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+            _finish_barrier(client, client.start_request(BARRIER_METHOD, None), timeout)
+    return Measurement(samples, memory)
+
+
+# Twenty patterns, each matching every planted TODO once: 10 literals, 5 case-insensitive whole
+# words, 5 regexes (the generated code is lower case, so upper-case letters occur only in TODO).
+SEVERAL_PATTERNS: list[dict[str, Any]] = [
+    *(
+        {"pattern": literal, "id": f"literal-{literal}"}
+        for literal in ["TODO", "TOD", "ODO", "TO", "OD", "DO", "T", "O", "D", "TODO:"]
+    ),
+    *(
+        {"pattern": word, "caseSensitive": False, "wholeWord": True, "id": f"word-{n}"}
+        for n, word in enumerate(["todo"] * 5)
+    ),
+    *(
+        {"pattern": regex, "regex": True, "id": f"regex-{n}"}
+        for n, regex in enumerate([r"T.DO", r"TO+DO", r"[T]ODO", r"TOD(O)", r"\bTODO\b"])
+    ),
+]
+
+
+def add_patterns(client: Client, patterns: list[dict[str, Any]], timeout: float) -> None:
+    for pattern in patterns:
+        client.result(
+            "workspace/executeCommand",
+            {"command": "grepls.addPattern", "arguments": [pattern]},
+            timeout=timeout,
+        )
+
+
+def _prepare(client: Client, patterns: list[dict[str, Any]] | None, timeout: float) -> None:
+    """Set the search pattern, or add ``patterns``."""
+    if patterns is None:
+        set_pattern(client, PATTERN, timeout)
+    else:
+        add_patterns(client, patterns, timeout)
+
+
+def _open(
+    client: Client,
+    uri: str,
+    doc: Document,
+    timeout: float,
+    what: str,
+    patterns: list[dict[str, Any]] | None,
+) -> tuple[int, list[dict[str, Any]]]:
+    """didOpen; (latency, diagnostics of the first publish), checked: one per planted match for
+    the search pattern, at least one with ``patterns``."""
+    if patterns is None:
+        return open_and_wait(client, uri, doc, timeout, what)
+    start = len(client.publishes)
+    sent = client.write_raw(
+        client.encode_notification("textDocument/didOpen", _open_params(uri, doc))
+    )
+    frame = client.wait_publish(uri, None, start, timeout)
+    diagnostics = frame.diagnostics(keep=False)
+    if not diagnostics:
+        raise ScenarioError(f"{what}: the first publish holds no matches")
+    return frame.received_ns - sent, diagnostics
+
+
+def pattern_additions(
+    spec: ServerSpec,
+    scratch_dir: str,
+    label: str,
+    docs: list[Document],
+    rounds: int,
+    warmup: int,
+    timeout: float,
+) -> Measurement:
+    """Ten documents open with twenty patterns: add a twenty-first (and remove it again); the
+    time from writing ``grepls.addPattern`` to the last of the ten publishes that carry it."""
+    uris = [f"file:///bench/{label}-{n}.py" for n in range(len(docs))]
+    extra = {"pattern": "TODO", "id": "twenty-first", "severity": "hint"}
+    with server_session(spec, scratch_dir, label, timeout) as client:
+        add_patterns(client, SEVERAL_PATTERNS, timeout)
+        for uri, doc in zip(uris, docs, strict=True):
+            _open(client, uri, doc, timeout, f"{label}: open {uri}", SEVERAL_PATTERNS)
+        samples = []
+        for index in range(warmup + rounds):
+            start = len(client.publishes)
+            request = client.start_request(
+                "workspace/executeCommand", {"command": "grepls.addPattern", "arguments": [extra]}
+            )
+            last = max(client.wait_publish(uri, None, start, timeout).received_ns for uri in uris)
+            client.finish(request, timeout)
+            if index >= warmup:
+                samples.append(last - request.sent_ns)
+            start = len(client.publishes)
+            client.result(
+                "workspace/executeCommand",
+                {"command": "grepls.removePattern", "arguments": [extra["id"]]},
+                timeout=timeout,
+            )
+            for uri in uris:  # the removal's publishes, before the next round
+                client.wait_publish(uri, None, start, timeout)
+            _finish_barrier(client, client.start_request(BARRIER_METHOD, None), timeout)
+        memory = tree_memory_kb(client.pid)
+    return Measurement(samples, memory)

@@ -1,6 +1,7 @@
 # VS Code extension: build the .vsix (`make vsix`), unit-test its logic, and prove it end to end
 # in real VS Code (code-server driven through Debian's chromium) with `make test-vscode`.
 #   make vsix VSCODE_TARGET=darwin-arm64   builds the package for another platform
+#   make vsix-all                          builds all five platform packages
 
 VSCODE_DIR := clients/vscode
 VSCODE_TARGET ?= linux-x64
@@ -16,12 +17,11 @@ $(VSCODE_NPM_STAMP): $(VSCODE_DIR)/package-lock.json
 
 ## vsix: the installable extension, with the server and its Python libraries inside
 vsix: $(STAMP) $(VSCODE_NPM_STAMP)
-	$(PY) $(VSCODE_DIR)/scripts/bundle_server.py --target $(VSCODE_TARGET) \
-	  $(if $(filter linux-x64,$(VSCODE_TARGET)),--require $(shell python3 -c "import sys; print('%d.%d' % sys.version_info[:2])"))
-	cd $(VSCODE_DIR) && node scripts/bundle.mjs --minify
-	mkdir -p $(dir $(VSIX))
+	$(PY) $(VSCODE_DIR)/scripts/bundle_server.py --target $(VSCODE_TARGET)
+	mkdir -p $(dir $(VSIX)) $(VSCODE_DIR)/media
+	cp docs/images/vscode.png $(VSCODE_DIR)/media/screenshot.png
 	cd $(VSCODE_DIR) && npx --no-install vsce package --target $(VSCODE_TARGET) \
-	  --no-dependencies --allow-missing-repository --out $(patsubst $(VSCODE_DIR)/%,%,$(VSIX))
+	  --no-dependencies --no-rewrite-relative-links --out $(patsubst $(VSCODE_DIR)/%,%,$(VSIX))
 	@echo "built $(VSIX)"
 
 test-vscode-unit: $(VSCODE_NPM_STAMP)

@@ -9,14 +9,15 @@ command, and pytest-lsp's ``wait_for_notification`` only listens once awaited.
 from __future__ import annotations
 
 import asyncio
-import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 import pytest_lsp
+from grepls import lines
 from lsprotocol import types
 from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
@@ -136,27 +137,16 @@ async def published(
         ) from None
 
 
-# -- an independent oracle ---------------------------------------------------------------------
+# -- the line store --------------------------------------------------------------------------------
 
 
-def lsp_lines(text: str) -> list[str]:
-    """Lines split at LSP's breaks only, written independently of the server's splitter."""
-    return re.split(r"\r\n|\r|\n", text)
-
-
-def width(text: str, encoding: str) -> int:
-    if encoding == "utf-8":
-        return len(text.encode("utf-8", "surrogatepass"))
-    if encoding == "utf-32":
-        return len(text)
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
-
-
-def expected_literal(text: str, needle: str, encoding: str) -> list[tuple[int, int, int, int]]:
-    """Where a literal, case-sensitive ``needle`` occurs, in ``encoding`` columns."""
-    found = []
-    for number, line in enumerate(lsp_lines(text)):
-        for match in re.finditer(re.escape(needle), line):
-            start = width(line[: match.start()], encoding)
-            found.append((number, start, number, start + width(match.group(), encoding)))
-    return found
+@contextmanager
+def small_first_steps() -> Iterator[None]:
+    """Split a character at a time when a line is needed, so that edits meet a text partly split
+    (a real step is 16k characters: every test text would be split whole at the first edit)."""
+    saved = lines.FIRST_STEP_CHARACTERS
+    lines.FIRST_STEP_CHARACTERS = 1
+    try:
+        yield
+    finally:
+        lines.FIRST_STEP_CHARACTERS = saved

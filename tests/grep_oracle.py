@@ -177,7 +177,7 @@ def line_matches(search: Search, line: str) -> list[tuple[int, int]]:
 
 def expected_matches(search: Search | None, text: str, encoding: str) -> list[Span]:
     """Every match of ``search`` in ``text``, in document order, as client-column spans."""
-    return [span for span, _ in expected_lines(search, text, encoding)]
+    return [span for span, _, _ in _matches(search, text, encoding)]
 
 
 EXCERPT = 1000
@@ -196,18 +196,24 @@ def excerpt(line: str, start: int) -> str:
 
 def expected_lines(search: Search | None, text: str, encoding: str) -> list[tuple[Span, str]]:
     """Like :func:`expected_matches`, each with its line as ``listMatches`` gives it."""
+    return [(span, excerpt(line, start)) for span, line, start in _matches(search, text, encoding)]
+
+
+def _matches(search: Search | None, text: str, encoding: str) -> list[tuple[Span, str, int]]:
+    """Every match: its span, its line and its start in code points."""
     if search is None:
         return []
-    listed: list[tuple[Span, str]] = []
+    listed: list[tuple[Span, str, int]] = []
     for number, line in enumerate(lines_of(text)):
+        # Columns measured from the previous one (matches come in order), so that a huge line
+        # with many matches stays linear.
+        index = column = 0
         for start, end in line_matches(search, line):
-            span = (
-                number,
-                column_of(line, start, encoding),
-                number,
-                column_of(line, end, encoding),
-            )
-            listed.append((span, excerpt(line, start)))
+            column += width(line[index:start], encoding)
+            start_column = column
+            column += width(line[start:end], encoding)
+            index = end
+            listed.append(((number, start_column, number, column), line, start))
     return listed
 
 

@@ -7,6 +7,7 @@ from inspect import GEN_SUSPENDED, getgeneratorstate
 from typing import Any
 
 import pytest
+from conftest import small_first_steps
 from grep_oracle import Search, expected_matches
 from grepls.coroutine import grep
 from grepls.document import Change, Document
@@ -169,7 +170,11 @@ def test_an_edit_at_the_top_of_a_document_just_opened_does_not_split_the_rest() 
 def test_edits_between_split_steps_keep_the_matches_of_the_whole_text(
     lines: list[str], steps: list[tuple[Any, ...]], limit: int
 ) -> None:
-    text = "\n".join(lines)
+    with small_first_steps():
+        interleave("\n".join(lines), steps, limit)
+
+
+def interleave(text: str, steps: list[tuple[Any, ...]], limit: int) -> None:
     search = Search("TODO")
     document = Document("file:///interleaved.txt", 1, text)
     document.bind([("search", Matcher(PatternSpec("TODO"), "utf-16"))], limit)

@@ -8,9 +8,9 @@ above it disappear.
 from __future__ import annotations
 
 import random
-import re
 
 import pytest
+from grep_oracle import Search, expected_matches
 from grepls.document import Change, Document
 from grepls.matcher import Matcher
 from grepls.pattern import PatternSpec
@@ -24,10 +24,9 @@ def first_matches(document: Document, cap: int = CAP) -> list[tuple[int, int, in
 
 
 def oracle(text: str, needle: str, cap: int = CAP) -> list[tuple[int, int, int]]:
-    found = []
-    for number, line in enumerate(re.split(r"\r\n|\r|\n", text)):
-        found += [(number, m.start(), m.end()) for m in re.finditer(re.escape(needle), line)]
-    return found[:cap]
+    """The first ``cap`` matches of a literal (the text is ASCII: columns are code points)."""
+    found = expected_matches(Search(needle), text, "utf-32")
+    return [(line, start, end) for line, start, _, end in found][:cap]
 
 
 def test_the_search_stops_past_the_cap_and_reads_on_when_matches_go() -> None:

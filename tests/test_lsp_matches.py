@@ -10,11 +10,11 @@ from conftest import (
     command,
     edit,
     eventually,
-    expected_literal,
     open_document,
     published,
     ranges,
 )
+from grep_oracle import Search, expected_matches
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 from pytest_lsp import LanguageClient
@@ -42,7 +42,7 @@ async def test_astral_characters_count_in_the_negotiated_encoding(client: Langua
     open_document(client, URI, text)
     await command(client, "grepls.setPattern", "TODO")
     encoding = client.encoding  # type: ignore[attr-defined]
-    expected = expected_literal(text, "TODO", encoding)
+    expected = expected_matches(Search("TODO"), text, encoding)
     await published(client, URI, expected)
     if encoding == "utf-16":
         assert expected[0] == (0, 3, 0, 7)  # the emoji is two UTF-16 units
@@ -56,7 +56,7 @@ async def test_only_lsp_line_breaks_end_lines(client: LanguageClient) -> None:
     text = "a TODO\r\nb TODO\rc TODO\nd\x0cTODO\x0bTODO\x1c\x1d\x1eTODO\x85TODO\u2028TODO\u2029TODO"
     open_document(client, URI, text)
     await command(client, "grepls.setPattern", "TODO")
-    expected = expected_literal(text, "TODO", client.encoding)  # type: ignore[attr-defined]
+    expected = expected_matches(Search("TODO"), text, client.encoding)  # type: ignore[attr-defined]
     assert [line for line, *_ in expected] == [0, 1, 2, 3, 3, 3, 3, 3, 3]
     await published(client, URI, expected)
 

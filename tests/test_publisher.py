@@ -5,6 +5,7 @@ Driven in-process along the production road (tests/inprocess.py).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from inprocess import InProcess
@@ -120,3 +121,29 @@ def test_highlights_are_answered_from_a_cache_until_the_matches_change() -> None
     driver.change(URI, 2, [edit(0, 0, "TODO ")])
     changed = driver.request("textDocument/documentHighlight", where)
     assert [h["range"]["start"]["character"] for h in changed] == [0, 5, 0]
+
+
+def test_patching_a_composition_line_by_line_gives_what_a_rebuild_gives() -> None:
+    import random
+
+    from grepls.compose import Composition
+
+    rng = random.Random(7)
+    driver = InProcess()
+    driver.open(
+        URI, "".join(rng.choice(["TODO x\n", "FIX y\n", "z\n", "TODO FIX\n"]) for _ in range(200))
+    )
+    driver.command("grepls.addPattern", {"pattern": "FIX"})
+    driver.command("grepls.addPattern", {"pattern": "O F", "id": "overlap"})
+    driver.command("grepls.setPattern", "TODO")
+    publisher = driver.server.publisher
+    document = driver.server.documents[URI]
+    for version in range(2, 200):
+        line = rng.randrange(200)
+        text = rng.choice(["TODO", "FIX", "x", "", "TODO FIX"])
+        column = rng.randrange(3)
+        if rng.random() < 0.1:
+            text += "\n"  # lines move: the composition rebuilds
+        driver.change(URI, version, [edit(line, column, text)])
+        fresh = Composition().json(document, publisher.renderers, publisher.cap)
+        assert driver.published(URI) == json.loads(b"[" + fresh + b"]"), version

@@ -17,6 +17,7 @@ from grepls.settings import DEFAULT_MAX_MATCHES, SEVERITIES, Settings, parse_set
 PACKAGE_JSON = Path(__file__).resolve().parent.parent / "clients" / "vscode" / "package.json"
 SERVER_KEYS = [
     "pattern",
+    "patterns",
     "regex",
     "caseSensitive",
     "wholeWord",
@@ -64,3 +65,25 @@ def test_severity_and_cap_defaults_and_choices_match() -> None:
     cap = properties["grepls.maxMatchesPerDocument"]
     assert cap["default"] == DEFAULT_MAX_MATCHES
     assert cap["minimum"] == 1
+
+
+def test_every_key_package_json_declares_for_a_pattern_entry_reads_without_a_message() -> None:
+    """The keys VS Code's settings editor offers in ``grepls.patterns`` are ones the server takes
+    (or ignores as the client's own: ``color``, ``diagnostics``), with the same severities."""
+    entry_schema = vscode_properties()["grepls.patterns"]["items"]
+    samples = {
+        "pattern": "TODO",
+        "regex": False,
+        "caseSensitive": False,
+        "wholeWord": True,
+        "severity": "warning",
+        "message": "a thing to do",
+        "id": "todo",
+        "color": "blue",
+        "diagnostics": False,
+    }
+    assert set(entry_schema["properties"]) == set(samples)
+    assert entry_schema["properties"]["severity"]["enum"] == list(SEVERITIES)
+    settings, problems = parse_settings({"patterns": [samples]})
+    assert problems == []
+    assert [pattern.id for pattern in settings.patterns] == ["todo"]

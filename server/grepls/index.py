@@ -12,6 +12,9 @@ What a publisher may rely on:
   right exactly when the list is the same object.
 * ``generation`` is bumped whenever the matches change (a result id for pull diagnostics).
 * ``count`` counts the matches held; ``exact`` says whether they are all of the document's.
+* ``touched`` lists the line ranges whose matches may have changed since its reader last emptied
+  it, as (first line, lines removed, lines added) — or is ``None`` when more changed than a list
+  of ranges says (a cut at the horizon, a clear, a long burst): then everything may have.
 """
 
 from __future__ import annotations
@@ -19,11 +22,14 @@ from __future__ import annotations
 from grepls.positions import SPAN
 from grepls.scan import Found
 
+# Past this many changed ranges between two reads, say "anything may have changed" instead.
+_MOST_TOUCHED = 256
+
 
 class MatchIndex:
     """The matches of one document."""
 
-    __slots__ = ("_cut", "count", "generation", "horizon", "lines")
+    __slots__ = ("_cut", "count", "generation", "horizon", "lines", "touched")
 
     lines: dict[int, list[SPAN]]
     """Line number → the matches on that line, in client columns (lines without matches absent)."""
@@ -34,6 +40,8 @@ class MatchIndex:
     horizon: int | None
     """The first line not searched (``None``: the whole document was). Lines past it may hold
     matches; they are searched only when fewer matches than can be shown lie before it."""
+    touched: list[tuple[int, int, int]] | None
+    """Line ranges changed since the reader last took them (``None``: anything may have)."""
     _cut: set[int]
     """Lines holding more matches than were kept (a huge line is searched only as far as can be
     shown)."""
@@ -43,6 +51,7 @@ class MatchIndex:
         self.count = 0
         self.generation = 0
         self.horizon = None
+        self.touched = None
         self._cut = set()
 
     @property
@@ -82,7 +91,9 @@ class MatchIndex:
                 }
                 cut = {line + shift if line >= end else line for line in cut}
             self.horizon = None if horizon is None else horizon + shift
+            self._touch(first, removed, added)
         else:
+            self.touched = None
             # The search stopped inside the edit: what lies below is now past the horizon.
             for line in [line for line in lines if line >= end]:
                 self.count -= len(lines.pop(line))
@@ -98,11 +109,20 @@ class MatchIndex:
         """Lines ``start ..``, just past the horizon, were searched as ``found`` says; ``to_end``:
         they run to the end of the document."""
         self._add(start, found)
+        self._touch(start, found.searched, found.searched)
         self._cut |= self._cut_of(start, found)
         horizon = start + found.searched
         self.horizon = None if to_end and found.searched == found.lines else horizon
         if found.matches:
             self.generation += 1
+
+    def _touch(self, first: int, removed: int, added: int) -> None:
+        touched = self.touched
+        if touched is not None:
+            if len(touched) < _MOST_TOUCHED:
+                touched.append((first, removed, added))
+            else:
+                self.touched = None
 
     def _add(self, first: int, found: Found) -> None:
         lines = self.lines
@@ -119,6 +139,7 @@ class MatchIndex:
         if self.lines:
             self.generation += 1
         self.lines.clear()
+        self.touched = None
         self._cut.clear()
         self.count = 0
         self.horizon = None

@@ -13,9 +13,8 @@ once:
 
 Diagnostics are always in document order (by position, then by pattern order), at most ``cap`` of
 them per document and pattern — the first ones, so that an editor's own cuts (VS Code squiggles the
-first 500 it receives) keep the top of the file. Each line's JSON is cached with the span list it
-was rendered from: the match index gives a line that changed or moved a new list, so a keystroke
-renders only the lines it touched.
+first 500 it receives) keep the top of the file. Each document's JSON is kept current line by line
+(see :mod:`grepls.compose`), so a keystroke renders only the lines it touched.
 
 Result ids come from one counter for the server's whole life, so an id never names two results,
 even across a close and reopen. A document with more matches than the cap is announced once with
@@ -25,10 +24,9 @@ even across a close and reopen. A document with more matches than the cap is ann
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
 
+from grepls.compose import Composition
 from grepls.document import Document
-from grepls.positions import SPAN
 from grepls.render import (
     DiagnosticRenderer,
     full_report_json,
@@ -39,14 +37,6 @@ from grepls.rpc import Endpoint
 from grepls.settings import DEFAULT_MAX_MATCHES
 
 WARNING = 2  # window/showMessage's MessageType.Warning
-
-
-class Rendered(NamedTuple):
-    """One line's diagnostics of one pattern, with the spans they were rendered from."""
-
-    spans: list[SPAN]
-    items: list[bytes]
-    joined: bytes
 
 
 class Publisher:
@@ -72,8 +62,8 @@ class Publisher:
         """A pull client must be told to pull again at the next flush."""
         self._shown: dict[str, tuple[Document, tuple[int, ...], int]] = {}
         """URI → (document, its tracks' generations, epoch) last pushed."""
-        self._rendered: dict[str, dict[tuple[str, int], Rendered]] = {}
-        """URI → (pattern, line) → that line's rendering."""
+        self._compositions: dict[str, Composition] = {}
+        """URI → its diagnostics' JSON, kept current line by line."""
         self._result_ids: dict[str, tuple[Document, tuple[int, ...], int, str]] = {}
         self._serial = 0
         self._announced: set[tuple[str, str]] = set()
@@ -84,7 +74,7 @@ class Publisher:
         self.renderers = renderers
         self.cap = cap
         self._epoch += 1
-        self._rendered.clear()
+        self._compositions.clear()
         self._announced.clear()
         self._refresh = True
         for uri in self.documents:
@@ -98,7 +88,7 @@ class Publisher:
         """``uri`` was closed: forget it, and clear a push client's list of its matches."""
         self._dirty.pop(uri, None)
         self._shown.pop(uri, None)
-        self._rendered.pop(uri, None)
+        self._compositions.pop(uri, None)
         self._result_ids.pop(uri, None)
         self._announced = {held for held in self._announced if held[0] != uri}
         if not self.pull:
@@ -147,68 +137,11 @@ class Publisher:
         return result_id
 
     def _items(self, document: Document) -> bytes:
-        """The document's diagnostics as JSON array items: in document order, then pattern order,
-        the first ``cap`` of each pattern."""
-        held = self._rendered.get(document.uri, {})
-        rendered: dict[tuple[str, int], Rendered] = {}
-        per_pattern = [
-            self._shown_lines(identifier, renderer, lines, held, rendered)
-            for identifier, renderer in self.renderers.items()
-            if (track := document.tracks.get(identifier)) is not None
-            and (lines := track.index.lines)
-        ]
-        self._rendered[document.uri] = rendered
-        if len(per_pattern) == 1:
-            return b",".join(entry.joined for _, entry in per_pattern[0])
-        by_line: dict[int, list[tuple[int, Rendered]]] = {}
-        for order, shown in enumerate(per_pattern):
-            for line, entry in shown:
-                by_line.setdefault(line, []).append((order, entry))
-        parts: list[bytes] = []
-        for line in sorted(by_line):
-            entries = by_line[line]
-            if len(entries) == 1:
-                parts.append(entries[0][1].joined)
-                continue
-            # Several patterns on one line: by position, then by pattern order.
-            merged = sorted(
-                (span[0], order, item)
-                for order, entry in entries
-                for span, item in zip(entry.spans, entry.items, strict=True)
-            )
-            parts.extend(item for _, _, item in merged)
-        return b",".join(parts)
-
-    def _shown_lines(
-        self,
-        identifier: str,
-        renderer: DiagnosticRenderer,
-        lines: dict[int, list[SPAN]],
-        held: dict[tuple[str, int], Rendered],
-        rendered: dict[tuple[str, int], Rendered],
-    ) -> list[tuple[int, Rendered]]:
-        """One pattern's first ``cap`` matches, line by line in document order, rendered (from
-        the cache where the line's spans are the very list rendered before)."""
-        shown: list[tuple[int, Rendered]] = []
-        left = self.cap
-        for line in sorted(lines):
-            spans = lines[line]
-            if len(spans) > left:  # the cap falls inside this line
-                spans = spans[:left]
-                items = renderer.line(line, spans)
-                shown.append((line, Rendered(spans, items, b",".join(items))))
-                break
-            key = (identifier, line)
-            entry = held.get(key)
-            if entry is None or entry.spans is not spans:
-                items = renderer.line(line, spans)
-                entry = Rendered(spans, items, b",".join(items))
-            rendered[key] = entry
-            shown.append((line, entry))
-            left -= len(spans)
-            if not left:
-                break
-        return shown
+        """The document's diagnostics as JSON array items (see :mod:`grepls.compose`)."""
+        composition = self._compositions.get(document.uri)
+        if composition is None:
+            composition = self._compositions[document.uri] = Composition()
+        return composition.json(document, self.renderers, self.cap)
 
     def _announce_cap(self, document: Document) -> None:
         cap, uri = self.cap, document.uri

@@ -61,14 +61,14 @@ def shown_matches(document: Document, cap: int) -> list[tuple[int, SPAN, str]]:
 
 def list_matches(document: Document, cap: int, encoding: Encoding) -> list[dict[str, Any]]:
     """Every match shown in the document, with the text of its line."""
-    texts = document.lines.texts
+    lines = document.lines  # line(n) splits no further than line n of a text just opened
     return [
         {
             "range": {
                 "start": {"line": line, "character": start},
                 "end": {"line": line, "character": end},
             },
-            "text": excerpt(texts[line], start, encoding),
+            "text": excerpt(lines.line(line), start, encoding),
             "pattern": identifier,
         }
         for line, (start, end), identifier in shown_matches(document, cap)

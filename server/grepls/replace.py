@@ -499,16 +499,13 @@ def code_actions(server: Server, uri: str, where: Range, only: list[str] | None)
     literals = session.code_action_literals
     wanted = _kinds_wanted(only)
     actions: list[Any] = []
-    matchers = [
-        (identifier, matcher)
+    found = [
+        (identifier, matcher, match)
         for identifier, matcher in server.patterns.bound()
-        if not matcher.zero_width
+        if not matcher.zero_width and (match := _match_at(document, matcher, where)) is not None
     ]
-    several = len(matchers) > 1
-    for identifier, matcher in matchers:
-        match = _match_at(document, matcher, where)
-        if match is None:
-            continue
+    several = len(found) > 1  # then each title names its pattern
+    for identifier, matcher, match in found:
         described = matcher.spec.describe()
         of = f" of {described}" if several else ""
         match_range = _lsp_range(match)

@@ -41,12 +41,20 @@ class StreamWriter:
     """Frames messages onto a binary stream (stdout)."""
 
     def __init__(self, stream: BinaryIO) -> None:
-        self._stream = stream
+        self._stream: BinaryIO | None = stream
 
     def write_message(self, parts: Sequence[bytes]) -> None:
-        # With writelines, a large publish reaches the kernel without another copy.
-        self._stream.writelines((frame_header(sum(map(len, parts))), *parts))
-        self._stream.flush()
+        if self._stream is None:
+            return
+        try:
+            # With writelines, a large publish reaches the kernel without another copy.
+            self._stream.writelines((frame_header(sum(map(len, parts))), *parts))
+            self._stream.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            # The client went away (an editor quitting may close our output before our input):
+            # nothing more can reach it, and the input's end will stop the server.
+            logger.info("the client closed the connection; dropping what was left to send")
+            self._stream = None
 
 
 class SocketWriter:
@@ -146,7 +154,8 @@ def serve_ws(server: Server, host: str, port: int, client_pid: int | None = None
                 if gate.taken:
                     gate.end()
 
-        async with serve(connection, host, port) as listener:
+        # No size limit on a message: a 70 MB didOpen is as welcome here as on stdio.
+        async with serve(connection, host, port, max_size=None) as listener:
             for sock in listener.sockets:
                 logger.warning("grepls listening on %s (WebSocket)", sock.getsockname())
             await _serve(gate.ended, server, client_pid)

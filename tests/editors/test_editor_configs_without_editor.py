@@ -10,6 +10,7 @@ the results the contract promises.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sys
@@ -18,8 +19,8 @@ from typing import Any
 
 import pytest
 from editors_fixture import FIXTURE, fixture_lines
-from editors_lsp import StdioClient
 from editors_readme import REPO, snippet
+from grepls.client import Client
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -78,39 +79,42 @@ def sublime_commands(selection: str) -> list[tuple[str, list[Any]]]:
     return found
 
 
+def wait_published(client: Client, uri: str, count: int) -> None:
+    """Wait until the last publish for ``uri`` holds ``count`` diagnostics."""
+
+    def arrived() -> bool:
+        last = client.published(uri)
+        return last is not None and len(last["diagnostics"]) == count
+
+    client.pump(arrived, what=f"{count} diagnostics for {uri}")
+
+
 def run_against_server(
     argv: list[str], env: dict[str, str], workdir: Path, commands: list[tuple[str, list[Any]]]
 ) -> None:
     document = workdir / "project" / FIXTURE.name
     shutil.copyfile(FIXTURE, document)
     uri = document.as_uri()
-    with StdioClient(argv, env, workdir / "project") as client:
-        advertised = client.initialize(workdir / "project")["capabilities"]
+    project = workdir / "project"
+    with Client.start(argv=argv, env=env, cwd=project, timeout=15) as client:
+        advertised = client.initialize(None, process_id=os.getpid(), root_uri=project.as_uri())[
+            "capabilities"
+        ]
         offered = advertised["executeCommandProvider"]["commands"]
-        client.notify(
-            "textDocument/didOpen",
-            {
-                "textDocument": {
-                    "uri": uri,
-                    "languageId": "text",
-                    "version": 0,
-                    "text": document.read_text(encoding="utf-8"),
-                }
-            },
-        )
+        client.open(uri, document.read_text(encoding="utf-8"), version=0, language="text")
         for command, arguments in commands:
             assert command in offered, f"{command} is not a command grepls offers: {offered}"
             params: dict[str, Any] = {"command": command}
             if arguments:
                 params["arguments"] = arguments
-            result = client.request("workspace/executeCommand", params)
+            result = client.result("workspace/executeCommand", params)
             if command == "grepls.setPattern":
                 count = expected_count(arguments[0])
                 assert result["matches"] == count, (command, arguments, result)
-                assert len(client.wait_for_diagnostics(uri, count)) == count
+                wait_published(client, uri, count)
             elif command == "grepls.clearPattern":
                 assert result == {"pattern": None, "matches": 0}
-                assert client.wait_for_diagnostics(uri, 0) == []
+                wait_published(client, uri, 0)
 
 
 def test_helix_languages_toml_starts_the_installed_console_script() -> None:

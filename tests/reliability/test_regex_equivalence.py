@@ -8,9 +8,12 @@ empty matches RE2 could place between the bytes of one character, in every posit
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from edit_strategies import ENCODINGS, searches, texts
-from grep_oracle import Search, expected_matches
+from conftest import small_first_steps
+from edit_strategies import ENCODINGS, changes, searches, texts
+from grep_oracle import Search, apply_change, expected_matches
 from grepls.document import Change, Document
 from grepls.matcher import Matcher
 from grepls.pattern import PatternSpec
@@ -84,3 +87,46 @@ def test_generated_regexes_agree_with_the_oracle_long(
     search: Search, text: str, encoding: str
 ) -> None:
     check(search, text, encoding)
+
+
+def as_change(change: dict[str, Any]) -> Change:
+    where = change.get("range")
+    if where is None:
+        return Change(change["text"])
+    start, end = where["start"], where["end"]
+    where_tuple = (start["line"], start["character"], end["line"], end["character"])
+    return Change(change["text"], where_tuple)
+
+
+@settings(max_examples=300)
+@given(
+    data=st.data(),
+    text=texts(),
+    search=searches(),
+    encoding=st.sampled_from(ENCODINGS),
+    limit=st.sampled_from([2, 10_000]),
+)
+def test_edits_while_a_text_is_split_slice_by_slice_agree_with_the_oracle(
+    data: st.DataObject, text: str, search: Search, encoding: str, limit: int
+) -> None:
+    """A document just opened is split a slice at a time between messages (grepls.lines); edits
+    and read-ons that arrive meanwhile see the same lines as after a whole split."""
+    with small_first_steps():
+        document = Document("file:///opened.txt", 1, text)
+        document.bind([("search", Matcher(spec(search), encoding))], limit)  # type: ignore[arg-type]
+        edit_and_split(data, document, text, search, encoding, limit)
+
+
+def edit_and_split(
+    data: st.DataObject, document: Document, text: str, search: Search, encoding: str, limit: int
+) -> None:
+    for _ in range(data.draw(st.integers(1, 8), label="steps")):
+        if data.draw(st.booleans(), label="split"):
+            document.lines.split_some(data.draw(st.integers(1, 20), label="characters"))
+        else:
+            change = data.draw(changes(text, encoding), label="change")
+            text = apply_change(text, change, encoding)
+            document.apply([as_change(change)], encoding)  # type: ignore[arg-type]
+        assert document.lines.text() == text
+        shown = expected_matches(search, text, encoding)[: limit + 1]
+        assert held(document)[: limit + 1] == shown

@@ -10,6 +10,13 @@
 // (severity "loud"), whose message from the server must show as a notification. A screenshot goes
 // to docs/images/vscode.png.
 //
+// Then several patterns at once: one from the workspace settings painted in its own colour and
+// kept out of the Problems panel ("diagnostics": false), one added with "grepls: Add Pattern…"
+// (severity and colour picked), two colours on screen (docs/images/vscode-patterns.png, with the
+// status bar's per-pattern counts), Show Matches grouped by pattern; "Developer: Reload Window"
+// and the added pattern is back (decorations, squiggles, the server's list); Remove Pattern; Pin
+// Search Pattern.
+//
 // Every wait has a timeout, a watchdog bounds the whole run, and code-server's whole process
 // group (started with setsid) is killed at the end whatever happened. Exit status is non-zero on
 // any failure; the last line reads "vscode e2e: N passed, N failed".
@@ -18,7 +25,7 @@
 // the interpreter discovery through it is exercised too.
 //
 // Usage: node tests/vscode/e2e.mjs --vsix clients/vscode/dist/grepls-linux-x64-0.1.0.vsix
-//        [--keep] (leave the temp dir for inspection) [--screenshot PATH]
+//        [--keep] (leave the temp dir for inspection) [--screenshot PATH] [--patterns-screenshot PATH]
 
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -42,6 +49,7 @@ const { values: options } = parseArgs({
     vsix: { type: "string" },
     keep: { type: "boolean", default: false },
     screenshot: { type: "string", default: path.join(repo, "docs", "images", "vscode.png") },
+    "patterns-screenshot": { type: "string", default: path.join(repo, "docs", "images", "vscode-patterns.png") },
   },
 });
 if (!options.vsix || !fs.existsSync(options.vsix)) {
@@ -383,6 +391,50 @@ function notificationTexts(page) {
   return page.locator(".notifications-toasts .notification-toast, .notifications-center .notification-list-item").allInnerTexts();
 }
 
+/** Writes the page's picture to target, unless the one there differs only by noise. */
+async function saveScreenshot(page, target) {
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const picture = await page.screenshot();
+  if (fs.existsSync(target) && nearlySamePng(fs.readFileSync(target), picture)) {
+    console.log(`e2e: screenshot unchanged: ${path.relative(repo, target)}`);
+  } else {
+    fs.writeFileSync(target, picture);
+    console.log(`e2e: screenshot written: ${path.relative(repo, target)}`);
+  }
+}
+
+/**
+ * The backgrounds of the extension's decorations in the editor (elements with a `ced-` class, as
+ * VS Code names extension decoration types), counted by computed colour: { "rgba(…)": n }.
+ */
+async function decorationColors(page) {
+  return page.locator(".editor-instance .monaco-editor .view-overlays .cdr").evaluateAll((nodes) => {
+    const counts = {};
+    for (const node of nodes) {
+      if (![...node.classList].some((name) => name.startsWith("ced-"))) {
+        continue;
+      }
+      const background = getComputedStyle(node).backgroundColor;
+      if (background && background !== "rgba(0, 0, 0, 0)" && background !== "transparent") {
+        counts[background] = (counts[background] ?? 0) + 1;
+      }
+    }
+    return counts;
+  }).catch(() => ({})); // a page being reloaded has no decorations yet
+}
+
+/** The decorations' colours as sorted counts, e.g. "1,5", for comparing with what is expected. */
+function colorCounts(colors) {
+  return Object.values(colors).sort((a, b) => a - b).join(",");
+}
+
+/** Picks the row of the open quick pick whose text includes `text`. */
+async function pickRow(page, text) {
+  const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: text }).first();
+  await row.waitFor({ state: "visible", timeout: 15_000 });
+  await row.click();
+}
+
 async function scenario(url) {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -499,14 +551,7 @@ async function scenario(url) {
     10_000,
   );
   await sleep(1000); // badges fade in; let them settle so the picture is the same every run
-  fs.mkdirSync(path.dirname(options.screenshot), { recursive: true });
-  const picture = await page.screenshot();
-  if (fs.existsSync(options.screenshot) && nearlySamePng(fs.readFileSync(options.screenshot), picture)) {
-    console.log(`e2e: screenshot unchanged: ${path.relative(repo, options.screenshot)}`);
-  } else {
-    fs.writeFileSync(options.screenshot, picture);
-    console.log(`e2e: screenshot written: ${path.relative(repo, options.screenshot)}`);
-  }
+  await saveScreenshot(page, options.screenshot);
 
   // Show Matches: pick the plumber line (line 5) and land there.
   await page.locator(".view-line", { hasText: "Release checklist" }).first().click();
@@ -615,12 +660,145 @@ async function scenario(url) {
   await eventually("the status bar without a pattern", async () => (await statusText(page)) === "grepls");
   check("Clear Pattern removes every match", true);
 
+  await severalPatterns();
+
   // Replace All, undo, the light bulb's replace, the preview (e2eReplace.mjs).
   await replaceScenario(page, { workspace, runCommand, eventually, check, sleep });
 
   if (pageErrors.length) {
     console.log(`e2e: page errors (not failures): ${pageErrors.slice(0, 3).join(" | ")}`);
   }
+}
+
+/**
+ * Several patterns, each in its own colour, kept across sessions. Starts where the scenario
+ * ends: no search pattern, notes.txt edited (10 lines, 5 "TODO" ignoring case), Untitled-1 open.
+ */
+async function severalPatterns() {
+  const errorSquiggles = () => page.locator(".editor-instance .squiggly-error").count();
+  const RED = "rgba(229, 20, 20, 0.4)"; // "#e51414" from the settings, made translucent
+
+  // Untitled-1 goes without a question; notes.txt is saved, so the reload below asks nothing.
+  await runCommand(page, "View: Revert and Close Editor");
+  await page.locator(".tab.active", { hasText: "notes.txt" }).waitFor({ timeout: 15_000 });
+  await page.locator(".view-line", { hasText: "Release checklist" }).first().click();
+  await page.keyboard.press("Control+S");
+  await page.locator(".tab.active.dirty").waitFor({ state: "detached", timeout: 15_000 });
+
+  // A pattern in the workspace settings, painted only: no squiggle, no Problems entry.
+  fs.mkdirSync(path.join(workspace, ".vscode"), { recursive: true });
+  fs.writeFileSync(
+    path.join(workspace, ".vscode", "settings.json"),
+    JSON.stringify({ "grepls.patterns": [{ pattern: "plumber", color: "#e51414", diagnostics: false }] }, null, 2),
+  );
+  await eventually("the settings pattern painted red once", async () => (await decorationColors(page))[RED] === 1, 30_000);
+  check("a pattern from grepls.patterns is painted in its colour", true, JSON.stringify(await decorationColors(page)));
+  check(
+    'a pattern with "diagnostics": false has no squiggle',
+    (await page.locator(".editor-instance [class*=squiggly-]").count()) === 0,
+  );
+
+  // Add Pattern from the palette: the box, then severity, colour and where to keep it.
+  await page.locator(".view-line", { hasText: "TODO: write the changelog" }).first().click({ position: { x: 12, y: 5 } });
+  await runCommand(page, "grepls: Add Pattern…");
+  const box = page.locator(".quick-input-widget input.input");
+  await eventually("the Add Pattern box with TODO", async () => (await box.inputValue()) === "TODO", 15_000);
+  await page.keyboard.press("Enter");
+  await pickRow(page, "Error");
+  await pickRow(page, "Green");
+  await pickRow(page, "Keep in this workspace");
+  await eventually("5 error squiggles", async () => (await errorSquiggles()) === 5, 30_000);
+  const two = await eventually("two colours: 1 red, 5 another", async () => {
+    const colors = await decorationColors(page);
+    return colors[RED] === 1 && colorCounts(colors) === "1,5" ? colors : false;
+  });
+  check("Add Pattern paints the new pattern in a second colour, with its severity", true, JSON.stringify(two));
+  await runCommand(page, "View: Focus Problems");
+  const problems = await eventually("5 Problems entries, all TODO", async () => {
+    const texts = await problemTexts(page);
+    return texts.length === 5 ? texts : false;
+  });
+  check(
+    "the Problems panel lists the added pattern's matches and none of the painted-only one",
+    problems.every((text) => text.includes('matches "TODO"')) && !problems.some((text) => text.includes("plumber")),
+    problems[0],
+  );
+
+  // The picture: two colours, and the status bar's tooltip counting each pattern.
+  await page.locator(".view-line", { hasText: "Done items" }).first().click();
+  await eventually(
+    "the transient status message to go",
+    async () => (await page.locator(".statusbar-item", { hasText: "in open documents" }).count()) === 0,
+    10_000,
+  );
+  await statusItem(page).first().hover();
+  const tooltip = await eventually("the status bar tooltip with the counts", async () => {
+    const texts = await page.locator(".workbench-hover, .monaco-hover").allInnerTexts();
+    return texts.find((text) => text.includes("In this file")) ?? false;
+  }, 15_000);
+  check(
+    "the status bar tooltip counts each pattern's matches",
+    tooltip.includes('"plumber": 1 match') && tooltip.includes('"TODO": 5 matches'),
+    tooltip.replace(/\s+/g, " "),
+  );
+  await sleep(1000);
+  await saveScreenshot(page, options["patterns-screenshot"]);
+  await page.mouse.move(600, 300);
+
+  // Show Matches lists both patterns' matches, under their labels.
+  await runCommand(page, "grepls: Show Matches");
+  const widget = page.locator(".quick-input-widget");
+  const listed = await eventually("Show Matches grouped by pattern", async () => {
+    const text = await widget.innerText();
+    return text.includes('"plumber": 1 match') && text.includes('"TODO": 5 matches') ? text : false;
+  }, 15_000);
+  check("Show Matches groups the matches under each pattern's label", true, listed.replace(/\s+/g, " ").slice(0, 120));
+  await page.keyboard.press("Escape");
+
+  // Reload the window: the added pattern comes back from the workspace state.
+  const reloaded = page.waitForEvent("load", { timeout: STEP_MS });
+  await runCommand(page, "Developer: Reload Window");
+  await reloaded;
+  await page.locator(".monaco-workbench").waitFor({ state: "visible", timeout: STEP_MS });
+  await page.locator(".view-lines", { hasText: "Release checklist" }).waitFor({ timeout: STEP_MS });
+  await eventually("the grepls status bar item after the reload", async () => (await statusText(page)).includes("grepls"), STEP_MS);
+  await eventually("5 error squiggles after the reload", async () => (await errorSquiggles()) === 5, 30_000);
+  const restored = await eventually("both colours after the reload", async () => {
+    const colors = await decorationColors(page);
+    return colors[RED] === 1 && colorCounts(colors) === "1,5" ? colors : false;
+  });
+  check("the added pattern is restored after Developer: Reload Window", true, JSON.stringify(restored));
+  await checkOneServer("one server process after reloading the window");
+
+  // Remove Pattern lists what the server runs (so the restored pattern is there); remove it.
+  await runCommand(page, "grepls: Remove Pattern…");
+  await eventually("Remove Pattern lists both patterns", async () => {
+    const text = await widget.innerText();
+    return text.includes('"TODO"') && text.includes('"plumber"');
+  }, 15_000);
+  check("the server lists the restored pattern", true);
+  await pickRow(page, '"TODO"');
+  await eventually("no error squiggles", async () => (await errorSquiggles()) === 0, 15_000);
+  await eventually("only the red pattern painted", async () => colorCounts(await decorationColors(page)) === "1");
+  check("Remove Pattern takes the pattern away, the other stays", (await decorationColors(page))[RED] === 1);
+
+  // Pin Search Pattern: the search becomes a kept pattern in a colour of its own.
+  await page.locator(".view-line", { hasText: "call the plumber" }).first().click();
+  await runCommand(page, "grepls: Set Search Pattern");
+  await box.waitFor({ state: "visible", timeout: 15_000 });
+  await box.fill("leak");
+  await page.keyboard.press("Enter");
+  await eventually(
+    "status bar to show leak: 1",
+    async () => (await page.locator(".statusbar-item", { hasText: /leak: 1\b/ }).count()) === 1,
+  );
+  await runCommand(page, "grepls: Pin Search Pattern");
+  await eventually("the status bar without a search pattern", async () => (await statusText(page)) === "grepls");
+  const pinned = await eventually("the pinned pattern painted beside the red one", async () => {
+    const colors = await decorationColors(page);
+    return colors[RED] === 1 && colorCounts(colors) === "1,1" ? colors : false;
+  });
+  check("Pin Search Pattern keeps the search as a pattern of its own", true, JSON.stringify(pinned));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,15 +4,22 @@
  *
  * Every change of the search goes to the server first; PatternState changes only once the server
  * accepted, so a refused pattern (InvalidParams) leaves everything as it was.
+ *
+ * Kept patterns (Add Pattern, Pin Search Pattern) go to the server with `grepls.addPattern` and
+ * into the workspace state (keptPatterns.ts), from where they are sent again after every start;
+ * or, when the user asks, into the workspace's `grepls.patterns` setting, which the server reads.
  */
 import * as vscode from "vscode";
+import { PatternCatalog } from "./catalog";
+import { isCssColor, nextFreeColor, PALETTE } from "./colors";
 import { nextMatch, previousMatch } from "./matchNavigation";
+import { PatternMatches } from "./matches";
+import { entryId, newPatternId, PatternEntry, patternLabel, SEARCH_ID, Severity } from "./patterns";
 import { checkPattern } from "./regexCheck";
 import { replaceAll } from "./replace";
-import { GreplsServer } from "./server";
-import { describeQuery, matchCount, PatternFlag } from "./settings";
+import { GreplsServer, MatchLine } from "./server";
+import { describeQuery, matchCount, PatternFlag, PatternQuery } from "./settings";
 import { PatternState } from "./state";
-import { grepDiagnostics } from "./statusBar";
 
 const HISTORY_KEY = "grepls.patternHistory";
 const HISTORY_SIZE = 30;
@@ -32,11 +39,32 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** What the pattern box's accept step answers: done (undefined), stay open (null), or a refusal. */
+type Outcome = undefined | null | string;
+
+/** While the pattern box is open: run other pickers in its place, or show it busy. */
+interface PatternBoxUi {
+  aside<T>(pick: () => Thenable<T>): Promise<T>;
+  busy<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/** How Add Pattern's later steps answer. */
+interface PatternChoices {
+  severity?: Severity;
+  diagnostics?: false;
+  color: string;
+  where: "state" | "settings";
+}
+
+type Pickable<T> = vscode.QuickPickItem & { value: T };
+
 export class Commands {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly server: GreplsServer,
     private readonly state: PatternState,
+    private readonly catalog: PatternCatalog,
+    private readonly matches: PatternMatches<vscode.Diagnostic>,
   ) {}
 
   register(): vscode.Disposable[] {
@@ -51,6 +79,9 @@ export class Commands {
     return [
       command("grepls.ui.setPattern", () => this.setPattern()),
       command("grepls.ui.clearPattern", () => this.clearPattern()),
+      command("grepls.ui.addPattern", () => this.addPattern()),
+      command("grepls.ui.removePattern", () => this.removePattern()),
+      command("grepls.ui.pinPattern", () => this.pinPattern()),
       command("grepls.ui.toggleRegex", () => this.toggle("regex")),
       command("grepls.ui.toggleCaseSensitive", () => this.toggle("caseSensitive")),
       command("grepls.ui.toggleWholeWord", () => this.toggle("wholeWord")),
@@ -87,15 +118,25 @@ export class Commands {
     return this.state.pattern ?? this.history[0] ?? "";
   }
 
-  private setPattern(): Promise<void> {
+  /**
+   * The pattern input box of Set Search Pattern and Add Pattern: the selection or word as its
+   * value, the regex / match case / whole word buttons, earlier patterns, the regex pre-check
+   * while typing. `accept` runs on Enter with a pattern that passed the check; what it answers
+   * says whether the box closes or shows a refusal (the server's InvalidParams message).
+   */
+  private patternBox(
+    title: string,
+    prompt: string,
+    accept: (query: PatternQuery, ui: PatternBoxUi) => Promise<Outcome>,
+  ): Promise<void> {
     return new Promise((done) => {
       const box = vscode.window.createInputBox();
       const flags = { ...this.state.flags };
-      let choosingFromHistory = false;
+      let aside = false;
 
       const render = () => {
         const on = (flag: PatternFlag) => (flags[flag] ? "on" : "off");
-        box.title = `grepls: Set Search Pattern (regex ${on("regex")}, match case ${on("caseSensitive")}, whole word ${on("wholeWord")})`;
+        box.title = `grepls: ${title} (regex ${on("regex")}, match case ${on("caseSensitive")}, whole word ${on("wholeWord")})`;
         const buttons: FlagButton[] = FLAG_BUTTONS.map(({ flag, icon, name }) => ({
           flag,
           iconPath: new vscode.ThemeIcon(icon),
@@ -108,8 +149,30 @@ export class Commands {
         const verdict = checkPattern(box.value, flags.regex);
         box.validationMessage = verdict.ok || box.value === "" ? undefined : verdict.message;
       };
+      const ui: PatternBoxUi = {
+        // Another picker replaces the box while it is open; the box comes back afterwards.
+        aside: async (pick) => {
+          aside = true;
+          try {
+            return await pick();
+          } finally {
+            aside = false;
+            box.show();
+          }
+        },
+        busy: async (work) => {
+          box.busy = true;
+          box.enabled = false;
+          try {
+            return await work();
+          } finally {
+            box.busy = false;
+            box.enabled = true;
+          }
+        },
+      };
 
-      box.prompt = "Highlight every match in all open documents (Enter to apply, Escape to cancel)";
+      box.prompt = prompt;
       box.placeholder = "a word, TODO, or a regular expression with the .* button";
       box.value = this.prefill();
       box.valueSelection = [0, box.value.length];
@@ -122,14 +185,11 @@ export class Commands {
           render();
           return;
         }
-        choosingFromHistory = true;
-        const picked = await vscode.window.showQuickPick(this.history, { title: "grepls: Earlier Patterns" });
-        choosingFromHistory = false;
+        const picked = await ui.aside(() => vscode.window.showQuickPick(this.history, { title: "grepls: Earlier Patterns" }));
         if (picked !== undefined) {
           box.value = picked;
         }
         render();
-        box.show();
       });
       box.onDidAccept(async () => {
         const verdict = checkPattern(box.value, flags.regex);
@@ -137,34 +197,288 @@ export class Commands {
           box.validationMessage = verdict.message;
           return;
         }
-        const query = { pattern: box.value, ...flags };
-        box.busy = true;
-        box.enabled = false;
+        let outcome: Outcome;
         try {
-          const result = await this.server.setPattern(query);
-          this.state.update(query.pattern, flags);
-          await this.remember(query.pattern);
-          vscode.window.setStatusBarMessage(
-            `grepls: ${describeQuery(query)}: ${matchCount(result.matches)} in open documents`,
-            4000,
-          );
-          box.hide();
+          outcome = await accept({ pattern: box.value, ...flags }, ui);
         } catch (error) {
+          outcome = errorText(error);
+        }
+        if (outcome === undefined) {
+          box.hide();
+        } else if (outcome !== null) {
           // The server's InvalidParams message, shown where the user is typing.
-          box.validationMessage = errorText(error);
-        } finally {
-          box.busy = false;
-          box.enabled = true;
+          box.validationMessage = outcome;
         }
       });
       box.onDidHide(() => {
-        if (!choosingFromHistory) {
+        if (!aside) {
           box.dispose();
           done();
         }
       });
       box.show();
     });
+  }
+
+  private setPattern(): Promise<void> {
+    return this.patternBox(
+      "Set Search Pattern",
+      "Highlight every match in all open documents (Enter to apply, Escape to cancel)",
+      (query, ui) =>
+        ui.busy(async () => {
+          const result = await this.server.setPattern(query);
+          const { pattern, ...flags } = query;
+          this.state.update(pattern, flags);
+          await this.remember(query.pattern);
+          vscode.window.setStatusBarMessage(
+            `grepls: ${describeQuery(query)}: ${matchCount(result.matches)} in open documents`,
+            4000,
+          );
+          return undefined;
+        }),
+    );
+  }
+
+  /** The ids a new kept pattern must not take: the search's and the settings' patterns'. */
+  private reservedIds(): Set<string> {
+    return new Set([SEARCH_ID, ...this.catalog.settingsEntries().map((entry) => entry.id)]);
+  }
+
+  private addPattern(): Promise<void> {
+    return this.patternBox(
+      "Add Pattern",
+      "Keep highlighting this pattern, in its own colour, beside the search (Enter, then severity and colour)",
+      async (query, ui) => {
+        const choices = await ui.aside(() => this.pickChoices(query));
+        if (!choices) {
+          return null; // back in the box, as it was
+        }
+        const entry: PatternEntry = {
+          ...query,
+          id: newPatternId(query.pattern, this.reservedIds()),
+          color: choices.color,
+        };
+        if (choices.severity) {
+          entry.severity = choices.severity;
+        }
+        if (choices.diagnostics === false) {
+          entry.diagnostics = false;
+        }
+        return ui.busy(async () => {
+          const matches = choices.where === "settings" ? await this.saveToSettings(entry) : await this.keep(entry);
+          await this.remember(query.pattern);
+          vscode.window.setStatusBarMessage(
+            `grepls: added ${describeQuery(query)}: ${matchCount(matches)} in open documents`,
+            4000,
+          );
+          return undefined;
+        });
+      },
+    );
+  }
+
+  /**
+   * Keeps an entry in the workspace state and adds it to the server; the state goes back to what
+   * it was if the server refuses. The entry is kept first, so that its first diagnostics are
+   * already filtered when it asks for `diagnostics: false`. Returns its number of matches.
+   */
+  private async keep(entry: PatternEntry): Promise<number> {
+    const id = entryId(entry);
+    const previous = this.catalog.kept.list().find((e) => e.id === id);
+    await this.catalog.kept.put(entry);
+    this.refreshCatalog();
+    try {
+      return (await this.server.addPattern(entry)).matches;
+    } catch (error) {
+      await (previous ? this.catalog.kept.put(previous) : this.catalog.kept.remove(id));
+      this.refreshCatalog();
+      throw error;
+    }
+  }
+
+  /**
+   * Appends an entry to the workspace's `grepls.patterns`. The server checks it first (added, then
+   * removed again), so a refusal shows in the input box instead of in a notification. A pattern
+   * kept in the workspace state under the same id moves to the settings. Without a workspace
+   * value yet, the list starts from the user's: a workspace value replaces it.
+   */
+  private async saveToSettings(entry: PatternEntry): Promise<number> {
+    const result = await this.server.addPattern(entry);
+    await this.server.removePattern(result.id);
+    if (await this.catalog.kept.remove(result.id)) {
+      this.refreshCatalog();
+    }
+    const config = vscode.workspace.getConfiguration("grepls");
+    const inspected = config.inspect<unknown[]>("patterns");
+    const current = inspected?.workspaceValue ?? inspected?.globalValue ?? [];
+    const id = entryId(entry);
+    const rest = (Array.isArray(current) ? current : []).filter(
+      (e) => !(e && typeof e === "object" && entryId(e as PatternEntry) === id),
+    );
+    const { id: _same, ...saved } = entry;
+    await config.update("patterns", [...rest, id === entry.pattern ? saved : entry], vscode.ConfigurationTarget.Workspace);
+    return result.matches;
+  }
+
+  /** Add Pattern's steps after the pattern: severity, colour, and where it is kept. */
+  private async pickChoices(query: PatternQuery): Promise<PatternChoices | undefined> {
+    const totalSteps = vscode.workspace.workspaceFolders?.length ? 4 : 3;
+    const title = `grepls: Add Pattern ${describeQuery(query)}`;
+    const defaultSeverity = vscode.workspace.getConfiguration("grepls").get<string>("severity");
+    type SeverityChoice = { severity?: Severity; diagnostics?: false };
+    const severities: Array<Pickable<SeverityChoice>> = [
+      { label: "Default", description: `grepls.severity (${defaultSeverity})`, value: {} },
+      { label: "Error", value: { severity: "error" } },
+      { label: "Warning", value: { severity: "warning" } },
+      { label: "Information", value: { severity: "information" } },
+      { label: "Hint", value: { severity: "hint" } },
+      { label: "Highlight only", description: "painted, not listed in the Problems panel", value: { diagnostics: false } },
+    ];
+    const severity = await pickOne(severities, { title, placeholder: "Severity of its diagnostics", step: 2, totalSteps });
+    if (!severity) {
+      return undefined;
+    }
+    const color = await this.pickColor(title, 3, totalSteps);
+    if (!color) {
+      return undefined;
+    }
+    let where: PatternChoices["where"] = "state";
+    if (totalSteps === 4) {
+      const places: Array<Pickable<PatternChoices["where"]>> = [
+        { label: "Keep in this workspace", description: "restored whenever you open it", value: "state" },
+        {
+          label: "Save to workspace settings",
+          description: "grepls.patterns in .vscode/settings.json, for everyone who opens it",
+          value: "settings",
+        },
+      ];
+      const place = await pickOne(places, { title, placeholder: "Where to keep it", step: 4, totalSteps });
+      if (!place) {
+        return undefined;
+      }
+      where = place;
+    }
+    return { ...severity, color, where };
+  }
+
+  /** The palette colours with a swatch each (the next free one first in focus), or a CSS colour. */
+  private async pickColor(title: string, step: number, totalSteps: number): Promise<string | undefined> {
+    const free = nextFreeColor(this.catalog.entries());
+    const custom = "custom";
+    const items: Array<Pickable<string>> = [
+      ...PALETTE.map((name) => ({
+        label: name[0].toUpperCase() + name.slice(1),
+        description: name === free ? "not used by another pattern" : undefined,
+        iconPath: new vscode.ThemeIcon("circle-large-filled", new vscode.ThemeColor(`grepls.pattern.${name}.overviewRuler`)),
+        value: name as string,
+      })),
+      { label: "Custom Colour…", description: "a CSS colour such as #e5141466", value: custom },
+    ];
+    const picked = await pickOne(items, { title, placeholder: "Colour of its highlights", step, totalSteps, active: free });
+    if (picked !== custom) {
+      return picked;
+    }
+    return vscode.window.showInputBox({
+      title,
+      prompt: "A CSS colour: #rgb, #rrggbb, #rrggbbaa, rgb(…), rgba(…), hsl(…)",
+      validateInput: (value) => (isCssColor(value) ? undefined : "not a colour grepls understands"),
+    });
+  }
+
+  /**
+   * Remove Pattern: every pattern the server runs, picked by label; and any kept pattern it does
+   * not run (refused when re-added after a start), so that it can be forgotten too.
+   */
+  private async removePattern(): Promise<void> {
+    const patterns = await this.server.listPatterns();
+    const running = new Set(patterns.map((p) => p.id));
+    const notRunning = this.catalog.kept.list().filter((entry) => !running.has(entry.id));
+    if (patterns.length === 0 && notRunning.length === 0) {
+      void vscode.window.showInformationMessage("grepls: no patterns to remove");
+      return;
+    }
+    const entries = this.catalog.entries();
+    const origin = (id: string) =>
+      id === SEARCH_ID ? "the search pattern" : entries.find((e) => e.id === id)?.origin === "settings" ? "from settings" : "kept";
+    const items: Array<Pickable<string>> = [
+      ...patterns.map((p) => ({
+        label: p.id === SEARCH_ID ? this.catalog.label(SEARCH_ID) : patternLabel(p),
+        description: `${matchCount(p.matches)}${p.complete ? "" : "+"} · ${origin(p.id)}`,
+        detail: p.message,
+        value: p.id,
+      })),
+      ...notRunning.map((entry) => ({
+        label: patternLabel({ id: entry.id, pattern: entry.pattern, regex: entry.regex === true }),
+        description: "kept · not running (the server refused it: see the grepls output)",
+        value: entry.id,
+      })),
+    ];
+    const id = await pickOne(items, { title: "grepls: Remove Pattern", placeholder: "The pattern to remove" });
+    if (id === undefined) {
+      return;
+    }
+    if (id === SEARCH_ID) {
+      await this.clearPattern();
+    } else if (origin(id) === "from settings") {
+      await this.removeFromSettings(id);
+    } else {
+      if (running.has(id)) {
+        await this.server.removePattern(id);
+      }
+      await this.catalog.kept.remove(id);
+      this.refreshCatalog();
+    }
+    vscode.window.setStatusBarMessage(`grepls: removed ${items.find((i) => i.value === id)?.label ?? id}`, 3000);
+  }
+
+  /** Takes an entry out of the settings level that holds it, after asking. */
+  private async removeFromSettings(id: string): Promise<void> {
+    const config = vscode.workspace.getConfiguration("grepls");
+    const inspected = config.inspect<unknown[]>("patterns");
+    const levels = [
+      { value: inspected?.workspaceValue, target: vscode.ConfigurationTarget.Workspace, name: "workspace" },
+      { value: inspected?.globalValue, target: vscode.ConfigurationTarget.Global, name: "user" },
+    ];
+    // The most specific level with a value is the one in effect.
+    const level = levels.find((l) => Array.isArray(l.value));
+    if (!level || !Array.isArray(level.value)) {
+      return;
+    }
+    const remove = "Remove";
+    const answer = await vscode.window.showWarningMessage(
+      `Remove ${this.catalog.label(id)} from grepls.patterns in the ${level.name} settings?`,
+      { modal: true },
+      remove,
+    );
+    if (answer !== remove) {
+      return;
+    }
+    const rest = level.value.filter((e) => !(e && typeof e === "object" && entryId(e as PatternEntry) === id));
+    await config.update("patterns", rest, level.target);
+  }
+
+  /** Pin Search Pattern: the search becomes a kept pattern (next free colour), the search is cleared. */
+  private async pinPattern(): Promise<void> {
+    const query = this.state.query;
+    if (!query) {
+      void vscode.window.showInformationMessage("grepls: no search pattern to pin (grepls: Set Search Pattern)");
+      return;
+    }
+    const entry: PatternEntry = {
+      ...query,
+      id: newPatternId(query.pattern, this.reservedIds()),
+      color: nextFreeColor(this.catalog.entries()),
+    };
+    const matches = await this.keep(entry);
+    await this.clearPattern();
+    vscode.window.setStatusBarMessage(`grepls: pinned ${describeQuery(query)} (${matchCount(matches)})`, 4000);
+  }
+
+  /** After a change of the kept entries: colours, filter, and VS Code's diagnostics if needed. */
+  private refreshCatalog(): void {
+    if (this.catalog.refresh()) {
+      this.server.showDiagnosticsAgain();
+    }
   }
 
   private async clearPattern(): Promise<void> {
@@ -184,36 +498,56 @@ export class Commands {
     vscode.window.setStatusBarMessage(`grepls: ${names[flag]} ${flags[flag] ? "on" : "off"}`, 3000);
   }
 
-  /** Like Emacs occur: every matching line of the active document; picking one jumps there. */
+  /**
+   * Like Emacs occur: every matching line of the active document, grouped by pattern (in the
+   * server's order) under the pattern's label; picking one jumps there.
+   */
   private async showMatches(): Promise<void> {
     const editor = vscode.window.activeTextEditor;
     if (!editor) {
       void vscode.window.showInformationMessage("grepls: open a document first");
       return;
     }
-    if (this.state.pattern === null) {
+    if (this.state.pattern === null && this.catalog.entries().length === 0) {
       void vscode.window.showInformationMessage("grepls: no pattern set (grepls: Set Search Pattern)");
       return;
     }
     const matches = await this.server.listMatches(editor.document.uri);
-    type Item = vscode.QuickPickItem & { range: vscode.Range };
-    const items: Item[] = matches.map((m) => ({
-      label: `${m.range.start.line + 1}: ${m.text.trim()}`,
-      range: m.range,
-    }));
+    const groups = new Map<string, MatchLine[]>();
+    for (const id of this.catalog.entries().map((e) => e.id)) {
+      groups.set(id, []);
+    }
+    groups.set(SEARCH_ID, []);
+    for (const match of matches) {
+      const group = groups.get(match.pattern);
+      group ? group.push(match) : groups.set(match.pattern, [match]);
+    }
+    const shown = [...groups].filter(([, lines]) => lines.length > 0);
+    type Item = vscode.QuickPickItem & { range?: vscode.Range };
+    const items: Item[] = [];
+    for (const [id, lines] of shown) {
+      if (shown.length > 1) {
+        items.push({ label: `${this.catalog.label(id)}: ${matchCount(lines.length)}`, kind: vscode.QuickPickItemKind.Separator });
+      }
+      items.push(...lines.map((m) => ({ label: `${m.range.start.line + 1}: ${m.text.trim()}`, range: m.range })));
+    }
     const pick = vscode.window.createQuickPick<Item>();
-    pick.title = `grepls: ${matchCount(matches.length)} of ${describeQuery(this.state.query!)}`;
-    pick.placeholder = items.length ? "Type to filter; Enter jumps to the match" : "No matches in this document";
+    pick.title =
+      shown.length === 1 && shown[0][0] === SEARCH_ID && this.state.query
+        ? `grepls: ${matchCount(matches.length)} of ${describeQuery(this.state.query)}`
+        : `grepls: ${matchCount(matches.length)} of ${shown.length === 1 ? this.catalog.label(shown[0][0]) : `${shown.length} patterns`}`;
+    pick.placeholder = matches.length ? "Type to filter; Enter jumps to the match" : "No matches in this document";
     pick.items = items;
     const cursor = editor.selection.active;
-    const first = items.find((i) => i.range.start.isAfterOrEqual(cursor.with(undefined, 0))) ?? items[0];
+    const lines = items.filter((i): i is Item & { range: vscode.Range } => i.range !== undefined);
+    const first = lines.find((i) => i.range.start.isAfterOrEqual(cursor.with(undefined, 0))) ?? lines[0];
     if (first) {
       pick.activeItems = [first];
     }
     const original = editor.selection;
     let accepted = false;
     const show = (item: Item | undefined, preview: boolean) => {
-      if (!item) {
+      if (!item?.range) {
         return;
       }
       editor.selection = new vscode.Selection(item.range.start, item.range.end);
@@ -246,7 +580,8 @@ export class Commands {
     if (!editor) {
       return;
     }
-    const ranges = grepDiagnostics(editor.document.uri).map((d) => d.range);
+    // Every pattern's matches, those kept out of the Problems panel too.
+    const ranges = this.matches.all(editor.document.uri.toString()).map((d) => d.range);
     const cursor = editor.selection.active;
     const target = (direction === "next" ? nextMatch : previousMatch)(ranges, cursor);
     if (!target) {
@@ -260,4 +595,33 @@ export class Commands {
   private async restart(): Promise<void> {
     await this.server.restart();
   }
+}
+
+/** One pick from a list; resolves with the picked item's value, or undefined on Escape. */
+function pickOne<T>(
+  items: Array<Pickable<T>>,
+  options: { title: string; placeholder: string; step?: number; totalSteps?: number; active?: T },
+): Promise<T | undefined> {
+  return new Promise((done) => {
+    const pick = vscode.window.createQuickPick<Pickable<T>>();
+    pick.title = options.title;
+    pick.placeholder = options.placeholder;
+    pick.step = options.step;
+    pick.totalSteps = options.totalSteps;
+    pick.items = items;
+    const active = items.find((item) => item.value === options.active);
+    if (active) {
+      pick.activeItems = [active];
+    }
+    let value: T | undefined;
+    pick.onDidAccept(() => {
+      value = pick.selectedItems[0]?.value ?? pick.activeItems[0]?.value;
+      pick.hide();
+    });
+    pick.onDidHide(() => {
+      pick.dispose();
+      done(value);
+    });
+    pick.show();
+  });
 }

@@ -1,13 +1,19 @@
 /**
- * Entry point: wires the output channel, the server, the pattern state, the commands and the
- * status bar together. Everything with behaviour lives in the modules it imports.
+ * Entry point: wires the output channel, the server, the pattern state, the kept patterns, the
+ * decorations, the commands and the status bar together. Everything with behaviour lives in the
+ * modules it imports.
  */
 import * as vscode from "vscode";
+import { PatternCatalog } from "./catalog";
 import { Commands } from "./commands";
+import { PatternDecorations } from "./decorations";
 import { restartOnInterpreterChange } from "./interpreterChange";
+import { KeptPatterns, restoreKept } from "./keptPatterns";
+import { PatternMatches } from "./matches";
+import { entryId } from "./patterns";
 import { followsPythonExtension, pythonInterpreterChanges } from "./python";
 import { GreplsServer } from "./server";
-import { patternSettings } from "./settings";
+import { describeQuery, patternSettings } from "./settings";
 import { PatternState } from "./state";
 import { StatusBar } from "./statusBar";
 import { TraceChannel } from "./trace";
@@ -23,16 +29,33 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const log = vscode.window.createOutputChannel("grepls", { log: true });
   const trace = new TraceChannel(log);
   const state = new PatternState(readPatternSettings());
-  server = new GreplsServer(context.extensionPath, log, trace);
-  const commands = new Commands(context, server, state);
-  const statusBar = new StatusBar(state);
-  context.subscriptions.push(log, trace, state, server, statusBar, ...commands.register());
+  const matches = new PatternMatches<vscode.Diagnostic>();
+  const catalog = new PatternCatalog(new KeptPatterns(context.workspaceState), matches, () =>
+    state.query ? describeQuery(state.query) : undefined,
+  );
+  catalog.refresh(); // the diagnostics filter is in place before the first diagnostic arrives
+  server = new GreplsServer(context.extensionPath, log, trace, matches);
+  const decorations = new PatternDecorations(matches, catalog);
+  const commands = new Commands(context, server, state, catalog, matches);
+  const statusBar = new StatusBar(state, {
+    counts: (uri) => catalog.counts(uri),
+    onDidChange: catalog.onDidChangeCounts,
+  });
+  context.subscriptions.push(log, trace, state, catalog, server, decorations, statusBar, ...commands.register());
   context.subscriptions.push(server.onDidFail((reason) => statusBar.setServerProblem(reason)));
 
-  // After a restart the new server knows only the settings: send it the search the user had.
+  // After a start the server knows only the settings: send it the patterns kept in this
+  // workspace, in the order they were added, then the search the user had.
   context.subscriptions.push(
     server.onDidStart(async () => {
       statusBar.setServerProblem(undefined);
+      if (server) {
+        await restoreKept(catalog.kept.list(), server, (entry, error) => {
+          const message = `the kept pattern ${JSON.stringify(entryId(entry))} was refused: ${String(error)}`;
+          log.warn(message);
+          void vscode.window.showWarningMessage(`grepls: ${message}. grepls: Remove Pattern… forgets it.`);
+        });
+      }
       const query = state.query;
       if (query && server) {
         try {
@@ -42,10 +65,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         }
       }
     }),
+    vscode.workspace.onDidCloseTextDocument((document) => matches.forget(document.uri.toString())),
     vscode.workspace.onDidChangeConfiguration(async (event) => {
       if (event.affectsConfiguration("grepls.interpreter")) {
         await server?.restart();
         return;
+      }
+      // The server reads `grepls.patterns` itself; colours and the diagnostics filter are ours.
+      if (event.affectsConfiguration("grepls.patterns") && catalog.refresh()) {
+        server?.showDiagnosticsAgain();
       }
       // The server re-reads its settings itself (didChangeConfiguration); the UI follows a change
       // of the pattern settings so the status bar and toggles say what the server now does.

@@ -1,6 +1,6 @@
 /**
- * The language client around the bundled grepls server: start, stop, restart, and the server
- * commands the UI calls.
+ * The language client around the bundled grepls server: start, stop, restart, the server
+ * commands the UI calls, and the diagnostics on their way to VS Code.
  *
  * Start, stop and restart go through one queue (lifecycle.ts), so two quick restarts never run
  * side by side and leave a second client and server process behind.
@@ -8,19 +8,26 @@
  * The server's own command ids (grepls.setPattern, ...) are registered in VS Code by
  * vscode-languageclient itself; the UI talks to them with workspace/executeCommand requests sent
  * directly, so a server error arrives here as a ResponseError whose message we can show in place.
+ *
+ * Every diagnostic passes through `matches` (matches.ts) before VS Code gets it, pushed or pulled:
+ * the decorations are painted from there, and a pattern with `"diagnostics": false` stops there.
  */
 import * as vscode from "vscode";
 import {
+  DocumentDiagnosticRequest,
   ExecuteCommandRequest,
   LanguageClient,
   LanguageClientOptions,
   Range as ProtocolRange,
   ServerOptions,
   State,
+  vsdiag,
 } from "vscode-languageclient/node";
 import { formatVersion } from "./interpreter";
 import { launchSpec } from "./launch";
 import { SerialLifecycle } from "./lifecycle";
+import { PatternMatches, Report } from "./matches";
+import { ListedPattern, PatternEntry, SEARCH_ID, serverEntry } from "./patterns";
 import { findPython } from "./python";
 import { promptingExecuteCommand } from "./replace";
 import { ReplaceArgument, ReplaceResult } from "./replaceArguments";
@@ -31,9 +38,17 @@ export interface SetPatternResult {
   matches: number;
 }
 
+export interface AddPatternResult {
+  id: string;
+  matches: number;
+  complete: boolean;
+}
+
 export interface MatchLine {
   range: vscode.Range;
   text: string;
+  /** The id of the pattern that matched ("search" from a server that knows only that one). */
+  pattern: string;
 }
 
 export class GreplsServer implements vscode.Disposable {
@@ -47,11 +62,16 @@ export class GreplsServer implements vscode.Disposable {
 
   private readonly lifecycle = new SerialLifecycle({ start: () => this.startNow(), stop: () => this.stopNow() });
 
+  /** Push only: hands VS Code a document's diagnostics (languageclient's own `next`). */
+  private showPushed: ((uri: vscode.Uri, diagnostics: vscode.Diagnostic[]) => void) | undefined;
+
   constructor(
     private readonly extensionRoot: string,
     private readonly log: vscode.LogOutputChannel,
     /** Where vscode-languageclient writes the `grepls.trace.server` trace (trace.ts). */
     private readonly traceChannel: vscode.LogOutputChannel,
+    /** Every pattern's diagnostics, which pass through here on their way to VS Code. */
+    private readonly matches: PatternMatches<vscode.Diagnostic>,
   ) {}
 
   get running(): boolean {
@@ -106,6 +126,19 @@ export class GreplsServer implements vscode.Disposable {
       middleware: {
         // The code actions "Replace this match…" / "Replace all N matches…" ask for the replacement.
         executeCommand: promptingExecuteCommand,
+        handleDiagnostics: (uri, diagnostics, next) => {
+          this.showPushed = next;
+          next(uri, this.matches.pushed(uri.toString(), diagnostics));
+        },
+        provideDiagnostics: async (document, previousResultId, token, next) => {
+          const report = await next(document, previousResultId, token);
+          if (!report) {
+            return report;
+          }
+          const uri = document instanceof vscode.Uri ? document : document.uri;
+          // vsdiag's report kinds are the strings "full" and "unChanged", as Report spells them.
+          return this.matches.pulled(uri.toString(), report as Report<vscode.Diagnostic>) as vsdiag.DocumentDiagnosticReport;
+        },
         workspace: {
           // The server is sent only the settings it knows; `interpreter` and `trace` are ours.
           configuration: async (params, token, next) => {
@@ -139,7 +172,9 @@ export class GreplsServer implements vscode.Disposable {
   private async stopNow(): Promise<void> {
     const client = this.client;
     this.client = undefined;
+    this.showPushed = undefined;
     if (client) {
+      this.matches.clear(); // its diagnostics go with it
       try {
         await client.stop(5000);
       } catch (error) {
@@ -162,12 +197,48 @@ export class GreplsServer implements vscode.Disposable {
     return this.execute<ReplaceResult>("grepls.replace", [argument]);
   }
 
+  /** Adds a pattern, or replaces the one with the same id; client-only keys are not sent. */
+  async addPattern(entry: PatternEntry): Promise<AddPatternResult> {
+    return this.execute<AddPatternResult>("grepls.addPattern", [serverEntry(entry)]);
+  }
+
+  async removePattern(id: string): Promise<void> {
+    await this.execute<unknown>("grepls.removePattern", [id]);
+  }
+
+  /** Every pattern the server runs: the settings' ones, the added ones, then "search". */
+  async listPatterns(): Promise<ListedPattern[]> {
+    return (await this.execute<ListedPattern[] | null>("grepls.listPatterns", [])) ?? [];
+  }
+
   async listMatches(uri: vscode.Uri): Promise<MatchLine[]> {
     const client = this.requireClient();
-    const lines = await this.execute<Array<{ range: ProtocolRange; text: string }>>("grepls.listMatches", [
+    const lines = await this.execute<Array<{ range: ProtocolRange; text: string; pattern?: string }>>("grepls.listMatches", [
       client.code2ProtocolConverter.asUri(uri),
     ]);
-    return (lines ?? []).map((line) => ({ range: client.protocol2CodeConverter.asRange(line.range), text: line.text }));
+    return (lines ?? []).map((line) => ({
+      range: client.protocol2CodeConverter.asRange(line.range),
+      text: line.text,
+      pattern: typeof line.pattern === "string" ? line.pattern : SEARCH_ID,
+    }));
+  }
+
+  /**
+   * Shows VS Code the diagnostics again, filtered anew, after the set of patterns kept out of the
+   * Problems panel changed (the server has nothing new to say about it).
+   */
+  showDiagnosticsAgain(): void {
+    const client = this.client;
+    if (!client || !this.running) {
+      return;
+    }
+    if (this.showPushed) {
+      for (const uri of this.matches.uris()) {
+        this.showPushed(vscode.Uri.parse(uri), this.matches.visibleNow(uri));
+      }
+    }
+    // Pull: VS Code asks again; the server's "unChanged" comes back as a full, refiltered report.
+    client.getFeature(DocumentDiagnosticRequest.method)?.refresh();
   }
 
   private async execute<T>(command: string, args: unknown[]): Promise<T> {

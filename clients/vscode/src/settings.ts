@@ -8,7 +8,8 @@
  *   integer, got -3; using 10000"), which VS Code shows as a notification. Replacing a bad value
  *   here would hide that message. Only the keys the server knows are sent (never `interpreter`
  *   or `trace`, which are the extension's own), both as initializationOptions and in answers to
- *   workspace/configuration.
+ *   workspace/configuration. `patterns` goes as it is too, with the keys only this client reads
+ *   (`color`, `diagnostics`) still in its entries: the server ignores those two.
  * - The UI (status bar, toggles) needs a pattern and three booleans (`patternSettings`); a value of
  *   the wrong type reads as its default there, as it does in the server.
  *
@@ -21,6 +22,7 @@ import { contributes } from "../package.json";
 /** The keys of the `grepls` section the server reads. */
 export const SERVER_KEYS = [
   "pattern",
+  "patterns",
   "regex",
   "caseSensitive",
   "wholeWord",

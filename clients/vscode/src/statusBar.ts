@@ -1,11 +1,20 @@
 /**
  * The status bar item: the active pattern and how many matches it has in the active editor,
  * counted from the grepls diagnostics VS Code holds for that document (so it follows edits as soon
- * as the new diagnostics arrive). Clicking it opens Set Search Pattern.
+ * as the new diagnostics arrive). Clicking it opens Set Search Pattern. Its tooltip counts every
+ * pattern's matches in the active editor (the kept ones too), one line each.
  */
 import * as vscode from "vscode";
+import { PatternCount } from "./catalog";
+import { SEARCH_ID } from "./patterns";
 import { describeQuery, matchCount } from "./settings";
 import { PatternState } from "./state";
+
+/** Every pattern's matches in a document, and when they change (catalog.ts). */
+export interface PatternCounts {
+  counts(uri: vscode.Uri): PatternCount[];
+  readonly onDidChange: vscode.Event<unknown>;
+}
 
 export const DIAGNOSTIC_SOURCE = "grepls";
 
@@ -17,8 +26,14 @@ export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem("grepls.status", vscode.StatusBarAlignment.Left, 50);
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(private readonly state: PatternState) {
+  constructor(
+    private readonly state: PatternState,
+    private readonly patterns?: PatternCounts,
+  ) {
     this.item.name = "grepls";
+    if (patterns) {
+      this.subscriptions.push(patterns.onDidChange(() => this.render()));
+    }
     this.subscriptions.push(
       state.onDidChange(() => this.render()),
       vscode.window.onDidChangeActiveTextEditor(() => this.render()),
@@ -49,20 +64,28 @@ export class StatusBar implements vscode.Disposable {
       return;
     }
     this.item.command = "grepls.ui.setPattern";
+    const editor = vscode.window.activeTextEditor;
+    const perPattern = editor && this.patterns ? this.patterns.counts(editor.document.uri) : [];
+    const kept = perPattern.filter((p) => p.id !== SEARCH_ID);
+    const keptLines = kept.length
+      ? `\n\nIn this file:\n${perPattern.map((p) => `${p.label}: ${matchCount(p.count)}`).join("\n")}`
+      : "";
     const query = this.state.query;
     if (!query) {
       this.item.text = "$(search) grepls";
-      this.item.tooltip = "grepls: no pattern. Click to set one.";
+      this.item.tooltip = `grepls: no search pattern. Click to set one.${keptLines}`;
       return;
     }
-    const editor = vscode.window.activeTextEditor;
-    const count = editor ? grepDiagnostics(editor.document.uri).length : undefined;
+    // The search pattern's own count (code "search"; a server with one pattern sends no code).
+    const count = editor
+      ? grepDiagnostics(editor.document.uri).filter((d) => d.code === undefined || d.code === SEARCH_ID).length
+      : undefined;
     const shown = query.pattern.length > 30 ? `${query.pattern.slice(0, 29)}…` : query.pattern;
     this.item.text = count === undefined ? `$(search) ${shown}` : `$(search) ${shown}: ${count}`;
     this.item.tooltip =
       `grepls: ${describeQuery(query)}` +
       (count === undefined ? "" : ` — ${matchCount(count)} in this file`) +
-      ". Click to change.";
+      `. Click to change.${keptLines}`;
   }
 
   dispose(): void {

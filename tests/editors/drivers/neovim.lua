@@ -39,7 +39,7 @@ local function record(name)
 end
 
 local function grepls_attached()
-  for _, client in pairs(vim.lsp.get_active_clients()) do
+  for _, client in pairs((vim.lsp.get_clients or vim.lsp.get_active_clients)()) do
     if client.name == 'grepls' and vim.lsp.buf_is_attached(buf, client.id) then
       return true
     end
@@ -85,7 +85,9 @@ local function run()
   end
   vim.cmd('wincmd p')
 
-  local references = vim.api.nvim_create_namespace('vim_lsp_references')
+  -- Neovim 0.11 renamed the namespace document highlights are painted in.
+  local references = vim.api.nvim_create_namespace(
+    vim.fn.has('nvim-0.11') == 1 and 'nvim.lsp.references' or 'vim_lsp_references')
   vim.api.nvim_win_set_cursor(0, { 1, 0 })
   vim.cmd('doautocmd CursorHold')
   wait_for(final_count .. ' painted highlights', function()

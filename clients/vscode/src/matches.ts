@@ -1,0 +1,152 @@
+/**
+ * Every pattern's matches per document, as the diagnostics the server sent, without importing
+ * `vscode`.
+ *
+ * The server reports each match of each pattern as a diagnostic whose `code` is the pattern's id.
+ * vscode-languageclient hands them to its middleware before VS Code sees them, whichever way they
+ * come:
+ * - **push** (`textDocument/publishDiagnostics`): `handleDiagnostics(uri, diagnostics, next)`;
+ * - **pull** (`textDocument/diagnostic`, what VS Code's client uses when the server offers it): the
+ *   report `provideDiagnostics` returns, either `full` (the items) or `unChanged` (the result id of
+ *   the last full one: VS Code keeps showing what it has).
+ * This store keeps all of them (they are what the decorations, the status bar counts and
+ * next/previous match use) and gives VS Code only the visible ones: a pattern with
+ * `"diagnostics": false` is painted but kept out of the Problems panel.
+ *
+ * When the hidden set changes, what VS Code shows must be filtered again although the server has
+ * nothing new to say. Push: `visibleNow(uri)` for every document. Pull: the client asks again,
+ * the server answers `unChanged`, and the store turns that answer into a `full` one filtered the
+ * new way (once per change: afterwards `unChanged` passes through).
+ */
+import { SEARCH_ID } from "./patterns";
+
+/** A diagnostic as far as this store reads it (vscode.Diagnostic fits). */
+export interface Coded {
+  code?: string | number | { value: string | number; target: unknown };
+}
+
+/** The id of the pattern a diagnostic belongs to: its code; none reads as the ad-hoc search. */
+export function patternOf(diagnostic: Coded): string {
+  const code = diagnostic.code;
+  if (code === undefined || code === null) {
+    return SEARCH_ID;
+  }
+  return String(typeof code === "object" ? code.value : code);
+}
+
+/** Diagnostics by pattern id, each list in the order received; patterns in order of appearance. */
+export function groupByPattern<D extends Coded>(diagnostics: readonly D[]): Map<string, D[]> {
+  const groups = new Map<string, D[]>();
+  for (const diagnostic of diagnostics) {
+    const id = patternOf(diagnostic);
+    const group = groups.get(id);
+    if (group) {
+      group.push(diagnostic);
+    } else {
+      groups.set(id, [diagnostic]);
+    }
+  }
+  return groups;
+}
+
+/** The diagnostics of patterns not in `hidden`. */
+export function withoutHidden<D extends Coded>(diagnostics: readonly D[], hidden: ReadonlySet<string>): D[] {
+  return hidden.size === 0 ? [...diagnostics] : diagnostics.filter((d) => !hidden.has(patternOf(d)));
+}
+
+/** A pull report, shaped as vscode-languageclient's vsdiag.DocumentDiagnosticReport. */
+export type Report<D> = { kind: "full"; resultId?: string; items: D[] } | { kind: "unChanged"; resultId: string };
+
+interface Held<D> {
+  items: D[];
+  resultId?: string;
+  /** The hidden set's generation VS Code was last given these items with. */
+  filteredWith: number;
+}
+
+export class PatternMatches<D extends Coded> {
+  private readonly documents = new Map<string, Held<D>>();
+  private hidden: ReadonlySet<string> = new Set();
+  private generation = 0;
+  private readonly listeners = new Set<(uri: string | undefined) => void>();
+
+  /** Called with the document's URI when its matches changed, with undefined when all did. */
+  onDidChange(listener: (uri: string | undefined) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private changed(uri: string | undefined): void {
+    for (const listener of this.listeners) {
+      listener(uri);
+    }
+  }
+
+  /** Sets the patterns kept out of the Problems panel; true when that changed anything. */
+  setHidden(ids: Iterable<string>): boolean {
+    const next = new Set(ids);
+    if (next.size === this.hidden.size && [...next].every((id) => this.hidden.has(id))) {
+      return false;
+    }
+    this.hidden = next;
+    this.generation++;
+    return true;
+  }
+
+  isHidden(id: string): boolean {
+    return this.hidden.has(id);
+  }
+
+  /** Push: keeps a document's diagnostics, returns the ones VS Code is to show. */
+  pushed(uri: string, items: readonly D[]): D[] {
+    this.documents.set(uri, { items: [...items], filteredWith: this.generation });
+    this.changed(uri);
+    return withoutHidden(items, this.hidden);
+  }
+
+  /** Pull: keeps a full report's items; returns the report VS Code is to get. */
+  pulled(uri: string, report: Report<D>): Report<D> {
+    if (report.kind === "full") {
+      this.documents.set(uri, { items: [...report.items], resultId: report.resultId, filteredWith: this.generation });
+      this.changed(uri);
+      return { ...report, items: withoutHidden(report.items, this.hidden) };
+    }
+    const held = this.documents.get(uri);
+    if (held && held.resultId === report.resultId && held.filteredWith !== this.generation) {
+      held.filteredWith = this.generation;
+      return { kind: "full", resultId: report.resultId, items: withoutHidden(held.items, this.hidden) };
+    }
+    return report;
+  }
+
+  /** Push, after the hidden set changed: what VS Code is to show for a document now. */
+  visibleNow(uri: string): D[] {
+    const held = this.documents.get(uri);
+    if (held) {
+      held.filteredWith = this.generation;
+    }
+    return withoutHidden(held?.items ?? [], this.hidden);
+  }
+
+  /** Every pattern's diagnostics for a document, hidden ones included. */
+  all(uri: string): readonly D[] {
+    return this.documents.get(uri)?.items ?? [];
+  }
+
+  uris(): string[] {
+    return [...this.documents.keys()];
+  }
+
+  /** A closed document: nothing to paint or count any more. */
+  forget(uri: string): void {
+    if (this.documents.delete(uri)) {
+      this.changed(uri);
+    }
+  }
+
+  /** A new server: everything it will report is new. */
+  clear(): void {
+    this.documents.clear();
+    this.changed(undefined);
+  }
+}

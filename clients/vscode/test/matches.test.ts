@@ -1,0 +1,96 @@
+// The diagnostics on their way to VS Code: grouped by pattern for the decorations, and patterns
+// with diagnostics: false kept out of what VS Code shows, pushed or pulled.
+import { strict as assert } from "node:assert";
+import { test } from "node:test";
+import { groupByPattern, patternOf, PatternMatches, Report, withoutHidden } from "../src/matches";
+
+type D = { code?: string | number | { value: string | number; target: unknown }; at: number };
+const d = (code: string | undefined, at: number): D => ({ code, at });
+
+test("a diagnostic belongs to the pattern its code names; no code is the search", () => {
+  assert.equal(patternOf(d("TODO", 0)), "TODO");
+  assert.equal(patternOf({ code: 7, at: 0 } as D), "7");
+  assert.equal(patternOf({ code: { value: "FIXME", target: null }, at: 0 } as D), "FIXME");
+  assert.equal(patternOf(d(undefined, 0)), "search");
+});
+
+test("diagnostics grouped by pattern, each group in the order received", () => {
+  const groups = groupByPattern([d("TODO", 1), d("FIXME", 2), d("TODO", 3), d("search", 4)]);
+  assert.deepEqual([...groups.keys()], ["TODO", "FIXME", "search"]);
+  assert.deepEqual(groups.get("TODO")?.map((x) => x.at), [1, 3]);
+});
+
+test("hidden patterns are filtered out, the others kept in order", () => {
+  const all = [d("a", 1), d("b", 2), d("a", 3), d("c", 4)];
+  assert.deepEqual(withoutHidden(all, new Set(["a"])).map((x) => x.at), [2, 4]);
+  assert.deepEqual(withoutHidden(all, new Set()).map((x) => x.at), [1, 2, 3, 4]);
+});
+
+test("push: VS Code gets the visible diagnostics, the store keeps all of them", () => {
+  const store = new PatternMatches<D>();
+  store.setHidden(["quiet"]);
+  const changed: Array<string | undefined> = [];
+  store.onDidChange((uri) => changed.push(uri));
+  const shown = store.pushed("file:///a", [d("quiet", 1), d("loud", 2)]);
+  assert.deepEqual(shown.map((x) => x.at), [2]);
+  assert.deepEqual(store.all("file:///a").map((x) => x.at), [1, 2]);
+  assert.deepEqual(changed, ["file:///a"]);
+});
+
+test("push: after the hidden set changes, each document is shown filtered anew", () => {
+  const store = new PatternMatches<D>();
+  store.pushed("file:///a", [d("quiet", 1), d("loud", 2)]);
+  assert.equal(store.setHidden(["quiet"]), true);
+  assert.equal(store.setHidden(["quiet"]), false, "the same set again changes nothing");
+  assert.deepEqual(store.visibleNow("file:///a").map((x) => x.at), [2]);
+  assert.deepEqual(store.visibleNow("file:///unknown"), []);
+});
+
+test("pull: a full report is filtered, an unchanged one passes through", () => {
+  const store = new PatternMatches<D>();
+  store.setHidden(["quiet"]);
+  const full = store.pulled("file:///a", { kind: "full", resultId: "7", items: [d("quiet", 1), d("loud", 2)] });
+  assert.equal(full.kind, "full");
+  assert.deepEqual(full.kind === "full" && full.items.map((x) => x.at), [2]);
+  assert.equal(full.resultId, "7");
+  const unchanged: Report<D> = { kind: "unChanged", resultId: "7" };
+  assert.deepEqual(store.pulled("file:///a", unchanged), unchanged);
+  assert.deepEqual(store.all("file:///a").map((x) => x.at), [1, 2]);
+});
+
+test("pull: the first unchanged report after a filter change comes back full, filtered the new way", () => {
+  const store = new PatternMatches<D>();
+  store.pulled("file:///a", { kind: "full", resultId: "7", items: [d("quiet", 1), d("loud", 2)] });
+  store.setHidden(["quiet"]);
+  const refiltered = store.pulled("file:///a", { kind: "unChanged", resultId: "7" });
+  assert.deepEqual(refiltered.kind === "full" && refiltered.items.map((x) => x.at), [2]);
+  assert.equal(refiltered.resultId, "7");
+  assert.equal(store.pulled("file:///a", { kind: "unChanged", resultId: "7" }).kind, "unChanged");
+  // Shown again when the pattern comes back into the Problems panel.
+  store.setHidden([]);
+  const back = store.pulled("file:///a", { kind: "unChanged", resultId: "7" });
+  assert.deepEqual(back.kind === "full" && back.items.map((x) => x.at), [1, 2]);
+});
+
+test("pull: an unchanged report for a result the store never saw passes through", () => {
+  const store = new PatternMatches<D>();
+  store.pulled("file:///a", { kind: "full", resultId: "7", items: [d("quiet", 1)] });
+  store.setHidden(["quiet"]);
+  const other: Report<D> = { kind: "unChanged", resultId: "6" };
+  assert.deepEqual(store.pulled("file:///a", other), other);
+  assert.deepEqual(store.pulled("file:///b", other), other);
+});
+
+test("a closed document and a new server leave nothing to paint, and say so", () => {
+  const store = new PatternMatches<D>();
+  const changed: Array<string | undefined> = [];
+  store.pushed("file:///a", [d("x", 1)]);
+  store.pushed("file:///b", [d("x", 1)]);
+  store.onDidChange((uri) => changed.push(uri));
+  store.forget("file:///a");
+  store.forget("file:///never-seen");
+  assert.deepEqual(store.uris(), ["file:///b"]);
+  store.clear();
+  assert.deepEqual(store.uris(), []);
+  assert.deepEqual(changed, ["file:///a", undefined]);
+});

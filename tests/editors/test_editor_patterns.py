@@ -1,0 +1,138 @@
+"""Kept patterns in real editors: the README's `patterns` settings give two patterns, each shown
+with its own severity in the editor's own diagnostic list (Neovim 0.7 and 0.12, Emacs + eglot and
+flymake, Vim + ALE)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from editors_readme import snippet
+from editors_run import require_binary, run_editor
+from test_editor_neovim import NEOVIM_CLIENT, wheel_nvim
+
+DRIVERS = Path(__file__).parent / "drivers"
+TEXT = "a TODO here\nFIXME there\n"
+
+
+def run_with_patterns(argv: list[str], workdir: Path, env: dict[str, str]) -> list[Any]:
+    """Run an editor on a file holding one match of each pattern; what it holds."""
+    fixture = workdir / "project" / "sample.txt"
+    fixture.write_text(TEXT, encoding="utf-8")
+    out = workdir / "held.json"
+    env = {**env, "GREPLS_OUT": str(out), "GREPLS_FIXTURE": str(fixture)}
+    argv = [str(fixture) if part == "{file}" else part for part in argv]
+    if str(fixture) not in argv:
+        argv.append(str(fixture))
+    run = run_editor(argv, env, workdir / "project")
+    assert out.exists(), f"the editor wrote no report\n{run.describe()}"
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["ok"] and run.returncode == 0, f"{report}\n{run.describe()}"
+    diagnostics: list[Any] = report["diagnostics"]
+    return diagnostics
+
+
+NEOVIM_HOLDS = [
+    {"line": 0, "col": 2, "severity": 2, "code": "TODO"},
+    {"line": 1, "col": 0, "severity": 1, "code": "FIXME"},
+]
+
+
+def neovim_held(nvim: str, config: str, workdir: Path, env: dict[str, str]) -> list[Any]:
+    init = workdir / "init.lua"
+    init.write_text(config, encoding="utf-8")
+    argv = [nvim, "--headless", "-n", "-i", "NONE", "-u", str(init)]
+    driver = DRIVERS / "neovim_patterns.lua"
+    return run_with_patterns([*argv, "-c", f"luafile {driver}"], workdir, env)
+
+
+def test_neovim_07_shows_two_patterns_with_their_severities_and_codes(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    legacy = snippet("nvim-config-legacy")
+    anchor = "cmd = { 'grepls' },"
+    assert anchor in legacy
+    config = snippet("nvim-patterns") + legacy.replace(
+        anchor, anchor + "\n        init_options = grepls_settings,"
+    )
+    assert neovim_held(require_binary("nvim"), config, workdir, env) == NEOVIM_HOLDS
+
+
+def test_neovim_011_shows_two_patterns_from_vim_lsp_config_settings(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    config = snippet("nvim-config-0.11").replace(
+        "/path/to/grepls/clients/neovim", NEOVIM_CLIENT.as_posix()
+    )
+    config = (
+        snippet("nvim-patterns")
+        + config
+        + "\nvim.lsp.config('grepls', { settings = grepls_settings })\n"
+    )
+    assert neovim_held(wheel_nvim(), config, workdir, env) == NEOVIM_HOLDS
+
+
+def test_emacs_eglot_shows_two_patterns_as_a_warning_and_an_error(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    config = workdir / "grepls-config.el"
+    config.write_text(snippet("emacs-config") + "\n" + snippet("emacs-patterns"), encoding="utf-8")
+    driver = DRIVERS / "emacs_patterns.el"
+    held = run_with_patterns(
+        [require_binary("emacs"), "--batch", "-q", "-l", str(config), "-l", str(driver), "{file}"],
+        workdir,
+        env,
+    )
+    assert held == [
+        {"line": 0, "col": 2, "type": "eglot-warning"},
+        {"line": 1, "col": 0, "type": "eglot-error"},
+    ]
+
+
+def test_vim_ale_shows_two_patterns_as_a_warning_and_an_error(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    vimrc = workdir / "vimrc"
+    vimrc.write_text(
+        "set nocompatible encoding=utf-8\nfiletype plugin on\n"
+        + snippet("vim-ale-config")
+        + "\n"
+        + snippet("vim-ale-patterns"),
+        encoding="utf-8",
+    )
+    driver = DRIVERS / "vim_patterns.vim"
+    held = run_with_patterns(
+        [
+            require_binary("vim"),
+            "-N",
+            "-n",
+            "-i",
+            "NONE",
+            "-u",
+            str(vimrc),
+            "-es",
+            "-S",
+            str(driver),
+        ],
+        workdir,
+        env,
+    )
+    assert held == [
+        {"lnum": 1, "col": 3, "type": "W", "linter": "grepls"},
+        {"lnum": 2, "col": 1, "type": "E", "linter": "grepls"},
+    ]
+
+
+def test_the_readme_patterns_are_accepted_by_the_server_as_written() -> None:
+    """Helix's and Sublime's snippets are not run in an editor here: the server reads them."""
+    import tomllib
+    from grepls.settings import parse_settings
+
+    helix = tomllib.loads(snippet("helix-patterns"))["language-server"]["grepls"]["config"]
+    settings, problems = parse_settings(helix)
+    assert problems == [] and [p.id for p in settings.patterns] == ["TODO", "FIXME"]
+    sublime = json.loads(snippet("sublime-patterns"))["settings"]
+    nested = {"grepls": {key.split(".", 1)[1]: value for key, value in sublime.items()}}
+    settings, problems = parse_settings(nested)
+    assert problems == [] and [p.severity for p in settings.patterns] == [2, 1]

@@ -1,0 +1,69 @@
+"""Several patterns at once, under random edits: every published diagnostic equals the oracle's.
+
+Hypothesis picks one document, a few patterns (literal or regex, case-insensitive, whole word) and
+a series of edits. After every edit the server's last publish — in-process, along the production
+road (``tests/inprocess.py``) — must hold, in order, each pattern's matches as the oracle finds
+them in the client's text, merged by position and then by pattern order, each with its pattern's
+id as ``code``. Patterns are added, replaced and removed between edits too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from edit_strategies import ENCODINGS, changes, searches, texts
+from grep_oracle import Search, apply_change, expected_matches
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from inprocess import InProcess
+
+URI = "file:///several.txt"
+
+
+def expected(patterns: dict[str, Search], text: str, encoding: str) -> list[tuple[Any, ...]]:
+    found = []
+    for order, (identifier, search) in enumerate(patterns.items()):
+        for line, start, _, end in expected_matches(search, text, encoding):
+            found.append((line, start, order, end, identifier))
+    found.sort()
+    return [(line, start, end, identifier) for line, start, _, end, identifier in found]
+
+
+def published(driver: InProcess) -> list[tuple[Any, ...]]:
+    return [
+        (
+            d["range"]["start"]["line"],
+            d["range"]["start"]["character"],
+            d["range"]["end"]["character"],
+            d["code"],
+        )
+        for d in driver.published(URI)
+    ]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_several_patterns_under_random_edits_equal_the_oracle(data: st.DataObject) -> None:
+    encoding = data.draw(st.sampled_from(ENCODINGS))
+    text = data.draw(texts())
+    driver = InProcess(encoding)
+    driver.open(URI, text)
+    patterns: dict[str, Search] = {}
+    for step in range(data.draw(st.integers(2, 8))):
+        action = data.draw(st.sampled_from(["add", "add", "edit", "edit", "edit", "remove"]))
+        if action == "add" or not patterns:
+            identifier = data.draw(st.sampled_from(["a", "b", "c", "d"]))
+            search = data.draw(searches())
+            driver.command("grepls.addPattern", {**search.argument(), "id": identifier})
+            patterns[identifier] = search  # an existing id is replaced in place
+        elif action == "remove":
+            identifier = data.draw(st.sampled_from(sorted(patterns)))
+            driver.command("grepls.removePattern", identifier)
+            del patterns[identifier]
+        else:
+            change = data.draw(changes(text, encoding))
+            text = apply_change(text, change, encoding)
+            driver.change(URI, step + 2, [change])
+        want = expected(patterns, text, encoding)
+        if patterns:
+            assert published(driver) == want, (step, action)
