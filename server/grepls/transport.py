@@ -135,6 +135,13 @@ def serve_ws(server: Server, host: str, port: int, client_pid: int | None = None
                 return
             outgoing: asyncio.Queue[str] = asyncio.Queue()
             writer = _QueueWriter(outgoing)
+            loop = asyncio.get_running_loop()
+            batching: list[bool] = []
+
+            def end_batch() -> None:
+                batching.clear()
+                server.after_batch()
+
             sending = asyncio.ensure_future(_send_all(websocket, outgoing))
             try:
                 async for message in websocket:
@@ -143,7 +150,11 @@ def serve_ws(server: Server, host: str, port: int, client_pid: int | None = None
                         server.endpoint.writer = writer
                         server.endpoint.on_exit = gate.end
                     server.endpoint.receive(message)
-                    server.after_batch()
+                    # Messages already received come without a trip through the event loop:
+                    # show what changed once they are all handled, as on stdio.
+                    if not batching:
+                        batching.append(True)
+                        loop.call_soon(end_batch)
                     if gate.ended.done():
                         break
             except ConnectionClosed:
