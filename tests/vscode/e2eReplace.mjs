@@ -11,8 +11,6 @@ import * as path from "node:path";
 
 export const REPLACE_SETTINGS = {
   "grepls.confirmReplaceAbove": 3,
-  // Quick Open pins what it opens: the replace needs several documents open at once.
-  "workbench.editor.enablePreview": false,
 };
 
 const FILES = {
