@@ -517,3 +517,19 @@ async def test_code_actions_on_a_large_selection_find_its_first_match(editor: Ed
         "start": {"line": 200, "character": 2},
         "end": {"line": 200, "character": 6},
     }
+
+
+async def test_code_action_titles_name_the_pattern_only_where_two_match(editor: Editor) -> None:
+    editor.open(A, "TODO x\nFIXME")
+    await command(editor.client, "grepls.addPattern", {"pattern": "TO", "id": "to"})
+    await command(editor.client, "grepls.setPattern", "FIXME")
+    only_one = [action.title for action in await code_actions(editor, A, 0, 1)]
+    # Only "TO" matches here ("FIXME" is in force but elsewhere): the plain titles.
+    assert only_one == [
+        "Replace this match…",
+        "Replace all 1 match in this file…",
+        "Remove this match",
+    ]
+    await command(editor.client, "grepls.setPattern", "TODO")
+    on_two = [action.title for action in await code_actions(editor, A, 0, 1)]
+    assert 'Replace this match of "TODO"…' in on_two and 'Replace this match of "TO"…' in on_two
