@@ -31,8 +31,9 @@ from grepls.documents import Documents
 from grepls.pattern import PatternError, PatternSpec, parse_pattern_argument
 from grepls.patterns import SEARCH_ID, PatternSet, pattern_from_entry
 from grepls.queries import list_matches
-from grepls.replace import REPLACE, replace
 from grepls.replace import Server as ReplaceServer
+from grepls.replace import replace
+from grepls.rewrite import REPLACE
 from grepls.rpc import InvalidParams
 from grepls.session import Session
 from grepls.settings import Settings

@@ -23,6 +23,7 @@ from dataclasses import replace
 from typing import Any
 
 from grepls import params
+from grepls.actions import code_actions
 from grepls.commands import COMMANDS, run_command
 from grepls.documents import Documents
 from grepls.pattern import PatternError, PatternSpec
@@ -30,7 +31,7 @@ from grepls.patterns import PatternSet
 from grepls.publisher import Publisher
 from grepls.queries import Highlights
 from grepls.render import DiagnosticRenderer
-from grepls.replace import Workspace, code_actions
+from grepls.replace import Workspace
 from grepls.rpc import Endpoint, Route
 from grepls.session import Session, initialize_result, negotiate
 from grepls.settings import Settings, parse_settings, plan
