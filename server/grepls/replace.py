@@ -8,17 +8,17 @@ the server last heard about it is refused by the editor, not overwritten. That i
 1. **Read the request** (:func:`parse_request`): ``grepls.replace`` with one object
    ``{"replacement", "uri"?, "pattern"?, "scope"?, "range"?, "dryRun"?}``. Everything is checked
    before anything is sent: a bad request is an InvalidParams error and the editor sees no edit.
-2. **Rewrite** (:class:`Rewrite`): in a regex pattern's replacement, ``\\0`` to ``\\9`` stand
+2. **Rewrite** (:mod:`grepls.rewrite`): in a regex pattern's replacement, ``\\0`` to ``\\9`` stand
    for the match and its groups and ``\\\\`` for a backslash (RE2's rewrite syntax); a literal
    pattern's replacement is inserted as it is.
-3. **Plan** (:func:`plan_lines`): every match of the pattern in each document in scope, found
+3. **Plan** (:func:`plan`, with :mod:`grepls.edits`): every match of the pattern in each document in scope, found
    afresh by the pattern's :class:`~grepls.matcher.Matcher` over *all* the document's lines — not
    read from the match index, which stops at ``maxMatchesPerDocument``: a replace is never
    silently partial. One ``TextEdit`` per match, in document order; matches never overlap, so
    neither do the edits. A pattern that can match the empty string is refused: grepls reports at
    most one empty match per line, and "replace every match" would mean inserting text between
    characters.
-4. **Send** (:func:`workspace_edit`) — or, with ``"dryRun": true``, answer the counts and the
+4. **Send** (:func:`~grepls.edits.workspace_edit`) — or, with ``"dryRun": true``, answer the counts and the
    edit without sending it (for a preview, or an editor that cannot be sent edits, like Vim's
    ALE, which applies it itself): each open document's edits go in ``documentChanges`` with
    the version the server holds (``null`` for a file that is not open), so an editor that has
@@ -29,7 +29,7 @@ the server last heard about it is refused by the editor, not overwritten. That i
 5. **Answer** when the editor has answered: ``{"applied", "files", "replacements",
    "failureReason"?}`` — the request is held open (:class:`~grepls.rpc.Later`) until then.
 
-Code actions (:func:`code_actions`) offer the same on a match under the cursor: *Replace this
+Code actions (:mod:`grepls.actions`) offer the same on a match under the cursor: *Replace this
 match…* and *Replace all N matches in this file…* are ``grepls.replace`` commands whose argument
 has a ``"prompt"`` and no ``"replacement"`` — an editor that can ask the user (the VS Code client,
 the README's Neovim and Emacs commands) asks that question, puts the answer in ``"replacement"``
