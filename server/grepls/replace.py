@@ -11,21 +11,21 @@ the server last heard about it is refused by the editor, not overwritten. That i
 2. **Rewrite** (:mod:`grepls.rewrite`): in a regex pattern's replacement, ``\\0`` to ``\\9`` stand
    for the match and its groups and ``\\\\`` for a backslash (RE2's rewrite syntax); a literal
    pattern's replacement is inserted as it is.
-3. **Plan** (:func:`plan`, with :mod:`grepls.edits`): every match of the pattern in each document in scope, found
-   afresh by the pattern's :class:`~grepls.matcher.Matcher` over *all* the document's lines — not
-   read from the match index, which stops at ``maxMatchesPerDocument``: a replace is never
-   silently partial. One ``TextEdit`` per match, in document order; matches never overlap, so
-   neither do the edits. A pattern that can match the empty string is refused: grepls reports at
-   most one empty match per line, and "replace every match" would mean inserting text between
-   characters.
-4. **Send** (:func:`~grepls.edits.workspace_edit`) — or, with ``"dryRun": true``, answer the counts and the
-   edit without sending it (for a preview, or an editor that cannot be sent edits, like Vim's
-   ALE, which applies it itself): each open document's edits go in ``documentChanges`` with
-   the version the server holds (``null`` for a file that is not open), so an editor that has
-   moved on refuses the whole edit and nothing is lost. Where the editor supports change
-   annotations, every edit carries one, labelled with the pattern and the replacement, that asks
-   for confirmation above the ``confirmReplaceAbove`` setting. (An editor without
-   ``documentChanges`` is sent plain ``changes``: it cannot check versions.)
+3. **Plan** (:func:`plan`, with :mod:`grepls.edits`): every match of the pattern in each
+   document in scope, found afresh by the pattern's :class:`~grepls.matcher.Matcher` over *all*
+   the document's lines — not read from the match index, which stops at
+   ``maxMatchesPerDocument``: a replace is never silently partial. One ``TextEdit`` per match, in
+   document order; matches never overlap, so neither do the edits. A pattern that can match the
+   empty string is refused: grepls reports at most one empty match per line, and "replace every
+   match" would mean inserting text between characters.
+4. **Send** (:func:`~grepls.edits.workspace_edit`) — or, with ``"dryRun": true``, answer the
+   counts and the edit without sending it (for a preview, or an editor that cannot be sent edits,
+   like Vim's ALE, which applies it itself): each open document's edits go in
+   ``documentChanges`` with the version the server holds (``null`` for a file that is not open),
+   so an editor that has moved on refuses the whole edit and nothing is lost. Where the editor
+   supports change annotations, every edit carries one, labelled with the pattern and the
+   replacement, that asks for confirmation above the ``confirmReplaceAbove`` setting. (An editor
+   without ``documentChanges`` is sent plain ``changes``: it cannot check versions.)
 5. **Answer** when the editor has answered: ``{"applied", "files", "replacements",
    "failureReason"?}`` — the request is held open (:class:`~grepls.rpc.Later`) until then.
 
