@@ -126,16 +126,9 @@ export async function replaceScenario(page, { workspace, runCommand, eventually,
   await apply.waitFor({ state: "visible", timeout: 20_000 });
   // Nothing is applied while the preview waits: the server's answer is still pending.
   check("above the threshold a preview opens and waits for Apply", await apply.isVisible());
-  // Applied from the keyboard at once (switching tabs first can close the preview, and a pointer
-  // block lies over it): focusing the button puts the Refactor Preview in front, where Enter
-  // presses it, and Ctrl+Enter is the view's own Apply key.
-  await apply.focus();
-  await page.keyboard.press("Enter");
-  await sleep(1_000);
-  if (await apply.isVisible()) {
-    await apply.focus();
-    await page.keyboard.press("Control+Enter");
-  }
+  // Pressed with a DOM click event on the button itself: a pointer block lies over the view, so
+  // a mouse click lands elsewhere, and switching tabs first can close the preview.
+  await apply.dispatchEvent("click");
   await shows("gamma.txt", "gamma BULK BULK BULK");
   await shows("beta.txt", "beta BULK two");
   check("applying the preview replaces every match", true);
