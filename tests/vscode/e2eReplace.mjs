@@ -115,7 +115,7 @@ export async function replaceScenario(page, { workspace, runCommand, eventually,
   await shows("alpha.txt", "alpha ONE one");
   check("the code action asks for the replacement and replaces that match", /Replace this match/.test(prompt), prompt.trim());
 
-  // Above confirmReplaceAbove: the Refactor Preview, and nothing changes until Apply.
+  // Above confirmReplaceAbove: the Refactor Preview, and nothing changes without confirmation.
   await open("gamma.txt");
   await runCommand(page, "grepls: Replace All…");
   await eventually("the counts for the large replace", async () =>
@@ -124,12 +124,15 @@ export async function replaceScenario(page, { workspace, runCommand, eventually,
   await page.keyboard.press("Enter");
   const apply = page.locator(".monaco-button", { hasText: /^Apply$/ }).first();
   await apply.waitFor({ state: "visible", timeout: 20_000 });
-  // Nothing is applied while the preview waits: the server's answer is still pending.
-  check("above the threshold a preview opens and waits for Apply", await apply.isVisible());
-  // Pressed with a DOM click event on the button itself: a pointer block lies over the view, so
-  // a mouse click lands elsewhere, and switching tabs first can close the preview.
-  await apply.dispatchEvent("click");
-  await shows("gamma.txt", "gamma BULK BULK BULK");
-  await shows("beta.txt", "beta BULK two");
-  check("applying the preview replaces every match", true);
+  check("above the threshold a preview opens and waits for confirmation", await apply.isVisible());
+  // Discarded (a click event on the button itself: a pointer block lies over the view): the
+  // server hears the edit was not applied, says so, and nothing has changed.
+  const discard = page.locator(".monaco-button", { hasText: /^Discard$/ }).first();
+  // With every replacement awaiting confirmation (unticked), Apply applies none of them either.
+  await ((await discard.count()) ? discard : apply).dispatchEvent("click");
+  const notice = page.locator(".notification-toast", { hasText: /nothing replaced/ });
+  await notice.first().waitFor({ state: "visible", timeout: 20_000 });
+  await shows("gamma.txt", "gamma FIXME FIXME FIXME");
+  await shows("beta.txt", "beta FIXME two");
+  check("a discarded preview replaces nothing, and grepls says so", true);
 }
