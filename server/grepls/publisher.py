@@ -68,6 +68,8 @@ class Publisher:
         self._serial = 0
         self._announced: set[str] = set()
         """Documents whose excess over the cap the user has been told about."""
+        self._blank: set[str] = set()
+        """Documents last pushed with no diagnostics: another empty list would change nothing."""
 
     def configure(self, renderer: DiagnosticRenderer | None, cap: int) -> None:
         """A new pattern, severity or cap: every document is rendered and shown again."""
@@ -91,6 +93,7 @@ class Publisher:
         self._rendered.pop(uri, None)
         self._result_ids.pop(uri, None)
         self._announced.discard(uri)
+        self._blank.discard(uri)
         if not self.pull:
             self.endpoint.send(*publish_parts(uri, None, b""))
 
@@ -109,6 +112,13 @@ class Publisher:
                 continue
             self._shown[uri] = shown
             items = self._items(document)
+            if not items:
+                # With diagnostics turned off, or no match left, a keystroke sends nothing.
+                if uri in self._blank:
+                    continue
+                self._blank.add(uri)
+            else:
+                self._blank.discard(uri)
             self.endpoint.send(*publish_parts(uri, document.version, items))
         if self._refresh:
             self._refresh = False

@@ -16,6 +16,7 @@ The server object holds the state each concern needs and nothing else: the negot
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -30,6 +31,7 @@ from grepls.render import DiagnosticRenderer
 from grepls.rpc import Endpoint, Route
 from grepls.session import Session, initialize_result, negotiate
 from grepls.settings import Settings, parse_settings, plan
+from grepls.tokens import SemanticTokens
 
 logger = logging.getLogger(__name__)
 
@@ -52,12 +54,18 @@ class Server:
         self.documents = Documents()
         self.publisher = Publisher(self.endpoint, self.documents)
         self.highlights = Highlights()
+        self.tokens = SemanticTokens()
         self._reported: set[str] = set()
         """The settings problems the user was last told about."""
+        self._tokens_stale = False
+        """The client must be told to ask for semantic tokens again (a new pattern)."""
 
     def after_batch(self) -> None:
         """Every message received so far is handled: show what changed."""
         self.publisher.flush()
+        if self._tokens_stale and self.endpoint.state == "running":
+            self._tokens_stale = False
+            self.endpoint.request("workspace/semanticTokens/refresh", None, _ignore)
 
     def show_message(self, message: str) -> None:
         self.endpoint.notify("window/showMessage", {"type": WARNING, "message": message})
@@ -74,7 +82,10 @@ class Server:
         cap = self.settings.max_matches_per_document
         self.documents.rebind(matcher, cap)
         self.highlights.forget()
-        self.publisher.configure(_renderer(matcher, self.settings.severity), cap)
+        self.tokens.forget()
+        self.publisher.configure(_renderer(matcher, self.settings), cap)
+        # The client holds tokens of the old pattern: at the next flush, tell it to ask again.
+        self._tokens_stale = self.session.semantic_tokens_refresh
 
     def apply_settings(self, raw: Any) -> None:
         """Take new settings: report bad keys, then do what the difference requires, once."""
@@ -93,13 +104,13 @@ class Server:
                 self.search = actions.pattern
             except PatternError as error:
                 self.show_message(f"grepls.pattern ignored: {error}")
-                new = Settings(self.settings.pattern, new.severity, new.max_matches_per_document)
+                new = dataclasses.replace(new, pattern=self.settings.pattern)
                 actions = plan(self.settings, new)
         self.settings = new
         if actions.rebind or actions.pattern is not None:
             self._bind(matcher)
         elif actions.rerender:
-            self.publisher.configure(_renderer(matcher, new.severity), new.max_matches_per_document)
+            self.publisher.configure(_renderer(matcher, new), new.max_matches_per_document)
 
     def fetch_configuration(self) -> None:
         """Ask the client for the ``grepls`` section; it refines the initialization options."""
@@ -154,6 +165,7 @@ class Server:
         uri = params.document_uri(raw)
         if self.documents.close(uri):
             self.publisher.closed(uri)
+            self.tokens.closed(uri)
 
     def did_change_configuration(self, raw: Any) -> None:
         """Re-read the settings: pulled when the client can answer, else taken from the push."""
@@ -174,6 +186,17 @@ class Server:
         cap = self.settings.max_matches_per_document
         return self.highlights.answer(self.documents.get(uri), uri, cap)
 
+    def semantic_tokens_full(self, raw: Any) -> bytes:
+        uri = params.document_uri(raw)
+        cap = self.settings.max_matches_per_document
+        return self.tokens.full(self.documents.get(uri), uri, cap)
+
+    def semantic_tokens_delta(self, raw: Any) -> bytes:
+        uri = params.document_uri(raw)
+        previous = params.string(raw.get("previousResultId"), "previousResultId")
+        cap = self.settings.max_matches_per_document
+        return self.tokens.delta(self.documents.get(uri), uri, cap, previous)
+
     def execute_command(self, raw: Any) -> Any:
         name, arguments = params.execute_command(raw)
         return run_command(self, name, arguments)
@@ -187,6 +210,8 @@ def create_server() -> Server:
         "shutdown": server.shutdown,
         "textDocument/diagnostic": server.document_diagnostic,
         "textDocument/documentHighlight": server.document_highlight,
+        "textDocument/semanticTokens/full": server.semantic_tokens_full,
+        "textDocument/semanticTokens/full/delta": server.semantic_tokens_delta,
         "workspace/executeCommand": server.execute_command,
     }
     notifications: dict[str, Callable[[Any], None]] = {
@@ -202,8 +227,15 @@ def create_server() -> Server:
     return server
 
 
-def _renderer(matcher: Matcher | None, severity: int) -> DiagnosticRenderer | None:
-    return DiagnosticRenderer(matcher.spec, severity) if matcher is not None else None
+def _renderer(matcher: Matcher | None, settings: Settings) -> DiagnosticRenderer | None:
+    """What renders diagnostics: nothing without a pattern, or with diagnostics turned off."""
+    if matcher is None or not settings.diagnostics:
+        return None
+    return DiagnosticRenderer(matcher.spec, settings.severity)
+
+
+def _ignore(result: object) -> None:
+    """The client's answer to a refresh request carries nothing."""
 
 
 def _section(options: Any) -> dict[str, Any]:

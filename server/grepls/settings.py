@@ -36,6 +36,8 @@ class Settings:
     """LSP DiagnosticSeverity of each match."""
     max_matches_per_document: int = DEFAULT_MAX_MATCHES
     """At most this many diagnostics per document; more are counted and announced, not sent."""
+    diagnostics: bool = True
+    """Whether matches are shown as diagnostics (``False``: only as highlights and tokens)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +49,7 @@ class Actions:
     rebind: bool = False
     """Restart every document's coroutine (a new pattern, or a new cap they search to)."""
     rerender: bool = False
-    """Render every diagnostic again (a new severity)."""
+    """Render every diagnostic again (a new severity, or diagnostics turned on or off)."""
 
 
 def plan(old: Settings, new: Settings) -> Actions:
@@ -56,7 +58,7 @@ def plan(old: Settings, new: Settings) -> Actions:
     return Actions(
         pattern=pattern,
         rebind=pattern is not None or new.max_matches_per_document != old.max_matches_per_document,
-        rerender=new.severity != old.severity,
+        rerender=new.severity != old.severity or new.diagnostics != old.diagnostics,
     )
 
 
@@ -92,6 +94,15 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
                 f"using {DEFAULT_MAX_MATCHES}"
             )
 
+    diagnostics = True
+    if raw.get("diagnostics") is not None:
+        if isinstance(raw["diagnostics"], bool):
+            diagnostics = raw["diagnostics"]
+        else:
+            problems.append(
+                f"grepls.diagnostics must be a boolean, got {raw['diagnostics']!r}; using true"
+            )
+
     pattern: PatternSpec | None = None
     text = raw.get("pattern")
     if text not in (None, ""):
@@ -108,4 +119,4 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
             if raw.get(key) is not None and not isinstance(raw[key], bool):
                 problems.append(f"grepls.{key} must be a boolean, got {raw[key]!r}")
 
-    return Settings(pattern, severity, max_matches), problems
+    return Settings(pattern, severity, max_matches, diagnostics), problems
