@@ -7,7 +7,8 @@ Content-Length frames afterwards, and every frame whose last byte has arrived is
 line: both clocks (``CLOCK_MONOTONIC`` — Neovim's ``vim.uv.hrtime()`` — and the wall clock, which
 Emacs and the browser stamp with), the direction, and the few fields the bench joins on:
 
-    {"mono": ns, "wall": ns, "dir": "in"|"out", "method": ..., "id": ..., "version": ..., "bytes": frame size}
+    {"mono": ns, "wall": ns, "dir": "in"|"out", "method": ..., "id": ..., "version": ...,
+     "bytes": frame size}
 
 ``in`` is editor → server, ``out`` is server → editor. Large frames (a publish of thousands of
 diagnostics) are read for ``method``/``version`` from their first few hundred bytes only.
@@ -15,6 +16,7 @@ diagnostics) are read for ``method``/``version`` from their first few hundred by
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -40,9 +42,9 @@ def describe(body: bytes) -> dict[str, Any]:
         entry["method"] = found.group(1).decode().replace("\\/", "/")  # Neovim 0.7 writes \/
     if (found := _ID.search(head)) is not None:
         entry["id"] = json.loads(found.group(1))
-    if entry.get("method") in ("textDocument/didChange", "textDocument/publishDiagnostics"):
-        if found := _VERSION.search(head):
-            entry["version"] = int(found.group(1))
+    versioned = ("textDocument/didChange", "textDocument/publishDiagnostics")
+    if entry.get("method") in versioned and (found := _VERSION.search(head)):
+        entry["version"] = int(found.group(1))
     return entry
 
 
@@ -98,10 +100,8 @@ def relay(source: int, sink: int, framer: Framer) -> None:
         except OSError:
             break
         framer.feed(chunk, mono, wall)
-    try:
+    with contextlib.suppress(OSError):
         os.close(sink)
-    except OSError:
-        pass
 
 
 def main(argv: list[str]) -> int:

@@ -1,6 +1,6 @@
 """``make bench-editors``: keystroke → screen in real editors, beside grepls's share and the floor.
 
-Model. Each run starts one real editor in a pseudo-terminal (80×30), as a user's: Neovim and
+Model. Each run starts one real editor in a pseudo-terminal (80 by 30), as a user's: Neovim and
 Emacs draw their real screen into it. The editor is configured with the README's own snippet, and
 its ``grepls`` command is a shim on ``PATH`` that starts a logging proxy (``proxy.py``) in front of
 the server, so the server's share is timed from outside with the same clock. The editor opens a
@@ -206,10 +206,8 @@ class Terminal:
         return mono, wall
 
     def close(self, timeout: float = 10) -> None:
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            pass
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
@@ -273,11 +271,11 @@ def run_one(
         folder.mkdir()
     (project / "file.txt").write_text(document.text, encoding="utf-8")
     proxy_log, events = run_dir / "proxy.jsonl", run_dir / "events.jsonl"
-    command = [PYTHON, "-m", "grepls"] if server == "grepls" else [PYTHON, str(HERE / "floor_server.py")]
+    floor = [PYTHON, str(HERE / "floor_server.py")]
+    command = [PYTHON, "-m", "grepls"] if server == "grepls" else floor
     shim = shims / "grepls"
     shim.write_text(
-        "#!/bin/sh\n"
-        f'exec {PYTHON} -m bench.editors.proxy "{proxy_log}" -- {" ".join(command)}\n',
+        f'#!/bin/sh\nexec {PYTHON} -m bench.editors.proxy "{proxy_log}" -- {" ".join(command)}\n',
         encoding="utf-8",
     )
     shim.chmod(0o755)
@@ -413,7 +411,7 @@ def plan_runs(args: argparse.Namespace) -> Iterator[tuple[Editor, str, int, int]
 
 def fmt(value: float | None) -> str:
     if value is None:
-        return "–"
+        return "-"
     return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
 
 
@@ -431,7 +429,7 @@ def markdown(results: list[Result]) -> str:
             continue
         floor = floors.get((shared.get(r.editor, r.editor), r.lines, r.matches))
         screen, base = r.median("screen_ms"), floor.median("screen_ms") if floor else None
-        above = fmt(screen - base) if screen is not None and base is not None else "–"
+        above = fmt(screen - base) if screen is not None and base is not None else "-"
         peak = f" ({fmt(max(r.screen_ms))})" if r.screen_ms else ""
         rows.append(
             f"| {r.editor} | {r.lines:,} | {r.matches:,} | {fmt(screen)}{peak} "
@@ -449,18 +447,20 @@ def plot(results: list[Result], path: Path) -> None:
 
     sizes = sorted({r.lines for r in results})
     figure, axes = plt.subplots(1, len(sizes), figsize=(5.5 * len(sizes), 4), squeeze=False)
-    for axis, lines in zip(axes[0], sizes):
+    for axis, lines in zip(axes[0], sizes, strict=False):
         for name in dict.fromkeys(r.editor for r in results):
             for server, style in (("grepls", "-o"), ("floor", ":")):
                 points = sorted(
                     (r.matches, r.median("screen_ms"))
                     for r in results
-                    if r.editor == name and r.lines == lines and r.server == server
+                    if r.editor == name
+                    and r.lines == lines
+                    and r.server == server
                     and r.median("screen_ms") is not None
                 )
                 if points:
                     label = name if server == "grepls" else f"{name} (floor)"
-                    axis.plot(*zip(*points), style, label=label)
+                    axis.plot(*zip(*points, strict=False), style, label=label)
         axis.set_xscale("log")
         axis.set_xlabel("matches in the file")
         axis.set_ylabel("keystroke → screen, median ms")
