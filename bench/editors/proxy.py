@@ -1,8 +1,9 @@
 """A logging proxy between an editor and its language server: the server's own share, timed outside.
 
 ``python -m bench.editors.proxy LOG -- COMMAND...`` starts COMMAND (the server) and relays bytes
-both ways unchanged, *forwarding each chunk before looking at it*, so the proxy adds a pipe hop
-and a copy, never a parse, to what the editor sees. A copy of each direction is cut into
+both ways unchanged, *handing each chunk to a writer thread before looking at it*, so the proxy adds
+a pipe hop and a copy, never a parse, to what the editor sees, and its stamps are taken as the
+bytes leave the sender, however slowly the receiver reads them. A copy of each direction is cut into
 Content-Length frames afterwards, and every frame whose last byte has arrived is logged as one JSON
 line: both clocks (``CLOCK_MONOTONIC`` — Neovim's ``vim.uv.hrtime()`` — and the wall clock, which
 Emacs and the browser stamp with), the direction, and the few fields the bench joins on:
@@ -19,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import queue
 import re
 import subprocess
 import sys
@@ -84,24 +86,34 @@ class Framer:
 
 
 def relay(source: int, sink: int, framer: Framer) -> None:
-    """Copy ``source`` to ``sink`` chunk by chunk, forwarding first and logging after."""
+    """Copy ``source`` to ``sink``: one thread reads and stamps, another writes, so a reader that
+    is slow to take a large message (a busy editor) never delays the stamps."""
+    chunks: queue.SimpleQueue[bytes] = queue.SimpleQueue()
+
+    def write() -> None:
+        while chunk := chunks.get():
+            view = memoryview(chunk)
+            try:
+                while view:
+                    view = view[os.write(sink, view) :]
+            except OSError:
+                break
+        with contextlib.suppress(OSError):
+            os.close(sink)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
     while True:
         try:
             chunk = os.read(source, 1 << 20)
         except OSError:
             chunk = b""
         mono, wall = time.monotonic_ns(), time.time_ns()
+        chunks.put(chunk)
         if not chunk:
             break
-        view = memoryview(chunk)
-        try:
-            while view:
-                view = view[os.write(sink, view) :]
-        except OSError:
-            break
         framer.feed(chunk, mono, wall)
-    with contextlib.suppress(OSError):
-        os.close(sink)
+    writer.join()
 
 
 def main(argv: list[str]) -> int:

@@ -403,6 +403,8 @@ def plan_runs(args: argparse.Namespace) -> Iterator[tuple[Editor, str, int, int]
             continue
         for lines in args.lines:
             for matches in args.matches:
+                if matches > lines // 2:
+                    continue  # one match per line, and lines without one around the target
                 for server in args.servers:
                     if server == "floor" and editor.floor is not None:
                         continue  # the floor server serves diagnostics only
