@@ -9,6 +9,7 @@ import { followsPythonExtension, pythonInterpreterChanges } from "./python";
 import { GreplsServer } from "./server";
 import { patternSettings } from "./settings";
 import { PatternState } from "./state";
+import { MatchCounts } from "./matchCounts";
 import { StatusBar } from "./statusBar";
 import { TraceChannel } from "./trace";
 
@@ -23,9 +24,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const log = vscode.window.createOutputChannel("grepls", { log: true });
   const trace = new TraceChannel(log);
   const state = new PatternState(readPatternSettings());
-  server = new GreplsServer(context.extensionPath, log, trace);
+  const counts = new MatchCounts();
+  server = new GreplsServer(context.extensionPath, log, trace, counts);
   const commands = new Commands(context, server, state);
-  const statusBar = new StatusBar(state);
+  const statusBar = new StatusBar(state, counts);
   context.subscriptions.push(log, trace, state, server, statusBar, ...commands.register());
   context.subscriptions.push(server.onDidFail((reason) => statusBar.setServerProblem(reason)));
 

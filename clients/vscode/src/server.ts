@@ -21,6 +21,7 @@ import {
 import { formatVersion } from "./interpreter";
 import { launchSpec } from "./launch";
 import { SerialLifecycle } from "./lifecycle";
+import { MatchCounts } from "./matchCounts";
 import { findPython } from "./python";
 import { PatternQuery, serverPayload } from "./settings";
 
@@ -50,6 +51,8 @@ export class GreplsServer implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     /** Where vscode-languageclient writes the `grepls.trace.server` trace (trace.ts). */
     private readonly traceChannel: vscode.LogOutputChannel,
+    /** Filled from every diagnostic report as it arrives; the status bar counts from it. */
+    private readonly counts: MatchCounts,
   ) {}
 
   get running(): boolean {
@@ -102,6 +105,13 @@ export class GreplsServer implements vscode.Disposable {
       outputChannel: this.log,
       traceOutputChannel: this.traceChannel,
       middleware: {
+        // Count each report's matches the moment it arrives, before VS Code makes markers of it.
+        provideDiagnostics: async (document, previousResultId, token, next) => {
+          const report = await next(document, previousResultId, token);
+          const uri = document instanceof vscode.Uri ? document : document.uri;
+          this.counts.record(uri.toString(), report ?? undefined);
+          return report;
+        },
         workspace: {
           // The server is sent only the settings it knows; `interpreter` and `trace` are ours.
           configuration: async (params, token, next) => {
@@ -120,6 +130,7 @@ export class GreplsServer implements vscode.Disposable {
     };
     const client = new LanguageClient("grepls", "grepls", serverOptions, clientOptions);
     this.client = client;
+    this.counts.clear();
     try {
       await client.start();
     } catch (error) {

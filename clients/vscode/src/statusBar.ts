@@ -1,9 +1,12 @@
 /**
- * The status bar item: the active pattern and how many matches it has in the active editor,
- * counted from the grepls diagnostics VS Code holds for that document (so it follows edits as soon
- * as the new diagnostics arrive). Clicking it opens Set Search Pattern.
+ * The status bar item: the active pattern and how many matches it has in the active editor.
+ * The count comes from the last diagnostic report the client received for that document
+ * (matchCounts.ts), so it changes with the report, not 50 ms or more later when VS Code announces
+ * its markers; for a document no report has come for yet, from the grepls diagnostics VS Code
+ * holds. Clicking it opens Set Search Pattern.
  */
 import * as vscode from "vscode";
+import { MatchCounts } from "./matchCounts";
 import { describeQuery, matchCount } from "./settings";
 import { PatternState } from "./state";
 
@@ -17,10 +20,18 @@ export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem("grepls.status", vscode.StatusBarAlignment.Left, 50);
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(private readonly state: PatternState) {
+  constructor(
+    private readonly state: PatternState,
+    private readonly counts: MatchCounts,
+  ) {
     this.item.name = "grepls";
     this.subscriptions.push(
       state.onDidChange(() => this.render()),
+      counts.onDidChange((uri) => {
+        if (uri === vscode.window.activeTextEditor?.document.uri.toString()) {
+          this.render();
+        }
+      }),
       vscode.window.onDidChangeActiveTextEditor(() => this.render()),
       vscode.languages.onDidChangeDiagnostics((event) => {
         const active = vscode.window.activeTextEditor?.document.uri.toString();
@@ -56,7 +67,8 @@ export class StatusBar implements vscode.Disposable {
       return;
     }
     const editor = vscode.window.activeTextEditor;
-    const count = editor ? grepDiagnostics(editor.document.uri).length : undefined;
+    const uri = editor?.document.uri;
+    const count = uri ? (this.counts.get(uri.toString()) ?? grepDiagnostics(uri).length) : undefined;
     const shown = query.pattern.length > 30 ? `${query.pattern.slice(0, 29)}…` : query.pattern;
     this.item.text = count === undefined ? `$(search) ${shown}` : `$(search) ${shown}: ${count}`;
     this.item.tooltip =
