@@ -49,6 +49,8 @@ from fcntl import ioctl
 from pathlib import Path
 from typing import Any
 
+from grepls.settings import DEFAULT_MAX_MATCHES
+
 from bench.documents import generate
 
 REPO = Path(__file__).resolve().parents[2]
@@ -58,7 +60,10 @@ from editors_readme import snippet  # noqa: E402
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
 TYPED = "TODO typed here"
+UNFINISHED = "TOD typed here"
 WARMUP = 2
+PULLED = ("textDocument/semanticTokens", "textDocument/diagnostic")
+"""Requests whose answer shows the matches (timed request in → answer out)."""
 
 
 def wheel_nvim() -> str | None:
@@ -79,6 +84,9 @@ class Editor:
     kind: str  # "neovim" | "emacs"
     binary: str | None
     channel: str = "diagnostics"  # or "tokens"
+    token_debounce_ms: int | None = None
+    """Neovim's semantic-token request debounce (200 ms unless set, only through the deprecated
+    ``vim.lsp.semantic_tokens.start``)."""
     floor: str | None = None
     """The editor whose floor this one shares (a channel the floor server does not serve)."""
     debounce_ms: int | None = None
@@ -105,6 +113,13 @@ class Editor:
                 "vim.lsp.config('grepls', { init_options = { diagnostics = false } })\n"
                 "vim.api.nvim_set_hl(0, '@lsp.type.grepMatch', { link = 'Search' })\n"
             )
+            if self.token_debounce_ms is not None:
+                text += (
+                    "vim.api.nvim_create_autocmd('LspAttach', { callback = function(args)\n"
+                    "  vim.lsp.semantic_tokens.start(args.buf, args.data.client_id,\n"
+                    f"    {{ debounce = {self.token_debounce_ms} }})\n"
+                    "end })\n"
+                )
         return "init.lua", text
 
 
@@ -128,8 +143,17 @@ def editors(chosen: list[str] | None) -> list[Editor]:
         Editor("neovim-0.12", "neovim", modern),
         Editor("neovim-0.12-debounce150", "neovim", modern, debounce_ms=150),
         Editor("neovim-0.12-tokens", "neovim", modern, channel="tokens", floor="neovim-0.12"),
+        Editor(
+            "neovim-0.12-tokens-debounce0",
+            "neovim",
+            modern,
+            channel="tokens",
+            token_debounce_ms=0,
+            floor="neovim-0.12",
+        ),
         Editor("emacs", "emacs", shutil.which("emacs")),
         Editor("emacs-idle0.5", "emacs", shutil.which("emacs"), debounce_ms=500),
+        Editor("vscode", "vscode", vscode_tools()),
     ]
     if chosen:
         unknown = set(chosen) - {e.name for e in every}
@@ -250,12 +274,27 @@ class Events:
 
 
 def target_line(todo_lines: list[int], matches: int) -> int:
-    """A line without a match above half of the first shown matches (at most 1,000 shown)."""
-    below = todo_lines[min(matches, 1000) // 2]
+    """A line without a match above half of the first matches VS Code squiggles (the first 500
+    markers of a file): every editor draws a match typed there, and most matches lie below it."""
+    below = todo_lines[min(matches, 500) // 2]
     line = below - 1
     while line in set(todo_lines):
         line -= 1
     return line
+
+
+def shown(matches: int) -> int:
+    """How many matches grepls shows of ``matches`` in one file, by default."""
+    return min(matches, DEFAULT_MAX_MATCHES)
+
+
+def bench_document(lines: int, matches: int) -> tuple[str, int]:
+    """(text, target line) of a generated file; the target line reads ``TOD typed here``, one
+    keystroke (``O``) from a match, for the editors that type rather than paste."""
+    document = generate(lines, matches)
+    line = target_line(document.todo_lines, matches)
+    document.lines[line] = UNFINISHED
+    return "\n".join(document.lines) + "\n", line
 
 
 def run_one(
@@ -263,13 +302,12 @@ def run_one(
 ) -> Result:
     result = Result(editor.name, server, lines, matches, rounds)
     assert editor.binary is not None
-    document = generate(lines, matches)
-    line = target_line(document.todo_lines, matches)
+    text, line = bench_document(lines, matches)
     run_dir = Path(tempfile.mkdtemp(prefix=f"{editor.name}-{server}-", dir=workdir))
     home, project, shims = run_dir / "home", run_dir / "project", run_dir / "bin"
     for folder in (home, project, shims):
         folder.mkdir()
-    (project / "file.txt").write_text(document.text, encoding="utf-8")
+    (project / "file.txt").write_text(text, encoding="utf-8")
     proxy_log, events = run_dir / "proxy.jsonl", run_dir / "events.jsonl"
     floor = [PYTHON, str(HERE / "floor_server.py")]
     command = [PYTHON, "-m", "grepls"] if server == "grepls" else floor
@@ -287,7 +325,7 @@ def run_one(
         "line": line,
         "typed": TYPED,
         "pattern": "TODO",
-        "expected": 1 if server == "floor" or editor.channel == "tokens" else min(matches, 1000),
+        "expected": 1 if server == "floor" or editor.channel == "tokens" else shown(matches),
         "channel": editor.channel,
         "rounds": rounds + WARMUP,
         "wait_ms": 60_000,
@@ -314,9 +352,9 @@ def run_one(
         for _ in range(rounds + WARMUP):
             time.sleep(gap)
             key_mono, key_wall = terminal.type(insert)
-            shown = watched.next(time.monotonic() + 20, terminal)
-            assert shown["event"] == "shown", shown
-            typed.append((key_mono, key_wall, shown.get("mono", 0), shown.get("wall", 0)))
+            seen = watched.next(time.monotonic() + 20, terminal)
+            assert seen["event"] == "shown", seen
+            typed.append((key_mono, key_wall, seen.get("mono", 0), seen.get("wall", 0)))
             time.sleep(gap)
             terminal.type(delete)
             gone = watched.next(time.monotonic() + 20, terminal)
@@ -344,6 +382,104 @@ def run_one(
     return result
 
 
+def vscode_tools() -> str | None:
+    """The built .vsix, when it and code-server (make vsix, make vscode-tools) are there."""
+    code_server = REPO / "tests" / "vscode" / "node_modules" / ".bin" / "code-server"
+    vsix = vscode_vsix()
+    return str(vsix) if vsix is not None and code_server.exists() else None
+
+
+def vscode_vsix() -> Path | None:
+    built = sorted((REPO / "clients" / "vscode" / "dist").glob("grepls-linux-x64-*.vsix"))
+    return built[-1] if built else None
+
+
+def run_vscode(
+    server: str, cases: list[tuple[int, int]], rounds: int, workdir: Path, gap: float
+) -> list[Result]:
+    """VS Code (code-server + chromium): one workbench per server, every case a file in it.
+    Two rows per case: keystroke → squiggle painted, and → status-bar count."""
+    vsix = vscode_vsix()
+    assert vsix is not None
+    run_dir = Path(tempfile.mkdtemp(prefix=f"vscode-{server}-", dir=workdir))
+    workspace = run_dir / "workspace"
+    workspace.mkdir()
+    proxy_log = run_dir / "proxy.jsonl"
+    files = []
+    for lines, matches in cases:
+        text, line = bench_document(lines, matches)
+        name = f"bench-{lines}-{matches}.txt"
+        (workspace / name).write_text(text, encoding="utf-8")
+        after = shown(matches + 1)
+        status = after if server == "grepls" and after != shown(matches) else None
+        files.append(
+            {
+                "name": name,
+                "line": line,
+                "lines": lines,
+                "matches": matches,
+                "status_after_typing": status,
+            }
+        )
+    # The extension runs `<interpreter> -m grepls` (and probes it with -c): the shim puts the
+    # proxy in front of the server it is asked for, and passes every other call through.
+    target = "-m grepls" if server == "grepls" else str(HERE / "floor_server.py")
+    interpreter = run_dir / "python"
+    interpreter.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = "-m" ] && [ "$2" = "grepls" ]; then\n'
+        f'  PYTHONPATH="$PYTHONPATH:{REPO}" exec {PYTHON} -m bench.editors.proxy "{proxy_log}" '
+        f"-- python3 {target}\n"
+        "fi\n"
+        'exec python3 "$@"\n',
+        encoding="utf-8",
+    )
+    interpreter.chmod(0o755)
+    plan = {
+        "temp": str(run_dir),
+        "vsix": str(vsix),
+        "workspace": str(workspace),
+        "interpreter": str(interpreter),
+        "files": files,
+        "rounds": rounds,
+        "warmup": WARMUP,
+        "gap_ms": int(gap * 1000),
+        "out": str(run_dir / "vscode.json"),
+    }
+    (run_dir / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    run = subprocess.run(
+        ["node", str(HERE / "vscode.mjs"), str(run_dir / "plan.json")],
+        capture_output=True,
+        text=True,
+        timeout=20 * 60,
+        check=False,
+    )
+    report = json.loads((run_dir / "vscode.json").read_text()) if Path(plan["out"]).exists() else {}
+    proxy = read_proxy_log(proxy_log)
+    results = []
+    for file in report.get(
+        "files", [{"lines": n, "matches": m, "rounds": [], "error": None} for n, m in cases]
+    ):
+        for view in ("squiggle", "status"):
+            result = Result(f"vscode-{view}", server, file["lines"], file["matches"], rounds)
+            result.version = report.get("version")
+            result.error = file.get("error") or (run.stderr[-1500:] if run.returncode else None)
+            for measured in file["rounds"][WARMUP:]:
+                seen = measured.get(f"{view}_wall")
+                if seen is None:
+                    continue
+                result.screen_ms.append((seen - measured["key_wall"]) / 1e6)
+                to_server, share = server_share(proxy, measured["key_wall"], "wall")
+                if to_server is not None:
+                    result.to_server_ms.append(to_server)
+                if share is not None:
+                    result.server_ms.append(share)
+            if view == "status" and not result.screen_ms and not result.error:
+                continue  # the count cannot change here (the floor; or a file at the cap)
+            results.append(result)
+    return results
+
+
 def read_proxy_log(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
@@ -366,7 +502,7 @@ def server_share(
             change = entry  # a later change of the same burst: time from the last one
         elif entry["dir"] == "out" and method == "textDocument/publishDiagnostics":
             return to_server, (entry[clock] - change[clock]) / 1e6
-        elif entry["dir"] == "in" and method and method.startswith("textDocument/semanticTokens"):
+        elif entry["dir"] == "in" and method and method.startswith(PULLED):
             pending[entry.get("id")] = entry[clock]
         elif entry["dir"] == "out" and "method" not in entry and entry.get("id") in pending:
             return to_server, (entry[clock] - pending[entry["id"]]) / 1e6
@@ -396,19 +532,28 @@ def editor_env(home: Path, shims: Path) -> dict[str, str]:
 # -- the whole bench -----------------------------------------------------------------------------
 
 
-def plan_runs(args: argparse.Namespace) -> Iterator[tuple[Editor, str, int, int]]:
+def plan_runs(args: argparse.Namespace) -> Iterator[tuple[Editor, str, list[tuple[int, int]]]]:
+    """(editor, server, the (lines, matches) cases) to run, every installed editor."""
+    # One match per line at most, and lines without one around the target.
+    cases = [(n, m) for n in args.lines for m in args.matches if m <= n // 2]
     for editor in editors(args.editors):
         if editor.binary is None:
             print(f"skipped {editor.name}: not installed", file=sys.stderr)
             continue
-        for lines in args.lines:
-            for matches in args.matches:
-                if matches > lines // 2:
-                    continue  # one match per line, and lines without one around the target
-                for server in args.servers:
-                    if server == "floor" and editor.floor is not None:
-                        continue  # the floor server serves diagnostics only
-                    yield editor, server, lines, matches
+        for server in args.servers:
+            if server == "floor" and editor.floor is not None:
+                continue  # the floor server serves diagnostics only
+            yield editor, server, cases
+
+
+def report_line(result: Result) -> str:
+    status = result.error.splitlines()[0] if result.error else "ok"
+    return (
+        f"{result.editor:24} {result.server:6} {result.lines:>7,} lines {result.matches:>5,} "
+        f"matches: screen {fmt(result.median('screen_ms'))} ms, to server "
+        f"{fmt(result.median('to_server_ms'))}, server {fmt(result.median('server_ms'))} "
+        f"[{status}]"
+    )
 
 
 def fmt(value: float | None) -> str:
@@ -503,19 +648,19 @@ def main(argv: list[str] | None = None) -> int:
         if args.keep:
             workdir = tempfile.mkdtemp(prefix="grepls-bench-editors-kept-")
             print(f"keeping the runs' files in {workdir}")
-        for editor, server, lines, matches in plan_runs(args):
-            result = run_one(editor, server, lines, matches, args.rounds, Path(workdir), args.gap)
-            results.append(result)
-            status = result.error.splitlines()[0] if result.error else "ok"
-            print(
-                f"{editor.name:24} {server:6} {lines:>7,} lines {matches:>5,} matches: "
-                f"screen {fmt(result.median('screen_ms'))} ms, to server "
-                f"{fmt(result.median('to_server_ms'))}, server {fmt(result.median('server_ms'))}"
-                f" [{status}]",
-                flush=True,
-            )
-            if result.error:
-                print(result.error, file=sys.stderr)
+        for editor, server, cases in plan_runs(args):
+            if editor.kind == "vscode":
+                batch = run_vscode(server, cases, args.rounds, Path(workdir), args.gap)
+            else:
+                batch = [
+                    run_one(editor, server, n, m, args.rounds, Path(workdir), args.gap)
+                    for n, m in cases
+                ]
+            for result in batch:
+                results.append(result)
+                print(report_line(result), flush=True)
+                if result.error:
+                    print(result.error, file=sys.stderr)
     load_after = os.getloadavg()
     print()
     print(markdown(results))
