@@ -89,6 +89,10 @@ class Editor:
     ``vim.lsp.semantic_tokens.start``)."""
     floor: str | None = None
     """The editor whose floor this one shares (a channel the floor server does not serve)."""
+    gap_s: float | None = None
+    """Seconds from one keystroke's result on screen to the next keystroke (default: --gap)."""
+    only: tuple[tuple[int, int], ...] | None = None
+    """Run only these (lines, matches) cases."""
     debounce_ms: int | None = None
     """Neovim's ``debounce_text_changes`` / Emacs's ``eglot-send-changes-idle-time`` (ms);
     ``None``: as the README snippet has it."""
@@ -137,11 +141,14 @@ def set_neovim_debounce(text: str, ms: int) -> str:
 
 def editors(chosen: list[str] | None) -> list[Editor]:
     modern = wheel_nvim()
+    nvim, emacs = shutil.which("nvim"), shutil.which("emacs")
+    # The debounce variants type fast: 50 ms between one keystroke's match on screen and the next
+    # keystroke, where Neovim's debounce (a rate limit: it holds a change only when the last one
+    # left less than `debounce` ms ago) comes into play. Two cases each: small and large.
+    typing = {"gap_s": 0.05, "only": ((2_000, 100), (100_000, 1_000))}
     every = [
-        Editor("neovim-0.7", "neovim", shutil.which("nvim")),
-        Editor("neovim-0.7-debounce150", "neovim", shutil.which("nvim"), debounce_ms=150),
+        Editor("neovim-0.7", "neovim", nvim),
         Editor("neovim-0.12", "neovim", modern),
-        Editor("neovim-0.12-debounce150", "neovim", modern, debounce_ms=150),
         Editor("neovim-0.12-tokens", "neovim", modern, channel="tokens", floor="neovim-0.12"),
         Editor(
             "neovim-0.12-tokens-debounce0",
@@ -151,9 +158,13 @@ def editors(chosen: list[str] | None) -> list[Editor]:
             token_debounce_ms=0,
             floor="neovim-0.12",
         ),
-        Editor("emacs", "emacs", shutil.which("emacs")),
-        Editor("emacs-idle0.5", "emacs", shutil.which("emacs"), debounce_ms=500),
+        Editor("emacs", "emacs", emacs),
         Editor("vscode", "vscode", vscode_tools()),
+        Editor("neovim-0.7-typing", "neovim", nvim, **typing),
+        Editor("neovim-0.7-typing-debounce150", "neovim", nvim, debounce_ms=150, **typing),
+        Editor("neovim-0.12-typing", "neovim", modern, **typing),
+        Editor("neovim-0.12-typing-debounce150", "neovim", modern, debounce_ms=150, **typing),
+        Editor("emacs-idle0.5", "emacs", emacs, debounce_ms=500, only=typing["only"]),
     ]
     if chosen:
         unknown = set(chosen) - {e.name for e in every}
@@ -540,10 +551,12 @@ def plan_runs(args: argparse.Namespace) -> Iterator[tuple[Editor, str, list[tupl
         if editor.binary is None:
             print(f"skipped {editor.name}: not installed", file=sys.stderr)
             continue
+        chosen = [case for case in cases if editor.only is None or case in editor.only]
         for server in args.servers:
             if server == "floor" and editor.floor is not None:
                 continue  # the floor server serves diagnostics only
-            yield editor, server, cases
+            if chosen:
+                yield editor, server, chosen
 
 
 def report_line(result: Result) -> str:
@@ -566,6 +579,7 @@ def markdown(results: list[Result]) -> str:
     """One row per editor, size and match count: grepls beside the floor."""
     floors = {(r.editor, r.lines, r.matches): r for r in results if r.server == "floor"}
     shared = {e.name: e.floor for e in editors(None) if e.floor}
+    shared["vscode-status"] = "vscode-squiggle"  # the floor cannot change the count: its squiggle
     rows = [
         "| editor | lines | matches | keystroke → screen p50 (max) | to server | grepls | floor "
         "| above floor |",
@@ -652,9 +666,9 @@ def main(argv: list[str] | None = None) -> int:
             if editor.kind == "vscode":
                 batch = run_vscode(server, cases, args.rounds, Path(workdir), args.gap)
             else:
+                gap = editor.gap_s if editor.gap_s is not None else args.gap
                 batch = [
-                    run_one(editor, server, n, m, args.rounds, Path(workdir), args.gap)
-                    for n, m in cases
+                    run_one(editor, server, n, m, args.rounds, Path(workdir), gap) for n, m in cases
                 ]
             for result in batch:
                 results.append(result)

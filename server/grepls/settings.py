@@ -23,7 +23,7 @@ from grepls.pattern import PatternError, PatternSpec, checked_spec, spec_from_op
 
 SEVERITIES = {"error": 1, "warning": 2, "information": 3, "hint": 4}
 
-DEFAULT_MAX_MATCHES = 10_000
+DEFAULT_MAX_MATCHES = 1_000
 
 
 @dataclass(frozen=True, slots=True)
