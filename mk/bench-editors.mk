@@ -20,3 +20,6 @@ bench-editors-smoke: $(STAMP) editors
 	$(PY) -m bench.editors --smoke
 
 TEST_TARGETS += bench-editors-smoke
+
+# The editor tests drive the README's highlight-only snippet in the wheel's Neovim 0.12.
+test-editors: $(BENCH_EDITORS_STAMP)

@@ -113,10 +113,7 @@ class Editor:
             text = set_neovim_debounce(text, self.debounce_ms)
         text += snippet("nvim-commands")
         if self.channel == "tokens":
-            text += (
-                "vim.lsp.config('grepls', { init_options = { diagnostics = false } })\n"
-                "vim.api.nvim_set_hl(0, '@lsp.type.grepMatch', { link = 'Search' })\n"
-            )
+            text += snippet("nvim-highlight-only")
             if self.token_debounce_ms is not None:
                 text += (
                     "vim.api.nvim_create_autocmd('LspAttach', { callback = function(args)\n"
