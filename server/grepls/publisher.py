@@ -18,7 +18,7 @@ that changed or moved a new list, so a keystroke renders only the lines it touch
 
 Result ids come from one counter for the server's whole life, so an id never names two results,
 even across a close and reopen. A document with more matches than the cap is announced once with
-``window/showMessage`` until it falls back under it.
+``window/showMessage``, once for each pattern and cap, however often edits take it over and back.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ class Publisher:
         self._result_ids: dict[str, tuple[Document, int, int, str]] = {}
         self._serial = 0
         self._announced: set[str] = set()
-        """Documents whose excess over the cap the user has been told about."""
+        """Documents whose excess over the cap the user has been told about (this pattern)."""
         self._blank: set[str] = set()
         """Documents last pushed with no diagnostics: another empty list would change nothing."""
 
@@ -175,10 +175,11 @@ class Publisher:
 
     def _announce_cap(self, document: Document) -> None:
         index, cap, uri = document.index, self.cap, document.uri
-        if index.count <= cap and index.exact:
-            self._announced.discard(uri)
+        # Once per document and pattern: a user typing just around the cap (a line added, then
+        # removed) must not get a message box per keystroke — Neovim stops for "Press ENTER".
+        if (index.count <= cap and index.exact) or uri in self._announced:
             return
-        if uri in self._announced or self.renderer is None:
+        if self.renderer is None:
             return
         self._announced.add(uri)
         name = uri.rsplit("/", 1)[-1]
