@@ -1,17 +1,18 @@
 """``make bench-editors``: keystroke → screen in real editors, beside grepls's share and the floor.
 
-Model. Each run starts one real editor in a pseudo-terminal (80 by 30), as a user's: Neovim and
-Emacs draw their real screen into it. The editor is configured with the README's own snippet, and
-its ``grepls`` command is a shim on ``PATH`` that starts a logging proxy (``proxy.py``) in front of
-the server, so the server's share is timed from outside with the same clock. The editor opens a
-generated file (``bench.documents``: ``TODO`` planted on exactly *M* lines), and a small watcher
-script inside the editor (``neovim.lua``, ``emacs.el``) sets the pattern and waits for the first
-matches. Then this runner *types into the terminal*: a keystroke that inserts a matching line
-above half of the shown matches (Neovim ``P`` with a matching line in the register; in Emacs a key
-bound to inserting it), stamped when its byte is written; the watcher stamps the moment the typed
-line's match is on screen (Neovim: the diagnostic is held, or the semantic-token extmark drawn,
-then a ``:redraw``; Emacs: flymake holds it, then ``(redisplay t)``). A second keystroke deletes
-the line again (``dd``; the other key in Emacs), and the watcher sees the match go.
+Model. Each run starts one real editor in a pseudo-terminal, as a user's: Neovim and Emacs draw
+their real screen into it (220 by 50: wide enough that no message stops for "Press ENTER"). The
+editor is configured with the README's own snippet, and its ``grepls`` command is a shim on
+``PATH`` that starts a logging proxy (``proxy.py``) in front of the server, so the server's share
+is timed from outside with the same clock. The editor opens a generated file (``bench.documents``:
+``TODO`` planted on exactly *M* lines), and a small watcher script inside the editor
+(``neovim.lua``, ``emacs.el``) sets the pattern and waits for the first matches. Then this runner
+*types into the terminal*: a keystroke that inserts a matching line above half of the matches VS
+Code would squiggle (Neovim ``P`` with a matching line in the register; in Emacs a key bound to
+inserting it), stamped when its byte is written; the watcher stamps the moment the typed line's
+match is on screen (Neovim: the diagnostic is held, or the semantic-token extmark drawn, then a
+``:redraw``; Emacs: flymake holds it, then ``(redisplay t)``). A second keystroke deletes the line
+again (``dd``; the other key in Emacs), and the watcher sees the match go.
 
 Every figure is a median over rounds after two warm-up rounds, with:
 
@@ -205,7 +206,7 @@ class Terminal:
 
     def __init__(self, argv: list[str], env: dict[str, str], cwd: Path) -> None:
         master, slave = pty.openpty()
-        ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 80, 0, 0))
+        ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 220, 0, 0))
         self.master = master
         self.process = subprocess.Popen(
             argv,
