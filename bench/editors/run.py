@@ -14,6 +14,12 @@ match is on screen (Neovim: the diagnostic is held, or the semantic-token extmar
 ``:redraw``; Emacs: flymake holds it, then ``(redisplay t)``). A second keystroke deletes the line
 again (``dd``; the other key in Emacs), and the watcher sees the match go.
 
+VS Code runs as code-server in Debian's chromium (``vscode.mjs``, driven by playwright-core, as the
+e2e test does). There the keystroke is the ``O`` that completes ``TOD typed here`` into a match
+(and Backspace), stamped by a keydown listener in the page; a MutationObserver stamps the squiggle
+on that line and the status bar's new count. The extension's interpreter is a shim that puts the
+same proxy in front of the server it starts.
+
 Every figure is a median over rounds after two warm-up rounds, with:
 
 * **to server**: keystroke → the ``didChange`` reaching the server (the editor's own change
