@@ -13,8 +13,10 @@ once:
 
 Diagnostics are always in document order, at most ``cap`` of them per document — the first ones,
 so that an editor's own cuts (VS Code squiggles the first 500 it receives) keep the top of the file.
-Each line's JSON is cached with the span list it was rendered from: the match index gives a line
-that changed or moved a new list, so a keystroke renders only the lines it touched.
+Each line's JSON is cached with the span list it was rendered from, cut where its line number
+goes: the match index gives a line whose matches changed a new list and keeps the list of a line
+that only moved, so a keystroke renders the lines it touched, and a line it moved (a line typed
+above a thousand matches moves them all) is the same pieces joined with its new number.
 
 Result ids come from one counter for the server's whole life, so an id never names two results,
 even across a close and reopen. A document with more matches than the cap is announced once with
@@ -62,8 +64,9 @@ class Publisher:
         """A pull client must be told to pull again at the next flush."""
         self._shown: dict[str, tuple[Document, int, int]] = {}
         """URI → (document, index generation, epoch) last pushed."""
-        self._rendered: dict[str, dict[int, tuple[list[SPAN], bytes]]] = {}
-        """URI → line → (the spans rendered, their JSON)."""
+        self._rendered: dict[str, dict[int, tuple[list[SPAN], list[bytes], int, bytes]]] = {}
+        """URI → id of a line's span list → (that list, its JSON pieces, the line number last
+        joined in, the JSON). The index keeps a line's list when the line only moves."""
         self._result_ids: dict[str, tuple[Document, int, int, str]] = {}
         self._serial = 0
         self._announced: set[str] = set()
@@ -154,7 +157,7 @@ class Publisher:
             self._rendered.pop(document.uri, None)
             return b""
         held = self._rendered.get(document.uri, {})
-        rendered: dict[int, tuple[list[SPAN], bytes]] = {}
+        rendered: dict[int, tuple[list[SPAN], list[bytes], int, bytes]] = {}
         parts: list[bytes] = []
         left = self.cap
         for line in sorted(lines):
@@ -162,11 +165,14 @@ class Publisher:
             if len(spans) > left:  # the cap falls inside this line
                 parts.append(renderer.line(line, spans[:left]))
                 break
-            entry = held.get(line)
+            entry = held.get(id(spans))
             if entry is None or entry[0] is not spans:
-                entry = (spans, renderer.line(line, spans))
-            rendered[line] = entry
-            parts.append(entry[1])
+                pieces = renderer.pieces(spans)
+                entry = (spans, pieces, line, str(line).encode().join(pieces))
+            elif entry[2] != line:  # moved: the same diagnostics with another line number
+                entry = (spans, entry[1], line, str(line).encode().join(entry[1]))
+            rendered[id(spans)] = entry
+            parts.append(entry[3])
             left -= len(spans)
             if not left:
                 break

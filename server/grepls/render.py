@@ -34,13 +34,23 @@ class DiagnosticRenderer:
 
     def line(self, line: int, spans: list[SPAN]) -> bytes:
         """The diagnostics of one line, as JSON array items joined by commas."""
+        return str(line).encode().join(self.pieces(spans))
+
+    def pieces(self, spans: list[SPAN]) -> list[bytes]:
+        """The diagnostics of a line's ``spans`` cut where the line number goes: joined with a
+        line number they are :meth:`line`. A line that only moves (a line inserted above it) is
+        rendered again with one ``join`` instead of a string per match."""
         tail = self._tail
-        return ",".join(
-            f'{{"range":{range_json(line, start, end)},{tail}' for start, end in spans
-        ).encode()
+        text = ",".join(f'{{"range":{range_json(_MARK, start, end)},{tail}' for start, end in spans)
+        return text.encode().split(_MARK_BYTES)
 
 
-def range_json(line: int, start: int, end: int) -> str:
+# Stands for the line number in :meth:`DiagnosticRenderer.pieces`; JSON escapes it everywhere else.
+_MARK = "\x00"
+_MARK_BYTES = _MARK.encode()
+
+
+def range_json(line: int | str, start: int, end: int) -> str:
     return (
         f'{{"start":{{"line":{line},"character":{start}}},'
         f'"end":{{"line":{line},"character":{end}}}}}'
