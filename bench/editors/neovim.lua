@@ -108,6 +108,9 @@ local function start()
     if not client() then
       return false
     end
+    -- The cursor on the target line first: token extmarks are drawn for visible lines only.
+    vim.api.nvim_win_set_cursor(0, { plan.line + 1, 0 })
+    vim.fn.setreg('"', { plan.typed }, 'l')
     vim.cmd('Grepls ' .. plan.pattern)
     every(5, plan.wait_ms, plan.expected .. ' matches shown', function()
       if plan.channel == 'tokens' then
@@ -116,8 +119,6 @@ local function start()
       if shown_count() < plan.expected then
         return false
       end
-      vim.api.nvim_win_set_cursor(0, { plan.line + 1, 0 })
-      vim.fn.setreg('"', { plan.typed }, 'l')
       vim.cmd('redraw')
       watch()
       return true
