@@ -605,35 +605,45 @@ def markdown(results: list[Result]) -> str:
 
 
 def plot(results: list[Result], path: Path) -> None:
+    """Keystroke → screen against match count, one panel per file size: each editor's README
+    config as a solid line, its floor (one-diagnostic server) dotted in the same colour."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    typing = {e.name for e in editors(None) if e.gap_s is not None}
+    shared = {e.name: e.floor for e in editors(None) if e.floor}
+    shared["vscode-status"] = "vscode-squiggle"
+    names = [n for n in dict.fromkeys(r.editor for r in results) if n not in typing]
     sizes = sorted({r.lines for r in results})
-    figure, axes = plt.subplots(1, len(sizes), figsize=(5.5 * len(sizes), 4), squeeze=False)
+    figure, axes = plt.subplots(1, len(sizes), figsize=(6 * len(sizes), 4.5), squeeze=False)
+    colours = plt.get_cmap("tab10")
+
+    def points(name: str, server: str, lines: int) -> list[tuple[int, float]]:
+        found = []
+        for r in results:
+            median = r.median("screen_ms")
+            if r.editor == name and r.server == server and r.lines == lines and median:
+                found.append((r.matches, median))
+        return sorted(found)
+
     for axis, lines in zip(axes[0], sizes, strict=False):
-        for name in dict.fromkeys(r.editor for r in results):
-            for server, style in (("grepls", "-o"), ("floor", ":")):
-                points = sorted(
-                    (r.matches, r.median("screen_ms"))
-                    for r in results
-                    if r.editor == name
-                    and r.lines == lines
-                    and r.server == server
-                    and r.median("screen_ms") is not None
-                )
-                if points:
-                    label = name if server == "grepls" else f"{name} (floor)"
-                    axis.plot(*zip(*points, strict=False), style, label=label)
+        for index, name in enumerate(names):
+            colour = colours(index % 10)
+            if mine := points(name, "grepls", lines):
+                axis.plot(*zip(*mine, strict=True), "-o", color=colour, label=name)
+            if floor := points(shared.get(name, name), "floor", lines):
+                axis.plot(*zip(*floor, strict=True), "x:", color=colour)
         axis.set_xscale("log")
+        axis.set_yscale("log")
         axis.set_xlabel("matches in the file")
         axis.set_ylabel("keystroke → screen, median ms")
-        axis.set_title(f"{lines:,} lines")
-        axis.grid(True, alpha=0.3)
-    axes[0][-1].legend(fontsize=7)
+        axis.set_title(f"{lines:,} lines (dotted: the editor's floor)")
+        axis.grid(True, which="both", alpha=0.3)
+    axes[0][-1].legend(fontsize=7, loc="upper left")
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
+    figure.savefig(path, dpi=100)
 
 
 def main(argv: list[str] | None = None) -> int:
