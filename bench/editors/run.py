@@ -657,12 +657,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="one editor, 2k lines, 2 rounds")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     parser.add_argument("--plot", type=Path, help="write the PNG plot here")
-    parser.add_argument("--markdown", type=Path, help="print the table of a saved run")
+    parser.add_argument(
+        "--markdown",
+        type=Path,
+        nargs="+",
+        help="print the table of saved runs (a later run's row replaces an earlier one's)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep each run's files (debugging)")
     args = parser.parse_args(argv)
     if args.markdown:
-        saved = json.loads(args.markdown.read_text(encoding="utf-8"))
-        results = [Result(**r) for r in saved["results"]]
+        rows: dict[tuple[str, str, int, int], Result] = {}
+        for path in args.markdown:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            print(
+                f"{path.name}: load average {saved['load_before'][0]:.1f} before, "
+                f"{saved['load_after'][0]:.1f} after, {saved['cpus']} cores"
+            )
+            for row in saved["results"]:
+                result = Result(**row)
+                if (
+                    result.screen_ms
+                    or (result.editor, result.server, result.lines, result.matches) not in rows
+                ):
+                    rows[(result.editor, result.server, result.lines, result.matches)] = result
+        results = list(rows.values())
         print(markdown(results))
         if args.plot:
             plot(results, args.plot)
