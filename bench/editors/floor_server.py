@@ -81,10 +81,11 @@ def main() -> int:
             document = params["textDocument"]
             line = 0
             for change in params.get("contentChanges", []):
-                if "range" in change and change.get("text"):
+                if "range" in change and change.get("text"):  # the first that inserts
                     line = change["range"]["start"]["line"]
                     if change["text"].startswith("\n"):  # inserted after a line's end
                         line += 1
+                    break
             publish(document["uri"], document.get("version"), line)
         elif method == "exit":
             return 0

@@ -29,6 +29,8 @@ import time
 from typing import IO, Any
 
 _HEAD = 600
+_BODIES = os.environ.get("GREPLS_PROXY_BODIES") == "1"
+"""Also log small bodies whole (debugging a bench run)."""
 _METHOD = re.compile(rb'"method"\s*:\s*"([^"]+)"')
 _ID = re.compile(rb'"id"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+)')
 _VERSION = re.compile(rb'"version"\s*:\s*(-?\d+)')
@@ -80,6 +82,8 @@ class Framer:
             body = bytes(buffer[header_end + 4 : end])
             del buffer[:end]
             entry = {"mono": mono, "wall": wall, "dir": self.direction, **describe(body)}
+            if _BODIES and len(body) < 4096:
+                entry["body"] = body.decode(errors="replace")
             with self.lock:
                 self.log.write(json.dumps(entry) + "\n")
                 self.log.flush()
