@@ -101,6 +101,10 @@ function prepare() {
     "editor.minimap.enabled": false,
     "workbench.editor.languageDetection": false,
     "editor.cursorBlinking": "solid",
+    // No suggestion widget popping up over the typed line.
+    "editor.quickSuggestions": { other: false, comments: false, strings: false },
+    "editor.wordBasedSuggestions": "off",
+    "editor.suggestOnTriggerCharacters": false,
     "grepls.pattern": "TODO",
     "grepls.interpreter": [plan.interpreter],
   };
@@ -201,6 +205,18 @@ async function measure(page, key, expect) {
   return { key_wall: wall(result.key), squiggle_wall: wall(result.squiggle), status_wall: wall(result.status) };
 }
 
+/** Reverts the active file (the keystrokes leave it dirty though unchanged) and closes it. */
+async function closeWithoutSaving(page) {
+  for (const title of ["File: Revert File", "View: Close Editor"]) {
+    await page.keyboard.press("F1");
+    const input = page.locator(".quick-input-widget input.input");
+    await input.waitFor({ state: "visible", timeout: 15_000 });
+    await input.fill(`>${title}`);
+    await page.locator(".quick-input-widget .monaco-list-row", { hasText: title }).first().click();
+    await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: 15_000 });
+  }
+}
+
 async function main() {
   prepare();
   const url = await startCodeServer();
@@ -233,9 +249,15 @@ async function main() {
       await input.waitFor({ state: "visible", timeout: 15_000 });
       await input.fill(`:${file.line + 1}`);
       await page.keyboard.press("Enter");
-      await page.keyboard.press("End");
-      await page.keyboard.press("Home");
-      for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowRight"); // after "TOD"
+      await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: 15_000 });
+      // The cursor after "TOD" (column 4), checked in the status bar before anything is typed.
+      await eventually(`the cursor at line ${file.line + 1}, column 4`, async () => {
+        await page.keyboard.press("Home");
+        for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowRight");
+        await sleep(200);
+        const where = await page.locator(".statusbar-item", { hasText: /Ln \d+, Col \d+/ }).first().innerText();
+        return where.includes(`Ln ${file.line + 1}, Col 4`);
+      }, 20_000);
       await sleep(500);
       for (let round = 0; round < plan.rounds + plan.warmup; round++) {
         await sleep(plan.gap_ms);
@@ -246,12 +268,12 @@ async function main() {
         await measure(page, "Backspace", { lineText: "TOD typed", squiggle: false, status: null });
         entry.rounds.push(typed);
       }
-      await page.keyboard.press("Control+Z"); // nothing should be left, but never save
-      await page.keyboard.press("Control+W");
+      await closeWithoutSaving(page);
     } catch (error) {
       entry.error = String(error).slice(0, 2000);
       await page.screenshot({ path: path.join(temp, `failed-${file.name}.png`) }).catch(() => {});
       await page.keyboard.press("Escape").catch(() => {});
+      await closeWithoutSaving(page).catch(() => {});
     }
   }
   fs.writeFileSync(plan.out, JSON.stringify({ version, files: results }, null, 1));
