@@ -66,7 +66,7 @@
   (let ((want 'shown) (shown 0) (rounds (grepls-bench--get 'rounds)))
     (grepls-bench--event "ready" (format "\"version\":\"%s\"" emacs-version))
     (grepls-bench--every
-     0.001 "the typed match"
+     0.005 "the typed match"
      (lambda ()
        (when (eq (eq want 'shown) (grepls-bench--target-shown-p))
          (redisplay t)

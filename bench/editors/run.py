@@ -163,7 +163,7 @@ def editors(chosen: list[str] | None) -> list[Editor]:
         Editor("neovim-0.7-typing-debounce150", "neovim", nvim, debounce_ms=150, **typing),
         Editor("neovim-0.12-typing", "neovim", modern, **typing),
         Editor("neovim-0.12-typing-debounce150", "neovim", modern, debounce_ms=150, **typing),
-        Editor("emacs-idle0.5", "emacs", emacs, debounce_ms=500, only=typing["only"]),
+        Editor("emacs-idle0", "emacs", emacs, debounce_ms=0, only=typing["only"]),
     ]
     if chosen:
         unknown = set(chosen) - {e.name for e in every}
