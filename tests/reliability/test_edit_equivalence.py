@@ -24,7 +24,6 @@ import pytest
 from edit_strategies import ENCODINGS, changes, searches, texts
 from grep_oracle import Search, apply_change, expected_lines, expected_matches
 from grepls.pattern import PatternSpec
-from inprocess import InProcess
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -35,6 +34,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+from inprocess import InProcess
 from lsp_wire import LspProcess, listed, spans_of
 from profiles import slow_only
 from stuck import cpu_limit
