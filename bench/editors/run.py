@@ -429,6 +429,7 @@ def run_vscode(
                 "lines": lines,
                 "matches": matches,
                 "status_after_typing": status,
+                "shown_before": shown(matches) if server == "grepls" else 1,
             }
         )
     # The extension runs `<interpreter> -m grepls` (and probes it with -c): the shim puts the

@@ -244,7 +244,11 @@ async function main() {
       await page.locator(".quick-input-widget .monaco-list-row", { hasText: file.name }).first().waitFor();
       await page.keyboard.press("Enter");
       await page.locator(".editor-instance .monaco-editor").first().waitFor({ state: "visible" });
-      await eventually("the first squiggles", async () => (await page.locator(".editor-instance [class*='squiggly-']").count()) > 0, STEP_MS);
+      // The first matches: the status bar's count (squiggles are drawn for visible lines only).
+      await eventually(`the status bar to count ${file.shown_before}`, async () =>
+        page.evaluate((count) => [...document.querySelectorAll(".statusbar-item")].some(
+          (item) => item.querySelector(".codicon-search") && item.textContent.trim().endsWith(`: ${count}`),
+        ), file.shown_before), STEP_MS);
       await page.keyboard.press("F1");
       await input.waitFor({ state: "visible", timeout: 15_000 });
       await input.fill(`:${file.line + 1}`);
