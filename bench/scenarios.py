@@ -100,6 +100,9 @@ def server_session(
                 "rootUri": None,
                 "capabilities": CLIENT_CAPABILITIES,
                 "clientInfo": {"name": "grepls-bench", "version": "1"},
+                # Every planted match is published and checked (up to 10,000 a document): above
+                # the default cap, chosen for what editors can show (see "In real editors").
+                "initializationOptions": {"maxMatchesPerDocument": 100_000},
             },
             timeout=30,
         )

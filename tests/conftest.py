@@ -33,14 +33,23 @@ def make_client() -> LanguageClient:
     client = LanguageClient(converter_factory=default_converter)
     client.versions = {}  # type: ignore[attr-defined]
     client.publish_count = 0  # type: ignore[attr-defined]
+    client.tokens_refresh_count = 0  # type: ignore[attr-defined]
 
     def publish(client: LanguageClient, params: types.PublishDiagnosticsParams) -> None:
         client.diagnostics[params.uri] = params.diagnostics
         client.versions[params.uri] = params.version  # type: ignore[attr-defined]
         client.publish_count += 1  # type: ignore[attr-defined]
 
+    def tokens_refresh(client: LanguageClient, params: None) -> None:
+        client.tokens_refresh_count += 1  # type: ignore[attr-defined]
+
     register_lsp_features(
-        client, {**DEFAULT_CLIENT_FEATURES, types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish}
+        client,
+        {
+            **DEFAULT_CLIENT_FEATURES,
+            types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish,
+            types.WORKSPACE_SEMANTIC_TOKENS_REFRESH: tokens_refresh,
+        },
     )
     return client
 

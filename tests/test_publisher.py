@@ -147,3 +147,22 @@ def test_patching_a_composition_line_by_line_gives_what_a_rebuild_gives() -> Non
         driver.change(URI, version, [edit(line, column, text)])
         fresh = Composition().json(document, publisher.renderers, publisher.cap)
         assert driver.published(URI) == json.loads(b"[" + fresh + b"]"), version
+
+
+def test_typing_over_and_under_the_cap_announces_it_once() -> None:
+    driver = InProcess(options={"maxMatchesPerDocument": 3})
+    driver.open(URI, "TODO\n" * 3 + "x\n")
+    driver.command("grepls.setPattern", "TODO")
+    removal = {
+        "range": {"start": {"line": 3, "character": 0}, "end": {"line": 3, "character": 4}},
+        "text": "",
+    }
+    for version in range(2, 8, 2):
+        driver.change(URI, version, [edit(3, 0, "TODO")])  # four matches: over the cap
+        driver.change(URI, version + 1, [removal])  # three again
+    notices = [m["message"] for m in driver.messages("window/showMessage")]
+    assert sum("maxMatchesPerDocument" in n for n in notices) == 1
+    driver.command("grepls.setPattern", "TODO")  # a new pattern: told again when over
+    driver.change(URI, 9, [edit(3, 0, "TODO")])
+    notices = [m["message"] for m in driver.messages("window/showMessage")]
+    assert sum("maxMatchesPerDocument" in n for n in notices) == 2

@@ -17,8 +17,8 @@ first 500 it receives) keep the top of the file. Each document's JSON is kept cu
 (see :mod:`grepls.compose`), so a keystroke renders only the lines it touched.
 
 Result ids come from one counter for the server's whole life, so an id never names two results,
-even across a close and reopen. A document with more matches than the cap is announced once with
-``window/showMessage`` until it falls back under it.
+even across a close and reopen. A document with more matches than the cap is announced with
+``window/showMessage``, once for each pattern and cap, however often edits take it over and back.
 """
 
 from __future__ import annotations
@@ -68,6 +68,8 @@ class Publisher:
         self._serial = 0
         self._announced: set[tuple[str, str]] = set()
         """(URI, pattern) whose excess over the cap the user has been told about."""
+        self._blank: set[str] = set()
+        """Documents last pushed with no diagnostics."""
 
     def configure(self, renderers: dict[str, DiagnosticRenderer], cap: int) -> None:
         """New patterns, severities or cap: every document is rendered and shown again."""
@@ -91,6 +93,7 @@ class Publisher:
         self._compositions.pop(uri, None)
         self._result_ids.pop(uri, None)
         self._announced = {held for held in self._announced if held[0] != uri}
+        self._blank.discard(uri)
         if not self.pull:
             self.endpoint.send(*publish_parts(uri, None, b""))
 
@@ -109,6 +112,14 @@ class Publisher:
                 continue
             self._shown[uri] = shown
             items = self._items(document)
+            if not items:
+                # No match left, or diagnostics turned off: one empty list says it; another
+                # would change nothing.
+                if uri in self._blank:
+                    continue
+                self._blank.add(uri)
+            else:
+                self._blank.discard(uri)
             self.endpoint.send(*publish_parts(uri, document.version, items))
         if self._refresh:
             self._refresh = False
@@ -148,11 +159,13 @@ class Publisher:
         for identifier, track in document.tracks.items():
             index = track.index
             key = (uri, identifier)
-            if index.count <= cap and index.exact:
-                self._announced.discard(key)
+            # Once per document and pattern: a user typing just around the cap (a line added,
+            # then removed) must not get a message box per keystroke — Neovim stops for "Press
+            # ENTER" on each.
+            if (index.count <= cap and index.exact) or key in self._announced:
                 continue
             renderer = self.renderers.get(identifier)
-            if key in self._announced or renderer is None:
+            if renderer is None:
                 continue
             self._announced.add(key)
             name = uri.rsplit("/", 1)[-1]

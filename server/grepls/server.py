@@ -35,6 +35,7 @@ from grepls.replace import Workspace
 from grepls.rpc import Endpoint, Route
 from grepls.session import Session, initialize_result, negotiate
 from grepls.settings import Settings, parse_settings, plan
+from grepls.tokens import SemanticTokens
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,9 @@ class Server:
         self.documents = Documents()
         self.publisher = Publisher(self.endpoint, self.documents)
         self.highlights = Highlights()
+        self.tokens = SemanticTokens()
+        self._tokens_stale = False
+        """The client must be told to ask for semantic tokens again (the patterns changed)."""
         self.workspace = None
         self._reported: set[str] = set()
         """The settings problems the user was last told about."""
@@ -67,6 +71,9 @@ class Server:
     def after_batch(self) -> None:
         """Every message received so far is handled: show what changed."""
         self.publisher.flush()
+        if self._tokens_stale and self.endpoint.state == "running":
+            self._tokens_stale = False
+            self.endpoint.request("workspace/semanticTokens/refresh", None, _ignore)
 
     def request_client(
         self,
@@ -90,13 +97,20 @@ class Server:
 
     def bind(self) -> None:
         """Bind every document to the patterns in force (only what changed is searched again)
-        and show them with their renderers."""
-        cap, severity = self.settings.max_matches_per_document, self.settings.severity
+        and show them with their renderers (none when diagnostics are turned off)."""
+        settings = self.settings
+        cap = settings.max_matches_per_document
         self.documents.bind(self.patterns.bound(), cap)
         self.highlights.forget()
-        self.publisher.configure(
-            {pattern.id: DiagnosticRenderer(pattern, severity) for pattern in self.patterns}, cap
+        self.tokens.forget()
+        renderers = (
+            {pattern.id: DiagnosticRenderer(pattern, settings.severity) for pattern in self.patterns}
+            if settings.diagnostics
+            else {}
         )
+        self.publisher.configure(renderers, cap)
+        # The client holds tokens of the old patterns: at the next flush, tell it to ask again.
+        self._tokens_stale = self.session.semantic_tokens_refresh
 
     def apply_settings(self, raw: Any) -> None:
         """Take new settings: report bad keys, then do what the difference requires, once."""
@@ -174,6 +188,7 @@ class Server:
         uri = params.document_uri(raw)
         if self.documents.close(uri):
             self.publisher.closed(uri)
+            self.tokens.closed(uri)
 
     def did_change_configuration(self, raw: Any) -> None:
         """Re-read the settings: pulled when the client can answer, else taken from the push."""
@@ -200,6 +215,17 @@ class Server:
         only = params.dig(raw, "context", "only")
         return code_actions(self, uri, where, only if isinstance(only, list) else None)
 
+    def semantic_tokens_full(self, raw: Any) -> bytes:
+        uri = params.document_uri(raw)
+        cap = self.settings.max_matches_per_document
+        return self.tokens.full(self.documents.get(uri), uri, cap)
+
+    def semantic_tokens_delta(self, raw: Any) -> bytes:
+        uri = params.document_uri(raw)
+        previous = params.string(raw.get("previousResultId"), "previousResultId")
+        cap = self.settings.max_matches_per_document
+        return self.tokens.delta(self.documents.get(uri), uri, cap, previous)
+
     def execute_command(self, raw: Any) -> Any:
         name, arguments = params.execute_command(raw)
         return run_command(self, name, arguments)
@@ -213,6 +239,8 @@ def create_server() -> Server:
         "shutdown": server.shutdown,
         "textDocument/diagnostic": server.document_diagnostic,
         "textDocument/documentHighlight": server.document_highlight,
+        "textDocument/semanticTokens/full": server.semantic_tokens_full,
+        "textDocument/semanticTokens/full/delta": server.semantic_tokens_delta,
         "textDocument/codeAction": server.code_action,
         "workspace/executeCommand": server.execute_command,
     }
@@ -227,6 +255,10 @@ def create_server() -> Server:
     routes.update({method: Route(handler, True) for method, handler in requests.items()})
     routes.update({method: Route(handler, False) for method, handler in notifications.items()})
     return server
+
+
+def _ignore(result: object) -> None:
+    """The client's answer to a refresh request carries nothing."""
 
 
 def _section(options: Any) -> dict[str, Any]:

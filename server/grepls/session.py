@@ -10,6 +10,9 @@ down, so every look-up tolerates a missing or malformed step):
   without an edit), else *push* (``textDocument/publishDiagnostics``) — never both, or every match
   would be shown twice;
 * whether the client answers ``workspace/configuration``;
+* whether it takes **semantic tokens** (``textDocument.semanticTokens``): only then is the token
+  legend offered (see :mod:`grepls.tokens`), and with ``workspace.semanticTokens.refreshSupport``
+  it is told to ask again when the patterns change;
 * what it can do with a workspace edit (for ``grepls.replace``, see :mod:`grepls.replace`): apply
   one at all (``workspace.applyEdit``), check each document's version (``documentChanges``), show
   an annotation and ask before applying (``changeAnnotationSupport``), and whether it takes code
@@ -25,6 +28,7 @@ from typing import Any
 from grepls import __version__
 from grepls.params import dig, mapping
 from grepls.positions import Encoding
+from grepls.tokens import LEGEND
 
 _ENCODINGS: tuple[Encoding, ...] = ("utf-8", "utf-16", "utf-32")
 
@@ -41,6 +45,10 @@ class Session:
     pull: bool = False
     configuration: bool = False
     """Whether the client answers ``workspace/configuration``."""
+    semantic_tokens: bool = False
+    """Whether the client declares ``textDocument.semanticTokens``."""
+    semantic_tokens_refresh: bool = False
+    """Whether it can be told to ask for tokens again (``workspace/semanticTokens/refresh``)."""
     process_id: int | None = None
     initialization_options: Any = None
     apply_edit: bool = False
@@ -65,12 +73,16 @@ def negotiate(params: Any) -> Session:
         dig(capabilities, "textDocument", "diagnostic") is not None
         and dig(capabilities, "workspace", "diagnostics", "refreshSupport") is True
     )
+    tokens = isinstance(dig(capabilities, "textDocument", "semanticTokens"), dict)
     process_id = params.get("processId")
     workspace_edit = dig(capabilities, "workspace", "workspaceEdit")
     return Session(
         encoding=encoding,
         pull=pull,
         configuration=dig(capabilities, "workspace", "configuration") is True,
+        semantic_tokens=tokens,
+        semantic_tokens_refresh=tokens
+        and dig(capabilities, "workspace", "semanticTokens", "refreshSupport") is True,
         process_id=process_id if type(process_id) is int and process_id > 0 else None,
         initialization_options=params.get("initializationOptions"),
         apply_edit=dig(capabilities, "workspace", "applyEdit") is True,
@@ -98,5 +110,11 @@ def initialize_result(session: Session, commands: list[str]) -> dict[str, Any]:
             "identifier": "grepls",
             "interFileDependencies": False,
             "workspaceDiagnostics": False,
+        }
+    if session.semantic_tokens:
+        capabilities["semanticTokensProvider"] = {
+            "legend": LEGEND,
+            "full": {"delta": True},
+            "range": False,
         }
     return {"capabilities": capabilities, "serverInfo": {"name": "grepls", "version": __version__}}

@@ -22,7 +22,7 @@ from typing import Any
 from grepls.pattern import PatternError, PatternSpec, checked_spec, spec_from_options
 from grepls.patterns import SEVERITIES, Pattern, patterns_from_setting
 
-DEFAULT_MAX_MATCHES = 10_000
+DEFAULT_MAX_MATCHES = 1_000
 DEFAULT_CONFIRM_REPLACE_ABOVE = 100
 
 
@@ -40,6 +40,8 @@ class Settings:
     """The kept patterns (setting ``patterns``), always active."""
     confirm_replace_above: int = DEFAULT_CONFIRM_REPLACE_ABOVE
     """A replace of more matches than this asks the editor to confirm it (where it can)."""
+    diagnostics: bool = True
+    """Whether matches are shown as diagnostics (``False``: only as highlights and tokens)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +54,7 @@ class Actions:
     """Bind the documents to the patterns again: some pattern, or the cap they search to, changed
     (documents restart only the coroutines whose pattern or cap changed)."""
     rerender: bool = False
-    """Render every diagnostic again (a new default severity)."""
+    """Render every diagnostic again (a new default severity, or diagnostics turned on or off)."""
 
 
 def plan(old: Settings, new: Settings) -> Actions:
@@ -63,7 +65,7 @@ def plan(old: Settings, new: Settings) -> Actions:
         rebind=search is not None
         or new.patterns != old.patterns
         or new.max_matches_per_document != old.max_matches_per_document,
-        rerender=new.severity != old.severity,
+        rerender=new.severity != old.severity or new.diagnostics != old.diagnostics,
     )
 
 
@@ -128,4 +130,13 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
 
     patterns, pattern_problems = patterns_from_setting(raw.get("patterns"))
     problems.extend(pattern_problems)
-    return Settings(pattern, severity, max_matches, patterns, confirm_above), problems
+    diagnostics = True
+    if raw.get("diagnostics") is not None:
+        if isinstance(raw["diagnostics"], bool):
+            diagnostics = raw["diagnostics"]
+        else:
+            problems.append(
+                f"grepls.diagnostics must be a boolean, got {raw['diagnostics']!r}; using true"
+            )
+    settings = Settings(pattern, severity, max_matches, patterns, confirm_above, diagnostics)
+    return settings, problems

@@ -36,7 +36,9 @@ class Session:
         self.wire = start(transport)
         self.transport = transport
         self.encoding = encoding
-        self.wire.initialize(encoding)
+        # The oracle counts every match: no cap below what these texts hold (binary noise matches
+        # `[\x00-\x08]+` a few thousand times, over the default cap).
+        self.wire.initialize(encoding, options={"maxMatchesPerDocument": 100_000})
         self.texts: dict[str, str] = {}
         self.versions: dict[str, int | None] = {}
         self.search: Search | None = None

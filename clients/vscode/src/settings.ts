@@ -5,7 +5,7 @@
  * Two readers, two rules:
  * - The server is sent the user's values as they are (`serverPayload`): it validates them and
  *   names a bad one in a `window/showMessage` ("grepls.maxMatchesPerDocument must be a positive
- *   integer, got -3; using 10000"), which VS Code shows as a notification. Replacing a bad value
+ *   integer, got -3; using 1000"), which VS Code shows as a notification. Replacing a bad value
  *   here would hide that message. Only the keys the server knows are sent (never `interpreter`
  *   or `trace`, which are the extension's own), both as initializationOptions and in answers to
  *   workspace/configuration. `patterns` goes as it is too, with the keys only this client reads

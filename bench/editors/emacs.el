@@ -1,0 +1,108 @@
+;;; emacs.el --- the bench's eyes inside Emacs + eglot, running in a terminal  -*- lexical-binding: t -*-
+;; The keystrokes come from outside: bench/editors/run.py types C-t (insert a matching line at the
+;; target line) and C-v (delete it) into the terminal, so they go through the command loop as a
+;; user's do and eglot's idle timer sees real idleness.  This script binds those two keys, sets
+;; the pattern with the README's `grepls-set-pattern', waits for flymake to hold the first
+;; matches, and then, from a 1 ms timer that never blocks the command loop, writes an event
+;; (wall-clock ns) each time the typed line's match appears on screen or goes.
+
+(require 'json)
+
+(defvar grepls-bench-plan
+  (let ((json-object-type 'alist) (json-key-type 'symbol))
+    (json-read-file (getenv "GREPLS_BENCH_PLAN"))))
+(defvar grepls-bench--mark nil "Start of the target line (stays there when a line is typed).")
+(defvar grepls-bench--buffer nil)
+
+(defun grepls-bench--get (key) (alist-get key grepls-bench-plan))
+
+(defun grepls-bench--event (name &optional extra)
+  (let ((line (format "{\"event\":%S,\"wall\":%d%s}\n" name
+                      (truncate (* (float-time) 1e9)) (if extra (concat "," extra) ""))))
+    (write-region line nil (grepls-bench--get 'events) 'append 'silent)))
+
+(defun grepls-bench--fail (message)
+  (grepls-bench--event "error" (format "\"message\":%S" message))
+  (kill-emacs 1))
+
+(defun grepls-bench--every (seconds what step &optional deadline)
+  "Call STEP every SECONDS until it returns non-nil; fail after DEADLINE seconds."
+  (let* ((started (float-time)) (timer nil))
+    (setq timer
+          (run-at-time
+           seconds seconds
+           (lambda ()
+             (condition-case error
+                 (cond ((funcall step) (cancel-timer timer))
+                       ((and deadline (> (- (float-time) started) deadline))
+                        (cancel-timer timer)
+                        (grepls-bench--fail (format "timed out waiting for %s" what))))
+               (error (cancel-timer timer)
+                      (grepls-bench--fail (format "%s: %S" what error)))))))))
+
+(defun grepls-bench-insert ()
+  "Insert the typed matching line at the target line."
+  (interactive)
+  (with-current-buffer grepls-bench--buffer
+    (save-excursion
+      (goto-char grepls-bench--mark)
+      (insert (grepls-bench--get 'typed) "\n"))))
+
+(defun grepls-bench-delete ()
+  "Delete the target line (the typed one)."
+  (interactive)
+  (with-current-buffer grepls-bench--buffer
+    (save-excursion
+      (goto-char grepls-bench--mark)
+      (delete-region (point) (1+ (line-end-position))))))
+
+(defun grepls-bench--target-shown-p ()
+  (with-current-buffer grepls-bench--buffer
+    (save-excursion
+      (goto-char grepls-bench--mark)
+      (and (flymake-diagnostics (point) (line-end-position)) t))))
+
+(defun grepls-bench--watch ()
+  (let ((want 'shown) (shown 0) (rounds (grepls-bench--get 'rounds)))
+    (grepls-bench--event "ready" (format "\"version\":\"%s\"" emacs-version))
+    (grepls-bench--every
+     0.005 "the typed match"
+     (lambda ()
+       (when (eq (eq want 'shown) (grepls-bench--target-shown-p))
+         (redisplay t)
+         (grepls-bench--event (symbol-name want))
+         (if (eq want 'shown)
+             (setq shown (1+ shown) want 'gone)
+           (setq want 'shown)))
+       (when (and (>= shown rounds) (eq want 'shown))
+         (grepls-bench--event "done")
+         (kill-emacs 0)
+         t)))))
+
+(defun grepls-bench--start ()
+  (setq grepls-bench--buffer (get-file-buffer "file.txt"))
+  (unless grepls-bench--buffer (grepls-bench--fail "file.txt is not open"))
+  (global-set-key (kbd "C-t") #'grepls-bench-insert)
+  (global-set-key (kbd "C-v") #'grepls-bench-delete)
+  (grepls-bench--every
+   0.01 "eglot to connect"
+   (lambda ()
+     (with-current-buffer grepls-bench--buffer
+       (when (eglot-current-server)
+         (grepls-set-pattern (grepls-bench--get 'pattern))
+         (grepls-bench--every
+          0.005 "the first matches"
+          (lambda ()
+            (with-current-buffer grepls-bench--buffer
+              (when (>= (length (flymake-diagnostics)) (grepls-bench--get 'expected))
+                (goto-char (point-min))
+                (forward-line (grepls-bench--get 'line))
+                (setq grepls-bench--mark (copy-marker (point)))
+                (redisplay t)
+                (grepls-bench--watch)
+                t)))
+          (/ (grepls-bench--get 'wait_ms) 1000.0))
+         t)))
+   (/ (grepls-bench--get 'wait_ms) 1000.0)))
+
+(run-at-time 0.05 nil #'grepls-bench--start)

