@@ -103,8 +103,9 @@ class Server:
         self.documents.bind(self.patterns.bound(), cap)
         self.highlights.forget()
         self.tokens.forget()
+        severity = settings.severity
         renderers = (
-            {pattern.id: DiagnosticRenderer(pattern, settings.severity) for pattern in self.patterns}
+            {pattern.id: DiagnosticRenderer(pattern, severity) for pattern in self.patterns}
             if settings.diagnostics
             else {}
         )
