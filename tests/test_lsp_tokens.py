@@ -16,13 +16,18 @@ from conftest import (
     command,
     edit,
     eventually,
-    expected_literal,
     open_document,
 )
+from grep_oracle import Search, expected_matches
 from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities
 
 URI = "file:///work/tokens.txt"
+
+
+def expected_literal(text: str, needle: str, encoding: str) -> list[tuple[int, int, int, int]]:
+    """Where a literal, case-sensitive ``needle`` occurs, in ``encoding`` columns (the oracle's)."""
+    return expected_matches(Search(needle), text, encoding)
 
 
 @pytest_lsp.fixture(config=CONFIG, params=CLIENTS)
