@@ -20,12 +20,25 @@ renders only the lines it touched.
 Result ids come from one counter for the server's whole life, so an id never names two results,
 even across a close and reopen. A document with more matches than the cap is announced once with
 ``window/showMessage`` until it falls back under it.
+
+**Closed files** (the workspace scope, :mod:`grepls.workspace`) are shown the same way: the mapping
+the publisher reads holds open documents and closed files alike (anything :class:`Shown`: a URI, a
+version — ``None`` for a file on disk — and per pattern the matches by line). A closed file that
+no longer has matches is :meth:`Publisher.closed` like a document, so a push client is sent an
+empty list. Pull clients ask for closed files with ``workspace/diagnostic``
+(:meth:`Publisher.workspace_report`): every closed file is answered ``full`` or, while the client's
+result id still names it, ``unchanged``; a file that lost its matches is answered once with an
+empty ``full`` report. When nothing changed since the client's ids, the request is *parked* and
+answered at the first flush that has something new (a long poll, as VS Code expects: it asks again
+as soon as it is answered). With a ``partialResultToken`` the reports are streamed as ``$/progress``
+notifications and the answer itself is empty.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from grepls.document import Document
 from grepls.positions import SPAN
@@ -35,10 +48,49 @@ from grepls.render import (
     publish_parts,
     unchanged_report_json,
 )
-from grepls.rpc import Endpoint
+from grepls.rpc import Endpoint, Later
 from grepls.settings import DEFAULT_MAX_MATCHES
 
 WARNING = 2  # window/showMessage's MessageType.Warning
+
+# Workspace reports per $/progress notification when a pull client streams them.
+PARTIAL_REPORTS = 500
+
+
+class Matches(Protocol):
+    """One pattern's matches in one document or file: a match index, or what a scan found."""
+
+    @property
+    def lines(self) -> dict[int, list[SPAN]]: ...
+
+    @property
+    def count(self) -> int: ...
+
+    @property
+    def exact(self) -> bool: ...
+
+    @property
+    def generation(self) -> int: ...
+
+
+class Searched(Protocol):
+    """One pattern's search of one document or file."""
+
+    @property
+    def index(self) -> Matches: ...
+
+
+class Shown(Protocol):
+    """What the publisher shows: an open document, or a closed file of the workspace."""
+
+    @property
+    def uri(self) -> str: ...
+
+    @property
+    def version(self) -> int | None: ...
+
+    @property
+    def tracks(self) -> Mapping[str, Searched]: ...
 
 
 class Rendered(NamedTuple):
@@ -59,7 +111,7 @@ class Publisher:
     pull: bool
     """Whether the client pulls diagnostics instead of being pushed them."""
 
-    def __init__(self, endpoint: Endpoint, documents: Mapping[str, Document]) -> None:
+    def __init__(self, endpoint: Endpoint, documents: Mapping[str, Shown]) -> None:
         self.endpoint = endpoint
         self.documents = documents
         self.renderers = {}
@@ -70,12 +122,18 @@ class Publisher:
         """Bumped when every diagnostic must be rendered again (new patterns, severity or cap)."""
         self._refresh = False
         """A pull client must be told to pull again at the next flush."""
-        self._shown: dict[str, tuple[Document, tuple[int, ...], int]] = {}
+        self._shown: dict[str, tuple[Shown, tuple[int, ...], int]] = {}
         """URI → (document, its tracks' generations, epoch) last pushed."""
         self._rendered: dict[str, dict[tuple[str, int], Rendered]] = {}
         """URI → (pattern, line) → that line's rendering."""
-        self._result_ids: dict[str, tuple[Document, tuple[int, ...], int, str]] = {}
+        self._result_ids: dict[str, tuple[Shown, tuple[int, ...], int, str]] = {}
         self._serial = 0
+        self._parked: list[tuple[Later, dict[str, str], Any]] = []
+        """Workspace diagnostic requests waiting for something new: (answer, ids, token)."""
+        self._changed = False
+        """Something was marked or closed since the parked requests were last looked at."""
+        self._emptied: dict[str, str] = {}
+        """URI → the result id of the empty report a pull client was given for it."""
         self._announced: set[tuple[str, str]] = set()
         """(URI, pattern) whose excess over the cap the user has been told about."""
 
@@ -87,12 +145,15 @@ class Publisher:
         self._rendered.clear()
         self._announced.clear()
         self._refresh = True
+        self._changed = True
         for uri in self.documents:
             self._dirty[uri] = None
 
     def mark(self, uri: str) -> None:
         """The matches of ``uri`` may have changed: show them at the next flush."""
         self._dirty[uri] = None
+        if not isinstance(self.documents.get(uri), Document):
+            self._changed = True  # a closed file: parked workspace requests have news
 
     def closed(self, uri: str) -> None:
         """``uri`` was closed: forget it, and clear a push client's list of its matches."""
@@ -101,6 +162,7 @@ class Publisher:
         self._rendered.pop(uri, None)
         self._result_ids.pop(uri, None)
         self._announced = {held for held in self._announced if held[0] != uri}
+        self._changed = True
         if not self.pull:
             self.endpoint.send(*publish_parts(uri, None, b""))
 
@@ -124,6 +186,56 @@ class Publisher:
             self._refresh = False
             if self.pull:
                 self.endpoint.request("workspace/diagnostic/refresh", None, _ignore)
+        if self._parked and self._changed:
+            self._changed = False
+            parked, self._parked = self._parked, []
+            for later, previous, token in parked:
+                self._answer_workspace(later, previous, token)
+
+    def workspace_report(self, previous: dict[str, str], token: Any) -> Later:
+        """The answer to ``workspace/diagnostic``: the closed files' reports, now if any is new
+        to the client (``previous``: URI → its result id), else at the first flush that has one."""
+        later = Later()
+        self._answer_workspace(later, previous, token)
+        return later
+
+    def _answer_workspace(self, later: Later, previous: dict[str, str], token: Any) -> None:
+        reports: list[bytes] = []
+        new = False
+        for uri, document in self.documents.items():
+            if isinstance(document, Document):
+                continue  # open documents are pulled one by one (textDocument/diagnostic)
+            result_id = self._result_id(uri, document)
+            if previous.get(uri) == result_id:
+                reports.append(_workspace_item(uri, unchanged_report_json(result_id)))
+            else:
+                new = True
+                reports.append(
+                    _workspace_item(uri, full_report_json(result_id, self._items(document)))
+                )
+        for uri, held in previous.items():
+            if uri in self.documents or self._emptied.get(uri) == held:
+                continue
+            self._serial += 1
+            self._emptied[uri] = result_id = str(self._serial)
+            new = True
+            reports.append(_workspace_item(uri, full_report_json(result_id, b"")))
+        if not new:
+            self._parked.append((later, previous, token))
+            return
+        if token is None:
+            later.answer(b'{"items":[%s]}' % b",".join(reports))
+            return
+        token_json = json.dumps(token).encode()
+        for start in range(0, len(reports), PARTIAL_REPORTS):
+            self.endpoint.send(
+                b'{"jsonrpc":"2.0","method":"$/progress","params":{"token":',
+                token_json,
+                b',"value":{"items":[',
+                b",".join(reports[start : start + PARTIAL_REPORTS]),
+                b"]}}}",
+            )
+        later.answer(b'{"items":[]}')
 
     def report(self, uri: str, previous_result_id: str | None) -> bytes:
         """The JSON result of ``textDocument/diagnostic`` for one document."""
@@ -135,7 +247,7 @@ class Publisher:
             return unchanged_report_json(result_id)
         return full_report_json(result_id, self._items(document))
 
-    def _result_id(self, uri: str, document: Document | None) -> str:
+    def _result_id(self, uri: str, document: Shown | None) -> str:
         generations = _generations(document) if document is not None else ()
         held = self._result_ids.get(uri)
         if held is not None and held[0] is document and held[1:3] == (generations, self._epoch):
@@ -146,7 +258,7 @@ class Publisher:
             self._result_ids[uri] = (document, generations, self._epoch, result_id)
         return result_id
 
-    def _items(self, document: Document) -> bytes:
+    def _items(self, document: Shown) -> bytes:
         """The document's diagnostics as JSON array items: in document order, then pattern order,
         the first ``cap`` of each pattern."""
         held = self._rendered.get(document.uri, {})
@@ -210,7 +322,7 @@ class Publisher:
                 break
         return shown
 
-    def _announce_cap(self, document: Document) -> None:
+    def _announce_cap(self, document: Shown) -> None:
         cap, uri = self.cap, document.uri
         for identifier, track in document.tracks.items():
             index = track.index
@@ -236,8 +348,13 @@ class Publisher:
             )
 
 
-def _generations(document: Document) -> tuple[int, ...]:
+def _generations(document: Shown) -> tuple[int, ...]:
     return tuple(track.index.generation for track in document.tracks.values())
+
+
+def _workspace_item(uri: str, report: bytes) -> bytes:
+    """A document report as an item of a workspace report: with its URI and no version."""
+    return b'{"uri":%s,"version":null,%s' % (json.dumps(uri).encode(), report[1:])
 
 
 def _ignore(result: object) -> None:

@@ -10,6 +10,9 @@ down, so every look-up tolerates a missing or malformed step):
   without an edit), else *push* (``textDocument/publishDiagnostics``) — never both, or every match
   would be shown twice;
 * whether the client answers ``workspace/configuration``;
+* for the workspace scope: the workspace folders (``workspaceFolders``, else ``rootUri``, else
+  ``rootPath``), whether the client shows work-done progress, and whether it watches files for us
+  (``workspace.didChangeWatchedFiles.dynamicRegistration``);
 * the client's process id, so the server ends when its editor does.
 """
 
@@ -21,6 +24,7 @@ from typing import Any
 from grepls import __version__
 from grepls.params import dig, mapping
 from grepls.positions import Encoding
+from grepls.workspace import folders_from_initialize
 
 _ENCODINGS: tuple[Encoding, ...] = ("utf-8", "utf-16", "utf-32")
 
@@ -35,6 +39,12 @@ class Session:
     """Whether the client answers ``workspace/configuration``."""
     process_id: int | None = None
     initialization_options: Any = None
+    folders: tuple[str, ...] = ()
+    """The workspace folders' paths."""
+    progress: bool = False
+    """Whether the client shows work-done progress (``window.workDoneProgress``)."""
+    watch_registration: bool = False
+    """Whether the client watches files for us once asked (dynamic registration)."""
 
 
 def negotiate(params: Any) -> Session:
@@ -56,6 +66,12 @@ def negotiate(params: Any) -> Session:
         configuration=dig(capabilities, "workspace", "configuration") is True,
         process_id=process_id if type(process_id) is int and process_id > 0 else None,
         initialization_options=params.get("initializationOptions"),
+        folders=folders_from_initialize(params),
+        progress=dig(capabilities, "window", "workDoneProgress") is True,
+        watch_registration=dig(
+            capabilities, "workspace", "didChangeWatchedFiles", "dynamicRegistration"
+        )
+        is True,
     )
 
 
@@ -66,6 +82,7 @@ def initialize_result(session: Session, commands: list[str]) -> dict[str, Any]:
         "textDocumentSync": {"openClose": True, "change": 2},  # incremental
         "documentHighlightProvider": True,
         "executeCommandProvider": {"commands": commands},
+        "workspace": {"workspaceFolders": {"supported": True, "changeNotifications": True}},
     }
     if session.pull:
         # Only for clients that pull: advertising it to a client we push to would invite it to
@@ -73,6 +90,8 @@ def initialize_result(session: Session, commands: list[str]) -> dict[str, Any]:
         capabilities["diagnosticProvider"] = {
             "identifier": "grepls",
             "interFileDependencies": False,
-            "workspaceDiagnostics": False,
+            # Closed files of the workspace scope (see grepls.workspace); while the scope is the
+            # open documents, a workspace request waits for news that do not come.
+            "workspaceDiagnostics": True,
         }
     return {"capabilities": capabilities, "serverInfo": {"name": "grepls", "version": __version__}}
