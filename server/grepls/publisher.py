@@ -188,18 +188,31 @@ class Publisher:
                 self.endpoint.request("workspace/diagnostic/refresh", None, _ignore)
         if self._parked and self._changed:
             self._changed = False
-            parked, self._parked = self._parked, []
-            for later, previous, token in parked:
-                self._answer_workspace(later, previous, token)
+            self._answer_parked()
 
-    def workspace_report(self, previous: dict[str, str], token: Any) -> Later:
+    def workspace_report(self, previous: dict[str, str], token: Any) -> bytes | Later:
         """The answer to ``workspace/diagnostic``: the closed files' reports, now if any is new
-        to the client (``previous``: URI → its result id), else at the first flush that has one."""
+        to the client (``previous``: URI → its result id), else (a :class:`Later`) at the first
+        flush that has one."""
+        answer = self._workspace_answer(previous, token)
+        if answer is not None:
+            return answer
         later = Later()
-        self._answer_workspace(later, previous, token)
+        self._parked.append((later, previous, token))
         return later
 
-    def _answer_workspace(self, later: Later, previous: dict[str, str], token: Any) -> None:
+    def _answer_parked(self) -> None:
+        parked, self._parked = self._parked, []
+        for later, previous, token in parked:
+            answer = self._workspace_answer(previous, token)
+            if answer is None:
+                self._parked.append((later, previous, token))
+            else:
+                later.answer(answer)
+
+    def _workspace_answer(self, previous: dict[str, str], token: Any) -> bytes | None:
+        """The workspace report's JSON (its items streamed first, if there is a ``token``), or
+        ``None`` when it would hold nothing new."""
         reports: list[bytes] = []
         new = False
         for uri, document in self.documents.items():
@@ -210,9 +223,8 @@ class Publisher:
                 reports.append(_workspace_item(uri, unchanged_report_json(result_id)))
             else:
                 new = True
-                reports.append(
-                    _workspace_item(uri, full_report_json(result_id, self._items(document)))
-                )
+                full = full_report_json(result_id, self._items(document))
+                reports.append(_workspace_item(uri, full))
         for uri, held in previous.items():
             if uri in self.documents or self._emptied.get(uri) == held:
                 continue
@@ -221,11 +233,9 @@ class Publisher:
             new = True
             reports.append(_workspace_item(uri, full_report_json(result_id, b"")))
         if not new:
-            self._parked.append((later, previous, token))
-            return
+            return None
         if token is None:
-            later.answer(b'{"items":[%s]}' % b",".join(reports))
-            return
+            return b'{"items":[%s]}' % b",".join(reports)
         token_json = json.dumps(token).encode()
         for start in range(0, len(reports), PARTIAL_REPORTS):
             self.endpoint.send(
@@ -235,7 +245,7 @@ class Publisher:
                 b",".join(reports[start : start + PARTIAL_REPORTS]),
                 b"]}}}",
             )
-        later.answer(b'{"items":[]}')
+        return b'{"items":[]}'
 
     def report(self, uri: str, previous_result_id: str | None) -> bytes:
         """The JSON result of ``textDocument/diagnostic`` for one document."""

@@ -231,7 +231,7 @@ class Server:
         previous = params.optional_string(raw.get("previousResultId"), "previousResultId")
         return self.publisher.report(uri, previous)
 
-    def workspace_diagnostic(self, raw: Any) -> Later:
+    def workspace_diagnostic(self, raw: Any) -> bytes | Later:
         """``workspace/diagnostic``: the closed files' reports (see the publisher)."""
         raw = params.mapping(raw, "params")
         previous: dict[str, str] = {}

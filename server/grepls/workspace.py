@@ -49,6 +49,7 @@ import os
 import shutil
 import sys
 import sysconfig
+import threading
 import time
 from collections.abc import AsyncGenerator, Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -254,6 +255,8 @@ class Workspace:
         self._task: asyncio.Task[None] | None = None
         self._relist_task: asyncio.Task[None] | None = None
         self._relist_wanted = False
+        self._pending: set[str] = set()
+        """Paths events named that were not listed then: searched at the next listing."""
         self._seen: set[str] = set()
         """Paths searched by the running scan (or by events meanwhile)."""
         self._watching: tuple[str, ...] | None = None
@@ -349,6 +352,7 @@ class Workspace:
             elif path in self.listed:
                 self._research(path)
             else:
+                self._pending.add(path)  # searched once the list says it is in scope
                 relist = True
         if relist:
             self._relist_soon()
@@ -455,8 +459,9 @@ class Workspace:
         if progress is not None:
             progress.end(self._describe())
         self.flush()
-        if self._relist_wanted:
-            self._relist_soon()
+        if self._relist_wanted:  # files were created while it ran
+            self._relist_wanted = False
+            self._relist_task = _spawn(self._relist(self._serial))
 
     async def _list(self) -> set[str]:
         listed: set[str] = set()
@@ -576,29 +581,35 @@ class Workspace:
         command = [self._rg, "--no-config", "--no-messages", *arguments]
         for glob in self.options.exclude:
             command += ["--glob", "!" + glob]
-        command += ["--", *self.folders]
-        process = await asyncio.create_subprocess_exec(
-            *command,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        assert process.stdout is not None
-        rest = b""
-        try:
-            while chunk := await process.stdout.read(1 << 16):
-                lines = (rest + chunk).split(b"\n")
-                rest = lines.pop()
-                yield [os.fsdecode(line) for line in lines if line]
-            if rest:
-                yield [os.fsdecode(rest)]
-            await process.wait()
-        finally:
-            if process.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    process.kill()
-                with contextlib.suppress(Exception):
-                    await process.wait()
+        # ripgrep matches globs against paths relative to its working directory: run it in each
+        # folder, and make the paths it prints absolute again.
+        for folder in self.folders:
+            if not os.path.isdir(folder):
+                continue
+            process = await asyncio.create_subprocess_exec(
+                *command,
+                cwd=folder,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.DEVNULL,
+            )
+            assert process.stdout is not None
+            join = os.path.join
+            rest = b""
+            try:
+                while chunk := await process.stdout.read(1 << 16):
+                    lines = (rest + chunk).split(b"\n")
+                    rest = lines.pop()
+                    yield [join(folder, os.fsdecode(line)) for line in lines if line]
+                if rest:
+                    yield [join(folder, os.fsdecode(rest))]
+                await process.wait()
+            finally:
+                if process.returncode is None:
+                    with contextlib.suppress(ProcessLookupError):
+                        process.kill()
+                    with contextlib.suppress(Exception):
+                        await process.wait()
 
     # -- kept current --------------------------------------------------------------------------
 
@@ -616,8 +627,11 @@ class Workspace:
         if serial != self._serial:
             return
         joined, left = listed - self.listed, self.listed - listed
+        # Files named by events meanwhile: the scan may have read them before they were written.
+        joined |= self._pending & listed
+        self._pending.clear()
+        self.totals.files += len(listed) - len(self.listed)
         self.listed = listed
-        self.totals.files += len(joined) - len(left)
         for path in left:
             if (uri := self._uris.get(path)) is not None:
                 self._drop(uri)
@@ -663,18 +677,32 @@ class Workspace:
         self._watching = None
 
     async def _own_watcher(self, folders: tuple[str, ...]) -> None:
+        """Watch ``folders`` with watchfiles (inotify and its kin) in a thread of its own, and
+        hand each debounced batch of changes to :meth:`file_events` on the event loop."""
         try:
-            from watchfiles import awatch
+            from watchfiles import watch
         except ImportError:  # pragma: no cover - a dependency
             logger.warning("watchfiles is not installed: files changed on disk are not followed")
             return
+        loop = asyncio.get_running_loop()
+        stop = threading.Event()
+
+        def run() -> None:
+            try:
+                for changes in watch(
+                    *folders, debounce=50, step=20, stop_event=stop, raise_interrupt=False
+                ):
+                    events = [(path, int(change)) for change, path in changes]
+                    loop.call_soon_threadsafe(self.file_events, events)
+            except Exception:
+                logger.exception("watching %s failed: changes on disk are not followed", folders)
+
+        thread = threading.Thread(target=run, name="grepls-watch", daemon=True)
+        thread.start()
         try:
-            async for changes in awatch(*folders, debounce=50, step=20, recursive=True):
-                self.file_events((path, int(change)) for change, path in changes)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            logger.exception("watching %s failed: files changed on disk are not followed", folders)
+            await asyncio.Event().wait()  # until cancelled
+        finally:
+            stop.set()
 
     # -- telling the user ----------------------------------------------------------------------
 
@@ -696,8 +724,8 @@ class Workspace:
 
 
 class Progress:
-    """One scan's work-done progress: begun once the client has created the token; never begun
-    (nor ended) if the scan ends first."""
+    """One scan's work-done progress: begun once the client has created the token (if the scan
+    ended before that, begun and ended at once, so that the user sees its totals)."""
 
     _tokens = itertools.count(1)
 
@@ -705,12 +733,15 @@ class Progress:
         self.endpoint = endpoint
         self.token = f"grepls-scan-{next(self._tokens)}"
         self.state: Literal["asked", "begun", "ended"] = "asked"
+        self.final = ""
+        """The message the progress ended with."""
         endpoint.request("window/workDoneProgress/create", {"token": self.token}, self._created)
 
     def _created(self, result: object) -> None:
-        if self.state == "asked":
-            self.state = "begun"
-            self._send({"kind": "begin", "title": "grepls", "message": "searching the workspace"})
+        ended, self.state = self.state == "ended", "begun"
+        self._send({"kind": "begin", "title": "grepls", "message": "searching the workspace"})
+        if ended:  # the scan was quicker than the client: still show how it ended
+            self.end(self.final)
 
     def report(self, message: str) -> None:
         if self.state == "begun":
@@ -720,6 +751,7 @@ class Progress:
         if self.state == "begun":
             self._send({"kind": "end", "message": message})
         self.state = "ended"
+        self.final = message
 
     def _send(self, value: dict[str, Any]) -> None:
         self.endpoint.notify("$/progress", {"token": self.token, "value": value})
