@@ -14,8 +14,8 @@ must see the same lines the editor would: a file opened later shows the very sam
   :mod:`grepls.lines` splits an open document — a text broken by ``\\n`` alone is not split at all,
   but scanned whole (the scan's ``tail``), like a document just opened — and each pattern's
   :class:`~grepls.matcher.Matcher` scans it with the same :mod:`grepls.scan` strategy, as far as the
-  per-document cap. What is kept is only what a client can be shown: each matching line's spans and
-  its text (for ``listMatches``), never the file.
+  per-document cap. What is kept is only each matching line's spans, never the text: ``listMatches``
+  reads the lines it shows again (:func:`line_texts`), which keeps memory to the matches.
 
 Anything that goes wrong with one file — it vanished, it cannot be read, it is a directory now —
 is a :data:`Skip` reason (or ``None`` text: binary), counted by the caller and never raised.
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -89,23 +90,20 @@ class FileMatches:
     """Unique to this search of this file: a re-search is a new result (a new result id)."""
 
 
-def search(
-    text: str, matchers: list[tuple[str, Matcher]], limit: int
-) -> tuple[dict[str, Found], dict[int, str]]:
-    """Each pattern's matches in ``text`` (as far as ``limit`` + 1), and the text of every line
-    that holds one."""
+def search(text: str, matchers: list[tuple[str, Matcher]], limit: int) -> dict[str, Found]:
+    """Each pattern's matches in ``text``, as far as ``limit`` + 1."""
     if "\r" in text:
-        texts: list[str] | None = split_lines(text)[0]
-        tail = None
+        texts, tail = split_lines(text)[0], None
     else:
-        texts, tail = None, text
-    found = {
-        identifier: matcher.scan(texts if texts is not None else [], tail, limit)
-        for identifier, matcher in matchers
-    }
-    wanted = {line for each in found.values() for line in each.matches}
-    if not wanted:
-        return found, {}
-    if texts is None:
-        texts = text.split("\n")
-    return found, {line: texts[line] for line in wanted}
+        texts, tail = [], text
+    return {identifier: matcher.scan(texts, tail, limit) for identifier, matcher in matchers}
+
+
+def line_texts(path: str, wanted: Iterable[int], max_size: int) -> dict[int, str]:
+    """The texts of lines ``wanted`` of the file at ``path`` as it is now (missing lines: none)."""
+    data = read_file(path, max_size)
+    text = decode(data) if isinstance(data, bytes) else None
+    if text is None:
+        return {}
+    lines = split_lines(text)[0]
+    return {line: lines[line] for line in wanted if line < len(lines)}

@@ -27,6 +27,8 @@ from grepls.workspace import ClosedFile, uri_to_path
 # listMatches sends each match's line; a longer line is cut to this many characters around the match
 # (a 10 MB minified line with thousands of matches would otherwise make a response of gigabytes).
 EXCERPT_CHARACTERS = 1000
+# A closed file's lines are read again for listMatches, whatever its size now.
+MAX_TEXT_READ = 1 << 30
 
 
 class Highlights:
@@ -69,7 +71,7 @@ def list_matches(
 ) -> list[dict[str, Any]]:
     """Every match shown in the document (or closed file), with the text of its line."""
     texts: Mapping[int, str] | list[str] = (
-        document.texts if isinstance(document, ClosedFile) else document.lines.texts
+        document.texts(MAX_TEXT_READ) if isinstance(document, ClosedFile) else document.lines.texts
     )
     return [
         {
@@ -77,7 +79,7 @@ def list_matches(
                 "start": {"line": line, "character": start},
                 "end": {"line": line, "character": end},
             },
-            "text": excerpt(texts[line], start, encoding),
+            "text": excerpt(_text_of(texts, line), start, encoding),
             "pattern": identifier,
         }
         for line, (start, end), identifier in shown_matches(document, cap)
@@ -106,6 +108,13 @@ def list_scope(
             if len(listed) >= limit:
                 return listed
     return listed
+
+
+def _text_of(texts: Mapping[int, str] | list[str], line: int) -> str:
+    """A line's text ("" for a closed file's line that changed on disk since it was searched)."""
+    if isinstance(texts, list):
+        return texts[line] if line < len(texts) else ""
+    return texts.get(line, "")
 
 
 def excerpt(text: str, column: int, encoding: Encoding) -> str:

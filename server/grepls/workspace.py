@@ -10,10 +10,12 @@ repository, ``.ignore``, ``.rgignore``, ``.git/info/exclude``; hidden files and 
 symbolic links not followed — minus the ``exclude`` globs. grepls does not reimplement those rules:
 it asks ripgrep itself (``rg --files``; the ``ripgrep`` wheel ships the binary), and applies the two
 rules of its own while reading: larger than ``maxFileSize`` and binary (a NUL byte in the first
-8 KB) are skipped and counted. For a pattern set made only of literals, ripgrep also names the files
-that hold one of them (``rg --files-with-matches --fixed-strings``, a superset: case folded when any
-pattern folds case, every file read as text), so that grepls reads only those; a regex set is
-searched in every listed file (RE2's syntax is not ripgrep's, and a prefilter must never miss).
+8 KB) are skipped and counted. ripgrep also names the files where a pattern may match (``rg
+--files-with-matches --text``: literals as fixed strings, case folded when any pattern folds case),
+so that grepls reads only those; this *prefilter* must never miss a file, so a regex is handed to
+ripgrep only when both engines read it alike (no ``\\b``, ``\\w``, ``\\d``, ``\\s`` — ASCII in
+RE2, Unicode in ripgrep —, no ``\\A``, ``\\z``, flag groups) and ripgrep compiles it; else every
+listed file is read and searched.
 
 **A scan.** Binding new patterns or settings starts one scan and cancels the one running at once
 (its subprocess killed, its results dropped): nothing found for an old pattern is published after
@@ -25,7 +27,8 @@ the numbers). Work-done progress reports files and matches while it runs.
 
 **What is held.** For each closed file with matches, a :class:`ClosedFile`: per pattern the
 matching lines' spans (as far as ``maxMatchesPerDocument``), and the text of those lines (for
-``listMatches``) — never the file's text, so memory follows the matches, not the tree. A
+``listMatches`` reads those lines again) — never the file's text, so memory follows the matches,
+not the tree. A
 :class:`ClosedFile` looks to the :class:`~grepls.publisher.Publisher` like an open document without
 a version, and :class:`Scope` shows it the open documents and the closed files as one mapping, open
 documents first: **an open document wins**, its matches come from the editor's text; when it closes
@@ -57,7 +60,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import quote, unquote, urlparse
 
-from grepls.disk import FileMatches, Skip, decode, read_file, read_files, search
+from grepls.disk import FileMatches, Skip, decode, line_texts, read_file, read_files, search
 from grepls.document import Document
 from grepls.matcher import Matcher
 from grepls.params import dig
@@ -71,6 +74,8 @@ BATCH_FILES = 32
 """Files read per batch by the worker thread."""
 SLICE_SECONDS = 0.002
 """The longest the scan searches before the event loop answers the editor."""
+RG_NICENESS = 10
+"""How much lower ripgrep's scheduling priority is than the server's."""
 PROGRESS_SECONDS = 0.25
 """At most one progress report this often."""
 
@@ -137,19 +142,21 @@ class ClosedTrack:
 class ClosedFile:
     """A file that is not open, with its matches: shown like an open document without a version."""
 
-    __slots__ = ("count", "path", "texts", "tracks", "uri", "version")
+    __slots__ = ("count", "path", "tracks", "uri", "version")
 
-    def __init__(
-        self, uri: str, path: str, tracks: dict[str, ClosedTrack], texts: dict[int, str]
-    ) -> None:
+    def __init__(self, uri: str, path: str, tracks: dict[str, ClosedTrack]) -> None:
         self.uri = uri
         self.path = path
         self.version: int | None = None
         self.tracks = tracks
         """Pattern id → its matches, in pattern order."""
-        self.texts = texts
-        """Line → its text, for the lines that hold a match."""
         self.count = sum(len(spans) for t in tracks.values() for spans in t.index.lines.values())
+
+    def texts(self, max_size: int) -> dict[int, str]:
+        """Line → its text, for the lines that hold a match (read from disk again: only the
+        matches are kept)."""
+        wanted = {line for track in self.tracks.values() for line in track.index.lines}
+        return line_texts(self.path, wanted, max_size)
 
 
 class Scope(Mapping[str, "Document | ClosedFile"]):
@@ -264,6 +271,10 @@ class Workspace:
         self._watch_task: asyncio.Task[None] | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._rg = rg_binary()
+        nice = shutil.which("nice")
+        self._nice = [nice, "-n", str(RG_NICENESS)] if nice else []
+        """ripgrep runs at a lower priority than the server: on a busy machine, the editor's
+        keystrokes are answered first."""
         self._told_missing = False
 
     @property
@@ -292,7 +303,7 @@ class Workspace:
             if not kept or not self.active:
                 self._drop(uri)
             elif len(kept) != len(entry.tracks):
-                self._hold(ClosedFile(uri, entry.path, kept, entry.texts))
+                self._hold(ClosedFile(uri, entry.path, kept))
         if not self.active:
             self.totals = Totals(complete=True)
             self._stop_watching()
@@ -384,10 +395,9 @@ class Workspace:
     def _store(self, path: str, text: str | None) -> None:
         """The file at ``path`` now reads ``text`` (``None``: it has none we search)."""
         matches: dict[str, ClosedTrack] = {}
-        texts: dict[int, str] = {}
         if text is not None:
             cap = self.options.per_document
-            found, texts = search(text, self.matchers, cap)
+            found = search(text, self.matchers, cap)
             for identifier, matcher in self.matchers:
                 each = found[identifier]
                 if each.matches:
@@ -400,7 +410,7 @@ class Workspace:
                 self._drop(uri)
             return
         uri = uri or self._client_uris.get(path) or path_to_uri(path)
-        self._hold(ClosedFile(uri, path, matches, texts))
+        self._hold(ClosedFile(uri, path, matches))
 
     def _research(self, path: str) -> None:
         """Search one file again, now (a file is at most ``maxFileSize``: milliseconds)."""
@@ -429,14 +439,14 @@ class Workspace:
         progress = Progress(self.endpoint) if self.progress_supported else None
         totals = self.totals
         self._seen = set()
-        literals = self._literals() if self._rg is not None else None
         listing: asyncio.Task[set[str]] | None = None
         try:
-            if literals is not None:
-                # ripgrep names the files holding a literal; the list of every file (for the
-                # watch, and the count) is made meanwhile.
+            prefilter = await self._prefilter() if self._rg is not None else None
+            if prefilter is not None:
+                # ripgrep names the files that may hold a match; the list of every file (for
+                # the watch, and the count) is made meanwhile.
                 listing = asyncio.ensure_future(self._list())
-                await self._search(serial, self._rg_candidates(literals), progress, listing=False)
+                await self._search(serial, self._rg_lines(prefilter), progress, listing=False)
             else:
                 self.listed = set()
                 await self._search(serial, self._rg_lines(["--files"]), progress, listing=True)
@@ -540,33 +550,47 @@ class Workspace:
                 await asyncio.sleep(0)
                 clock[0] = time.perf_counter()
 
-    def _literals(self) -> tuple[list[str], bool] | None:
-        """The patterns as ripgrep literals, and whether to fold case; ``None`` if any is a
-        regex (or holds what ripgrep's arguments cannot carry)."""
+    async def _prefilter(self) -> list[str] | None:
+        """ripgrep's arguments that name every file where some pattern may match (a superset),
+        or ``None`` when no such arguments are known to be safe: then every file is read."""
         patterns: list[str] = []
-        fold = False
+        fold = literal = False
         for _, matcher in self.matchers:
             spec = matcher.spec
-            if spec.regex:
+            if "\0" in spec.pattern or not _encodable(spec.pattern):
                 return None
-            try:
-                spec.pattern.encode("utf-8")
-            except UnicodeEncodeError:
+            if spec.regex and not _same_in_ripgrep(spec.pattern):
                 return None
-            if "\0" in spec.pattern:
-                return None
-            patterns.append(spec.pattern)
+            patterns.append(spec.pattern if spec.regex else _escape(spec.pattern))
+            literal = literal or not spec.regex
             fold = fold or not spec.case_sensitive
-        return patterns, fold
-
-    def _rg_candidates(self, literals: tuple[list[str], bool]) -> AsyncGenerator[list[str], None]:
-        patterns, fold = literals
-        arguments = ["--files-with-matches", "--text", "--fixed-strings"]
+        regexes = [m.spec.pattern for _, m in self.matchers if m.spec.regex]
+        if regexes and not await self._ripgrep_accepts(regexes):
+            return None
+        arguments = ["--files-with-matches", "--text"]
+        if not regexes:
+            arguments.append("--fixed-strings")
+            patterns = [m.spec.pattern for _, m in self.matchers]
         if fold:
             arguments.append("--ignore-case")
         for pattern in patterns:
             arguments += ["--regexp", pattern]
-        return self._rg_lines(arguments)
+        return arguments
+
+    async def _ripgrep_accepts(self, regexes: list[str]) -> bool:
+        """Whether ripgrep compiles every regex (its syntax is nearly RE2's, not quite)."""
+        assert self._rg is not None
+        command = [self._rg, "--no-config", "--quiet"]
+        for regex in regexes:
+            command += ["--regexp", regex]
+        process = await asyncio.create_subprocess_exec(
+            *command,
+            os.devnull,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        return await process.wait() in (0, 1)  # 2: an error
 
     async def _rg_lines(self, arguments: list[str]) -> AsyncGenerator[list[str], None]:
         """The paths ripgrep prints for ``arguments`` over the folders, as they come."""
@@ -578,7 +602,7 @@ class Workspace:
                     "install the ripgrep package (pip install ripgrep)"
                 )
             return
-        command = [self._rg, "--no-config", "--no-messages", *arguments]
+        command = [*self._nice, self._rg, "--no-config", "--no-messages", *arguments]
         for glob in self.options.exclude:
             command += ["--glob", "!" + glob]
         # ripgrep matches globs against paths relative to its working directory: run it in each
@@ -594,15 +618,17 @@ class Workspace:
                 stderr=asyncio.subprocess.DEVNULL,
             )
             assert process.stdout is not None
-            join = os.path.join
+            prefix = folder.rstrip("/") + "/"
+            encoding = sys.getfilesystemencoding()
             rest = b""
             try:
                 while chunk := await process.stdout.read(1 << 16):
                     lines = (rest + chunk).split(b"\n")
                     rest = lines.pop()
-                    yield [join(folder, os.fsdecode(line)) for line in lines if line]
+                    names = b"\n".join(lines).decode(encoding, "surrogateescape").split("\n")
+                    yield [prefix + name for name in names if name]
                 if rest:
-                    yield [join(folder, os.fsdecode(rest))]
+                    yield [prefix + os.fsdecode(rest)]
                 await process.wait()
             finally:
                 if process.returncode is None:
@@ -755,6 +781,44 @@ class Progress:
 
     def _send(self, value: dict[str, Any]) -> None:
         self.endpoint.notify("$/progress", {"token": self.token, "value": value})
+
+
+# RE2 and ripgrep's Rust regex read these the same way: escapes of punctuation, \t \n \r \f \v,
+# \x hex, \p classes. Not \b \w \d \s and their negations (ASCII in RE2, Unicode in ripgrep),
+# \A \z, \Q…\E, flags groups: a pattern with any of those is not prefiltered.
+_SAFE_ESCAPES = frozenset("tnrfvxpP")
+_META = frozenset("\\.+*?()|[]{}^$")
+
+
+def _same_in_ripgrep(pattern: str) -> bool:
+    """Whether ripgrep finds a superset of RE2's matches of ``pattern`` on every line."""
+    escaped = False
+    for number, char in enumerate(pattern):
+        if escaped:
+            if char.isalnum() and char not in _SAFE_ESCAPES:
+                return False
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif (
+            char == "("
+            and pattern.startswith("?", number + 1)
+            and not pattern.startswith(("?:", "?P<"), number + 1)
+        ):
+            return False
+    return not escaped
+
+
+def _escape(literal: str) -> str:
+    return "".join("\\" + char if char in _META else char for char in literal)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _spawn(coroutine: Any) -> asyncio.Task[None] | None:
