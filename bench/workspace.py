@@ -120,9 +120,10 @@ class Client(LspClient):
 
 
 def document(lines: int, every: int) -> str:
-    """``lines`` lines of code-like text, ``TODO`` on every ``every``-th."""
+    """``lines`` lines of code-like text, a match of every pattern on every ``every``-th."""
+    marks = "TODO fixme PM_SUSPEND "
     return "".join(
-        f"    value_{n} = compute(value_{n - 1}, {n})  # {'TODO ' if n % every == 0 else ''}x\n"
+        f"    value_{n} = compute(value_{n - 1}, {n})  # {marks if n % every == 0 else ''}x\n"
         for n in range(lines)
     )
 
