@@ -72,7 +72,7 @@ WARNING = 2  # window/showMessage's MessageType.Warning
 
 BATCH_FILES = 32
 """Files read per batch by the worker thread."""
-SLICE_SECONDS = 0.002
+SLICE_SECONDS = 0.001
 """The longest the scan searches before the event loop answers the editor."""
 RG_NICENESS = 10
 """How much lower ripgrep's scheduling priority is than the server's."""
