@@ -3,6 +3,7 @@ and which regexes ripgrep may prefilter (it must never miss a file RE2 would mat
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -12,7 +13,11 @@ import pytest
 from grepls.disk import decode, line_texts, read_file, search
 from grepls.matcher import Matcher
 from grepls.pattern import PatternSpec
+from grepls.rpc import Endpoint
 from grepls.workspace import (
+    PIECE_CHARACTERS,
+    Options,
+    Workspace,
     _escape,
     _same_in_ripgrep,
     folders_from_initialize,
@@ -118,3 +123,36 @@ def test_escaped_literals_mean_themselves_to_ripgrep(tmp_path: Path) -> None:
 def test_the_ripgrep_wheel_is_installed_beside_this_python() -> None:
     rg = rg_binary()
     assert rg is not None and Path(rg).parent == Path(sys.executable).parent
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        PatternSpec("TODO"),
+        PatternSpec("todo", case_sensitive=False, whole_word=True),
+        PatternSpec("[A-Z]+_X", regex=True),
+        PatternSpec("^", regex=True),
+        PatternSpec("x*$", regex=True),
+    ],
+)
+@pytest.mark.parametrize("limit", [10_000, 7])
+def test_a_large_file_searched_in_pieces_finds_what_one_pass_finds(
+    spec: PatternSpec, limit: int
+) -> None:
+    """Large files are searched a piece of lines at a time (between the editor's messages):
+    the same matches, counts and exactness as one pass, at every per-document cap."""
+    lines = [
+        f"line {n} " + ("TODO todo AB_X é😀 " if n % 37 == 0 else "plain") * (1 + n % 3)
+        for n in range(30000)
+    ]
+    text = "\n".join(lines) + "\n"
+    assert len(text) > 3 * PIECE_CHARACTERS
+    matcher = Matcher(spec)
+    workspace = Workspace(Endpoint(), {})
+    workspace.matchers = [("p", matcher)]
+    workspace.options = Options(per_document=limit)
+    pieces = asyncio.run(workspace._search_in_pieces(text, workspace._serial))["p"]
+    whole = search(text, [("p", matcher)], limit)["p"]
+    assert pieces.matches == whole.matches
+    exact = whole.searched == whole.lines and not whole.cut
+    assert (pieces.searched == pieces.lines and not pieces.cut) == exact

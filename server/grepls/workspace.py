@@ -64,7 +64,9 @@ from grepls.disk import FileMatches, Skip, decode, line_texts, read_file, read_f
 from grepls.document import Document
 from grepls.matcher import Matcher
 from grepls.params import dig
+from grepls.positions import SPAN
 from grepls.rpc import Endpoint
+from grepls.scan import Found
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +76,8 @@ BATCH_FILES = 32
 """Files read per batch by the worker thread."""
 SLICE_SECONDS = 0.001
 """The longest the scan searches before the event loop answers the editor."""
+PIECE_CHARACTERS = 1 << 16
+"""A larger text is searched this much (in whole lines) at a time between the editor's messages."""
 RG_NICENESS = 10
 """How much lower ripgrep's scheduling priority is than the server's."""
 PROGRESS_SECONDS = 0.25
@@ -394,16 +398,18 @@ class Workspace:
 
     def _store(self, path: str, text: str | None) -> None:
         """The file at ``path`` now reads ``text`` (``None``: it has none we search)."""
+        found = search(text, self.matchers, self.options.per_document) if text is not None else {}
+        self._store_found(path, found)
+
+    def _store_found(self, path: str, found: dict[str, Found]) -> None:
+        """The file at ``path`` holds what the scans ``found`` (pattern id → its scan)."""
         matches: dict[str, ClosedTrack] = {}
-        if text is not None:
-            cap = self.options.per_document
-            found = search(text, self.matchers, cap)
-            for identifier, matcher in self.matchers:
-                each = found[identifier]
-                if each.matches:
-                    exact = each.searched == each.lines and not each.cut
-                    index = FileMatches(each.matches, each.count, exact, next(_generations))
-                    matches[identifier] = ClosedTrack(matcher, index)
+        for identifier, matcher in self.matchers:
+            each = found.get(identifier)
+            if each is not None and each.matches:
+                exact = each.searched == each.lines and not each.cut
+                index = FileMatches(each.matches, each.count, exact, next(_generations))
+                matches[identifier] = ClosedTrack(matcher, index)
         uri = self._uris.get(path)
         if not matches:
             if uri is not None:
@@ -411,6 +417,42 @@ class Workspace:
             return
         uri = uri or self._client_uris.get(path) or path_to_uri(path)
         self._hold(ClosedFile(uri, path, matches))
+
+    async def _search_in_pieces(self, text: str, serial: int) -> dict[str, Found]:
+        """:func:`~grepls.disk.search` of a large text broken by ``\\n`` only, a piece of whole
+        lines at a time, yielding to the event loop between pieces: one file never holds up a
+        keystroke for longer than a piece takes."""
+        limit = self.options.per_document
+        matches: dict[str, dict[int, list[SPAN]]] = {i: {} for i, _ in self.matchers}
+        counts = dict.fromkeys(matches, 0)
+        stopped: dict[str, Found] = {}
+        line = start = 0
+        length = len(text)
+        while start <= length:
+            end = text.find("\n", start + PIECE_CHARACTERS)
+            if end < 0:
+                end = length
+            piece = text[start:end]
+            running = [(i, m) for i, m in self.matchers if i not in stopped]
+            lines = piece.count("\n") + 1
+            for identifier, matcher in running:
+                found = matcher.scan([], piece, limit - counts[identifier])
+                held = matches[identifier]
+                for number, spans in found.matches.items():
+                    held[line + number] = spans
+                counts[identifier] += found.count
+                if found.searched < found.lines or found.cut:
+                    stopped[identifier] = Found(held, line + found.searched, -1, found.cut)
+            line += lines
+            start = end + 1
+            if start <= length:
+                await asyncio.sleep(0)
+                if serial != self._serial:
+                    raise asyncio.CancelledError
+        return {
+            identifier: stopped.get(identifier) or Found(held, line, line)
+            for identifier, held in matches.items()
+        }
 
     def _research(self, path: str) -> None:
         """Search one file again, now (a file is at most ``maxFileSize``: milliseconds)."""
@@ -538,7 +580,12 @@ class Workspace:
             text = decode(data) if isinstance(data, bytes) else None
             if text is None:
                 totals.skipped[data if isinstance(data, str) else "binary"] += 1
-            self._store(path, text)
+            if text is not None and len(text) > PIECE_CHARACTERS and "\r" not in text:
+                found = await self._search_in_pieces(text, serial)
+                if path not in self._open:  # it may have been opened meanwhile
+                    self._store_found(path, found)
+            else:
+                self._store(path, text)
             if totals.matches > limit:
                 raise _Capped
             now = time.perf_counter()
