@@ -99,6 +99,9 @@ def test_uris_and_folders() -> None:
         (r"a\.b\(c\)", True),
         (r"\pL+\x41\t", True),
         ("trailing\\", False),
+        ("^T", False),  # a lone \r ends a line for LSP, not for ripgrep
+        ("a$", False),
+        ("[^a]b", False),  # (conservative)
     ],
 )
 def test_which_regexes_ripgrep_may_prefilter(pattern: str, safe: bool) -> None:

@@ -14,8 +14,10 @@ rules of its own while reading: larger than ``maxFileSize`` and binary (a NUL by
 --files-with-matches --text``: literals as fixed strings, case folded when any pattern folds case),
 so that grepls reads only those; this *prefilter* must never miss a file, so a regex is handed to
 ripgrep only when both engines read it alike (no ``\\b``, ``\\w``, ``\\d``, ``\\s`` — ASCII in
-RE2, Unicode in ripgrep —, no ``\\A``, ``\\z``, flag groups) and ripgrep compiles it; else every
-listed file is read and searched.
+RE2, Unicode in ripgrep —, no ``^``, ``$``, ``\\A``, ``\\z``, flag groups), when it cannot match
+the empty string (LSP counts an empty last line that ripgrep does not) and ripgrep compiles it;
+else every listed file is read and searched. ripgrep reads files as grepls does (``--encoding
+utf-8``: bytes that are not UTF-8 become U+FFFD).
 
 **A scan.** Binding new patterns or settings starts one scan and cancels the one running at once
 (its subprocess killed, its results dropped): nothing found for an old pattern is published after
@@ -604,6 +606,10 @@ class Workspace:
         fold = literal = False
         for _, matcher in self.matchers:
             spec = matcher.spec
+            if matcher.zero_width:
+                # It matches the empty line an empty file, or a text ending in a line break, ends
+                # with (LSP counts it; ripgrep does not): every file must be read.
+                return None
             if "\0" in spec.pattern or not _encodable(spec.pattern):
                 return None
             if spec.regex and not _same_in_ripgrep(spec.pattern):
@@ -614,7 +620,9 @@ class Workspace:
         regexes = [m.spec.pattern for _, m in self.matchers if m.spec.regex]
         if regexes and not await self._ripgrep_accepts(regexes):
             return None
-        arguments = ["--files-with-matches", "--text"]
+        # Read as grepls reads: bytes that are not UTF-8 become U+FFFD (ripgrep searches raw
+        # bytes otherwise, and "." would not match them).
+        arguments = ["--files-with-matches", "--text", "--encoding", "utf-8"]
         if not regexes:
             arguments.append("--fixed-strings")
             patterns = [m.spec.pattern for _, m in self.matchers]
@@ -832,7 +840,8 @@ class Progress:
 
 # RE2 and ripgrep's Rust regex read these the same way: escapes of punctuation, \t \n \r \f \v,
 # \x hex, \p classes. Not \b \w \d \s and their negations (ASCII in RE2, Unicode in ripgrep),
-# \A \z, \Q…\E, flags groups: a pattern with any of those is not prefiltered.
+# \A \z, \Q…\E, flags groups, nor ^ and $ (a lone \r ends a line for LSP, not for ripgrep): a
+# pattern with any of those is not prefiltered.
 _SAFE_ESCAPES = frozenset("tnrfvxpP")
 _META = frozenset("\\.+*?()|[]{}^$")
 
@@ -847,6 +856,8 @@ def _same_in_ripgrep(pattern: str) -> bool:
             escaped = False
         elif char == "\\":
             escaped = True
+        elif char in "^$":
+            return False  # lines end at a lone \r for LSP, not for ripgrep
         elif (
             char == "("
             and pattern.startswith("?", number + 1)

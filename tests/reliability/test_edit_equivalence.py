@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import pathlib
+import shutil
 import tempfile
 import time
 from typing import Any
@@ -541,6 +542,8 @@ class WorkspaceMachine(RuleBasedStateMachine):
             for name in self.editor:
                 wire.close_document(self.uri(name))
             wire.barrier()
+        if self.folder:
+            shutil.rmtree(self.folder, ignore_errors=True)  # the next sequence replaces it
 
 
 @pytest.fixture
