@@ -268,6 +268,11 @@ class Workspace:
         self._task: asyncio.Task[None] | None = None
         self._relist_task: asyncio.Task[None] | None = None
         self._relist_wanted = False
+        self._tick = 0
+        """Counts the files searched again on their own (events, closed documents)."""
+        self._fresh: dict[str, int] = {}
+        """Path → the tick at which it was last searched on its own: a scan's read of it that
+        began before then is older, and dropped."""
         self._pending: set[str] = set()
         """Paths events named that were not listed then: searched at the next listing."""
         self._seen: set[str] = set()
@@ -461,6 +466,8 @@ class Workspace:
         if path in self._open:
             return
         self._seen.add(path)
+        self._fresh[path] = self._tick
+        self._tick += 1
         data = read_file(path, self.options.max_file_size)
         self._store(path, decode(data) if isinstance(data, bytes) else None)
 
@@ -538,7 +545,7 @@ class Workspace:
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="grepls-read")
         pool, size = self._pool, self.options.max_file_size
         waiting: list[str] = []
-        reading: tuple[list[str], asyncio.Future[list[bytes | Skip]]] | None = None
+        reading: tuple[list[str], asyncio.Future[list[bytes | Skip]], int] | None = None
         clock = [time.perf_counter(), time.perf_counter()]  # slice start, last progress
 
         async def read_next(final: bool) -> None:
@@ -547,9 +554,10 @@ class Workspace:
                 batch, waiting = waiting[:BATCH_FILES], waiting[BATCH_FILES:]
                 future = loop.run_in_executor(pool, read_files, batch, size)
                 if reading is not None:
-                    done, done_future = reading
-                    await self._searched(serial, done, await done_future, clock, progress)
-                reading = (batch, future)
+                    done, done_future, tick = reading
+                    read = await done_future
+                    await self._searched(serial, done, read, tick, clock, progress)
+                reading = (batch, future, self._tick)
 
         async with contextlib.aclosing(lines) as paths:
             async for found in paths:
@@ -559,33 +567,35 @@ class Workspace:
                 await read_next(final=False)
         await read_next(final=True)
         if reading is not None:
-            done, done_future = reading
-            await self._searched(serial, done, await done_future, clock, progress)
+            done, done_future, tick = reading
+            read = await done_future
+            await self._searched(serial, done, read, tick, clock, progress)
 
     async def _searched(
         self,
         serial: int,
         batch: list[str],
         read: list[bytes | Skip],
+        tick: int,
         clock: list[float],
         progress: Progress | None,
     ) -> None:
-        """Search a batch just read, yielding to the event loop every slice."""
+        """Search a batch read from ``tick`` on, yielding to the event loop every slice."""
         totals, limit = self.totals, self.options.max_matches
         for path, data in zip(batch, read, strict=True):
             if serial != self._serial:
                 raise asyncio.CancelledError
             totals.files += 1
             self._seen.add(path)
-            if path in self._open:
-                continue
+            if path in self._open or self._fresh.get(path, -1) >= tick:
+                continue  # open, or searched again since this read began: that is newer
             text = decode(data) if isinstance(data, bytes) else None
             if text is None:
                 totals.skipped[data if isinstance(data, str) else "binary"] += 1
             if text is not None and len(text) > PIECE_CHARACTERS and "\r" not in text:
                 found = await self._search_in_pieces(text, serial)
-                if path not in self._open:  # it may have been opened meanwhile
-                    self._store_found(path, found)
+                if path not in self._open and self._fresh.get(path, -1) < tick:
+                    self._store_found(path, found)  # unless opened or searched again meanwhile
             else:
                 self._store(path, text)
             if totals.matches > limit:
