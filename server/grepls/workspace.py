@@ -16,8 +16,8 @@ so that grepls reads only those; this *prefilter* must never miss a file, so a r
 ripgrep only when both engines read it alike (no ``\\b``, ``\\w``, ``\\d``, ``\\s`` — ASCII in
 RE2, Unicode in ripgrep —, no ``^``, ``$``, ``\\A``, ``\\z``, flag groups), when it cannot match
 the empty string (LSP counts an empty last line that ripgrep does not) and ripgrep compiles it;
-else every listed file is read and searched. ripgrep reads files as grepls does (``--encoding
-utf-8``: bytes that are not UTF-8 become U+FFFD).
+else every listed file is read and searched. For a regex (or a literal holding U+FFFD) ripgrep
+reads files as grepls does (``--encoding utf-8``: bytes that are not UTF-8 become U+FFFD).
 
 **A scan.** Binding new patterns or settings starts one scan and cancels the one running at once
 (its subprocess killed, its results dropped): nothing found for an old pattern is published after
@@ -630,9 +630,11 @@ class Workspace:
         regexes = [m.spec.pattern for _, m in self.matchers if m.spec.regex]
         if regexes and not await self._ripgrep_accepts(regexes):
             return None
-        # Read as grepls reads: bytes that are not UTF-8 become U+FFFD (ripgrep searches raw
-        # bytes otherwise, and "." would not match them).
-        arguments = ["--files-with-matches", "--text", "--encoding", "utf-8"]
+        arguments = ["--files-with-matches", "--text"]
+        if regexes or any("\ufffd" in pattern for pattern in patterns):
+            # Read as grepls reads: bytes that are not UTF-8 become U+FFFD (ripgrep searches raw
+            # bytes otherwise, and "." would not match them). Plain literals need no transcoding.
+            arguments += ["--encoding", "utf-8"]
         if not regexes:
             arguments.append("--fixed-strings")
             patterns = [m.spec.pattern for _, m in self.matchers]
