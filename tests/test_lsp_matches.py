@@ -254,7 +254,7 @@ async def test_list_matches_returns_ranges_and_lines(client: LanguageClient) -> 
         ("grepls.setPattern", [{"pattern": "a", "color": "red"}], "unknown option 'color'"),
         ("grepls.setPattern", [{"pattern": 5}], "'pattern' must be a string"),
         ("grepls.clearPattern", ["x"], "takes no arguments"),
-        ("grepls.listMatches", [], "document URI"),
+        ("grepls.listMatches", [1], "document URI"),
         ("grepls.listMatches", ["file:///not/open.txt"], "not an open document"),
     ],
 )

@@ -15,7 +15,13 @@ Kept patterns, for editors without a settings UI (see :mod:`grepls.patterns`):
 * ``grepls.removePattern`` — ``[id]``.
 * ``grepls.listPatterns`` — ``[]``; every pattern in order, with its match count.
 
-And ``grepls.listMatches`` — ``[uri]``: the document's matches with their lines and pattern ids.
+And ``grepls.listMatches`` — ``[uri]``: the document's matches with their lines and pattern ids;
+``[]``: every match in scope (open documents, and closed files with the workspace scope), each with
+its ``uri``, files in path order (``pattern`` only when several patterns are in force).
+
+With the workspace scope, ``setPattern`` (and ``addPattern``) answer with ``"workspace": {"files",
+"matches", "complete", "skipped"}``: the workspace scan's totals so far — the scan has only begun
+when the command answers, so ``complete`` is then false (see :mod:`grepls.workspace`).
 
 Changing the documents: ``grepls.replace`` — one object ``{"replacement", "uri"?, "pattern"?,
 "scope"?}``; every match rewritten through the editor's own ``workspace/applyEdit`` (see
@@ -30,13 +36,14 @@ from typing import Any, Protocol
 from grepls.documents import Documents
 from grepls.pattern import PatternError, PatternSpec, parse_pattern_argument
 from grepls.patterns import SEARCH_ID, PatternSet, pattern_from_entry
-from grepls.queries import list_matches
+from grepls.queries import list_matches, list_scope
 from grepls.replace import Server as ReplaceServer
 from grepls.replace import replace
 from grepls.rewrite import REPLACE
 from grepls.rpc import InvalidParams
 from grepls.session import Session
 from grepls.settings import Settings
+from grepls.workspace import Scope, Workspace
 
 SET_PATTERN = "grepls.setPattern"
 CLEAR_PATTERN = "grepls.clearPattern"
@@ -53,6 +60,7 @@ class Server(ReplaceServer, Protocol):
     settings: Settings
     documents: Documents
     patterns: PatternSet
+    workspace: Workspace
 
     def set_pattern(self, spec: PatternSpec | None) -> None: ...
 
@@ -66,7 +74,15 @@ def set_pattern(server: Server, arguments: list[Any]) -> dict[str, Any]:
     except PatternError as error:
         raise InvalidParams(str(error)) from None
     matches, complete = server.documents.matches(SEARCH_ID)
-    return {"pattern": spec.pattern, "matches": matches, "complete": complete}
+    return _with_workspace(
+        server, {"pattern": spec.pattern, "matches": matches, "complete": complete}
+    )
+
+
+def _with_workspace(server: Server, result: dict[str, Any]) -> dict[str, Any]:
+    if server.settings.scope == "workspace":
+        result["workspace"] = server.workspace.totals.summary()
+    return result
 
 
 def clear_pattern(server: Server, arguments: list[Any]) -> dict[str, Any]:
@@ -89,7 +105,7 @@ def add_pattern(server: Server, arguments: list[Any]) -> dict[str, Any]:
         raise InvalidParams(str(error)) from None
     server.bind()
     matches, complete = server.documents.matches(pattern.id)
-    return {"id": pattern.id, "matches": matches, "complete": complete}
+    return _with_workspace(server, {"id": pattern.id, "matches": matches, "complete": complete})
 
 
 def remove_pattern(server: Server, arguments: list[Any]) -> None:
@@ -130,8 +146,19 @@ def list_patterns(server: Server, arguments: list[Any]) -> list[dict[str, Any]]:
 
 
 def list_document_matches(server: Server, arguments: list[Any]) -> list[dict[str, Any]]:
+    settings = server.settings
+    if not arguments:
+        return list_scope(
+            Scope(server.documents, server.workspace),
+            settings.max_matches_per_document,
+            server.session.encoding,
+            settings.max_workspace_matches,
+            with_pattern=sum(1 for _ in server.patterns) > 1,
+        )
     if len(arguments) != 1 or not isinstance(arguments[0], str):
-        raise InvalidParams(f"{LIST_MATCHES} takes one argument, the document URI")
+        raise InvalidParams(
+            f"{LIST_MATCHES} takes one argument, the document URI (or none: every match in scope)"
+        )
     document = server.documents.get(arguments[0])
     if document is None:
         raise InvalidParams(f"{LIST_MATCHES}: {arguments[0]} is not an open document")

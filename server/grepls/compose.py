@@ -17,10 +17,10 @@ chunks, still reusing each line's rendering where its span list is the very one 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
-from typing import NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple, Protocol
 
-from grepls.document import Document, Track
+from grepls.index import MatchIndex
 from grepls.positions import SPAN
 from grepls.render import DiagnosticRenderer
 
@@ -36,7 +36,43 @@ class Rendered(NamedTuple):
     joined: bytes
 
 
-Pairs = Sequence[tuple[DiagnosticRenderer, Track]]
+class Matches(Protocol):
+    """One pattern's matches in one document or file: a match index, or what a scan found."""
+
+    @property
+    def lines(self) -> dict[int, list[SPAN]]: ...
+
+    @property
+    def count(self) -> int: ...
+
+    @property
+    def exact(self) -> bool: ...
+
+    @property
+    def generation(self) -> int: ...
+
+
+class Searched(Protocol):
+    """One pattern's search of one document or file."""
+
+    @property
+    def index(self) -> Matches: ...
+
+
+class Shown(Protocol):
+    """What is shown: an open document, or a closed file of the workspace (version ``None``)."""
+
+    @property
+    def uri(self) -> str: ...
+
+    @property
+    def version(self) -> int | None: ...
+
+    @property
+    def tracks(self) -> Mapping[str, Searched]: ...
+
+
+Pairs = Sequence[tuple[DiagnosticRenderer, Searched]]
 """The document's tracks with their renderers, in pattern order."""
 
 
@@ -46,7 +82,7 @@ class Composition:
     __slots__ = ("_capped", "_cells", "_chunks", "_lines", "_tracks")
 
     def __init__(self) -> None:
-        self._tracks: tuple[Track, ...] = ()
+        self._tracks: tuple[Searched, ...] = ()
         """The tracks the chunks were composed from, in order."""
         self._lines: list[int] = []
         """The lines that have diagnostics, in order."""
@@ -57,7 +93,7 @@ class Composition:
         self._capped = True
         """Whether some pattern showed only its first ``cap`` matches at the last rebuild."""
 
-    def json(self, document: Document, renderers: dict[str, DiagnosticRenderer], cap: int) -> bytes:
+    def json(self, document: Shown, renderers: dict[str, DiagnosticRenderer], cap: int) -> bytes:
         """The document's diagnostics as JSON array items, brought up to date."""
         pairs = [
             (renderer, track)
@@ -67,7 +103,7 @@ class Composition:
         tracks = tuple(track for _, track in pairs)
         touched: set[int] | None = set()
         for track in tracks:
-            events, track.index.touched = track.index.touched, []
+            events = _take_touched(track.index)
             if events is None or touched is None:
                 touched = None
                 continue
@@ -152,6 +188,15 @@ class Composition:
         self._capped = capped
         self._lines = sorted(by_line)
         self._chunks = [_merged(by_line[line]) for line in self._lines]
+
+
+def _take_touched(index: Matches) -> list[tuple[int, int, int]] | None:
+    """The lines an open document's index touched since the last look (and a fresh log), or
+    ``None``: anything may have changed (a closed file's matches keep no log: it is rebuilt)."""
+    if not isinstance(index, MatchIndex):
+        return None
+    events, index.touched = index.touched, []
+    return events
 
 
 def _merged(entries: list[tuple[int, Rendered]]) -> bytes:

@@ -19,13 +19,27 @@ first 500 it receives) keep the top of the file. Each document's JSON is kept cu
 Result ids come from one counter for the server's whole life, so an id never names two results,
 even across a close and reopen. A document with more matches than the cap is announced with
 ``window/showMessage``, once for each pattern and cap, however often edits take it over and back.
+
+**Closed files** (the workspace scope, :mod:`grepls.workspace`) are shown the same way: the mapping
+the publisher reads holds open documents and closed files alike (anything :class:`Shown`: a URI, a
+version — ``None`` for a file on disk — and per pattern the matches by line). A closed file that
+no longer has matches is :meth:`Publisher.closed` like a document, so a push client is sent an
+empty list. Pull clients ask for closed files with ``workspace/diagnostic``
+(:meth:`Publisher.workspace_report`): every closed file is answered ``full`` or, while the client's
+result id still names it, ``unchanged``; a file that lost its matches is answered once with an
+empty ``full`` report. When nothing changed since the client's ids, the request is *parked* and
+answered at the first flush that has something new (a long poll, as VS Code expects: it asks again
+as soon as it is answered). With a ``partialResultToken`` the reports are streamed as ``$/progress``
+notifications and the answer itself is empty.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from typing import Any
 
-from grepls.compose import Composition
+from grepls.compose import Composition, Shown
 from grepls.document import Document
 from grepls.render import (
     DiagnosticRenderer,
@@ -33,10 +47,13 @@ from grepls.render import (
     publish_parts,
     unchanged_report_json,
 )
-from grepls.rpc import Endpoint
+from grepls.rpc import Endpoint, Later
 from grepls.settings import DEFAULT_MAX_MATCHES
 
 WARNING = 2  # window/showMessage's MessageType.Warning
+
+# Workspace reports per $/progress notification when a pull client streams them.
+PARTIAL_REPORTS = 500
 
 
 class Publisher:
@@ -49,7 +66,7 @@ class Publisher:
     pull: bool
     """Whether the client pulls diagnostics instead of being pushed them."""
 
-    def __init__(self, endpoint: Endpoint, documents: Mapping[str, Document]) -> None:
+    def __init__(self, endpoint: Endpoint, documents: Mapping[str, Shown]) -> None:
         self.endpoint = endpoint
         self.documents = documents
         self.renderers = {}
@@ -60,12 +77,18 @@ class Publisher:
         """Bumped when every diagnostic must be rendered again (new patterns, severity or cap)."""
         self._refresh = False
         """A pull client must be told to pull again at the next flush."""
-        self._shown: dict[str, tuple[Document, tuple[int, ...], int]] = {}
+        self._shown: dict[str, tuple[Shown, tuple[int, ...], int]] = {}
         """URI → (document, its tracks' generations, epoch) last pushed."""
         self._compositions: dict[str, Composition] = {}
         """URI → its diagnostics' JSON, kept current line by line."""
-        self._result_ids: dict[str, tuple[Document, tuple[int, ...], int, str]] = {}
+        self._result_ids: dict[str, tuple[Shown, tuple[int, ...], int, str]] = {}
         self._serial = 0
+        self._parked: list[tuple[Later, dict[str, str], Any]] = []
+        """Workspace diagnostic requests waiting for something new: (answer, ids, token)."""
+        self._changed = False
+        """Something was marked or closed since the parked requests were last looked at."""
+        self._emptied: dict[str, str] = {}
+        """URI → the result id of the empty report a pull client was given for it."""
         self._announced: set[tuple[str, str]] = set()
         """(URI, pattern) whose excess over the cap the user has been told about."""
         self._blank: set[str] = set()
@@ -79,12 +102,15 @@ class Publisher:
         self._compositions.clear()
         self._announced.clear()
         self._refresh = True
+        self._changed = True
         for uri in self.documents:
             self._dirty[uri] = None
 
     def mark(self, uri: str) -> None:
         """The matches of ``uri`` may have changed: show them at the next flush."""
         self._dirty[uri] = None
+        if not isinstance(self.documents.get(uri), Document):
+            self._changed = True  # a closed file: parked workspace requests have news
 
     def closed(self, uri: str) -> None:
         """``uri`` was closed: forget it, and clear a push client's list of its matches."""
@@ -94,6 +120,7 @@ class Publisher:
         self._result_ids.pop(uri, None)
         self._announced = {held for held in self._announced if held[0] != uri}
         self._blank.discard(uri)
+        self._changed = True
         if not self.pull:
             self.endpoint.send(*publish_parts(uri, None, b""))
 
@@ -125,6 +152,66 @@ class Publisher:
             self._refresh = False
             if self.pull:
                 self.endpoint.request("workspace/diagnostic/refresh", None, _ignore)
+        if self._parked and self._changed:
+            self._changed = False
+            self._answer_parked()
+
+    def workspace_report(self, previous: dict[str, str], token: Any) -> bytes | Later:
+        """The answer to ``workspace/diagnostic``: the closed files' reports, now if any is new
+        to the client (``previous``: URI → its result id), else (a :class:`Later`) at the first
+        flush that has one."""
+        answer = self._workspace_answer(previous, token)
+        if answer is not None:
+            return answer
+        later = Later()
+        self._parked.append((later, previous, token))
+        return later
+
+    def _answer_parked(self) -> None:
+        parked, self._parked = self._parked, []
+        for later, previous, token in parked:
+            answer = self._workspace_answer(previous, token)
+            if answer is None:
+                self._parked.append((later, previous, token))
+            else:
+                later.answer(answer)
+
+    def _workspace_answer(self, previous: dict[str, str], token: Any) -> bytes | None:
+        """The workspace report's JSON (its items streamed first, if there is a ``token``), or
+        ``None`` when it would hold nothing new."""
+        reports: list[bytes] = []
+        new = False
+        for uri, document in self.documents.items():
+            if isinstance(document, Document):
+                continue  # open documents are pulled one by one (textDocument/diagnostic)
+            result_id = self._result_id(uri, document)
+            if previous.get(uri) == result_id:
+                reports.append(_workspace_item(uri, unchanged_report_json(result_id)))
+            else:
+                new = True
+                full = full_report_json(result_id, self._items(document))
+                reports.append(_workspace_item(uri, full))
+        for uri, held in previous.items():
+            if uri in self.documents or self._emptied.get(uri) == held:
+                continue
+            self._serial += 1
+            self._emptied[uri] = result_id = str(self._serial)
+            new = True
+            reports.append(_workspace_item(uri, full_report_json(result_id, b"")))
+        if not new:
+            return None
+        if token is None:
+            return b'{"items":[%s]}' % b",".join(reports)
+        token_json = json.dumps(token).encode()
+        for start in range(0, len(reports), PARTIAL_REPORTS):
+            self.endpoint.send(
+                b'{"jsonrpc":"2.0","method":"$/progress","params":{"token":',
+                token_json,
+                b',"value":{"items":[',
+                b",".join(reports[start : start + PARTIAL_REPORTS]),
+                b"]}}}",
+            )
+        return b'{"items":[]}'
 
     def report(self, uri: str, previous_result_id: str | None) -> bytes:
         """The JSON result of ``textDocument/diagnostic`` for one document."""
@@ -136,7 +223,7 @@ class Publisher:
             return unchanged_report_json(result_id)
         return full_report_json(result_id, self._items(document))
 
-    def _result_id(self, uri: str, document: Document | None) -> str:
+    def _result_id(self, uri: str, document: Shown | None) -> str:
         generations = _generations(document) if document is not None else ()
         held = self._result_ids.get(uri)
         if held is not None and held[0] is document and held[1:3] == (generations, self._epoch):
@@ -147,14 +234,14 @@ class Publisher:
             self._result_ids[uri] = (document, generations, self._epoch, result_id)
         return result_id
 
-    def _items(self, document: Document) -> bytes:
+    def _items(self, document: Shown) -> bytes:
         """The document's diagnostics as JSON array items (see :mod:`grepls.compose`)."""
         composition = self._compositions.get(document.uri)
         if composition is None:
             composition = self._compositions[document.uri] = Composition()
         return composition.json(document, self.renderers, self.cap)
 
-    def _announce_cap(self, document: Document) -> None:
+    def _announce_cap(self, document: Shown) -> None:
         cap, uri = self.cap, document.uri
         for identifier, track in document.tracks.items():
             index = track.index
@@ -182,8 +269,13 @@ class Publisher:
             )
 
 
-def _generations(document: Document) -> tuple[int, ...]:
+def _generations(document: Shown) -> tuple[int, ...]:
     return tuple(track.index.generation for track in document.tracks.values())
+
+
+def _workspace_item(uri: str, report: bytes) -> bytes:
+    """A document report as an item of a workspace report: with its URI and no version."""
+    return b'{"uri":%s,"version":null,%s' % (json.dumps(uri).encode(), report[1:])
 
 
 def _ignore(result: object) -> None:

@@ -4,7 +4,9 @@
   every cursor move, so the answer is kept until the document's matches change: a cursor move
   costs a dictionary look-up at any match count.
 * ``grepls.listMatches`` — every match shown, with the text of its line (cut around the match when
-  the line is very long).
+  the line is very long); without a URI, every match in scope — the open documents and, with the
+  workspace scope, the closed files (whose matching lines' texts are all that is kept of them) —
+  files in path order.
 
 Both list the first ``cap`` matches of each pattern, in document order and then pattern order, like
 the diagnostics.
@@ -12,16 +14,22 @@ the diagnostics.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from functools import partial
 from itertools import islice
 from typing import Any
 
+from grepls.compose import Shown
 from grepls.document import Document
 from grepls.positions import SPAN, Encoding, column_to_index
 from grepls.render import highlights_json
+from grepls.workspace import ClosedFile, uri_to_path
 
 # listMatches sends each match's line; a longer line is cut to this many characters around the match
 # (a 10 MB minified line with thousands of matches would otherwise make a response of gigabytes).
 EXCERPT_CHARACTERS = 1000
+# A closed file's lines are read again for listMatches, whatever its size now.
+MAX_TEXT_READ = 1 << 30
 
 
 class Highlights:
@@ -47,7 +55,7 @@ class Highlights:
         self._answers.clear()
 
 
-def shown_matches(document: Document, cap: int) -> list[tuple[int, SPAN, str]]:
+def shown_matches(document: Shown, cap: int) -> list[tuple[int, SPAN, str]]:
     """(line, span, pattern id) of the matches an editor is shown: the first ``cap`` of each
     pattern, in document order, then pattern order."""
     shown: list[tuple[int, int, int, SPAN, str]] = []
@@ -59,20 +67,58 @@ def shown_matches(document: Document, cap: int) -> list[tuple[int, SPAN, str]]:
     return [(line, span, identifier) for line, _, _, span, identifier in shown]
 
 
-def list_matches(document: Document, cap: int, encoding: Encoding) -> list[dict[str, Any]]:
-    """Every match shown in the document, with the text of its line."""
-    lines = document.lines  # line(n) splits no further than line n of a text just opened
+def list_matches(
+    document: Document | ClosedFile, cap: int, encoding: Encoding
+) -> list[dict[str, Any]]:
+    """Every match shown in the document (or closed file), with the text of its line."""
+    text_of: Callable[[int], str]
+    if isinstance(document, ClosedFile):
+        texts = document.texts(MAX_TEXT_READ)
+        text_of = partial(_text_of, texts)
+    else:
+        text_of = document.lines.line  # splits no further than the line of a text just opened
     return [
         {
             "range": {
                 "start": {"line": line, "character": start},
                 "end": {"line": line, "character": end},
             },
-            "text": excerpt(lines.line(line), start, encoding),
+            "text": excerpt(text_of(line), start, encoding),
             "pattern": identifier,
         }
         for line, (start, end), identifier in shown_matches(document, cap)
     ]
+
+
+def list_scope(
+    scope: Mapping[str, Document | ClosedFile],
+    cap: int,
+    encoding: Encoding,
+    limit: int,
+    with_pattern: bool,
+) -> list[dict[str, Any]]:
+    """Every match in scope, ``{"uri", "range", "text"[, "pattern"]}``, files in path order, at
+    most ``limit`` of them."""
+
+    def path_order(uri: str) -> tuple[str, str]:
+        return (uri_to_path(uri) or "", uri)
+
+    listed: list[dict[str, Any]] = []
+    for uri in sorted(scope, key=path_order):
+        for match in list_matches(scope[uri], cap, encoding):
+            if not with_pattern:
+                del match["pattern"]
+            listed.append({"uri": uri, **match})
+            if len(listed) >= limit:
+                return listed
+    return listed
+
+
+def _text_of(texts: Mapping[int, str] | list[str], line: int) -> str:
+    """A line's text ("" for a closed file's line that changed on disk since it was searched)."""
+    if isinstance(texts, list):
+        return texts[line] if line < len(texts) else ""
+    return texts.get(line, "")
 
 
 def excerpt(text: str, column: int, encoding: Encoding) -> str:

@@ -36,16 +36,19 @@ the README's Neovim and Emacs commands) asks that question, puts the answer in `
 and sends the command; sent without one, the server refuses it and says so. *Remove this match* is
 a quick fix that carries its edit and needs no answer.
 
-The ``"workspace"`` scope (files that are not open) comes with the workspace search: until the
-server has one (:attr:`Workspace`), it is refused as off.
+The ``"workspace"`` scope also rewrites the files that are not open, when the workspace scope is
+on: each closed file the workspace search found matches in (:mod:`grepls.workspace`) is read
+from disk again and searched afresh, like an open document, and its edits go with version
+``null``. With the scope off, it is refused as off.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from grepls.disk import decode, read_file
 from grepls.document import Document
 from grepls.documents import Documents
 from grepls.edits import FileEdit, Range, label_of, plan_lines, workspace_edit
@@ -57,18 +60,10 @@ from grepls.rewrite import REPLACE, Rewrite
 from grepls.rpc import InvalidParams, Later
 from grepls.session import Session
 from grepls.settings import Settings
+from grepls.workspace import Workspace
 
 SCOPES = ("document", "open", "workspace")
 _KEYS = ("replacement", "uri", "pattern", "scope", "range", "prompt", "dryRun")
-
-
-class Workspace(Protocol):
-    """The seam for the ``"workspace"`` scope: the files that are not open, with matches."""
-
-    def closed_files(self, pattern: str) -> Iterable[tuple[str, str]]:
-        """(uri, text) of every file in the workspace that is not open and may hold matches of
-        the pattern ``pattern`` (an id)."""
-        ...
 
 
 class Server(Protocol):
@@ -78,7 +73,7 @@ class Server(Protocol):
     settings: Settings
     documents: Documents
     patterns: PatternSet
-    workspace: Workspace | None
+    workspace: Workspace
 
     def request_client(self, method: str, params: Any, on_result: Any, on_error: Any) -> None: ...
 
@@ -205,7 +200,7 @@ def plan(server: Server, request: Request) -> tuple[list[FileEdit], Matcher]:
             raise InvalidParams(f"{REPLACE}: {request.uri} is not an open document")
         documents = [document]
     else:
-        if request.scope == "workspace" and server.workspace is None:
+        if request.scope == "workspace" and server.settings.scope != "workspace":
             raise InvalidParams(
                 f"{REPLACE}: scope 'workspace' needs the workspace scope, which is off: grepls "
                 "searches only the open documents (use scope 'open')"
@@ -216,14 +211,25 @@ def plan(server: Server, request: Request) -> tuple[list[FileEdit], Matcher]:
         edits = plan_lines(document.lines.texts, matcher, rewrite, request.range)
         if edits:
             files.append(FileEdit(document.uri, document.version, edits))
-    if request.scope == "workspace" and server.workspace is not None:
-        for uri, text in server.workspace.closed_files(request.pattern):
-            if uri in server.documents:
-                continue
+    if request.scope == "workspace":
+        for uri, text in closed_texts(server, request.pattern):
             edits = plan_lines(split_lines(text)[0], matcher, rewrite)
             if edits:
                 files.append(FileEdit(uri, None, edits))
     return files, matcher
+
+
+def closed_texts(server: Server, pattern: str) -> Iterator[tuple[str, str]]:
+    """(uri, text) of each file that is not open and had matches of ``pattern`` when the
+    workspace search last read it, read again now (a file gone or grown too large is skipped)."""
+    max_size = server.settings.max_file_size
+    for uri, closed in sorted(server.workspace.files.items()):
+        if uri in server.documents or pattern not in closed.tracks:
+            continue
+        data = read_file(closed.path, max_size)
+        text = decode(data) if isinstance(data, bytes) else None
+        if text is not None:
+            yield uri, text
 
 
 # -- 5. the command --------------------------------------------------------------------------------

@@ -10,9 +10,10 @@ by the table :func:`create_server` builds. The road of one keystroke::
 
 The server object holds the state each concern needs and nothing else: the negotiated
 :class:`~grepls.session.Session`, the :class:`~grepls.settings.Settings` in force, the
-:class:`~grepls.documents.Documents` and the :class:`~grepls.publisher.Publisher`. Commands live in
-:mod:`grepls.commands`; replacing matches (the command and the code actions) in
-:mod:`grepls.replace`.
+:class:`~grepls.documents.Documents`, the :class:`~grepls.workspace.Workspace` (closed files, for
+the workspace scope) and the :class:`~grepls.publisher.Publisher`, which shows both through one
+:class:`~grepls.workspace.Scope`. Commands live in :mod:`grepls.commands`; replacing matches (the
+command and the code actions) in :mod:`grepls.replace`.
 """
 
 from __future__ import annotations
@@ -31,11 +32,11 @@ from grepls.patterns import PatternSet
 from grepls.publisher import Publisher
 from grepls.queries import Highlights
 from grepls.render import DiagnosticRenderer
-from grepls.replace import Workspace
-from grepls.rpc import Endpoint, Route
+from grepls.rpc import Endpoint, InvalidParams, Later, Route
 from grepls.session import Session, initialize_result, negotiate
 from grepls.settings import Settings, parse_settings, plan
 from grepls.tokens import SemanticTokens
+from grepls.workspace import Options, Scope, Workspace, uri_to_path
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class Server:
     settings: Settings
     patterns: PatternSet
     """The patterns in force, compiled for the session's position encoding."""
-    workspace: Workspace | None
+    workspace: Workspace
     """The files that are not open, for a replace with scope ``"workspace"``; ``None`` while
     the workspace scope is off (it is: grepls searches only the open documents)."""
 
@@ -59,12 +60,15 @@ class Server:
         self.settings = Settings()
         self.patterns = PatternSet()
         self.documents = Documents()
-        self.publisher = Publisher(self.endpoint, self.documents)
+        self.workspace = Workspace(self.endpoint, self.documents)
+        self.publisher = Publisher(self.endpoint, Scope(self.documents, self.workspace))
+        self.workspace.mark = self.publisher.mark
+        self.workspace.forget = self.publisher.closed
+        self.workspace.flush = self.after_batch
         self.highlights = Highlights()
         self.tokens = SemanticTokens()
         self._tokens_stale = False
         """The client must be told to ask for semantic tokens again (the patterns changed)."""
-        self.workspace = None
         self._reported: set[str] = set()
         """The settings problems the user was last told about."""
 
@@ -112,6 +116,20 @@ class Server:
         self.publisher.configure(renderers, cap)
         # The client holds tokens of the old patterns: at the next flush, tell it to ask again.
         self._tokens_stale = self.session.semantic_tokens_refresh
+        self.rescan()
+
+    def rescan(self) -> None:
+        """Search the workspace's closed files for the patterns in force (or forget them, when
+        the scope is the open documents); the running scan, if any, is cancelled."""
+        settings = self.settings
+        options = Options(
+            settings.scope,
+            settings.exclude,
+            settings.max_file_size,
+            settings.max_workspace_matches,
+            settings.max_matches_per_document,
+        )
+        self.workspace.rescan(self.patterns.bound(), options)
 
     def apply_settings(self, raw: Any) -> None:
         """Take new settings: report bad keys, then do what the difference requires, once."""
@@ -133,7 +151,9 @@ class Server:
         self._reported = set(problems)
         self.settings = new
         if actions.rebind or actions.rerender:
-            self.bind()
+            self.bind()  # rescans the workspace too
+        elif actions.rescan:
+            self.rescan()
 
     def fetch_configuration(self) -> None:
         """Ask the client for the ``grepls`` section; it refines the initialization options."""
@@ -158,6 +178,9 @@ class Server:
         self.session = negotiate(raw)
         self.patterns = PatternSet(self.session.encoding)
         self.publisher.pull = self.session.pull
+        self.workspace.set_folders(self.session.folders)
+        self.workspace.progress_supported = self.session.progress
+        self.workspace.watch_registration = self.session.watch_registration
         self.endpoint.state = "running"
         if self.session.initialization_options is not None:
             try:
@@ -173,10 +196,12 @@ class Server:
 
     def shutdown(self, raw: Any) -> None:
         self.endpoint.state = "shutdown"
+        self.workspace.shutdown()
 
     def did_open(self, raw: Any) -> None:
         uri, version, text = params.did_open(raw)
         self.documents.open(uri, version, text)
+        self.workspace.opened(uri)
         if self.documents.patterns:
             self.publisher.mark(uri)
 
@@ -187,9 +212,41 @@ class Server:
 
     def did_close(self, raw: Any) -> None:
         uri = params.document_uri(raw)
-        if self.documents.close(uri):
+        if self.documents.close(uri) and not self.workspace.closed(uri):
+            # Not held from disk (the scope is the open documents, or its file has no match).
             self.publisher.closed(uri)
             self.tokens.closed(uri)
+
+    def did_change_workspace_folders(self, raw: Any) -> None:
+        event = params.mapping(params.mapping(raw, "params").get("event"), "event")
+        folders = list(self.workspace.folders)
+        for key, keep in (("removed", False), ("added", True)):
+            changed = event.get(key) or []
+            if not isinstance(changed, list):
+                raise InvalidParams(f"event.{key} must be an array")
+            for folder in changed:
+                uri = params.dig(folder, "uri")
+                path = uri_to_path(uri) if isinstance(uri, str) else None
+                if path is None:
+                    continue
+                if keep and path not in folders:
+                    folders.append(path)
+                elif not keep and path in folders:
+                    folders.remove(path)
+        self.workspace.set_folders(folders)
+        self.rescan()
+
+    def did_change_watched_files(self, raw: Any) -> None:
+        changes = params.mapping(raw, "params").get("changes")
+        if not isinstance(changes, list):
+            raise InvalidParams("changes must be an array")
+        events = []
+        for change in changes:
+            uri, kind = params.dig(change, "uri"), params.dig(change, "type")
+            path = uri_to_path(uri) if isinstance(uri, str) else None
+            if path is not None and kind in (1, 2, 3):
+                events.append((path, kind))
+        self.workspace.file_events(events)
 
     def did_change_configuration(self, raw: Any) -> None:
         """Re-read the settings: pulled when the client can answer, else taken from the push."""
@@ -204,6 +261,19 @@ class Server:
         uri = params.document_uri(raw)
         previous = params.optional_string(raw.get("previousResultId"), "previousResultId")
         return self.publisher.report(uri, previous)
+
+    def workspace_diagnostic(self, raw: Any) -> bytes | Later:
+        """``workspace/diagnostic``: the closed files' reports (see the publisher)."""
+        raw = params.mapping(raw, "params")
+        previous: dict[str, str] = {}
+        held = raw.get("previousResultIds") or []
+        if not isinstance(held, list):
+            raise InvalidParams("previousResultIds must be an array")
+        for entry in held:
+            uri, value = params.dig(entry, "uri"), params.dig(entry, "value")
+            if isinstance(uri, str) and isinstance(value, str):
+                previous[uri] = value
+        return self.publisher.workspace_report(previous, raw.get("partialResultToken"))
 
     def document_highlight(self, raw: Any) -> bytes:
         uri = params.document_position(raw)
@@ -243,6 +313,7 @@ def create_server() -> Server:
         "textDocument/semanticTokens/full": server.semantic_tokens_full,
         "textDocument/semanticTokens/full/delta": server.semantic_tokens_delta,
         "textDocument/codeAction": server.code_action,
+        "workspace/diagnostic": server.workspace_diagnostic,
         "workspace/executeCommand": server.execute_command,
     }
     notifications: dict[str, Callable[[Any], None]] = {
@@ -251,6 +322,8 @@ def create_server() -> Server:
         "textDocument/didChange": server.did_change,
         "textDocument/didClose": server.did_close,
         "workspace/didChangeConfiguration": server.did_change_configuration,
+        "workspace/didChangeWorkspaceFolders": server.did_change_workspace_folders,
+        "workspace/didChangeWatchedFiles": server.did_change_watched_files,
     }
     routes = server.endpoint.routes
     routes.update({method: Route(handler, True) for method, handler in requests.items()})

@@ -17,6 +17,9 @@ down, so every look-up tolerates a missing or malformed step):
   one at all (``workspace.applyEdit``), check each document's version (``documentChanges``), show
   an annotation and ask before applying (``changeAnnotationSupport``), and whether it takes code
   actions as literals (``textDocument.codeAction.codeActionLiteralSupport``) or only as commands;
+* for the workspace scope: the workspace folders (``workspaceFolders``, else ``rootUri``, else
+  ``rootPath``), whether the client shows work-done progress, and whether it watches files for us
+  (``workspace.didChangeWatchedFiles.dynamicRegistration``);
 * the client's process id, so the server ends when its editor does.
 """
 
@@ -29,6 +32,7 @@ from grepls import __version__
 from grepls.params import dig, mapping
 from grepls.positions import Encoding
 from grepls.tokens import LEGEND
+from grepls.workspace import folders_from_initialize
 
 _ENCODINGS: tuple[Encoding, ...] = ("utf-8", "utf-16", "utf-32")
 
@@ -59,6 +63,12 @@ class Session:
     """Whether a workspace edit may carry change annotations (and ask before applying)."""
     code_action_literals: bool = False
     """Whether code actions may be ``CodeAction`` literals (else ``Command`` only)."""
+    folders: tuple[str, ...] = ()
+    """The workspace folders' paths."""
+    progress: bool = False
+    """Whether the client shows work-done progress (``window.workDoneProgress``)."""
+    watch_registration: bool = False
+    """Whether the client watches files for us once asked (dynamic registration)."""
 
 
 def negotiate(params: Any) -> Session:
@@ -91,6 +101,12 @@ def negotiate(params: Any) -> Session:
         code_action_literals=isinstance(
             dig(capabilities, "textDocument", "codeAction", "codeActionLiteralSupport"), dict
         ),
+        folders=folders_from_initialize(params),
+        progress=dig(capabilities, "window", "workDoneProgress") is True,
+        watch_registration=dig(
+            capabilities, "workspace", "didChangeWatchedFiles", "dynamicRegistration"
+        )
+        is True,
     )
 
 
@@ -102,6 +118,7 @@ def initialize_result(session: Session, commands: list[str]) -> dict[str, Any]:
         "documentHighlightProvider": True,
         "executeCommandProvider": {"commands": commands},
         "codeActionProvider": {"codeActionKinds": list(CODE_ACTION_KINDS)},
+        "workspace": {"workspaceFolders": {"supported": True, "changeNotifications": True}},
     }
     if session.pull:
         # Only for clients that pull: advertising it to a client we push to would invite it to
@@ -109,7 +126,9 @@ def initialize_result(session: Session, commands: list[str]) -> dict[str, Any]:
         capabilities["diagnosticProvider"] = {
             "identifier": "grepls",
             "interFileDependencies": False,
-            "workspaceDiagnostics": False,
+            # Closed files of the workspace scope (see grepls.workspace); while the scope is the
+            # open documents, a workspace request waits for news that do not come.
+            "workspaceDiagnostics": True,
         }
     if session.semantic_tokens:
         capabilities["semanticTokensProvider"] = {

@@ -11,7 +11,8 @@ New settings are applied as a *diff*: :func:`plan` compares the settings in forc
 and returns the :class:`Actions` they need, all of them at once — a new pattern or cap means one
 rebind of every document (the coroutines search as far as the cap), a new severity one re-render.
 One update that changes several settings never lets one change hide another, and never rebinds
-twice.
+twice. The workspace settings (``scope``, ``exclude``, ``maxFileSize``, ``maxWorkspaceMatches``)
+ask for a new workspace scan (see :mod:`grepls.workspace`), and so does any rebind.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from grepls.patterns import SEVERITIES, Pattern, patterns_from_setting
 
 DEFAULT_MAX_MATCHES = 1_000
 DEFAULT_CONFIRM_REPLACE_ABOVE = 100
+DEFAULT_MAX_FILE_SIZE = 1_048_576
+DEFAULT_MAX_WORKSPACE_MATCHES = 20_000
+SCOPES = ("open", "workspace")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,14 @@ class Settings:
     """A replace of more matches than this asks the editor to confirm it (where it can)."""
     diagnostics: bool = True
     """Whether matches are shown as diagnostics (``False``: only as highlights and tokens)."""
+    scope: str = "open"
+    """``"open"``: the open documents; ``"workspace"``: every file of the workspace folders."""
+    exclude: tuple[str, ...] = ()
+    """Globs of files and folders the workspace scope skips, beyond ripgrep's ignore rules."""
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    """Files larger than this many bytes are skipped (and counted) by the workspace scope."""
+    max_workspace_matches: int = DEFAULT_MAX_WORKSPACE_MATCHES
+    """A workspace scan stops past this many matches in closed files (and says so)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +67,9 @@ class Actions:
     (documents restart only the coroutines whose pattern or cap changed)."""
     rerender: bool = False
     """Render every diagnostic again (a new default severity, or diagnostics turned on or off)."""
+    rescan: bool = False
+    """Search the workspace's closed files again: a workspace setting changed (a rebind rescans
+    too)."""
 
 
 def plan(old: Settings, new: Settings) -> Actions:
@@ -66,6 +81,8 @@ def plan(old: Settings, new: Settings) -> Actions:
         or new.patterns != old.patterns
         or new.max_matches_per_document != old.max_matches_per_document,
         rerender=new.severity != old.severity or new.diagnostics != old.diagnostics,
+        rescan=(new.scope, new.exclude, new.max_file_size, new.max_workspace_matches)
+        != (old.scope, old.exclude, old.max_file_size, old.max_workspace_matches),
     )
 
 
@@ -112,6 +129,29 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
                 f"using {DEFAULT_CONFIRM_REPLACE_ABOVE}"
             )
 
+    scope = "open"
+    if raw.get("scope") is not None:
+        if raw["scope"] in SCOPES:
+            scope = raw["scope"]
+        else:
+            problems.append(
+                f'grepls.scope must be "open" or "workspace", got {raw["scope"]!r}; using open'
+            )
+
+    exclude: tuple[str, ...] = ()
+    if raw.get("exclude") is not None:
+        value = raw["exclude"]
+        if isinstance(value, list) and all(isinstance(g, str) and g for g in value):
+            exclude = tuple(value)
+        else:
+            problems.append(
+                f"grepls.exclude must be an array of non-empty glob strings, got {value!r}; "
+                "using []"
+            )
+
+    max_file_size = _positive(raw, "maxFileSize", DEFAULT_MAX_FILE_SIZE, problems)
+    max_workspace = _positive(raw, "maxWorkspaceMatches", DEFAULT_MAX_WORKSPACE_MATCHES, problems)
+
     pattern: PatternSpec | None = None
     text = raw.get("pattern")
     if text not in (None, ""):
@@ -138,5 +178,27 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
             problems.append(
                 f"grepls.diagnostics must be a boolean, got {raw['diagnostics']!r}; using true"
             )
-    settings = Settings(pattern, severity, max_matches, patterns, confirm_above, diagnostics)
+    settings = Settings(
+        pattern=pattern,
+        severity=severity,
+        max_matches_per_document=max_matches,
+        patterns=patterns,
+        confirm_replace_above=confirm_above,
+        diagnostics=diagnostics,
+        scope=scope,
+        exclude=exclude,
+        max_file_size=max_file_size,
+        max_workspace_matches=max_workspace,
+    )
     return settings, problems
+
+
+def _positive(raw: dict[str, Any], key: str, default: int, problems: list[str]) -> int:
+    """A positive integer setting, or its default (and a problem) when the value is bad."""
+    value = raw.get(key)
+    if value is None:
+        return default
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    problems.append(f"grepls.{key} must be a positive integer, got {value!r}; using {default}")
+    return default

@@ -20,6 +20,10 @@ Two drivers share the machine:
 from __future__ import annotations
 
 import itertools
+import pathlib
+import shutil
+import tempfile
+import time
 from typing import Any
 
 import pytest
@@ -451,3 +455,203 @@ def test_server_process_equals_the_oracle(pool: ServerPool) -> None:
 @slow_only
 def test_server_process_equals_the_oracle_long(pool: ServerPool) -> None:
     _run_wire(pool, 3_000, 25)
+
+
+# -- the workspace scope: documents closed and reopened over disk text that differs ------------
+
+
+WORKSPACE_FILES = 3
+WORKSPACE_WAIT = 10.0
+
+
+def disk_text(data: bytes) -> str | None:
+    """What grepls must search of a file holding ``data``: ``None`` for a binary file (a NUL in
+    the first 8 KB), else the UTF-8 text (bad bytes replaced, a byte-order mark dropped)."""
+    if b"\0" in data[:8192]:
+        return None
+    text = data.decode("utf-8", "replace")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+class WorkspaceMachine(RuleBasedStateMachine):
+    """An editor over a workspace folder whose files it opens, edits, closes and saves behind
+    grepls's back: after every step, ``grepls.listMatches`` (every match in scope) and the last
+    publish of each file must equal the oracle run on the editor's text for open files and on the
+    disk's for closed ones."""
+
+    pool: dict[str, LspProcess]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.encoding = ""
+        self.search: Search | None = None
+        self.folder = ""
+        self.disk: dict[str, bytes] = {}
+        self.editor: dict[str, str] = {}
+        self.versions: dict[str, int] = {}
+
+    def uri(self, name: str) -> str:
+        return pathlib.Path(self.folder, name).as_uri()
+
+    @initialize(
+        encoding=st.sampled_from(ENCODINGS),
+        files=st.lists(texts(), min_size=WORKSPACE_FILES, max_size=WORKSPACE_FILES),
+        search=searches(),
+    )
+    def start(self, encoding: str, files: list[str], search: Search) -> None:
+        self.encoding = encoding
+        wire = self.pool.get(encoding)
+        if wire is None or not wire.alive():
+            wire = LspProcess()
+            wire.initialize(
+                capabilities={
+                    "general": {"positionEncodings": [encoding]},
+                    "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}},
+                },
+                options={"scope": "workspace"},
+            )
+            self.pool[encoding] = wire
+        self.wire = wire
+        previous = getattr(wire, "workspace_folder", None)
+        self.folder = tempfile.mkdtemp(prefix="grepls-workspace-")
+        for number, text in enumerate(files):
+            self.write(f"f{number}.txt", text)
+        wire.notify(
+            "workspace/didChangeWorkspaceFolders",
+            {
+                "event": {
+                    "added": [{"uri": pathlib.Path(self.folder).as_uri(), "name": "w"}],
+                    "removed": [{"uri": pathlib.Path(previous).as_uri(), "name": "w"}]
+                    if previous
+                    else [],
+                }
+            },
+        )
+        wire.workspace_folder = self.folder  # type: ignore[attr-defined]
+        self.set_pattern(search)
+
+    def write(self, name: str, text: str) -> None:
+        data = text.encode("utf-8", "surrogatepass")
+        pathlib.Path(self.folder, name).write_bytes(data)
+        self.disk[name] = data
+
+    @rule(number=st.integers(0, WORKSPACE_FILES - 1), text=texts())
+    def open(self, number: int, text: str) -> None:
+        name = f"f{number}.txt"
+        if name in self.editor:
+            self.wire.close_document(self.uri(name))
+        self.editor[name] = text
+        self.versions[name] = self.versions.get(name, 0) + 1
+        self.wire.open(self.uri(name), text, self.versions[name])
+
+    @precondition(lambda self: bool(self.editor))
+    @rule(data=st.data())
+    def change(self, data: st.DataObject) -> None:
+        name = data.draw(st.sampled_from(sorted(self.editor)), label="name")
+        one = data.draw(changes(self.editor[name], self.encoding), label="change")
+        self.editor[name] = apply_change(self.editor[name], one, self.encoding)
+        self.versions[name] += 1
+        self.wire.change(self.uri(name), self.versions[name], [one])
+
+    @precondition(lambda self: bool(self.editor))
+    @rule(data=st.data())
+    def close(self, data: st.DataObject) -> None:
+        name = data.draw(st.sampled_from(sorted(self.editor)), label="name")
+        del self.editor[name]
+        self.wire.close_document(self.uri(name))
+
+    @rule(number=st.integers(0, WORKSPACE_FILES - 1), text=texts())
+    def save_behind(self, number: int, text: str) -> None:
+        """Another program writes the file (the editor's copy, if open, stays as it is)."""
+        name = f"f{number}.txt"
+        self.write(name, text)
+        self.wire.notify(
+            "workspace/didChangeWatchedFiles", {"changes": [{"uri": self.uri(name), "type": 2}]}
+        )
+
+    @rule(search=searches())
+    def set_pattern(self, search: Search) -> None:
+        self.search = search
+        reply = self.wire.command("grepls.setPattern", search.argument())
+        assert "error" not in reply, reply["error"]
+        assert "workspace" in reply["result"]
+
+    def expected(self) -> dict[str, list[tuple[tuple[int, int, int, int], str]]]:
+        found = {}
+        for name, data in self.disk.items():
+            text = self.editor.get(name)
+            if text is None:
+                text = disk_text(data)
+            lines = expected_lines(self.search, text, self.encoding) if text is not None else []
+            if lines:
+                found[self.uri(name)] = lines
+        return found
+
+    @invariant()
+    def every_match_in_scope_equals_the_oracle(self) -> None:
+        if not self.folder:
+            return
+        expected = self.expected()
+        deadline = time.monotonic() + WORKSPACE_WAIT
+        while True:  # the scan and the watched-file events are asynchronous: wait for them
+            reply = self.wire.command("grepls.listMatches")
+            assert "error" not in reply, reply["error"]
+            got: dict[str, list[Any]] = {}
+            for item in reply["result"]:
+                got.setdefault(item["uri"], []).append(item)
+            shown = {uri: listed(items) for uri, items in got.items()}
+            if shown == expected or time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
+        assert shown == expected
+        assert list(got) == sorted(got, key=lambda uri: pathlib.Path(uri[7:]).as_posix())
+        self.wire.barrier()
+        for name in self.disk:
+            uri = self.uri(name)
+            published = self.wire.publishes.get(uri)
+            spans = sorted(span for span, _ in expected.get(uri, []))
+            if published is None:
+                assert spans == [], f"no publish for {name}"
+            else:
+                assert sorted(spans_of(published["diagnostics"])) == spans, name
+
+    def teardown(self) -> None:
+        wire = getattr(self, "wire", None)
+        if wire is not None and wire.alive():
+            for name in self.editor:
+                wire.close_document(self.uri(name))
+            wire.barrier()
+        if self.folder:
+            shutil.rmtree(self.folder, ignore_errors=True)  # the next sequence replaces it
+
+
+@pytest.fixture
+def workspace_pool() -> Any:
+    servers: dict[str, LspProcess] = {}
+    yield servers
+    for server in servers.values():
+        server.stop()
+
+
+def _run_workspace(pool: dict[str, LspProcess], sequences: int, steps: int) -> None:
+    def factory() -> WorkspaceMachine:
+        machine = WorkspaceMachine()
+        machine.pool = pool
+        return machine
+
+    run_state_machine_as_test(
+        factory, settings=settings(max_examples=sequences, stateful_step_count=steps)
+    )
+
+
+def test_workspace_scope_closed_and_reopened_documents_equal_the_oracle(
+    workspace_pool: dict[str, LspProcess],
+) -> None:
+    _run_workspace(workspace_pool, 30, 15)
+
+
+@slow_only
+def test_workspace_scope_closed_and_reopened_documents_equal_the_oracle_long(
+    workspace_pool: dict[str, LspProcess],
+) -> None:
+    _run_workspace(workspace_pool, 1_000, 25)

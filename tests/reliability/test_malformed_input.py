@@ -177,7 +177,6 @@ BAD_COMMANDS = [
     ("grepls.setPattern", [{"pattern": "a\\C", "regex": True}]),
     ("grepls.clearPattern", ["x"]),
     ("grepls.clearPattern", [None]),
-    ("grepls.listMatches", []),
     ("grepls.listMatches", [5]),
     ("grepls.listMatches", [None]),
     ("grepls.listMatches", [{"uri": URI}]),

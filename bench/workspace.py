@@ -1,0 +1,375 @@
+"""The workspace-scope benchmark: grepls against ripgrep on a real tree nobody here wrote.
+
+``make bench-workspace`` (``python -m bench.workspace``) fetches Debian's ``linux-source-6.1``
+(``apt-get install linux-source-6.1``, about 140 MB) and unpacks it outside the repository, in
+``/var/tmp/grepls-bench`` (about 78,000 files, 1.3 GB), unless ``--tree`` names another tree. Then,
+for each pattern — ``TODO`` (literal), ``fixme`` (case-insensitive, whole word), ``[A-Z]+_SUSPEND``
+(regex) — in the same run, warm cache:
+
+* **rg**: the wall time of ``rg -c`` with the same flags and ``--max-filesize`` equal to grepls's
+  ``maxFileSize`` (the median of three runs), and its (file, line) matches (``rg -n``);
+* **grepls**: a fresh server with the workspace scope (the client watches files, so grepls starts no
+  watcher of its own); timed from writing ``grepls.setPattern`` to the first closed-file publish and
+  to the end of the scan (its work-done progress ``end``); the server's peak RSS (VmHWM); its
+  (file, line) matches (``grepls.listMatches``), which must equal ripgrep's;
+* **keystrokes during the scan**: a 100,000-line document is open; every 20 ms during the scan a
+  character is typed before a match, and the time to the publish of that version is recorded;
+* **saved file**: a file is rewritten and reported changed (``workspace/didChangeWatchedFiles``);
+  timed to its publish (median of ten).
+
+The raw numbers go to ``bench/results/workspace-<stamp>.json`` (ignored by git).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.lsp_client import Frame, LspClient
+from bench.process import machine_info
+
+TREE = Path("/var/tmp/grepls-bench/linux-source-6.1")
+TARBALL = Path("/usr/src/linux-source-6.1.tar.xz")
+MAX_FILE_SIZE = 1_048_576
+RESULTS = Path(__file__).parent / "results"
+
+PATTERNS: list[tuple[str, dict[str, Any], list[str]]] = [
+    ("TODO", {"pattern": "TODO"}, ["--fixed-strings"]),
+    (
+        "fixme",
+        {"pattern": "fixme", "caseSensitive": False, "wholeWord": True},
+        ["--fixed-strings", "--ignore-case", "--word-regexp"],
+    ),
+    ("[A-Z]+_SUSPEND", {"pattern": "[A-Z]+_SUSPEND", "regex": True}, []),
+]
+
+
+def rg_binary() -> str:
+    here = Path(sys.executable).parent / "rg"
+    found = str(here) if here.exists() else shutil.which("rg")
+    if found is None:
+        raise SystemExit("rg not found: run make setup (the ripgrep wheel ships it)")
+    return found
+
+
+def fetch(tree: Path) -> None:
+    """Install Debian's linux-source-6.1 and unpack it beside ``tree`` (once)."""
+    if tree.exists():
+        return
+    if not TARBALL.exists():
+        subprocess.run(["apt-get", "install", "-y", "-q", "linux-source-6.1"], check=True)
+    tree.parent.mkdir(parents=True, exist_ok=True)
+    print(f"unpacking {TARBALL} into {tree.parent} ...", flush=True)
+    subprocess.run(["tar", "-xJf", str(TARBALL), "-C", str(tree.parent)], check=True)
+
+
+def rg_common() -> list[str]:
+    return [rg_binary(), "--no-config", "--max-filesize", str(MAX_FILE_SIZE)]
+
+
+def rg_wall(tree: Path, pattern: str, flags: list[str]) -> float:
+    """Median wall seconds of ``rg -c`` over three runs (after one warm-up)."""
+    command = [*rg_common(), "--count", *flags, "--regexp", pattern]
+    times = []
+    for run in range(4):
+        started = time.perf_counter()
+        subprocess.run(command, cwd=tree, stdout=subprocess.DEVNULL, check=False)
+        if run:
+            times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def rg_matches(tree: Path, pattern: str, flags: list[str]) -> set[tuple[str, int]]:
+    """(path relative to the tree, 1-based line) of every line ripgrep reports."""
+    command = [*rg_common(), "--line-number", "--null", "--no-heading", *flags]
+    output = subprocess.run(
+        [*command, "--regexp", pattern], cwd=tree, stdout=subprocess.PIPE, check=False
+    ).stdout
+    found = set()
+    for line in output.split(b"\n"):
+        if not line:
+            continue
+        path, _, rest = line.partition(b"\0")
+        found.add((os.fsdecode(path), int(rest.split(b":", 1)[0])))
+    return found
+
+
+class Client(LspClient):
+    """The bench client, also keeping the server's notifications (progress, messages)."""
+
+    def __init__(self, argv: list[str], stderr_path: str) -> None:
+        super().__init__(argv, stderr_path)
+        self.notifications: list[tuple[int, dict[str, Any]]] = []
+
+    def _dispatch(self, frame: Frame) -> None:
+        if b'"method":"$/progress"' in frame.body or b'"window/showMessage"' in frame.body:
+            self.notifications.append((frame.received_ns, json.loads(frame.body)))
+            self._wake_waiters()
+            return
+        super()._dispatch(frame)
+
+
+def document(lines: int, every: int) -> str:
+    """``lines`` lines of code-like text, a match of every pattern on every ``every``-th."""
+    marks = "TODO fixme PM_SUSPEND "
+    return "".join(
+        f"    value_{n} = compute(value_{n - 1}, {n})  # {marks if n % every == 0 else ''}x\n"
+        for n in range(lines)
+    )
+
+
+async def measure(tree: Path, name: str, argument: dict[str, Any]) -> dict[str, Any]:
+    stderr = tempfile.NamedTemporaryFile(prefix="grepls-bench-", suffix=".log", delete=False)
+    client = Client([sys.executable, "-m", "grepls"], stderr.name)
+    await client.start()
+    result: dict[str, Any] = {}
+    try:
+        options = {
+            "scope": "workspace",
+            "maxFileSize": MAX_FILE_SIZE,
+            "maxWorkspaceMatches": 10_000_000,
+            "maxMatchesPerDocument": 1_000_000,
+        }
+        await client.request(
+            "initialize",
+            {
+                "processId": os.getpid(),
+                "rootUri": tree.as_uri(),
+                "capabilities": {
+                    "window": {"workDoneProgress": True},
+                    "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}},
+                },
+                "initializationOptions": options,
+            },
+        )
+        await client.notify("initialized", {})
+        # One open document of 100k lines, for keystrokes during the scan.
+        open_uri = "file:///bench/keystrokes.txt"
+        text = document(100_000, 100)
+        await client.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": open_uri, "languageId": "c", "version": 1, "text": text}},
+        )
+        published = len(client.publishes)
+        notified = len(client.notifications)
+        pending = await client.start_request(
+            "workspace/executeCommand", {"command": "grepls.setPattern", "arguments": [argument]}
+        )
+        sent = pending.sent_ns
+        answer = await client.finish_request(pending, 60)
+        result["setPattern"] = answer
+        # Keystrokes while the scan runs, until progress ends.
+        keystrokes: list[float] = []
+        version = 1
+        line = 500  # a line holding TODO
+        column = 4
+        deadline = time.monotonic() + 600
+        first_closed: Frame | None = None
+        end_ns = None
+        while end_ns is None:
+            for frame in client.publishes[published:]:
+                if first_closed is None and frame.uri != open_uri:
+                    first_closed = frame
+            for stamp, message in client.notifications[notified:]:
+                value = message.get("params", {}).get("value", {})
+                if message.get("method") == "$/progress" and value.get("kind") == "end":
+                    end_ns = stamp
+                    result["progress_end"] = value.get("message")
+            if end_ns is not None:
+                break
+            version += 1
+            insert = version % 2 == 0
+            change = {
+                "range": {
+                    "start": {"line": line, "character": column},
+                    "end": {"line": line, "character": column + (0 if insert else 1)},
+                },
+                "text": "x" if insert else "",
+            }
+            start = len(client.publishes)
+            typed = await client.notify(
+                "textDocument/didChange",
+                {"textDocument": {"uri": open_uri, "version": version}, "contentChanges": [change]},
+            )
+            frame = await client.wait_publish(open_uri, version, start, 60)
+            keystrokes.append((frame.received_ns - typed) / 1e6)
+            if time.monotonic() > deadline:
+                raise SystemExit("the scan did not end within 10 minutes")
+            await asyncio.sleep(0.02)
+        result["scan_ms"] = (end_ns - sent) / 1e6
+        result["first_closed_publish_ms"] = (
+            (first_closed.received_ns - sent) / 1e6 if first_closed is not None else None
+        )
+        result["keystrokes_during_scan"] = keystrokes
+        idle: list[float] = []  # the same keystrokes once the scan is over, on the same machine
+        for _ in range(40):
+            version += 1
+            insert = version % 2 == 0
+            change = {
+                "range": {
+                    "start": {"line": line, "character": column},
+                    "end": {"line": line, "character": column + (0 if insert else 1)},
+                },
+                "text": "x" if insert else "",
+            }
+            start = len(client.publishes)
+            typed = await client.notify(
+                "textDocument/didChange",
+                {"textDocument": {"uri": open_uri, "version": version}, "contentChanges": [change]},
+            )
+            frame = await client.wait_publish(open_uri, version, start, 60)
+            idle.append((frame.received_ns - typed) / 1e6)
+            await asyncio.sleep(0.02)
+        result["keystrokes_idle"] = idle
+        memory = _hwm_kb(client.pid)
+        result["peak_rss_mib"] = memory / 1024
+        listed = await client.request(
+            "workspace/executeCommand", {"command": "grepls.listMatches", "arguments": []}, 120
+        )
+        prefix = tree.as_uri() + "/"
+        result["matches"] = {
+            (_unquote(item["uri"][len(prefix) :]), item["range"]["start"]["line"] + 1)
+            for item in listed
+            if item["uri"].startswith(prefix)
+        }
+        # A saved file: rewritten with one more match, reported, timed to its publish.
+        saves = []
+        target = next(iter(sorted(p for p, _ in result["matches"])), None)
+        if target is not None:
+            path = tree / target
+            original = path.read_bytes()
+            uri = path.as_uri()
+            try:
+                for round_ in range(10):
+                    extra = b"\n/* TODO fixme SAVED_SUSPEND */\n" * (round_ % 2 + 1)
+                    path.write_bytes(original + extra)
+                    start = len(client.publishes)
+                    changed = await client.notify(
+                        "workspace/didChangeWatchedFiles", {"changes": [{"uri": uri, "type": 2}]}
+                    )
+                    frame = await client.wait_publish(uri, None, start, 30)
+                    saves.append((frame.received_ns - changed) / 1e6)
+            finally:
+                path.write_bytes(original)
+        result["saved_file_ms"] = saves
+    finally:
+        await client.close()
+        stderr.close()
+    return result
+
+
+def _hwm_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _unquote(text: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(text)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.workspace", description=__doc__)
+    parser.add_argument("--tree", type=Path, default=TREE, help="the tree to search")
+    parser.add_argument("--fetch", action="store_true", help="install and unpack linux-source")
+    parser.add_argument("--only", help="one pattern (TODO, fixme, [A-Z]+_SUSPEND)")
+    arguments = parser.parse_args()
+    tree: Path = arguments.tree.resolve()
+    if arguments.fetch:
+        fetch(tree)
+    if not tree.is_dir():
+        raise SystemExit(f"{tree} is not a directory (make bench-workspace fetches it)")
+    files = subprocess.run(
+        [*rg_common()[:2], "--files"], cwd=tree, stdout=subprocess.PIPE, check=True
+    ).stdout.count(b"\n")
+    print(f"tree {tree}: {files:,} files ripgrep would search", flush=True)
+    report: dict[str, Any] = {"tree": str(tree), "files": files, "machine": machine_info()}
+    report["load_before"] = os.getloadavg()
+    rows = []
+    for name, argument, flags in PATTERNS:
+        if arguments.only and arguments.only != name:
+            continue
+        rg_seconds = rg_wall(tree, name, flags)
+        expected = rg_matches(tree, name, flags)
+        measured = asyncio.run(measure(tree, name, argument))
+        got = measured.pop("matches")
+        keys = measured["keystrokes_during_scan"]
+        row = {
+            "pattern": name,
+            "rg_ms": rg_seconds * 1000,
+            "scan_ms": measured["scan_ms"],
+            "ratio": measured["scan_ms"] / (rg_seconds * 1000),
+            "first_closed_publish_ms": measured["first_closed_publish_ms"],
+            "peak_rss_mib": measured["peak_rss_mib"],
+            "saved_p50_ms": statistics.median(measured["saved_file_ms"] or [float("nan")]),
+            "keystrokes": len(keys),
+            "keystroke_p50_ms": statistics.median(keys) if keys else None,
+            "keystroke_p99_ms": percentile(keys, 0.99) if keys else None,
+            "idle_p50_ms": statistics.median(measured["keystrokes_idle"]),
+            "idle_p99_ms": percentile(measured["keystrokes_idle"], 0.99),
+            "lines_rg": len(expected),
+            "lines_grepls": len(got),
+            "only_rg": sorted(expected - got)[:20],
+            "only_grepls": sorted(got - expected)[:20],
+            "identical": got == expected,
+            "progress_end": measured.get("progress_end"),
+        }
+        rows.append(row)
+        print(json.dumps(row, default=str), flush=True)
+    report["rows"] = rows
+    report["load_after"] = os.getloadavg()
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"workspace-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(report, indent=2, default=str))
+    print(markdown(report))
+    print(f"raw numbers: {out}")
+
+
+def markdown(report: dict[str, Any]) -> str:
+    lines = [
+        "| pattern | rg -c ms | grepls scan ms | ratio | first closed publish ms | peak RSS MiB "
+        "| saved file → publish ms (p50) | keystrokes during scan p50 / p99 ms (n) "
+        "| keystrokes after it p50 / p99 ms "
+        "| (file, line) identical to rg |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in report["rows"]:
+        keys = (
+            f"{row['keystroke_p50_ms']:.2f} / {row['keystroke_p99_ms']:.2f} ({row['keystrokes']})"
+            if row["keystrokes"]
+            else "—"
+        )
+        first = row["first_closed_publish_ms"]
+        lines.append(
+            f"| `{row['pattern']}` | {row['rg_ms']:.0f} | {row['scan_ms']:.0f} | "
+            f"{row['ratio']:.1f}x | {first:.0f} | {row['peak_rss_mib']:.0f} | "
+            f"{row['saved_p50_ms']:.1f} | {keys} | "
+            f"{row['idle_p50_ms']:.2f} / {row['idle_p99_ms']:.2f} | "
+            f"{'yes' if row['identical'] else 'no'} ({row['lines_grepls']:,} / {row['lines_rg']:,}) |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,14 @@
+# The workspace-scope benchmark (bench/workspace.py): grepls against ripgrep on Debian's
+# linux-source-6.1, fetched with apt-get and unpacked in /var/tmp/grepls-bench (outside the repo).
+# BENCH_TREE=/some/tree measures another tree instead, without fetching anything.
+.PHONY: bench-workspace
+
+BENCH_TREE ?=
+
+## bench-workspace: setPattern -> end of scan vs rg -c, first publish, RSS, saved file, keystrokes
+bench-workspace: $(STAMP)
+ifeq ($(BENCH_TREE),)
+	$(PY) -m bench.workspace --fetch
+else
+	$(PY) -m bench.workspace --tree $(BENCH_TREE)
+endif

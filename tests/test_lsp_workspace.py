@@ -1,0 +1,479 @@
+"""End to end: the workspace scope — matches in files that are not open, found as ripgrep would
+choose the files, kept current as files change on disk, open documents winning over the disk.
+
+Every test builds its own tree in ``tmp_path`` (inside ``git init``, so ``.gitignore`` counts) with
+the things users keep next to their code: ignored files, hidden ones, a binary, a symbolic link to a
+file outside the tree, a file over ``maxFileSize``, an excluded folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_lsp
+from conftest import SERVER, TIMEOUT, change_document, command, edit, eventually, open_document
+from lsprotocol import types
+from pygls.protocol import default_converter
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+
+MAX_FILE_SIZE = 2000
+
+
+def make_client() -> LanguageClient:
+    """pytest-lsp's client, also logging every publish (uri, messages, version) in order, every
+    showMessage, and the partial results of workspace diagnostics."""
+    client = LanguageClient(converter_factory=default_converter)
+    client.log = []  # type: ignore[attr-defined]
+    client.partials = {}  # type: ignore[attr-defined]
+
+    def publish(client: LanguageClient, params: types.PublishDiagnosticsParams) -> None:
+        client.diagnostics[params.uri] = params.diagnostics
+        client.log.append(  # type: ignore[attr-defined]
+            (params.uri, [d.message for d in params.diagnostics], params.version)
+        )
+
+    def progress(client: LanguageClient, params: types.ProgressParams) -> None:
+        value = params.value
+        if isinstance(value, dict) and "items" in value:
+            client.partials.setdefault(params.token, []).extend(value["items"])  # type: ignore[attr-defined]
+        else:
+            DEFAULT_CLIENT_FEATURES[types.PROGRESS](client, params)
+
+    def register(client: LanguageClient, params: types.RegistrationParams) -> None:
+        client.registrations.extend(r.method for r in params.registrations)  # type: ignore[attr-defined]
+
+    client.registrations = []  # type: ignore[attr-defined]
+    register_lsp_features(
+        client,
+        {
+            **DEFAULT_CLIENT_FEATURES,
+            types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish,
+            types.PROGRESS: progress,
+            types.CLIENT_REGISTER_CAPABILITY: register,
+        },
+    )
+    return client
+
+
+CONFIG = ClientServerConfig(server_command=SERVER, client_factory=make_client)
+
+
+def build_tree(root: Path, outside: Path) -> None:
+    """A small project holding ``TODO`` in files that must be searched and in files that must
+    not."""
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    files = {
+        "src/a.txt": "one TODO here\n",
+        "src/b.txt": "TODO\nand TODO TODO\n",
+        "src/crlf.txt": "x\r\n\r\nlast TODO\r\n",
+        "notes.md": "no match\n",
+        "ignored.txt": "TODO ignored by .gitignore\n",
+        "build/out.txt": "TODO in an ignored folder\n",
+        "dot_ignored.txt": "TODO ignored by .ignore\n",
+        "rg_ignored.txt": "TODO ignored by .rgignore\n",
+        ".hidden.txt": "TODO hidden\n",
+        ".hiddendir/a.txt": "TODO in a hidden folder\n",
+        "vendor/lib.txt": "TODO in an excluded folder\n",
+        "big.txt": "TODO\n" + "x" * MAX_FILE_SIZE,
+        ".gitignore": "ignored.txt\nbuild/\n",
+        ".ignore": "dot_ignored.txt\n",
+        ".rgignore": "rg_ignored.txt\n",
+    }
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode())
+    (root / "binary.bin").write_bytes(b"TODO\0binary\n")
+    (outside / "secret.txt").write_text("TODO outside the workspace\n")
+    os.symlink(outside / "secret.txt", root / "link.txt")
+
+
+SEARCHED = {"src/a.txt": 1, "src/b.txt": 3, "src/crlf.txt": 1}
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    root, outside = tmp_path / "project", tmp_path / "outside"
+    root.mkdir()
+    outside.mkdir()
+    build_tree(root, outside)
+    return root
+
+
+SETTINGS = {"scope": "workspace", "maxFileSize": MAX_FILE_SIZE, "exclude": ["vendor/**"]}
+
+
+async def start(
+    client: LanguageClient,
+    root: Path,
+    name: str = "neovim",
+    settings: dict[str, Any] | None = None,
+    pull: bool = False,
+    watch: bool | None = None,
+) -> None:
+    """Initialize with ``root`` as the workspace folder and the workspace scope."""
+    settings = {**SETTINGS, **(settings or {})}
+    capabilities = client_capabilities(name)
+    assert capabilities.workspace is not None and capabilities.text_document is not None
+    if pull:
+        capabilities.text_document.diagnostic = types.DiagnosticClientCapabilities()
+        capabilities.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(
+            refresh_support=True
+        )
+    if watch is not None:
+        capabilities.workspace.did_change_watched_files = (
+            types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=watch)
+        )
+    client.set_configuration(settings, section="grepls")
+    await client.initialize_session(
+        types.InitializeParams(
+            capabilities=capabilities,
+            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="project")],
+            initialization_options=settings,
+        )
+    )
+
+
+def uri(root: Path, name: str) -> str:
+    return (root / name).as_uri()
+
+
+def counts(client: LanguageClient, root: Path) -> dict[str, int]:
+    """Files under ``root`` whose last publish holds matches, with how many."""
+    prefix = root.as_uri() + "/"
+    return {
+        u[len(prefix) :]: len(d)
+        for u, d in client.diagnostics.items()
+        if u.startswith(prefix) and d
+    }
+
+
+async def showing(client: LanguageClient, root: Path, expected: dict[str, int]) -> None:
+    """Wait until the files with matches are exactly ``expected``."""
+    try:
+        await eventually(lambda: counts(client, root) == expected)
+    except AssertionError:
+        raise AssertionError(f"showing {counts(client, root)}, expected {expected}") from None
+
+
+def watched(client: LanguageClient, root: Path, *changes: tuple[str, int]) -> None:
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[
+                types.FileEvent(uri=uri(root, name), type=types.FileChangeType(kind))
+                for name, kind in changes
+            ]
+        )
+    )
+
+
+@pytest_lsp.fixture(config=CONFIG)
+async def client(lsp_client: LanguageClient) -> Any:
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_closed_files_show_the_matches_ripgrep_would_search(
+    client: LanguageClient, tree: Path
+) -> None:
+    await start(client, tree)
+    result = await command(client, "grepls.setPattern", "TODO")
+    assert result["matches"] == 0  # no open document
+    assert set(result["workspace"]) == {"files", "matches", "complete", "skipped"}
+    await showing(client, tree, SEARCHED)
+    # Closed files have no version; lines break at \r\n as in an open document.
+    crlf = client.diagnostics[uri(tree, "src/crlf.txt")]
+    assert (crlf[0].range.start.line, crlf[0].range.start.character) == (2, 5)
+
+    listed = await command(client, "grepls.listMatches")
+    assert [(m["uri"].rsplit("/", 1)[-1], m["range"]["start"]["line"]) for m in listed] == [
+        ("a.txt", 0),
+        ("b.txt", 0),
+        ("b.txt", 1),
+        ("b.txt", 1),
+        ("crlf.txt", 2),
+    ]
+    assert listed[0]["text"] == "one TODO here"
+    assert "pattern" not in listed[0]  # one pattern only
+
+    again = await command(client, "grepls.setPattern", "TODO")
+    assert again["workspace"]["files"] >= 0
+    await showing(client, tree, SEARCHED)
+
+
+async def test_the_scan_reports_progress_and_its_totals(client: LanguageClient, tree: Path) -> None:
+    await start(client, tree, "visual-studio-code")
+    await command(client, "grepls.setPattern", "TODO")
+    await showing(client, tree, SEARCHED)
+
+    def ended() -> bool:
+        return any(
+            reports and getattr(reports[-1], "kind", None) == "end"
+            for reports in client.progress_reports.values()
+        )
+
+    await eventually(ended, what="the scan's progress to end")
+    (reports,) = [r for r in client.progress_reports.values() if r]
+    assert reports[0].kind == "begin"
+    assert "5 matches in 3 of" in reports[-1].message
+    assert "1 large" in reports[-1].message and "1 binary" in reports[-1].message
+    # Once the scan ended, setPattern's totals (of the scan it starts) come from a scan too.
+    result = await command(client, "grepls.setPattern", "TODO")
+    assert result["workspace"]["complete"] is False
+
+
+async def test_an_open_document_wins_and_is_searched_from_disk_again_when_closed(
+    client: LanguageClient, tree: Path
+) -> None:
+    await start(client, tree)
+    await command(client, "grepls.setPattern", "TODO")
+    await showing(client, tree, SEARCHED)
+    a = uri(tree, "src/a.txt")
+    # The editor holds other text than the disk: its matches win.
+    open_document(client, a, "TODO TODO\nTODO\n", version=4)
+    await eventually(lambda: len(client.diagnostics[a]) == 3 and client.log[-1][2] == 4)
+    change_document(client, a, 5, edit((0, 0), (0, 0), "x"))
+    await eventually(lambda: client.log[-1][2] == 5)
+    listed = await command(client, "grepls.listMatches")
+    assert sum(1 for m in listed if m["uri"] == a) == 3
+    # Closed: the disk's text again (one match), published without a version.
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=a))
+    )
+    await eventually(lambda: client.log[-1][0] == a and len(client.log[-1][1]) == 1)
+    assert client.log[-1][2] is None
+
+
+async def test_a_closed_document_without_matches_on_disk_is_cleared(
+    client: LanguageClient, tree: Path
+) -> None:
+    await start(client, tree)
+    await command(client, "grepls.setPattern", "TODO")
+    notes = uri(tree, "notes.md")
+    await showing(client, tree, SEARCHED)
+    open_document(client, notes, "TODO typed but not saved\n")
+    await eventually(lambda: counts(client, tree).get("notes.md") == 1)
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=notes))
+    )
+    await eventually(lambda: client.log[-1] == (notes, [], None), what="an empty publish")
+
+
+async def test_files_changed_created_and_deleted_are_searched_again(
+    client: LanguageClient, tree: Path
+) -> None:
+    await start(client, tree, "visual-studio-code")  # registers didChangeWatchedFiles
+    await command(client, "grepls.setPattern", "TODO")
+    await showing(client, tree, SEARCHED)
+    publishes = len(client.log)
+
+    (tree / "src/a.txt").write_text("TODO TODO\n")
+    (tree / "src/new.txt").write_text("new TODO\n")
+    (tree / "src/b.txt").unlink()
+    (tree / "src/crlf.txt").write_text("nothing left\n")
+    watched(client, tree, ("src/a.txt", 2), ("src/new.txt", 1), ("src/b.txt", 3))
+    watched(client, tree, ("src/crlf.txt", 2))
+    expected = {"src/a.txt": 2, "src/new.txt": 1}
+    await showing(client, tree, expected)
+    # Only the files that changed were published again.
+    again = {u.rsplit("/", 1)[-1] for u, _, _ in client.log[publishes:]}
+    assert again == {"a.txt", "new.txt", "b.txt", "crlf.txt"}
+
+    # A file the ignore rules now cover leaves the scope; an ignored file they release joins it.
+    (tree / ".gitignore").write_text("build/\nsrc/new.txt\n")
+    watched(client, tree, (".gitignore", 2))
+    await eventually(
+        lambda: counts(client, tree) == {"src/a.txt": 2, "ignored.txt": 1},
+        what="the new ignore rules",
+    )
+
+
+async def test_files_changed_during_a_scan_end_up_as_on_disk(
+    client: LanguageClient, tree: Path
+) -> None:
+    for number in range(1500):
+        (tree / "many" / f"{number // 100}").mkdir(parents=True, exist_ok=True)
+        (tree / "many" / f"{number // 100}" / f"{number}.txt").write_text(f"line {number}\n")
+    await start(client, tree, "visual-studio-code")
+    await command(client, "grepls.setPattern", {"pattern": "TODO|line 7$", "regex": True})
+    # Straight away, while the scan runs: one file changed, one created, one deleted.
+    (tree / "many/0/7.txt").write_text("no more\n")
+    (tree / "many/14/extra.txt").write_text("TODO extra\n")
+    (tree / "src/a.txt").unlink()
+    watched(client, tree, ("many/0/7.txt", 2), ("many/14/extra.txt", 1), ("src/a.txt", 3))
+    expected = {"src/b.txt": 3, "src/crlf.txt": 1, "many/14/extra.txt": 1}
+    await showing(client, tree, expected)
+    listed = await command(client, "grepls.listMatches")
+    assert len(listed) == 5
+
+
+async def test_without_client_watching_grepls_watches_the_folders_itself(
+    client: LanguageClient, tree: Path
+) -> None:
+    await start(client, tree, "neovim", watch=False)
+    await command(client, "grepls.setPattern", "TODO")
+    await showing(client, tree, SEARCHED)
+    (tree / "src/a.txt").write_text("no more\n")
+    (tree / "src/c.txt").write_text("TODO TODO\n")
+    expected = {"src/b.txt": 3, "src/crlf.txt": 1, "src/c.txt": 2}
+    await showing(client, tree, expected)
+
+
+async def test_a_new_pattern_cancels_the_scan_and_old_matches_never_follow_it(
+    client: LanguageClient, tree: Path
+) -> None:
+    for number in range(800):
+        (tree / f"f{number}.txt").write_text("TODO FIXME\n")
+    await start(client, tree, settings={"maxWorkspaceMatches": 100_000})
+    await command(client, "grepls.setPattern", "TODO")
+    await command(client, "grepls.setPattern", "FIXME")
+    await eventually(
+        lambda: (
+            len(counts(client, tree)) == 800
+            and all(m == ['matches "FIXME"'] for u, m, _ in client.log[-800:])
+        ),
+        what="every file with FIXME",
+    )
+    log: list[tuple[str, list[str], Any]] = client.log  # type: ignore[attr-defined]
+    first = next(n for n, (_, messages, _) in enumerate(log) if 'matches "FIXME"' in messages)
+    assert not any('matches "TODO"' in messages for _, messages, _ in log[first:])
+
+
+async def test_past_max_workspace_matches_the_scan_stops_and_says_so_once(
+    client: LanguageClient, tree: Path
+) -> None:
+    for number in range(50):
+        (tree / f"f{number:02}.txt").write_text("TODO\n")
+    await start(client, tree, settings={"maxWorkspaceMatches": 10})
+    await command(client, "grepls.setPattern", "TODO")
+
+    def told() -> list[str]:
+        return [m.message for m in client.log_messages if "maxWorkspaceMatches" in m.message] + [
+            m.message for m in client.messages if "maxWorkspaceMatches" in m.message
+        ]
+
+    await eventually(lambda: bool(told()), what="the cap's message")
+    await asyncio.sleep(0.3)
+    assert len(told()) == 1
+    assert "more than 10 matches" in told()[0]
+    assert 10 <= sum(counts(client, tree).values()) <= 11
+    listed = await command(client, "grepls.listMatches")
+    assert len(listed) <= 10
+
+
+async def test_a_pattern_cleared_or_the_scope_set_back_to_open_clears_closed_files(
+    client: LanguageClient, tree: Path
+) -> None:
+    await start(client, tree)
+    await command(client, "grepls.setPattern", "TODO")
+    await showing(client, tree, SEARCHED)
+    client.set_configuration({**SETTINGS, "scope": "open"}, section="grepls")
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"grepls": {**SETTINGS, "scope": "open"}})
+    )
+    await showing(client, tree, {})
+    assert await command(client, "grepls.listMatches") == []
+
+
+async def test_workspace_folders_added_and_removed(
+    client: LanguageClient, tree: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "o.txt").write_text("TODO in another folder\n")
+    await start(client, tree)
+    await command(client, "grepls.setPattern", "TODO")
+    await showing(client, tree, SEARCHED)
+    client.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(
+                added=[types.WorkspaceFolder(uri=other.as_uri(), name="other")],
+                removed=[types.WorkspaceFolder(uri=tree.as_uri(), name="project")],
+            )
+        )
+    )
+    await showing(client, tree, {})
+    await eventually(lambda: bool(client.diagnostics.get((other / "o.txt").as_uri())))
+
+
+async def test_pull_clients_get_workspace_reports_with_result_ids_and_partial_results(
+    client: LanguageClient, tree: Path
+) -> None:
+    await start(client, tree, "visual-studio-code", pull=True)
+    await command(client, "grepls.setPattern", "TODO")
+
+    async def pull(previous: dict[str, str], token: str | None = None) -> Any:
+        return await asyncio.wait_for(
+            client.workspace_diagnostic_async(
+                types.WorkspaceDiagnosticParams(
+                    previous_result_ids=[
+                        types.PreviousResultId(uri=u, value=v) for u, v in previous.items()
+                    ],
+                    partial_result_token=token,
+                )
+            ),
+            TIMEOUT,
+        )
+
+    held: dict[str, Any] = {}
+    while sum(len(r.items) for r in held.values() if r.kind == "full") < 5:
+        report = await pull({u: r.result_id for u, r in held.items()})
+        held.update({r.uri: r for r in report.items if r.kind == "full"})
+    assert {u.rsplit("/", 1)[-1]: len(r.items) for u, r in held.items()} == {
+        "a.txt": 1,
+        "b.txt": 3,
+        "crlf.txt": 1,
+    }
+    assert not client.diagnostics  # pull only: never pushed
+
+    previous = {u: r.result_id for u, r in held.items()}
+    waiting = asyncio.ensure_future(pull(previous))
+    await asyncio.sleep(0.2)
+    assert not waiting.done()  # nothing new: the request waits (a long poll)
+    (tree / "src/a.txt").write_text("TODO TODO\n")
+    watched(client, tree, ("src/a.txt", 2))
+    report = await waiting
+    kinds = {r.uri.rsplit("/", 1)[-1]: (r.kind, len(getattr(r, "items", []))) for r in report.items}
+    assert kinds == {"a.txt": ("full", 2), "b.txt": ("unchanged", 0), "crlf.txt": ("unchanged", 0)}
+
+    # Streamed: the reports come as partial results, the answer itself is empty.
+    streamed = await pull({}, token="partial-1")
+    assert list(streamed.items) == []
+    partials = client.partials["partial-1"]  # type: ignore[attr-defined]
+    assert sorted(p["uri"].rsplit("/", 1)[-1] for p in partials) == ["a.txt", "b.txt", "crlf.txt"]
+
+    # A file that lost its matches is answered once with an empty report.
+    (tree / "src/b.txt").write_text("none\n")
+    watched(client, tree, ("src/b.txt", 2))
+    previous = {p["uri"]: p["resultId"] for p in partials}
+    report = await pull(previous)
+    emptied = [r for r in report.items if r.uri.endswith("b.txt")]
+    assert emptied and emptied[0].kind == "full" and list(emptied[0].items) == []
+
+
+@pytest.mark.skipif(
+    sys.platform == "win32" or os.geteuid() == 0,
+    reason="root reads a file whatever its mode (CI runs as root)",
+)
+async def test_an_unreadable_file_is_skipped_and_counted(
+    client: LanguageClient, tree: Path
+) -> None:
+    locked = tree / "src/locked.txt"
+    locked.write_text("TODO locked\n")
+    locked.chmod(0)
+    await start(client, tree, "visual-studio-code")
+    await command(client, "grepls.setPattern", "TODO")
+    await showing(client, tree, SEARCHED)
+    await eventually(
+        lambda: any(
+            r and "unreadable" in (getattr(r[-1], "message", "") or "")
+            for r in client.progress_reports.values()
+        )
+    )

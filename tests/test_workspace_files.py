@@ -1,0 +1,161 @@
+"""Closed files as the workspace scope reads them: what is skipped and counted, how text is decoded,
+and which regexes ripgrep may prefilter (it must never miss a file RE2 would match in)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from grepls.disk import decode, line_texts, read_file, search
+from grepls.matcher import Matcher
+from grepls.pattern import PatternSpec
+from grepls.rpc import Endpoint
+from grepls.workspace import (
+    PIECE_CHARACTERS,
+    Options,
+    Workspace,
+    _escape,
+    _same_in_ripgrep,
+    folders_from_initialize,
+    path_to_uri,
+    rg_binary,
+    uri_to_path,
+)
+
+
+def test_a_vanished_file_a_directory_and_a_fifo_are_unreadable_not_fatal(tmp_path: Path) -> None:
+    assert read_file(str(tmp_path / "gone.txt"), 100) == "unreadable"
+    assert read_file(str(tmp_path), 100) == "unreadable"
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    assert read_file(str(fifo), 100) == "unreadable"  # and it does not block
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its mode (CI is root)")
+def test_a_file_without_read_permission_is_unreadable(tmp_path: Path) -> None:
+    locked = tmp_path / "locked.txt"
+    locked.write_text("TODO\n")
+    locked.chmod(0)
+    assert read_file(str(locked), 100) == "unreadable"
+
+
+def test_a_symbolic_link_is_not_followed(tmp_path: Path) -> None:
+    (tmp_path / "target.txt").write_text("TODO\n")
+    os.symlink(tmp_path / "target.txt", tmp_path / "link.txt")
+    assert read_file(str(tmp_path / "link.txt"), 100) == "unreadable"
+
+
+def test_files_over_the_size_limit_are_large(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    path.write_bytes(b"x" * 101)
+    assert read_file(str(path), 100) == "large"
+    assert read_file(str(path), 101) == b"x" * 101
+
+
+def test_binary_is_a_nul_in_the_first_8_kb_and_text_decodes_like_an_editor() -> None:
+    assert decode(b"TODO\0") is None
+    assert decode(b"x" * 8192 + b"\0TODO") == "x" * 8192 + "\0TODO"
+    assert decode(b"\xef\xbb\xbfTODO") == "TODO"  # the byte-order mark is dropped
+    assert decode(b"caf\xe9 TODO") == "caf\ufffd TODO"  # not UTF-8: replaced, nothing moves
+
+
+def test_search_splits_lines_as_an_open_document_and_lines_are_read_again(tmp_path: Path) -> None:
+    matcher = Matcher(PatternSpec("TODO"))
+    text = "a\rb TODO\r\n\nTODO"
+    found = search(text, [("search", matcher)], 100)["search"]
+    assert found.matches == {1: [(2, 6)], 3: [(0, 4)]}
+    path = tmp_path / "f.txt"
+    path.write_text(text, newline="")
+    assert line_texts(str(path), [1, 3, 9], 1000) == {1: "b TODO", 3: "TODO"}
+
+
+def test_uris_and_folders() -> None:
+    assert path_to_uri("/a b/c~d.txt") == "file:///a%20b/c~d.txt"
+    assert uri_to_path("file:///a%20b/c.txt") == "/a b/c.txt"
+    assert uri_to_path("untitled:1") is None
+    assert folders_from_initialize({"rootUri": "file:///x"}) == ("/x",)
+    assert folders_from_initialize(
+        {"rootUri": "file:///x", "workspaceFolders": [{"uri": "file:///y"}, {"uri": "file:///z"}]}
+    ) == ("/y", "/z")
+    assert folders_from_initialize({"rootPath": "/p"}) == ("/p",)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "safe"),
+    [
+        ("[A-Z]+_SUSPEND", True),
+        ("TODO|FIXME", True),
+        (r"E\d{4}", False),  # \d is ASCII in RE2, Unicode in ripgrep
+        (r"\bword\b", False),
+        (r"\w+", False),
+        (r"\s$", False),
+        (r"\Astart", False),
+        ("(?i)todo", False),  # a flag group
+        ("(?:a|b)c", True),
+        (r"a\.b\(c\)", True),
+        (r"\pL+\x41\t", True),
+        ("trailing\\", False),
+        ("^T", False),  # a lone \r ends a line for LSP, not for ripgrep
+        ("a$", False),
+        ("[^a]b", False),  # (conservative)
+    ],
+)
+def test_which_regexes_ripgrep_may_prefilter(pattern: str, safe: bool) -> None:
+    assert _same_in_ripgrep(pattern) is safe
+
+
+def test_escaped_literals_mean_themselves_to_ripgrep(tmp_path: Path) -> None:
+    literal = "a.b(c)[d]{2}|^$*+?\\"
+    (tmp_path / "hit.txt").write_text(f"x {literal} y\n")
+    (tmp_path / "miss.txt").write_text("aXb(c)[d]dd\n")
+    rg = rg_binary()
+    assert rg is not None
+    listed = subprocess.run(
+        [rg, "--no-config", "-l", "--regexp", _escape(literal)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        check=False,
+    ).stdout.split()
+    assert listed == [b"hit.txt"]
+
+
+def test_the_ripgrep_wheel_is_installed_beside_this_python() -> None:
+    rg = rg_binary()
+    assert rg is not None and Path(rg).parent == Path(sys.executable).parent
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        PatternSpec("TODO"),
+        PatternSpec("todo", case_sensitive=False, whole_word=True),
+        PatternSpec("[A-Z]+_X", regex=True),
+        PatternSpec("^", regex=True),
+        PatternSpec("x*$", regex=True),
+    ],
+)
+@pytest.mark.parametrize("limit", [10_000, 7])
+def test_a_large_file_searched_in_pieces_finds_what_one_pass_finds(
+    spec: PatternSpec, limit: int
+) -> None:
+    """Large files are searched a piece of lines at a time (between the editor's messages):
+    the same matches, counts and exactness as one pass, at every per-document cap."""
+    lines = [
+        f"line {n} " + ("TODO todo AB_X é😀 " if n % 37 == 0 else "plain") * (1 + n % 3)
+        for n in range(30000)
+    ]
+    text = "\n".join(lines) + "\n"
+    assert len(text) > 3 * PIECE_CHARACTERS
+    matcher = Matcher(spec)
+    workspace = Workspace(Endpoint(), {})
+    workspace.matchers = [("p", matcher)]
+    workspace.options = Options(per_document=limit)
+    pieces = asyncio.run(workspace._search_in_pieces(text, workspace._serial))["p"]
+    whole = search(text, [("p", matcher)], limit)["p"]
+    assert pieces.matches == whole.matches
+    exact = whole.searched == whole.lines and not whole.cut
+    assert (pieces.searched == pieces.lines and not pieces.cut) == exact
