@@ -62,7 +62,7 @@ from bench.documents import generate
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "editors"))
-from editors_readme import snippet  # noqa: E402
+from editors_readme import nvim_config_011, snippet  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
@@ -115,7 +115,7 @@ class Editor:
                 text += f"(setq eglot-send-changes-idle-time {self.debounce_ms / 1000})\n"
             return "init.el", text
         modern = self.binary != "/usr/bin/nvim"
-        text = snippet("nvim-config-0.11" if modern else "nvim-config-legacy")
+        text = nvim_config_011() if modern else snippet("nvim-config-legacy")
         if self.debounce_ms is not None:
             text = set_neovim_debounce(text, self.debounce_ms)
         text += snippet("nvim-commands")
@@ -130,6 +130,12 @@ def set_neovim_debounce(text: str, ms: int) -> str:
     """The snippet with ``flags = { debounce_text_changes = ms }`` in its client config."""
     if "debounce_text_changes" in text:
         return re.sub(r"debounce_text_changes\s*=\s*\d+", f"debounce_text_changes = {ms}", text)
+    if (
+        "vim.lsp.enable('grepls')" in text
+    ):  # 0.11: the flags come from clients/neovim/lsp/grepls.lua
+        return (
+            text + f"vim.lsp.config('grepls', {{ flags = {{ debounce_text_changes = {ms} }} }})\n"
+        )
     return re.sub(
         r"(cmd = \{ 'grepls' \},\n)",
         rf"\1  flags = {{ debounce_text_changes = {ms} }},\n",

@@ -43,3 +43,11 @@ def snippet(name: str) -> str:
         return snippets()[name][1]
     except KeyError:
         raise LookupError(f"README editors region has no snippet {name!r}") from None
+
+
+def nvim_config_011() -> str:
+    """The Neovim 0.11 snippet, with this checkout's ``clients/neovim`` on the runtime path where
+    the README says ``/path/to/grepls/clients/neovim``."""
+    return snippet("nvim-config-0.11").replace(
+        "/path/to/grepls/clients/neovim", (REPO / "clients" / "neovim").as_posix()
+    )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from editors_fixture import FIXTURE, fixture_lines, matches
-from editors_readme import snippet
+from editors_readme import nvim_config_011, snippet
 from editors_run import passing_report, run_editor
 
 DRIVER = r"""
@@ -68,7 +68,7 @@ def test_neovim_highlight_only_snippet_shows_matches_as_tokens_that_follow_edits
     nvim = wheel_nvim()
     init = workdir / "init.lua"
     init.write_text(
-        snippet("nvim-config-0.11")
+        nvim_config_011()
         + snippet("nvim-highlight-only")
         + snippet("nvim-highlight-now")
         + snippet("nvim-commands"),

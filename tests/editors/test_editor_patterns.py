@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from editors_readme import snippet
+from editors_readme import nvim_config_011, snippet
 from editors_run import require_binary, run_editor
-from test_editor_neovim import NEOVIM_CLIENT, wheel_nvim
+from test_editor_neovim import wheel_nvim
 
 DRIVERS = Path(__file__).parent / "drivers"
 TEXT = "a TODO here\nFIXME there\n"
@@ -62,9 +62,7 @@ def test_neovim_07_shows_two_patterns_with_their_severities_and_codes(
 def test_neovim_011_shows_two_patterns_from_vim_lsp_config_settings(
     workdir: Path, env: dict[str, str]
 ) -> None:
-    config = snippet("nvim-config-0.11").replace(
-        "/path/to/grepls/clients/neovim", NEOVIM_CLIENT.as_posix()
-    )
+    config = nvim_config_011()
     config = (
         snippet("nvim-patterns")
         + config
