@@ -23,7 +23,6 @@ The raw numbers go to ``bench/results/workspace-<stamp>.json`` (ignored by git).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import shutil
@@ -35,7 +34,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.lsp_client import Frame, LspClient
+from grepls.client import Client, Frame
+
 from bench.process import machine_info
 
 TREE = Path("/var/tmp/grepls-bench/linux-source-6.1")
@@ -104,21 +104,6 @@ def rg_matches(tree: Path, pattern: str, flags: list[str]) -> set[tuple[str, int
     return found
 
 
-class Client(LspClient):
-    """The bench client, also keeping the server's notifications (progress, messages)."""
-
-    def __init__(self, argv: list[str], stderr_path: str) -> None:
-        super().__init__(argv, stderr_path)
-        self.notifications: list[tuple[int, dict[str, Any]]] = []
-
-    def _dispatch(self, frame: Frame) -> None:
-        if b'"method":"$/progress"' in frame.body or b'"window/showMessage"' in frame.body:
-            self.notifications.append((frame.received_ns, json.loads(frame.body)))
-            self._wake_waiters()
-            return
-        super()._dispatch(frame)
-
-
 def document(lines: int, every: int) -> str:
     """``lines`` lines of code-like text, a match of every pattern on every ``every``-th."""
     marks = "TODO fixme PM_SUSPEND "
@@ -128,10 +113,9 @@ def document(lines: int, every: int) -> str:
     )
 
 
-async def measure(tree: Path, name: str, argument: dict[str, Any]) -> dict[str, Any]:
-    stderr = tempfile.NamedTemporaryFile(prefix="grepls-bench-", suffix=".log", delete=False)
-    client = Client([sys.executable, "-m", "grepls"], stderr.name)
-    await client.start()
+def measure(tree: Path, name: str, argument: dict[str, Any]) -> dict[str, Any]:
+    stderr = os.path.join(tempfile.mkdtemp(prefix="grepls-bench-"), "server.log")
+    client = Client.start(stderr_path=stderr, timeout=60)
     result: dict[str, Any] = {}
     try:
         options = {
@@ -140,7 +124,7 @@ async def measure(tree: Path, name: str, argument: dict[str, Any]) -> dict[str, 
             "maxWorkspaceMatches": 10_000_000,
             "maxMatchesPerDocument": 1_000_000,
         }
-        await client.request(
+        client.result(
             "initialize",
             {
                 "processId": os.getpid(),
@@ -152,21 +136,21 @@ async def measure(tree: Path, name: str, argument: dict[str, Any]) -> dict[str, 
                 "initializationOptions": options,
             },
         )
-        await client.notify("initialized", {})
+        client.notify("initialized", {})
         # One open document of 100k lines, for keystrokes during the scan.
         open_uri = "file:///bench/keystrokes.txt"
         text = document(100_000, 100)
-        await client.notify(
+        client.notify(
             "textDocument/didOpen",
             {"textDocument": {"uri": open_uri, "languageId": "c", "version": 1, "text": text}},
         )
         published = len(client.publishes)
         notified = len(client.notifications)
-        pending = await client.start_request(
+        pending = client.start_request(
             "workspace/executeCommand", {"command": "grepls.setPattern", "arguments": [argument]}
         )
         sent = pending.sent_ns
-        answer = await client.finish_request(pending, 60)
+        answer = client.finish(pending, 60)
         result["setPattern"] = answer
         # Keystrokes while the scan runs, until progress ends.
         keystrokes: list[float] = []
@@ -180,10 +164,11 @@ async def measure(tree: Path, name: str, argument: dict[str, Any]) -> dict[str, 
             for frame in client.publishes[published:]:
                 if first_closed is None and frame.uri != open_uri:
                     first_closed = frame
-            for stamp, message in client.notifications[notified:]:
-                value = message.get("params", {}).get("value", {})
-                if message.get("method") == "$/progress" and value.get("kind") == "end":
-                    end_ns = stamp
+            for note in client.notifications[notified:]:
+                params = note.params if isinstance(note.params, dict) else {}
+                value = params.get("value", {})
+                if note.method == "$/progress" and value.get("kind") == "end":
+                    end_ns = note.received_ns
                     result["progress_end"] = value.get("message")
             if end_ns is not None:
                 break
@@ -197,15 +182,15 @@ async def measure(tree: Path, name: str, argument: dict[str, Any]) -> dict[str, 
                 "text": "x" if insert else "",
             }
             start = len(client.publishes)
-            typed = await client.notify(
+            typed = client.notify(
                 "textDocument/didChange",
                 {"textDocument": {"uri": open_uri, "version": version}, "contentChanges": [change]},
             )
-            frame = await client.wait_publish(open_uri, version, start, 60)
+            frame = client.wait_publish(open_uri, version, start, 60)
             keystrokes.append((frame.received_ns - typed) / 1e6)
             if time.monotonic() > deadline:
                 raise SystemExit("the scan did not end within 10 minutes")
-            await asyncio.sleep(0.02)
+            client.drain(0.02)
         result["scan_ms"] = (end_ns - sent) / 1e6
         result["first_closed_publish_ms"] = (
             (first_closed.received_ns - sent) / 1e6 if first_closed is not None else None
@@ -223,17 +208,17 @@ async def measure(tree: Path, name: str, argument: dict[str, Any]) -> dict[str, 
                 "text": "x" if insert else "",
             }
             start = len(client.publishes)
-            typed = await client.notify(
+            typed = client.notify(
                 "textDocument/didChange",
                 {"textDocument": {"uri": open_uri, "version": version}, "contentChanges": [change]},
             )
-            frame = await client.wait_publish(open_uri, version, start, 60)
+            frame = client.wait_publish(open_uri, version, start, 60)
             idle.append((frame.received_ns - typed) / 1e6)
-            await asyncio.sleep(0.02)
+            client.drain(0.02)
         result["keystrokes_idle"] = idle
         memory = _hwm_kb(client.pid)
         result["peak_rss_mib"] = memory / 1024
-        listed = await client.request(
+        listed = client.result(
             "workspace/executeCommand", {"command": "grepls.listMatches", "arguments": []}, 120
         )
         prefix = tree.as_uri() + "/"
@@ -254,17 +239,16 @@ async def measure(tree: Path, name: str, argument: dict[str, Any]) -> dict[str, 
                     extra = b"\n/* TODO fixme SAVED_SUSPEND */\n" * (round_ % 2 + 1)
                     path.write_bytes(original + extra)
                     start = len(client.publishes)
-                    changed = await client.notify(
+                    changed = client.notify(
                         "workspace/didChangeWatchedFiles", {"changes": [{"uri": uri, "type": 2}]}
                     )
-                    frame = await client.wait_publish(uri, None, start, 30)
+                    frame = client.wait_publish(uri, None, start, 30)
                     saves.append((frame.received_ns - changed) / 1e6)
             finally:
                 path.write_bytes(original)
         result["saved_file_ms"] = saves
     finally:
-        await client.close()
-        stderr.close()
+        client.stop()
     return result
 
 
@@ -286,7 +270,7 @@ def _unquote(text: str) -> str:
 
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -312,7 +296,7 @@ def main() -> None:
             continue
         rg_seconds = rg_wall(tree, name, flags)
         expected = rg_matches(tree, name, flags)
-        measured = asyncio.run(measure(tree, name, argument))
+        measured = measure(tree, name, argument)
         got = measured.pop("matches")
         keys = measured["keystrokes_during_scan"]
         row = {
@@ -366,7 +350,8 @@ def markdown(report: dict[str, Any]) -> str:
             f"{row['ratio']:.1f}x | {first:.0f} | {row['peak_rss_mib']:.0f} | "
             f"{row['saved_p50_ms']:.1f} | {keys} | "
             f"{row['idle_p50_ms']:.2f} / {row['idle_p99_ms']:.2f} | "
-            f"{'yes' if row['identical'] else 'no'} ({row['lines_grepls']:,} / {row['lines_rg']:,}) |"
+            f"{'yes' if row['identical'] else 'no'} "
+            f"({row['lines_grepls']:,} / {row['lines_rg']:,}) |"
         )
     return "\n".join(lines)
 

@@ -479,7 +479,9 @@ class WorkspaceMachine(RuleBasedStateMachine):
     publish of each file must equal the oracle run on the editor's text for open files and on the
     disk's for closed ones."""
 
-    pool: dict[str, LspProcess]
+    pool: dict[str, Client]
+    folders: dict[str, str]
+    """Encoding → the workspace folder its pooled server was last given."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -502,8 +504,10 @@ class WorkspaceMachine(RuleBasedStateMachine):
         self.encoding = encoding
         wire = self.pool.get(encoding)
         if wire is None or not wire.alive():
-            wire = LspProcess()
+            wire = start()
+            self.folders.pop(encoding, None)
             wire.initialize(
+                None,
                 capabilities={
                     "general": {"positionEncodings": [encoding]},
                     "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}},
@@ -512,7 +516,7 @@ class WorkspaceMachine(RuleBasedStateMachine):
             )
             self.pool[encoding] = wire
         self.wire = wire
-        previous = getattr(wire, "workspace_folder", None)
+        previous = self.folders.get(encoding)
         self.folder = tempfile.mkdtemp(prefix="grepls-workspace-")
         for number, text in enumerate(files):
             self.write(f"f{number}.txt", text)
@@ -527,7 +531,7 @@ class WorkspaceMachine(RuleBasedStateMachine):
                 }
             },
         )
-        wire.workspace_folder = self.folder  # type: ignore[attr-defined]
+        self.folders[encoding] = self.folder
         self.set_pattern(search)
 
     def write(self, name: str, text: str) -> None:
@@ -608,7 +612,7 @@ class WorkspaceMachine(RuleBasedStateMachine):
         self.wire.barrier()
         for name in self.disk:
             uri = self.uri(name)
-            published = self.wire.publishes.get(uri)
+            published = self.wire.published(uri)
             spans = sorted(span for span, _ in expected.get(uri, []))
             if published is None:
                 assert spans == [], f"no publish for {name}"
@@ -627,16 +631,19 @@ class WorkspaceMachine(RuleBasedStateMachine):
 
 @pytest.fixture
 def workspace_pool() -> Any:
-    servers: dict[str, LspProcess] = {}
+    servers: dict[str, Client] = {}
     yield servers
     for server in servers.values():
         server.stop()
 
 
-def _run_workspace(pool: dict[str, LspProcess], sequences: int, steps: int) -> None:
+def _run_workspace(pool: dict[str, Client], sequences: int, steps: int) -> None:
+    folders: dict[str, str] = {}
+
     def factory() -> WorkspaceMachine:
         machine = WorkspaceMachine()
         machine.pool = pool
+        machine.folders = folders
         return machine
 
     run_state_machine_as_test(
@@ -645,13 +652,13 @@ def _run_workspace(pool: dict[str, LspProcess], sequences: int, steps: int) -> N
 
 
 def test_workspace_scope_closed_and_reopened_documents_equal_the_oracle(
-    workspace_pool: dict[str, LspProcess],
+    workspace_pool: dict[str, Client],
 ) -> None:
     _run_workspace(workspace_pool, 30, 15)
 
 
 @slow_only
 def test_workspace_scope_closed_and_reopened_documents_equal_the_oracle_long(
-    workspace_pool: dict[str, LspProcess],
+    workspace_pool: dict[str, Client],
 ) -> None:
     _run_workspace(workspace_pool, 1_000, 25)
