@@ -118,10 +118,17 @@ def test_vsix_carries_only_its_platforms_compiled_libraries(target: str) -> None
             assert modules, f"{target}, Python {python}: no extension module (google-re2?)"
             suffix = re.compile(module_suffix.format(v=tag) + "$")
             for module in modules:
-                assert suffix.search(module) or ".abi3." in module, (
+                # Stable-ABI modules: "x.abi3.so", and on Windows a plain "x.pyd".
+                stable = ".abi3." in module or re.search(r"/[^/.]+\.pyd$", module)
+                assert suffix.search(module) or stable, (
                     f"{target}, Python {python}: {module} is not built for this Python"
                 )
             check_wheels(vsix, target, python, libs, wheel_platform)
+
+
+def _oldest(interpreter: str) -> tuple[int, int]:
+    """``cp310`` → (3, 10)."""
+    return int(interpreter[2]), int(interpreter[3:])
 
 
 def check_wheels(
@@ -143,7 +150,13 @@ def check_wheels(
         tags = [t.split("-") for t in fields.get_all("Tag")]
         if all(platform == "any" for _, _, platform in tags):
             continue
-        assert all(i == tag and abi in (tag, "abi3") for i, abi, _ in tags), f"{folder}: {tags}"
+        # A program shipped as a wheel (ripgrep's rg) is for any Python: py3-none-<platform>.
+        # A stable-ABI wheel names the oldest Python it runs on (cp310-abi3 serves 3.10 and on).
+        python_any = all(i == "py3" and abi == "none" for i, abi, _ in tags)
+        assert python_any or all(
+            (i == tag and abi == tag) or (abi == "abi3" and _oldest(i) <= _oldest(tag))
+            for i, abi, _ in tags
+        ), f"{folder}: {tags}"
         assert any(platform_tag.search(p) for _, _, p in tags), f"{target}: {folder}: {tags}"
     lock = BUNDLE.read_lock(BUNDLE.LOCK)
     wanted = {p.name: p.version for p in BUNDLE.pins_for(lock, BUNDLE.PLATFORMS[target], python)}
