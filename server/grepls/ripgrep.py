@@ -1,0 +1,219 @@
+"""The file set of the workspace scope: which files, as ripgrep names them.
+
+**Which files.** Exactly those ripgrep would search by default — ``.gitignore`` inside a git
+repository, ``.ignore``, ``.rgignore``, ``.git/info/exclude``; hidden files and folders skipped;
+symbolic links not followed — minus the ``exclude`` globs. grepls does not reimplement those rules:
+it asks ripgrep itself (``rg --files``; the ``ripgrep`` wheel ships the binary), and applies the two
+rules of its own while reading: larger than ``maxFileSize`` and binary (a NUL byte in the first
+8 KB) are skipped and counted. ripgrep also names the files where a pattern may match (``rg
+--files-with-matches --text``: literals as fixed strings, case folded when any pattern folds case),
+so that grepls reads only those; this *prefilter* must never miss a file, so a regex is handed to
+ripgrep only when both engines read it alike (no ``\\b``, ``\\w``, ``\\d``, ``\\s`` — ASCII in
+RE2, Unicode in ripgrep —, no ``^``, ``$``, ``\\A``, ``\\z``, flag groups), when it cannot match
+the empty string (LSP counts an empty last line that ripgrep does not) and ripgrep compiles it;
+else every listed file is read and searched. For a regex (or a literal holding U+FFFD) ripgrep
+reads files as grepls does (``--encoding utf-8``: bytes that are not UTF-8 become U+FFFD).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import sys
+import sysconfig
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass
+
+from grepls.matcher import Matcher
+from grepls.rpc import Endpoint
+
+WARNING = 2  # window/showMessage's MessageType.Warning
+
+RG_NICENESS = 10
+"""How much lower ripgrep's scheduling priority is than the server's."""
+
+
+def rg_binary() -> str | None:
+    """The ``rg`` the ripgrep wheel installed beside this Python, else one on ``PATH``."""
+    for folder in (sysconfig.get_path("scripts"), os.path.dirname(sys.executable)):
+        candidate = os.path.join(folder, "rg")
+        if os.access(candidate, os.X_OK):
+            return candidate
+    return shutil.which("rg")
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The settings a scan depends on."""
+
+    scope: str = "open"
+    """``"open"`` or ``"workspace"``."""
+    exclude: tuple[str, ...] = ()
+    max_file_size: int = 1_048_576
+    max_matches: int = 20_000
+    per_document: int = 10_000
+
+
+class FileSet:
+    """What ripgrep lists and prefilters over the folders (a part of the
+    :class:`~grepls.workspace.Workspace`, which sets this state up)."""
+
+    endpoint: Endpoint
+    folders: tuple[str, ...]
+    options: Options
+    matchers: list[tuple[str, Matcher]]
+    _rg: str | None
+    _nice: list[str]
+    _told_missing: bool
+
+    @property
+    def active(self) -> bool:
+        return self.options.scope == "workspace" and bool(self.matchers) and bool(self.folders)
+
+    async def _list(self) -> set[str]:
+        listed: set[str] = set()
+        async with contextlib.aclosing(self._rg_lines(["--files"])) as lines:
+            async for paths in lines:
+                listed.update(paths)
+        return listed
+
+    async def _prefilter(self) -> list[str] | None:
+        """ripgrep's arguments that name every file where some pattern may match (a superset),
+        or ``None`` when no such arguments are known to be safe: then every file is read."""
+        patterns: list[str] = []
+        fold = literal = False
+        for _, matcher in self.matchers:
+            spec = matcher.spec
+            if matcher.zero_width:
+                # It matches the empty line an empty file, or a text ending in a line break, ends
+                # with (LSP counts it; ripgrep does not): every file must be read.
+                return None
+            if "\0" in spec.pattern or not _encodable(spec.pattern):
+                return None
+            if spec.regex and not _same_in_ripgrep(spec.pattern):
+                return None
+            patterns.append(spec.pattern if spec.regex else _escape(spec.pattern))
+            literal = literal or not spec.regex
+            fold = fold or not spec.case_sensitive
+        regexes = [m.spec.pattern for _, m in self.matchers if m.spec.regex]
+        if regexes and not await self._ripgrep_accepts(regexes):
+            return None
+        arguments = ["--files-with-matches", "--text"]
+        if regexes or any("\ufffd" in pattern for pattern in patterns):
+            # Read as grepls reads: bytes that are not UTF-8 become U+FFFD (ripgrep searches raw
+            # bytes otherwise, and "." would not match them). Plain literals need no transcoding.
+            arguments += ["--encoding", "utf-8"]
+        if not regexes:
+            arguments.append("--fixed-strings")
+            patterns = [m.spec.pattern for _, m in self.matchers]
+        if fold:
+            arguments.append("--ignore-case")
+        for pattern in patterns:
+            arguments += ["--regexp", pattern]
+        return arguments
+
+    async def _ripgrep_accepts(self, regexes: list[str]) -> bool:
+        """Whether ripgrep compiles every regex (its syntax is nearly RE2's, not quite)."""
+        assert self._rg is not None
+        command = [self._rg, "--no-config", "--quiet"]
+        for regex in regexes:
+            command += ["--regexp", regex]
+        process = await asyncio.create_subprocess_exec(
+            *command,
+            os.devnull,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        return await process.wait() in (0, 1)  # 2: an error
+
+    async def _rg_lines(self, arguments: list[str]) -> AsyncGenerator[list[str], None]:
+        """The paths ripgrep prints for ``arguments`` over the folders, as they come."""
+        if self._rg is None:
+            if not self._told_missing:
+                self._told_missing = True
+                self._message(
+                    "grepls: the workspace scope needs ripgrep (rg), which was not found; "
+                    "install the ripgrep package (pip install ripgrep)"
+                )
+            return
+        command = [*self._nice, self._rg, "--no-config", "--no-messages", *arguments]
+        for glob in self.options.exclude:
+            command += ["--glob", "!" + glob]
+        # ripgrep matches globs against paths relative to its working directory: run it in each
+        # folder, and make the paths it prints absolute again.
+        for folder in self.folders:
+            if not os.path.isdir(folder):
+                continue
+            process = await asyncio.create_subprocess_exec(
+                *command,
+                cwd=folder,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.DEVNULL,
+            )
+            assert process.stdout is not None
+            prefix = folder.rstrip("/") + "/"
+            encoding = sys.getfilesystemencoding()
+            rest = b""
+            try:
+                while chunk := await process.stdout.read(1 << 16):
+                    lines = (rest + chunk).split(b"\n")
+                    rest = lines.pop()
+                    names = b"\n".join(lines).decode(encoding, "surrogateescape").split("\n")
+                    yield [prefix + name for name in names if name]
+                if rest:
+                    yield [prefix + os.fsdecode(rest)]
+                await process.wait()
+            finally:
+                if process.returncode is None:
+                    with contextlib.suppress(ProcessLookupError):
+                        process.kill()
+                    with contextlib.suppress(Exception):
+                        await process.wait()
+
+    def _message(self, text: str) -> None:
+        self.endpoint.notify("window/showMessage", {"type": WARNING, "message": text})
+
+
+# RE2 and ripgrep's Rust regex read these the same way: escapes of punctuation, \t \n \r \f \v,
+# \x hex, \p classes. Not \b \w \d \s and their negations (ASCII in RE2, Unicode in ripgrep),
+# \A \z, \Q…\E, flags groups, nor ^ and $ (a lone \r ends a line for LSP, not for ripgrep): a
+# pattern with any of those is not prefiltered.
+_SAFE_ESCAPES = frozenset("tnrfvxpP")
+_META = frozenset("\\.+*?()|[]{}^$")
+
+
+def _same_in_ripgrep(pattern: str) -> bool:
+    """Whether ripgrep finds a superset of RE2's matches of ``pattern`` on every line."""
+    escaped = False
+    for number, char in enumerate(pattern):
+        if escaped:
+            if char.isalnum() and char not in _SAFE_ESCAPES:
+                return False
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in "^$":
+            return False  # lines end at a lone \r for LSP, not for ripgrep
+        elif (
+            char == "("
+            and pattern.startswith("?", number + 1)
+            and not pattern.startswith(("?:", "?P<"), number + 1)
+        ):
+            return False
+    return not escaped
+
+
+def _escape(literal: str) -> str:
+    return "".join("\\" + char if char in _META else char for char in literal)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

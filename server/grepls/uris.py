@@ -1,0 +1,44 @@
+"""Paths and URIs: the editor names files by ``file:`` URI, the disk by path.
+
+A file the workspace scope holds is named by the URI the client used for it when it was open, else
+by :func:`path_to_uri` of its path, quoted as VS Code quotes it, so that the editor and grepls agree
+on one name for one file. The workspace folders come from ``initialize``
+(:func:`folders_from_initialize`).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+from urllib.parse import quote, unquote, urlparse
+
+from grepls.params import dig
+
+
+def path_to_uri(path: str) -> str:
+    """A file URI as editors write it (VS Code quotes all but ``A-Za-z0-9-._~/``, as does
+    Python's ``quote``)."""
+    return "file://" + quote(path, safe="/")
+
+
+def uri_to_path(uri: str) -> str | None:
+    """The local path of a ``file:`` URI (``None`` for any other scheme)."""
+    parsed = urlparse(uri)
+    if parsed.scheme != "file":
+        return None
+    return os.path.normpath(unquote(parsed.path)) if parsed.path else None
+
+
+def folders_from_initialize(params: Any) -> tuple[str, ...]:
+    """The workspace folders' paths: ``workspaceFolders``, else ``rootUri``, else ``rootPath``."""
+    folders = dig(params, "workspaceFolders")
+    if isinstance(folders, list):
+        paths = [uri_to_path(f.get("uri", "")) for f in folders if isinstance(f, dict)]
+        return tuple(dict.fromkeys(p for p in paths if p))
+    root = dig(params, "rootUri")
+    if isinstance(root, str) and (path := uri_to_path(root)):
+        return (path,)
+    root_path = dig(params, "rootPath")
+    if isinstance(root_path, str) and root_path:
+        return (os.path.normpath(root_path),)
+    return ()
