@@ -49,6 +49,9 @@ def make_client() -> LanguageClient:
     def register(client: LanguageClient, params: types.RegistrationParams) -> None:
         client.registrations.extend(r.method for r in params.registrations)  # type: ignore[attr-defined]
 
+    def tokens_refresh(client: LanguageClient, params: None = None) -> None:
+        """The server asks for tokens again after a pattern change: nothing to do here."""
+
     client.registrations = []  # type: ignore[attr-defined]
     register_lsp_features(
         client,
@@ -57,6 +60,7 @@ def make_client() -> LanguageClient:
             types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish,
             types.PROGRESS: progress,
             types.CLIENT_REGISTER_CAPABILITY: register,
+            types.WORKSPACE_SEMANTIC_TOKENS_REFRESH: tokens_refresh,
         },
     )
     return client

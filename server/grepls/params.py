@@ -14,6 +14,7 @@ from typing import Any
 from grepls.document import Change
 from grepls.pattern import json_type
 from grepls.rpc import InvalidParams
+from grepls.uris import uri_to_path
 
 
 def mapping(value: Any, what: str) -> dict[str, Any]:
@@ -133,3 +134,31 @@ def execute_command(params: Any) -> tuple[str, list[Any]]:
     if not isinstance(arguments, list):
         raise InvalidParams(f"arguments must be an array, got {json_type(arguments)}")
     return command, arguments
+
+
+def workspace_folders_event(params: Any) -> tuple[list[str], list[str]]:
+    """``workspace/didChangeWorkspaceFolders``: the (removed, added) folders' paths (folders
+    whose URI is not a file path are left out)."""
+    event = mapping(mapping(params, "params").get("event"), "event")
+    paths: list[list[str]] = []
+    for key in ("removed", "added"):
+        changed = event.get(key) or []
+        if not isinstance(changed, list):
+            raise InvalidParams(f"event.{key} must be an array, got {json_type(changed)}")
+        uris = (dig(folder, "uri") for folder in changed)
+        paths.append([p for uri in uris if isinstance(uri, str) and (p := uri_to_path(uri))])
+    return paths[0], paths[1]
+
+
+def watched_file_events(params: Any) -> list[tuple[str, int]]:
+    """``workspace/didChangeWatchedFiles``: (path, change type 1-3) of each file change."""
+    changes = mapping(params, "params").get("changes")
+    if not isinstance(changes, list):
+        raise InvalidParams(f"changes must be an array, got {json_type(changes)}")
+    events = []
+    for change in changes:
+        uri, kind = dig(change, "uri"), dig(change, "type")
+        path = uri_to_path(uri) if isinstance(uri, str) else None
+        if path is not None and kind in (1, 2, 3):
+            events.append((path, kind))
+    return events

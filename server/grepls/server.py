@@ -36,7 +36,7 @@ from grepls.rpc import Endpoint, InvalidParams, Later, Route
 from grepls.session import Session, initialize_result, negotiate
 from grepls.settings import Settings, parse_settings, plan
 from grepls.tokens import SemanticTokens
-from grepls.workspace import Options, Scope, Workspace, uri_to_path
+from grepls.workspace import Options, Scope, Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -218,35 +218,14 @@ class Server:
             self.tokens.closed(uri)
 
     def did_change_workspace_folders(self, raw: Any) -> None:
-        event = params.mapping(params.mapping(raw, "params").get("event"), "event")
-        folders = list(self.workspace.folders)
-        for key, keep in (("removed", False), ("added", True)):
-            changed = event.get(key) or []
-            if not isinstance(changed, list):
-                raise InvalidParams(f"event.{key} must be an array")
-            for folder in changed:
-                uri = params.dig(folder, "uri")
-                path = uri_to_path(uri) if isinstance(uri, str) else None
-                if path is None:
-                    continue
-                if keep and path not in folders:
-                    folders.append(path)
-                elif not keep and path in folders:
-                    folders.remove(path)
+        removed, added = params.workspace_folders_event(raw)
+        folders = [path for path in self.workspace.folders if path not in removed]
+        folders += [path for path in added if path not in folders]
         self.workspace.set_folders(folders)
         self.rescan()
 
     def did_change_watched_files(self, raw: Any) -> None:
-        changes = params.mapping(raw, "params").get("changes")
-        if not isinstance(changes, list):
-            raise InvalidParams("changes must be an array")
-        events = []
-        for change in changes:
-            uri, kind = params.dig(change, "uri"), params.dig(change, "type")
-            path = uri_to_path(uri) if isinstance(uri, str) else None
-            if path is not None and kind in (1, 2, 3):
-                events.append((path, kind))
-        self.workspace.file_events(events)
+        self.workspace.file_events(params.watched_file_events(raw))
 
     def did_change_configuration(self, raw: Any) -> None:
         """Re-read the settings: pulled when the client can answer, else taken from the push."""

@@ -12,8 +12,6 @@ import os
 from typing import Any
 from urllib.parse import quote, unquote, urlparse
 
-from grepls.params import dig
-
 
 def path_to_uri(path: str) -> str:
     """A file URI as editors write it (VS Code quotes all but ``A-Za-z0-9-._~/``, as does
@@ -31,14 +29,16 @@ def uri_to_path(uri: str) -> str | None:
 
 def folders_from_initialize(params: Any) -> tuple[str, ...]:
     """The workspace folders' paths: ``workspaceFolders``, else ``rootUri``, else ``rootPath``."""
-    folders = dig(params, "workspaceFolders")
+    if not isinstance(params, dict):
+        return ()
+    folders = params.get("workspaceFolders")
     if isinstance(folders, list):
         paths = [uri_to_path(f.get("uri", "")) for f in folders if isinstance(f, dict)]
         return tuple(dict.fromkeys(p for p in paths if p))
-    root = dig(params, "rootUri")
+    root = params.get("rootUri")
     if isinstance(root, str) and (path := uri_to_path(root)):
         return (path,)
-    root_path = dig(params, "rootPath")
+    root_path = params.get("rootPath")
     if isinstance(root_path, str) and root_path:
         return (os.path.normpath(root_path),)
     return ()
