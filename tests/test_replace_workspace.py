@@ -1,0 +1,60 @@
+"""End to end: a replace with scope "workspace" reaches the files that are not open — read from
+disk again, sent with version null — beside the open documents, which keep their versions."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from grepls.client import Client
+
+
+def edits_by_uri(edit: dict[str, Any]) -> dict[str, tuple[Any, list[str]]]:
+    return {
+        change["textDocument"]["uri"]: (
+            change["textDocument"]["version"],
+            [e["newText"] for e in change["edits"]],
+        )
+        for change in edit["documentChanges"]
+    }
+
+
+def test_replace_in_the_workspace_scope_reaches_closed_files(tmp_path: Path) -> None:
+    (tmp_path / "closed.txt").write_text("one TODO\ntwo TODO\n", encoding="utf-8")
+    (tmp_path / "open.txt").write_text("on disk TODO\n", encoding="utf-8")
+    (tmp_path / "none.txt").write_text("nothing here\n", encoding="utf-8")
+    with Client.start(timeout=20) as client:
+        client.initialize(
+            None,
+            capabilities={
+                "workspace": {"applyEdit": True, "workspaceEdit": {"documentChanges": True}}
+            },
+            options={"scope": "workspace"},
+            root_uri=tmp_path.as_uri(),
+        )
+        opened = (tmp_path / "open.txt").as_uri()
+        client.open(opened, "in the editor TODO TODO\n", version=7)
+        client.command("grepls.setPattern", "TODO")
+        closed = (tmp_path / "closed.txt").as_uri()
+        deadline = time.monotonic() + 20
+        while client.published(closed) is None:  # the scan runs after the answer
+            assert time.monotonic() < deadline, "the closed file was never published"
+            client.drain(0.05)
+        reply = client.command("grepls.replace", {"replacement": "DONE", "scope": "workspace"})
+        assert reply["result"] == {"applied": True, "files": 2, "replacements": 4}
+        (asked,) = [r for r in client.server_requests if r.method == "workspace/applyEdit"]
+        assert edits_by_uri(asked.params["edit"]) == {
+            opened: (7, ["DONE", "DONE"]),
+            closed: (None, ["DONE", "DONE"]),
+        }
+
+
+def test_replace_in_the_workspace_scope_is_refused_while_the_scope_is_open_documents() -> None:
+    with Client.start(timeout=20) as client:
+        client.initialize(None, capabilities={"workspace": {"applyEdit": True}})
+        client.open("file:///tmp/a.txt", "TODO\n")
+        client.command("grepls.setPattern", "TODO")
+        reply = client.command("grepls.replace", {"replacement": "x", "scope": "workspace"})
+        assert reply["error"]["code"] == -32602
+        assert "workspace scope, which is off" in reply["error"]["message"]
