@@ -236,7 +236,7 @@ def test_wheel_metadata_is_complete_for_an_index(dist: dict[str, Path]) -> None:
     assert "ws" in metadata.get_all("Provides-Extra")
     # The wheel states ranges, never the lock's exact pins.
     runtime = [Requirement(r) for r in metadata.get_all("Requires-Dist") if "extra ==" not in r]
-    assert {r.name for r in runtime} == {"google-re2", "orjson"}
+    assert {r.name for r in runtime} == {"google-re2", "orjson", "ripgrep", "watchfiles"}
     assert not any(s.operator == "==" for r in runtime for s in r.specifier)
     assert "grepls/py.typed" in files
     assert not [f for f in files if f.startswith(("tests/", "bench/", "clients/"))]
