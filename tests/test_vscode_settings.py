@@ -12,7 +12,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-from grepls.settings import DEFAULT_MAX_MATCHES, SEVERITIES, Settings, parse_settings
+from grepls.settings import (
+    DEFAULT_MAX_FILE_SIZE,
+    DEFAULT_MAX_MATCHES,
+    DEFAULT_MAX_WORKSPACE_MATCHES,
+    SCOPES,
+    SEVERITIES,
+    Settings,
+    parse_settings,
+)
 
 PACKAGE_JSON = Path(__file__).resolve().parent.parent / "clients" / "vscode" / "package.json"
 SERVER_KEYS = [
@@ -24,6 +32,10 @@ SERVER_KEYS = [
     "severity",
     "maxMatchesPerDocument",
     "confirmReplaceAbove",
+    "scope",
+    "exclude",
+    "maxFileSize",
+    "maxWorkspaceMatches",
 ]
 
 
@@ -87,3 +99,23 @@ def test_every_key_package_json_declares_for_a_pattern_entry_reads_without_a_mes
     settings, problems = parse_settings({"patterns": [samples]})
     assert problems == []
     assert [pattern.id for pattern in settings.patterns] == ["todo"]
+
+
+def test_workspace_scope_defaults_and_choices_match() -> None:
+    properties = vscode_properties()
+    scope = properties["grepls.scope"]
+    assert scope["default"] == Settings().scope == "open"
+    assert set(scope["enum"]) == set(SCOPES)
+    assert len(scope["enumDescriptions"]) == len(scope["enum"])
+    assert properties["grepls.exclude"]["default"] == list(Settings().exclude) == []
+    assert properties["grepls.maxFileSize"]["default"] == DEFAULT_MAX_FILE_SIZE
+    assert properties["grepls.maxWorkspaceMatches"]["default"] == DEFAULT_MAX_WORKSPACE_MATCHES
+    for key in ("maxFileSize", "maxWorkspaceMatches"):
+        assert properties[f"grepls.{key}"]["minimum"] == 1
+
+
+def test_every_scope_vscode_offers_reads_without_a_message() -> None:
+    for scope in vscode_properties()["grepls.scope"]["enum"]:
+        settings, problems = parse_settings({"scope": scope, "exclude": ["vendor/**"]})
+        assert problems == []
+        assert (settings.scope, settings.exclude) == (scope, ("vendor/**",))

@@ -230,8 +230,11 @@ export class Commands {
           const { pattern, ...flags } = query;
           this.state.update(pattern, flags);
           await this.remember(query.pattern);
+          // With the workspace scope the scan has just begun: the grepls view and the status bar
+          // count the rest as it comes.
+          const rest = result.workspace ? "; searching the workspace" : "";
           vscode.window.setStatusBarMessage(
-            `grepls: ${describeQuery(query)}: ${matchCount(result.matches)} in open documents`,
+            `grepls: ${describeQuery(query)}: ${matchCount(result.matches)} in open documents${rest}`,
             4000,
           );
           return undefined;

@@ -10,6 +10,7 @@ import { PatternDecorations } from "./decorations";
 import { restartOnInterpreterChange } from "./interpreterChange";
 import { KeptPatterns, restoreKept } from "./keptPatterns";
 import { PatternMatches } from "./matches";
+import { MatchesView, setScope } from "./matchesView";
 import { entryId } from "./patterns";
 import { followsPythonExtension, pythonInterpreterChanges } from "./python";
 import { GreplsServer } from "./server";
@@ -37,11 +38,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   server = new GreplsServer(context.extensionPath, log, trace, matches);
   const decorations = new PatternDecorations(matches, catalog);
   const commands = new Commands(context, server, state, catalog, matches);
-  const statusBar = new StatusBar(state, {
-    counts: (uri) => catalog.counts(uri),
-    onDidChange: catalog.onDidChangeCounts,
-  });
-  context.subscriptions.push(log, trace, state, catalog, server, decorations, statusBar, ...commands.register());
+  const matchesView = new MatchesView(server, catalog, state);
+  const statusBar = new StatusBar(
+    state,
+    { counts: (uri) => catalog.counts(uri), onDidChange: catalog.onDidChangeCounts },
+    matchesView,
+  );
+  context.subscriptions.push(log, trace, state, catalog, server, decorations, matchesView, statusBar);
+  context.subscriptions.push(...commands.register(), ...matchesView.register());
+  context.subscriptions.push(
+    vscode.commands.registerCommand("grepls.ui.searchWorkspace", () => setScope("workspace")),
+    vscode.commands.registerCommand("grepls.ui.searchOpenFiles", () => setScope("open")),
+  );
   context.subscriptions.push(server.onDidFail((reason) => statusBar.setServerProblem(reason)));
 
   // After a start the server knows only the settings: send it the patterns kept in this

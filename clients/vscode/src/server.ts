@@ -22,6 +22,9 @@ import {
   ServerOptions,
   State,
   vsdiag,
+  WorkDoneProgressBegin,
+  WorkDoneProgressEnd,
+  WorkDoneProgressReport,
 } from "vscode-languageclient/node";
 import { formatVersion } from "./interpreter";
 import { launchSpec } from "./launch";
@@ -29,14 +32,20 @@ import { SerialLifecycle } from "./lifecycle";
 import { PatternMatches, Report } from "./matches";
 import { ListedPattern, PatternEntry, SEARCH_ID, serverEntry } from "./patterns";
 import { findPython } from "./python";
-import { promptingExecuteCommand } from "./replace";
+import { promptingExecuteCommand } from "./replacePrompt";
 import { ReplaceArgument, ReplaceResult } from "./replaceArguments";
 import { PatternQuery, serverPayload } from "./settings";
+import { ListedMatch } from "./workspaceMatches";
 
 export interface SetPatternResult {
   pattern: string | null;
   matches: number;
+  /** With the workspace scope: the scan's totals so far (it has just begun). */
+  workspace?: { files: number; matches: number; complete: boolean };
 }
+
+/** Where a workspace scan of the server is: running, or ended with its totals as a message. */
+export type ScanProgress = { state: "running"; message?: string } | { state: "ended"; message: string };
 
 export interface AddPatternResult {
   id: string;
@@ -59,6 +68,12 @@ export class GreplsServer implements vscode.Disposable {
   private readonly failed = new vscode.EventEmitter<string>();
   /** Fires with the reason when a start fails (no suitable Python, the process died, ...). */
   readonly onDidFail = this.failed.event;
+
+  private readonly scans = new vscode.EventEmitter<ScanProgress>();
+  /** Fires as the server's workspace scans begin, report and end (its work-done progress). */
+  readonly onDidScan = this.scans.event;
+  /** The work-done progress tokens of the server's scans (their begin's title is "grepls"). */
+  private readonly scanTokens = new Set<string | number>();
 
   private readonly lifecycle = new SerialLifecycle({ start: () => this.startNow(), stop: () => this.stopNow() });
 
@@ -126,6 +141,11 @@ export class GreplsServer implements vscode.Disposable {
       middleware: {
         // The code actions "Replace this match…" / "Replace all N matches…" ask for the replacement.
         executeCommand: promptingExecuteCommand,
+        // VS Code shows the progress; the grepls view and status bar also learn when a scan ends.
+        handleWorkDoneProgress: (token, params, next) => {
+          next(token, params);
+          this.followScan(token, params);
+        },
         handleDiagnostics: (uri, diagnostics, next) => {
           this.showPushed = next;
           next(uri, this.matches.pushed(uri.toString(), diagnostics));
@@ -224,6 +244,29 @@ export class GreplsServer implements vscode.Disposable {
   }
 
   /**
+   * Every match in scope (`grepls.listMatches` with no argument): open documents and, with the
+   * workspace scope, the files that are not open; files in path order, at most
+   * `maxWorkspaceMatches`.
+   */
+  async listAllMatches(): Promise<ListedMatch[]> {
+    return (await this.execute<ListedMatch[] | null>("grepls.listMatches", [])) ?? [];
+  }
+
+  private followScan(
+    token: string | number,
+    params: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd,
+  ): void {
+    if (params.kind === "begin" && params.title === "grepls") {
+      this.scanTokens.add(token);
+      this.scans.fire({ state: "running", message: params.message });
+    } else if (this.scanTokens.has(token) && params.kind === "report") {
+      this.scans.fire({ state: "running", message: params.message });
+    } else if (this.scanTokens.delete(token) && params.kind === "end") {
+      this.scans.fire({ state: "ended", message: params.message ?? "" });
+    }
+  }
+
+  /**
    * Shows VS Code the diagnostics again, filtered anew, after the set of patterns kept out of the
    * Problems panel changed (the server has nothing new to say about it).
    */
@@ -264,5 +307,6 @@ export class GreplsServer implements vscode.Disposable {
     void this.stop();
     this.started.dispose();
     this.failed.dispose();
+    this.scans.dispose();
   }
 }

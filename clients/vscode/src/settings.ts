@@ -29,6 +29,10 @@ export const SERVER_KEYS = [
   "severity",
   "maxMatchesPerDocument",
   "confirmReplaceAbove",
+  "scope",
+  "exclude",
+  "maxFileSize",
+  "maxWorkspaceMatches",
 ] as const;
 
 /** A settings section: VS Code's WorkspaceConfiguration (read with get) or a plain object. */

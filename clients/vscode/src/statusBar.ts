@@ -3,17 +3,29 @@
  * counted from the diagnostic reports as the language client receives them (catalog.ts), so it
  * changes with the report rather than 50 ms later with VS Code's markers. Clicking it opens Set Search Pattern. Its tooltip counts every
  * pattern's matches in the active editor (the kept ones too), one line each.
+ *
+ * With the scope "workspace" it also counts the whole workspace — `TODO: 3 · 41 in workspace` —
+ * from the grepls view's list (matchesView.ts), which the server answers afresh after edits and
+ * disk changes; the tooltip says in how many files, and whether the count is complete (not while
+ * a scan runs, nor when the list was cut at `grepls.maxWorkspaceMatches`).
  */
 import * as vscode from "vscode";
 import { PatternCount } from "./catalog";
 import { SEARCH_ID } from "./patterns";
 import { describeQuery, matchCount } from "./settings";
 import { PatternState } from "./state";
+import { workspaceText, WorkspaceSummary } from "./workspaceMatches";
 
 /** Every pattern's matches in a document, and when they change (catalog.ts). */
 export interface PatternCounts {
   counts(uri: vscode.Uri): PatternCount[];
   readonly onDidChange: vscode.Event<unknown>;
+}
+
+/** The whole workspace's counts, while the scope is the workspace (matchesView.ts). */
+export interface WorkspaceCounts {
+  summary(): WorkspaceSummary | undefined;
+  readonly onDidChangeSummary: vscode.Event<unknown>;
 }
 
 export const DIAGNOSTIC_SOURCE = "grepls";
@@ -29,10 +41,14 @@ export class StatusBar implements vscode.Disposable {
   constructor(
     private readonly state: PatternState,
     private readonly patterns?: PatternCounts,
+    private readonly workspace?: WorkspaceCounts,
   ) {
     this.item.name = "grepls";
     if (patterns) {
       this.subscriptions.push(patterns.onDidChange(() => this.render()));
+    }
+    if (workspace) {
+      this.subscriptions.push(workspace.onDidChangeSummary(() => this.render()));
     }
     this.subscriptions.push(
       state.onDidChange(() => this.render()),
@@ -71,9 +87,12 @@ export class StatusBar implements vscode.Disposable {
       ? `\n\nIn this file:\n${perPattern.map((p) => `${p.label}: ${matchCount(p.count)}`).join("\n")}`
       : "";
     const query = this.state.query;
+    const summary = this.workspace?.summary();
     if (!query) {
-      this.item.text = "$(search) grepls";
-      this.item.tooltip = `grepls: no search pattern. Click to set one.${keptLines}`;
+      // Without a search, the workspace count is every kept pattern's.
+      const whole = summary && summary.matches > 0 ? workspaceText(summary, undefined) : undefined;
+      this.item.text = `$(search) grepls${whole?.text ?? ""}`;
+      this.item.tooltip = `grepls: no search pattern. Click to set one.${keptLines}${whole?.tooltip ?? ""}`;
       return;
     }
     // The search pattern's own count, from the report the client holds as soon as it arrives
@@ -86,11 +105,12 @@ export class StatusBar implements vscode.Disposable {
         ? search.count
         : grepDiagnostics(editor.document.uri).filter((d) => d.code === undefined || d.code === SEARCH_ID).length;
     const shown = query.pattern.length > 30 ? `${query.pattern.slice(0, 29)}…` : query.pattern;
-    this.item.text = count === undefined ? `$(search) ${shown}` : `$(search) ${shown}: ${count}`;
+    const whole = summary ? workspaceText(summary, SEARCH_ID) : undefined;
+    this.item.text = (count === undefined ? `$(search) ${shown}` : `$(search) ${shown}: ${count}`) + (whole?.text ?? "");
     this.item.tooltip =
       `grepls: ${describeQuery(query)}` +
       (count === undefined ? "" : ` — ${matchCount(count)} in this file`) +
-      `. Click to change.${keptLines}`;
+      `. Click to change.${keptLines}${whole?.tooltip ?? ""}`;
   }
 
   dispose(): void {

@@ -13,7 +13,8 @@ test("nothing set: nothing sent, so the server's defaults apply", () => {
 test("the UI's defaults are package.json's", () => {
   const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8"));
   const properties = manifest.contributes.configuration.properties;
-  for (const key of ["pattern", "patterns", "regex", "caseSensitive", "wholeWord", "severity", "maxMatchesPerDocument"]) {
+  const keys = ["pattern", "patterns", "regex", "caseSensitive", "wholeWord", "severity", "maxMatchesPerDocument"];
+  for (const key of [...keys, "scope", "exclude", "maxFileSize", "maxWorkspaceMatches"]) {
     assert.ok(`grepls.${key}` in properties, `package.json declares grepls.${key}`);
     assert.deepEqual(DEFAULTS[key], properties[`grepls.${key}`].default, key);
   }
@@ -43,6 +44,11 @@ test("VS Code's answer (package.json defaults filled in) is sent as it is, witho
 test("patterns go to the server as written, the client's own keys (color, diagnostics) included", () => {
   const patterns = [{ pattern: "TODO", color: "blue", diagnostics: false }, { pattern: "a(", regex: true }, "junk"];
   assert.deepEqual(serverPayload({ patterns }), { patterns });
+});
+
+test("the workspace settings are sent too", () => {
+  const workspace = { scope: "workspace", exclude: ["vendor/**"], maxFileSize: 4096, maxWorkspaceMatches: 50 };
+  assert.deepEqual(serverPayload({ ...workspace, interpreter: "python3" }), workspace);
 });
 
 test("bad values reach the server unchanged, so its message can name them", () => {

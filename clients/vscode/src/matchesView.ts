@@ -1,0 +1,289 @@
+/**
+ * The grepls view in the Explorer: every match in scope — patterns, then files, then matching
+ * lines, each with its count — the way Todo Tree lists a project's TODOs, but from the server, in
+ * the one dialect every editor gets, and for files that are not open too (workspace scope).
+ *
+ * The data is the server's `grepls.listMatches` with no argument (workspaceMatches.ts), never
+ * VS Code's diagnostics: with pull diagnostics, a closed file's report may not be there. It is
+ * fetched again, debounced, when the server's results may have changed — VS Code's diagnostics
+ * changed (a keystroke, a pulled workspace report after a file changed on disk), a scan ended,
+ * the patterns or settings changed, the server restarted — and only while someone looks: the view
+ * is visible, or the scope is the workspace (the status bar counts the workspace then).
+ *
+ * A click on a line opens its file with the match selected. The title bar has Filter… (an input
+ * box: TreeView has no filter field of its own; the filter shows in the view's description), Clear
+ * Filter, Refresh, Collapse All, and the scope toggle.
+ */
+import * as vscode from "vscode";
+import { PatternCatalog } from "./catalog";
+import { GreplsServer } from "./server";
+import { PatternState } from "./state";
+import {
+  countsLabel,
+  Debounced,
+  FileMatches,
+  lineLabel,
+  ListedMatch,
+  MatchTree,
+  nameAndFolder,
+  PatternMatchGroup,
+  SEARCH_PATTERN,
+  WorkspaceSummary,
+} from "./workspaceMatches";
+
+export const VIEW_ID = "grepls.matches";
+const FILTERED_CONTEXT = "grepls.matchesFiltered";
+const REFRESH_DELAY_MS = 300;
+
+type Node =
+  | { kind: "pattern"; group: PatternMatchGroup }
+  | { kind: "file"; file: FileMatches }
+  | { kind: "line"; match: ListedMatch };
+
+export function currentScope(): "open" | "workspace" {
+  return vscode.workspace.getConfiguration("grepls").get<string>("scope") === "workspace" ? "workspace" : "open";
+}
+
+export class MatchesView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private tree = new MatchTree([], Number.POSITIVE_INFINITY);
+  private listed: readonly ListedMatch[] = [];
+  private fetched = false;
+  private failure: string | undefined;
+  private filter = "";
+  private scanning = false;
+  private lastScan: string | undefined;
+  /** Something changed while nobody looked: fetch when the view shows again. */
+  private stale = true;
+
+  private readonly treeChanged = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.treeChanged.event;
+  private readonly summaryChanged = new vscode.EventEmitter<void>();
+  /** Fires when `summary()` may say something else. */
+  readonly onDidChangeSummary = this.summaryChanged.event;
+
+  private readonly view: vscode.TreeView<Node>;
+  private readonly fetcher = new Debounced(() => this.fetch(), REFRESH_DELAY_MS);
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly server: GreplsServer,
+    private readonly catalog: PatternCatalog,
+    private readonly state: PatternState,
+  ) {
+    this.view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
+    this.subscriptions.push(
+      this.view,
+      this.view.onDidChangeVisibility((event) => {
+        if (event.visible && this.stale) {
+          this.fetcher.schedule(0);
+        }
+      }),
+      vscode.languages.onDidChangeDiagnostics(() => this.schedule()),
+      server.onDidScan((scan) => {
+        const scanning = scan.state === "running";
+        if (scan.state === "ended") {
+          this.lastScan = scan.message;
+        }
+        if (scanning !== this.scanning || !scanning) {
+          this.scanning = scanning;
+          this.schedule();
+          this.render();
+        }
+      }),
+      server.onDidStart(() => this.schedule()),
+      state.onDidChange(() => this.schedule()),
+      catalog.onDidChange(() => this.schedule()),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration("grepls")) {
+          this.schedule();
+          this.render();
+        }
+      }),
+    );
+    this.render();
+    this.schedule();
+  }
+
+  /** Fetch again soon (debounced), if anyone looks; else when the view is shown. */
+  schedule(delayMs?: number): void {
+    if (this.view.visible || currentScope() === "workspace") {
+      this.fetcher.schedule(delayMs);
+    } else {
+      this.stale = true;
+    }
+  }
+
+  /** The workspace totals, with the scope "workspace" and once the server has answered. */
+  summary(): WorkspaceSummary | undefined {
+    if (currentScope() !== "workspace" || !this.fetched) {
+      return undefined;
+    }
+    const totals = this.tree.totals;
+    return {
+      matches: totals.matches,
+      files: totals.files,
+      perPattern: totals.perPattern,
+      scanning: this.scanning,
+      capped: totals.capped,
+      lastScan: this.lastScan,
+    };
+  }
+
+  private async fetch(): Promise<void> {
+    this.stale = false;
+    if (!this.server.running) {
+      return; // onDidStart brings it back
+    }
+    try {
+      this.listed = await this.server.listAllMatches();
+      this.failure = undefined;
+      this.fetched = true;
+    } catch (error) {
+      this.failure = error instanceof Error ? error.message : String(error);
+    }
+    this.rebuild();
+  }
+
+  private rebuild(): void {
+    const limit = vscode.workspace.getConfiguration("grepls").get<number>("maxWorkspaceMatches", 20000);
+    const order = [...this.catalog.entries().map((entry) => entry.id), SEARCH_PATTERN];
+    this.tree = new MatchTree(this.listed, limit, order, this.filter);
+    this.render();
+    this.treeChanged.fire(undefined);
+    this.summaryChanged.fire();
+  }
+
+  /** The view's description, message and badge. */
+  private render(): void {
+    const scope = currentScope();
+    const totals = this.tree.totals;
+    const filtered = this.filter ? ` · filter "${this.filter}"` : "";
+    this.view.description = (scope === "workspace" ? "workspace" : "open files") + filtered;
+    const lines: string[] = [];
+    if (this.failure) {
+      lines.push(`The server did not answer: ${this.failure}`);
+    } else if (this.state.pattern === null && this.catalog.entries().length === 0) {
+      lines.push("No pattern: run grepls: Set Search Pattern.");
+    } else {
+      if (this.scanning) {
+        lines.push("Searching the workspace…");
+      }
+      if (totals.capped) {
+        lines.push(`The first ${totals.matches} matches only (grepls.maxWorkspaceMatches).`);
+      }
+      if (this.filter) {
+        lines.push(`${this.tree.shown} of ${totals.matches} matches hold "${this.filter}".`);
+      } else if (this.fetched && totals.matches === 0 && !this.scanning) {
+        lines.push(scope === "workspace" ? "No matches in the workspace." : "No matches in the open files.");
+      }
+      if (scope === "open") {
+        lines.push("Open files only: grepls: Search Whole Workspace lists every file's matches.");
+      }
+    }
+    this.view.message = lines.join(" ") || undefined;
+    this.view.badge = totals.matches
+      ? { value: totals.matches, tooltip: `${countsLabel(totals.matches, totals.files)}${totals.capped ? " (cut)" : ""}` }
+      : undefined;
+  }
+
+  getChildren(node?: Node): Node[] {
+    if (!node) {
+      return this.tree.groups.map((group) => ({ kind: "pattern", group }));
+    }
+    if (node.kind === "pattern") {
+      return node.group.files.map((file) => ({ kind: "file", file }));
+    }
+    if (node.kind === "file") {
+      return node.file.matches.map((match) => ({ kind: "line", match }));
+    }
+    return [];
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    if (node.kind === "pattern") {
+      const { group } = node;
+      const item = new vscode.TreeItem(this.catalog.label(group.pattern), vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `pattern\0${group.pattern}`;
+      item.description = countsLabel(group.count, group.files.length);
+      item.iconPath = new vscode.ThemeIcon("search");
+      item.contextValue = "pattern";
+      return item;
+    }
+    if (node.kind === "file") {
+      const { file } = node;
+      const folders = (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
+      const [name, folder] = nameAndFolder(file.uri, folders);
+      const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = `file\0${file.pattern}\0${file.uri}`;
+      item.resourceUri = vscode.Uri.parse(file.uri);
+      const count = `${file.matches.length}`;
+      item.description = folder ? `${folder} · ${count}` : count;
+      item.tooltip = `${item.resourceUri.fsPath}: ${file.matches.length} match${file.matches.length === 1 ? "" : "es"}`;
+      item.contextValue = "file";
+      return item;
+    }
+    const { match } = node;
+    const { label, highlight } = lineLabel(match);
+    const item = new vscode.TreeItem({ label, highlights: highlight ? [highlight] : undefined });
+    const { start, end } = match.range;
+    item.id = `line\0${match.pattern ?? SEARCH_PATTERN}\0${match.uri}\0${start.line}:${start.character}`;
+    item.tooltip = match.text;
+    item.contextValue = "line";
+    const selection = new vscode.Range(start.line, start.character, end.line, end.character);
+    item.command = {
+      title: "Open the match",
+      command: "vscode.open",
+      arguments: [vscode.Uri.parse(match.uri), { selection } satisfies vscode.TextDocumentShowOptions],
+    };
+    return item;
+  }
+
+  /** The title bar's commands. */
+  register(): vscode.Disposable[] {
+    return [
+      vscode.commands.registerCommand("grepls.ui.refreshMatches", () => this.fetcher.schedule(0)),
+      vscode.commands.registerCommand("grepls.ui.filterMatches", () => this.askFilter()),
+      vscode.commands.registerCommand("grepls.ui.clearMatchesFilter", () => this.setFilter("")),
+      vscode.commands.registerCommand("grepls.ui.showWorkspaceMatches", () =>
+        vscode.commands.executeCommand(`${VIEW_ID}.focus`),
+      ),
+    ];
+  }
+
+  private async askFilter(): Promise<void> {
+    const filter = await vscode.window.showInputBox({
+      title: "grepls: Filter Matches",
+      prompt: "Show the matching lines (or files) whose text holds this, ignoring case; empty shows all",
+      value: this.filter,
+    });
+    if (filter !== undefined) {
+      this.setFilter(filter.trim());
+    }
+  }
+
+  private setFilter(filter: string): void {
+    this.filter = filter;
+    void vscode.commands.executeCommand("setContext", FILTERED_CONTEXT, filter !== "");
+    this.rebuild();
+  }
+
+  dispose(): void {
+    this.fetcher.dispose();
+    this.subscriptions.forEach((s) => s.dispose());
+    this.treeChanged.dispose();
+    this.summaryChanged.dispose();
+  }
+}
+
+/**
+ * Search Whole Workspace / Search Open Files: writes `grepls.scope` in the workspace settings
+ * (the user's settings when no folder is open), which the server reads and rescans for.
+ */
+export async function setScope(scope: "open" | "workspace"): Promise<void> {
+  const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  await vscode.workspace.getConfiguration("grepls").update("scope", scope, target);
+  vscode.window.setStatusBarMessage(
+    scope === "workspace" ? "grepls: searching the whole workspace" : "grepls: searching the open files only",
+    4000,
+  );
+}

@@ -1,0 +1,233 @@
+/**
+ * Every match in scope as the grepls view shows it — patterns, then files, then matching lines —
+ * without importing `vscode` (unit-tested with node --test).
+ *
+ * The source is the server's `grepls.listMatches` with no argument: every match of every pattern
+ * in the open documents and, with the workspace scope, in the files that are not open (which VS
+ * Code's own diagnostics may not hold: pulled workspace reports come and go). It answers files in
+ * path order, at most `maxWorkspaceMatches` matches, each `{uri, range, text[, pattern]}` (the
+ * pattern only when several exist; without it the match is the search's).
+ *
+ * One pass groups the list by pattern and file, keeping the server's order; the view makes tree
+ * items only for the nodes the user expands, so twenty thousand matches cost one pass and what is
+ * on screen. A filter keeps the lines whose text or file path holds the filter text (ignoring case).
+ */
+
+export const SEARCH_PATTERN = "search";
+
+/** A position as LSP sends it (line and UTF-16 column, as VS Code counts them too). */
+export interface ListedPosition {
+  line: number;
+  character: number;
+}
+
+/** One entry of `grepls.listMatches` with no argument. */
+export interface ListedMatch {
+  uri: string;
+  range: { start: ListedPosition; end: ListedPosition };
+  text: string;
+  pattern?: string;
+}
+
+/** One file's matches of one pattern, in line order. */
+export interface FileMatches {
+  pattern: string;
+  uri: string;
+  matches: ListedMatch[];
+}
+
+/** One pattern's files, in path order, and how many matches they hold. */
+export interface PatternMatchGroup {
+  pattern: string;
+  files: FileMatches[];
+  count: number;
+}
+
+/** What the status bar and the view's badge say about the whole scope. */
+export interface ScopeTotals {
+  /** Matches listed (of every pattern). */
+  matches: number;
+  /** Files with at least one match. */
+  files: number;
+  /** Matches and files of each pattern. */
+  perPattern: Map<string, { matches: number; files: number }>;
+  /** The list reached `maxWorkspaceMatches`: there are more than it holds. */
+  capped: boolean;
+}
+
+/** The listed matches, grouped; `filter` (ignoring case) narrows them to lines or paths holding it. */
+export class MatchTree {
+  readonly groups: PatternMatchGroup[];
+  readonly totals: ScopeTotals;
+
+  constructor(
+    listed: readonly ListedMatch[],
+    /** The most matches the server lists (`maxWorkspaceMatches`); a list this long is cut. */
+    limit: number,
+    /** Pattern ids in the order to show them (the server's: settings', added, the search). */
+    order: readonly string[] = [],
+    filter = "",
+  ) {
+    const needle = filter.toLocaleLowerCase();
+    const byPattern = new Map<string, Map<string, FileMatches>>();
+    for (const id of order) {
+      byPattern.set(id, new Map());
+    }
+    const counted = new Map<string, { matches: number; files: Set<string> }>();
+    const files = new Set<string>();
+    for (const match of listed) {
+      const pattern = match.pattern ?? SEARCH_PATTERN;
+      files.add(match.uri);
+      let count = counted.get(pattern);
+      if (!count) {
+        count = { matches: 0, files: new Set() };
+        counted.set(pattern, count);
+      }
+      count.matches++;
+      count.files.add(match.uri);
+      if (needle && !match.text.toLocaleLowerCase().includes(needle) && !pathOf(match.uri).toLocaleLowerCase().includes(needle)) {
+        continue;
+      }
+      let perFile = byPattern.get(pattern);
+      if (!perFile) {
+        perFile = new Map();
+        byPattern.set(pattern, perFile);
+      }
+      const group = perFile.get(match.uri);
+      group ? group.matches.push(match) : perFile.set(match.uri, { pattern, uri: match.uri, matches: [match] });
+    }
+    const perPattern = new Map([...counted].map(([id, count]) => [id, { matches: count.matches, files: count.files.size }]));
+    this.groups = [...byPattern]
+      .map(([pattern, perFile]) => {
+        const fileGroups = [...perFile.values()];
+        return { pattern, files: fileGroups, count: fileGroups.reduce((sum, f) => sum + f.matches.length, 0) };
+      })
+      .filter((group) => group.count > 0);
+    this.totals = { matches: listed.length, files: files.size, perPattern, capped: listed.length >= limit };
+  }
+
+  /** Matches shown (after the filter). */
+  get shown(): number {
+    return this.groups.reduce((sum, group) => sum + group.count, 0);
+  }
+}
+
+/** The path of a `file:` URI (decoded), else the URI itself. */
+export function pathOf(uri: string): string {
+  if (!uri.startsWith("file://")) {
+    return uri;
+  }
+  try {
+    return decodeURIComponent(uri.slice("file://".length));
+  } catch {
+    return uri;
+  }
+}
+
+/** `a/b/c.txt` relative to the first folder holding it: `["c.txt", "a/b"]` (folder "" at the top). */
+export function nameAndFolder(uri: string, folders: readonly string[]): [string, string] {
+  const full = pathOf(uri);
+  const root = folders.find((folder) => full.startsWith(folder.endsWith("/") ? folder : `${folder}/`));
+  const relative = root ? full.slice(root.length).replace(/^\/+/, "") : full;
+  const slash = relative.lastIndexOf("/");
+  return slash < 0 ? [relative, ""] : [relative.slice(slash + 1), relative.slice(0, slash)];
+}
+
+/**
+ * A matching line as the view labels it, `12: the text`, trimmed at the start, with where the
+ * match lies in that label (for the highlight), or no highlight when the match is not in it.
+ */
+export function lineLabel(match: ListedMatch): { label: string; highlight?: [number, number] } {
+  const prefix = `${match.range.start.line + 1}: `;
+  const text = match.text;
+  const trimmed = text.replace(/^\s+/, "");
+  const cut = text.length - trimmed.length;
+  const label = prefix + trimmed;
+  const start = match.range.start.character - cut;
+  const end = match.range.start.line === match.range.end.line ? match.range.end.character - cut : trimmed.length;
+  // An excerpt of a long line ("…" around it) does not keep columns: no highlight then.
+  if (text.startsWith("…") || start < 0 || end > trimmed.length || end <= start) {
+    return { label };
+  }
+  return { label, highlight: [prefix.length + start, prefix.length + end] };
+}
+
+/** `1 match in 1 file`, `5 matches in 3 files`. */
+export function countsLabel(matches: number, files: number): string {
+  return `${matches} match${matches === 1 ? "" : "es"} in ${files} file${files === 1 ? "" : "s"}`;
+}
+
+/** What the status bar says about the whole workspace (scope "workspace" only). */
+export interface WorkspaceSummary {
+  matches: number;
+  files: number;
+  /** Matches and files of each pattern id. */
+  perPattern: ReadonlyMap<string, { matches: number; files: number }>;
+  /** A scan is running: the numbers are those so far. */
+  scanning: boolean;
+  /** The list was cut at `grepls.maxWorkspaceMatches`. */
+  capped: boolean;
+  /** How the last scan ended, as the server said it ("12 matches in 3 of 40 files"). */
+  lastScan?: string;
+}
+
+/** `, 41 in workspace` and the tooltip's paragraph about it, for one pattern id or all of them. */
+export function workspaceText(summary: WorkspaceSummary, id: string | undefined): { text: string; tooltip: string } {
+  const counted = id === undefined ? summary : summary.perPattern.get(id) ?? { matches: 0, files: 0 };
+  const more = summary.capped ? "+" : "";
+  const state = summary.scanning
+    ? "so far: the search of the workspace is still running"
+    : summary.capped
+      ? "not complete: the list stops at grepls.maxWorkspaceMatches"
+      : "complete";
+  const scan = summary.lastScan ? `\nLast scan: ${summary.lastScan}.` : "";
+  return {
+    text: ` · ${counted.matches}${more} in workspace`,
+    tooltip: `\n\nIn the workspace: ${countsLabel(counted.matches, counted.files)}${more} (${state}).${scan}`,
+  };
+}
+
+/**
+ * Calls `run` once after `delayMs` of quiet, however often `schedule` is called meanwhile, and
+ * never two at once: a call made while `run` is under way runs it again after that one.
+ */
+export class Debounced {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+
+  constructor(
+    private readonly run: () => Promise<void>,
+    private readonly delayMs: number,
+  ) {}
+
+  schedule(delayMs = this.delayMs): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.fire();
+    }, delayMs);
+  }
+
+  private async fire(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.run().catch(() => undefined);
+    await this.running;
+    this.running = undefined;
+    if (this.again) {
+      this.again = false;
+      this.schedule(0);
+    }
+  }
+
+  dispose(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+    }
+  }
+}
