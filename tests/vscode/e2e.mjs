@@ -17,6 +17,10 @@
 // and the added pattern is back (decorations, squiggles, the server's list); Remove Pattern; Pin
 // Search Pattern.
 //
+// Then Replace All (e2eReplace.mjs), and the workspace scope (e2eWorkspace.mjs): the grepls view
+// lists a closed file's match and follows files changed on disk, an excluded folder stays out,
+// Replace All rewrites open files and a closed one (docs/images/vscode-workspace.png).
+//
 // Every wait has a timeout, a watchdog bounds the whole run, and code-server's whole process
 // group (started with setsid) is killed at the end whatever happened. Exit status is non-zero on
 // any failure; the last line reads "vscode e2e: N passed, N failed".
@@ -25,7 +29,7 @@
 // the interpreter discovery through it is exercised too.
 //
 // Usage: node tests/vscode/e2e.mjs --vsix clients/vscode/dist/grepls-linux-x64-0.1.0.vsix
-//        [--keep] (leave the temp dir for inspection) [--screenshot PATH] [--patterns-screenshot PATH]
+//        [--keep] (leave the temp dir for inspection) [--only workspace] (that part alone) [--screenshot PATH] [--patterns-screenshot PATH]
 
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -38,6 +42,7 @@ import { createRequire } from "node:module";
 import * as zlib from "node:zlib";
 import { buildPythonExtensionStandIn } from "./pythonExtensionStandIn.mjs";
 import { REPLACE_SETTINGS, replaceScenario } from "./e2eReplace.mjs";
+import { workspaceScenario } from "./e2eWorkspace.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "..", "..");
@@ -50,6 +55,8 @@ const { values: options } = parseArgs({
     keep: { type: "boolean", default: false },
     screenshot: { type: "string", default: path.join(repo, "docs", "images", "vscode.png") },
     "patterns-screenshot": { type: "string", default: path.join(repo, "docs", "images", "vscode-patterns.png") },
+    // "workspace": only the workspace part (e2eWorkspace.mjs), for working on it.
+    only: { type: "string" },
   },
 });
 if (!options.vsix || !fs.existsSync(options.vsix)) {
@@ -392,9 +399,9 @@ function notificationTexts(page) {
 }
 
 /** Writes the page's picture to target, unless the one there differs only by noise. */
-async function saveScreenshot(page, target) {
+async function saveScreenshot(page, target, clip = undefined) {
   fs.mkdirSync(path.dirname(target), { recursive: true });
-  const picture = await page.screenshot();
+  const picture = await page.screenshot({ clip });
   if (fs.existsSync(target) && nearlySamePng(fs.readFileSync(target), picture)) {
     console.log(`e2e: screenshot unchanged: ${path.relative(repo, target)}`);
   } else {
@@ -470,6 +477,11 @@ async function scenario(url) {
   // The extension activates on startup: its status bar item appears once it is up.
   await eventually("the grepls status bar item", async () => (await statusText(page)).includes("grepls"), STEP_MS);
   check("extension activated (status bar item shown)", true);
+  const screenshot = (name, clip) => saveScreenshot(page, path.join(path.dirname(options.screenshot), name), clip);
+  if (options.only === "workspace") {
+    await workspaceScenario(page, { workspace, runCommand, eventually, check, sleep, screenshot });
+    return;
+  }
   const launches = await eventually("the Python extension's interpreter to run the server", async () => {
     const lines = fs.existsSync(pythonStandIn.marker) ? fs.readFileSync(pythonStandIn.marker, "utf8") : "";
     return /-m grepls/.test(lines) ? lines : false;
@@ -664,6 +676,9 @@ async function scenario(url) {
 
   // Replace All, undo, the light bulb's replace, the preview (e2eReplace.mjs).
   await replaceScenario(page, { workspace, runCommand, eventually, check, sleep });
+
+  // The workspace scope: the grepls view, disk changes, Replace All in a closed file (e2eWorkspace.mjs).
+  await workspaceScenario(page, { workspace, runCommand, eventually, check, sleep, screenshot });
 
   if (pageErrors.length) {
     console.log(`e2e: page errors (not failures): ${pageErrors.slice(0, 3).join(" | ")}`);

@@ -4,8 +4,8 @@
 // replaces them all in one edit, and one Ctrl+Z (answering VS Code's "undo in all files?") brings
 // both back; the light bulb's "Replace this match…" asks for the replacement and replaces one
 // match; above grepls.confirmReplaceAbove (3 in this run's settings) Replace All opens the
-// Refactor Preview, and nothing changes until it is applied. Files that are not open are not
-// replaced: the server's workspace scope does not exist yet, so that part is not run here.
+// Refactor Preview, and nothing changes until it is applied. Files that are not open are
+// replaced with the workspace scope, in e2eWorkspace.mjs.
 import * as fs from "node:fs";
 import * as path from "node:path";
 
