@@ -65,6 +65,38 @@ async def test_pull_clients_get_reports_refreshes_and_no_pushes(client: Language
     assert client.diagnostics == {}  # nothing was ever pushed
 
 
+async def test_a_closed_document_is_cleared_by_the_next_workspace_pull(
+    client: LanguageClient,
+) -> None:
+    """VS Code forgets a document's pull state when it closes, keeps the diagnostics of its last
+    document pull, and no longer names it in its workspace pulls: the next workspace answer must
+    clear it, or its matches stay in the Problems panel for good."""
+    open_document(client, URI, "a TODO\n")
+    await command(client, "grepls.setPattern", "TODO")
+    assert len((await pull(client)).items) == 1
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=URI))
+    )
+    answer = await asyncio.wait_for(
+        client.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=[])),
+        TIMEOUT,
+    )
+    cleared = [report for report in answer.items if report.uri == URI]
+    assert len(cleared) == 1 and cleared[0].kind == "full" and list(cleared[0].items) == []
+
+    # Said once: named with that id, nothing new, so the next pull waits (a long poll).
+    waiting = asyncio.ensure_future(
+        client.workspace_diagnostic_async(
+            types.WorkspaceDiagnosticParams(
+                previous_result_ids=[types.PreviousResultId(uri=URI, value=cleared[0].result_id)]
+            )
+        )
+    )
+    await asyncio.sleep(0.2)
+    assert not waiting.done()
+    waiting.cancel()
+
+
 @pytest_lsp.fixture(config=CONFIG)
 async def push_client(lsp_client: LanguageClient) -> Any:
     result = await lsp_client.initialize_session(

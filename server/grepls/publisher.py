@@ -27,10 +27,12 @@ no longer has matches is :meth:`Publisher.closed` like a document, so a push cli
 empty list. Pull clients ask for closed files with ``workspace/diagnostic``
 (:meth:`Publisher.workspace_report`): every closed file is answered ``full`` or, while the client's
 result id still names it, ``unchanged``; a file that lost its matches is answered once with an
-empty ``full`` report. When nothing changed since the client's ids, the request is *parked* and
-answered at the first flush that has something new (a long poll, as VS Code expects: it asks again
-as soon as it is answered). With a ``partialResultToken`` the reports are streamed as ``$/progress``
-notifications and the answer itself is empty.
+empty ``full`` report — so is a document just closed that the client no longer names (VS Code
+forgets its pull state on close and keeps what its last document pull showed, expecting the
+workspace pull to say the rest). When nothing changed since the client's ids, the request is
+*parked* and answered at the first flush that has something new (a long poll, as VS Code expects:
+it asks again as soon as it is answered). With a ``partialResultToken`` the reports are streamed as
+``$/progress`` notifications and the answer itself is empty.
 """
 
 from __future__ import annotations
@@ -89,6 +91,8 @@ class Publisher:
         """Something was marked or closed since the parked requests were last looked at."""
         self._emptied: dict[str, str] = {}
         """URI → the result id of the empty report a pull client was given for it."""
+        self._closed_since: dict[str, None] = {}
+        """Closed since the last workspace answer: owed an empty report unless still in scope."""
         self._announced: set[tuple[str, str]] = set()
         """(URI, pattern) whose excess over the cap the user has been told about."""
         self._blank: set[str] = set()
@@ -121,6 +125,7 @@ class Publisher:
         self._announced = {held for held in self._announced if held[0] != uri}
         self._blank.discard(uri)
         self._changed = True
+        self._closed_since[uri] = None
         if not self.pull:
             self.endpoint.send(*publish_parts(uri, None, b""))
 
@@ -198,8 +203,16 @@ class Publisher:
             self._emptied[uri] = result_id = str(self._serial)
             new = True
             reports.append(_workspace_item(uri, full_report_json(result_id, b"")))
+        for uri in self._closed_since:
+            if uri in self.documents or uri in previous:
+                continue  # answered above
+            self._serial += 1
+            self._emptied[uri] = result_id = str(self._serial)
+            new = True
+            reports.append(_workspace_item(uri, full_report_json(result_id, b"")))
         if not new:
             return None
+        self._closed_since.clear()
         if token is None:
             return b'{"items":[%s]}' % b",".join(reports)
         token_json = json.dumps(token).encode()
