@@ -101,6 +101,7 @@ export async function workspaceScenario(page, { workspace, runCommand, eventuall
   }, 15_000);
   check("a click on a line opens the file with the match selected", true, selected.trim());
   // The picture for the README: the transient status message gone, the left part of the window.
+  await runCommand(page, "Notifications: Clear All Notifications");
   await eventually(
     "the transient status message to go",
     async () => (await page.locator(".statusbar-item", { hasText: "searching the workspace" }).count()) === 0,
