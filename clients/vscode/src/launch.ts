@@ -5,6 +5,10 @@
  * bundled/libs/cpXY, one folder per Python minor version because google-re2 ships compiled
  * wheels per version. The server runs as `<python> -m grepls` with those two folders first on
  * PYTHONPATH, so a user's own site-packages can never shadow the versions we tested.
+ *
+ * The workspace scope runs ripgrep's `rg` (the server looks beside its Python, then on PATH). The
+ * .vsix does not carry one, but VS Code does — its own search runs it — so VS Code's folder of it
+ * goes last on the server's PATH: an `rg` of the user's own still wins.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -39,11 +43,37 @@ export function bundledVersions(extensionRoot: string): string[] {
     .sort((a, b) => Number(a.split(".")[1]) - Number(b.split(".")[1]));
 }
 
+/** The folder of the `rg` VS Code ships under its app root (`vscode.env.appRoot`), if there is one. */
+export function vscodeRipgrepFolder(appRoot: string, platform: NodeJS.Platform = process.platform): string | undefined {
+  const executable = platform === "win32" ? "rg.exe" : "rg";
+  for (const modules of ["node_modules", "node_modules.asar.unpacked"]) {
+    for (const name of ["@vscode/ripgrep", "vscode-ripgrep"]) {
+      const folder = path.join(appRoot, modules, name, "bin");
+      if (fs.existsSync(path.join(folder, executable))) {
+        return folder;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** `env` with `folder` at the end of its PATH (whatever the variable's case, as on Windows). */
+function withFallbackPath(env: NodeJS.ProcessEnv, folder: string | undefined): NodeJS.ProcessEnv {
+  if (!folder) {
+    return env;
+  }
+  const key = Object.keys(env).find((name) => name.toUpperCase() === "PATH") ?? "PATH";
+  const current = env[key];
+  return { ...env, [key]: current ? `${current}${path.delimiter}${folder}` : folder };
+}
+
 export function launchSpec(
   extensionRoot: string,
   interpreter: string[],
   version: PythonVersion,
   baseEnv: NodeJS.ProcessEnv,
+  /** Searched last for `rg` (vscodeRipgrepFolder). */
+  ripgrepFolder?: string,
 ): LaunchSpec | { error: string } {
   const libs = libsFolder(extensionRoot, version);
   const server = path.join(extensionRoot, "bundled", "server");
@@ -60,7 +90,7 @@ export function launchSpec(
   }
   const inherited = baseEnv.PYTHONPATH ? [baseEnv.PYTHONPATH] : [];
   const env: NodeJS.ProcessEnv = {
-    ...baseEnv,
+    ...withFallbackPath(baseEnv, ripgrepFolder),
     PYTHONPATH: [libs, server, ...inherited].join(path.delimiter),
     // No .pyc files written into the read-only extension folder; unbuffered for a live log.
     PYTHONDONTWRITEBYTECODE: "1",

@@ -27,7 +27,7 @@ import {
   WorkDoneProgressReport,
 } from "vscode-languageclient/node";
 import { formatVersion } from "./interpreter";
-import { launchSpec } from "./launch";
+import { launchSpec, vscodeRipgrepFolder } from "./launch";
 import { SerialLifecycle } from "./lifecycle";
 import { PatternMatches, Report } from "./matches";
 import { ListedPattern, PatternEntry, SEARCH_ID, serverEntry } from "./patterns";
@@ -118,7 +118,8 @@ export class GreplsServer implements vscode.Disposable {
       return false;
     }
     this.log.info(`using Python ${formatVersion(python.version)} at ${python.executable} (${python.candidate.origin})`);
-    const spec = launchSpec(this.extensionRoot, python.candidate.command, python.version, process.env);
+    const ripgrep = vscodeRipgrepFolder(vscode.env.appRoot);
+    const spec = launchSpec(this.extensionRoot, python.candidate.command, python.version, process.env, ripgrep);
     if ("error" in spec) {
       this.log.error(spec.error);
       this.failed.fire(spec.error);
