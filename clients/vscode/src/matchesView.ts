@@ -6,9 +6,12 @@
  * The data is the server's `grepls.listMatches` with no argument (workspaceMatches.ts), never
  * VS Code's diagnostics: with pull diagnostics, a closed file's report may not be there. It is
  * fetched again, debounced, when the server's results may have changed — VS Code's diagnostics
- * changed (a keystroke, a pulled workspace report after a file changed on disk), a scan ended,
- * the patterns or settings changed, the server restarted — and only while someone looks: the view
- * is visible, or the scope is the workspace (the status bar counts the workspace then).
+ * changed (a pulled workspace report after a file changed on disk), a scan ended, the patterns or
+ * settings changed, the server restarted — and only while someone looks: the view is visible, or
+ * the scope is the workspace (the status bar counts the workspace then). When only open
+ * documents' diagnostics changed (a keystroke), only those documents are asked for
+ * (`grepls.listMatches` with their URI): the whole list costs the server a read of every closed
+ * file's matching lines, which would hold up the next keystrokes.
  *
  * A click on a line opens its file with the match selected. The title bar has Filter… (an input
  * box: TreeView has no filter field of its own; the filter shows in the view's description), Clear
@@ -26,6 +29,7 @@ import {
   ListedMatch,
   MatchTree,
   nameAndFolder,
+  patched,
   PatternMatchGroup,
   SEARCH_PATTERN,
   WorkspaceSummary,
@@ -34,6 +38,8 @@ import {
 export const VIEW_ID = "grepls.matches";
 const FILTERED_CONTEXT = "grepls.matchesFiltered";
 const REFRESH_DELAY_MS = 300;
+/** While changes keep coming (a scan), the view is still brought up to date this often. */
+const REFRESH_MAX_WAIT_MS = 2000;
 
 type Node =
   | { kind: "pattern"; group: PatternMatchGroup }
@@ -62,7 +68,11 @@ export class MatchesView implements vscode.TreeDataProvider<Node>, vscode.Dispos
   readonly onDidChangeSummary = this.summaryChanged.event;
 
   private readonly view: vscode.TreeView<Node>;
-  private readonly fetcher = new Debounced(() => this.fetch(), REFRESH_DELAY_MS);
+  private readonly fetcher = new Debounced(() => this.fetch(), REFRESH_DELAY_MS, REFRESH_MAX_WAIT_MS);
+  /** The next fetch asks for the whole list (else only for `changedOpen`). */
+  private wholeList = true;
+  /** Open documents whose diagnostics changed since the last fetch. */
+  private readonly changedOpen = new Set<string>();
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
@@ -78,7 +88,7 @@ export class MatchesView implements vscode.TreeDataProvider<Node>, vscode.Dispos
           this.fetcher.schedule(0);
         }
       }),
-      vscode.languages.onDidChangeDiagnostics(() => this.schedule()),
+      vscode.languages.onDidChangeDiagnostics((event) => this.diagnosticsChanged(event.uris)),
       server.onDidScan((scan) => {
         const scanning = scan.state === "running";
         if (scan.state === "ended") {
@@ -104,8 +114,25 @@ export class MatchesView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     this.schedule();
   }
 
+  /** Open documents: ask for them alone; any other file: the whole list. */
+  private diagnosticsChanged(uris: readonly vscode.Uri[]): void {
+    const open = new Set(vscode.workspace.textDocuments.map((document) => document.uri.toString()));
+    for (const uri of uris) {
+      const key = uri.toString();
+      if (open.has(key) && this.fetched) {
+        this.changedOpen.add(key);
+      } else {
+        this.wholeList = true;
+      }
+    }
+    this.schedule(undefined, false);
+  }
+
   /** Fetch again soon (debounced), if anyone looks; else when the view is shown. */
-  schedule(delayMs?: number): void {
+  schedule(delayMs?: number, whole = true): void {
+    if (whole) {
+      this.wholeList = true;
+    }
     if (this.view.visible || currentScope() === "workspace") {
       this.fetcher.schedule(delayMs);
     } else {
@@ -134,8 +161,27 @@ export class MatchesView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     if (!this.server.running) {
       return; // onDidStart brings it back
     }
+    const whole = this.wholeList || !this.fetched;
+    const changed = [...this.changedOpen];
+    this.wholeList = false;
+    this.changedOpen.clear();
     try {
-      this.listed = await this.server.listAllMatches();
+      if (whole) {
+        this.listed = await this.server.listAllMatches();
+      } else {
+        const fresh = new Map<string, ListedMatch[]>();
+        for (const uri of changed) {
+          // A document closed meanwhile is no longer the server's to list by URI: ask for all.
+          const matches = await this.server.listDocumentMatches(uri).catch(() => undefined);
+          if (matches === undefined) {
+            this.wholeList = true;
+            this.fetcher.schedule(0);
+            return;
+          }
+          fresh.set(uri, matches);
+        }
+        this.listed = patched(this.listed, fresh);
+      }
       this.failure = undefined;
       this.fetched = true;
     } catch (error) {

@@ -253,6 +253,12 @@ export class GreplsServer implements vscode.Disposable {
     return (await this.execute<ListedMatch[] | null>("grepls.listMatches", [])) ?? [];
   }
 
+  /** One open document's matches as the server lists them (each with its pattern). */
+  async listDocumentMatches(uri: string): Promise<ListedMatch[]> {
+    const lines = (await this.execute<Omit<ListedMatch, "uri">[] | null>("grepls.listMatches", [uri])) ?? [];
+    return lines.map((line) => ({ ...line, uri }));
+  }
+
   private followScan(
     token: string | number,
     params: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd,

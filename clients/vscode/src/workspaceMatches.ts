@@ -188,27 +188,60 @@ export function workspaceText(summary: WorkspaceSummary, id: string | undefined)
 }
 
 /**
- * Calls `run` once after `delayMs` of quiet, however often `schedule` is called meanwhile, and
+ * The list with the matches of some documents replaced by theirs now (`grepls.listMatches` of
+ * each, which carries every match's pattern), files kept in path order as the server orders them.
+ * A keystroke changes one open document's matches: asking for that document alone is cheap,
+ * where the whole list (every closed file's lines read again) is not.
+ */
+export function patched(listed: readonly ListedMatch[], fresh: ReadonlyMap<string, readonly ListedMatch[]>): ListedMatch[] {
+  const byUri = new Map<string, ListedMatch[]>();
+  for (const match of listed) {
+    const held = byUri.get(match.uri);
+    held ? held.push(match) : byUri.set(match.uri, [match]);
+  }
+  for (const [uri, matches] of fresh) {
+    byUri.set(uri, matches.map((match) => ({ ...match, uri })));
+  }
+  const order = (uri: string) => [pathOf(uri), uri] as const;
+  const uris = [...byUri.keys()].sort((a, b) => {
+    const [x, y] = [order(a), order(b)];
+    return x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0;
+  });
+  return uris.flatMap((uri) => byUri.get(uri) ?? []);
+}
+
+/**
+ * Calls `run` once after `delayMs` of quiet, however often `schedule` is called meanwhile — but
+ * no later than `maxWaitMs` after the first call, so a stream of changes (a scan) still shows — and
  * never two at once: a call made while `run` is under way runs it again after that one.
  */
 export class Debounced {
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private firstCall = 0;
   private running: Promise<void> | undefined;
   private again = false;
 
   constructor(
     private readonly run: () => Promise<void>,
     private readonly delayMs: number,
+    private readonly maxWaitMs = Number.POSITIVE_INFINITY,
   ) {}
 
   schedule(delayMs = this.delayMs): void {
+    const now = Date.now();
     if (this.timer !== undefined) {
+      if (now - this.firstCall >= this.maxWaitMs) {
+        return; // due soon enough: let it fire
+      }
       clearTimeout(this.timer);
+    } else {
+      this.firstCall = now;
     }
+    const due = Math.min(delayMs, this.firstCall + this.maxWaitMs - now);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.fire();
-    }, delayMs);
+    }, Math.max(0, due));
   }
 
   private async fire(): Promise<void> {

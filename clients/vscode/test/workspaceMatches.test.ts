@@ -9,6 +9,7 @@ import {
   ListedMatch,
   MatchTree,
   nameAndFolder,
+  patched,
   workspaceText,
 } from "../src/workspaceMatches";
 
@@ -133,5 +134,32 @@ test("Debounced runs once after quiet, never twice at once, and again for a call
   release();
   await new Promise((done) => setTimeout(done, 10));
   assert.equal(most, 1);
+  debounced.dispose();
+});
+
+test("one document's fresh matches replace its old ones, files staying in path order", () => {
+  const C = "file:///w/c.txt";
+  const listed = [match(A, 0, 0, 4, "TODO a"), match(C, 0, 0, 4, "TODO c")];
+  const fresh = new Map([
+    [B, [{ range: match(B, 2, 0, 4, "").range, text: "TODO b", pattern: "search" } as ListedMatch]],
+    [A, []],
+  ]);
+  const result = patched(listed, fresh);
+  // "/w/c.txt" comes before "/w/sub/b.txt"; a.txt has no match left.
+  assert.deepEqual(result.map((m) => [m.uri, m.text]), [[C, "TODO c"], [B, "TODO b"]]);
+  assert.equal(result.find((m) => m.uri === B)?.uri, B);
+});
+
+test("Debounced fires within maxWait however often it is called", async () => {
+  let runs = 0;
+  const debounced = new Debounced(async () => {
+    runs++;
+  }, 30, 80);
+  const started = Date.now();
+  while (Date.now() - started < 200 && runs === 0) {
+    debounced.schedule();
+    await new Promise((done) => setTimeout(done, 10));
+  }
+  assert.equal(runs, 1); // without the max wait, the calls every 10 ms would keep postponing it
   debounced.dispose();
 });
