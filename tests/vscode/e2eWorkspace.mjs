@@ -217,6 +217,16 @@ export async function workspaceScenario(page, { workspace, runCommand, eventuall
   await shows("open-one.txt", "one WIDGET");
   await shows("open-two.txt", "two WIDGET");
   check("one undo restores the open files", true, question);
+  // Typed in an open file: the view follows the keystrokes (only that document is asked for).
+  await tab("open-one.txt").click();
+  await page.locator(".view-line", { hasText: "one WIDGET" }).first().click();
+  await page.keyboard.press("End");
+  await page.keyboard.type(" and WIDGET", { delay: 20 });
+  const typed = await eventually("open-one.txt counted twice in the view", async () => {
+    const texts = await rowTexts();
+    return texts.find((t) => t.startsWith("open-one.txt") && /ws · 2$/.test(t)) ?? false;
+  }, 15_000);
+  check("the view follows typing in an open file", true, typed);
   const afterUndo = fs.readFileSync(closedFile, "utf8");
   console.log(`e2e: the file that was not open, on disk after the undo: ${JSON.stringify(afterUndo)}`);
 }
