@@ -17,15 +17,19 @@ again (``dd``; the other key in Emacs), and the watcher sees the match go.
 VS Code runs as code-server in Debian's chromium (``vscode.mjs``, driven by playwright-core, as the
 e2e test does). There the keystroke is the ``O`` that completes ``TOD typed here`` into a match
 (and Backspace), stamped by a keydown listener in the page; a MutationObserver stamps the squiggle
-on that line and the status bar's new count. The extension's interpreter is a shim that puts the
-same proxy in front of the server it starts.
+on that line, the extension's decoration on it (the background it paints for the lines on screen
+from ``grepls.matchesInLines``) and the status bar's new count. A file with more matches than the
+diagnostics cap is typed into twice: above half of the first 500, and *past the cap* (below half
+of all its matches), where no diagnostic can carry the typed match and only the decoration shows
+it. The extension's interpreter is a shim that puts the same proxy in front of the server it
+starts.
 
 Every figure is a median over rounds after two warm-up rounds, with:
 
 * **to server**: keystroke → the ``didChange`` reaching the server (the editor's own change
   tracking and debounce);
 * **grepls**: the server's share — ``didChange`` in → ``publishDiagnostics`` out (push), or the
-  semantic-tokens request in → its answer out;
+  semantic-tokens request in → its answer out (VS Code's decoration: ``matchesInLines`` in → out);
 * **floor**: the same editor, config and keystroke with ``floor_server.py``, which publishes one
   diagnostic — what the editor costs with nothing to show.
 
@@ -71,6 +75,16 @@ UNFINISHED = "TOD typed here"
 WARMUP = 2
 PULLED = ("textDocument/semanticTokens", "textDocument/diagnostic")
 """Requests whose answer shows the matches (timed request in → answer out)."""
+VSCODE_VIEWS = (
+    "vscode-squiggle",
+    "vscode-status",
+    "vscode-decoration",
+    "vscode-squiggle-past-cap",
+    "vscode-decoration-past-cap",
+)
+"""The rows a VS Code run gives: what is stamped, and for a file typed into past the cap."""
+LINES_ANSWER = ("workspace/executeCommand",)
+"""VS Code's decorations: ``grepls.matchesInLines``, the one command sent after a keystroke."""
 
 
 def wheel_nvim() -> str | None:
@@ -289,10 +303,12 @@ class Events:
         return bool(complete)
 
 
-def target_line(todo_lines: list[int], matches: int) -> int:
+def target_line(todo_lines: list[int], matches: int, past_cap: bool = False) -> int:
     """A line without a match above half of the first matches VS Code squiggles (the first 500
-    markers of a file): every editor draws a match typed there, and most matches lie below it."""
-    below = todo_lines[min(matches, 500) // 2]
+    markers of a file): every editor draws a match typed there, and most matches lie below it.
+    ``past_cap``: above half of all the matches instead, past the first ``DEFAULT_MAX_MATCHES``
+    (the file has more), where no diagnostic carries a match."""
+    below = todo_lines[matches // 2 if past_cap else min(matches, 500) // 2]
     line = below - 1
     while line in set(todo_lines):
         line -= 1
@@ -304,11 +320,11 @@ def shown(matches: int) -> int:
     return min(matches, DEFAULT_MAX_MATCHES)
 
 
-def bench_document(lines: int, matches: int) -> tuple[str, int]:
+def bench_document(lines: int, matches: int, past_cap: bool = False) -> tuple[str, int]:
     """(text, target line) of a generated file; the target line reads ``TOD typed here``, one
     keystroke (``O``) from a match, for the editors that type rather than paste."""
     document = generate(lines, matches)
-    line = target_line(document.todo_lines, matches)
+    line = target_line(document.todo_lines, matches, past_cap)
     document.lines[line] = UNFINISHED
     return "\n".join(document.lines) + "\n", line
 
@@ -422,18 +438,21 @@ def run_vscode(
     workspace.mkdir()
     proxy_log = run_dir / "proxy.jsonl"
     files = []
-    for lines, matches in cases:
-        text, line = bench_document(lines, matches)
-        name = f"bench-{lines}-{matches}.txt"
+    for (lines, matches), past_cap in _vscode_files(cases):
+        text, line = bench_document(lines, matches, past_cap)
+        name = f"bench-{lines}-{matches}{'-past-cap' if past_cap else ''}.txt"
         (workspace / name).write_text(text, encoding="utf-8")
         after = shown(matches + 1)
-        status = after if server == "grepls" and after != shown(matches) else None
+        status = after if server == "grepls" and after != shown(matches) and not past_cap else None
         files.append(
             {
                 "name": name,
                 "line": line,
                 "lines": lines,
                 "matches": matches,
+                "past_cap": past_cap,
+                # Past the cap no diagnostic carries the typed match (the floor's one does).
+                "squiggles": server == "floor" or not past_cap,
                 "status_after_typing": status,
                 "shown_before": shown(matches) if server == "grepls" else 1,
             }
@@ -474,25 +493,27 @@ def run_vscode(
     report = json.loads((run_dir / "vscode.json").read_text()) if Path(plan["out"]).exists() else {}
     proxy = read_proxy_log(proxy_log)
     results = []
-    for file in report.get(
-        "files", [{"lines": n, "matches": m, "rounds": [], "error": None} for n, m in cases]
-    ):
-        for view in ("squiggle", "status"):
-            result = Result(f"vscode-{view}", server, file["lines"], file["matches"], rounds)
+    for file in report.get("files", [{**f, "rounds": [], "error": None} for f in files]):
+        for view in ("squiggle", "status", "decoration"):
+            name = f"vscode-{view}{'-past-cap' if file.get('past_cap') else ''}"
+            result = Result(name, server, file["lines"], file["matches"], rounds)
             result.version = report.get("version")
             result.error = file.get("error") or (run.stderr[-1500:] if run.returncode else None)
+            # The decoration is painted from matchesInLines's answer (the floor has none).
+            answers = LINES_ANSWER if view == "decoration" and server == "grepls" else PULLED
             for measured in file["rounds"][WARMUP:]:
                 seen = measured.get(f"{view}_wall")
                 if seen is None:
                     continue
                 result.screen_ms.append((seen - measured["key_wall"]) / 1e6)
-                to_server, share = server_share(proxy, measured["key_wall"], "wall")
+                to_server, share = server_share(proxy, measured["key_wall"], "wall", answers)
                 if to_server is not None:
                     result.to_server_ms.append(to_server)
                 if share is not None:
                     result.server_ms.append(share)
-            if view == "status" and not result.screen_ms and not result.error:
-                continue  # the count cannot change here (the floor; or a file at the cap)
+            if view != "decoration" and not result.screen_ms and not result.error:
+                continue  # the count cannot change here (the floor; or a file at the cap), nor
+                # a squiggle appear past the cap
             results.append(result)
     return results
 
@@ -503,10 +524,18 @@ def read_proxy_log(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
+def _vscode_files(cases: list[tuple[int, int]]) -> list[tuple[tuple[int, int], bool]]:
+    """Each case's file, and a second one typed into past the cap when it has more matches."""
+    files = [(case, False) for case in cases]
+    files += [(case, True) for case in cases if case[1] > DEFAULT_MAX_MATCHES]
+    return files
+
+
 def server_share(
-    log: list[dict[str, Any]], key: int, clock: str
+    log: list[dict[str, Any]], key: int, clock: str, answers: tuple[str, ...] = PULLED
 ) -> tuple[float | None, float | None]:
-    """(keystroke → didChange at the server, the server's share) for the keystroke at ``key``."""
+    """(keystroke → didChange at the server, the server's share) for the keystroke at ``key``:
+    up to the first publish, or the answer to the first request in ``answers``."""
     frames = iter([entry for entry in log if entry[clock] >= key])
     change = next((e for e in frames if e.get("method") == "textDocument/didChange"), None)
     if change is None:
@@ -517,9 +546,13 @@ def server_share(
         method = entry.get("method")
         if entry["dir"] == "in" and method == "textDocument/didChange":
             change = entry  # a later change of the same burst: time from the last one
-        elif entry["dir"] == "out" and method == "textDocument/publishDiagnostics":
+        elif (
+            entry["dir"] == "out"
+            and method == "textDocument/publishDiagnostics"
+            and answers == PULLED
+        ):
             return to_server, (entry[clock] - change[clock]) / 1e6
-        elif entry["dir"] == "in" and method and method.startswith(PULLED):
+        elif entry["dir"] == "in" and method and method.startswith(answers):
             pending[entry.get("id")] = entry[clock]
         elif entry["dir"] == "out" and "method" not in entry and entry.get("id") in pending:
             return to_server, (entry[clock] - pending[entry["id"]]) / 1e6
@@ -675,7 +708,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{path.name}: load average {saved['load_before'][0]:.1f} before, "
                 f"{saved['load_after'][0]:.1f} after, {saved['cpus']} cores"
             )
-            known = {e.name for e in editors(None)} | {"vscode-squiggle", "vscode-status"}
+            known = {e.name for e in editors(None)} | set(VSCODE_VIEWS)
             for row in saved["results"]:
                 result = Result(**row)
                 if result.editor not in known:
