@@ -54,8 +54,10 @@ interface PatternTypes {
 export class PatternDecorations implements vscode.Disposable {
   private readonly types = new Map<string, PatternTypes>();
   private readonly subscriptions: vscode.Disposable[] = [];
-  /** Each editor's latest request: an answer to an earlier one is not painted. */
+  /** Each editor's latest request, and the request whose answer it shows: an answer to an earlier
+   * request than the one shown is not painted (answers may overtake each other). */
   private readonly latest = new WeakMap<vscode.TextEditor, number>();
+  private readonly shown = new WeakMap<vscode.TextEditor, number>();
   private requests = 0;
   private disposed = false;
 
@@ -128,11 +130,11 @@ export class PatternDecorations implements vscode.Disposable {
     } catch {
       answer = undefined; // no server (yet), or one without the command: paint the diagnostics
     }
-    if (this.disposed || this.latest.get(editor) !== request || document.isClosed) {
-      return; // a later request paints this editor
+    if (this.disposed || (this.shown.get(editor) ?? 0) > request || document.isClosed) {
+      return; // a later answer is painted already
     }
     if (answer && answer.version !== null && answer.version !== document.version) {
-      if (answer.version < document.version && retries > 0) {
+      if (answer.version < document.version && retries > 0 && this.latest.get(editor) === request) {
         setTimeout(() => {
           if (this.latest.get(editor) === request) {
             void this.paintVisible(editor, retries - 1);
@@ -141,6 +143,7 @@ export class PatternDecorations implements vscode.Disposable {
       }
       return;
     }
+    this.shown.set(editor, request);
     this.paintBackgrounds(editor, answer, lines);
   }
 
