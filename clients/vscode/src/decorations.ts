@@ -37,6 +37,15 @@ const MARGIN_LINES = 100;
 const RETRY_MS = 15;
 const RETRIES = 5;
 
+/** Runs `task` right after the current event-loop phase (Node's setImmediate), not after timers. */
+function nextTurn(task: () => void): void {
+  if (typeof setImmediate === "function") {
+    setImmediate(task);
+  } else {
+    setTimeout(task, 0);
+  }
+}
+
 function color(paint: Paint): string | vscode.ThemeColor {
   return "theme" in paint ? new vscode.ThemeColor(paint.theme) : paint.css;
 }
@@ -67,15 +76,20 @@ export class PatternDecorations implements vscode.Disposable {
     private readonly source: LinesSource = askServer,
   ) {
     this.subscriptions.push(
-      matches.onDidChange((uri) => this.paintAll(uri)),
+      // New diagnostics: painted in a task of their own, after VS Code has been handed the
+      // diagnostics (this event fires on their way to it), so the squiggles are not queued behind
+      // a thousand ruler marks.
+      matches.onDidChange((uri) => this.paintSoon(uri)),
       catalog.onDidChange(() => this.paintAll(undefined)),
       vscode.window.onDidChangeVisibleTextEditors(() => this.paintAll(undefined)),
       vscode.window.onDidChangeTextEditorVisibleRanges((event) => void this.paintVisible(event.textEditor)),
-      // After an edit: once vscode-languageclient's own listener has sent the change (so the
-      // server answers for this version), the lines on screen are asked for again.
+      // After an edit: the lines on screen are asked for again, in the next turn of the event loop
+      // — after vscode-languageclient's own listener has queued the change (so the server
+      // answers for this version), before the answer to its diagnostics request is read (which
+      // takes the extension host 20 ms at 1,000 matches, and a timer would wait behind it).
       vscode.workspace.onDidChangeTextDocument((event) => {
         if (event.contentChanges.length > 0) {
-          setTimeout(() => this.paintVisibleOf(event.document.uri.toString()), 0);
+          nextTurn(() => this.paintVisibleOf(event.document.uri.toString()));
         }
       }),
     );
@@ -92,6 +106,29 @@ export class PatternDecorations implements vscode.Disposable {
       this.paintRuler(editor);
       void this.paintVisible(editor);
     }
+  }
+
+  /** Documents (undefined: all) to repaint in the next task, once each however often asked. */
+  private pending: Set<string | undefined> | undefined;
+
+  private paintSoon(uri: string | undefined): void {
+    if (this.pending) {
+      this.pending.add(uri);
+      return;
+    }
+    this.pending = new Set([uri]);
+    nextTurn(() => {
+      const uris = this.pending ?? new Set();
+      this.pending = undefined;
+      if (this.disposed) {
+        return;
+      }
+      if (uris.has(undefined)) {
+        this.paintAll(undefined);
+      } else {
+        uris.forEach((u) => this.paintAll(u));
+      }
+    });
   }
 
   private paintVisibleOf(uri: string): void {
