@@ -26,7 +26,7 @@ def flat(spans: list[tuple[int, int, int, int]], first: int, last: int) -> list[
 async def test_a_match_typed_far_past_the_cap_is_answered_for_its_lines(
     client: LanguageClient,
 ) -> None:
-    # 5,000 matches, one on every fourth line: the diagnostics carry the first 1,000 (to line 3,996).
+    # 5,000 matches, one every fourth line: the diagnostics carry the first 1,000 (to line 3,996).
     lines = ["TODO here" if n % 4 == 0 else f"line {n}" for n in range(20_000)]
     open_document(client, URI, "\n".join(lines) + "\n", version=1)
     await command(client, "grepls.setPattern", "TODO")
