@@ -104,7 +104,7 @@ class Editor:
     name: str
     kind: str  # "neovim" | "emacs"
     binary: str | None
-    channel: str = "diagnostics"  # or "tokens"
+    channel: str = "diagnostics"  # or "tokens", or "visible" (diagnostics + nvim-visible-matches)
     token_debounce_ms: int | None = None
     """Neovim's semantic-token request debounce: ``None`` as the README sets it (0, with the
     ``nvim-highlight-now`` snippet), else Neovim's own (200 ms) without that snippet."""
@@ -137,6 +137,8 @@ class Editor:
             text += snippet("nvim-highlight-only")
             if self.token_debounce_ms is None:
                 text += snippet("nvim-highlight-now")
+        if self.channel == "visible":
+            text += snippet("nvim-visible-matches")
         return "init.lua", text
 
 
@@ -177,6 +179,8 @@ def editors(chosen: list[str] | None) -> list[Editor]:
             token_debounce_ms=200,
             floor="neovim-0.12",
         ),
+        # The match typed past the cap (in a file with more), marked by nvim-visible-matches.
+        Editor("neovim-0.12-visible", "neovim", modern, channel="visible", floor="neovim-0.12"),
         Editor("emacs", "emacs", emacs),
         Editor("vscode", "vscode", vscode_tools()),
         Editor("neovim-0.7-typing", "neovim", nvim, **typing),
@@ -334,7 +338,8 @@ def run_one(
 ) -> Result:
     result = Result(editor.name, server, lines, matches, rounds)
     assert editor.binary is not None
-    text, line = bench_document(lines, matches)
+    past_cap = editor.channel == "visible" and matches > DEFAULT_MAX_MATCHES
+    text, line = bench_document(lines, matches, past_cap)
     run_dir = Path(tempfile.mkdtemp(prefix=f"{editor.name}-{server}-", dir=workdir))
     home, project, shims = run_dir / "home", run_dir / "project", run_dir / "bin"
     for folder in (home, project, shims):
