@@ -117,6 +117,8 @@ class Editor:
     debounce_ms: int | None = None
     """Neovim's ``debounce_text_changes`` / Emacs's ``eglot-send-changes-idle-time`` (ms);
     ``None``: as the README snippet has it."""
+    max_matches: int | None = None
+    """VS Code: ``grepls.maxMatchesPerDocument`` (``None``: the default)."""
 
     def config(self) -> tuple[str, str]:
         """(file name, text) of the editor's config: the README snippets, with the debounce set."""
@@ -183,6 +185,9 @@ def editors(chosen: list[str] | None) -> list[Editor]:
         Editor("neovim-0.12-visible", "neovim", modern, channel="visible", floor="neovim-0.12"),
         Editor("emacs", "emacs", emacs),
         Editor("vscode", "vscode", vscode_tools()),
+        # Half the diagnostics (VS Code squiggles the first 500 anyway; the screen is painted
+        # from matchesInLines): what a smaller cap saves VS Code per keystroke.
+        Editor("vscode-cap500", "vscode", vscode_tools(), floor="vscode", max_matches=500),
         Editor("neovim-0.7-typing", "neovim", nvim, **typing),
         Editor("neovim-0.7-typing-debounce150", "neovim", nvim, debounce_ms=150, **typing),
         Editor("neovim-0.12-typing", "neovim", modern, **typing),
@@ -432,7 +437,12 @@ def vscode_vsix() -> Path | None:
 
 
 def run_vscode(
-    server: str, cases: list[tuple[int, int]], rounds: int, workdir: Path, gap: float
+    editor: Editor,
+    server: str,
+    cases: list[tuple[int, int]],
+    rounds: int,
+    workdir: Path,
+    gap: float,
 ) -> list[Result]:
     """VS Code (code-server + chromium): one workbench per server, every case a file in it.
     Two rows per case: keystroke → squiggle painted, and → status-bar count."""
@@ -442,13 +452,15 @@ def run_vscode(
     workspace = run_dir / "workspace"
     workspace.mkdir()
     proxy_log = run_dir / "proxy.jsonl"
+    cap = editor.max_matches or DEFAULT_MAX_MATCHES
     files = []
-    for (lines, matches), past_cap in _vscode_files(cases):
+    for (lines, matches), past_cap in _vscode_files(cases, cap):
         text, line = bench_document(lines, matches, past_cap)
         name = f"bench-{lines}-{matches}{'-past-cap' if past_cap else ''}.txt"
         (workspace / name).write_text(text, encoding="utf-8")
-        after = shown(matches + 1)
-        status = after if server == "grepls" and after != shown(matches) and not past_cap else None
+        after = min(matches + 1, cap)
+        counted = server == "grepls" and after != min(matches, cap) and not past_cap
+        status = after if counted else None
         files.append(
             {
                 "name": name,
@@ -459,7 +471,7 @@ def run_vscode(
                 # Past the cap no diagnostic carries the typed match (the floor's one does).
                 "squiggles": server == "floor" or not past_cap,
                 "status_after_typing": status,
-                "shown_before": shown(matches) if server == "grepls" else 1,
+                "shown_before": min(matches, cap) if server == "grepls" else 1,
             }
         )
     # The extension runs `<interpreter> -m grepls` (and probes it with -c): the shim puts the
@@ -485,6 +497,7 @@ def run_vscode(
         "rounds": rounds,
         "warmup": WARMUP,
         "gap_ms": int(gap * 1000),
+        "settings": {} if editor.max_matches is None else {"grepls.maxMatchesPerDocument": cap},
         "out": str(run_dir / "vscode.json"),
     }
     (run_dir / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
@@ -500,7 +513,8 @@ def run_vscode(
     results = []
     for file in report.get("files", [{**f, "rounds": [], "error": None} for f in files]):
         for view in ("squiggle", "status", "decoration"):
-            name = f"vscode-{view}{'-past-cap' if file.get('past_cap') else ''}"
+            variant = editor.name.removeprefix("vscode")
+            name = f"vscode{variant}-{view}{'-past-cap' if file.get('past_cap') else ''}"
             result = Result(name, server, file["lines"], file["matches"], rounds)
             result.version = report.get("version")
             result.error = file.get("error") or (run.stderr[-1500:] if run.returncode else None)
@@ -529,10 +543,20 @@ def read_proxy_log(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
-def _vscode_files(cases: list[tuple[int, int]]) -> list[tuple[tuple[int, int], bool]]:
+def _vscode_floors() -> dict[str, str]:
+    """VS Code rows → the floor row they are read against: the floor cannot change the status
+    count (its squiggle, then), and a variant's rows share the plain run's floor."""
+    floors = {"vscode-status": "vscode-squiggle"}
+    for view in VSCODE_VIEWS:
+        variant = view.replace("vscode-", "vscode-cap500-", 1)
+        floors[variant] = floors.get(view, view)
+    return floors
+
+
+def _vscode_files(cases: list[tuple[int, int]], cap: int) -> list[tuple[tuple[int, int], bool]]:
     """Each case's file, and a second one typed into past the cap when it has more matches."""
     files = [(case, False) for case in cases]
-    files += [(case, True) for case in cases if case[1] > DEFAULT_MAX_MATCHES]
+    files += [(case, True) for case in cases if case[1] > cap]
     return files
 
 
@@ -623,7 +647,7 @@ def markdown(results: list[Result]) -> str:
     """One row per editor, size and match count: grepls beside the floor."""
     floors = {(r.editor, r.lines, r.matches): r for r in results if r.server == "floor"}
     shared = {e.name: e.floor for e in editors(None) if e.floor}
-    shared["vscode-status"] = "vscode-squiggle"  # the floor cannot change the count: its squiggle
+    shared.update(_vscode_floors())
     rows = [
         "| editor | lines | matches | keystroke → screen p50 (max) | to server | grepls | floor "
         "| above floor |",
@@ -654,7 +678,7 @@ def plot(results: list[Result], path: Path) -> None:
 
     typing = {e.name for e in editors(None) if e.gap_s is not None}
     shared = {e.name: e.floor for e in editors(None) if e.floor}
-    shared["vscode-status"] = "vscode-squiggle"
+    shared.update(_vscode_floors())
     names = [n for n in dict.fromkeys(r.editor for r in results) if n not in typing]
     sizes = sorted({r.lines for r in results})
     figure, axes = plt.subplots(1, len(sizes), figsize=(6 * len(sizes), 4.5), squeeze=False)
@@ -713,7 +737,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{path.name}: load average {saved['load_before'][0]:.1f} before, "
                 f"{saved['load_after'][0]:.1f} after, {saved['cpus']} cores"
             )
-            known = {e.name for e in editors(None)} | set(VSCODE_VIEWS)
+            known = {e.name for e in editors(None)} | set(VSCODE_VIEWS) | set(_vscode_floors())
             for row in saved["results"]:
                 result = Result(**row)
                 if result.editor not in known:
@@ -739,7 +763,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"keeping the runs' files in {workdir}")
         for editor, server, cases in plan_runs(args):
             if editor.kind == "vscode":
-                batch = run_vscode(server, cases, args.rounds, Path(workdir), args.gap)
+                batch = run_vscode(editor, server, cases, args.rounds, Path(workdir), args.gap)
             else:
                 gap = editor.gap_s if editor.gap_s is not None else args.gap
                 batch = [

@@ -109,6 +109,7 @@ function prepare() {
     "editor.suggestOnTriggerCharacters": false,
     "grepls.pattern": "TODO",
     "grepls.interpreter": [plan.interpreter],
+    ...(plan.settings ?? {}),
   };
   fs.writeFileSync(path.join(userData, "User", "settings.json"), JSON.stringify(settings, null, 2));
   const out = spawnSync(
