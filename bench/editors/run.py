@@ -119,6 +119,8 @@ class Editor:
     ``None``: as the README snippet has it."""
     max_matches: int | None = None
     """VS Code: ``grepls.maxMatchesPerDocument`` (``None``: the default)."""
+    push: bool = False
+    """VS Code: grepls publishes instead of answering pulls (``push_server.py``)."""
 
     def config(self) -> tuple[str, str]:
         """(file name, text) of the editor's config: the README snippets, with the debounce set."""
@@ -188,6 +190,8 @@ def editors(chosen: list[str] | None) -> list[Editor]:
         # Half the diagnostics (VS Code squiggles the first 500 anyway; the screen is painted
         # from matchesInLines): what a smaller cap saves VS Code per keystroke.
         Editor("vscode-cap500", "vscode", vscode_tools(), floor="vscode", max_matches=500),
+        # grepls publishing after each change rather than waiting for VS Code's pull.
+        Editor("vscode-push", "vscode", vscode_tools(), floor="vscode", push=True),
         Editor("neovim-0.7-typing", "neovim", nvim, **typing),
         Editor("neovim-0.7-typing-debounce150", "neovim", nvim, debounce_ms=150, **typing),
         Editor("neovim-0.12-typing", "neovim", modern, **typing),
@@ -477,6 +481,8 @@ def run_vscode(
     # The extension runs `<interpreter> -m grepls` (and probes it with -c): the shim puts the
     # proxy in front of the server it is asked for, and passes every other call through.
     target = "-m grepls" if server == "grepls" else str(HERE / "floor_server.py")
+    if server == "grepls" and editor.push:
+        target = str(HERE / "push_server.py")
     interpreter = run_dir / "python"
     interpreter.write_text(
         "#!/bin/sh\n"
@@ -548,8 +554,8 @@ def _vscode_floors() -> dict[str, str]:
     count (its squiggle, then), and a variant's rows share the plain run's floor."""
     floors = {"vscode-status": "vscode-squiggle"}
     for view in VSCODE_VIEWS:
-        variant = view.replace("vscode-", "vscode-cap500-", 1)
-        floors[variant] = floors.get(view, view)
+        for name in ("cap500", "push"):
+            floors[view.replace("vscode-", f"vscode-{name}-", 1)] = floors.get(view, view)
     return floors
 
 
