@@ -138,9 +138,7 @@ def matches_in_lines(document: Document, first: int, last: int) -> dict[str, Any
     for identifier, track in document.tracks.items():
         flat: list[int] = []
         for line, spans in _spans_in_lines(track, document.lines, first, last):
-            for start, end in spans:
-                if len(flat) >= 3 * MOST_MATCHES_IN_LINES:
-                    break
+            for start, end in spans[: MOST_MATCHES_IN_LINES - len(flat) // 3]:
                 flat += (line, start, end)
         matches[identifier] = flat
     return {"version": document.version, "matches": matches}
