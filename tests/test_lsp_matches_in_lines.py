@@ -95,3 +95,16 @@ async def test_bad_line_ranges_get_invalid_params_and_keep_the_state(
         "version": 1,
         "matches": {"search": [0, 0, 4]},
     }
+
+
+async def test_a_line_with_more_matches_than_can_be_painted_is_answered_in_part(
+    client: LanguageClient,
+) -> None:
+    # One minified-like line holding 30,000 matches: the index keeps 1,001 of them (the cap + 1);
+    # the answer searches the line again and stops at 20,000 a pattern, its first ones.
+    open_document(client, URI, "x\n" + "a;" * 30_000 + "\n")
+    await command(client, "grepls.setPattern", "a")
+    answer = await command(client, COMMAND, URI, 0, 2)
+    flat = answer["matches"]["search"]
+    assert len(flat) == 3 * 20_000
+    assert flat[:6] == [1, 0, 1, 1, 2, 3] and flat[-3:] == [1, 39_998, 39_999]
