@@ -550,9 +550,15 @@ def read_proxy_log(path: Path) -> list[dict[str, Any]]:
 
 
 def _vscode_floors() -> dict[str, str]:
-    """VS Code rows → the floor row they are read against: the floor cannot change the status
-    count (its squiggle, then), and a variant's rows share the plain run's floor."""
-    floors = {"vscode-status": "vscode-squiggle"}
+    """VS Code rows → the floor row they are read against: the floor's squiggle, its one
+    diagnostic drawn (the floor cannot change the status count, and it has no matchesInLines: the
+    extension paints its decoration only after a failed request, later than its squiggle); a
+    variant's rows share the plain run's floor."""
+    floors = {
+        "vscode-status": "vscode-squiggle",
+        "vscode-decoration": "vscode-squiggle",
+        "vscode-decoration-past-cap": "vscode-squiggle-past-cap",
+    }
     for view in VSCODE_VIEWS:
         for name in ("cap500", "push"):
             floors[view.replace("vscode-", f"vscode-{name}-", 1)] = floors.get(view, view)
