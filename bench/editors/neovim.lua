@@ -48,6 +48,11 @@ local function shown_count()
 end
 
 local function target_shown()
+  if plan.channel == 'visible' then -- the README's nvim-visible-matches marks
+    local ns = vim.api.nvim_get_namespaces().grepls_visible
+    return ns ~= nil
+      and #vim.api.nvim_buf_get_extmarks(buf, ns, { plan.line, 0 }, { plan.line, -1 }, {}) > 0
+  end
   if plan.channel == 'tokens' then
     local ns = token_namespace()
     return ns ~= nil

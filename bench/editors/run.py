@@ -17,15 +17,19 @@ again (``dd``; the other key in Emacs), and the watcher sees the match go.
 VS Code runs as code-server in Debian's chromium (``vscode.mjs``, driven by playwright-core, as the
 e2e test does). There the keystroke is the ``O`` that completes ``TOD typed here`` into a match
 (and Backspace), stamped by a keydown listener in the page; a MutationObserver stamps the squiggle
-on that line and the status bar's new count. The extension's interpreter is a shim that puts the
-same proxy in front of the server it starts.
+on that line, the extension's decoration on it (the background it paints for the lines on screen
+from ``grepls.matchesInLines``) and the status bar's new count. A file with more matches than the
+diagnostics cap is typed into twice: above half of the first 500, and *past the cap* (below half
+of all its matches), where no diagnostic can carry the typed match and only the decoration shows
+it. The extension's interpreter is a shim that puts the same proxy in front of the server it
+starts.
 
 Every figure is a median over rounds after two warm-up rounds, with:
 
 * **to server**: keystroke → the ``didChange`` reaching the server (the editor's own change
   tracking and debounce);
 * **grepls**: the server's share — ``didChange`` in → ``publishDiagnostics`` out (push), or the
-  semantic-tokens request in → its answer out;
+  semantic-tokens request in → its answer out (VS Code's decoration: ``matchesInLines`` in → out);
 * **floor**: the same editor, config and keystroke with ``floor_server.py``, which publishes one
   diagnostic — what the editor costs with nothing to show.
 
@@ -71,6 +75,16 @@ UNFINISHED = "TOD typed here"
 WARMUP = 2
 PULLED = ("textDocument/semanticTokens", "textDocument/diagnostic")
 """Requests whose answer shows the matches (timed request in → answer out)."""
+VSCODE_VIEWS = (
+    "vscode-squiggle",
+    "vscode-status",
+    "vscode-decoration",
+    "vscode-squiggle-past-cap",
+    "vscode-decoration-past-cap",
+)
+"""The rows a VS Code run gives: what is stamped, and for a file typed into past the cap."""
+LINES_ANSWER = ("workspace/executeCommand",)
+"""VS Code's decorations: ``grepls.matchesInLines``, the one command sent after a keystroke."""
 
 
 def wheel_nvim() -> str | None:
@@ -90,7 +104,7 @@ class Editor:
     name: str
     kind: str  # "neovim" | "emacs"
     binary: str | None
-    channel: str = "diagnostics"  # or "tokens"
+    channel: str = "diagnostics"  # or "tokens", or "visible" (diagnostics + nvim-visible-matches)
     token_debounce_ms: int | None = None
     """Neovim's semantic-token request debounce: ``None`` as the README sets it (0, with the
     ``nvim-highlight-now`` snippet), else Neovim's own (200 ms) without that snippet."""
@@ -103,6 +117,10 @@ class Editor:
     debounce_ms: int | None = None
     """Neovim's ``debounce_text_changes`` / Emacs's ``eglot-send-changes-idle-time`` (ms);
     ``None``: as the README snippet has it."""
+    max_matches: int | None = None
+    """VS Code: ``grepls.maxMatchesPerDocument`` (``None``: the default)."""
+    push: bool = False
+    """VS Code: grepls publishes instead of answering pulls (``push_server.py``)."""
 
     def config(self) -> tuple[str, str]:
         """(file name, text) of the editor's config: the README snippets, with the debounce set."""
@@ -123,6 +141,8 @@ class Editor:
             text += snippet("nvim-highlight-only")
             if self.token_debounce_ms is None:
                 text += snippet("nvim-highlight-now")
+        if self.channel == "visible":
+            text += snippet("nvim-visible-matches")
         return "init.lua", text
 
 
@@ -163,8 +183,15 @@ def editors(chosen: list[str] | None) -> list[Editor]:
             token_debounce_ms=200,
             floor="neovim-0.12",
         ),
+        # The match typed past the cap (in a file with more), marked by nvim-visible-matches.
+        Editor("neovim-0.12-visible", "neovim", modern, channel="visible", floor="neovim-0.12"),
         Editor("emacs", "emacs", emacs),
         Editor("vscode", "vscode", vscode_tools()),
+        # Half the diagnostics (VS Code squiggles the first 500 anyway; the screen is painted
+        # from matchesInLines): what a smaller cap saves VS Code per keystroke.
+        Editor("vscode-cap500", "vscode", vscode_tools(), floor="vscode", max_matches=500),
+        # grepls publishing after each change rather than waiting for VS Code's pull.
+        Editor("vscode-push", "vscode", vscode_tools(), floor="vscode", push=True),
         Editor("neovim-0.7-typing", "neovim", nvim, **typing),
         Editor("neovim-0.7-typing-debounce150", "neovim", nvim, debounce_ms=150, **typing),
         Editor("neovim-0.12-typing", "neovim", modern, **typing),
@@ -289,10 +316,12 @@ class Events:
         return bool(complete)
 
 
-def target_line(todo_lines: list[int], matches: int) -> int:
+def target_line(todo_lines: list[int], matches: int, past_cap: bool = False) -> int:
     """A line without a match above half of the first matches VS Code squiggles (the first 500
-    markers of a file): every editor draws a match typed there, and most matches lie below it."""
-    below = todo_lines[min(matches, 500) // 2]
+    markers of a file): every editor draws a match typed there, and most matches lie below it.
+    ``past_cap``: above half of all the matches instead, past the first ``DEFAULT_MAX_MATCHES``
+    (the file has more), where no diagnostic carries a match."""
+    below = todo_lines[matches // 2 if past_cap else min(matches, 500) // 2]
     line = below - 1
     while line in set(todo_lines):
         line -= 1
@@ -304,11 +333,11 @@ def shown(matches: int) -> int:
     return min(matches, DEFAULT_MAX_MATCHES)
 
 
-def bench_document(lines: int, matches: int) -> tuple[str, int]:
+def bench_document(lines: int, matches: int, past_cap: bool = False) -> tuple[str, int]:
     """(text, target line) of a generated file; the target line reads ``TOD typed here``, one
     keystroke (``O``) from a match, for the editors that type rather than paste."""
     document = generate(lines, matches)
-    line = target_line(document.todo_lines, matches)
+    line = target_line(document.todo_lines, matches, past_cap)
     document.lines[line] = UNFINISHED
     return "\n".join(document.lines) + "\n", line
 
@@ -318,7 +347,8 @@ def run_one(
 ) -> Result:
     result = Result(editor.name, server, lines, matches, rounds)
     assert editor.binary is not None
-    text, line = bench_document(lines, matches)
+    past_cap = editor.channel == "visible" and matches > DEFAULT_MAX_MATCHES
+    text, line = bench_document(lines, matches, past_cap)
     run_dir = Path(tempfile.mkdtemp(prefix=f"{editor.name}-{server}-", dir=workdir))
     home, project, shims = run_dir / "home", run_dir / "project", run_dir / "bin"
     for folder in (home, project, shims):
@@ -411,7 +441,12 @@ def vscode_vsix() -> Path | None:
 
 
 def run_vscode(
-    server: str, cases: list[tuple[int, int]], rounds: int, workdir: Path, gap: float
+    editor: Editor,
+    server: str,
+    cases: list[tuple[int, int]],
+    rounds: int,
+    workdir: Path,
+    gap: float,
 ) -> list[Result]:
     """VS Code (code-server + chromium): one workbench per server, every case a file in it.
     Two rows per case: keystroke → squiggle painted, and → status-bar count."""
@@ -421,26 +456,33 @@ def run_vscode(
     workspace = run_dir / "workspace"
     workspace.mkdir()
     proxy_log = run_dir / "proxy.jsonl"
+    cap = editor.max_matches or DEFAULT_MAX_MATCHES
     files = []
-    for lines, matches in cases:
-        text, line = bench_document(lines, matches)
-        name = f"bench-{lines}-{matches}.txt"
+    for (lines, matches), past_cap in _vscode_files(cases, cap):
+        text, line = bench_document(lines, matches, past_cap)
+        name = f"bench-{lines}-{matches}{'-past-cap' if past_cap else ''}.txt"
         (workspace / name).write_text(text, encoding="utf-8")
-        after = shown(matches + 1)
-        status = after if server == "grepls" and after != shown(matches) else None
+        after = min(matches + 1, cap)
+        counted = server == "grepls" and after != min(matches, cap) and not past_cap
+        status = after if counted else None
         files.append(
             {
                 "name": name,
                 "line": line,
                 "lines": lines,
                 "matches": matches,
+                "past_cap": past_cap,
+                # Past the cap no diagnostic carries the typed match (the floor's one does).
+                "squiggles": server == "floor" or not past_cap,
                 "status_after_typing": status,
-                "shown_before": shown(matches) if server == "grepls" else 1,
+                "shown_before": min(matches, cap) if server == "grepls" else 1,
             }
         )
     # The extension runs `<interpreter> -m grepls` (and probes it with -c): the shim puts the
     # proxy in front of the server it is asked for, and passes every other call through.
     target = "-m grepls" if server == "grepls" else str(HERE / "floor_server.py")
+    if server == "grepls" and editor.push:
+        target = str(HERE / "push_server.py")
     interpreter = run_dir / "python"
     interpreter.write_text(
         "#!/bin/sh\n"
@@ -461,6 +503,7 @@ def run_vscode(
         "rounds": rounds,
         "warmup": WARMUP,
         "gap_ms": int(gap * 1000),
+        "settings": {} if editor.max_matches is None else {"grepls.maxMatchesPerDocument": cap},
         "out": str(run_dir / "vscode.json"),
     }
     (run_dir / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
@@ -474,25 +517,28 @@ def run_vscode(
     report = json.loads((run_dir / "vscode.json").read_text()) if Path(plan["out"]).exists() else {}
     proxy = read_proxy_log(proxy_log)
     results = []
-    for file in report.get(
-        "files", [{"lines": n, "matches": m, "rounds": [], "error": None} for n, m in cases]
-    ):
-        for view in ("squiggle", "status"):
-            result = Result(f"vscode-{view}", server, file["lines"], file["matches"], rounds)
+    for file in report.get("files", [{**f, "rounds": [], "error": None} for f in files]):
+        for view in ("squiggle", "status", "decoration"):
+            variant = editor.name.removeprefix("vscode")
+            name = f"vscode{variant}-{view}{'-past-cap' if file.get('past_cap') else ''}"
+            result = Result(name, server, file["lines"], file["matches"], rounds)
             result.version = report.get("version")
             result.error = file.get("error") or (run.stderr[-1500:] if run.returncode else None)
+            # The decoration is painted from matchesInLines's answer (the floor has none).
+            answers = LINES_ANSWER if view == "decoration" and server == "grepls" else PULLED
             for measured in file["rounds"][WARMUP:]:
                 seen = measured.get(f"{view}_wall")
                 if seen is None:
                     continue
                 result.screen_ms.append((seen - measured["key_wall"]) / 1e6)
-                to_server, share = server_share(proxy, measured["key_wall"], "wall")
+                to_server, share = server_share(proxy, measured["key_wall"], "wall", answers)
                 if to_server is not None:
                     result.to_server_ms.append(to_server)
                 if share is not None:
                     result.server_ms.append(share)
-            if view == "status" and not result.screen_ms and not result.error:
-                continue  # the count cannot change here (the floor; or a file at the cap)
+            if view != "decoration" and not result.screen_ms and not result.error:
+                continue  # the count cannot change here (the floor; or a file at the cap), nor
+                # a squiggle appear past the cap
             results.append(result)
     return results
 
@@ -503,10 +549,34 @@ def read_proxy_log(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
+def _vscode_floors() -> dict[str, str]:
+    """VS Code rows → the floor row they are read against: the floor's squiggle, its one
+    diagnostic drawn (the floor cannot change the status count, and it has no matchesInLines: the
+    extension paints its decoration only after a failed request, later than its squiggle); a
+    variant's rows share the plain run's floor."""
+    floors = {
+        "vscode-status": "vscode-squiggle",
+        "vscode-decoration": "vscode-squiggle",
+        "vscode-decoration-past-cap": "vscode-squiggle-past-cap",
+    }
+    for view in VSCODE_VIEWS:
+        for name in ("cap500", "push"):
+            floors[view.replace("vscode-", f"vscode-{name}-", 1)] = floors.get(view, view)
+    return floors
+
+
+def _vscode_files(cases: list[tuple[int, int]], cap: int) -> list[tuple[tuple[int, int], bool]]:
+    """Each case's file, and a second one typed into past the cap when it has more matches."""
+    files = [(case, False) for case in cases]
+    files += [(case, True) for case in cases if case[1] > cap]
+    return files
+
+
 def server_share(
-    log: list[dict[str, Any]], key: int, clock: str
+    log: list[dict[str, Any]], key: int, clock: str, answers: tuple[str, ...] = PULLED
 ) -> tuple[float | None, float | None]:
-    """(keystroke → didChange at the server, the server's share) for the keystroke at ``key``."""
+    """(keystroke → didChange at the server, the server's share) for the keystroke at ``key``:
+    up to the first publish, or the answer to the first request in ``answers``."""
     frames = iter([entry for entry in log if entry[clock] >= key])
     change = next((e for e in frames if e.get("method") == "textDocument/didChange"), None)
     if change is None:
@@ -517,9 +587,13 @@ def server_share(
         method = entry.get("method")
         if entry["dir"] == "in" and method == "textDocument/didChange":
             change = entry  # a later change of the same burst: time from the last one
-        elif entry["dir"] == "out" and method == "textDocument/publishDiagnostics":
+        elif (
+            entry["dir"] == "out"
+            and method == "textDocument/publishDiagnostics"
+            and answers == PULLED
+        ):
             return to_server, (entry[clock] - change[clock]) / 1e6
-        elif entry["dir"] == "in" and method and method.startswith(PULLED):
+        elif entry["dir"] == "in" and method and method.startswith(answers):
             pending[entry.get("id")] = entry[clock]
         elif entry["dir"] == "out" and "method" not in entry and entry.get("id") in pending:
             return to_server, (entry[clock] - pending[entry["id"]]) / 1e6
@@ -585,7 +659,7 @@ def markdown(results: list[Result]) -> str:
     """One row per editor, size and match count: grepls beside the floor."""
     floors = {(r.editor, r.lines, r.matches): r for r in results if r.server == "floor"}
     shared = {e.name: e.floor for e in editors(None) if e.floor}
-    shared["vscode-status"] = "vscode-squiggle"  # the floor cannot change the count: its squiggle
+    shared.update(_vscode_floors())
     rows = [
         "| editor | lines | matches | keystroke → screen p50 (max) | to server | grepls | floor "
         "| above floor |",
@@ -616,7 +690,7 @@ def plot(results: list[Result], path: Path) -> None:
 
     typing = {e.name for e in editors(None) if e.gap_s is not None}
     shared = {e.name: e.floor for e in editors(None) if e.floor}
-    shared["vscode-status"] = "vscode-squiggle"
+    shared.update(_vscode_floors())
     names = [n for n in dict.fromkeys(r.editor for r in results) if n not in typing]
     sizes = sorted({r.lines for r in results})
     figure, axes = plt.subplots(1, len(sizes), figsize=(6 * len(sizes), 4.5), squeeze=False)
@@ -675,7 +749,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{path.name}: load average {saved['load_before'][0]:.1f} before, "
                 f"{saved['load_after'][0]:.1f} after, {saved['cpus']} cores"
             )
-            known = {e.name for e in editors(None)} | {"vscode-squiggle", "vscode-status"}
+            known = {e.name for e in editors(None)} | set(VSCODE_VIEWS) | set(_vscode_floors())
             for row in saved["results"]:
                 result = Result(**row)
                 if result.editor not in known:
@@ -701,7 +775,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"keeping the runs' files in {workdir}")
         for editor, server, cases in plan_runs(args):
             if editor.kind == "vscode":
-                batch = run_vscode(server, cases, args.rounds, Path(workdir), args.gap)
+                batch = run_vscode(editor, server, cases, args.rounds, Path(workdir), args.gap)
             else:
                 gap = editor.gap_s if editor.gap_s is not None else args.gap
                 batch = [

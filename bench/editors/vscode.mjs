@@ -7,8 +7,10 @@
 // script opens it, waits for the first matches, puts the cursor after "TOD", then per round types
 // "O" (a new match) and Backspace (gone again). The keystroke is stamped by a keydown listener in
 // the page (capture phase, performance.now()), and a MutationObserver stamps the moment the DOM
-// shows (a) the status bar's new count and (b) a squiggle on the target line. Page time is
-// converted to the wall clock (performance.timeOrigin) so run.py can join the proxy's log.
+// shows (a) the status bar's new count, (b) a squiggle on the target line and (c) the extension's
+// decoration (a background) on it — for a file whose target lies past the diagnostics cap, (c)
+// only: no squiggle comes there. Page time is converted to the wall clock
+// (performance.timeOrigin) so run.py can join the proxy's log.
 //
 // Every wait has a timeout; code-server's process group is killed at the end whatever happened.
 // Results go to the plan's `out` file.
@@ -107,6 +109,7 @@ function prepare() {
     "editor.suggestOnTriggerCharacters": false,
     "grepls.pattern": "TODO",
     "grepls.interpreter": [plan.interpreter],
+    ...(plan.settings ?? {}),
   };
   fs.writeFileSync(path.join(userData, "User", "settings.json"), JSON.stringify(settings, null, 2));
   const out = spawnSync(
@@ -147,22 +150,29 @@ async function startCodeServer() {
 /** Installs the page-side stopwatch for one keystroke; `expect` says what the screen must show. */
 function arm(page, expect) {
   return page.evaluate((expect) => {
-    const b = (window.__grepls_bench = { key: null, status: null, squiggle: null });
+    const b = (window.__grepls_bench = { key: null, status: null, squiggle: null, decoration: null });
     const lineOf = () => {
       for (const line of document.querySelectorAll(".editor-instance .view-lines > .view-line")) {
         if (line.textContent.replace(/\u00a0/g, " ").startsWith(expect.lineText)) return line;
       }
       return null;
     };
-    const squiggled = () => {
+    const overlayOf = () => {
       const line = lineOf();
-      if (!line) return false;
+      if (!line) return null;
       const top = line.style.top;
       for (const overlay of document.querySelectorAll(".editor-instance .view-overlays > div")) {
-        if (overlay.style.top === top) return overlay.querySelector("[class*='squiggly-']") !== null;
+        if (overlay.style.top === top) return overlay;
       }
-      return false;
+      return null;
     };
+    const squiggled = () => overlayOf()?.querySelector("[class*='squiggly-']") != null;
+    // An extension decoration type's elements carry a `ced-` class; the match's has a background.
+    const decorated = () => [...(overlayOf()?.querySelectorAll(".cdr") ?? [])].some((node) => {
+      if (![...node.classList].some((name) => name.startsWith("ced-"))) return false;
+      const background = getComputedStyle(node).backgroundColor;
+      return background && background !== "rgba(0, 0, 0, 0)" && background !== "transparent";
+    });
     const statusShown = () => {
       if (expect.status === null) return false;
       for (const item of document.querySelectorAll(".statusbar-item")) {
@@ -173,9 +183,13 @@ function arm(page, expect) {
     const look = () => {
       if (b.key === null) return;
       const now = performance.now();
-      if (b.squiggle === null && squiggled() === expect.squiggle) b.squiggle = now;
+      if (expect.squiggle !== null && b.squiggle === null && squiggled() === expect.squiggle) b.squiggle = now;
+      if (b.decoration === null && decorated() === expect.decoration) b.decoration = now;
       if (b.status === null && statusShown()) b.status = now;
-      if (b.squiggle !== null && (expect.status === null || b.status !== null)) observer.disconnect();
+      const done = (stamp, wanted) => wanted === null || stamp !== null;
+      if (done(b.squiggle, expect.squiggle) && done(b.status, expect.status) && b.decoration !== null) {
+        observer.disconnect();
+      }
     };
     const observer = new MutationObserver(look);
     observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
@@ -196,13 +210,20 @@ async function measure(page, key, expect) {
     await page.keyboard.press(key);
   }
   const result = await eventually(`${key}: the screen to follow`, () =>
-    page.evaluate((wantStatus) => {
+    page.evaluate((expect) => {
       const b = window.__grepls_bench;
-      return b.key !== null && b.squiggle !== null && (b.status !== null || !wantStatus) ? b : null;
-    }, expect.status !== null), 20_000);
+      const done = (stamp, wanted) => wanted === null || stamp !== null;
+      const all = done(b.squiggle, expect.squiggle) && done(b.status, expect.status) && b.decoration !== null;
+      return b.key !== null && all ? b : null;
+    }, expect), 20_000);
   const origin = await page.evaluate(() => performance.timeOrigin);
   const wall = (t) => (t === null ? null : Math.round((origin + t) * 1e6));
-  return { key_wall: wall(result.key), squiggle_wall: wall(result.squiggle), status_wall: wall(result.status) };
+  return {
+    key_wall: wall(result.key),
+    squiggle_wall: wall(result.squiggle),
+    status_wall: wall(result.status),
+    decoration_wall: wall(result.decoration),
+  };
 }
 
 /** Reverts the active file (the keystrokes leave it dirty though unchanged) and closes it. */
@@ -266,10 +287,12 @@ async function main() {
       for (let round = 0; round < plan.rounds + plan.warmup; round++) {
         await sleep(plan.gap_ms);
         const typed = await measure(page, "O", {
-          lineText: "TODO typed", squiggle: true, status: file.status_after_typing,
+          lineText: "TODO typed", squiggle: file.squiggles ? true : null, decoration: true, status: file.status_after_typing,
         });
         await sleep(plan.gap_ms);
-        await measure(page, "Backspace", { lineText: "TOD typed", squiggle: false, status: null });
+        await measure(page, "Backspace", {
+          lineText: "TOD typed", squiggle: file.squiggles ? false : null, decoration: false, status: null,
+        });
         entry.rounds.push(typed);
       }
       await closeWithoutSaving(page);

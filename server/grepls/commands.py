@@ -18,6 +18,8 @@ Kept patterns, for editors without a settings UI (see :mod:`grepls.patterns`):
 And ``grepls.listMatches`` — ``[uri]``: the document's matches with their lines and pattern ids;
 ``[]``: every match in scope (open documents, and closed files with the workspace scope), each with
 its ``uri``, files in path order (``pattern`` only when several patterns are in force).
+``grepls.matchesInLines`` — ``[uri, first, last]``: every match on those lines, uncapped, for
+painting what is on screen (see :mod:`grepls.queries`).
 
 With the workspace scope, ``setPattern`` (and ``addPattern``) answer with ``"workspace": {"files",
 "matches", "complete", "skipped"}``: the workspace scan's totals so far — the scan has only begun
@@ -33,10 +35,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from grepls import params
 from grepls.documents import Documents
 from grepls.pattern import PatternError, PatternSpec, parse_pattern_argument
 from grepls.patterns import SEARCH_ID, PatternSet, pattern_from_entry
-from grepls.queries import list_matches, list_scope
+from grepls.queries import MOST_LINES_AT_ONCE, list_matches, list_scope, matches_in_lines
 from grepls.replace import Server as ReplaceServer
 from grepls.replace import replace
 from grepls.rewrite import REPLACE
@@ -51,6 +54,7 @@ ADD_PATTERN = "grepls.addPattern"
 REMOVE_PATTERN = "grepls.removePattern"
 LIST_PATTERNS = "grepls.listPatterns"
 LIST_MATCHES = "grepls.listMatches"
+MATCHES_IN_LINES = "grepls.matchesInLines"
 
 
 class Server(ReplaceServer, Protocol):
@@ -165,6 +169,14 @@ def list_document_matches(server: Server, arguments: list[Any]) -> list[dict[str
     return list_matches(document, server.settings.max_matches_per_document, server.session.encoding)
 
 
+def document_matches_in_lines(server: Server, arguments: list[Any]) -> dict[str, Any]:
+    uri, first, last = params.lines_of_document(arguments, MATCHES_IN_LINES, MOST_LINES_AT_ONCE)
+    document = server.documents.get(uri)
+    if document is None:
+        raise InvalidParams(f"{MATCHES_IN_LINES}: {uri} is not an open document")
+    return matches_in_lines(document, first, last)
+
+
 COMMANDS: dict[str, Callable[[Server, list[Any]], Any]] = {
     SET_PATTERN: set_pattern,
     CLEAR_PATTERN: clear_pattern,
@@ -172,6 +184,7 @@ COMMANDS: dict[str, Callable[[Server, list[Any]], Any]] = {
     REMOVE_PATTERN: remove_pattern,
     LIST_PATTERNS: list_patterns,
     LIST_MATCHES: list_document_matches,
+    MATCHES_IN_LINES: document_matches_in_lines,
     REPLACE: replace,
 }
 

@@ -136,6 +136,20 @@ def execute_command(params: Any) -> tuple[str, list[Any]]:
     return command, arguments
 
 
+def lines_of_document(arguments: list[Any], what: str, most: int) -> tuple[str, int, int]:
+    """``[uri, first, last]``: a document and its lines ``[first, last)``, at most ``most``."""
+    if len(arguments) != 3:
+        raise InvalidParams(f"{what} takes three arguments: the document URI, first line, end line")
+    uri = string(arguments[0], f"{what}'s URI")
+    first = integer(arguments[1], f"{what}'s first line")
+    last = integer(arguments[2], f"{what}'s end line")
+    if not 0 <= first <= last:
+        raise InvalidParams(f"{what}: lines [{first}, {last}) are not a range of lines")
+    if last - first > most:
+        raise InvalidParams(f"{what} answers for at most {most} lines at once, not {last - first}")
+    return uri, first, last
+
+
 def workspace_folders_event(params: Any) -> tuple[list[str], list[str]]:
     """``workspace/didChangeWorkspaceFolders``: the (removed, added) folders' paths (folders
     whose URI is not a file path are left out)."""

@@ -10,6 +10,15 @@
 
 Both list the first ``cap`` matches of each pattern, in document order and then pattern order, like
 the diagnostics.
+
+* ``grepls.matchesInLines`` — every match on lines ``[first, last)`` of one open document, of every
+  pattern, **not** cut at ``cap``: what an editor paints for the lines on screen. The cap exists
+  because editors digest diagnostics in proportion to their number (VS Code keeps 1,000 a file);
+  a viewport is about a hundred lines, so its matches are few at any match count, and a match
+  typed on line 20,000 of a file with 5,000 matches is drawn although no diagnostic carries it.
+  Lines the match index holds are read from it; lines past its horizon (it stops searching after
+  ``cap`` + 1 matches, see :mod:`grepls.coroutine`) are searched here, with the pattern's own
+  matcher — a hundred lines' worth of work.
 """
 
 from __future__ import annotations
@@ -20,7 +29,9 @@ from itertools import islice
 from typing import Any
 
 from grepls.compose import Shown
-from grepls.document import Document
+from grepls.document import Document, Track
+from grepls.index import MatchIndex
+from grepls.lines import LineStore
 from grepls.positions import SPAN, Encoding, column_to_index
 from grepls.render import highlights_json
 from grepls.workspace import ClosedFile, uri_to_path
@@ -30,6 +41,10 @@ from grepls.workspace import ClosedFile, uri_to_path
 EXCERPT_CHARACTERS = 1000
 # A closed file's lines are read again for listMatches, whatever its size now.
 MAX_TEXT_READ = 1 << 30
+# matchesInLines answers for a screenful or a few, not for a whole large document at once.
+MOST_LINES_AT_ONCE = 10_000
+# ... and at most this many matches of one pattern (a minified line may hold millions).
+MOST_MATCHES_IN_LINES = 20_000
 
 
 class Highlights:
@@ -112,6 +127,50 @@ def list_scope(
             if len(listed) >= limit:
                 return listed
     return listed
+
+
+def matches_in_lines(document: Document, first: int, last: int) -> dict[str, Any]:
+    """``{"version", "matches": {pattern id: [line, start, end, line, start, end, ...]}}``: every
+    match on lines ``[first, last)`` (clipped to the document), per pattern in pattern order, in
+    document order, in client columns; flat triples because a viewport is painted, not read."""
+    last = min(last, len(document.lines))
+    matches: dict[str, list[int]] = {}
+    for identifier, track in document.tracks.items():
+        flat: list[int] = []
+        for line, spans in _spans_in_lines(track, document.lines, first, last):
+            for start, end in spans[: MOST_MATCHES_IN_LINES - len(flat) // 3]:
+                flat += (line, start, end)
+        matches[identifier] = flat
+    return {"version": document.version, "matches": matches}
+
+
+def _spans_in_lines(
+    track: Track, lines: LineStore, first: int, last: int
+) -> list[tuple[int, list[SPAN]]]:
+    """(line, spans) of one pattern's matches on lines ``[first, last)``, in line order."""
+    index = track.index
+    held_until = min(last, _exact_until(index))
+    held = index.lines
+    spans = (
+        [(line, held[line]) for line in range(first, held_until) if line in held]
+        if held_until - first <= len(held)
+        else sorted((line, s) for line, s in held.items() if first <= line < held_until)
+    )
+    start = max(first, held_until)
+    if start < last:  # past the index's horizon: search these lines now
+        read = lines.read(start, last - start)
+        found = track.matcher.scan.lines(read.texts, MOST_MATCHES_IN_LINES)
+        spans += sorted((start + offset, s) for offset, s in found.matches.items())
+    return spans
+
+
+def _exact_until(index: MatchIndex) -> int:
+    """The first line from which the index may not hold every match (a large number when it holds
+    them all). A line cut short (more matches than kept) is always the last one searched, just
+    before the horizon."""
+    if index.exact:
+        return 1 << 62
+    return 0 if index.horizon is None else max(0, index.horizon - 1)
 
 
 def _text_of(texts: Mapping[int, str] | list[str], line: int) -> str:

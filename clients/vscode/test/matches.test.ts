@@ -2,7 +2,17 @@
 // with diagnostics: false kept out of what VS Code shows, pushed or pulled.
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
-import { groupByPattern, patternOf, PatternMatches, Report, withoutHidden } from "../src/matches";
+import {
+  groupByPattern,
+  isLinesAnswer,
+  linesAround,
+  MOST_LINES_AT_ONCE,
+  patternOf,
+  PatternMatches,
+  Report,
+  spansOf,
+  withoutHidden,
+} from "../src/matches";
 
 type D = { code?: string | number | { value: string | number; target: unknown }; at: number };
 const d = (code: string | undefined, at: number): D => ({ code, at });
@@ -93,4 +103,30 @@ test("a closed document and a new server leave nothing to paint, and say so", ()
   store.clear();
   assert.deepEqual(store.uris(), []);
   assert.deepEqual(changed, ["file:///a", undefined]);
+});
+
+test("matchesInLines answers are recognised, anything else is not", () => {
+  assert.ok(isLinesAnswer({ version: 3, matches: { search: [0, 1, 5], TODO: [] } }));
+  assert.ok(isLinesAnswer({ version: null, matches: {} }));
+  assert.ok(!isLinesAnswer(null));
+  assert.ok(!isLinesAnswer({ version: "3", matches: {} }));
+  assert.ok(!isLinesAnswer({ version: 3, matches: { search: [0, 1] } }));
+  assert.ok(!isLinesAnswer({ version: 3 }));
+});
+
+test("flat triples become one span each, in order", () => {
+  assert.deepEqual(spansOf([15000, 0, 4, 15001, 2, 6]), [
+    { line: 15000, start: 0, end: 4 },
+    { line: 15001, start: 2, end: 6 },
+  ]);
+  assert.deepEqual(spansOf([]), []);
+});
+
+test("the lines asked for: the visible ones and a margin, within the document", () => {
+  assert.deepEqual(linesAround([{ start: 500, end: 540 }], 100, 100_000), [400, 641]);
+  assert.deepEqual(linesAround([{ start: 10, end: 20 }, { start: 300, end: 330 }], 5, 100_000), [5, 336]);
+  assert.deepEqual(linesAround([{ start: 0, end: 30 }], 100, 12), [0, 12]);
+  assert.equal(linesAround([], 100, 100), undefined);
+  const folded = linesAround([{ start: 0, end: 10 }, { start: 50_000, end: 50_010 }], 0, 100_000);
+  assert.deepEqual(folded, [0, MOST_LINES_AT_ONCE]);
 });
