@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 # A diagnostic as grepls renders one (lines and columns of the size of a 100k-line document's).
 _DIAGNOSTIC = (
@@ -64,6 +64,7 @@ def main() -> None:
                 b"]}}",
             )
         elif "id" in message:
+            answer: dict[str, Any]
             if method == "initialize":
                 answer = {"result": {"capabilities": {"textDocumentSync": 2}}}
             elif method == "shutdown":
