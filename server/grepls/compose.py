@@ -205,7 +205,8 @@ class Composition:
         for renderer, track in fresh:
             rank = ranks[renderer]
             for line, spans in sorted(track.index.lines.items()):
-                self._add(line, renderer, _cell(renderer, rank, spans))
+                if line not in dirty:  # a line patched above has every pattern's cell already
+                    self._add(line, renderer, _cell(renderer, rank, spans))
         return True
 
     def _move(self, first: int, removed: int, added: int) -> None:
