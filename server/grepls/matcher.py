@@ -84,6 +84,21 @@ def _literal_search(needle: bytes) -> Search:
     return find
 
 
+def _literal_spans(text: str, literal: str, limit: int | None) -> tuple[list[SPAN], bool]:
+    """Every non-overlapping occurrence of ``literal`` in an ASCII ``text`` (as
+    :meth:`Matcher.line` says: with a ``limit``, the first ``limit`` + 1, and whether there are
+    more)."""
+    find, size = text.find, len(literal)
+    spans: list[SPAN] = []
+    position = find(literal)
+    while position >= 0:
+        if limit is not None and len(spans) > limit:
+            return spans, True
+        spans.append((position, position + size))
+        position = find(literal, position + size)
+    return spans, False
+
+
 def on_boundaries(search: Search) -> Search:
     """``search``, skipping matches that start between the bytes of one character."""
 
@@ -216,6 +231,9 @@ class Matcher:
     def line(self, text: str, limit: int | None = None) -> tuple[list[SPAN], bool]:
         """The matches on one line as (start, end) client columns — with a ``limit``, only the
         first ``limit`` + 1 — and whether the line holds more than were returned."""
+        literal = self.literal
+        if literal is not None and text.isascii():
+            return _literal_spans(text, literal, limit)  # columns are indices: no encoding
         data = encode_line(text)
         spans, cut = self._byte_spans(data, limit)
         if spans and not text.isascii():
