@@ -302,23 +302,25 @@ class Composition:
             for renderer, cell in row.cells.items()
         }
         by_line: dict[int, dict[DiagnosticRenderer, Cell]] = {}
+        row_of = by_line.setdefault
         capped = False
         for rank, (renderer, track) in enumerate(pairs):
             index = track.index
             capped = capped or index.count > cap or not index.exact
             left = cap
-            for line in sorted(index.lines):
-                spans = index.lines[line]
+            matches = index.lines
+            for line in sorted(matches):
+                spans = matches[line]
                 if len(spans) > left:  # the cap falls inside this line
-                    by_line.setdefault(line, {})[renderer] = _cell(renderer, rank, spans[:left])
+                    row_of(line, {})[renderer] = _cell(renderer, rank, spans[:left])
                     break
                 # The cell holds its spans, so no other list can have their id meanwhile.
-                cell = held.get((renderer, id(spans)))
+                cell = held.get((renderer, id(spans))) if held else None
                 if cell is None or cell.spans is not spans:
                     cell = _cell(renderer, rank, spans)
                 elif cell.rank != rank:
                     cell = _reranked(cell, rank)
-                by_line.setdefault(line, {})[renderer] = cell
+                row_of(line, {})[renderer] = cell
                 left -= len(spans)
                 if not left:
                     break

@@ -41,8 +41,9 @@ class Sieve:
         """``splice`` with its candidate lines found (its texts and tail are kept: patterns
         outside the sieve read them)."""
         texts, tail = splice.texts, splice.tail
+        if not texts and tail is None:
+            return splice
         whole = "\n".join(texts if tail is None else [*texts, tail])
-        total = len(texts) + (0 if tail is None else tail.count("\n") + 1)
         ascii_only = whole.isascii()
         blob = whole.encode("utf-8", "surrogatepass")
         search, length = self._search, len(blob)
@@ -68,6 +69,7 @@ class Sieve:
             )
             counted = line_end
             position = line_end + 1
+        total = line + 1 + blob.count(b"\n", counted)  # the breaks after the last candidate
         return Splice(
             splice.first,
             splice.removed,
