@@ -95,7 +95,7 @@ SMOKE = [
 # Scenarios only grepls can run (the baseline knows one pattern and no commands but setPattern).
 GREPLS_ONLY = {"patterns-keystrokes", "patterns-opens", "patterns-add"}
 
-# Scenarios only the floor program runs (bench/floor_server.py: a publish of a size for each edit,
+# Scenarios only the floor program runs (bench/pipe_floor.py: a publish of a size for each edit,
 # no server work): what the pipe and the client cost alone. It runs nothing else.
 FLOOR_ONLY = {"floor"}
 
@@ -118,7 +118,7 @@ def server_specs(names: list[str]) -> list[scenarios.ServerSpec]:
             "naive", [sys.executable, str(BENCH_DIR / "naive_server.py")], NAIVE_CAPS
         ),
         "floor": scenarios.ServerSpec(
-            "floor", [sys.executable, str(BENCH_DIR / "floor_server.py")]
+            "floor", [sys.executable, str(BENCH_DIR / "pipe_floor.py")]
         ),
     }
     unknown = [n for n in names if n not in known]

@@ -617,7 +617,7 @@ def publish_floor(
     warmup: int,
     timeout: float,
 ) -> Measurement:
-    """The floor program (``bench/floor_server.py``) answering each edit with a publish of
+    """The floor program (``bench/pipe_floor.py``) answering each edit with a publish of
     ``diagnostics`` diagnostics prepared in advance: what moving such a publish through the pipe
     into this client costs, with no server work at all."""
     uri = f"file:///bench/{label}.py"
