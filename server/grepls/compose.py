@@ -27,7 +27,8 @@ renderer and span list are the ones it was made from, wherever that line has mov
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import NamedTuple, Protocol
 
 from grepls.index import MatchIndex
@@ -54,6 +55,12 @@ class Cell(NamedTuple):
     keys: list[int]
     """Each diagnostic's place in a row: start column and rank in one integer (ints sort fast)."""
     fragments: list[bytes]
+
+
+_new_cell: Callable[[tuple[list[SPAN], int, list[int], list[bytes]]], Cell] = partial(
+    tuple.__new__, Cell
+)
+"""A cell from its fields, as fast as a tuple (a named tuple's own constructor is Python code)."""
 
 
 class Row:
@@ -356,8 +363,11 @@ def _replaced_lines(log: Log) -> set[int]:
 
 
 def _cell(renderer: DiagnosticRenderer, rank: int, spans: list[SPAN]) -> Cell:
+    if len(spans) == 1:  # most lines: no list comprehensions, no Python-level constructor
+        span = spans[0]
+        return _new_cell((spans, rank, [span[0] << _RANK_BITS | rank], [renderer.form % span]))
     keys = [start << _RANK_BITS | rank for start, _ in spans]
-    return Cell(spans, rank, keys, renderer.fragments(spans))
+    return _new_cell((spans, rank, keys, renderer.fragments(spans)))
 
 
 def _reranked(cell: Cell, rank: int) -> Cell:

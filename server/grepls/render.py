@@ -28,11 +28,13 @@ LINE = b"\0"
 class DiagnosticRenderer:
     """Renders one pattern's matches on a line as diagnostic JSON, line number left out."""
 
-    __slots__ = ("_format", "pattern", "severity")
+    __slots__ = ("form", "pattern", "severity")
 
     pattern: Pattern
     severity: int
     """The ``severity`` setting it was made for (the pattern's own severity wins over it)."""
+    form: bytes
+    """One match's fragment, to be formatted with its (start, end) span."""
 
     def __init__(self, pattern: Pattern, default_severity: int) -> None:
         self.pattern = pattern
@@ -42,7 +44,7 @@ class DiagnosticRenderer:
             f'"severity":{severity},"code":{json.dumps(pattern.id)},"source":"grepls",'
             f'"message":{json.dumps(pattern.message_text())}}}'
         ).encode()
-        self._format = (
+        self.form = (
             b'{"range":{"start":{"line":\0,"character":%d},"end":{"line":\0,"character":%d}},'
             + tail.replace(b"%", b"%%")
         )
@@ -50,7 +52,7 @@ class DiagnosticRenderer:
     def fragments(self, spans: list[SPAN]) -> list[bytes]:
         """The diagnostics of one line's matches, one JSON array item each, with :data:`LINE`
         where the line number goes."""
-        form = self._format
+        form = self.form
         return [form % span for span in spans]
 
 
