@@ -33,7 +33,7 @@ from typing import NamedTuple, Protocol
 
 from grepls.index import MatchIndex
 from grepls.positions import SPAN
-from grepls.render import DiagnosticRenderer, with_line
+from grepls.render import LINE, DiagnosticRenderer, with_line
 
 # A patch touching more lines than this beyond the lines with matches costs more than a rebuild.
 _PATCH_SLACK = 64
@@ -213,10 +213,7 @@ class Composition:
         for line in sorted(dirty):
             self._patch(line, pairs, ranks)
         for renderer, track in fresh:
-            rank = ranks[renderer]
-            for line, spans in sorted(track.index.lines.items()):
-                if line not in dirty:  # a line patched above has every pattern's cell already
-                    self._add(line, renderer, _cell(renderer, rank, spans))
+            self._add(renderer, ranks[renderer], track.index.lines, dirty)
         return True
 
     def _move(self, first: int, removed: int, added: int) -> None:
@@ -287,19 +284,31 @@ class Composition:
         elif present:
             del lines[position], self._rows[position], self._chunks[position]
 
-    def _add(self, line: int, renderer: DiagnosticRenderer, cell: Cell) -> None:
-        """Merge the cell of a pattern just added into its line's row."""
-        lines = self._lines
-        position = bisect_left(lines, line)
-        if position < len(lines) and lines[position] == line:
-            row = self._rows[position]
-            row.add(renderer, cell)
-            self._chunks[position] = with_line(row.template, line)
-        else:
-            row = Row({renderer: cell})
-            lines.insert(position, line)
-            self._rows.insert(position, row)
-            self._chunks.insert(position, with_line(row.template, line))
+    def _add(
+        self,
+        renderer: DiagnosticRenderer,
+        rank: int,
+        matches: dict[int, list[SPAN]],
+        patched: set[int],
+    ) -> None:
+        """Merge the cells of a pattern just added into the rows of its lines (but the lines
+        ``patched``, which have every pattern's cell already)."""
+        lines, rows, chunks = self._lines, self._rows, self._chunks
+        position = 0
+        for line in sorted(matches):
+            if line in patched:
+                continue
+            cell = _cell(renderer, rank, matches[line])
+            position = bisect_left(lines, line, position)  # the lines come in order
+            if position < len(lines) and lines[position] == line:
+                row = rows[position]
+                row.add(renderer, cell)
+                chunks[position] = row.template.replace(LINE, b"%d" % line)
+            else:
+                row = Row({renderer: cell})
+                lines.insert(position, line)
+                rows.insert(position, row)
+                chunks.insert(position, row.template.replace(LINE, b"%d" % line))
 
     def _rebuild(self, pairs: Pairs, cap: int) -> None:
         """Compose every line again: the first ``cap`` matches of each pattern."""
