@@ -205,7 +205,8 @@ class Composition:
         previous = {renderer: rank for rank, (renderer, _) in enumerate(self._pairs)}
         if [previous[renderer] for renderer in kept] != sorted(previous[r] for r in kept):
             return False  # patterns reordered: rows merged in the old order
-        gone = {renderer for renderer in old if old[renderer] is not dict(pairs).get(renderer)}
+        now = dict(pairs)
+        gone = {renderer for renderer, track in old.items() if now.get(renderer) is not track}
         for first, removed, added in moves or ():
             self._move(first, removed, added)
         if gone or any(previous[renderer] != ranks[renderer] for renderer in kept):
