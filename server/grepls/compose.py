@@ -200,8 +200,8 @@ class Composition:
             elif moved != moves:
                 return False
             dirty |= _replaced_lines(log)
-        if len(dirty) > len(self._lines) + _PATCH_SLACK:
-            return False
+        if not kept or len(dirty) > len(self._lines) + _PATCH_SLACK:
+            return False  # nothing to keep (a new search pattern), or more to patch than to build
         previous = {renderer: rank for rank, (renderer, _) in enumerate(self._pairs)}
         if [previous[renderer] for renderer in kept] != sorted(previous[r] for r in kept):
             return False  # patterns reordered: rows merged in the old order
