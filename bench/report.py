@@ -201,7 +201,7 @@ def write_json(path: str, payload: dict[str, Any]) -> None:
 
 def markdown(payload: dict[str, Any]) -> str:
     """The targets and scenario percentiles of a saved run, as Markdown tables for the README."""
-    servers = list(payload["servers"])
+    servers = [name for name in payload["servers"] if name != "floor"]  # no target of its own
     machine = payload["machine"]
     load = payload.get("loadavg_before", [0])[0], payload.get("loadavg_after", [0])[0]
     out = [

@@ -66,11 +66,14 @@ FULL = [
     Scenario("pattern-10x100k", "pattern", DocShape(100_000, 1_000, 1_000), 20, 2, documents=10),
     Scenario("first-key-1M-top", "first-keystroke-top", DocShape(1_000_000, 10_000), 5, 1),
     Scenario("first-key-1M-mid", "first-keystroke-middle", DocShape(1_000_000, 10_000), 5, 1),
+    Scenario("insert-line-100k", "line-insertions", DocShape(100_000, 1_000), 100, 10),
     Scenario("patterns20-key-100k", "patterns-keystrokes", DocShape(100_000, 1_000), 300, 30),
     Scenario("patterns20-open-100k", "patterns-opens", DocShape(100_000, 1_000), 10, 2),
     Scenario(
         "patterns21-add-10x100k", "patterns-add", DocShape(100_000, 1_000), 10, 2, documents=10
     ),
+    Scenario("floor-publish-1k", "floor", DocShape(0, 1_000), 200, 20),
+    Scenario("floor-publish-21k", "floor", DocShape(0, 21_000), 200, 20),
     Scenario("startup", "startup", DocShape(0, 0), 10, 1),
 ]
 
@@ -81,14 +84,20 @@ SMOKE = [
     Scenario("pattern-10x2k", "pattern", DocShape(2_000, 20, 30), 4, 0, documents=10),
     Scenario("first-key-2k-top", "first-keystroke-top", DocShape(2_000, 20), 2, 0),
     Scenario("first-key-2k-mid", "first-keystroke-middle", DocShape(2_000, 20), 2, 0),
+    Scenario("insert-line-2k", "line-insertions", DocShape(2_000, 20), 10, 2),
     Scenario("patterns20-key-2k", "patterns-keystrokes", DocShape(2_000, 20), 10, 2),
     Scenario("patterns20-open-2k", "patterns-opens", DocShape(2_000, 20), 2, 0),
     Scenario("patterns21-add-10x2k", "patterns-add", DocShape(2_000, 20), 2, 0, documents=10),
+    Scenario("floor-publish-1k", "floor", DocShape(0, 1_000), 4, 1),
     Scenario("startup", "startup", DocShape(0, 0), 2, 0),
 ]
 
 # Scenarios only grepls can run (the baseline knows one pattern and no commands but setPattern).
 GREPLS_ONLY = {"patterns-keystrokes", "patterns-opens", "patterns-add"}
+
+# Scenarios only the floor program runs (bench/pipe_floor.py: a publish of a size for each edit,
+# no server work): what the pipe and the client cost alone. It runs nothing else.
+FLOOR_ONLY = {"floor"}
 
 # The naive baseline re-splits and re-scans the whole document on every keystroke (seconds at
 # 1M lines), so it gets fewer iterations; the output notes every cap.
@@ -98,6 +107,7 @@ NAIVE_CAPS = {
     "open-100k": 10,
     "open-1M": 3,
     "pattern-10x100k": 10,
+    "insert-line-100k": 40,
 }
 
 
@@ -107,10 +117,13 @@ def server_specs(names: list[str]) -> list[scenarios.ServerSpec]:
         "naive": scenarios.ServerSpec(
             "naive", [sys.executable, str(BENCH_DIR / "naive_server.py")], NAIVE_CAPS
         ),
+        "floor": scenarios.ServerSpec(
+            "floor", [sys.executable, str(BENCH_DIR / "pipe_floor.py")]
+        ),
     }
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise SystemExit(f"unknown server(s): {', '.join(unknown)} (known: grepls, naive)")
+        raise SystemExit(f"unknown server(s): {', '.join(unknown)} (known: grepls, naive, floor)")
     return [known[n] for n in names]
 
 
@@ -145,8 +158,9 @@ class Documents:
 def run_one(
     spec: scenarios.ServerSpec, scenario: Scenario, docs: Documents, scratch: str, smoke: bool
 ) -> dict[str, Any]:
-    # A startup opens no document (its shape is empty).
-    doc = docs.get(scenario.shape if scenario.kind != "startup" else DocShape(1, 0))
+    # A startup opens no document (its shape is empty), nor does the floor program (its shape's
+    # matches are the publish's diagnostics).
+    doc = docs.get(scenario.shape if scenario.kind not in ("startup", "floor") else DocShape(1, 0))
     # Generous per-wait timeouts: the naive server at 1M lines needs seconds per publish.
     timeout = 30.0 if smoke else max(60.0, scenario.shape.lines / 5_000)
     result: dict[str, Any] = {
@@ -182,6 +196,16 @@ def run_one(
                 *(spec, scratch, scenario.label, doc, scenario.count, scenario.warmup, timeout),
                 smoke,
                 scenarios.SEVERAL_PATTERNS if scenario.kind.startswith("patterns") else None,
+            )
+        elif scenario.kind == "line-insertions":
+            measured = scenarios.line_insertions(
+                *(spec, scratch, scenario.label, doc, scenario.count, scenario.warmup, timeout),
+                smoke,
+            )
+        elif scenario.kind == "floor":
+            measured = scenarios.publish_floor(
+                *(spec, scratch, scenario.label, scenario.shape.todos),
+                *(scenario.count, scenario.warmup, timeout),
             )
         elif scenario.kind == "patterns-add":
             measured = scenarios.pattern_additions(
@@ -220,6 +244,8 @@ def run_all(
         for spec in specs:
             if scenario.kind in GREPLS_ONLY and spec.name != "grepls":
                 continue
+            if (scenario.kind in FLOOR_ONLY) != (spec.name == "floor"):
+                continue
             # The client's own cyclic GC must not pause the reader mid-measurement: it runs
             # between scenarios only (everything the client drops is freed by refcount anyway).
             gc.collect()
@@ -245,7 +271,9 @@ def run_all(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, full checks (CI)")
-    parser.add_argument("--servers", default="grepls,naive", help="comma list: grepls,naive")
+    parser.add_argument(
+        "--servers", default="grepls,naive,floor", help="comma list: grepls,naive,floor"
+    )
     parser.add_argument("--only", default="", help="comma list of scenario labels to run")
     parser.add_argument("--json", default="", help="write results here (default bench/results/)")
     parser.add_argument("--markdown", default="", help="print a saved run as Markdown; exit")
@@ -273,7 +301,8 @@ def main(argv: list[str] | None = None) -> int:
     failed = [r for r in results if "error" in r]
     load_after = os.getloadavg()
 
-    names = [s.name for s in specs]
+    # The floor program runs only its own scenarios: it has no column among the targets.
+    names = [s.name for s in specs if s.name != "floor"]
     print("\n" + scenario_table(results))
     targets = [] if args.smoke else evaluate_targets(results, names)
     if targets:

@@ -551,3 +551,91 @@ def pattern_additions(
             _finish_barrier(client, client.start_request(BARRIER_METHOD, None), timeout)
         memory = tree_memory_kb(client.pid)
     return Measurement(samples, memory)
+
+
+def _line_edit(uri: str, version: int, insert: bool) -> dict[str, Any]:
+    """A line break typed at the very top of the document, or the top line's break deleted."""
+    end = {"line": 1 if not insert else 0, "character": 0}
+    change = {
+        "range": {"start": {"line": 0, "character": 0}, "end": end},
+        "text": "\n" if insert else "",
+    }
+    return {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}
+
+
+def line_insertions(
+    spec: ServerSpec,
+    scratch_dir: str,
+    label: str,
+    doc: Document,
+    count: int,
+    warmup: int,
+    timeout: float,
+    check_lines: bool,
+) -> Measurement:
+    """A line inserted above every match, then deleted, again and again: every keystroke moves
+    every match, so every publish carries all of them at new line numbers (issue 15's worst
+    case for an editor). Each publish is checked: all planted matches, one line lower after an
+    insertion (range by range with ``check_lines``)."""
+    uri = f"file:///bench/{label}.py"
+    notes: list[str] = []
+    capped = _cap(spec, label, count, "keystrokes", notes)
+    if capped < count:
+        count, warmup = capped, min(warmup, max(2, capped // 5))
+    with server_session(spec, scratch_dir, label, timeout) as client:
+        set_pattern(client, PATTERN, timeout)
+        open_and_wait(client, uri, doc, timeout, f"{label}: didOpen")
+        samples = []
+        for index in range(warmup + count):
+            version, insert = index + 2, index % 2 == 0
+            start = len(client.publishes)
+            data = client.encode_notification(
+                "textDocument/didChange", _line_edit(uri, version, insert)
+            )
+            sent = client.write_raw(data)
+            frame = client.wait_publish(uri, version, start, timeout)
+            if index >= warmup:
+                samples.append(frame.received_ns - sent)
+            diagnostics = frame.diagnostics(keep=False)
+            what = f"{label}: keystroke {index} ({'insert' if insert else 'delete'} a line)"
+            _check_publish(diagnostics, len(doc.todo_lines), what)
+            if check_lines:
+                _check_lines(diagnostics, [line + insert for line in doc.todo_lines], what)
+        memory = tree_memory_kb(client.pid)
+    return Measurement(samples, memory, notes)
+
+
+FLOOR_METHOD = "$/grepls-bench/floor"
+
+
+def publish_floor(
+    spec: ServerSpec,
+    scratch_dir: str,
+    label: str,
+    diagnostics: int,
+    count: int,
+    warmup: int,
+    timeout: float,
+) -> Measurement:
+    """The floor program (``bench/pipe_floor.py``) answering each edit with a publish of
+    ``diagnostics`` diagnostics prepared in advance: what moving such a publish through the pipe
+    into this client costs, with no server work at all."""
+    uri = f"file:///bench/{label}.py"
+    with server_session(spec, scratch_dir, label, timeout) as client:
+        client.notify(FLOOR_METHOD, {"diagnostics": diagnostics})
+        samples = []
+        for index in range(warmup + count):
+            version = index + 2
+            start = len(client.publishes)
+            data = client.encode_notification(
+                "textDocument/didChange", _line_edit(uri, version, True)
+            )
+            sent = client.write_raw(data)
+            frame = client.wait_publish(uri, version, start, timeout)
+            if index >= warmup:
+                samples.append(frame.received_ns - sent)
+            if index == 0:
+                size = len(frame.body)
+            _check_publish(frame.diagnostics(keep=False), diagnostics, f"{label}: publish {index}")
+        memory = tree_memory_kb(client.pid)
+    return Measurement(samples, memory, [f"{size / 1e6:.2f} MB a publish"])

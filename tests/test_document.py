@@ -114,7 +114,7 @@ def test_set_pattern_reports_an_incomplete_count_for_one_huge_line() -> None:
 # -- what the publisher relies on --------------------------------------------------------------
 
 
-def test_a_line_whose_matches_change_or_move_gets_a_new_list() -> None:
+def test_a_line_whose_matches_change_gets_a_new_list_and_a_moved_one_keeps_its_own() -> None:
     document = Document("file:///moves.txt", 1, "TODO\nx\nTODO")
     document.bind([("search", Matcher(PatternSpec("TODO")))], 100)
     index = document.tracks["search"].index
@@ -125,8 +125,10 @@ def test_a_line_whose_matches_change_or_move_gets_a_new_list() -> None:
     assert index.generation == generation  # no match changed
     document.apply([Change("\n", (1, 0, 1, 0))], "utf-16")  # line 2 moves to 3
     assert index.lines[0] is before[0]
-    assert index.lines[3] == before[2] and index.lines[3] is not before[2]
+    assert index.lines[3] is before[2]  # moved: its rendering (without line number) still holds
     assert index.generation > generation
+    document.apply([Change("TODO ", (3, 0, 3, 0))], "utf-16")  # changed: a new list
+    assert index.lines[3] is not before[2] and index.lines[3] == [(0, 4), (5, 9)]
 
 
 # -- the deferred split ------------------------------------------------------------------------

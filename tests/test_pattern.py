@@ -204,3 +204,18 @@ def test_a_line_with_more_matches_than_the_limit_says_it_was_cut() -> None:
     matcher = Matcher(PatternSpec("e", regex=True))
     assert matcher.line("e" * 10, limit=3) == ([(0, 1), (1, 2), (2, 3), (3, 4)], True)
     assert matcher.line("e" * 4, limit=3) == ([(0, 1), (1, 2), (2, 3), (3, 4)], False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet="tToOdD_1a -.", max_size=40),
+    word=st.sampled_from(["to", "todo", "TODO", "a_1", "o", "_"]),
+    case_sensitive=st.booleans(),
+    limit=st.one_of(st.none(), st.integers(0, 3)),
+)
+def test_an_ascii_whole_word_found_without_re2_is_what_re2_finds(
+    text: str, word: str, case_sensitive: bool, limit: int | None
+) -> None:
+    matcher = Matcher(PatternSpec(word, case_sensitive=case_sensitive, whole_word=True))
+    assert matcher.word is not None  # the str.find road, on ASCII lines
+    assert matcher.line(text, limit)[0] == matcher.byte_spans(text.encode(), limit)  # RE2's road

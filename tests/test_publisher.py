@@ -166,3 +166,72 @@ def test_typing_over_and_under_the_cap_announces_it_once() -> None:
     driver.change(URI, 9, [edit(3, 0, "TODO")])
     notices = [m["message"] for m in driver.messages("window/showMessage")]
     assert sum("maxMatchesPerDocument" in n for n in notices) == 2
+
+
+def test_patterns_added_and_removed_between_edits_publish_what_a_rebuild_gives() -> None:
+    import random
+
+    from grepls.compose import Composition
+
+    rng = random.Random(11)
+    driver = InProcess()
+    driver.open(
+        URI, "".join(rng.choice(["TODO x\n", "FIX y\n", "z\n", "TODO FIX\n"]) for _ in range(120))
+    )
+    driver.command("grepls.addPattern", {"pattern": "FIX"})
+    driver.command("grepls.setPattern", "TODO")
+    publisher = driver.server.publisher
+    document = driver.server.documents[URI]
+    extras = [
+        {"pattern": "O F", "id": "overlap"},
+        {"pattern": "o", "caseSensitive": False, "id": "o", "severity": "hint"},
+        {"pattern": "^\\w", "regex": True, "id": "first"},
+    ]
+    for version in range(2, 160):
+        roll = rng.random()
+        if roll < 0.15:
+            driver.command("grepls.addPattern", rng.choice(extras))
+        elif roll < 0.25:
+            added = [e["id"] for e in extras if e["id"] in driver.server.patterns.added]
+            if added:
+                driver.command("grepls.removePattern", rng.choice(added))
+        elif roll < 0.3:
+            driver.command("grepls.setPattern", rng.choice(["TODO", "x", "T"]))
+        line = rng.randrange(100)
+        text = rng.choice(["TODO", "FIX", "x", "", "TODO FIX", "\n", "a\nb TODO\n"])
+        if rng.random() < 0.3:  # a deletion across lines
+            end = {"line": line + rng.randrange(3), "character": 0}
+            change = {"range": {"start": {"line": line, "character": 0}, "end": end}, "text": text}
+        else:
+            change = edit(line, rng.randrange(3), text)
+        driver.change(URI, version, [change])
+        fresh = Composition().json(document, publisher.renderers, publisher.cap)
+        assert driver.published(URI) == json.loads(b"[" + fresh + b"]"), version
+
+
+def test_a_pattern_added_keeps_the_renderers_of_the_others() -> None:
+    driver = InProcess()
+    driver.open(URI, "TODO FIX\n" * 10)
+    driver.command("grepls.addPattern", {"pattern": "FIX"})
+    driver.command("grepls.setPattern", "TODO")
+    before = dict(driver.server.publisher.renderers)
+    driver.command("grepls.addPattern", {"pattern": "X", "id": "x"})
+    after = driver.server.publisher.renderers
+    assert after["FIX"] is before["FIX"] and after["search"] is before["search"]
+    assert len(driver.published(URI)) == 30
+    driver.command("grepls.removePattern", "x")
+    assert driver.server.publisher.renderers["FIX"] is before["FIX"]
+    assert len(driver.published(URI)) == 20
+
+
+def test_a_line_inserted_above_every_match_moves_them_all() -> None:
+    driver = InProcess()
+    driver.open(URI, "a TODO FIX\n" * 30)
+    driver.command("grepls.addPattern", {"pattern": "FIX"})
+    driver.command("grepls.setPattern", "TODO")
+    driver.change(URI, 2, [edit(0, 0, "new\n")])
+    published = starts(driver.published(URI))
+    assert published == [(line, column) for line in range(1, 31) for column in (2, 7)]
+    removal = {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 2, "character": 0}}}
+    driver.change(URI, 3, [{**removal, "text": ""}])
+    assert starts(driver.published(URI)) == [(n, c) for n in range(29) for c in (2, 7)]

@@ -2,38 +2,107 @@
 
 A publish sends every diagnostic of a document (LSP has no partial update), so the JSON of all of
 them must be at hand after each keystroke without rendering them all again. A
-:class:`Composition` holds it as one chunk of JSON per line that has matches, in line order, each
-chunk merging the line's matches of every pattern by position, then by pattern order. A publish is
-then one C-level join of the chunks.
+:class:`Composition` holds it as one *row* per line that has matches, in line order. A row holds
+a *cell* per pattern with matches there — that pattern's diagnostics as fragments without their
+line number (see :mod:`grepls.render`), keyed by the renderer that made them — and the cells
+merged by position, then by pattern order, as one template. Its *chunk* is the template with the
+line number written in; a publish is one C-level join of the chunks.
 
-After a keystroke, each pattern's :class:`~grepls.index.MatchIndex` says which lines it touched
-(``touched``); when no line moved and no pattern is past its cap, only those lines' chunks are
-rendered again — work in proportion to the edit, for any number of patterns and matches. Anything
-else (lines inserted or deleted above matches, a pattern at its cap, new patterns) rebuilds the
-chunks, still reusing each line's rendering where its span list is the very one rendered before
-(the index gives a changed or moved line a new list).
+What changed since the last look is read from each pattern's :class:`~grepls.index.MatchIndex`
+(``touched``: the ranges its splices replaced, in order), and only that is redone:
+
+* lines **replaced** by an edit are rendered again, for every pattern;
+* lines **moved** by an edit (inserted or deleted above them) keep their rows: only their chunks
+  are written again with the new number — one ``bytes.replace`` a line, no rendering;
+* a pattern **added** gets a cell in the rows of its lines (its fragments merged into them); a
+  pattern **removed** loses its cells; the others' cells are kept, since renderers are kept for
+  patterns that did not change (a cell knows the renderer and the very span list it came from:
+  the index never changes a list in place).
+
+Anything a log cannot say — a pattern past its cap, a cut at the horizon, a closed file (whose
+matches keep no log), patterns reordered — rebuilds the rows, still reusing every cell whose
+renderer and span list are the ones it was made from, wherever that line has moved.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import NamedTuple, Protocol
 
 from grepls.index import MatchIndex
 from grepls.positions import SPAN
-from grepls.render import DiagnosticRenderer
+from grepls.render import LINE, DiagnosticRenderer, with_line
 
 # A patch touching more lines than this beyond the lines with matches costs more than a rebuild.
 _PATCH_SLACK = 64
 
+# A diagnostic's place in its row is one integer: its start column, then its pattern's order.
+_RANK_BITS = 20
+_RANK_MASK = (1 << _RANK_BITS) - 1
 
-class Rendered(NamedTuple):
-    """One line's diagnostics of one pattern, with the spans they were rendered from."""
+Log = list[tuple[int, int, int]]
+"""A match index's ``touched`` ranges: (first line, lines removed, lines added)."""
+
+
+class Cell(NamedTuple):
+    """One pattern's diagnostics on one line, with the spans they were rendered from."""
 
     spans: list[SPAN]
-    items: list[bytes]
-    joined: bytes
+    rank: int
+    """The pattern's place in the pattern order when the cell was made (or last reranked)."""
+    keys: list[int]
+    """Each diagnostic's place in a row: start column and rank in one integer (ints sort fast)."""
+    fragments: list[bytes]
+
+
+_new_cell: Callable[[tuple[list[SPAN], int, list[int], list[bytes]]], Cell] = partial(
+    tuple.__new__, Cell
+)
+"""A cell from its fields, as fast as a tuple (a named tuple's own constructor is Python code)."""
+
+
+class Row:
+    """The diagnostics of one line: each pattern's cell, and all their fragments merged."""
+
+    __slots__ = ("cells", "fragments", "keys", "template")
+
+    def __init__(self, cells: dict[DiagnosticRenderer, Cell]) -> None:
+        self.cells = cells
+        if len(cells) == 1:
+            (cell,) = cells.values()
+            self.keys = list(cell.keys)
+            self.fragments = list(cell.fragments)
+        else:
+            keys: list[int] = []
+            fragments: list[bytes] = []
+            for cell in cells.values():
+                keys += cell.keys
+                fragments += cell.fragments
+            order = sorted(range(len(keys)), key=keys.__getitem__)
+            self.keys = [keys[n] for n in order]
+            self.fragments = [fragments[n] for n in order]
+        self.template = b",".join(self.fragments)
+        """The merged fragments, line number left out."""
+
+    def add(self, renderer: DiagnosticRenderer, cell: Cell) -> None:
+        """Merge in the cell of a pattern that had none here."""
+        self.cells[renderer] = cell
+        keys, fragments = self.keys, self.fragments
+        for key, fragment in zip(cell.keys, cell.fragments, strict=True):
+            position = bisect_left(keys, key)
+            keys.insert(position, key)
+            fragments.insert(position, fragment)
+        self.template = b",".join(fragments)
+
+    def drop(self, gone: set[DiagnosticRenderer]) -> None:
+        """Take out the cells of patterns ``gone``."""
+        ranks = {self.cells.pop(renderer).rank for renderer in gone if renderer in self.cells}
+        kept = [n for n, key in enumerate(self.keys) if key & _RANK_MASK not in ranks]
+        self.keys = [self.keys[n] for n in kept]
+        self.fragments = [self.fragments[n] for n in kept]
+        self.template = b",".join(self.fragments)
 
 
 class Matches(Protocol):
@@ -77,120 +146,210 @@ Pairs = Sequence[tuple[DiagnosticRenderer, Searched]]
 
 
 class Composition:
-    """The diagnostics JSON of one document, one chunk per line with matches."""
+    """The diagnostics JSON of one document, one row per line with matches."""
 
-    __slots__ = ("_capped", "_cells", "_chunks", "_lines", "_tracks")
+    __slots__ = ("_capped", "_chunks", "_lines", "_pairs", "_rows")
 
     def __init__(self) -> None:
-        self._tracks: tuple[Searched, ...] = ()
-        """The tracks the chunks were composed from, in order."""
+        self._pairs: tuple[tuple[DiagnosticRenderer, Searched], ...] = ()
+        """The (renderer, track) pairs the rows were composed from, in pattern order."""
         self._lines: list[int] = []
         """The lines that have diagnostics, in order."""
+        self._rows: list[Row] = []
+        """Those lines' rows (parallel to ``_lines``)."""
         self._chunks: list[bytes] = []
-        """Each of those lines' diagnostics as JSON array items (parallel to ``_lines``)."""
-        self._cells: dict[tuple[int, int], Rendered] = {}
-        """(pattern order, line) → that pattern's diagnostics on that line."""
+        """Those lines' diagnostics as JSON array items (parallel to ``_lines``)."""
         self._capped = True
         """Whether some pattern showed only its first ``cap`` matches at the last rebuild."""
 
     def json(self, document: Shown, renderers: dict[str, DiagnosticRenderer], cap: int) -> bytes:
         """The document's diagnostics as JSON array items, brought up to date."""
-        pairs = [
+        pairs = tuple(
             (renderer, track)
             for identifier, renderer in renderers.items()
             if (track := document.tracks.get(identifier)) is not None
-        ]
-        tracks = tuple(track for _, track in pairs)
-        touched: set[int] | None = set()
-        for track in tracks:
-            events = _take_touched(track.index)
-            if events is None or touched is None:
-                touched = None
-                continue
-            for first, removed, added in events:
-                if removed != added:  # lines moved: their chunks hold old line numbers
-                    touched = None
-                    break
-                touched.update(range(first, first + added))
-        if (
-            touched is not None
-            and not self._capped
-            and len(tracks) == len(self._tracks)
-            and all(new is old for new, old in zip(tracks, self._tracks, strict=True))
-            and all(track.index.exact and track.index.count <= cap for track in tracks)
-            and len(touched) <= len(self._lines) + _PATCH_SLACK
-        ):
-            for line in sorted(touched):
-                self._patch(line, pairs)
-        else:
+        )
+        # Every log is taken (and emptied) whatever happens next: it tells what changed since now.
+        logs = [_take_touched(track.index) for _, track in pairs]
+        exact = all(track.index.exact and track.index.count <= cap for _, track in pairs)
+        if self._capped or not exact or not self._update(pairs, logs):
             self._rebuild(pairs, cap)
-        self._tracks = tracks
+        self._pairs = pairs
         return b",".join(self._chunks)
 
-    def _patch(self, line: int, pairs: Pairs) -> None:
-        """Render one line again, for every pattern."""
-        entries: list[tuple[int, Rendered]] = []
-        for order, (renderer, track) in enumerate(pairs):
-            spans = track.index.lines.get(line)
-            if spans:
-                entries.append((order, self._cell(order, line, spans, renderer)))
+    def _update(self, pairs: Pairs, logs: list[Log | None]) -> bool:
+        """Bring the rows up to date from the logs; ``False`` (nothing done) when they cannot
+        say what changed."""
+        old = dict(self._pairs)
+        ranks = {renderer: rank for rank, (renderer, _) in enumerate(pairs)}
+        moves: Log | None = None
+        dirty: set[int] = set()
+        fresh: list[tuple[DiagnosticRenderer, Searched]] = []
+        kept: list[DiagnosticRenderer] = []
+        for (renderer, track), log in zip(pairs, logs, strict=True):
+            if old.get(renderer) is not track:
+                fresh.append((renderer, track))
+                continue
+            if log is None:
+                return False
+            kept.append(renderer)
+            # Every track of a document is sent the same splices: their moves agree.
+            moved = [event for event in log if event[1] != event[2]]
+            if moves is None:
+                moves = moved
+            elif moved != moves:
+                return False
+            dirty |= _replaced_lines(log)
+        if not kept or len(dirty) > len(self._lines) + _PATCH_SLACK:
+            return False  # nothing to keep (a new search pattern), or more to patch than to build
+        previous = {renderer: rank for rank, (renderer, _) in enumerate(self._pairs)}
+        if [previous[renderer] for renderer in kept] != sorted(previous[r] for r in kept):
+            return False  # patterns reordered: rows merged in the old order
+        now = dict(pairs)
+        gone = {renderer for renderer, track in old.items() if now.get(renderer) is not track}
+        for first, removed, added in moves or ():
+            self._move(first, removed, added)
+        if gone or any(previous[renderer] != ranks[renderer] for renderer in kept):
+            self._reorder(gone, ranks)
+        for line in sorted(dirty):
+            self._patch(line, pairs, ranks)
+        for renderer, track in fresh:
+            self._add(renderer, ranks[renderer], track.index.lines, dirty)
+        return True
+
+    def _move(self, first: int, removed: int, added: int) -> None:
+        """Lines ``first .. first + removed - 1`` were replaced by ``added`` lines: drop their
+        rows (their lines are patched after) and renumber the rows below."""
+        lines, rows, chunks = self._lines, self._rows, self._chunks
+        start = bisect_left(lines, first)
+        end = bisect_left(lines, first + removed)
+        del lines[start:end], rows[start:end], chunks[start:end]
+        shift = added - removed
+        if start < len(lines):
+            moved = [line + shift for line in lines[start:]]
+            lines[start:] = moved
+            chunks[start:] = [
+                with_line(row.template, line) for row, line in zip(rows[start:], moved, strict=True)
+            ]
+
+    def _reorder(self, gone: set[DiagnosticRenderer], ranks: dict[DiagnosticRenderer, int]) -> None:
+        """Drop the cells of patterns ``gone``, and give the others their new places in order."""
+        lines, rows, chunks = self._lines, self._rows, self._chunks
+        keep: list[int] = []
+        for position, row in enumerate(rows):
+            cells = row.cells
+            if any(cell.rank != ranks.get(renderer, cell.rank) for renderer, cell in cells.items()):
+                rows[position] = row = Row(
+                    {
+                        renderer: _reranked(cell, ranks[renderer])
+                        for renderer, cell in cells.items()
+                        if renderer not in gone
+                    }
+                )
+            elif not gone.isdisjoint(cells):
+                row.drop(gone)
             else:
-                self._cells.pop((order, line), None)
+                keep.append(position)
+                continue
+            if row.cells:
+                chunks[position] = with_line(row.template, lines[position])
+                keep.append(position)
+        if len(keep) < len(rows):
+            self._lines = [lines[position] for position in keep]
+            self._rows = [rows[position] for position in keep]
+            self._chunks = [chunks[position] for position in keep]
+
+    def _patch(self, line: int, pairs: Pairs, ranks: dict[DiagnosticRenderer, int]) -> None:
+        """Render one line again, for every pattern (reusing cells whose spans are unchanged)."""
         lines = self._lines
         position = bisect_left(lines, line)
         present = position < len(lines) and lines[position] == line
-        if entries:
+        held = self._rows[position].cells if present else {}
+        cells: dict[DiagnosticRenderer, Cell] = {}
+        for renderer, track in pairs:
+            spans = track.index.lines.get(line)
+            if spans:
+                cell = held.get(renderer)
+                if cell is None or cell.spans is not spans:
+                    cell = _cell(renderer, ranks[renderer], spans)
+                cells[renderer] = cell
+        if cells:
+            row = Row(cells)
             if present:
-                self._chunks[position] = _merged(entries)
+                self._rows[position] = row
+                self._chunks[position] = with_line(row.template, line)
             else:
                 lines.insert(position, line)
-                self._chunks.insert(position, _merged(entries))
+                self._rows.insert(position, row)
+                self._chunks.insert(position, with_line(row.template, line))
         elif present:
-            del lines[position], self._chunks[position]
+            del lines[position], self._rows[position], self._chunks[position]
 
-    def _cell(
-        self, order: int, line: int, spans: list[SPAN], renderer: DiagnosticRenderer
-    ) -> Rendered:
-        cell = self._cells.get((order, line))
-        if cell is None or cell.spans is not spans:
-            items = renderer.line(line, spans)
-            cell = Rendered(spans, items, b",".join(items))
-            self._cells[(order, line)] = cell
-        return cell
+    def _add(
+        self,
+        renderer: DiagnosticRenderer,
+        rank: int,
+        matches: dict[int, list[SPAN]],
+        patched: set[int],
+    ) -> None:
+        """Merge the cells of a pattern just added into the rows of its lines (but the lines
+        ``patched``, which have every pattern's cell already)."""
+        lines, rows, chunks = self._lines, self._rows, self._chunks
+        position = 0
+        for line in sorted(matches):
+            if line in patched:
+                continue
+            cell = _cell(renderer, rank, matches[line])
+            position = bisect_left(lines, line, position)  # the lines come in order
+            if position < len(lines) and lines[position] == line:
+                row = rows[position]
+                row.add(renderer, cell)
+                chunks[position] = row.template.replace(LINE, b"%d" % line)
+            else:
+                row = Row({renderer: cell})
+                lines.insert(position, line)
+                rows.insert(position, row)
+                chunks.insert(position, row.template.replace(LINE, b"%d" % line))
 
     def _rebuild(self, pairs: Pairs, cap: int) -> None:
         """Compose every line again: the first ``cap`` matches of each pattern."""
-        held, self._cells = self._cells, {}
-        by_line: dict[int, list[tuple[int, Rendered]]] = {}
+        held: dict[tuple[DiagnosticRenderer, int], Cell] = {
+            (renderer, id(cell.spans)): cell
+            for row in self._rows
+            for renderer, cell in row.cells.items()
+        }
+        by_line: dict[int, dict[DiagnosticRenderer, Cell]] = {}
+        row_of = by_line.setdefault
         capped = False
-        for order, (renderer, track) in enumerate(pairs):
+        for rank, (renderer, track) in enumerate(pairs):
             index = track.index
             capped = capped or index.count > cap or not index.exact
             left = cap
-            for line in sorted(index.lines):
-                spans = index.lines[line]
+            matches = index.lines
+            for line in sorted(matches):
+                spans = matches[line]
                 if len(spans) > left:  # the cap falls inside this line
-                    items = renderer.line(line, spans[:left])
-                    cell = Rendered(spans[:left], items, b",".join(items))
-                    by_line.setdefault(line, []).append((order, cell))
+                    row_of(line, {})[renderer] = _cell(renderer, rank, spans[:left])
                     break
-                kept = held.get((order, line))
-                if kept is not None and kept.spans is spans:
-                    cell = kept
-                else:
-                    items = renderer.line(line, spans)
-                    cell = Rendered(spans, items, b",".join(items))
-                self._cells[(order, line)] = cell
-                by_line.setdefault(line, []).append((order, cell))
+                # The cell holds its spans, so no other list can have their id meanwhile.
+                cell = held.get((renderer, id(spans))) if held else None
+                if cell is None or cell.spans is not spans:
+                    cell = _cell(renderer, rank, spans)
+                elif cell.rank != rank:
+                    cell = _reranked(cell, rank)
+                row_of(line, {})[renderer] = cell
                 left -= len(spans)
                 if not left:
                     break
         self._capped = capped
         self._lines = sorted(by_line)
-        self._chunks = [_merged(by_line[line]) for line in self._lines]
+        self._rows = [Row(by_line[line]) for line in self._lines]
+        self._chunks = [
+            with_line(row.template, line) for row, line in zip(self._rows, self._lines, strict=True)
+        ]
 
 
-def _take_touched(index: Matches) -> list[tuple[int, int, int]] | None:
+def _take_touched(index: Matches) -> Log | None:
     """The lines an open document's index touched since the last look (and a fresh log), or
     ``None``: anything may have changed (a closed file's matches keep no log: it is rebuilt)."""
     if not isinstance(index, MatchIndex):
@@ -199,13 +358,28 @@ def _take_touched(index: Matches) -> list[tuple[int, int, int]] | None:
     return events
 
 
-def _merged(entries: list[tuple[int, Rendered]]) -> bytes:
-    """One line's diagnostics of several patterns: by position, then by pattern order."""
-    if len(entries) == 1:
-        return entries[0][1].joined
-    ordered = sorted(
-        (span[0], order, item)
-        for order, cell in entries
-        for span, item in zip(cell.spans, cell.items, strict=True)
-    )
-    return b",".join(item for _, _, item in ordered)
+def _replaced_lines(log: Log) -> set[int]:
+    """The lines a log's splices replaced, numbered as they are after the last of them."""
+    lines: set[int] = set()
+    for first, removed, added in log:
+        end = first + removed
+        if added != removed:
+            shift = added - removed
+            lines = {
+                line + shift if line >= end else line for line in lines if not first <= line < end
+            }
+        lines.update(range(first, first + added))
+    return lines
+
+
+def _cell(renderer: DiagnosticRenderer, rank: int, spans: list[SPAN]) -> Cell:
+    if len(spans) == 1:  # most lines: no list comprehensions, no Python-level constructor
+        span = spans[0]
+        return _new_cell((spans, rank, [span[0] << _RANK_BITS | rank], [renderer.form % span]))
+    keys = [start << _RANK_BITS | rank for start, _ in spans]
+    return _new_cell((spans, rank, keys, renderer.fragments(spans)))
+
+
+def _reranked(cell: Cell, rank: int) -> Cell:
+    keys = [start << _RANK_BITS | rank for start, _ in cell.spans]
+    return Cell(cell.spans, rank, keys, cell.fragments)

@@ -81,7 +81,8 @@ def grep(matcher: Matcher, index: MatchIndex, limit: int) -> Grep:
             elif index.horizon is not None and splice.first >= index.horizon:
                 pass  # an edit past the horizon changes nothing that is shown
             else:
-                index.splice(splice.first, splice.removed, scan(splice.texts, splice.tail, limit))
+                found = scan(splice.texts, splice.tail, limit, splice.sifted)
+                index.splice(splice.first, splice.removed, found)
             # Fewer matches than can be shown before the horizon: ask to read on from it.
             wanted = index.horizon if index.horizon is not None and index.count <= limit else None
             # Let go of what was sent while waiting for the next send: on open, that is the

@@ -31,6 +31,7 @@ from grepls.index import MatchIndex
 from grepls.lines import LineStore, ReadOn, Splice
 from grepls.matcher import Matcher
 from grepls.positions import Encoding, column_to_index
+from grepls.sieve import sieve_for
 
 logger = logging.getLogger(__name__)
 
@@ -59,14 +60,17 @@ class Track:
     grep: Grep | None
     """The live coroutine; ``None`` once closed, or after it failed twice."""
 
-    def __init__(self, uri: str, lines: LineStore, matcher: Matcher, limit: int) -> None:
+    def __init__(
+        self, uri: str, lines: LineStore, matcher: Matcher, limit: int, everything: Splice
+    ) -> None:
+        """Start the coroutine and send it ``everything``: every line of ``lines``."""
         self._uri = uri
         self._lines = lines
         self.matcher = matcher
         self.limit = limit
         self.index = MatchIndex()
         self.grep = grep(matcher, self.index, limit)
-        self.send(lines.everything())
+        self.send(everything)
 
     def send(self, splice: Splice) -> None:
         """Feed a splice, and the lines the coroutine then asks for; contain any failure."""
@@ -128,18 +132,29 @@ class Document:
         """Search for exactly ``patterns`` (id, matcher), in that order, ``limit`` matches each.
 
         A track whose pattern and limit are unchanged goes on as it is; the others are closed, and
-        new ones are started and sent every line.
+        new ones are started and sent every line — sifted once for all of them (see
+        :mod:`grepls.sieve`) when there are several.
         """
         old = self.tracks
-        tracks: dict[str, Track] = {}
+        kept: dict[str, Track] = {}
         for identifier, matcher in patterns:
             track = old.pop(identifier, None)
             if track is not None and (track.matcher is not matcher or track.limit != limit):
                 track.close()
                 track = None
-            tracks[identifier] = track or Track(self.uri, self.lines, matcher, limit)
+            if track is not None:
+                kept[identifier] = track
         for track in old.values():
             track.close()
+        everything = self.lines.everything()
+        sieve = sieve_for([matcher for identifier, matcher in patterns if identifier not in kept])
+        if sieve is not None:
+            everything = sieve.sift(everything)
+        tracks: dict[str, Track] = {}
+        for identifier, matcher in patterns:
+            tracks[identifier] = kept.get(identifier) or Track(
+                self.uri, self.lines, matcher, limit, everything
+            )
         self.tracks = tracks
         if self._fanout is not None:
             self._fanout.close()

@@ -7,9 +7,10 @@ to the document.
 
 What a publisher may rely on:
 
-* ``lines[n]`` is never changed in place. A line whose matches change, or that moves to another
-  line number, gets a new list; so a rendering cached against the list object (``is``) is still
-  right exactly when the list is the same object.
+* ``lines[n]`` is never changed in place. A line whose matches change gets a new list; a line
+  that moves to another line number keeps its list. So a rendering cached against the list object
+  (``is``), and not against the line number, is still right exactly when the list is the same
+  object.
 * ``generation`` is bumped whenever the matches change (a result id for pull diagnostics).
 * ``count`` counts the matches held; ``exact`` says whether they are all of the document's.
 * ``touched`` lists the line ranges whose matches may have changed since its reader last emptied
@@ -81,13 +82,11 @@ class MatchIndex:
         changed = old != found.matches
         shift = added - removed
         if found.searched == added and (horizon is None or end <= horizon):
-            # Everything below the edit stays searched: its entries move with it, as new lists
-            # (a publisher's cache knows a line by its list).
+            # Everything below the edit stays searched: its entries move with it.
             if shift and lines and max(lines) >= end:
                 changed = True
                 self.lines = lines = {
-                    (line + shift if line >= end else line): (list(spans) if line >= end else spans)
-                    for line, spans in lines.items()
+                    (line + shift if line >= end else line): spans for line, spans in lines.items()
                 }
                 cut = {line + shift if line >= end else line for line in cut}
             self.horizon = None if horizon is None else horizon + shift

@@ -41,6 +41,21 @@ FIRST_STEP_CHARACTERS = 1 << 14
 
 
 @dataclass(frozen=True, slots=True)
+class Sifted:
+    """The lines of a splice that some patterns may match, found in one pass for all of them (see
+    :mod:`grepls.sieve`): those patterns' scans read only these lines."""
+
+    numbers: list[int]
+    """The candidate lines, in order, numbered from the splice's first line (0)."""
+    texts: list[str]
+    """Their texts."""
+    total: int
+    """How many lines the splice brings in all."""
+    readers: frozenset[object]
+    """The matchers that have no match outside the candidates."""
+
+
+@dataclass(frozen=True, slots=True)
 class Splice:
     """Lines ``first .. first + removed - 1`` were replaced by ``texts`` followed by the lines of
     ``tail``, a text broken by ``"\\n"`` only and not split yet (a document just opened)."""
@@ -49,6 +64,8 @@ class Splice:
     removed: int
     texts: list[str]
     tail: str | None = None
+    sifted: Sifted | None = None
+    """The candidate lines of some patterns, when a sieve has read the splice."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,6 +73,9 @@ _WHOLE_TEXT_ONLY = re.compile(r"\\[Az]|\(\?[a-zA-Z]*-")
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
+# A whole word made of these alone is found on ASCII lines without RE2 (see Matcher.word).
+_ASCII_WORD = re.compile("[A-Za-z0-9_]+")
+
 
 def _literal_search(needle: bytes) -> Search:
     size = len(needle)
@@ -82,6 +85,49 @@ def _literal_search(needle: bytes) -> Search:
         return (start, start + size) if start >= 0 else NO_MATCH
 
     return find
+
+
+def _literal_spans(text: str, literal: str, limit: int | None) -> tuple[list[SPAN], bool]:
+    """Every non-overlapping occurrence of ``literal`` in an ASCII ``text`` (as
+    :meth:`Matcher.line` says: with a ``limit``, the first ``limit`` + 1, and whether there are
+    more)."""
+    find, size = text.find, len(literal)
+    spans: list[SPAN] = []
+    position = find(literal)
+    while position >= 0:
+        if limit is not None and len(spans) > limit:
+            return spans, True
+        spans.append((position, position + size))
+        position = find(literal, position + size)
+    return spans, False
+
+
+def _word_spans(text: str, word: str, fold: bool, limit: int | None) -> tuple[list[SPAN], bool]:
+    """Every whole-word occurrence of ``word`` (ASCII word characters only) in an ASCII ``text``,
+    as :meth:`Matcher.line` says. Such an occurrence is a whole token of word characters, so they
+    never overlap, and on ASCII text case folding is ``str.lower`` (RE2's other folds, like the
+    Kelvin sign for ``k``, are not ASCII)."""
+    haystack = text.lower() if fold else text
+    find, size, length = haystack.find, len(word), len(text)
+    spans: list[SPAN] = []
+    position = find(word)
+    while position >= 0:
+        end = position + size
+        if (position == 0 or not _is_word(text[position - 1])) and (
+            end == length or not _is_word(text[end])
+        ):
+            if limit is not None and len(spans) > limit:
+                return spans, True
+            spans.append((position, end))
+            position = find(word, end + 1)
+        else:
+            position = find(word, position + 1)
+    return spans, False
+
+
+def _is_word(char: str) -> bool:
+    """Whether an ASCII character is a word character (a letter, digit or ``_``)."""
+    return char.isalnum() or char == "_"
 
 
 def on_boundaries(search: Search) -> Search:
@@ -110,6 +156,7 @@ class Matcher:
         "scan",
         "spec",
         "whole_word",
+        "word",
         "zero_width",
     )
 
@@ -121,6 +168,9 @@ class Matcher:
     whole_word: bool
     literal: str | None
     """The pattern, when it is a plain case-sensitive literal (found without a regex engine)."""
+    word: str | None
+    """A whole word of ASCII letters, digits and ``_`` (lower case when case does not matter): on
+    an ASCII line it is found with ``str.find`` and two character tests, without RE2."""
     bulk: Search | None
     """Finds a match in lines joined by ``"\\n"`` (``None``: the pattern must go line by line)."""
     scan: Scan
@@ -136,6 +186,9 @@ class Matcher:
         self.zero_width = False
         self.whole_word = spec.whole_word
         self.literal = None
+        self.word = None
+        if spec.whole_word and not spec.regex and _ASCII_WORD.fullmatch(spec.pattern):
+            self.word = spec.pattern if spec.case_sensitive else spec.pattern.lower()
         pattern = spec.pattern.encode("utf-8", "surrogatepass")
         if not spec.regex and (b"\n" in pattern or b"\r" in pattern):
             raise PatternError("the pattern holds a line break, but matches never span lines")
@@ -216,6 +269,12 @@ class Matcher:
     def line(self, text: str, limit: int | None = None) -> tuple[list[SPAN], bool]:
         """The matches on one line as (start, end) client columns — with a ``limit``, only the
         first ``limit`` + 1 — and whether the line holds more than were returned."""
+        literal = self.literal
+        if literal is not None and text.isascii():
+            return _literal_spans(text, literal, limit)  # columns are indices: no encoding
+        word = self.word
+        if word is not None and text.isascii():
+            return _word_spans(text, word, not self.spec.case_sensitive, limit)
         data = encode_line(text)
         spans, cut = self._byte_spans(data, limit)
         if spans and not text.isascii():

@@ -99,11 +99,12 @@ class Publisher:
         """Documents last pushed with no diagnostics."""
 
     def configure(self, renderers: dict[str, DiagnosticRenderer], cap: int) -> None:
-        """New patterns, severities or cap: every document is rendered and shown again."""
+        """New patterns, severities or cap: every document is shown again. Its composition keeps
+        what the renderers kept (the same objects) have rendered: only the patterns that are new
+        are rendered (see :mod:`grepls.compose`)."""
         self.renderers = renderers
         self.cap = cap
         self._epoch += 1
-        self._compositions.clear()
         self._announced.clear()
         self._refresh = True
         self._changed = True

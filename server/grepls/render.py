@@ -2,8 +2,11 @@
 
 Building lsprotocol objects, converting them with cattrs and dumping them costs about 5 µs per
 diagnostic — most of a keystroke's budget at 1,000 matches. So diagnostics are rendered here
-straight to JSON bytes, one fragment per matching line; the :class:`~grepls.publisher.Publisher`
-caches each line's fragment until that line changes or moves and joins them in one C call.
+straight to JSON bytes, one fragment per match. A fragment leaves its line number out — a NUL
+byte (:data:`LINE`) stands where it goes, twice — so that a match that moves to another line (a
+line inserted above it) keeps its fragment: :mod:`grepls.compose` writes the number in with one
+``bytes.replace`` per line when it joins them. JSON never holds a raw NUL (``json.dumps`` escapes
+control characters), so the placeholder cannot be confused with anything a pattern's message says.
 
 The same fragments serve both delivery models: *push* (``textDocument/publishDiagnostics``) and
 *pull* (the result of ``textDocument/diagnostic``). Every piece is ASCII (``json.dumps`` escapes the
@@ -18,24 +21,44 @@ from collections.abc import Iterable
 from grepls.patterns import Pattern
 from grepls.positions import SPAN
 
+LINE = b"\0"
+"""Where a diagnostic fragment's line number goes."""
+
 
 class DiagnosticRenderer:
-    """Renders one line's matches of one pattern as diagnostic JSON."""
+    """Renders one pattern's matches on a line as diagnostic JSON, line number left out."""
 
-    __slots__ = ("_tail", "pattern")
+    __slots__ = ("form", "pattern", "severity")
+
+    pattern: Pattern
+    severity: int
+    """The ``severity`` setting it was made for (the pattern's own severity wins over it)."""
+    form: bytes
+    """One match's fragment, to be formatted with its (start, end) span."""
 
     def __init__(self, pattern: Pattern, default_severity: int) -> None:
         self.pattern = pattern
+        self.severity = default_severity
         severity = pattern.severity_or(default_severity)
-        self._tail = (
+        tail = (
             f'"severity":{severity},"code":{json.dumps(pattern.id)},"source":"grepls",'
             f'"message":{json.dumps(pattern.message_text())}}}'
+        ).encode()
+        self.form = (
+            b'{"range":{"start":{"line":\0,"character":%d},"end":{"line":\0,"character":%d}},'
+            + tail.replace(b"%", b"%%")
         )
 
-    def line(self, line: int, spans: list[SPAN]) -> list[bytes]:
-        """The diagnostics of one line, one JSON array item each."""
-        tail = self._tail
-        return [f'{{"range":{range_json(line, start, end)},{tail}'.encode() for start, end in spans]
+    def fragments(self, spans: list[SPAN]) -> list[bytes]:
+        """The diagnostics of one line's matches, one JSON array item each, with :data:`LINE`
+        where the line number goes."""
+        form = self.form
+        return [form % span for span in spans]
+
+
+def with_line(fragments: bytes, line: int) -> bytes:
+    """Fragments with their line number written in."""
+    return fragments.replace(LINE, b"%d" % line)
 
 
 def range_json(line: int, start: int, end: int) -> str:

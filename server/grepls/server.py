@@ -108,11 +108,15 @@ class Server:
         self.highlights.forget()
         self.tokens.forget()
         severity = settings.severity
-        renderers = (
-            {pattern.id: DiagnosticRenderer(pattern, severity) for pattern in self.patterns}
-            if settings.diagnostics
-            else {}
-        )
+        held = self.publisher.renderers
+        renderers: dict[str, DiagnosticRenderer] = {}
+        if settings.diagnostics:
+            for pattern in self.patterns:
+                # The same renderer for a pattern unchanged: what it rendered is kept.
+                renderer = held.get(pattern.id)
+                if renderer is None or (renderer.pattern, renderer.severity) != (pattern, severity):
+                    renderer = DiagnosticRenderer(pattern, severity)
+                renderers[pattern.id] = renderer
         self.publisher.configure(renderers, cap)
         # The client holds tokens of the old patterns: at the next flush, tell it to ask again.
         self._tokens_stale = self.session.semantic_tokens_refresh

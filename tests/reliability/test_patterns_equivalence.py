@@ -67,3 +67,28 @@ def test_several_patterns_under_random_edits_equal_the_oracle(data: st.DataObjec
         want = expected(patterns, text, encoding)
         if patterns:
             assert published(driver) == want, (step, action)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_document_opened_with_several_patterns_in_force_equals_the_oracle(
+    data: st.DataObject,
+) -> None:
+    """Opened with several patterns already in force, a document is read once by a sieve for
+    all of them (grepls.sieve), then by each pattern on the candidate lines only: the first
+    publish and every one after an edit must still hold exactly the oracle's matches."""
+    encoding = data.draw(st.sampled_from(ENCODINGS))
+    text = data.draw(texts())
+    driver = InProcess(encoding)
+    patterns: dict[str, Search] = {}
+    for identifier in data.draw(st.lists(st.sampled_from("abcde"), min_size=2, unique=True)):
+        search = data.draw(searches())
+        driver.command("grepls.addPattern", {**search.argument(), "id": identifier})
+        patterns[identifier] = search
+    driver.open(URI, text)
+    assert published(driver) == expected(patterns, text, encoding)
+    for step in range(data.draw(st.integers(0, 3))):
+        change = data.draw(changes(text, encoding))
+        text = apply_change(text, change, encoding)
+        driver.change(URI, step + 2, [change])
+        assert published(driver) == expected(patterns, text, encoding), step
