@@ -3,28 +3,18 @@ and which regexes ripgrep may prefilter (it must never miss a file RE2 would mat
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from grepls.disk import decode, line_texts, read_file, search
+from grepls.disk import PIECE_BYTES, FileSearch, decode, line_texts, read_file, search
 from grepls.matcher import Matcher
 from grepls.pattern import PatternSpec
-from grepls.rpc import Endpoint
-from grepls.workspace import (
-    PIECE_CHARACTERS,
-    Options,
-    Workspace,
-    _escape,
-    _same_in_ripgrep,
-    folders_from_initialize,
-    path_to_uri,
-    rg_binary,
-    uri_to_path,
-)
+from grepls.ripgrep import _escape, _same_in_ripgrep, rg_binary
+from grepls.scan import Found
+from grepls.uris import folders_from_initialize, path_to_uri, uri_to_path
 
 
 def test_a_vanished_file_a_directory_and_a_fifo_are_unreadable_not_fatal(tmp_path: Path) -> None:
@@ -128,34 +118,89 @@ def test_the_ripgrep_wheel_is_installed_beside_this_python() -> None:
     assert rg is not None and Path(rg).parent == Path(sys.executable).parent
 
 
-@pytest.mark.parametrize(
-    "spec",
-    [
-        PatternSpec("TODO"),
-        PatternSpec("todo", case_sensitive=False, whole_word=True),
-        PatternSpec("[A-Z]+_X", regex=True),
-        PatternSpec("^", regex=True),
-        PatternSpec("x*$", regex=True),
-    ],
-)
+SPECS = [
+    PatternSpec("TODO"),
+    PatternSpec("todo", case_sensitive=False, whole_word=True),
+    PatternSpec("[A-Z]+_X", regex=True),
+    PatternSpec("é😀", regex=True),
+    PatternSpec("^", regex=True),
+    PatternSpec("x*$", regex=True),
+]
+
+
+def pieces_of(data: bytes, spec: PatternSpec, limit: int) -> tuple[dict[str, Found], int]:
+    """What a scan finds in ``data``, a piece at a time, and how many pieces it took."""
+    each = FileSearch.of(data, [("p", Matcher(spec))], limit)
+    assert each is not None
+    steps = 1
+    while not each.step():
+        steps += 1
+    return each.found(), steps
+
+
+@pytest.mark.parametrize("spec", SPECS)
 @pytest.mark.parametrize("limit", [10_000, 7])
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
 def test_a_large_file_searched_in_pieces_finds_what_one_pass_finds(
-    spec: PatternSpec, limit: int
+    spec: PatternSpec, limit: int, ending: str
 ) -> None:
-    """Large files are searched a piece of lines at a time (between the editor's messages):
-    the same matches, counts and exactness as one pass, at every per-document cap."""
+    """Files are searched a piece of lines at a time (between the editor's messages) — as bytes
+    when they can be, else as text —: the same matches, counts and exactness as one pass over the
+    decoded text, at every per-document cap."""
     lines = [
         f"line {n} " + ("TODO todo AB_X é😀 " if n % 37 == 0 else "plain") * (1 + n % 3)
         for n in range(30000)
     ]
-    text = "\n".join(lines) + "\n"
-    assert len(text) > 3 * PIECE_CHARACTERS
+    text = ending.join(lines) + ending
+    data = text.encode("utf-8")
+    assert len(data) > 3 * PIECE_BYTES
     matcher = Matcher(spec)
-    workspace = Workspace(Endpoint(), {})
-    workspace.matchers = [("p", matcher)]
-    workspace.options = Options(per_document=limit)
-    pieces = asyncio.run(workspace._search_in_pieces(text, workspace._serial))["p"]
+    found, steps = pieces_of(data, spec, limit)
     whole = search(text, [("p", matcher)], limit)["p"]
+    pieces = found["p"]
     assert pieces.matches == whole.matches
     exact = whole.searched == whole.lines and not whole.cut
     assert (pieces.searched == pieces.lines and not pieces.cut) == exact
+    if ending == "\n" and not matcher.zero_width:
+        assert steps > 3  # it did go a piece at a time
+
+
+@pytest.mark.parametrize("spec", SPECS)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "TODO",
+        "TODO\n",
+        "\n\nTODO x TODO\n\n",
+        "\ufeffTODO é😀 AB_X\nplain\n",  # a byte-order mark is not a column
+        "ab\u2028TODO\x85AB_X\n",  # not LSP line breaks: one line
+        "todo\rTODO\r\ntodo AB_X\n",  # \r and \r\n break lines too
+        "tab\tTODO\x00\n",
+    ],
+)
+def test_a_file_read_from_disk_has_the_matches_of_its_decoded_text(
+    spec: PatternSpec, text: str
+) -> None:
+    data = text.encode("utf-8")
+    matcher = Matcher(spec)
+    each = FileSearch.of(data, [("p", matcher)], 100)
+    if b"\0" in data:
+        assert each is None  # binary
+        return
+    found, _ = pieces_of(data, spec, 100)
+    decoded = decode(data)
+    assert decoded is not None
+    whole = search(decoded, [("p", matcher)], 100)["p"]
+    assert found["p"].matches == whole.matches
+    assert found["p"].searched == found["p"].lines == whole.lines
+
+
+def test_bytes_that_are_not_utf8_are_searched_as_the_editor_shows_them() -> None:
+    data = b"caf\xe9 TODO\n\xff\xfeAB_X TODO\n"
+    for spec in SPECS:
+        matcher = Matcher(spec)
+        found, _ = pieces_of(data, spec, 100)
+        decoded = decode(data)
+        assert decoded is not None and "\ufffd" in decoded
+        assert found["p"].matches == search(decoded, [("p", matcher)], 100)["p"].matches

@@ -23,13 +23,9 @@ import os
 import shutil
 import sys
 import sysconfig
-from collections.abc import AsyncGenerator
-from dataclasses import dataclass
+from collections.abc import AsyncGenerator, Callable
 
 from grepls.matcher import Matcher
-from grepls.rpc import Endpoint
-
-WARNING = 2  # window/showMessage's MessageType.Warning
 
 RG_NICENESS = 10
 """How much lower ripgrep's scheduling priority is than the server's."""
@@ -44,47 +40,35 @@ def rg_binary() -> str | None:
     return shutil.which("rg")
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
-    """The settings a scan depends on."""
+class Ripgrep:
+    """ripgrep over the workspace folders: the files it lists, and those a pattern may match in."""
 
-    scope: str = "open"
-    """``"open"`` or ``"workspace"``."""
-    exclude: tuple[str, ...] = ()
-    max_file_size: int = 1_048_576
-    max_matches: int = 20_000
-    per_document: int = 10_000
+    def __init__(self, tell: Callable[[str], None], binary: str | None = None) -> None:
+        self.binary = binary or rg_binary()
+        self._tell = tell
+        """Show the user a message (once: ripgrep is missing)."""
+        self._told_missing = False
+        nice = shutil.which("nice")
+        self._nice = [nice, "-n", str(RG_NICENESS)] if nice else []
+        """ripgrep runs at a lower priority than the server: on a busy machine, the editor's
+        keystrokes are answered first."""
 
-
-class FileSet:
-    """What ripgrep lists and prefilters over the folders (a part of the
-    :class:`~grepls.workspace.Workspace`, which sets this state up)."""
-
-    endpoint: Endpoint
-    folders: tuple[str, ...]
-    options: Options
-    matchers: list[tuple[str, Matcher]]
-    _rg: str | None
-    _nice: list[str]
-    _told_missing: bool
-
-    @property
-    def active(self) -> bool:
-        return self.options.scope == "workspace" and bool(self.matchers) and bool(self.folders)
-
-    async def _list(self) -> set[str]:
+    async def listing(self, folders: tuple[str, ...], exclude: tuple[str, ...]) -> set[str]:
+        """Every file in scope."""
         listed: set[str] = set()
-        async with contextlib.aclosing(self._rg_lines(["--files"])) as lines:
+        async with contextlib.aclosing(self.lines(["--files"], folders, exclude)) as lines:
             async for paths in lines:
                 listed.update(paths)
         return listed
 
-    async def _prefilter(self) -> list[str] | None:
+    async def prefilter(self, matchers: list[tuple[str, Matcher]]) -> list[str] | None:
         """ripgrep's arguments that name every file where some pattern may match (a superset),
         or ``None`` when no such arguments are known to be safe: then every file is read."""
+        if self.binary is None:
+            return None
         patterns: list[str] = []
-        fold = literal = False
-        for _, matcher in self.matchers:
+        fold = False
+        for _, matcher in matchers:
             spec = matcher.spec
             if matcher.zero_width:
                 # It matches the empty line an empty file, or a text ending in a line break, ends
@@ -95,10 +79,9 @@ class FileSet:
             if spec.regex and not _same_in_ripgrep(spec.pattern):
                 return None
             patterns.append(spec.pattern if spec.regex else _escape(spec.pattern))
-            literal = literal or not spec.regex
             fold = fold or not spec.case_sensitive
-        regexes = [m.spec.pattern for _, m in self.matchers if m.spec.regex]
-        if regexes and not await self._ripgrep_accepts(regexes):
+        regexes = [m.spec.pattern for _, m in matchers if m.spec.regex]
+        if regexes and not await self._accepts(regexes):
             return None
         arguments = ["--files-with-matches", "--text"]
         if regexes or any("\ufffd" in pattern for pattern in patterns):
@@ -107,17 +90,17 @@ class FileSet:
             arguments += ["--encoding", "utf-8"]
         if not regexes:
             arguments.append("--fixed-strings")
-            patterns = [m.spec.pattern for _, m in self.matchers]
+            patterns = [m.spec.pattern for _, m in matchers]
         if fold:
             arguments.append("--ignore-case")
         for pattern in patterns:
             arguments += ["--regexp", pattern]
         return arguments
 
-    async def _ripgrep_accepts(self, regexes: list[str]) -> bool:
+    async def _accepts(self, regexes: list[str]) -> bool:
         """Whether ripgrep compiles every regex (its syntax is nearly RE2's, not quite)."""
-        assert self._rg is not None
-        command = [self._rg, "--no-config", "--quiet"]
+        assert self.binary is not None
+        command = [self.binary, "--no-config", "--quiet"]
         for regex in regexes:
             command += ["--regexp", regex]
         process = await asyncio.create_subprocess_exec(
@@ -129,22 +112,24 @@ class FileSet:
         )
         return await process.wait() in (0, 1)  # 2: an error
 
-    async def _rg_lines(self, arguments: list[str]) -> AsyncGenerator[list[str], None]:
-        """The paths ripgrep prints for ``arguments`` over the folders, as they come."""
-        if self._rg is None:
+    async def lines(
+        self, arguments: list[str], folders: tuple[str, ...], exclude: tuple[str, ...]
+    ) -> AsyncGenerator[list[str], None]:
+        """The paths ripgrep prints for ``arguments`` over ``folders``, as they come."""
+        if self.binary is None:
             if not self._told_missing:
                 self._told_missing = True
-                self._message(
+                self._tell(
                     "grepls: the workspace scope needs ripgrep (rg), which was not found; "
                     "install the ripgrep package (pip install ripgrep)"
                 )
             return
-        command = [*self._nice, self._rg, "--no-config", "--no-messages", *arguments]
-        for glob in self.options.exclude:
+        command = [*self._nice, self.binary, "--no-config", "--no-messages", *arguments]
+        for glob in exclude:
             command += ["--glob", "!" + glob]
         # ripgrep matches globs against paths relative to its working directory: run it in each
         # folder, and make the paths it prints absolute again.
-        for folder in self.folders:
+        for folder in folders:
             if not os.path.isdir(folder):
                 continue
             process = await asyncio.create_subprocess_exec(
@@ -173,9 +158,6 @@ class FileSet:
                         process.kill()
                     with contextlib.suppress(Exception):
                         await process.wait()
-
-    def _message(self, text: str) -> None:
-        self.endpoint.notify("window/showMessage", {"type": WARNING, "message": text})
 
 
 # RE2 and ripgrep's Rust regex read these the same way: escapes of punctuation, \t \n \r \f \v,
