@@ -3,16 +3,25 @@ and which regexes ripgrep may prefilter (it must never miss a file RE2 would mat
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from grepls.disk import PIECE_BYTES, FileSearch, decode, line_texts, read_file, search
+from grepls.disk import (
+    PIECE_BYTES,
+    FileSearch,
+    decode,
+    line_texts,
+    read_file,
+    search,
+    search_data,
+)
 from grepls.matcher import Matcher
 from grepls.pattern import PatternSpec
-from grepls.ripgrep import _escape, _same_in_ripgrep, rg_binary
+from grepls.ripgrep import Ripgrep, _escape, _may_match_replacement, _same_in_ripgrep, rg_binary
 from grepls.scan import Found
 from grepls.uris import folders_from_initialize, path_to_uri, uri_to_path
 
@@ -193,7 +202,7 @@ def test_a_file_read_from_disk_has_the_matches_of_its_decoded_text(
     assert decoded is not None
     whole = search(decoded, [("p", matcher)], 100)["p"]
     assert found["p"].matches == whole.matches
-    assert found["p"].searched == found["p"].lines == whole.lines
+    assert found["p"].searched == found["p"].lines  # searched to the end
 
 
 def test_bytes_that_are_not_utf8_are_searched_as_the_editor_shows_them() -> None:
@@ -204,3 +213,71 @@ def test_bytes_that_are_not_utf8_are_searched_as_the_editor_shows_them() -> None
         decoded = decode(data)
         assert decoded is not None and "\ufffd" in decoded
         assert found["p"].matches == search(decoded, [("p", matcher)], 100)["p"].matches
+
+
+@pytest.mark.parametrize(
+    ("pattern", "transcoded"),
+    [
+        ("[A-Z]+_SUSPEND", False),
+        (r"TODO\(\w*", True),  # not prefiltered at all, but \w could match U+FFFD
+        ("a.b", True),
+        (r"caf\xe9", True),
+        (r"\pL+", True),
+        ("é+", True),
+        (r"x\ty[0-9]{2}", False),
+    ],
+)
+def test_which_regexes_ripgrep_reads_as_utf8(pattern: str, transcoded: bool) -> None:
+    assert _may_match_replacement(pattern) is transcoded
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        PatternSpec("TODO"),
+        PatternSpec("todo", case_sensitive=False),
+        PatternSpec("[A-Z]+_X", regex=True),
+        PatternSpec("x.y", regex=True),
+        PatternSpec("[a-z]\ufffd", regex=True),
+    ],
+)
+def test_ripgrep_names_every_file_grepls_finds_a_match_in(
+    tmp_path: Path, spec: PatternSpec
+) -> None:
+    """The prefilter's superset, with real ripgrep, on bytes that are not UTF-8 beside matches."""
+    files = {
+        "plain.txt": b"TODO AB_X x-y\n",
+        "latin1.txt": b"caf\xe9 TODO\nAB_X\xff\nx\xffy\n",
+        "lone.txt": b"\xff\xfe todo\n",
+        "after.txt": b"\xe9\xe9\xe9AB_X\n",
+        "none.txt": b"nothing here\n",
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    matchers = [("p", Matcher(spec))]
+    found = {
+        name
+        for name, data in files.items()
+        if search_data(data, matchers, 100)[0].get("p", Found({}, 0, 0)).matches
+    }
+    assert found  # the case is not empty
+
+    async def named() -> set[str]:
+        ripgrep = Ripgrep(lambda text: None)
+        arguments = await ripgrep.prefilter(matchers)
+        assert arguments is not None
+        paths: set[str] = set()
+        async for batch in ripgrep.lines(arguments, (str(tmp_path),), ()):
+            paths.update(os.path.basename(path) for path in batch)
+        return paths
+
+    assert found <= asyncio.run(named())
+
+
+def test_a_literal_holding_u_fffd_is_not_prefiltered() -> None:
+    """ripgrep reads a file that begins with a UTF-16 byte-order mark as UTF-16; grepls as UTF-8,
+    where those two bytes are U+FFFD: every file is read instead."""
+    ripgrep = Ripgrep(lambda text: None)
+    spec = PatternSpec("\ufffd todo")
+    assert asyncio.run(ripgrep.prefilter([("p", Matcher(spec))])) is None
+    assert asyncio.run(ripgrep.prefilter([("p", Matcher(PatternSpec("todo")))])) is not None

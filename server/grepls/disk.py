@@ -138,7 +138,7 @@ def search_data(
 class FileSearch:
     """One file's search, a piece of whole lines per :meth:`step` (see the module's docstring)."""
 
-    __slots__ = ("_blob", "_end", "_limit", "_matchers", "_start", "_text", "_total", "_tracks")
+    __slots__ = ("_blob", "_end", "_limit", "_matchers", "_start", "_text", "_tracks")
 
     def __init__(
         self, blob: bytes | None, text: str | None, matchers: list[tuple[str, Matcher]], limit: int
@@ -153,7 +153,6 @@ class FileSearch:
         self._end = length
         self._start = 0
         """Where the next piece begins."""
-        self._total = blob.count(b"\n") + 1 if blob is not None else 0
         self._tracks: list[_Track] = []
         if blob is not None:
             self._tracks = [_Track(i, m) for i, m in matchers]
@@ -206,28 +205,28 @@ class FileSearch:
         return self._start > self._end
 
     def found(self) -> dict[str, Found]:
-        """Each pattern's matches (once :meth:`step` said the file is searched)."""
-        total = self._total if self._blob is not None else 0
+        """Each pattern's matches (once :meth:`step` said the file is searched). A file searched
+        to its end reports ``searched == lines``; searched as bytes, its lines past the last match
+        are not counted (counting them would be all the work there is in most files)."""
         result: dict[str, Found] = {}
         for track in self._tracks:
             if track.found is not None:
                 result[track.identifier] = track.found
             else:
-                lines = total or track.line
-                result[track.identifier] = Found(track.matches, lines, lines)
+                result[track.identifier] = Found(track.matches, track.line, track.line)
         return result
 
     def _bytes_piece(self, track: _Track, blob: bytes, end: int) -> bool:
         """Search ``blob[track.position:end]`` (``end``: a line break, or the end); ``False``
         when the matches pass the per-document cap (then the text way must decide)."""
         search, line_matches, limit = track.search, track.matcher.line, self._limit
-        position, line = track.position, track.line
+        position, line, counted = track.position, track.line, track.counted
         assert search is not None
         while position <= end:
             start = search(blob, position, end)[0]
             if start < 0:
                 break
-            line += blob.count(b"\n", position, start)
+            line += blob.count(b"\n", counted, start)
             line_start = max(blob.rfind(b"\n", position, start) + 1, position)
             line_end = blob.find(b"\n", start, end)
             line_end = end if line_end < 0 else line_end
@@ -237,10 +236,9 @@ class FileSearch:
                 track.count += len(spans)
             if cut or track.count > limit:
                 return False
-            position, line = line_end + 1, line + 1
-        if position <= end:
-            line += blob.count(b"\n", position, end) + (end < self._end)
-        track.position, track.line = end + 1, line
+            position = counted = line_end + 1
+            line += 1
+        track.position, track.line, track.counted = end + 1, line, counted
         return True
 
     def _text_piece(self, track: _Track, piece: str) -> None:
@@ -257,7 +255,17 @@ class FileSearch:
 class _Track:
     """One pattern's way through one file."""
 
-    __slots__ = ("count", "found", "identifier", "line", "matcher", "matches", "position", "search")
+    __slots__ = (
+        "count",
+        "counted",
+        "found",
+        "identifier",
+        "line",
+        "matcher",
+        "matches",
+        "position",
+        "search",
+    )
 
     def __init__(self, identifier: str, matcher: Matcher, found: Found | None = None) -> None:
         self.identifier = identifier
@@ -269,8 +277,12 @@ class _Track:
         self.count = 0
         self.position = 0
         """The first byte not searched yet (the start of a line)."""
+        self.counted = 0
+        """The lines before this byte (the start of a line) are counted: searching counts them
+        only up to the next match."""
         self.line = 0
-        """The number of the line at ``position``."""
+        """The number of the line at ``counted`` (of the line after the last one, once the
+        search is done in pieces of text)."""
 
 
 def _utf8(data: bytes) -> bool:

@@ -11,8 +11,12 @@ so that grepls reads only those; this *prefilter* must never miss a file, so a r
 ripgrep only when both engines read it alike (no ``\\b``, ``\\w``, ``\\d``, ``\\s`` — ASCII in
 RE2, Unicode in ripgrep —, no ``^``, ``$``, ``\\A``, ``\\z``, flag groups), when it cannot match
 the empty string (LSP counts an empty last line that ripgrep does not) and ripgrep compiles it;
-else every listed file is read and searched. For a regex (or a literal holding U+FFFD) ripgrep
-reads files as grepls does (``--encoding utf-8``: bytes that are not UTF-8 become U+FFFD).
+else every listed file is read and searched (so too for a literal holding U+FFFD). For a
+regex that may match U+FFFD, ripgrep reads files as grepls does (``--encoding utf-8``: bytes that
+are not UTF-8 become U+FFFD); for any other pattern, the raw bytes (``--encoding none``). One gap
+is known: even with ``--encoding utf-8``, ripgrep reads a file that begins with a UTF-16 byte-order
+mark as UTF-16, where grepls reads UTF-8 (U+FFFD for those two bytes, when no NUL byte makes the
+file binary): a match there of a regex that may match U+FFFD can be missed.
 """
 
 from __future__ import annotations
@@ -76,6 +80,8 @@ class Ripgrep:
                 return None
             if "\0" in spec.pattern or not _encodable(spec.pattern):
                 return None
+            if not spec.regex and "\ufffd" in spec.pattern:
+                return None  # ripgrep would read a file with a UTF-16 byte-order mark as UTF-16
             if spec.regex and not _same_in_ripgrep(spec.pattern):
                 return None
             patterns.append(spec.pattern if spec.regex else _escape(spec.pattern))
@@ -84,10 +90,16 @@ class Ripgrep:
         if regexes and not await self._accepts(regexes):
             return None
         arguments = ["--files-with-matches", "--text"]
-        if regexes or any("\ufffd" in pattern for pattern in patterns):
+        if any(map(_may_match_replacement, regexes)):
             # Read as grepls reads: bytes that are not UTF-8 become U+FFFD (ripgrep searches raw
-            # bytes otherwise, and "." would not match them). Plain literals need no transcoding.
+            # bytes otherwise, and "." would not match them). Transcoding costs ripgrep a sixth
+            # more time: literals and regexes that cannot match U+FFFD go without.
             arguments += ["--encoding", "utf-8"]
+        else:
+            # Raw bytes, as they are: without this, a file that begins with a UTF-16 byte-order
+            # mark is read as UTF-16 by ripgrep, and as UTF-8 (U+FFFD for those two bytes) by
+            # grepls, and its matches would be missed.
+            arguments += ["--encoding", "none"]
         if not regexes:
             arguments.append("--fixed-strings")
             patterns = [m.spec.pattern for _, m in matchers]
@@ -187,6 +199,25 @@ def _same_in_ripgrep(pattern: str) -> bool:
         ):
             return False
     return not escaped
+
+
+def _may_match_replacement(pattern: str) -> bool:
+    """Whether a regex (one :func:`_same_in_ripgrep` allows) may match U+FFFD, which grepls reads
+    bytes that are not UTF-8 as: yes unless it is ASCII without ``.`` and without escapes of
+    letters but ``\\t \\n \\r \\f \\v`` (no ``\\p`` class, no ``\\x`` code)."""
+    if not pattern.isascii():
+        return True
+    escaped = False
+    for char in pattern:
+        if escaped:
+            if char.isalnum() and char not in "tnrfv":
+                return True
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == ".":
+            return True
+    return False
 
 
 def _escape(literal: str) -> str:
