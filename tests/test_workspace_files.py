@@ -7,9 +7,12 @@ import asyncio
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
+from conftest import TIMEOUT
 from grepls.disk import (
     PIECE_BYTES,
     FileSearch,
@@ -22,8 +25,10 @@ from grepls.disk import (
 from grepls.matcher import Matcher
 from grepls.pattern import PatternSpec
 from grepls.ripgrep import Ripgrep, _escape, _may_match_replacement, _same_in_ripgrep, rg_binary
+from grepls.rpc import Endpoint
 from grepls.scan import Found
 from grepls.uris import folders_from_initialize, path_to_uri, uri_to_path
+from grepls.workspace import Options, Workspace
 
 
 def test_a_vanished_file_a_directory_and_a_fifo_are_unreadable_not_fatal(tmp_path: Path) -> None:
@@ -281,3 +286,63 @@ def test_a_literal_holding_u_fffd_is_not_prefiltered() -> None:
     spec = PatternSpec("\ufffd todo")
     assert asyncio.run(ripgrep.prefilter([("p", Matcher(spec))])) is None
     assert asyncio.run(ripgrep.prefilter([("p", Matcher(PatternSpec("todo")))])) is not None
+
+
+class _Endpoint:
+    """Takes what the workspace sends (progress, messages) and answers requests with null."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, Any]] = []
+
+    def request(self, method: str, params: Any, answered: Callable[[object], None]) -> None:
+        answered(None)
+
+    def notify(self, method: str, params: Any) -> None:
+        self.sent.append((method, params))
+
+
+class _HeldRipgrep(Ripgrep):
+    """Real ripgrep, but the list of every file waits until the test lets it go."""
+
+    def __init__(self) -> None:
+        super().__init__(lambda text: None)
+        self.asked = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def listing(self, folders: tuple[str, ...], exclude: tuple[str, ...]) -> set[str]:
+        self.asked.set()
+        await self.release.wait()
+        return await super().listing(folders, exclude)
+
+
+def test_what_is_named_between_the_scan_and_the_list_is_searched_once_listed(
+    tmp_path: Path,
+) -> None:
+    """A literal is prefiltered, so the list of every file is made after the scan's end: a
+    document closed, or a file changed, in between is searched from disk once the list has it."""
+    for name, text in {"a.txt": "TODO on disk\n", "b.txt": "none yet\n", "c.txt": "TODO\n"}.items():
+        (tmp_path / name).write_text(text)
+    a = path_to_uri(str(tmp_path / "a.txt"))
+
+    async def run() -> dict[str, int]:
+        workspace = Workspace(cast(Endpoint, _Endpoint()), {})
+        ripgrep = _HeldRipgrep()
+        workspace.ripgrep = ripgrep
+        workspace.watch_registration = True
+        workspace.set_folders([str(tmp_path)])
+        workspace.opened(a)  # open in the editor: its disk text is not held
+        workspace.rescan([("p", Matcher(PatternSpec("TODO")))], Options(scope="workspace"))
+        await asyncio.wait_for(ripgrep.asked.wait(), TIMEOUT)
+        assert {os.path.basename(u) for u in workspace.files} == {"c.txt"}
+        assert not workspace.closed(a)  # not listed yet: searched once it is
+        (tmp_path / "b.txt").write_text("TODO now\n")
+        workspace.file_events([(str(tmp_path / "b.txt"), 2)])
+        ripgrep.release.set()
+        for _ in range(1000):
+            await asyncio.sleep(0.005)
+            if len(workspace.files) == 3:
+                break
+        workspace.shutdown()
+        return {os.path.basename(u): f.count for u, f in workspace.files.items()}
+
+    assert asyncio.run(run()) == {"a.txt": 1, "b.txt": 1, "c.txt": 1}
