@@ -4,12 +4,13 @@ and which regexes ripgrep may prefilter (it must never miss a file RE2 would mat
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import pytest
 from conftest import TIMEOUT
@@ -220,6 +221,28 @@ def test_bytes_that_are_not_utf8_are_searched_as_the_editor_shows_them() -> None
         assert found["p"].matches == search(decoded, [("p", matcher)], 100)["p"].matches
 
 
+T = TypeVar("T")
+
+
+def run_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run``, with the tasks left (a cancelled scan) ended and ripgrep's finished
+    subprocesses collected before the loop closes (else their transports are closed later, from
+    the garbage collector, on a closed loop)."""
+
+    async def collected() -> T:
+        try:
+            return await coroutine
+        finally:
+            others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in others:
+                task.cancel()
+            if others:
+                await asyncio.wait(others, timeout=TIMEOUT)
+            gc.collect()
+
+    return asyncio.run(collected())
+
+
 @pytest.mark.parametrize(
     ("pattern", "transcoded"),
     [
@@ -276,7 +299,7 @@ def test_ripgrep_names_every_file_grepls_finds_a_match_in(
             paths.update(os.path.basename(path) for path in batch)
         return paths
 
-    assert found <= asyncio.run(named())
+    assert found <= run_loop(named())
 
 
 def test_a_literal_holding_u_fffd_is_not_prefiltered() -> None:
@@ -284,8 +307,8 @@ def test_a_literal_holding_u_fffd_is_not_prefiltered() -> None:
     where those two bytes are U+FFFD: every file is read instead."""
     ripgrep = Ripgrep(lambda text: None)
     spec = PatternSpec("\ufffd todo")
-    assert asyncio.run(ripgrep.prefilter([("p", Matcher(spec))])) is None
-    assert asyncio.run(ripgrep.prefilter([("p", Matcher(PatternSpec("todo")))])) is not None
+    assert run_loop(ripgrep.prefilter([("p", Matcher(spec))])) is None
+    assert run_loop(ripgrep.prefilter([("p", Matcher(PatternSpec("todo")))])) is not None
 
 
 class _Endpoint:
@@ -345,4 +368,4 @@ def test_what_is_named_between_the_scan_and_the_list_is_searched_once_listed(
         workspace.shutdown()
         return {os.path.basename(u): f.count for u, f in workspace.files.items()}
 
-    assert asyncio.run(run()) == {"a.txt": 1, "b.txt": 1, "c.txt": 1}
+    assert run_loop(run()) == {"a.txt": 1, "b.txt": 1, "c.txt": 1}

@@ -67,13 +67,20 @@ def read_file(path: str, max_size: int) -> bytes | Skip:
             return "unreadable"
         if status.st_size > max_size:
             return "large"
-        with os.fdopen(descriptor, "rb", closefd=False) as stream:
-            data = stream.read(max_size + 1)
+        # As much as the file holds (not maxFileSize: most files are far smaller), then on to
+        # the end, in case it grew meanwhile.
+        parts = [os.read(descriptor, status.st_size + 1)]
+        read = len(parts[0])
+        while parts[-1] and read <= max_size:
+            parts.append(os.read(descriptor, max_size + 1 - read))
+            read += len(parts[-1])
     except OSError:
         return "unreadable"
     finally:
         os.close(descriptor)
-    return "large" if len(data) > max_size else data
+    if read > max_size:
+        return "large"
+    return parts[0] if not parts[-1] and len(parts) <= 2 else b"".join(parts)
 
 
 def read_files(paths: list[str], max_size: int) -> list[bytes | Skip]:
