@@ -35,8 +35,11 @@ logger = logging.getLogger("grepls.workspace")
 
 BATCH_FILES = 32
 """Files read per batch by the worker thread."""
-SLICE_SECONDS = 0.001
-"""The longest the scan searches before the event loop answers the editor."""
+SLICE_SECONDS = 0.0005
+"""The longest the scan searches before the event loop answers the editor (half a millisecond:
+against a millisecond, in one run on a loaded machine, keystrokes during a scan were answered
+sooner, p50 and p99, for all three benchmark patterns; the scan's time did not move beyond the
+noise)."""
 
 
 @dataclass(frozen=True, slots=True)
