@@ -2,12 +2,15 @@
 
 **A scan** is one pass of the bound patterns over the workspace folders. ripgrep names the files
 (those a pattern may match in, when its prefilter is safe — :mod:`grepls.ripgrep` —, else every
-file in scope); a worker thread reads them, a batch at a time, as the names stream in; the event
-loop searches each batch while the next one is read (:class:`~grepls.disk.FileSearch`: most files
-as bytes, a piece of whole lines at a time). After at most ``SLICE_SECONDS`` of searching, the
-publisher is flushed and the loop answers whatever the editor sent meanwhile — a keystroke never
-waits for the scan. Results go to the :class:`~grepls.closed.ClosedFiles` store, which drops a read
-older than a search the file had on its own meanwhile, or a file opened meanwhile.
+file in scope), and they are read and searched as the names stream in
+(:class:`~grepls.disk.FileSearch`: most files as bytes, a piece of whole lines at a time). A file
+ripgrep named for its prefilter was read by ripgrep a moment before, and is in the page cache: the
+event loop reads it itself, right before searching it. Files only listed may have to come from the
+disk: a worker thread reads them a batch at a time while the event loop searches the batch before.
+After at most ``SLICE_SECONDS`` of searching, the publisher is flushed and the loop answers
+whatever the editor sent meanwhile — a keystroke never waits for the scan. Results go to the
+:class:`~grepls.closed.ClosedFiles` store, which drops a read older than a search the file had on
+its own meanwhile, or a file opened meanwhile.
 
 A scan stops past ``maxWorkspaceMatches`` matches (the user is told once, with the numbers), and is
 cancelled at once by the next one (:meth:`WorkspaceScan.cancel`: its subprocess killed, nothing it
@@ -26,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grepls.closed import ClosedFiles
-from grepls.disk import FileSearch, Skip, read_files
+from grepls.disk import FileSearch, Skip, read_file, read_files
 from grepls.matcher import Matcher
 from grepls.progress import PROGRESS_SECONDS, Progress
 from grepls.ripgrep import Ripgrep
@@ -107,17 +110,23 @@ class WorkspaceScan:
         return text + (f" (skipped: {skipped})" if skipped else "")
 
     async def _search(self, names: AsyncGenerator[list[str], None]) -> None:
-        """Read the files ripgrep names in a worker thread, a batch at a time, and search each
-        batch on the event loop while the next one is read."""
+        """Read and search the files ripgrep names, as it names them. When ripgrep prefiltered,
+        it has just read each file it names, so the file is in the page cache: it is read on the
+        event loop right before it is searched (no hand-off to a thread, no GIL to share). When
+        ripgrep only listed the files, they may have to come from the disk: a worker thread reads
+        them a batch at a time while the event loop searches the batch before."""
         loop = asyncio.get_running_loop()
         size = self.options.max_file_size
         waiting: list[str] = []
         reading: tuple[list[str], asyncio.Future[list[bytes | Skip]], int] | None = None
 
-        async def read_next(final: bool) -> None:
+        async def search_next(final: bool) -> None:
             nonlocal reading, waiting
             while len(waiting) >= BATCH_FILES or (waiting and (reading is None or final)):
                 batch, waiting = waiting[:BATCH_FILES], waiting[BATCH_FILES:]
+                if self.listed is None:  # prefiltered
+                    await self._searched(batch, None, -1)
+                    continue
                 future = loop.run_in_executor(self.pool, read_files, batch, size)
                 if reading is not None:
                     await self._searched(*reading)
@@ -128,23 +137,31 @@ class WorkspaceScan:
                 if self.listed is not None:
                     self.listed.update(found)
                 waiting.extend(found)
-                await read_next(final=False)
-        await read_next(final=True)
+                await search_next(final=False)
+        await search_next(final=True)
         if reading is not None:
             await self._searched(*reading)
 
     async def _searched(
-        self, batch: list[str], reading: asyncio.Future[list[bytes | Skip]], tick: int
+        self,
+        batch: list[str],
+        reading: asyncio.Future[list[bytes | Skip]] | None,
+        tick: int,
     ) -> None:
-        """Search a batch read from ``tick`` on, yielding to the event loop every slice."""
-        read = await reading
-        store, limit = self.store, self.options.per_document
+        """Search a batch — read by the worker thread from ``tick`` on, or (``None``) each file
+        read now — yielding to the event loop every slice."""
+        read = await reading if reading is not None else None
+        store, limit, size = self.store, self.options.per_document, self.options.max_file_size
         totals, matchers = store.totals, self.matchers
-        for path, data in zip(batch, read, strict=True):
+        for number, path in enumerate(batch):
             if self.cancelled:
                 raise asyncio.CancelledError
             totals.files += 1
             store.seen.add(path)
+            if read is None:
+                tick, data = store.tick(), read_file(path, size)
+            else:
+                data = read[number]
             if not store.newer(path, tick):
                 continue  # open, or searched again since this read began: that is newer
             each = FileSearch.of(data, matchers, limit) if isinstance(data, bytes) else None
