@@ -136,6 +136,7 @@ def test_the_ripgrep_wheel_is_installed_beside_this_python() -> None:
 SPECS = [
     PatternSpec("TODO"),
     PatternSpec("todo", case_sensitive=False, whole_word=True),
+    PatternSpec("[A-Z]+_X|é", regex=True, whole_word=True),
     PatternSpec("[A-Z]+_X", regex=True),
     PatternSpec("é😀", regex=True),
     PatternSpec("^", regex=True),

@@ -32,12 +32,14 @@ is a :data:`Skip` reason (or ``None`` text: binary), counted by the caller and n
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from grepls.engine import Compiled, Search, error, escape
 from grepls.lines import split_lines
 from grepls.matcher import Matcher
 from grepls.positions import SPAN
@@ -277,7 +279,7 @@ class _Track:
     def __init__(self, identifier: str, matcher: Matcher, found: Found | None = None) -> None:
         self.identifier = identifier
         self.matcher = matcher
-        self.search = matcher.bulk
+        self.search = _candidates(matcher)
         self.found = found
         """The result, once the search stopped early (or was done at once)."""
         self.matches: dict[int, list[SPAN]] = {}
@@ -290,6 +292,26 @@ class _Track:
         self.line = 0
         """The number of the line at ``counted`` (of the line after the last one, once the
         search is done in pieces of text)."""
+
+
+def _candidates(matcher: Matcher) -> Search | None:
+    """What finds the lines a pattern may match on, in bytes broken by ``\\n``: its multi-line
+    search — but for a whole word, the pattern alone, without the frame that checks the word's
+    edges (RE2 runs it three times faster); the matcher then checks each line it finds."""
+    spec = matcher.spec
+    if not matcher.whole_word or matcher.bulk is None:
+        return matcher.bulk
+    try:
+        return _unframed(spec.pattern, spec.regex, spec.case_sensitive)
+    except error:
+        return matcher.bulk
+
+
+@functools.lru_cache(maxsize=32)
+def _unframed(pattern: str, regex: bool, case_sensitive: bool) -> Search:
+    source = pattern.encode("utf-8", "surrogatepass")
+    source = source if regex else escape(source)
+    return Compiled(source, case_sensitive=case_sensitive, multiline=True).searcher(0)
 
 
 def _utf8(data: bytes) -> bool:

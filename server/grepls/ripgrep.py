@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import shutil
+import subprocess
 import sys
 import sysconfig
 from collections.abc import AsyncGenerator, Callable
@@ -141,35 +143,46 @@ class Ripgrep:
             command += ["--glob", "!" + glob]
         # ripgrep matches globs against paths relative to its working directory: run it in each
         # folder, and make the paths it prints absolute again.
+        loop = asyncio.get_running_loop()
         for folder in folders:
             if not os.path.isdir(folder):
                 continue
-            process = await asyncio.create_subprocess_exec(
-                *command,
+            # Started at once (no await), and read through a pipe transport of our own: asyncio's
+            # subprocess transport, cancelled while it starts, waits forever for pipes that never
+            # connected (Python 3.11), and a cancelled scan's task would never end.
+            process = subprocess.Popen(
+                command,
                 cwd=folder,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
             )
             assert process.stdout is not None
-            prefix = folder.rstrip("/") + "/"
-            encoding = sys.getfilesystemencoding()
-            rest = b""
+            transport: asyncio.BaseTransport | None = None
             try:
-                while chunk := await process.stdout.read(1 << 16):
+                reader = asyncio.StreamReader(limit=1 << 16)
+                protocol = functools.partial(asyncio.StreamReaderProtocol, reader)
+                transport, _ = await loop.connect_read_pipe(protocol, process.stdout)
+                prefix = folder.rstrip("/") + "/"
+                encoding = sys.getfilesystemencoding()
+                rest = b""
+                while chunk := await reader.read(1 << 16):
                     lines = (rest + chunk).split(b"\n")
                     rest = lines.pop()
                     names = b"\n".join(lines).decode(encoding, "surrogateescape").split("\n")
                     yield [prefix + name for name in names if name]
                 if rest:
                     yield [prefix + os.fsdecode(rest)]
-                await process.wait()
             finally:
-                if process.returncode is None:
+                if process.poll() is None:
                     with contextlib.suppress(ProcessLookupError):
                         process.kill()
-                    with contextlib.suppress(Exception):
-                        await process.wait()
+                if transport is not None:
+                    transport.close()
+                else:
+                    process.stdout.close()
+                # A child that has not exited yet is reaped by the subprocess module later.
+                process.poll()
 
 
 # RE2 and ripgrep's Rust regex read these the same way: escapes of punctuation, \t \n \r \f \v,
