@@ -297,14 +297,20 @@ class _Track:
 def _candidates(matcher: Matcher) -> Search | None:
     """What finds the lines a pattern may match on, in bytes broken by ``\\n``: its multi-line
     search — but for a whole word, the pattern alone, without the frame that checks the word's
-    edges (RE2 runs it three times faster); the matcher then checks each line it finds."""
+    edges (RE2 runs it three times faster), and for a short literal RE2 too (it finds one four
+    times faster than ``bytes.find``); the matcher then checks each line it finds."""
     spec = matcher.spec
-    if not matcher.whole_word or matcher.bulk is None:
+    short_literal = matcher.literal is not None and len(spec.pattern) <= _RE2_LITERAL
+    if not (matcher.whole_word or short_literal) or matcher.bulk is None:
         return matcher.bulk
     try:
         return _unframed(spec.pattern, spec.regex, spec.case_sensitive)
     except error:
         return matcher.bulk
+
+
+_RE2_LITERAL = 64
+"""Up to this length a literal is found by RE2 (a long one makes RE2's program large and slow)."""
 
 
 @functools.lru_cache(maxsize=32)
