@@ -318,6 +318,43 @@ async def test_files_changed_during_a_scan_end_up_as_on_disk(
     assert len(listed) == 5
 
 
+async def test_files_named_while_ripgrep_prefilters_end_up_as_on_disk(
+    client: LanguageClient, tree: Path
+) -> None:
+    """With a literal, ripgrep names only the files that may match, and the list of every file
+    is made once the scan has ended: what the editor reports meanwhile — a document closed, a
+    file changed, created or deleted — is searched (or forgotten) all the same."""
+    for number in range(1500):
+        (tree / "many" / f"{number // 100}").mkdir(parents=True, exist_ok=True)
+        text = "TODO\n" if number % 100 == 7 else f"line {number}\n"
+        (tree / "many" / f"{number // 100}" / f"{number}.txt").write_text(text)
+    await start(client, tree, "visual-studio-code")
+    a = uri(tree, "src/a.txt")
+    open_document(client, a, "nothing while open\n")
+    await command(client, "grepls.setPattern", "TODO")
+    # Straight away, while the scan runs.
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=a))
+    )
+    (tree / "many/0/7.txt").write_text("no more\n")
+    (tree / "many/0/8.txt").write_text("TODO now\n")
+    (tree / "many/14/extra.txt").write_text("TODO extra\n")
+    (tree / "src/b.txt").unlink()
+    watched(
+        client,
+        tree,
+        ("many/0/7.txt", 2),
+        ("many/0/8.txt", 2),
+        ("many/14/extra.txt", 1),
+        ("src/b.txt", 3),
+    )
+    expected = {"src/a.txt": 1, "src/crlf.txt": 1, "many/0/8.txt": 1, "many/14/extra.txt": 1}
+    expected |= {f"many/{n}/{n * 100 + 7}.txt": 1 for n in range(1, 15)}
+    await showing(client, tree, expected)
+    listed = await command(client, "grepls.listMatches")
+    assert len(listed) == sum(expected.values())
+
+
 async def test_without_client_watching_grepls_watches_the_folders_itself(
     client: LanguageClient, tree: Path
 ) -> None:

@@ -4,27 +4,32 @@ and which regexes ripgrep may prefilter (it must never miss a file RE2 would mat
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import subprocess
 import sys
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import pytest
-from grepls.disk import decode, line_texts, read_file, search
+from conftest import TIMEOUT
+from grepls.disk import (
+    PIECE_BYTES,
+    FileSearch,
+    decode,
+    line_texts,
+    read_file,
+    search,
+    search_data,
+)
 from grepls.matcher import Matcher
 from grepls.pattern import PatternSpec
+from grepls.ripgrep import Ripgrep, _escape, _may_match_replacement, _same_in_ripgrep, rg_binary
 from grepls.rpc import Endpoint
-from grepls.workspace import (
-    PIECE_CHARACTERS,
-    Options,
-    Workspace,
-    _escape,
-    _same_in_ripgrep,
-    folders_from_initialize,
-    path_to_uri,
-    rg_binary,
-    uri_to_path,
-)
+from grepls.scan import Found
+from grepls.uris import folders_from_initialize, path_to_uri, uri_to_path
+from grepls.workspace import Options, Workspace
 
 
 def test_a_vanished_file_a_directory_and_a_fifo_are_unreadable_not_fatal(tmp_path: Path) -> None:
@@ -128,34 +133,240 @@ def test_the_ripgrep_wheel_is_installed_beside_this_python() -> None:
     assert rg is not None and Path(rg).parent == Path(sys.executable).parent
 
 
-@pytest.mark.parametrize(
-    "spec",
-    [
-        PatternSpec("TODO"),
-        PatternSpec("todo", case_sensitive=False, whole_word=True),
-        PatternSpec("[A-Z]+_X", regex=True),
-        PatternSpec("^", regex=True),
-        PatternSpec("x*$", regex=True),
-    ],
-)
+SPECS = [
+    PatternSpec("TODO"),
+    PatternSpec("todo", case_sensitive=False, whole_word=True),
+    PatternSpec("[A-Z]+_X|é", regex=True, whole_word=True),
+    PatternSpec("[A-Z]+_X", regex=True),
+    PatternSpec("é😀", regex=True),
+    PatternSpec("^", regex=True),
+    PatternSpec("x*$", regex=True),
+]
+
+
+def pieces_of(data: bytes, spec: PatternSpec, limit: int) -> tuple[dict[str, Found], int]:
+    """What a scan finds in ``data``, a piece at a time, and how many pieces it took."""
+    each = FileSearch.of(data, [("p", Matcher(spec))], limit)
+    assert each is not None
+    steps = 1
+    while not each.step():
+        steps += 1
+    return each.found(), steps
+
+
+@pytest.mark.parametrize("spec", SPECS)
 @pytest.mark.parametrize("limit", [10_000, 7])
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
 def test_a_large_file_searched_in_pieces_finds_what_one_pass_finds(
-    spec: PatternSpec, limit: int
+    spec: PatternSpec, limit: int, ending: str
 ) -> None:
-    """Large files are searched a piece of lines at a time (between the editor's messages):
-    the same matches, counts and exactness as one pass, at every per-document cap."""
+    """Files are searched a piece of lines at a time (between the editor's messages) — as bytes
+    when they can be, else as text —: the same matches, counts and exactness as one pass over the
+    decoded text, at every per-document cap."""
     lines = [
         f"line {n} " + ("TODO todo AB_X é😀 " if n % 37 == 0 else "plain") * (1 + n % 3)
         for n in range(30000)
     ]
-    text = "\n".join(lines) + "\n"
-    assert len(text) > 3 * PIECE_CHARACTERS
+    text = ending.join(lines) + ending
+    data = text.encode("utf-8")
+    assert len(data) > 3 * PIECE_BYTES
     matcher = Matcher(spec)
-    workspace = Workspace(Endpoint(), {})
-    workspace.matchers = [("p", matcher)]
-    workspace.options = Options(per_document=limit)
-    pieces = asyncio.run(workspace._search_in_pieces(text, workspace._serial))["p"]
+    found, steps = pieces_of(data, spec, limit)
     whole = search(text, [("p", matcher)], limit)["p"]
+    pieces = found["p"]
     assert pieces.matches == whole.matches
     exact = whole.searched == whole.lines and not whole.cut
     assert (pieces.searched == pieces.lines and not pieces.cut) == exact
+    if ending == "\n" and not matcher.zero_width:
+        assert steps > 3  # it did go a piece at a time
+
+
+@pytest.mark.parametrize("spec", SPECS)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "TODO",
+        "TODO\n",
+        "\n\nTODO x TODO\n\n",
+        "\ufeffTODO é😀 AB_X\nplain\n",  # a byte-order mark is not a column
+        "ab\u2028TODO\x85AB_X\n",  # not LSP line breaks: one line
+        "todo\rTODO\r\ntodo AB_X\n",  # \r and \r\n break lines too
+        "tab\tTODO\x00\n",
+    ],
+)
+def test_a_file_read_from_disk_has_the_matches_of_its_decoded_text(
+    spec: PatternSpec, text: str
+) -> None:
+    data = text.encode("utf-8")
+    matcher = Matcher(spec)
+    each = FileSearch.of(data, [("p", matcher)], 100)
+    if b"\0" in data:
+        assert each is None  # binary
+        return
+    found, _ = pieces_of(data, spec, 100)
+    decoded = decode(data)
+    assert decoded is not None
+    whole = search(decoded, [("p", matcher)], 100)["p"]
+    assert found["p"].matches == whole.matches
+    assert found["p"].searched == found["p"].lines  # searched to the end
+
+
+def test_bytes_that_are_not_utf8_are_searched_as_the_editor_shows_them() -> None:
+    data = b"caf\xe9 TODO\n\xff\xfeAB_X TODO\n"
+    for spec in SPECS:
+        matcher = Matcher(spec)
+        found, _ = pieces_of(data, spec, 100)
+        decoded = decode(data)
+        assert decoded is not None and "\ufffd" in decoded
+        assert found["p"].matches == search(decoded, [("p", matcher)], 100)["p"].matches
+
+
+T = TypeVar("T")
+
+
+def run_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run``, with the tasks left (a cancelled scan) ended and ripgrep's finished
+    subprocesses collected before the loop closes (else their transports are closed later, from
+    the garbage collector, on a closed loop)."""
+
+    async def collected() -> T:
+        try:
+            return await coroutine
+        finally:
+            others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in others:
+                task.cancel()
+            if others:
+                await asyncio.wait(others, timeout=TIMEOUT)
+            gc.collect()
+
+    return asyncio.run(collected())
+
+
+@pytest.mark.parametrize(
+    ("pattern", "transcoded"),
+    [
+        ("[A-Z]+_SUSPEND", False),
+        (r"TODO\(\w*", True),  # not prefiltered at all, but \w could match U+FFFD
+        ("a.b", True),
+        (r"caf\xe9", True),
+        (r"\pL+", True),
+        ("é+", True),
+        (r"x\ty[0-9]{2}", False),
+    ],
+)
+def test_which_regexes_ripgrep_reads_as_utf8(pattern: str, transcoded: bool) -> None:
+    assert _may_match_replacement(pattern) is transcoded
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        PatternSpec("TODO"),
+        PatternSpec("todo", case_sensitive=False),
+        PatternSpec("[A-Z]+_X", regex=True),
+        PatternSpec("x.y", regex=True),
+        PatternSpec("[a-z]\ufffd", regex=True),
+    ],
+)
+def test_ripgrep_names_every_file_grepls_finds_a_match_in(
+    tmp_path: Path, spec: PatternSpec
+) -> None:
+    """The prefilter's superset, with real ripgrep, on bytes that are not UTF-8 beside matches."""
+    files = {
+        "plain.txt": b"TODO AB_X x-y\n",
+        "latin1.txt": b"caf\xe9 TODO\nAB_X\xff\nx\xffy\n",
+        "lone.txt": b"\xff\xfe todo\n",
+        "after.txt": b"\xe9\xe9\xe9AB_X\n",
+        "none.txt": b"nothing here\n",
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    matchers = [("p", Matcher(spec))]
+    found = {
+        name
+        for name, data in files.items()
+        if search_data(data, matchers, 100)[0].get("p", Found({}, 0, 0)).matches
+    }
+    assert found  # the case is not empty
+
+    async def named() -> set[str]:
+        ripgrep = Ripgrep(lambda text: None)
+        arguments = await ripgrep.prefilter(matchers)
+        assert arguments is not None
+        paths: set[str] = set()
+        async for batch in ripgrep.lines(arguments, (str(tmp_path),), ()):
+            paths.update(os.path.basename(path) for path in batch)
+        return paths
+
+    assert found <= run_loop(named())
+
+
+def test_a_literal_holding_u_fffd_is_not_prefiltered() -> None:
+    """ripgrep reads a file that begins with a UTF-16 byte-order mark as UTF-16; grepls as UTF-8,
+    where those two bytes are U+FFFD: every file is read instead."""
+    ripgrep = Ripgrep(lambda text: None)
+    spec = PatternSpec("\ufffd todo")
+    assert run_loop(ripgrep.prefilter([("p", Matcher(spec))])) is None
+    assert run_loop(ripgrep.prefilter([("p", Matcher(PatternSpec("todo")))])) is not None
+
+
+class _Endpoint:
+    """Takes what the workspace sends (progress, messages) and answers requests with null."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, Any]] = []
+
+    def request(self, method: str, params: Any, answered: Callable[[object], None]) -> None:
+        answered(None)
+
+    def notify(self, method: str, params: Any) -> None:
+        self.sent.append((method, params))
+
+
+class _HeldRipgrep(Ripgrep):
+    """Real ripgrep, but the list of every file waits until the test lets it go."""
+
+    def __init__(self) -> None:
+        super().__init__(lambda text: None)
+        self.asked = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def listing(self, folders: tuple[str, ...], exclude: tuple[str, ...]) -> set[str]:
+        self.asked.set()
+        await self.release.wait()
+        return await super().listing(folders, exclude)
+
+
+def test_what_is_named_between_the_scan_and_the_list_is_searched_once_listed(
+    tmp_path: Path,
+) -> None:
+    """A literal is prefiltered, so the list of every file is made after the scan's end: a
+    document closed, or a file changed, in between is searched from disk once the list has it."""
+    for name, text in {"a.txt": "TODO on disk\n", "b.txt": "none yet\n", "c.txt": "TODO\n"}.items():
+        (tmp_path / name).write_text(text)
+    a = path_to_uri(str(tmp_path / "a.txt"))
+
+    async def run() -> dict[str, int]:
+        workspace = Workspace(cast(Endpoint, _Endpoint()), {})
+        ripgrep = _HeldRipgrep()
+        workspace.ripgrep = ripgrep
+        workspace.watch_registration = True
+        workspace.set_folders([str(tmp_path)])
+        workspace.opened(a)  # open in the editor: its disk text is not held
+        workspace.rescan([("p", Matcher(PatternSpec("TODO")))], Options(scope="workspace"))
+        await asyncio.wait_for(ripgrep.asked.wait(), TIMEOUT)
+        assert {os.path.basename(u) for u in workspace.files} == {"c.txt"}
+        assert not workspace.closed(a)  # not listed yet: searched once it is
+        (tmp_path / "b.txt").write_text("TODO now\n")
+        workspace.file_events([(str(tmp_path / "b.txt"), 2)])
+        ripgrep.release.set()
+        for _ in range(1000):
+            await asyncio.sleep(0.005)
+            if len(workspace.files) == 3:
+                break
+        workspace.shutdown()
+        return {os.path.basename(u): f.count for u, f in workspace.files.items()}
+
+    assert run_loop(run()) == {"a.txt": 1, "b.txt": 1, "c.txt": 1}

@@ -1,31 +1,31 @@
 """The closed files' matches: what the workspace scope holds, and how the publisher sees it.
 
 **What is held.** For each closed file with matches, a :class:`ClosedFile`: per pattern the
-matching lines' spans (as far as ``maxMatchesPerDocument``), and the text of those lines (for
-``listMatches`` reads those lines again) — never the file's text, so memory follows the matches,
-not the tree. A
+matching lines' spans (as far as ``maxMatchesPerDocument``) — never the file's text, so memory
+follows the matches, not the tree (``listMatches`` reads the lines it shows again). A
 :class:`ClosedFile` looks to the :class:`~grepls.publisher.Publisher` like an open document without
 a version, and :class:`Scope` shows it the open documents and the closed files as one mapping, open
 documents first: **an open document wins**, its matches come from the editor's text; when it closes
 its file is searched again from disk.
+
+**Which read is newest.** A file can be read by a scan (in a worker thread, a batch at a time) and,
+meanwhile, searched again on its own (it changed on disk, or its document closed). The
+:class:`ClosedFiles` store stamps each search of its own with a tick, and a scan's read that began
+before that tick is older: :meth:`ClosedFiles.newer` says so, and it is dropped.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from grepls.disk import FileMatches, decode, line_texts, read_file, search
+from grepls.disk import FileMatches, line_texts, read_file, search_data
 from grepls.document import Document
 from grepls.matcher import Matcher
 from grepls.progress import Totals
-from grepls.ripgrep import Options
 from grepls.scan import Found
 from grepls.uris import path_to_uri
-
-if TYPE_CHECKING:
-    from grepls.workspace import Workspace
 
 _generations = itertools.count(1)
 
@@ -60,69 +60,129 @@ class ClosedFile:
         return line_texts(self.path, wanted, max_size)
 
 
+class HoldsClosedFiles(Protocol):
+    """Whatever holds the closed files with matches (the workspace)."""
+
+    @property
+    def files(self) -> Mapping[str, ClosedFile]: ...
+
+
 class Scope(Mapping[str, "Document | ClosedFile"]):
     """The open documents and the closed files with matches, as one mapping: open ones win."""
 
-    def __init__(self, documents: Mapping[str, Document], workspace: Workspace) -> None:
+    def __init__(self, documents: Mapping[str, Document], closed: HoldsClosedFiles) -> None:
         self.documents = documents
-        self.workspace = workspace
+        self.closed = closed
 
     def __getitem__(self, uri: str) -> Document | ClosedFile:
         document = self.documents.get(uri)
         if document is not None:
             return document
-        return self.workspace.files[uri]
+        return self.closed.files[uri]
 
     def __iter__(self) -> Iterator[str]:
         yield from self.documents
-        yield from (uri for uri in self.workspace.files if uri not in self.documents)
+        yield from (uri for uri in self.closed.files if uri not in self.documents)
 
     def __len__(self) -> int:
-        return len(self.documents) + len(self.workspace.files)
+        return len(self.documents) + len(self.closed.files)
 
 
 class ClosedFiles:
-    """The held closed files and how a file's search result is kept (a part of the
-    :class:`~grepls.workspace.Workspace`, which sets this state up)."""
+    """The held closed files, the open ones that are not searched from disk, and which search of a
+    file is the newest."""
 
-    files: dict[str, ClosedFile]
-    listed: set[str]
-    options: Options
-    totals: Totals
-    matchers: list[tuple[str, Matcher]]
-    mark: Callable[[str], None]
-    forget: Callable[[str], None]
-    _uris: dict[str, str]
-    _client_uris: dict[str, str]
-    _open: set[str]
-    _tick: int
-    _fresh: dict[str, int]
-    _seen: set[str]
+    def __init__(self, changed: Callable[[str], None], gone: Callable[[str], None]) -> None:
+        self.files: dict[str, ClosedFile] = {}
+        """URI → a closed file that has matches (files without any are not held)."""
+        self.totals = Totals(complete=True)
+        """The running (or last) scan's totals: ``matches`` follows what is held."""
+        self.open: set[str] = set()
+        """Paths of the open documents."""
+        self.seen: set[str] = set()
+        """Paths searched by the running scan (or on their own meanwhile)."""
+        self._changed = changed
+        """Tell the publisher a URI's matches changed."""
+        self._gone = gone
+        """Tell the publisher a URI has no matches any more."""
+        self._uris: dict[str, str] = {}
+        """Path → URI of every held file."""
+        self._client_uris: dict[str, str] = {}
+        """Path → the URI the client used for it when it was open."""
+        self._tick = 0
+        """Counts the files searched again on their own (events, closed documents)."""
+        self._fresh: dict[str, int] = {}
+        """Path → the tick at which it was last searched on its own."""
 
-    def _hold(self, entry: ClosedFile) -> None:
-        old = self.files.get(entry.uri)
-        self.totals.matches += entry.count - (old.count if old is not None else 0)
-        self.files[entry.uri] = entry
-        self._uris[entry.path] = entry.uri
-        self.mark(entry.uri)
+    # -- open documents ----------------------------------------------------------------------
 
-    def _drop(self, uri: str) -> None:
+    def opened(self, path: str, uri: str) -> None:
+        """The file at ``path`` is open as ``uri``: what was held of it is let go."""
+        self.open.add(path)
+        self._client_uris[path] = uri
+        held = self._uris.pop(path, None)
+        if held is not None and (entry := self.files.pop(held, None)) is not None:
+            self.totals.matches -= entry.count
+
+    def uri_of(self, path: str) -> str | None:
+        """The URI a held file is published under."""
+        return self._uris.get(path)
+
+    def paths(self) -> list[str]:
+        """The paths of the held files."""
+        return list(self._uris)
+
+    # -- which search is newest --------------------------------------------------------------
+
+    def tick(self) -> int:
+        """The stamp a read that begins now carries."""
+        return self._tick
+
+    def newer(self, path: str, tick: int) -> bool:
+        """Whether a read of ``path`` begun at ``tick`` is still the newest word on it (the file
+        is not open, nor searched again on its own since)."""
+        return path not in self.open and self._fresh.get(path, -1) < tick
+
+    # -- holding ---------------------------------------------------------------------------
+
+    def keep_only(self, current: Mapping[str, Matcher], active: bool) -> None:
+        """Drop the held matches of patterns no longer in force (all of them if not ``active``)."""
+        for uri, entry in list(self.files.items()):
+            kept = {
+                identifier: track
+                for identifier, track in entry.tracks.items()
+                if current.get(identifier) is track.matcher
+            }
+            if not kept or not active:
+                self.drop(uri)
+            elif len(kept) != len(entry.tracks):
+                self._hold(ClosedFile(uri, entry.path, kept))
+
+    def drop(self, uri: str) -> None:
         entry = self.files.pop(uri, None)
         if entry is None:
             return
         self._uris.pop(entry.path, None)
         self.totals.matches -= entry.count
-        self.forget(uri)
+        self._gone(uri)
 
-    def _store(self, path: str, text: str | None) -> None:
-        """The file at ``path`` now reads ``text`` (``None``: it has none we search)."""
-        found = search(text, self.matchers, self.options.per_document) if text is not None else {}
-        self._store_found(path, found)
+    def drop_unseen(self) -> None:
+        """Drop every held file the scan that just ended did not search (it left the scope)."""
+        for path in [p for p in self._uris if p not in self.seen]:
+            self.drop(self._uris[path])
 
-    def _store_found(self, path: str, found: dict[str, Found]) -> None:
+    def deleted(self, path: str) -> None:
+        """The file or folder at ``path`` is gone."""
+        inside = path + "/"
+        for held in [p for p in self._uris if p == path or p.startswith(inside)]:
+            self.drop(self._uris[held])
+
+    def store(
+        self, path: str, found: Mapping[str, Found], matchers: list[tuple[str, Matcher]]
+    ) -> None:
         """The file at ``path`` holds what the scans ``found`` (pattern id → its scan)."""
         matches: dict[str, ClosedTrack] = {}
-        for identifier, matcher in self.matchers:
+        for identifier, matcher in matchers:
             each = found.get(identifier)
             if each is not None and each.matches:
                 exact = each.searched == each.lines and not each.cut
@@ -131,24 +191,26 @@ class ClosedFiles:
         uri = self._uris.get(path)
         if not matches:
             if uri is not None:
-                self._drop(uri)
+                self.drop(uri)
             return
         uri = uri or self._client_uris.get(path) or path_to_uri(path)
         self._hold(ClosedFile(uri, path, matches))
 
-    def _research(self, path: str) -> None:
-        """Search one file again, now (a file is at most ``maxFileSize``: milliseconds)."""
-        if path in self._open:
+    def research(
+        self, path: str, matchers: list[tuple[str, Matcher]], limit: int, max_size: int
+    ) -> None:
+        """Search one file again, now, on its own (a file is at most ``maxFileSize``:
+        milliseconds)."""
+        if path in self.open:
             return
-        self._seen.add(path)
+        self.seen.add(path)
         self._fresh[path] = self._tick
         self._tick += 1
-        data = read_file(path, self.options.max_file_size)
-        self._store(path, decode(data) if isinstance(data, bytes) else None)
+        self.store(path, search_data(read_file(path, max_size), matchers, limit)[0], matchers)
 
-    def _deleted(self, path: str) -> None:
-        inside = path + "/"
-        for gone in [p for p in self.listed if p == path or p.startswith(inside)]:
-            self.listed.discard(gone)
-        for held in [p for p in self._uris if p == path or p.startswith(inside)]:
-            self._drop(self._uris[held])
+    def _hold(self, entry: ClosedFile) -> None:
+        old = self.files.get(entry.uri)
+        self.totals.matches += entry.count - (old.count if old is not None else 0)
+        self.files[entry.uri] = entry
+        self._uris[entry.path] = entry.uri
+        self._changed(entry.uri)

@@ -11,25 +11,27 @@ so that grepls reads only those; this *prefilter* must never miss a file, so a r
 ripgrep only when both engines read it alike (no ``\\b``, ``\\w``, ``\\d``, ``\\s`` — ASCII in
 RE2, Unicode in ripgrep —, no ``^``, ``$``, ``\\A``, ``\\z``, flag groups), when it cannot match
 the empty string (LSP counts an empty last line that ripgrep does not) and ripgrep compiles it;
-else every listed file is read and searched. For a regex (or a literal holding U+FFFD) ripgrep
-reads files as grepls does (``--encoding utf-8``: bytes that are not UTF-8 become U+FFFD).
+else every listed file is read and searched (so too for a literal holding U+FFFD). For a
+regex that may match U+FFFD, ripgrep reads files as grepls does (``--encoding utf-8``: bytes that
+are not UTF-8 become U+FFFD); for any other pattern, the raw bytes (``--encoding none``). One gap
+is known: even with ``--encoding utf-8``, ripgrep reads a file that begins with a UTF-16 byte-order
+mark as UTF-16, where grepls reads UTF-8 (U+FFFD for those two bytes, when no NUL byte makes the
+file binary): a match there of a regex that may match U+FFFD can be missed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import shutil
+import subprocess
 import sys
 import sysconfig
-from collections.abc import AsyncGenerator
-from dataclasses import dataclass
+from collections.abc import AsyncGenerator, Callable
 
 from grepls.matcher import Matcher
-from grepls.rpc import Endpoint
-
-WARNING = 2  # window/showMessage's MessageType.Warning
 
 RG_NICENESS = 10
 """How much lower ripgrep's scheduling priority is than the server's."""
@@ -44,47 +46,35 @@ def rg_binary() -> str | None:
     return shutil.which("rg")
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
-    """The settings a scan depends on."""
+class Ripgrep:
+    """ripgrep over the workspace folders: the files it lists, and those a pattern may match in."""
 
-    scope: str = "open"
-    """``"open"`` or ``"workspace"``."""
-    exclude: tuple[str, ...] = ()
-    max_file_size: int = 1_048_576
-    max_matches: int = 20_000
-    per_document: int = 10_000
+    def __init__(self, tell: Callable[[str], None], binary: str | None = None) -> None:
+        self.binary = binary or rg_binary()
+        self._tell = tell
+        """Show the user a message (once: ripgrep is missing)."""
+        self._told_missing = False
+        nice = shutil.which("nice")
+        self._nice = [nice, "-n", str(RG_NICENESS)] if nice else []
+        """ripgrep runs at a lower priority than the server: on a busy machine, the editor's
+        keystrokes are answered first."""
 
-
-class FileSet:
-    """What ripgrep lists and prefilters over the folders (a part of the
-    :class:`~grepls.workspace.Workspace`, which sets this state up)."""
-
-    endpoint: Endpoint
-    folders: tuple[str, ...]
-    options: Options
-    matchers: list[tuple[str, Matcher]]
-    _rg: str | None
-    _nice: list[str]
-    _told_missing: bool
-
-    @property
-    def active(self) -> bool:
-        return self.options.scope == "workspace" and bool(self.matchers) and bool(self.folders)
-
-    async def _list(self) -> set[str]:
+    async def listing(self, folders: tuple[str, ...], exclude: tuple[str, ...]) -> set[str]:
+        """Every file in scope."""
         listed: set[str] = set()
-        async with contextlib.aclosing(self._rg_lines(["--files"])) as lines:
+        async with contextlib.aclosing(self.lines(["--files"], folders, exclude)) as lines:
             async for paths in lines:
                 listed.update(paths)
         return listed
 
-    async def _prefilter(self) -> list[str] | None:
+    async def prefilter(self, matchers: list[tuple[str, Matcher]]) -> list[str] | None:
         """ripgrep's arguments that name every file where some pattern may match (a superset),
         or ``None`` when no such arguments are known to be safe: then every file is read."""
+        if self.binary is None:
+            return None
         patterns: list[str] = []
-        fold = literal = False
-        for _, matcher in self.matchers:
+        fold = False
+        for _, matcher in matchers:
             spec = matcher.spec
             if matcher.zero_width:
                 # It matches the empty line an empty file, or a text ending in a line break, ends
@@ -92,32 +82,39 @@ class FileSet:
                 return None
             if "\0" in spec.pattern or not _encodable(spec.pattern):
                 return None
+            if not spec.regex and "\ufffd" in spec.pattern:
+                return None  # ripgrep would read a file with a UTF-16 byte-order mark as UTF-16
             if spec.regex and not _same_in_ripgrep(spec.pattern):
                 return None
             patterns.append(spec.pattern if spec.regex else _escape(spec.pattern))
-            literal = literal or not spec.regex
             fold = fold or not spec.case_sensitive
-        regexes = [m.spec.pattern for _, m in self.matchers if m.spec.regex]
-        if regexes and not await self._ripgrep_accepts(regexes):
+        regexes = [m.spec.pattern for _, m in matchers if m.spec.regex]
+        if regexes and not await self._accepts(regexes):
             return None
         arguments = ["--files-with-matches", "--text"]
-        if regexes or any("\ufffd" in pattern for pattern in patterns):
+        if any(map(_may_match_replacement, regexes)):
             # Read as grepls reads: bytes that are not UTF-8 become U+FFFD (ripgrep searches raw
-            # bytes otherwise, and "." would not match them). Plain literals need no transcoding.
+            # bytes otherwise, and "." would not match them). Transcoding costs ripgrep a sixth
+            # more time: literals and regexes that cannot match U+FFFD go without.
             arguments += ["--encoding", "utf-8"]
+        else:
+            # Raw bytes, as they are: without this, a file that begins with a UTF-16 byte-order
+            # mark is read as UTF-16 by ripgrep, and as UTF-8 (U+FFFD for those two bytes) by
+            # grepls, and its matches would be missed.
+            arguments += ["--encoding", "none"]
         if not regexes:
             arguments.append("--fixed-strings")
-            patterns = [m.spec.pattern for _, m in self.matchers]
+            patterns = [m.spec.pattern for _, m in matchers]
         if fold:
             arguments.append("--ignore-case")
         for pattern in patterns:
             arguments += ["--regexp", pattern]
         return arguments
 
-    async def _ripgrep_accepts(self, regexes: list[str]) -> bool:
+    async def _accepts(self, regexes: list[str]) -> bool:
         """Whether ripgrep compiles every regex (its syntax is nearly RE2's, not quite)."""
-        assert self._rg is not None
-        command = [self._rg, "--no-config", "--quiet"]
+        assert self.binary is not None
+        command = [self.binary, "--no-config", "--quiet"]
         for regex in regexes:
             command += ["--regexp", regex]
         process = await asyncio.create_subprocess_exec(
@@ -129,53 +126,63 @@ class FileSet:
         )
         return await process.wait() in (0, 1)  # 2: an error
 
-    async def _rg_lines(self, arguments: list[str]) -> AsyncGenerator[list[str], None]:
-        """The paths ripgrep prints for ``arguments`` over the folders, as they come."""
-        if self._rg is None:
+    async def lines(
+        self, arguments: list[str], folders: tuple[str, ...], exclude: tuple[str, ...]
+    ) -> AsyncGenerator[list[str], None]:
+        """The paths ripgrep prints for ``arguments`` over ``folders``, as they come."""
+        if self.binary is None:
             if not self._told_missing:
                 self._told_missing = True
-                self._message(
+                self._tell(
                     "grepls: the workspace scope needs ripgrep (rg), which was not found; "
                     "install the ripgrep package (pip install ripgrep)"
                 )
             return
-        command = [*self._nice, self._rg, "--no-config", "--no-messages", *arguments]
-        for glob in self.options.exclude:
+        command = [*self._nice, self.binary, "--no-config", "--no-messages", *arguments]
+        for glob in exclude:
             command += ["--glob", "!" + glob]
         # ripgrep matches globs against paths relative to its working directory: run it in each
         # folder, and make the paths it prints absolute again.
-        for folder in self.folders:
+        loop = asyncio.get_running_loop()
+        for folder in folders:
             if not os.path.isdir(folder):
                 continue
-            process = await asyncio.create_subprocess_exec(
-                *command,
+            # Started at once (no await), and read through a pipe transport of our own: asyncio's
+            # subprocess transport, cancelled while it starts, waits forever for pipes that never
+            # connected (Python 3.11), and a cancelled scan's task would never end.
+            process = subprocess.Popen(
+                command,
                 cwd=folder,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
             )
             assert process.stdout is not None
-            prefix = folder.rstrip("/") + "/"
-            encoding = sys.getfilesystemencoding()
-            rest = b""
+            transport: asyncio.BaseTransport | None = None
             try:
-                while chunk := await process.stdout.read(1 << 16):
+                reader = asyncio.StreamReader(limit=1 << 16)
+                protocol = functools.partial(asyncio.StreamReaderProtocol, reader)
+                transport, _ = await loop.connect_read_pipe(protocol, process.stdout)
+                prefix = folder.rstrip("/") + "/"
+                encoding = sys.getfilesystemencoding()
+                rest = b""
+                while chunk := await reader.read(1 << 16):
                     lines = (rest + chunk).split(b"\n")
                     rest = lines.pop()
                     names = b"\n".join(lines).decode(encoding, "surrogateescape").split("\n")
                     yield [prefix + name for name in names if name]
                 if rest:
                     yield [prefix + os.fsdecode(rest)]
-                await process.wait()
             finally:
-                if process.returncode is None:
+                if process.poll() is None:
                     with contextlib.suppress(ProcessLookupError):
                         process.kill()
-                    with contextlib.suppress(Exception):
-                        await process.wait()
-
-    def _message(self, text: str) -> None:
-        self.endpoint.notify("window/showMessage", {"type": WARNING, "message": text})
+                if transport is not None:
+                    transport.close()
+                else:
+                    process.stdout.close()
+                # A child that has not exited yet is reaped by the subprocess module later.
+                process.poll()
 
 
 # RE2 and ripgrep's Rust regex read these the same way: escapes of punctuation, \t \n \r \f \v,
@@ -205,6 +212,25 @@ def _same_in_ripgrep(pattern: str) -> bool:
         ):
             return False
     return not escaped
+
+
+def _may_match_replacement(pattern: str) -> bool:
+    """Whether a regex (one :func:`_same_in_ripgrep` allows) may match U+FFFD, which grepls reads
+    bytes that are not UTF-8 as: yes unless it is ASCII without ``.`` and without escapes of
+    letters but ``\\t \\n \\r \\f \\v`` (no ``\\p`` class, no ``\\x`` code)."""
+    if not pattern.isascii():
+        return True
+    escaped = False
+    for char in pattern:
+        if escaped:
+            if char.isalnum() and char not in "tnrfv":
+                return True
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == ".":
+            return True
+    return False
 
 
 def _escape(literal: str) -> str:

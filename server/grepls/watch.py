@@ -1,68 +1,46 @@
-"""Watching: the workspace scope kept current as files change on disk.
+"""Watching: who tells grepls that files changed on disk.
 
-**Kept current.** Files created, changed or deleted are searched again — only those — when the
-client reports them (``workspace/didChangeWatchedFiles``, registered dynamically when the client
-can), or else from grepls's own watcher (watchfiles). A changed file already listed is searched at
-once; a created file, or a changed ignore file, makes grepls ask ripgrep for the list again and
-search only what joined it (and forget what left it). A file that cannot be read, or vanished, is
-skipped and counted — never fatal.
+**Kept current.** Files created, changed or deleted are searched again — only those. The client
+reports them (``workspace/didChangeWatchedFiles``, registered dynamically when the client can), or
+else grepls's own watcher does (watchfiles: inotify and its kin, in a thread of its own, its
+debounced batches handed to the event loop). Either way the changes reach one callback, as (path,
+LSP FileChangeType) pairs; what a change means for the workspace's matches is
+:meth:`~grepls.workspace.Workspace.file_events`'s concern.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable
 
-from grepls.workspace_scan import WorkspaceScan, _spawn
+from grepls.rpc import Endpoint
 
 logger = logging.getLogger("grepls.workspace")
 
 CREATED, CHANGED, DELETED = 1, 2, 3  # LSP FileChangeType (watchfiles numbers them alike)
-IGNORE_FILES = frozenset({".gitignore", ".ignore", ".rgignore"})
+
+Events = Callable[[list[tuple[str, int]]], None]
+"""Where changes go: (path, LSP FileChangeType) pairs, on the event loop."""
 
 
-class Watching(WorkspaceScan):
-    """Changes on disk, from the client or from watchfiles (a part of the
-    :class:`~grepls.workspace.Workspace`, which sets this state up)."""
+class Watcher:
+    """The changes of the workspace folders: from the client if it can register a watcher, else
+    from grepls's own."""
 
-    watch_registration: bool
-    _watching: tuple[str, ...] | None
-    _registered: bool
-    _watch_task: asyncio.Task[None] | None
+    def __init__(self, endpoint: Endpoint, events: Events) -> None:
+        self.endpoint = endpoint
+        self.events = events
+        self.by_client = False
+        """Whether the client registers ``workspace/didChangeWatchedFiles`` dynamically."""
+        self._registered = False
+        self._folders: tuple[str, ...] | None = None
+        self._task: asyncio.Task[None] | None = None
 
-    def file_events(self, events: Iterable[tuple[str, int]]) -> None:
-        """Files created, changed or deleted on disk (path, LSP FileChangeType)."""
-        if not self.active:
-            return
-        relist = False
-        for path, kind in events:
-            path = os.path.normpath(path)
-            if not any(path == f or path.startswith(f.rstrip("/") + "/") for f in self.folders):
-                continue
-            name = os.path.basename(path)
-            if "/.git/" in path or path.endswith("/.git"):
-                relist = relist or path.endswith("/.git/info/exclude")
-                continue
-            if name in IGNORE_FILES:
-                relist = True
-            if kind == DELETED:
-                self._deleted(path)
-            elif path in self.listed:
-                self._research(path)
-            else:
-                self._pending.add(path)  # searched once the list says it is in scope
-                relist = True
-        if relist:
-            self._relist_soon()
-        self.flush()
-
-    def _watch(self) -> None:
-        """Have file changes reported: by the client if it can register a watcher, else by our
-        own watcher of the folders."""
-        if self.watch_registration:
+    def watch(self, folders: tuple[str, ...]) -> None:
+        """Have the changes of ``folders`` reported (again, if they changed)."""
+        if self.by_client:
             if not self._registered:
                 self._registered = True
                 registration = {
@@ -74,21 +52,23 @@ class Watching(WorkspaceScan):
                     "client/registerCapability", {"registrations": [registration]}, _ignore
                 )
             return
-        if self._watching == self.folders and self._watch_task is not None:
+        if self._folders == folders and self._task is not None:
             return
-        self._stop_watching()
-        self._watching = self.folders
-        self._watch_task = _spawn(self._own_watcher(self.folders))
+        self.stop()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop: a test that drives objects directly
+            return
+        self._folders = folders
+        self._task = loop.create_task(self._own_watcher(folders))
 
-    def _stop_watching(self) -> None:
-        if self._watch_task is not None:
-            self._watch_task.cancel()
-            self._watch_task = None
-        self._watching = None
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        self._folders = None
 
     async def _own_watcher(self, folders: tuple[str, ...]) -> None:
-        """Watch ``folders`` with watchfiles (inotify and its kin) in a thread of its own, and
-        hand each debounced batch of changes to :meth:`file_events` on the event loop."""
         try:
             from watchfiles import watch
         except ImportError:  # pragma: no cover - a dependency
@@ -103,7 +83,7 @@ class Watching(WorkspaceScan):
                     *folders, debounce=50, step=20, stop_event=stop, raise_interrupt=False
                 ):
                     events = [(path, int(change)) for change, path in changes]
-                    loop.call_soon_threadsafe(self.file_events, events)
+                    loop.call_soon_threadsafe(self.events, events)
             except Exception:
                 logger.exception("watching %s failed: changes on disk are not followed", folders)
 

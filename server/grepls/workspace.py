@@ -1,102 +1,69 @@
 """The workspace scope: the matches of files that are not open, found fast and kept current.
 
 With the setting ``scope: "workspace"``, every file under the workspace folders is searched with the
-very matchers the open documents use (:mod:`grepls.disk` reads and splits each file as
+very matchers the open documents use (:mod:`grepls.disk` reads each file and finds its lines as
 :mod:`grepls.lines` splits an open one), so a pattern finds the same matches in a file whether it is
-open or not. The model, in four parts:
+open or not. The :class:`Workspace` puts together four parts, each in a module of its own:
 
-**Which files.** Those ripgrep lists, minus the ``exclude`` globs; too large and binary files are
-skipped and counted; ripgrep also prefilters the files a pattern may match in
-(:mod:`grepls.ripgrep`).
+**Which files** — those ripgrep lists, minus the ``exclude`` globs; ripgrep also names the files a
+pattern may match in (:mod:`grepls.ripgrep`).
 
-**A scan.** Binding new patterns or settings starts one scan and cancels the one running; files are
-read in a worker thread and searched in slices between the editor's messages, up to
-``maxWorkspaceMatches`` (:mod:`grepls.workspace_scan`), with work-done progress
-(:mod:`grepls.progress`).
+**A scan** — binding new patterns or settings starts one and cancels the one running
+(:mod:`grepls.workspace_scan`), with work-done progress (:mod:`grepls.progress`). When ripgrep
+named only the files that may match, the list of every file in scope (for the watch) is made once
+the scan has ended, so that the scan has both cores to itself.
 
-**What is held.** For each closed file with matches, its matching lines' spans, shown to the
+**What is held** — for each closed file with matches, its matching lines' spans, shown to the
 publisher like an open document without a version; an open document wins (:mod:`grepls.closed`).
 
-**Kept current.** Files created, changed or deleted are searched again — only those — as the client
-or grepls's own watcher reports them (:mod:`grepls.watch`).
+**Kept current** — files created, changed or deleted are searched again, only those, as the client
+or grepls's own watcher reports them (:mod:`grepls.watch`): a changed file in the list at once; a
+created one, or a changed ignore file, makes ripgrep list the files again, and only what joined the
+list is searched (what left it is forgotten).
 
-This module holds the :class:`Workspace` — the state of all four parts, set up in one place — and
-what the server calls on it; each part's behaviour lives in the module named above, as a base class
-of :class:`Workspace`. Paths and URIs: :mod:`grepls.uris`.
+Paths and URIs: :mod:`grepls.uris`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import shutil
+import os
+import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 
-from grepls.closed import ClosedFile, ClosedTrack, Scope
+from grepls.closed import ClosedFile, ClosedFiles, Scope
 from grepls.document import Document
 from grepls.matcher import Matcher
-from grepls.progress import PROGRESS_SECONDS, Progress, Totals
-from grepls.ripgrep import (
-    RG_NICENESS,
-    WARNING,
-    Options,
-    _encodable,
-    _escape,
-    _same_in_ripgrep,
-    rg_binary,
-)
+from grepls.progress import Progress, Totals
+from grepls.ripgrep import Ripgrep
 from grepls.rpc import Endpoint
-from grepls.uris import folders_from_initialize, path_to_uri, uri_to_path
-from grepls.watch import CHANGED, CREATED, DELETED, IGNORE_FILES, Watching
-from grepls.workspace_scan import BATCH_FILES, PIECE_CHARACTERS, SLICE_SECONDS, _spawn
+from grepls.uris import folders_from_initialize, uri_to_path
+from grepls.watch import DELETED, Watcher
+from grepls.workspace_scan import SLICE_SECONDS, Capped, Options, WorkspaceScan, spawn
 
+# What the server's modules take from here: the workspace and the names they meet through it.
 __all__ = [
-    "BATCH_FILES",
-    "CHANGED",
-    "CREATED",
-    "DELETED",
-    "IGNORE_FILES",
-    "PIECE_CHARACTERS",
-    "PROGRESS_SECONDS",
-    "RG_NICENESS",
-    "SLICE_SECONDS",
-    "WARNING",
     "ClosedFile",
-    "ClosedTrack",
     "Options",
-    "Progress",
     "Scope",
-    "Totals",
     "Workspace",
-    "_encodable",
-    "_escape",
-    "_same_in_ripgrep",
     "folders_from_initialize",
-    "path_to_uri",
-    "rg_binary",
     "uri_to_path",
 ]
 
+IGNORE_FILES = frozenset({".gitignore", ".ignore", ".rgignore"})
+WARNING = 2  # window/showMessage's MessageType.Warning
 
-class Workspace(Watching):
+
+class Workspace:
     """The closed files of the workspace folders, their matches, the scan and the watch."""
-
-    files: dict[str, ClosedFile]
-    """URI → a closed file that has matches (files without any are not held)."""
-    listed: set[str]
-    """The paths ripgrep lists: what the scope searches."""
-    folders: tuple[str, ...]
-    options: Options
-    totals: Totals
 
     def __init__(self, endpoint: Endpoint, documents: Mapping[str, Document]) -> None:
         self.endpoint = endpoint
         self.documents = documents
-        self.files = {}
-        self.listed = set()
-        self.folders = ()
+        self.folders: tuple[str, ...] = ()
         self.options = Options()
-        self.totals = Totals(complete=True)
         self.matchers: list[tuple[str, Matcher]] = []
         self.mark: Callable[[str], None] = lambda uri: None
         """Tell the publisher ``uri``'s matches changed (set by the server)."""
@@ -105,38 +72,43 @@ class Workspace(Watching):
         self.flush: Callable[[], None] = lambda: None
         """Show what changed (the server's ``after_batch``)."""
         self.progress_supported = False
-        self.watch_registration = False
-        """Whether the client registers ``workspace/didChangeWatchedFiles`` dynamically."""
-        self._uris: dict[str, str] = {}
-        """Path → URI of every held file."""
-        self._client_uris: dict[str, str] = {}
-        """Path → the URI the client used for it when it was open."""
-        self._open: set[str] = set()
-        """Paths of the open documents."""
-        self._serial = 0
-        """Bumped by each scan: a result of an older one is dropped."""
+        self.store = ClosedFiles(lambda uri: self.mark(uri), lambda uri: self.forget(uri))
+        self.ripgrep = Ripgrep(self._message)
+        self.watcher = Watcher(endpoint, self.file_events)
+        self.listed: set[str] = set()
+        """The paths ripgrep lists: what the scope searches."""
+        self._listing = False
+        """Whether ``listed`` is being made anew (a scan runs, or the list after it)."""
+        self._pending: set[str] = set()
+        """Paths named (by events, or closed) while not listed: searched if the next list has
+        them."""
+        self._scan: WorkspaceScan | None = None
         self._task: asyncio.Task[None] | None = None
         self._relist_task: asyncio.Task[None] | None = None
         self._relist_wanted = False
-        self._tick = 0
-        """Counts the files searched again on their own (events, closed documents)."""
-        self._fresh: dict[str, int] = {}
-        """Path → the tick at which it was last searched on its own: a scan's read of it that
-        began before then is older, and dropped."""
-        self._pending: set[str] = set()
-        """Paths events named that were not listed then: searched at the next listing."""
-        self._seen: set[str] = set()
-        """Paths searched by the running scan (or by events meanwhile)."""
-        self._watching: tuple[str, ...] | None = None
-        self._registered = False
-        self._watch_task: asyncio.Task[None] | None = None
         self._pool: ThreadPoolExecutor | None = None
-        self._rg = rg_binary()
-        nice = shutil.which("nice")
-        self._nice = [nice, "-n", str(RG_NICENESS)] if nice else []
-        """ripgrep runs at a lower priority than the server: on a busy machine, the editor's
-        keystrokes are answered first."""
-        self._told_missing = False
+
+    @property
+    def files(self) -> dict[str, ClosedFile]:
+        """URI → a closed file that has matches (files without any are not held)."""
+        return self.store.files
+
+    @property
+    def totals(self) -> Totals:
+        return self.store.totals
+
+    @property
+    def active(self) -> bool:
+        return self.options.scope == "workspace" and bool(self.matchers) and bool(self.folders)
+
+    @property
+    def watch_registration(self) -> bool:
+        """Whether the client registers ``workspace/didChangeWatchedFiles`` dynamically."""
+        return self.watcher.by_client
+
+    @watch_registration.setter
+    def watch_registration(self, value: bool) -> None:
+        self.watcher.by_client = value
 
     # -- what the server calls -----------------------------------------------------------------
 
@@ -146,25 +118,29 @@ class Workspace(Watching):
         self.matchers = list(matchers)
         self.options = options
         self._cancel()
-        current = dict(self.matchers)
-        for uri, entry in list(self.files.items()):
-            kept = {
-                identifier: track
-                for identifier, track in entry.tracks.items()
-                if current.get(identifier) is track.matcher
-            }
-            if not kept or not self.active:
-                self._drop(uri)
-            elif len(kept) != len(entry.tracks):
-                self._hold(ClosedFile(uri, entry.path, kept))
+        self.store.keep_only(dict(self.matchers), self.active)
         if not self.active:
-            self.totals = Totals(complete=True)
-            self._stop_watching()
+            self.store.totals = Totals(complete=True)
+            self.watcher.stop()
             return
-        self._serial += 1
-        self.totals = Totals(matches=sum(e.count for e in self.files.values()))
-        self._task = _spawn(self._scan(self._serial))
-        self._watch()
+        self.store.totals = Totals(matches=sum(e.count for e in self.files.values()))
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="grepls-read")
+        progress = Progress(self.endpoint) if self.progress_supported else None
+        scan = WorkspaceScan(
+            self.store,
+            self.ripgrep,
+            self.folders,
+            self.matchers,
+            options,
+            self._pool,
+            self.flush,
+            progress,
+        )
+        self._scan = scan
+        self._listing = True
+        self._task = spawn(self._run(scan))
+        self.watcher.watch(self.folders)
 
     def set_folders(self, folders: Iterable[str]) -> None:
         self.folders = tuple(dict.fromkeys(folders))
@@ -172,13 +148,8 @@ class Workspace(Watching):
     def opened(self, uri: str) -> None:
         """``uri`` was opened: its matches now come from the editor's text."""
         path = uri_to_path(uri)
-        if path is None:
-            return
-        self._open.add(path)
-        self._client_uris[path] = uri
-        held = self._uris.pop(path, None)
-        if held is not None and (entry := self.files.pop(held, None)) is not None:
-            self.totals.matches -= entry.count
+        if path is not None:
+            self.store.opened(path, uri)
 
     def closed(self, uri: str) -> bool:
         """``uri`` was closed: search its file from disk if the scope holds it; return whether it
@@ -186,18 +157,136 @@ class Workspace(Watching):
         path = uri_to_path(uri)
         if path is None:
             return False
-        self._open.discard(path)
-        if not self.active or path not in self.listed:
+        self.store.open.discard(path)
+        if not self.active:
+            return False
+        if path not in self.listed:
+            if self._listing:
+                self._pending.add(path)  # searched once the list says it is in scope
             return False
         self._research(path)
-        return self._uris.get(path) in self.files
+        return self.store.uri_of(path) in self.files
+
+    def file_events(self, events: Iterable[tuple[str, int]]) -> None:
+        """Files created, changed or deleted on disk (path, LSP FileChangeType)."""
+        if not self.active:
+            return
+        relist = False
+        for path, kind in events:
+            path = os.path.normpath(path)
+            if not any(path == f or path.startswith(f.rstrip("/") + "/") for f in self.folders):
+                continue
+            name = os.path.basename(path)
+            if "/.git/" in path or path.endswith("/.git"):
+                relist = relist or path.endswith("/.git/info/exclude")
+                continue
+            if name in IGNORE_FILES:
+                relist = True
+            if kind == DELETED:
+                inside = path + "/"
+                for gone in [p for p in self.listed if p == path or p.startswith(inside)]:
+                    self.listed.discard(gone)
+                self.store.deleted(path)
+            elif path in self.listed:
+                self._research(path)
+            else:
+                self._pending.add(path)  # searched once the list says it is in scope
+                relist = True
+        if relist:
+            self._relist_soon()
+        self.flush()
 
     def list_paths(self) -> list[str]:
         """The URIs of every closed file with matches, in path order."""
-        return [self._uris[path] for path in sorted(self._uris)]
+        return [uri for path in sorted(self.store.paths()) if (uri := self.store.uri_of(path))]
 
     def shutdown(self) -> None:
         self._cancel()
-        self._stop_watching()
+        self.watcher.stop()
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
+
+    # -- scans and lists -------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def _cancel(self) -> None:
+        if self._scan is not None:
+            self._scan.cancel()
+            self._scan = None
+        for task in (self._task, self._relist_task):
+            if task is not None:
+                task.cancel()
+        self._task = self._relist_task = None
+
+    async def _run(self, scan: WorkspaceScan) -> None:
+        totals = self.totals
+        try:
+            await scan.run()
+            totals.complete = True
+        except Capped:
+            self._message(
+                f"grepls: more than {self.options.max_matches:,} matches in the workspace; the "
+                f"search stopped after {totals.files:,} files with {totals.matches:,} matches "
+                "(setting grepls.maxWorkspaceMatches)"
+            )
+        except asyncio.CancelledError:
+            if scan.progress is not None:
+                scan.progress.end("cancelled")
+            raise
+        self.store.drop_unseen()
+        if scan.progress is not None:
+            scan.progress.end(scan.describe())
+        self.flush()
+        # When ripgrep named only the files that may match, the list of every file (for the
+        # watch) is made now that the matches are all shown.
+        await self._relist(initial=True, listed=scan.listed)
+
+    def _relist_soon(self) -> None:
+        """List the files again (a file was created, an ignore file changed): search what joined
+        the list, forget what left it."""
+        if self.running or (self._relist_task is not None and not self._relist_task.done()):
+            self._relist_wanted = True
+            return
+        self._relist_wanted = False
+        self._relist_task = spawn(self._relist(initial=False))
+
+    async def _relist(self, initial: bool, listed: set[str] | None = None) -> None:
+        """List the files; search what joined the list — after a scan, only the files named
+        meanwhile (by events, or closed): the scan searched every other one that can match."""
+        self._listing = True
+        if listed is None:
+            listed = await self.ripgrep.listing(self.folders, self.options.exclude)
+        joined = set() if initial else listed - self.listed
+        joined |= self._pending & listed
+        self._pending.clear()
+        if initial:
+            self.totals.files = len(listed)
+        else:
+            self.totals.files += len(listed) - len(self.listed)
+        for path in [p for p in self.store.paths() if p not in listed]:
+            if (uri := self.store.uri_of(path)) is not None:
+                self.store.drop(uri)  # it left the scope
+        self.listed = listed
+        self._listing = False
+        started = time.perf_counter()
+        for path in sorted(joined):
+            self._research(path)
+            if time.perf_counter() - started > SLICE_SECONDS:
+                self.flush()
+                await asyncio.sleep(0)
+                started = time.perf_counter()
+        self.flush()
+        if self._relist_wanted:  # files were created meanwhile
+            self._relist_wanted = False
+            self._relist_task = spawn(self._relist(initial=False))
+
+    def _research(self, path: str) -> None:
+        self.store.research(
+            path, self.matchers, self.options.per_document, self.options.max_file_size
+        )
+
+    def _message(self, text: str) -> None:
+        self.endpoint.notify("window/showMessage", {"type": WARNING, "message": text})
