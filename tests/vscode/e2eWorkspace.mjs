@@ -217,6 +217,14 @@ export async function workspaceScenario(page, { workspace, runCommand, eventuall
   await shows("open-one.txt", "one WIDGET");
   await shows("open-two.txt", "two WIDGET");
   check("one undo restores the open files", true, question);
+  // The file that was not open is part of the same undo: its editor (opened by the edit, or by
+  // the test above) holds the old text again, or, if VS Code had saved the edit, the disk does.
+  if (onDisk) {
+    await eventually("the closed file restored on disk", async () => fs.readFileSync(closedFile, "utf8").includes("closed WIDGET here"), 15_000);
+  } else {
+    await shows("closed.txt", "closed WIDGET here");
+  }
+  check("the same undo restores the file that was not open", true);
   // Typed in an open file: the view follows the keystrokes (only that document is asked for).
   await tab("open-one.txt").click();
   await page.locator(".view-line", { hasText: "one WIDGET" }).first().click();
