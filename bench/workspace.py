@@ -163,7 +163,9 @@ def measure(tree: Path, name: str, argument: dict[str, Any]) -> dict[str, Any]:
         keystrokes: list[float] = []
         runqueue: list[float] = []
         """For each keystroke, how long the server's event-loop thread waited for a CPU
-        meanwhile (runnable, not running: other processes had the cores)."""
+        meanwhile (runnable, not running: other processes had the cores). The kernel adds a
+        wait when the thread runs again, so one that began just before the keystroke counts
+        whole: an approximation, which can pass the keystroke's own time."""
         client_runqueue: list[float] = []
         """And this client (it reads the publish only once it runs)."""
         version = 1
