@@ -14,7 +14,9 @@ for each pattern — ``TODO`` (literal), ``fixme`` (case-insensitive, whole word
   (file, line) matches (``grepls.listMatches``), which must equal ripgrep's;
 * **keystrokes during the scan**: a 100,000-line document is open; once it is published with the
   new pattern, every 20 ms until the scan ends a character is typed before a match, and the time
-  to the publish of that version is recorded;
+  to the publish of that version is recorded, and how long meanwhile the server's event-loop thread
+  waited for a CPU (runnable, not running: ``/proc/PID/schedstat``), and the client's — the table
+  gives those waits' share of the slowest tenth of the keystrokes' time;
 * **saved file**: a file is rewritten and reported changed (``workspace/didChangeWatchedFiles``);
   timed to its publish (median of ten).
 
@@ -159,6 +161,13 @@ def measure(tree: Path, name: str, argument: dict[str, Any]) -> dict[str, Any]:
         client.wait_publish(open_uri, 1, published, 60)
         # Keystrokes while the scan runs, until progress ends.
         keystrokes: list[float] = []
+        runqueue: list[float] = []
+        """For each keystroke, how long the server's event-loop thread waited for a CPU
+        meanwhile (runnable, not running: other processes had the cores). The kernel adds a
+        wait when the thread runs again, so one that began just before the keystroke counts
+        whole: an approximation, which can pass the keystroke's own time."""
+        client_runqueue: list[float] = []
+        """And this client (it reads the publish only once it runs)."""
         version = 1
         line = 500  # a line holding TODO
         column = 4
@@ -193,12 +202,15 @@ def measure(tree: Path, name: str, argument: dict[str, Any]) -> dict[str, Any]:
                 "text": "x" if insert else "",
             }
             start = len(client.publishes)
+            waited, own = run_delay_ns(client.pid), run_delay_ns(os.getpid())
             typed = client.notify(
                 "textDocument/didChange",
                 {"textDocument": {"uri": open_uri, "version": version}, "contentChanges": [change]},
             )
             frame = client.wait_publish(open_uri, version, start, 60)
             keystrokes.append((frame.received_ns - typed) / 1e6)
+            runqueue.append((run_delay_ns(client.pid) - waited) / 1e6)
+            client_runqueue.append((run_delay_ns(os.getpid()) - own) / 1e6)
             if time.monotonic() > deadline:
                 raise SystemExit("the scan did not end within 10 minutes")
             read_for(client, 0.02)
@@ -207,6 +219,8 @@ def measure(tree: Path, name: str, argument: dict[str, Any]) -> dict[str, Any]:
             (first_closed.received_ns - sent) / 1e6 if first_closed is not None else None
         )
         result["keystrokes_during_scan"] = keystrokes
+        result["keystrokes_runqueue"] = runqueue
+        result["keystrokes_client_runqueue"] = client_runqueue
         idle: list[float] = []  # the same keystrokes once the scan is over, on the same machine
         for _ in range(40):
             version += 1
@@ -271,6 +285,15 @@ def read_for(client: Client, seconds: float) -> None:
         client.wait_arrival(until)
 
 
+def run_delay_ns(pid: int) -> int:
+    """Nanoseconds the main thread of ``pid`` has spent runnable but waiting for a CPU
+    (``/proc/PID/schedstat``, second field; 0 where the kernel does not keep it)."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
 def _hwm_kb(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -329,6 +352,14 @@ def main() -> None:
             rounds.append(measured)
         got = [r.pop("matches") for r in rounds]
         keys = [k for r in rounds for k in r["keystrokes_during_scan"]]
+        waits = [w for r in rounds for w in r["keystrokes_runqueue"]]
+        client_waits = [w for r in rounds for w in r["keystrokes_client_runqueue"]]
+        # The slowest keystrokes (from the 90th percentile on): how much of their time the
+        # server, and the client, spent waiting for a CPU, not running.
+        slowest = percentile(keys, 0.9) if keys else 0.0
+        slow = [
+            (k, w, c) for k, w, c in zip(keys, waits, client_waits, strict=True) if k >= slowest
+        ]
         idle = [k for r in rounds for k in r["keystrokes_idle"]]
         saves = [k for r in rounds for k in r["saved_file_ms"]]
         ratios = [r["scan_ms"] / r["rg_ms"] for r in rounds]
@@ -347,6 +378,12 @@ def main() -> None:
             "keystrokes": len(keys),
             "keystroke_p50_ms": statistics.median(keys) if keys else None,
             "keystroke_p99_ms": percentile(keys, 0.99) if keys else None,
+            "slow_keystrokes_runqueue_share": (
+                sum(w for _, w, _ in slow) / sum(k for k, _, _ in slow) if slow else None
+            ),
+            "slow_keystrokes_client_runqueue_share": (
+                sum(c for _, _, c in slow) / sum(k for k, _, _ in slow) if slow else None
+            ),
             "idle_p50_ms": statistics.median(idle),
             "idle_p99_ms": percentile(idle, 0.99),
             "lines_rg": len(expected),
@@ -372,9 +409,10 @@ def markdown(report: dict[str, Any]) -> str:
     lines = [
         "| pattern | rg -c ms | grepls scan ms | ratio | first closed publish ms | peak RSS MiB "
         "| saved file → publish ms (p50) | keystrokes during scan p50 / p99 ms (n) "
+        "| of the slowest tenth: waiting for a CPU, server + client "
         "| keystrokes after it p50 / p99 ms "
         "| (file, line) identical to rg | load (1 min) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for row in report["rows"]:
         keys = (
@@ -383,10 +421,15 @@ def markdown(report: dict[str, Any]) -> str:
             else "—"
         )
         first = row["first_closed_publish_ms"]
+        server, client = (
+            row["slow_keystrokes_runqueue_share"],
+            row["slow_keystrokes_client_runqueue_share"],
+        )
+        waiting = f"{server:.0%} + {client:.0%}" if server is not None else "—"
         lines.append(
             f"| `{row['pattern']}` | {row['rg_ms']:.0f} | {row['scan_ms']:.0f} | "
             f"{row['ratio']:.1f}x | {first:.0f} | {row['peak_rss_mib']:.0f} | "
-            f"{row['saved_p50_ms']:.1f} | {keys} | "
+            f"{row['saved_p50_ms']:.1f} | {keys} | {waiting} | "
             f"{row['idle_p50_ms']:.2f} / {row['idle_p99_ms']:.2f} | "
             f"{'yes' if row['identical'] else 'no'} "
             f"({row['lines_grepls']:,} / {row['lines_rg']:,}) | {row['load'][0]:.1f} |"
