@@ -32,7 +32,8 @@ def _found(lines: list[list[SPAN] | None]) -> Found:
 
 def apply(old: array[int], changes: list[dict[str, object]]) -> list[int]:
     result = old.tolist()
-    for change in changes:
+    # Every edit's start is an index of the old array: apply the last one first.
+    for change in sorted(changes, key=lambda change: change["start"], reverse=True):  # type: ignore[arg-type, return-value]
         start, count, data = change["start"], change["deleteCount"], change["data"]
         assert isinstance(start, int) and isinstance(count, int) and isinstance(data, list)
         result[start : start + count] = data
@@ -124,6 +125,8 @@ def test_a_patched_encoding_is_the_full_one_and_its_delta_applies(
         kept = patch(kept, cap) if isinstance(kept, Encoded) else encode_index(index, cap)
         new = data_of(kept)
         assert new.tolist() == expected(index, cap)
+        split = kept.split if isinstance(kept, Encoded) else None
+        assert apply(old, edits(old, new, split)) == new.tolist()
         assert apply(old, edits(old, new)) == new.tolist()
 
 
@@ -142,8 +145,14 @@ def test_a_line_inserted_above_a_thousand_matches_is_patched_into_one_integer() 
     typed = patch(patched, 1000)
     assert isinstance(typed, Encoded)
     assert typed.data.tolist() == expected(index, 1000) and len(typed.data) == 5000
+    changes = edits(patched.data, typed.data, typed.split)
+    assert sum(len(change["data"]) for change in changes) <= 10  # type: ignore[arg-type]
+    assert apply(patched.data, changes) == typed.data.tolist()
     # ... and taken away: the one that fell off is read back from the index.
     index.splice(10, 1, _found([]))
     back = patch(typed, 1000)
     assert isinstance(back, Encoded)
     assert back.data.tolist() == expected(index, 1000) == kept.data.tolist()
+    changes = edits(typed.data, back.data, back.split)
+    assert sum(len(change["data"]) for change in changes) <= 10  # type: ignore[arg-type]
+    assert apply(typed.data, changes) == back.data.tolist()

@@ -41,7 +41,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable
 from functools import partial
-from itertools import islice, repeat
+from itertools import chain, islice, repeat
 from operator import add, lt
 
 import orjson
@@ -100,9 +100,26 @@ def _common_suffix(old: bytes, new: bytes, limit: int) -> int:
     return low
 
 
-def edits(old: array[int], new: array[int]) -> list[dict[str, object]]:
+def edits(
+    old: array[int], new: array[int], split: tuple[int, int] | None = None
+) -> list[dict[str, object]]:
     """The ``SemanticTokensEdit`` list that turns ``old`` into ``new``: one edit around the part
-    that differs, none when they are equal."""
+    that differs, none when they are equal. ``split`` (old index, new index): the parts before and
+    after these are compared apart — an edit moves the tokens below it and one falls off at the
+    cap, two small edits where one would span every token in between."""
+    if split is not None:
+        old_at, new_at = split
+        head = edits(old[:old_at], new[:new_at])
+        tail = edits(old[old_at:], new[new_at:])
+        for change in tail:
+            change["start"] = old_at + change["start"]  # type: ignore[operator]
+        if head and tail and _end(head[-1]) == tail[0]["start"]:
+            # Edits that meet are one (two at one start would leave their order to the client).
+            joined = head.pop()
+            tail[0]["start"] = joined["start"]
+            tail[0]["deleteCount"] = joined["deleteCount"] + tail[0]["deleteCount"]  # type: ignore[operator]
+            tail[0]["data"] = joined["data"] + tail[0]["data"]  # type: ignore[operator]
+        return head + tail
     old_bytes, new_bytes = old.tobytes(), new.tobytes()
     if old_bytes == new_bytes:
         return []
@@ -118,12 +135,26 @@ def edits(old: array[int], new: array[int]) -> list[dict[str, object]]:
     ]
 
 
+def _end(change: dict[str, object]) -> int:
+    """Where an edit's deleted integers end."""
+    start, count = change["start"], change["deleteCount"]
+    assert isinstance(start, int) and isinstance(count, int)
+    return start + count
+
+
 class Encoded:
     """One pattern's shown tokens as last encoded, with what patching the next encoding needs."""
 
-    __slots__ = ("data", "index", "lines", "starts")
+    __slots__ = ("data", "index", "lines", "split", "starts")
 
-    def __init__(self, index: MatchIndex, lines: list[int], starts: list[int], data: array[int]):
+    def __init__(
+        self,
+        index: MatchIndex,
+        lines: list[int],
+        starts: list[int],
+        data: array[int],
+        split: tuple[int, int] | None = None,
+    ):
         self.index = index
         self.lines = lines
         """Each token's line, ascending (one token a match: an encoding with empty matches is not
@@ -131,6 +162,9 @@ class Encoded:
         self.starts = starts
         """Each token's start column."""
         self.data = data
+        self.split = split
+        """Where the data patched from the one before is copied from it, (old, new) indices: the
+        ``edits`` split."""
 
 
 def encode_index(index: MatchIndex, cap: int) -> Encoded | array[int]:
@@ -146,16 +180,19 @@ def encode_index(index: MatchIndex, cap: int) -> Encoded | array[int]:
 
 
 def patch(kept: Encoded, cap: int) -> Encoded | array[int]:
-    """The encoding of the index as it is now, from ``kept`` and the one edit logged since (or
-    encoded whole when the log names more, or nothing it can follow)."""
+    """The encoding of the index as it is now, from ``kept`` and the edit logged since (or
+    encoded whole when the log names more than it can follow). After the edit the log may name
+    lines searched past the index's horizon (no line moved): they lie below every token, so they
+    are read, if at all, with the matches that follow the last one shown."""
     index = kept.index
     touched = index.tokens_touched
-    if touched is None or len(touched) != 1:
+    if not touched or any(removed != added for _, removed, added in touched[1:]):
         return encode_index(index, cap)
     index.tokens_touched = []
-    ((first, removed, added),) = touched
+    (first, removed, added), *searched_below = touched
     held, lines, starts = index.lines, kept.lines, kept.starts
-    complete = len(lines) < cap  # every match the index held was shown
+    # Every match the index held was shown (and no line below was searched since).
+    complete = len(lines) < cap and not searched_below
     low = bisect_left(lines, first)
     high = bisect_left(lines, first + removed)
     if not complete and low == len(lines):
@@ -174,11 +211,14 @@ def patch(kept: Encoded, cap: int) -> Encoded | array[int]:
         below = list(map(add, below, repeat(shift)))
     new_lines = lines[:low] + [line for line, _ in region] + below
     new_starts = starts[:low] + [span[0] for _, span in region] + starts[high:]
+    if new_lines and any(line <= new_lines[-1] for line, _, _ in searched_below):
+        return encode_index(index, cap)
     previous = (lines[low - 1], starts[low - 1]) if low else (0, 0)
     middle = encode(region, *previous)
     if len(middle) != 5 * len(region):
         return encode_index(index, cap)
     data = kept.data[: 5 * low] + middle
+    split = (5 * high, len(data))
     if below:
         # The first token below is now relative to another one (the line, maybe the start).
         before_line, before_start = (
@@ -197,13 +237,12 @@ def patch(kept: Encoded, cap: int) -> Encoded | array[int]:
             ),
         )
         data += kept.data[5 * high + 5 :]
+        split = (5 * high + 5, 5 * (low + len(region)) + 5)
     if len(new_lines) > cap:
         del new_lines[cap:], new_starts[cap:], data[5 * cap :]
     elif len(new_lines) < cap and not complete:
         # Tokens fell below the cap: the next matches in the index follow the last one shown.
         more = _after(held, new_lines, cap - len(new_lines))
-        if more is None:
-            return encode_index(index, cap)
         previous = (new_lines[-1], new_starts[-1]) if new_lines else (0, 0)
         tail = encode(more, *previous)
         if len(tail) != 5 * len(more):
@@ -211,19 +250,19 @@ def patch(kept: Encoded, cap: int) -> Encoded | array[int]:
         data += tail
         new_lines += [line for line, _ in more]
         new_starts += [span[0] for _, span in more]
-    return Encoded(index, new_lines, new_starts, data)
+    return Encoded(index, new_lines, new_starts, data, split)
 
 
-def _after(
-    held: dict[int, list[SPAN]], lines: list[int], wanted: int
-) -> list[tuple[int, SPAN]] | None:
-    """The ``wanted`` matches after the last token (``None`` when the last line was cut short: its
-    remaining matches are not told apart here)."""
+def _after(held: dict[int, list[SPAN]], lines: list[int], wanted: int) -> list[tuple[int, SPAN]]:
+    """The ``wanted`` matches after the last token: the rest of its line (the cap may have cut it;
+    its tokens are the first of its matches, a line outside an edit keeping its list), then the
+    lines below it."""
     last = lines[-1] if lines else -1
-    if lines and len(held.get(last, ())) != len(lines) - bisect_left(lines, last):
-        return None
+    shown_on_last = len(lines) - bisect_left(lines, last)
+    rest = [(last, span) for span in held.get(last, [])[shown_on_last:]]
     following = sorted(filter(partial(lt, last), held))
-    return list(islice(((line, span) for line in following for span in held[line]), wanted))
+    below = ((line, span) for line in following for span in held[line])
+    return list(islice(chain(rest, below), wanted))
 
 
 class SemanticTokens:
@@ -234,6 +273,8 @@ class SemanticTokens:
         """URI → (document, its tracks' generations, cap, result id, data) last sent."""
         self._kept: dict[str, Encoded] = {}
         """URI → the last encoding of a one-pattern document, to patch after the next edit."""
+        self._patched_from: dict[str, str] = {}
+        """URI → the result id the kept encoding was patched from (its ``split`` is against it)."""
         self._serial = 0
 
     def full(self, document: Document | None, uri: str, cap: int) -> bytes:
@@ -252,16 +293,21 @@ class SemanticTokens:
             return self.full(document, uri, cap)
         old = held[4]
         result_id, data = self._current(document, uri, cap)
-        return orjson.dumps({"resultId": result_id, "edits": edits(old, data)})
+        kept = self._kept.get(uri)
+        patched = kept is not None and kept.data is data and self._patched_from.get(uri) == previous
+        split = kept.split if patched and kept is not None else None
+        return orjson.dumps({"resultId": result_id, "edits": edits(old, data, split)})
 
     def forget(self) -> None:
         """A new pattern: every document is encoded again (clients are told to ask again)."""
         self._results.clear()
         self._kept.clear()
+        self._patched_from.clear()
 
     def closed(self, uri: str) -> None:
         self._results.pop(uri, None)
         self._kept.pop(uri, None)
+        self._patched_from.pop(uri, None)
 
     def _current(self, document: Document, uri: str, cap: int) -> tuple[str, array[int]]:
         """The result for the document as it is now, encoded once per index generation (patched
@@ -285,6 +331,7 @@ class SemanticTokens:
                 and held[2] == cap
             ):
                 encoded = patch(kept, cap)
+                self._patched_from[uri] = held[3]
             else:
                 encoded = encode_index(track.index, cap)
         if isinstance(encoded, Encoded):
