@@ -30,8 +30,8 @@ def document(matches: int) -> MatchIndex:
     return index
 
 
-def answer(old: array[int], new: array[int]) -> bytes:
-    return orjson.dumps({"resultId": "2", "edits": edits(old, new)})
+def answer(old: array[int], new: array[int], split: tuple[int, int] | None) -> bytes:
+    return orjson.dumps({"resultId": "2", "edits": edits(old, new, split)})
 
 
 def keystrokes(matches: int, rounds: int, encoder: Callable[[MatchIndex, object], object]) -> float:
@@ -48,13 +48,13 @@ def keystrokes(matches: int, rounds: int, encoder: Callable[[MatchIndex, object]
         start = time.perf_counter()
         kept = encoder(index, kept)  # type: ignore[assignment]
         new = kept.data if isinstance(kept, Encoded) else kept
-        answer(old, new)
+        answer(old, new, kept.split if isinstance(kept, Encoded) else None)
         times.append(time.perf_counter() - start)
     return statistics.median(times) * 1e6
 
 
 def whole(index: MatchIndex, _: object) -> object:
-    return encode_index(index, CAP)
+    return encode_index(index, CAP).data  # type: ignore[union-attr]
 
 
 def patched(_: MatchIndex, kept: object) -> object:
