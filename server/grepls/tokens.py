@@ -31,8 +31,8 @@ replaced lines are swapped for the index's matches on the new ones, the first to
 Δline again, and the rest is copied as it is (array slices: C, a few microseconds for a thousand
 tokens). Tokens past the cap fall off the end; when an edit leaves fewer than ``cap`` shown, the
 next ones are read from the index after the last one shown. Anything else — several patterns
-(tokens of two patterns interleave and may overlap), several edits between two requests, an empty
-match near the edit — is encoded whole, as before.
+(tokens of two patterns interleave and may overlap), edits that moved lines twice between two
+requests, an empty match among those shown (a match that is no token) — is encoded whole.
 """
 
 from __future__ import annotations
