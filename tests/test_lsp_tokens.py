@@ -124,6 +124,45 @@ async def test_inserting_a_line_above_hundreds_of_matches_is_a_delta_of_a_few_in
     assert list(same.edits) == []
 
 
+async def test_deltas_past_the_cap_follow_inserts_deletes_and_typed_matches(
+    client: LanguageClient,
+) -> None:
+    """1,200 matches, 1,000 shown: each delta applied to the tokens held gives the first 1,000
+    matches of the text as it is now (tokens fall off the end at the cap and come back)."""
+    lines = [
+        f"line {n} {'TODO' if n % 3 else 'todo'} here {'TODO' if n % 5 == 0 else ''}"
+        for n in range(1500)
+    ]
+    open_document(client, URI, "\n".join(lines) + "\n")
+    await command(client, "grepls.setPattern", "TODO")
+    held = await full(client)
+    data, result_id = list(held.data), held.result_id
+    steps = [
+        ((0, 0), (0, 0), "TODO above them all\n"),
+        ((0, 0), (1, 0), ""),
+        ((700, 0), (700, 0), "\n\n"),
+        ((700, 0), (702, 0), ""),
+        ((5, 0), (5, 4), "xTODO TODO"),
+        ((40, 0), (44, 0), ""),
+    ]
+    for version, (start, end, text) in enumerate(steps, start=2):
+        whole = "\n".join(lines) + "\n"
+        offsets = [0]
+        for line in lines:
+            offsets.append(offsets[-1] + len(line) + 1)
+        begin = offsets[start[0]] + start[1]
+        finish = offsets[end[0]] + end[1]
+        whole = whole[:begin] + text + whole[finish:]
+        lines = whole.split("\n")[:-1]
+        change_document(client, URI, version, edit(start, end, text))
+        answer = await delta(client, result_id)
+        # Tokens move below the edit and one falls off (or comes back) at the cap: a few integers.
+        assert sum(len(e.data or []) for e in answer.edits) <= 20, f"after step {version - 1}"
+        data, result_id = apply_edits(data, answer.edits), answer.result_id
+        expected = expected_literal(whole, "TODO", "utf-16")[:1000]
+        assert decode(data) == expected, f"after step {version - 1}"
+
+
 async def test_token_columns_are_client_columns_after_an_emoji(client: LanguageClient) -> None:
     text = "é 😀 TODO\n😀😀TODO é TODO\n"
     open_document(client, URI, text)

@@ -16,6 +16,8 @@ What a publisher may rely on:
 * ``touched`` lists the line ranges whose matches may have changed since its reader last emptied
   it, as (first line, lines removed, lines added) — or is ``None`` when more changed than a list
   of ranges says (a cut at the horizon, a clear, a long burst): then everything may have.
+  ``tokens_touched`` is the same log for a second reader, the semantic tokens
+  (:mod:`grepls.tokens`).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ _MOST_TOUCHED = 256
 class MatchIndex:
     """The matches of one document."""
 
-    __slots__ = ("_cut", "count", "generation", "horizon", "lines", "touched")
+    __slots__ = ("_cut", "count", "generation", "horizon", "lines", "tokens_touched", "touched")
 
     lines: dict[int, list[SPAN]]
     """Line number → the matches on that line, in client columns (lines without matches absent)."""
@@ -43,6 +45,8 @@ class MatchIndex:
     matches; they are searched only when fewer matches than can be shown lie before it."""
     touched: list[tuple[int, int, int]] | None
     """Line ranges changed since the reader last took them (``None``: anything may have)."""
+    tokens_touched: list[tuple[int, int, int]] | None
+    """The same, for the semantic tokens, which read it at another time than the publisher."""
     _cut: set[int]
     """Lines holding more matches than were kept (a huge line is searched only as far as can be
     shown)."""
@@ -52,7 +56,7 @@ class MatchIndex:
         self.count = 0
         self.generation = 0
         self.horizon = None
-        self.touched = None
+        self.touched = self.tokens_touched = None
         self._cut = set()
 
     @property
@@ -92,7 +96,7 @@ class MatchIndex:
             self.horizon = None if horizon is None else horizon + shift
             self._touch(first, removed, added)
         else:
-            self.touched = None
+            self.touched = self.tokens_touched = None
             # The search stopped inside the edit: what lies below is now past the horizon.
             for line in [line for line in lines if line >= end]:
                 self.count -= len(lines.pop(line))
@@ -122,6 +126,12 @@ class MatchIndex:
                 touched.append((first, removed, added))
             else:
                 self.touched = None
+        touched = self.tokens_touched
+        if touched is not None:
+            if len(touched) < _MOST_TOUCHED:
+                touched.append((first, removed, added))
+            else:
+                self.tokens_touched = None
 
     def _add(self, first: int, found: Found) -> None:
         lines = self.lines
@@ -138,7 +148,7 @@ class MatchIndex:
         if self.lines:
             self.generation += 1
         self.lines.clear()
-        self.touched = None
+        self.touched = self.tokens_touched = None
         self._cut.clear()
         self.count = 0
         self.horizon = None
