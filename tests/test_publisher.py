@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from inprocess import InProcess
 
 URI = "file:///published.txt"
@@ -123,15 +124,21 @@ def test_highlights_are_answered_from_a_cache_until_the_matches_change() -> None
     assert [h["range"]["start"]["character"] for h in changed] == [0, 5, 0]
 
 
-def test_patching_a_composition_line_by_line_gives_what_a_rebuild_gives() -> None:
+@pytest.mark.parametrize("cap", [None, 1, 7, 40, 120])
+def test_patching_a_composition_line_by_line_gives_what_a_rebuild_gives(cap: int | None) -> None:
+    """With a cap too: past it, the patched rows are cut again at each pattern's cap."""
     import random
 
     from grepls.compose import Composition
 
     rng = random.Random(7)
-    driver = InProcess()
+    driver = InProcess(options={} if cap is None else {"maxMatchesPerDocument": cap})
     driver.open(
-        URI, "".join(rng.choice(["TODO x\n", "FIX y\n", "z\n", "TODO FIX\n"]) for _ in range(200))
+        URI,
+        "".join(
+            rng.choice(["TODO x\n", "FIX y\n", "z\n", "TODO FIX\n", "TODO TODO TODO\n"])
+            for _ in range(200)
+        ),
     )
     driver.command("grepls.addPattern", {"pattern": "FIX"})
     driver.command("grepls.addPattern", {"pattern": "O F", "id": "overlap"})
@@ -168,13 +175,16 @@ def test_typing_over_and_under_the_cap_announces_it_once() -> None:
     assert sum("maxMatchesPerDocument" in n for n in notices) == 2
 
 
-def test_patterns_added_and_removed_between_edits_publish_what_a_rebuild_gives() -> None:
+@pytest.mark.parametrize("cap", [None, 2, 25, 90])
+def test_patterns_added_and_removed_between_edits_publish_what_a_rebuild_gives(
+    cap: int | None,
+) -> None:
     import random
 
     from grepls.compose import Composition
 
     rng = random.Random(11)
-    driver = InProcess()
+    driver = InProcess(options={} if cap is None else {"maxMatchesPerDocument": cap})
     driver.open(
         URI, "".join(rng.choice(["TODO x\n", "FIX y\n", "z\n", "TODO FIX\n"]) for _ in range(120))
     )

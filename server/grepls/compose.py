@@ -19,9 +19,14 @@ What changed since the last look is read from each pattern's :class:`~grepls.ind
   patterns that did not change (a cell knows the renderer and the very span list it came from:
   the index never changes a list in place).
 
-Anything a log cannot say — a pattern past its cap, a cut at the horizon, a closed file (whose
-matches keep no log), patterns reordered — rebuilds the rows, still reusing every cell whose
-renderer and span list are the ones it was made from, wherever that line has moved.
+Past a pattern's cap (``maxMatchesPerDocument``: only its first matches are shown) the same patch
+is made, then each pattern is cut again at its cap: a match typed above pushes the last shown one
+out, a match deleted lets the next one in — the rows that differ from what should be shown are
+composed again, the others kept.
+
+Anything a log cannot say — a cut at the horizon, a closed file (whose matches keep no log),
+patterns reordered — rebuilds the rows, still reusing every cell whose renderer and span list are
+the ones it was made from, wherever that line has moved.
 """
 
 from __future__ import annotations
@@ -171,9 +176,11 @@ class Composition:
         )
         # Every log is taken (and emptied) whatever happens next: it tells what changed since now.
         logs = [_take_touched(track.index) for _, track in pairs]
-        exact = all(track.index.exact and track.index.count <= cap for _, track in pairs)
-        if self._capped or not exact or not self._update(pairs, logs):
+        within = all(track.index.exact and track.index.count <= cap for _, track in pairs)
+        if not self._update(pairs, logs):
             self._rebuild(pairs, cap)
+        elif self._capped or not within:
+            self._recut(pairs, cap)
         self._pairs = pairs
         return b",".join(self._chunks)
 
@@ -259,18 +266,26 @@ class Composition:
             self._rows = [rows[position] for position in keep]
             self._chunks = [chunks[position] for position in keep]
 
-    def _patch(self, line: int, pairs: Pairs, ranks: dict[DiagnosticRenderer, int]) -> None:
-        """Render one line again, for every pattern (reusing cells whose spans are unchanged)."""
+    def _patch(
+        self,
+        line: int,
+        pairs: Pairs,
+        ranks: dict[DiagnosticRenderer, int],
+        shown: Mapping[DiagnosticRenderer, Mapping[int, list[SPAN]]] | None = None,
+    ) -> None:
+        """Render one line again, for every pattern (reusing cells whose spans are unchanged):
+        its matches in the index, or in ``shown`` for the patterns it names (cut at their cap)."""
         lines = self._lines
         position = bisect_left(lines, line)
         present = position < len(lines) and lines[position] == line
         held = self._rows[position].cells if present else {}
         cells: dict[DiagnosticRenderer, Cell] = {}
         for renderer, track in pairs:
-            spans = track.index.lines.get(line)
+            matches = track.index.lines if shown is None else shown[renderer]
+            spans = matches.get(line)
             if spans:
                 cell = held.get(renderer)
-                if cell is None or cell.spans is not spans:
+                if cell is None or (cell.spans is not spans and cell.spans != spans):
                     cell = _cell(renderer, ranks[renderer], spans)
                 cells[renderer] = cell
         if cells:
@@ -311,6 +326,37 @@ class Composition:
                 rows.insert(position, row)
                 chunks.insert(position, row.template.replace(LINE, b"%d" % line))
 
+    def _recut(self, pairs: Pairs, cap: int) -> None:
+        """After an update, show each pattern's first ``cap`` matches again: the update patched
+        the edited lines with all their matches and kept the rows it had, so past a cap a match
+        typed above pushes the last one out, and one deleted lets the next one in. Only the rows
+        whose cells differ from what should be shown are composed again."""
+        ranks = {renderer: rank for rank, (renderer, _) in enumerate(pairs)}
+        shown: dict[DiagnosticRenderer, Mapping[int, list[SPAN]]] = {}
+        changed: set[int] = set()
+        held = set(self._lines)
+        capped = False
+        for renderer, track in pairs:
+            index = track.index
+            if index.exact and index.count <= cap:
+                wanted: Mapping[int, list[SPAN]] = index.lines
+            else:
+                capped = True
+                wanted = _first_matches(index.lines, cap)
+            shown[renderer] = wanted
+            for line, row in zip(self._lines, self._rows, strict=True):
+                cell = row.cells.get(renderer)
+                spans = wanted.get(line)
+                if cell is None:
+                    if spans is not None:
+                        changed.add(line)
+                elif spans is None or (cell.spans is not spans and cell.spans != spans):
+                    changed.add(line)
+            changed.update(line for line in wanted if line not in held)
+        for line in sorted(changed):
+            self._patch(line, pairs, ranks, shown)
+        self._capped = capped
+
     def _rebuild(self, pairs: Pairs, cap: int) -> None:
         """Compose every line again: the first ``cap`` matches of each pattern."""
         held: dict[tuple[DiagnosticRenderer, int], Cell] = {
@@ -347,6 +393,22 @@ class Composition:
         self._chunks = [
             with_line(row.template, line) for row, line in zip(self._rows, self._lines, strict=True)
         ]
+
+
+def _first_matches(matches: Mapping[int, list[SPAN]], cap: int) -> dict[int, list[SPAN]]:
+    """The lines of the first ``cap`` matches in document order, the last one cut if the cap
+    falls inside it (as :meth:`Composition._rebuild` shows them)."""
+    first: dict[int, list[SPAN]] = {}
+    left = cap
+    for line in sorted(matches):
+        spans = matches[line]
+        if len(spans) >= left:
+            if left:
+                first[line] = spans if len(spans) == left else spans[:left]
+            break
+        first[line] = spans
+        left -= len(spans)
+    return first
 
 
 def _take_touched(index: Matches) -> Log | None:
