@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from grepls import __version__
+from grepls.trace import ENVIRONMENT as TRACE_ENVIRONMENT
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -36,6 +38,15 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         help="exit when this process ends (also taken from initialize's processId)",
     )
+    parser.add_argument(
+        "--trace-timing",
+        metavar="FILE",
+        default=os.environ.get(TRACE_ENVIRONMENT) or None,
+        help="append to FILE, as JSON lines, the CLOCK_MONOTONIC time (ns) each message was read "
+        "whole and each answer or notification written whole, with its method and id; kept in "
+        f"memory and written when idle or at exit (also ${TRACE_ENVIRONMENT}). For measuring the "
+        "server's share of a keystroke: didChange in -> publishDiagnostics out",
+    )
     return parser.parse_args(argv)
 
 
@@ -58,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     from grepls.transport import serve_stdio, serve_tcp, serve_ws
 
     server = create_server()
+    if arguments.trace_timing:
+        from grepls.trace import TimingTrace
+
+        server.endpoint.trace = TimingTrace(arguments.trace_timing)
     if arguments.tcp:
         return serve_tcp(server, arguments.host, arguments.port, arguments.client_process_id)
     if arguments.ws:

@@ -53,9 +53,12 @@ class FrameReader(asyncio.Protocol):
         receive: Callable[[bytes | memoryview], None],
         batch_done: Callable[[], None],
         fd: int | None = None,
+        read_done: Callable[[], None] | None = None,
     ) -> None:
         self.receive = receive
         self.batch_done = batch_done
+        self.read_done = read_done
+        """Told as each read returns, before its frames are cut (the timing trace's stamp)."""
         self.fd = fd
         """The input's descriptor, for reading a large body straight from it (stdio only)."""
         self.finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -72,6 +75,8 @@ class FrameReader(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         if self.finished.done():
             return
+        if self.read_done is not None:
+            self.read_done()
         try:
             self._cut(data)
         finally:

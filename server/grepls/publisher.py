@@ -53,6 +53,7 @@ from grepls.rpc import Endpoint, Later
 from grepls.settings import DEFAULT_MAX_MATCHES
 
 WARNING = 2  # window/showMessage's MessageType.Warning
+PUBLISH = "textDocument/publishDiagnostics"
 
 # Workspace reports per $/progress notification when a pull client streams them.
 PARTIAL_REPORTS = 500
@@ -128,7 +129,7 @@ class Publisher:
         self._changed = True
         self._closed_since[uri] = None
         if not self.pull:
-            self.endpoint.send(*publish_parts(uri, None, b""))
+            self.endpoint.send(*publish_parts(uri, None, b""), method=PUBLISH)
 
     def flush(self) -> None:
         """Show every document whose matches changed since it was last shown."""
@@ -153,7 +154,7 @@ class Publisher:
                 self._blank.add(uri)
             else:
                 self._blank.discard(uri)
-            self.endpoint.send(*publish_parts(uri, document.version, items))
+            self.endpoint.send(*publish_parts(uri, document.version, items), method=PUBLISH)
         if self._refresh:
             self._refresh = False
             if self.pull:
@@ -224,6 +225,7 @@ class Publisher:
                 b',"value":{"items":[',
                 b",".join(reports[start : start + PARTIAL_REPORTS]),
                 b"]}}}",
+                method="$/progress",
             )
         return b'{"items":[]}'
 

@@ -24,11 +24,15 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
+
+if TYPE_CHECKING:
+    from grepls.trace import TimingTrace
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +99,8 @@ class Endpoint:
     """Set by ``exit``: 0 after ``shutdown``, else 1."""
     on_exit: Callable[[], None] | None
     """Called once when the client says ``exit``: the transport stops reading."""
+    trace: TimingTrace | None
+    """Stamps every message in and out when timing is traced (``--trace-timing``)."""
 
     def __init__(self) -> None:
         self.routes = {}
@@ -102,14 +108,32 @@ class Endpoint:
         self.state = "new"
         self.exit_status = None
         self.on_exit = None
+        self.trace = None
+        self._read_ns = 0
+        """When the transport's last read returned (traced only; 0: the transport does not say)."""
         self._next_request = 0
         self._waiting: dict[str, tuple[Callable[[Any], None], Callable[[Any], None] | None]] = {}
 
     # -- receiving ---------------------------------------------------------------------------
 
+    def read_done(self) -> None:
+        """The transport's read just returned: the frames it completes were read now."""
+        self._read_ns = time.monotonic_ns()
+
     def receive(self, body: bytes | memoryview | str) -> None:
         """Handle one message body."""
+        if self.trace is None:
+            self._handle(_parse(body))
+            return
+        stamp = self._read_ns or time.monotonic_ns()
         message = _parse(body)
+        if isinstance(message, dict):
+            self.trace.received(stamp, message.get("method"), message.get("id"), len(body))
+        else:
+            self.trace.received(stamp, None, None, len(body))
+        self._handle(message)
+
+    def _handle(self, message: Any) -> None:
         if message is _NOT_JSON:
             self._error(None, PARSE_ERROR, "message is not valid JSON")
             return
@@ -185,6 +209,8 @@ class Endpoint:
         if self.exit_status is None:
             self.exit_status = 0 if self.state == "shutdown" else 1
         self.state = "exited"
+        if self.trace is not None:
+            self.trace.flush()
         if self.on_exit is not None:
             self.on_exit()
 
@@ -205,17 +231,27 @@ class Endpoint:
 
     # -- sending -----------------------------------------------------------------------------
 
-    def send(self, *parts: bytes) -> None:
-        """Write one message whose body is already JSON, given in pieces."""
+    def send(self, *parts: bytes, method: str | None = None, request_id: Any = None) -> None:
+        """Write one message whose body is already JSON, given in pieces (``method`` and
+        ``request_id``: what it is, for the timing trace)."""
         if self.writer is not None and self.state != "exited":
             self.writer.write_message(parts)
+            if self.trace is not None:
+                self.trace.sent(method, request_id, sum(map(len, parts)))
 
     def respond(self, request_id: Any, result: Any) -> None:
         body = result if isinstance(result, bytes) else _dumps(result)
-        self.send(b'{"jsonrpc":"2.0","id":', _dumps(request_id), b',"result":', body, b"}")
+        self.send(
+            b'{"jsonrpc":"2.0","id":',
+            _dumps(request_id),
+            b',"result":',
+            body,
+            b"}",
+            request_id=request_id,
+        )
 
     def notify(self, method: str, params: Any) -> None:
-        self.send(_dumps({"jsonrpc": "2.0", "method": method, "params": params}))
+        self.send(_dumps({"jsonrpc": "2.0", "method": method, "params": params}), method=method)
 
     def request(
         self,
@@ -232,11 +268,11 @@ class Endpoint:
         message = {"jsonrpc": "2.0", "id": request_id, "method": method}
         if params is not None:
             message["params"] = params
-        self.send(_dumps(message))
+        self.send(_dumps(message), method=method, request_id=request_id)
 
     def _error(self, request_id: Any, code: int, message: str) -> None:
         error = {"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}}
-        self.send(_dumps(error))
+        self.send(_dumps(error), request_id=request_id)
 
 
 _NOT_JSON = object()

@@ -251,7 +251,9 @@ async def _drain(queue: asyncio.Queue[str]) -> None:
 
 
 def _reader(server: Server, fd: int | None = None) -> FrameReader:
-    return FrameReader(server.endpoint.receive, server.after_batch, fd)
+    endpoint = server.endpoint
+    read_done = endpoint.read_done if endpoint.trace is not None else None
+    return FrameReader(endpoint.receive, server.after_batch, fd, read_done)
 
 
 async def _feed_from_thread(stream: BinaryIO, frames: FrameReader) -> None:
