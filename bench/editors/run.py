@@ -3,8 +3,10 @@
 Model. Each run starts one real editor in a pseudo-terminal, as a user's: Neovim and Emacs draw
 their real screen into it (220 by 50: wide enough that no message stops for "Press ENTER"). The
 editor is configured with the README's own snippet, and its ``grepls`` command is a shim on
-``PATH`` that starts a logging proxy (``proxy.py``) in front of the server, so the server's share
-is timed from outside with the same clock. The editor opens a generated file (``bench.documents``:
+``PATH`` that starts the server with its timing trace on (``grepls --trace-timing FILE``: the
+server's own ``CLOCK_MONOTONIC`` stamps of each message read whole and each one written whole, see
+``grepls.trace``), so the server's share is timed by the server itself, on the clock the editor's
+watcher and this runner stamp with, and nothing stands between editor and server. The editor opens a generated file (``bench.documents``:
 ``TODO`` planted on exactly *M* lines), and a small watcher script inside the editor
 (``neovim.lua``, ``emacs.el``) sets the pattern and waits for the first matches. Then this runner
 *types into the terminal*: a keystroke that inserts a matching line above half of the matches VS
@@ -21,17 +23,19 @@ on that line, the extension's decoration on it (the background it paints for the
 from ``grepls.matchesInLines``) and the status bar's new count. A file with more matches than the
 diagnostics cap is typed into twice: above half of the first 500, and *past the cap* (below half
 of all its matches), where no diagnostic can carry the typed match and only the decoration shows
-it. The extension's interpreter is a shim that puts the same proxy in front of the server it
-starts.
+it. The extension's interpreter is a shim that starts the server it is asked for with the same
+trace (the trace pairs its clock once with the wall clock the browser stamps with).
 
 Every figure is a median over rounds after two warm-up rounds, with:
 
-* **to server**: keystroke → the ``didChange`` reaching the server (the editor's own change
+* **to server**: keystroke → the server's read of the ``didChange`` (the editor's own change
   tracking and debounce);
-* **grepls**: the server's share — ``didChange`` in → ``publishDiagnostics`` out (push), or the
-  semantic-tokens request in → its answer out (VS Code's decoration: ``matchesInLines`` in → out);
+* **grepls**: the server's share, on its own clock — ``didChange`` read → ``publishDiagnostics``
+  written (push), or the semantic-tokens (or pull-diagnostics) request read → its answer written
+  (VS Code's decoration: ``matchesInLines`` read → answered);
 * **floor**: the same editor, config and keystroke with ``floor_server.py``, which publishes one
-  diagnostic — what the editor costs with nothing to show.
+  diagnostic — what the editor costs with nothing to show. It runs as directly as grepls (no
+  process between it and the editor) and is timed by the screen only.
 
 Every wait has a deadline; editors run in their own process group and are killed with it.
 """
@@ -354,12 +358,12 @@ def run_one(
     for folder in (home, project, shims):
         folder.mkdir()
     (project / "file.txt").write_text(text, encoding="utf-8")
-    proxy_log, events = run_dir / "proxy.jsonl", run_dir / "events.jsonl"
+    trace, events = run_dir / "trace.jsonl", run_dir / "events.jsonl"
     floor = [PYTHON, str(HERE / "floor_server.py")]
-    command = [PYTHON, "-m", "grepls"] if server == "grepls" else floor
+    command = [PYTHON, "-m", "grepls", "--trace-timing", f'"{trace}"']
     shim = shims / "grepls"
     shim.write_text(
-        f'#!/bin/sh\nexec {PYTHON} -m bench.editors.proxy "{proxy_log}" -- {" ".join(command)}\n',
+        f'#!/bin/sh\nexec {" ".join(command if server == "grepls" else floor)}\n',
         encoding="utf-8",
     )
     shim.chmod(0o755)
@@ -412,7 +416,7 @@ def run_one(
         result.error += "\n--- terminal tail\n" + screen.decode(errors="replace")[-1200:]
     finally:
         terminal.close()
-    proxy = read_proxy_log(proxy_log)
+    stamps = read_trace(trace)
     for key_mono, key_wall, shown_mono, shown_wall in typed[WARMUP:]:
         if shown_mono:
             result.screen_ms.append((shown_mono - key_mono) / 1e6)
@@ -420,7 +424,7 @@ def run_one(
         else:
             result.screen_ms.append((shown_wall - key_wall) / 1e6)
             start, clock = key_wall, "wall"
-        to_server, share = server_share(proxy, start, clock)
+        to_server, share = server_share(stamps, start, clock)
         if to_server is not None:
             result.to_server_ms.append(to_server)
         if share is not None:
@@ -455,7 +459,7 @@ def run_vscode(
     run_dir = Path(tempfile.mkdtemp(prefix=f"vscode-{server}-", dir=workdir))
     workspace = run_dir / "workspace"
     workspace.mkdir()
-    proxy_log = run_dir / "proxy.jsonl"
+    trace = run_dir / "trace.jsonl"
     cap = editor.max_matches or DEFAULT_MAX_MATCHES
     files = []
     for (lines, matches), past_cap in _vscode_files(cases, cap):
@@ -478,17 +482,18 @@ def run_vscode(
                 "shown_before": min(matches, cap) if server == "grepls" else 1,
             }
         )
-    # The extension runs `<interpreter> -m grepls` (and probes it with -c): the shim puts the
-    # proxy in front of the server it is asked for, and passes every other call through.
+    # The extension runs `<interpreter> -m grepls` (and probes it with -c): the shim starts the
+    # server it is asked for, and passes every other call through. The trace is turned on through
+    # the environment: the grepls the .vsix bundles may predate the flag, and then runs untimed.
     target = "-m grepls" if server == "grepls" else str(HERE / "floor_server.py")
     if server == "grepls" and editor.push:
         target = str(HERE / "push_server.py")
+
     interpreter = run_dir / "python"
     interpreter.write_text(
         "#!/bin/sh\n"
         'if [ "$1" = "-m" ] && [ "$2" = "grepls" ]; then\n'
-        f'  PYTHONPATH="$PYTHONPATH:{REPO}" exec {PYTHON} -m bench.editors.proxy "{proxy_log}" '
-        f"-- python3 {target}\n"
+        f'  GREPLS_TRACE_TIMING="{trace}" PYTHONPATH="$PYTHONPATH:{REPO}" exec python3 {target}\n'
         "fi\n"
         'exec python3 "$@"\n',
         encoding="utf-8",
@@ -515,7 +520,7 @@ def run_vscode(
         check=False,
     )
     report = json.loads((run_dir / "vscode.json").read_text()) if Path(plan["out"]).exists() else {}
-    proxy = read_proxy_log(proxy_log)
+    stamps = read_trace(trace)
     results = []
     for file in report.get("files", [{**f, "rounds": [], "error": None} for f in files]):
         for view in ("squiggle", "status", "decoration"):
@@ -531,7 +536,7 @@ def run_vscode(
                 if seen is None:
                     continue
                 result.screen_ms.append((seen - measured["key_wall"]) / 1e6)
-                to_server, share = server_share(proxy, measured["key_wall"], "wall", answers)
+                to_server, share = server_share(stamps, measured["key_wall"], "wall", answers)
                 if to_server is not None:
                     result.to_server_ms.append(to_server)
                 if share is not None:
@@ -543,10 +548,24 @@ def run_vscode(
     return results
 
 
-def read_proxy_log(path: Path) -> list[dict[str, Any]]:
+def read_trace(path: Path) -> list[dict[str, Any]]:
+    """The server's timing trace (``grepls --trace-timing``), each stamp on both clocks: its
+    own ``mono``, and ``wall`` from the pair its header holds (the browser stamps with the wall
+    clock). A file may hold several servers' traces (a restart), each after its own header."""
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    entries: list[dict[str, Any]] = []
+    offset = 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line:
+            continue
+        entry = json.loads(line)
+        if "trace" in entry:
+            offset = entry["wall"] - entry["mono"]
+            continue
+        entry["wall"] = entry["mono"] + offset
+        entries.append(entry)
+    return entries
 
 
 def _vscode_floors() -> dict[str, str]:
@@ -812,8 +831,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.plot:
             plot(results, args.plot)
     if args.smoke:
-        # The smoke asserts only that measurements arrive, from both sides of the proxy.
-        missing = [r for r in results if len(r.screen_ms) < args.rounds or not r.server_ms]
+        # The smoke asserts only that measurements arrive: the editor's, and grepls's trace.
+        missing = [
+            r
+            for r in results
+            if len(r.screen_ms) < args.rounds or (r.server == "grepls" and not r.server_ms)
+        ]
         if failed or missing or not results:
             print("bench-editors smoke: measurements missing", file=sys.stderr)
             return 1

@@ -21,9 +21,8 @@ browser) can convert. Each other line is
 
     {"mono": ns, "dir": "in"|"out", "method": ..., "id": ..., "bytes": body size}
 
-(``method`` absent on answers, ``id`` absent on notifications) — the same shape
-``bench/editors/proxy.py`` logs, so the bench reads either. When off, the endpoint pays one
-``is None`` check per message.
+(``method`` absent on answers, ``id`` absent on notifications); ``bench/editors/run.py`` reads it.
+When off, the endpoint pays one ``is None`` check per message.
 """
 
 from __future__ import annotations
