@@ -6,15 +6,15 @@ editor is configured with the README's own snippet, and its ``grepls`` command i
 ``PATH`` that starts the server with its timing trace on (``grepls --trace-timing FILE``: the
 server's own ``CLOCK_MONOTONIC`` stamps of each message read whole and each one written whole, see
 ``grepls.trace``), so the server's share is timed by the server itself, on the clock the editor's
-watcher and this runner stamp with, and nothing stands between editor and server. The editor opens a generated file (``bench.documents``:
-``TODO`` planted on exactly *M* lines), and a small watcher script inside the editor
-(``neovim.lua``, ``emacs.el``) sets the pattern and waits for the first matches. Then this runner
-*types into the terminal*: a keystroke that inserts a matching line above half of the matches VS
-Code would squiggle (Neovim ``P`` with a matching line in the register; in Emacs a key bound to
-inserting it), stamped when its byte is written; the watcher stamps the moment the typed line's
-match is on screen (Neovim: the diagnostic is held, or the semantic-token extmark drawn, then a
-``:redraw``; Emacs: flymake holds it, then ``(redisplay t)``). A second keystroke deletes the line
-again (``dd``; the other key in Emacs), and the watcher sees the match go.
+watcher and this runner stamp with, and nothing stands between editor and server. The editor opens
+a generated file (``bench.documents``: ``TODO`` planted on exactly *M* lines), and a small watcher
+script inside the editor (``neovim.lua``, ``emacs.el``) sets the pattern and waits for the first
+matches. Then this runner *types into the terminal*: a keystroke that inserts a matching line above
+half of the matches VS Code would squiggle (Neovim ``P`` with a matching line in the register; in
+Emacs a key bound to inserting it), stamped when its byte is written; the watcher stamps the moment
+the typed line's match is on screen (Neovim: the diagnostic is held, or the semantic-token extmark
+drawn, then a ``:redraw``; Emacs: flymake holds it, then ``(redisplay t)``). A second keystroke
+deletes the line again (``dd``; the other key in Emacs), and the watcher sees the match go.
 
 VS Code runs as code-server in Debian's chromium (``vscode.mjs``, driven by playwright-core, as the
 e2e test does). There the keystroke is the ``O`` that completes ``TOD typed here`` into a match
