@@ -363,7 +363,7 @@ def run_one(
     command = [PYTHON, "-m", "grepls", "--trace-timing", f'"{trace}"']
     shim = shims / "grepls"
     shim.write_text(
-        f'#!/bin/sh\nexec {" ".join(command if server == "grepls" else floor)}\n',
+        f"#!/bin/sh\nexec {' '.join(command if server == 'grepls' else floor)}\n",
         encoding="utf-8",
     )
     shim.chmod(0o755)
