@@ -156,6 +156,46 @@ def test_patching_a_composition_line_by_line_gives_what_a_rebuild_gives(cap: int
         assert driver.published(URI) == json.loads(b"[" + fresh + b"]"), version
 
 
+@pytest.mark.parametrize("cap", [1, 3, 10, 33, 80, None])
+def test_whole_lines_pasted_and_deleted_around_the_cut_publish_what_a_rebuild_gives(
+    cap: int | None,
+) -> None:
+    """The editors' keystroke (a matching line pasted, then deleted) anywhere, above, at and
+    below the line the cap falls inside: only the rows from the cut on are compared again."""
+    import random
+
+    from grepls.compose import Composition
+
+    rng = random.Random(23)
+    driver = InProcess(options={} if cap is None else {"maxMatchesPerDocument": cap})
+    kinds = ["TODO x\n", "FIX y\n", "z\n", "TODO FIX\n", "TODO TODO TODO\n", "\n"]
+    driver.open(URI, "".join(rng.choice(kinds) for _ in range(150)))
+    driver.command("grepls.addPattern", {"pattern": "FIX"})
+    driver.command("grepls.setPattern", "TODO")
+    publisher = driver.server.publisher
+    document = driver.server.documents[URI]
+    length = 150
+    for version in range(2, 400):
+        # Mostly near the top, where a paste moves every shown match and the cut with them.
+        line = rng.randrange(min(length, 40) if rng.random() < 0.6 else length)
+        if rng.random() < 0.5 or length < 20:
+            driver.change(URI, version, [edit(line, 0, rng.choice(kinds[:5] + ["TODO\n"]))])
+            length += 1
+        else:
+            gone = rng.choice([1, 1, 1, 2, 5])
+            end = {"line": line + gone, "character": 0}
+            removal = {"range": {"start": {"line": line, "character": 0}, "end": end}, "text": ""}
+            driver.change(URI, version, [removal])
+            length -= min(gone, length - line)
+        if rng.random() < 0.05:  # a pattern added or dropped between keystrokes
+            if "overlap" in driver.server.patterns.added:
+                driver.command("grepls.removePattern", "overlap")
+            else:
+                driver.command("grepls.addPattern", {"pattern": "O F", "id": "overlap"})
+        fresh = Composition().json(document, publisher.renderers, publisher.cap)
+        assert driver.published(URI) == json.loads(b"[" + fresh + b"]"), version
+
+
 def test_typing_over_and_under_the_cap_announces_it_once() -> None:
     driver = InProcess(options={"maxMatchesPerDocument": 3})
     driver.open(URI, "TODO\n" * 3 + "x\n")

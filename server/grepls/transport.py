@@ -87,6 +87,9 @@ def serve_stdio(server: Server, client_pid: int | None = None) -> int:
             feeding = asyncio.ensure_future(_feed_from_thread(stdin, frames))
         else:
             _widen_pipe(stdin.fileno())
+        # A publish of 1,000 diagnostics (160 kB) fills a 64 kB pipe twice over: the server would
+        # wait for the editor to read most of it before it could read the next keystroke.
+        _widen_pipe(sys.stdout.fileno())
         await _serve(frames.finished, server, client_pid)
         if feeding is not None:
             feeding.cancel()
@@ -296,7 +299,8 @@ async def _serve(ended: asyncio.Future[None], server: Server, pid: int | None) -
 
 def _widen_pipe(fd: int) -> None:
     """Let a pipe hold a megabyte instead of 64 kB (Linux), so a large message crosses it in
-    fewer, larger reads; elsewhere, or when not allowed, the pipe stays as it is."""
+    fewer, larger reads and writes; elsewhere, or when not allowed (or not a pipe), it stays as
+    it is."""
     with contextlib.suppress(ImportError, AttributeError, OSError):
         import fcntl  # not on Windows
 

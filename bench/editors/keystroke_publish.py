@@ -1,0 +1,183 @@
+"""In process: grepls's share of the editors' bench keystroke, without an editor or a pipe.
+
+The real server (``create_server``) is fed message bodies as a transport feeds them, and writes
+through the real stdio writer into ``/dev/null``. Each keystroke is the editors' bench's: a
+matching line inserted above half of the first 500 matches (then deleted), in a generated file.
+Timed, per keystroke, from the ``didChange`` handed to the endpoint to the last byte written:
+
+* **diagnostics**: ``didChange`` → ``publishDiagnostics`` (a push client);
+* **tokens**: ``didChange`` → the answer to ``semanticTokens/full/delta`` (diagnostics off).
+
+    .venv/bin/python -m bench.editors.keystroke_publish [--lines 2000 100000]
+        [--matches 100 1000 5000] [--rounds 200] [--profile]
+
+``--profile`` prints cProfile's top entries for each case instead of timing it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import re
+import statistics
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+from grepls.server import Server, create_server
+from grepls.transport import StreamWriter
+
+from bench.documents import generate
+from bench.editors.run import TYPED, target_line
+
+URI = "file:///bench.txt"
+_RESULT_ID = re.compile(rb'^\{"resultId":"([^"]*)"')
+
+
+class Sink(StreamWriter):
+    """The stdio writer into /dev/null, keeping the result id of the last answer that has one."""
+
+    result_id: str | None = None
+
+    def write_message(self, parts: Sequence[bytes]) -> None:
+        super().write_message(parts)
+        if len(parts) == 5 and (found := _RESULT_ID.match(parts[3][:64])):  # an answer
+            self.result_id = found.group(1).decode()
+
+
+class Typist:
+    """One server with one document, and the keystrokes that insert and delete the typed line."""
+
+    def __init__(self, lines: int, matches: int, tokens: bool) -> None:
+        self.server: Server = create_server()
+        self.sink = open(os.devnull, "wb")  # noqa: SIM115 (closed by close())
+        self.writer = Sink(self.sink)
+        self.server.endpoint.writer = self.writer
+        self.tokens = tokens
+        self.version = 1
+        self.serial = 0
+        self.result_id: str | None = None
+        capabilities: dict[str, Any] = {"general": {"positionEncodings": ["utf-16"]}}
+        if tokens:
+            capabilities["textDocument"] = {"semanticTokens": {"requests": {"full": {"delta": True}}}}
+        self.send(
+            "initialize",
+            {
+                "capabilities": capabilities,
+                "initializationOptions": {"diagnostics": not tokens},
+            },
+            request=True,
+        )
+        self.send("initialized", {})
+        document = generate(lines, matches)
+        self.line = target_line(document.todo_lines, matches)
+        text = "\n".join(document.lines) + "\n"
+        item = {"uri": URI, "languageId": "plaintext", "version": 1, "text": text}
+        self.send("textDocument/didOpen", {"textDocument": item})
+        arguments = {"command": "grepls.setPattern", "arguments": ["TODO"]}
+        self.send("workspace/executeCommand", arguments, request=True)
+        if tokens:
+            self.pull_tokens()
+
+    def send(self, method: str, params: Any, request: bool = False) -> None:
+        message: dict[str, Any] = {"jsonrpc": "2.0", "method": method, "params": params}
+        if request:
+            self.serial += 1
+            message["id"] = self.serial
+        self.server.endpoint.receive(orjson.dumps(message))
+        self.server.after_batch()
+
+    def pull_tokens(self) -> None:
+        document = {"textDocument": {"uri": URI}}
+        if self.result_id is None:
+            self.send("textDocument/semanticTokens/full", document, request=True)
+        else:
+            params = {**document, "previousResultId": self.result_id}
+            self.send("textDocument/semanticTokens/full/delta", params, request=True)
+        self.result_id = self.writer.result_id
+
+    def keystroke(self, insert: bool) -> None:
+        self.version += 1
+        line = self.line
+        if insert:
+            change = {"range": _range(line, 0, line, 0), "text": TYPED + "\n"}
+        else:
+            change = {"range": _range(line, 0, line + 1, 0), "text": ""}
+        params = {"textDocument": {"uri": URI, "version": self.version}, "contentChanges": [change]}
+        self.send("textDocument/didChange", params)
+        if self.tokens:
+            self.pull_tokens()
+
+    def close(self) -> None:
+        self.sink.close()
+
+
+def _range(line: int, start: int, end_line: int, end: int) -> dict[str, Any]:
+    return {
+        "start": {"line": line, "character": start},
+        "end": {"line": end_line, "character": end},
+    }
+
+
+def measure(lines: int, matches: int, tokens: bool, rounds: int) -> tuple[float, float]:
+    """Median µs of (the insert, the delete)."""
+    typist = Typist(lines, matches, tokens)
+    inserts: list[float] = []
+    deletes: list[float] = []
+    try:
+        for round_ in range(rounds + 5):
+            for insert, samples in ((True, inserts), (False, deletes)):
+                started = time.perf_counter_ns()
+                typist.keystroke(insert)
+                if round_ >= 5:
+                    samples.append((time.perf_counter_ns() - started) / 1000)
+    finally:
+        typist.close()
+    return statistics.median(inserts), statistics.median(deletes)
+
+
+def profile(lines: int, matches: int, tokens: bool, rounds: int) -> None:
+    typist = Typist(lines, matches, tokens)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(rounds):
+        typist.keystroke(True)
+        typist.keystroke(False)
+    profiler.disable()
+    typist.close()
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(12)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--lines", nargs="*", type=int, default=[2_000, 100_000])
+    parser.add_argument("--matches", nargs="*", type=int, default=[100, 1_000, 5_000])
+    parser.add_argument("--channels", nargs="*", default=["diagnostics", "tokens"])
+    parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    print(f"load average {os.getloadavg()[0]:.2f}")
+    for channel in args.channels:
+        for lines in args.lines:
+            for matches in args.matches:
+                if matches > lines // 2:
+                    continue
+                tokens = channel == "tokens"
+                if args.profile:
+                    print(f"--- {channel} {lines:,} lines {matches:,} matches")
+                    profile(lines, matches, tokens, args.rounds)
+                    continue
+                insert, delete = measure(lines, matches, tokens, args.rounds)
+                print(
+                    f"{channel:11} {lines:>7,} lines {matches:>5,} matches: "
+                    f"insert {insert:7.1f} µs, delete {delete:7.1f} µs"
+                )
+    print(f"load average {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
