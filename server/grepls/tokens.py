@@ -57,6 +57,9 @@ LEGEND = {"tokenTypes": TOKEN_TYPES, "tokenModifiers": []}
 
 _INT_BYTES = array("I").itemsize
 
+_NEAR = 256
+"""Lines looked at one by one, after the last token, for the next ones to show."""
+
 
 def encode(
     matches: Iterable[tuple[int, SPAN]], previous_line: int = 0, previous_start: int = 0
@@ -260,7 +263,13 @@ def _after(held: dict[int, list[SPAN]], lines: list[int], wanted: int) -> list[t
     last = lines[-1] if lines else -1
     shown_on_last = len(lines) - bisect_left(lines, last)
     rest = [(last, span) for span in held.get(last, [])[shown_on_last:]]
-    following = sorted(filter(partial(lt, last), held))
+    # Usually one match is wanted (a line deleted above lets the next one in), and it is near:
+    # look at the next few lines before sorting every line the index holds.
+    near = [line for line in range(last + 1, last + 1 + _NEAR) if line in held]
+    if len(rest) + sum(len(held[line]) for line in near) >= wanted:
+        following = near
+    else:
+        following = sorted(filter(partial(lt, last), held))
     below = ((line, span) for line in following for span in held[line])
     return list(islice(chain(rest, below), wanted))
 
