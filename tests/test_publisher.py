@@ -179,7 +179,7 @@ def test_whole_lines_pasted_and_deleted_around_the_cut_publish_what_a_rebuild_gi
         # Mostly near the top, where a paste moves every shown match and the cut with them.
         line = rng.randrange(min(length, 40) if rng.random() < 0.6 else length)
         if rng.random() < 0.5 or length < 20:
-            driver.change(URI, version, [edit(line, 0, rng.choice(kinds[:5] + ["TODO\n"]))])
+            driver.change(URI, version, [edit(line, 0, rng.choice([*kinds[:5], "TODO\n"]))])
             length += 1
         else:
             gone = rng.choice([1, 1, 1, 2, 5])

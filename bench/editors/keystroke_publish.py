@@ -62,7 +62,8 @@ class Typist:
         self.result_id: str | None = None
         capabilities: dict[str, Any] = {"general": {"positionEncodings": ["utf-16"]}}
         if tokens:
-            capabilities["textDocument"] = {"semanticTokens": {"requests": {"full": {"delta": True}}}}
+            requests = {"full": {"delta": True}}
+            capabilities["textDocument"] = {"semanticTokens": {"requests": requests}}
         self.send(
             "initialize",
             {

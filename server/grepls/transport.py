@@ -89,7 +89,7 @@ def serve_stdio(server: Server, client_pid: int | None = None) -> int:
             _widen_pipe(stdin.fileno())
         # A publish of 1,000 diagnostics (160 kB) fills a 64 kB pipe twice over: the server would
         # wait for the editor to read most of it before it could read the next keystroke.
-        _widen_pipe(sys.stdout.fileno())
+        _widen_output(sys.stdout.fileno())
         await _serve(frames.finished, server, client_pid)
         if feeding is not None:
             feeding.cancel()
@@ -305,6 +305,23 @@ def _widen_pipe(fd: int) -> None:
         import fcntl  # not on Windows
 
         fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, LARGE_BODY_BYTES)
+
+
+def _widen_output(fd: int) -> None:
+    """Let the output hold a megabyte unread: a pipe widened, or a socket's send buffer grown
+    (libuv, so Neovim, gives its children a socket pair for stdio, whose default buffer holds
+    less than one large publish). Left as it is where neither can be done."""
+    import socket
+    import stat
+
+    _widen_pipe(fd)
+    with contextlib.suppress(OSError, ValueError):
+        if not stat.S_ISSOCK(os.fstat(fd).st_mode):
+            return
+        # A socket object of our own on a duplicate: closing it leaves stdout open.
+        with socket.socket(fileno=os.dup(fd)) as output:
+            if output.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) < LARGE_BODY_BYTES:
+                output.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, LARGE_BODY_BYTES)
 
 
 def _exit_status(server: Server) -> int:
