@@ -22,7 +22,8 @@ What changed since the last look is read from each pattern's :class:`~grepls.ind
 Past a pattern's cap (``maxMatchesPerDocument``: only its first matches are shown) the same patch
 is made, then each pattern is cut again at its cap: a match typed above pushes the last shown one
 out, a match deleted lets the next one in — the rows that differ from what should be shown are
-composed again, the others kept.
+composed again, the others kept. Only the rows from the cut on can differ, so only those are
+compared (:class:`FirstMatches` says where the cut falls, without copying the index).
 
 Anything a log cannot say — a cut at the horizon, a closed file (whose matches keep no log),
 patterns reordered — rebuilds the rows, still reusing every cell whose renderer and span list are

@@ -5,7 +5,8 @@ stamps each message with ``time.monotonic_ns()`` — ``CLOCK_MONOTONIC``, the cl
 the machine shares (Neovim's ``vim.uv.hrtime()``, a benchmark's ``time.monotonic_ns()``) — twice:
 
 * ``in``: as the read that completed its frame returned (:mod:`grepls.frames` stamps each read;
-  on WebSocket, as the message is handed over), before it is parsed;
+  on WebSocket, as the message is handed over), before it is parsed — a body of a megabyte or
+  more, read on straight from the input, is stamped at the read that began taking it;
 * ``out``: as a message the server sends (an answer, a publish) has been handed whole to the
   transport — on stdio, written and flushed to the pipe.
 
