@@ -16,6 +16,9 @@ hand each one to :meth:`Endpoint.receive`. From there every message goes the sam
 4. **Answer**: a handler's result is sent as JSON; a result already rendered as JSON bytes
    (diagnostic reports, highlights) is sent as it is, without another conversion.
 
+With ``--trace-timing`` the endpoint stamps every message it receives and sends (see
+:mod:`grepls.trace`); without it, that costs one ``is None`` check a message.
+
 The endpoint also sends the server's own requests to the client (``workspace/configuration``,
 ``workspace/diagnostic/refresh``) and routes the client's responses back to their callbacks.
 """
