@@ -69,6 +69,9 @@ class AllMatches:
         self.cap = cap
         self.lines: dict[str, list[str]] = {}
         self.hits: dict[str, dict[int, list[int]]] = {}
+        self.order: dict[str, list[int]] = {}
+        """Each document's lines with matches, sorted (made again when that set changes)."""
+        self.made: dict[tuple[int, int], str] = {}
 
     def columns(self, text: str) -> list[int]:
         found, start = [], text.find(self.pattern)
@@ -80,14 +83,18 @@ class AllMatches:
     def search(self, uri: str, first: int, last: int) -> None:
         lines, hits = self.lines[uri], self.hits[uri]
         for number in range(first, last):
+            had = number in hits
             if columns := self.columns(lines[number]):
                 hits[number] = columns
             else:
                 hits.pop(number, None)
+            if had != (number in hits):
+                self.order.pop(uri, None)
 
     def open(self, uri: str, text: str) -> None:
         self.lines[uri] = LINE_BREAK.split(text)
         self.hits[uri] = {}
+        self.order.pop(uri, None)
         self.search(uri, 0, len(self.lines[uri]))
 
     def change(self, uri: str, changes: list[dict[str, Any]]) -> None:
@@ -108,30 +115,43 @@ class AllMatches:
                 self.open(uri, "\n".join(lines))
                 lines = self.lines[uri]
 
+    def diagnostic(self, line: int, column: int) -> str:
+        """One match's diagnostic as JSON, made once and kept: the publish only joins them."""
+        key = (line, column)
+        made = self.made.get(key)
+        if made is None:
+            made = json.dumps(
+                {
+                    "range": {
+                        "start": {"line": line, "character": column},
+                        "end": {"line": line, "character": column + len(self.pattern)},
+                    },
+                    "severity": 3,
+                    "code": "search",
+                    "source": "grepls",
+                    "message": f"matches {json.dumps(self.pattern)}",
+                }
+            )
+            self.made[key] = made
+        return made
+
     def publish(self, uri: str, version: Any) -> None:
-        diagnostics: list[dict[str, Any]] = []
         hits = self.hits[uri]
-        for line in sorted(hits):
+        order = self.order.get(uri)
+        if order is None:
+            order = self.order[uri] = sorted(hits)
+        shown: list[str] = []
+        for line in order:
             for column in hits[line]:
-                if len(diagnostics) == self.cap:
-                    break
-                diagnostics.append(
-                    {
-                        "range": {
-                            "start": {"line": line, "character": column},
-                            "end": {"line": line, "character": column + len(self.pattern)},
-                        },
-                        "severity": 3,
-                        "code": "search",
-                        "source": "grepls",
-                        "message": f"matches {json.dumps(self.pattern)}",
-                    }
-                )
-        params: dict[str, Any] = {"uri": uri, "diagnostics": diagnostics}
-        if version is not None:
-            params["version"] = version
-        notification = {"jsonrpc": "2.0", "method": "textDocument/publishDiagnostics"}
-        write_message({**notification, "params": params})
+                if len(shown) < self.cap:
+                    shown.append(self.diagnostic(line, column))
+        version_field = "" if version is None else f',"version":{json.dumps(version)}'
+        body = (
+            '{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":'
+            f'{{"uri":{json.dumps(uri)}{version_field},"diagnostics":[{",".join(shown)}]}}}}'
+        ).encode()
+        sys.stdout.buffer.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        sys.stdout.buffer.flush()
 
 
 def main() -> int:
