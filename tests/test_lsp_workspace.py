@@ -18,11 +18,13 @@ from typing import Any
 import pytest
 import pytest_lsp
 from conftest import SERVER, TIMEOUT, change_document, command, edit, eventually, open_document
+from grepls.workspace import SCAN_CUT
 from lsprotocol import types
 from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
+REPO = Path(__file__).resolve().parent.parent
 MAX_FILE_SIZE = 2000
 
 
@@ -407,6 +409,43 @@ async def test_past_max_workspace_matches_the_scan_stops_and_says_so_once(
     assert 10 <= sum(counts(client, tree).values()) <= 11
     listed = await command(client, "grepls.listMatches")
     assert len(listed) <= 10
+
+
+def scan_ends(client: LanguageClient) -> list[str]:
+    """The end messages of the scans' work-done progress, in order."""
+    return [
+        reports[-1].message or ""
+        for reports in client.progress_reports.values()
+        if reports and getattr(reports[-1], "kind", None) == "end"
+    ]
+
+
+async def test_past_max_workspace_matches_the_scan_ends_saying_it_was_cut(
+    client: LanguageClient, tree: Path
+) -> None:
+    for number in range(50):
+        (tree / f"f{number:02}.txt").write_text("TODO\n")
+    await start(client, tree, "visual-studio-code", settings={"maxWorkspaceMatches": 10})
+    await command(client, "grepls.setPattern", "TODO")
+    await eventually(lambda: bool(scan_ends(client)), what="the scan's progress to end")
+    assert "cut at grepls.maxWorkspaceMatches (10)" in scan_ends(client)[-1]
+    assert len(await command(client, "grepls.listMatches")) == 10
+    # The VS Code extension shows "+" by these words (scanWasCut): the same on both sides.
+    extension = REPO / "clients" / "vscode" / "src" / "workspaceMatches.ts"
+    assert f'SCAN_CUT = "{SCAN_CUT}"' in extension.read_text(encoding="utf-8")
+
+
+async def test_exactly_max_workspace_matches_is_a_complete_scan_not_a_cut_one(
+    client: LanguageClient, tree: Path
+) -> None:
+    await start(client, tree, "visual-studio-code", settings={"maxWorkspaceMatches": 5})
+    await command(client, "grepls.setPattern", "TODO")
+    await showing(client, tree, SEARCHED)
+    await eventually(lambda: bool(scan_ends(client)), what="the scan's progress to end")
+    assert "5 matches in 3 of" in scan_ends(client)[-1]
+    assert "maxWorkspaceMatches" not in scan_ends(client)[-1]
+    assert len(await command(client, "grepls.listMatches")) == 5
+    assert not [m for m in client.messages if "maxWorkspaceMatches" in m.message]
 
 
 async def test_a_pattern_cleared_or_the_scope_set_back_to_open_clears_closed_files(

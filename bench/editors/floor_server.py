@@ -7,13 +7,23 @@ makes a match: a pasted line, or the ``O`` of ``TODO``), else on line 0 (the key
 deletes it again). So an editor shows
 "the typed match" after the same keystroke as with grepls, having read one diagnostic instead of
 thousands: what remains is the editor's own cost of a keystroke and a publish — its floor.
+
+With ``--all-matches`` it publishes instead what grepls would: every match of the pattern, in
+document order, at most ``maxMatchesPerDocument`` (1,000 by default; from the initialization
+options), each with grepls's fields (range, severity, code, source, message). The matches are kept
+per line and only the changed lines are searched again, so the publish leaves at once: an editor
+row read against it is the editor's own cost of that many diagnostics, not grepls's. Literal
+patterns and ASCII text only (columns are code points) — the bench's files.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any
+
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def read_message(stream: Any) -> Any:
@@ -51,7 +61,101 @@ def publish(uri: str, version: Any, line: int) -> None:
     write_message({"jsonrpc": "2.0", "method": "textDocument/publishDiagnostics", "params": params})
 
 
+class AllMatches:
+    """Every open document's lines and, per line, the columns where the pattern starts."""
+
+    def __init__(self, pattern: str, cap: int) -> None:
+        self.pattern = pattern
+        self.cap = cap
+        self.lines: dict[str, list[str]] = {}
+        self.hits: dict[str, dict[int, list[int]]] = {}
+        self.order: dict[str, list[int]] = {}
+        """Each document's lines with matches, sorted (made again when that set changes)."""
+        self.made: dict[tuple[int, int], str] = {}
+
+    def columns(self, text: str) -> list[int]:
+        found, start = [], text.find(self.pattern)
+        while start >= 0 and self.pattern:
+            found.append(start)
+            start = text.find(self.pattern, start + len(self.pattern))
+        return found
+
+    def search(self, uri: str, first: int, last: int) -> None:
+        lines, hits = self.lines[uri], self.hits[uri]
+        for number in range(first, last):
+            had = number in hits
+            if columns := self.columns(lines[number]):
+                hits[number] = columns
+            else:
+                hits.pop(number, None)
+            if had != (number in hits):
+                self.order.pop(uri, None)
+
+    def open(self, uri: str, text: str) -> None:
+        self.lines[uri] = LINE_BREAK.split(text)
+        self.hits[uri] = {}
+        self.order.pop(uri, None)
+        self.search(uri, 0, len(self.lines[uri]))
+
+    def change(self, uri: str, changes: list[dict[str, Any]]) -> None:
+        lines = self.lines[uri]
+        for change in changes:
+            if "range" not in change:
+                self.open(uri, change["text"])
+                lines = self.lines[uri]
+                continue
+            start, end = change["range"]["start"], change["range"]["end"]
+            head = lines[start["line"]][: start["character"]]
+            tail = lines[end["line"]][end["character"] :]
+            replaced = LINE_BREAK.split(head + change["text"] + tail)
+            lines[start["line"] : end["line"] + 1] = replaced
+            if len(replaced) == end["line"] - start["line"] + 1:
+                self.search(uri, start["line"], start["line"] + len(replaced))
+            else:  # lines moved: every match's line with them (not the bench's keystrokes)
+                self.open(uri, "\n".join(lines))
+                lines = self.lines[uri]
+
+    def diagnostic(self, line: int, column: int) -> str:
+        """One match's diagnostic as JSON, made once and kept: the publish only joins them."""
+        key = (line, column)
+        made = self.made.get(key)
+        if made is None:
+            made = json.dumps(
+                {
+                    "range": {
+                        "start": {"line": line, "character": column},
+                        "end": {"line": line, "character": column + len(self.pattern)},
+                    },
+                    "severity": 3,
+                    "code": "search",
+                    "source": "grepls",
+                    "message": f"matches {json.dumps(self.pattern)}",
+                }
+            )
+            self.made[key] = made
+        return made
+
+    def publish(self, uri: str, version: Any) -> None:
+        hits = self.hits[uri]
+        order = self.order.get(uri)
+        if order is None:
+            order = self.order[uri] = sorted(hits)
+        shown: list[str] = []
+        for line in order:
+            for column in hits[line]:
+                if len(shown) < self.cap:
+                    shown.append(self.diagnostic(line, column))
+        version_field = "" if version is None else f',"version":{json.dumps(version)}'
+        body = (
+            '{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":'
+            f'{{"uri":{json.dumps(uri)}{version_field},"diagnostics":[{",".join(shown)}]}}}}'
+        ).encode()
+        sys.stdout.buffer.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        sys.stdout.buffer.flush()
+
+
 def main() -> int:
+    all_matches: AllMatches | None = None
     stdin = sys.stdin.buffer
     while (message := read_message(stdin)) is not None:
         method, params = message.get("method"), message.get("params") or {}
@@ -59,6 +163,14 @@ def main() -> int:
             continue  # a response to nothing we asked
         result: Any = None
         if method == "initialize":
+            if "--all-matches" in sys.argv:
+                options = params.get("initializationOptions") or {}
+                pattern = options.get("pattern")
+                cap = options.get("maxMatchesPerDocument")
+                all_matches = AllMatches(
+                    pattern if isinstance(pattern, str) and pattern else "TODO",
+                    cap if isinstance(cap, int) else 1000,
+                )
             result = {
                 "capabilities": {
                     "textDocumentSync": {"openClose": True, "change": 2},
@@ -74,6 +186,14 @@ def main() -> int:
             if isinstance(pattern, dict):
                 pattern = pattern.get("pattern")
             result = {"pattern": pattern, "matches": 1, "complete": True}
+        elif method == "textDocument/didOpen" and all_matches is not None:
+            document = params["textDocument"]
+            all_matches.open(document["uri"], document["text"])
+            all_matches.publish(document["uri"], document.get("version"))
+        elif method == "textDocument/didChange" and all_matches is not None:
+            document = params["textDocument"]
+            all_matches.change(document["uri"], params.get("contentChanges", []))
+            all_matches.publish(document["uri"], document.get("version"))
         elif method == "textDocument/didOpen":
             document = params["textDocument"]
             publish(document["uri"], document.get("version"), 0)

@@ -125,6 +125,8 @@ class Editor:
     """VS Code: ``grepls.maxMatchesPerDocument`` (``None``: the default)."""
     push: bool = False
     """VS Code: grepls publishes instead of answering pulls (``push_server.py``)."""
+    stand_in: str | None = None
+    """VS Code: the server run in grepls's place (a command line under bench/editors/)."""
 
     def config(self) -> tuple[str, str]:
         """(file name, text) of the editor's config: the README snippets, with the debounce set."""
@@ -196,6 +198,15 @@ def editors(chosen: list[str] | None) -> list[Editor]:
         Editor("vscode-cap500", "vscode", vscode_tools(), floor="vscode", max_matches=500),
         # grepls publishing after each change rather than waiting for VS Code's pull.
         Editor("vscode-push", "vscode", vscode_tools(), floor="vscode", push=True),
+        # The floor server publishing the same diagnostics grepls would, prebuilt: VS Code's own
+        # cost of that many diagnostics.
+        Editor(
+            "vscode-floor-all",
+            "vscode",
+            vscode_tools(),
+            floor="vscode",
+            stand_in="floor_server.py --all-matches",
+        ),
         Editor("neovim-0.7-typing", "neovim", nvim, **typing),
         Editor("neovim-0.7-typing-debounce150", "neovim", nvim, debounce_ms=150, **typing),
         Editor("neovim-0.12-typing", "neovim", modern, **typing),
@@ -488,7 +499,8 @@ def run_vscode(
     target = "-m grepls" if server == "grepls" else str(HERE / "floor_server.py")
     if server == "grepls" and editor.push:
         target = str(HERE / "push_server.py")
-
+    if server == "grepls" and editor.stand_in:
+        target = str(HERE / editor.stand_in)
     interpreter = run_dir / "python"
     interpreter.write_text(
         "#!/bin/sh\n"
@@ -579,7 +591,7 @@ def _vscode_floors() -> dict[str, str]:
         "vscode-decoration-past-cap": "vscode-squiggle-past-cap",
     }
     for view in VSCODE_VIEWS:
-        for name in ("cap500", "push"):
+        for name in ("cap500", "push", "floor-all"):
             floors[view.replace("vscode-", f"vscode-{name}-", 1)] = floors.get(view, view)
     return floors
 

@@ -12,6 +12,11 @@
 // only: no squiggle comes there. Page time is converted to the wall clock
 // (performance.timeOrigin) so run.py can join the proxy's log.
 //
+// With GREPLS_BENCH_RENDERER_PROFILE=<folder>, the page's main thread is CPU-profiled through the
+// typing of each file (Chrome DevTools protocol, 0.2 ms samples) and the profile written there,
+// renderer-<server>-<file>.cpuprofile; `profile_origin` and `profile_now` in the results place its
+// clock (performance.timeOrigin, and performance.now() as profiling began) on the wall clock.
+//
 // Every wait has a timeout; code-server's process group is killed at the end whatever happened.
 // Results go to the plan's `out` file.
 
@@ -284,6 +289,15 @@ async function main() {
         return where.includes(`Ln ${file.line + 1}, Col 4`);
       }, 20_000);
       await sleep(500);
+      const profiling = process.env.GREPLS_BENCH_RENDERER_PROFILE;
+      const cdp = profiling ? await page.context().newCDPSession(page) : null;
+      if (cdp) {
+        await cdp.send("Profiler.enable");
+        await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+        await cdp.send("Profiler.start");
+        entry.profile_origin = await page.evaluate(() => performance.timeOrigin);
+        entry.profile_now = await page.evaluate(() => performance.now());
+      }
       for (let round = 0; round < plan.rounds + plan.warmup; round++) {
         await sleep(plan.gap_ms);
         const typed = await measure(page, "O", {
@@ -294,6 +308,11 @@ async function main() {
           lineText: "TOD typed", squiggle: file.squiggles ? false : null, decoration: false, status: null,
         });
         entry.rounds.push(typed);
+      }
+      if (cdp) {
+        const { profile } = await cdp.send("Profiler.stop");
+        const server = path.basename(temp).split("-")[1]; // run.py's folder: vscode-<server>-...
+        fs.writeFileSync(path.join(profiling, `renderer-${server}-${file.name}.cpuprofile`), JSON.stringify(profile));
       }
       await closeWithoutSaving(page);
     } catch (error) {

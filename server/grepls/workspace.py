@@ -54,6 +54,8 @@ __all__ = [
 
 IGNORE_FILES = frozenset({".gitignore", ".ignore", ".rgignore"})
 WARNING = 2  # window/showMessage's MessageType.Warning
+SCAN_CUT = "cut at grepls.maxWorkspaceMatches"
+"""In the end message of a scan's progress that stopped past ``maxWorkspaceMatches``."""
 
 
 class Workspace:
@@ -238,7 +240,10 @@ class Workspace:
             raise
         self.store.drop_unseen()
         if scan.progress is not None:
-            scan.progress.end(scan.describe())
+            # The end says whether the list was cut: a client cannot tell a list of exactly
+            # maxWorkspaceMatches matches from one cut there (listMatches holds at most that many).
+            cut = "" if totals.complete else f"; {SCAN_CUT} ({self.options.max_matches:,})"
+            scan.progress.end(scan.describe() + cut)
         self.flush()
         # When ripgrep named only the files that may match, the list of every file (for the
         # watch) is made now that the matches are all shown.

@@ -398,8 +398,20 @@ function notificationTexts(page) {
   return page.locator(".notifications-toasts .notification-toast, .notifications-center .notification-list-item").allInnerTexts();
 }
 
+/** The error notifications on screen or in the notification center (their texts). */
+function errorNotifications(page) {
+  return page
+    .locator(".notifications-toasts .notification-toast, .notifications-center .notification-list-item")
+    .filter({ has: page.locator(".codicon-error") })
+    .allInnerTexts();
+}
+
 /** Writes the page's picture to target, unless the one there differs only by noise. */
 async function saveScreenshot(page, target, clip = undefined) {
+  const errors = await errorNotifications(page);
+  if (errors.length > 0) {
+    throw new Error(`an error notification is on screen: ${errors.join(" | ").replace(/\s+/g, " ")}`);
+  }
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const picture = await page.screenshot({ clip });
   if (fs.existsSync(target) && nearlySamePng(fs.readFileSync(target), picture)) {
@@ -656,6 +668,11 @@ async function scenario(url) {
   await eventually("5 squiggles on the other interpreter", async () => (await page.locator(".monaco-editor .squiggly-warning").count()) === 5);
   await eventually("status bar to show 5 on the other interpreter", async () => /TODO: 5\b/.test(await statusText(page)));
   await checkOneServer("one server process after the interpreter change");
+  // Requests VS Code made while a client stopped failed ("Starting server failed"): the grepls
+  // output has them, no error notification does.
+  await sleep(1000);
+  const errors = await errorNotifications(page);
+  check("no error notification after three restarts", errors.length === 0, errors.join(" | ").replace(/\s+/g, " "));
 
   // Untitled documents are grepped too.
   await runCommand(page, "File: New Untitled Text File");

@@ -33,6 +33,7 @@ import {
   PatternMatchGroup,
   SEARCH_PATTERN,
   WorkspaceSummary,
+  scanWasCut,
 } from "./workspaceMatches";
 
 export const VIEW_ID = "grepls.matches";
@@ -58,6 +59,8 @@ export class MatchesView implements vscode.TreeDataProvider<Node>, vscode.Dispos
   private filter = "";
   private scanning = false;
   private lastScan: string | undefined;
+  /** The last scan stopped at `maxWorkspaceMatches` (its progress said so). */
+  private scanCut = false;
   /** Something changed while nobody looked: fetch when the view shows again. */
   private stale = true;
 
@@ -94,6 +97,7 @@ export class MatchesView implements vscode.TreeDataProvider<Node>, vscode.Dispos
         if (scan.state === "ended") {
           this.lastScan = scan.message;
         }
+        this.scanCut = scan.state === "ended" && scanWasCut(scan.message);
         if (scanning !== this.scanning || !scanning) {
           this.scanning = scanning;
           this.schedule();
@@ -193,7 +197,7 @@ export class MatchesView implements vscode.TreeDataProvider<Node>, vscode.Dispos
   private rebuild(): void {
     const limit = vscode.workspace.getConfiguration("grepls").get<number>("maxWorkspaceMatches", 20000);
     const order = [...this.catalog.entries().map((entry) => entry.id), SEARCH_PATTERN];
-    this.tree = new MatchTree(this.listed, limit, order, this.filter);
+    this.tree = new MatchTree(this.listed, limit, order, this.filter, this.scanCut);
     this.render();
     this.treeChanged.fire(undefined);
     this.summaryChanged.fire();

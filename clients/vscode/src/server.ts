@@ -19,6 +19,7 @@ import {
   LanguageClient,
   LanguageClientOptions,
   Range as ProtocolRange,
+  RevealOutputChannelOn,
   ServerOptions,
   State,
   vsdiag,
@@ -139,6 +140,12 @@ export class GreplsServer implements vscode.Disposable {
       initializationOptions: serverPayload(vscode.workspace.getConfiguration("grepls")),
       outputChannel: this.log,
       traceOutputChannel: this.traceChannel,
+      // A request VS Code makes just as a client stops (Restart Server twice in a row) fails with
+      // "Starting server failed" or "Client is not running", and vscode-languageclient would
+      // show each failed request as an error notification: nothing the user can act on. They go
+      // to the grepls output only. A server that crashes or cannot start still shows one (those
+      // are forced), and so do the server's own messages (window/showMessage).
+      revealOutputChannelOn: RevealOutputChannelOn.Never,
       middleware: {
         // The code actions "Replace this match…" / "Replace all N matches…" ask for the replacement.
         executeCommand: promptingExecuteCommand,

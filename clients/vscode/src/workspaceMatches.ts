@@ -51,8 +51,16 @@ export interface ScopeTotals {
   files: number;
   /** Matches and files of each pattern. */
   perPattern: Map<string, { matches: number; files: number }>;
-  /** The list reached `maxWorkspaceMatches`: there are more than it holds. */
+  /** The list was cut at `maxWorkspaceMatches`: there are more than it holds. */
   capped: boolean;
+}
+
+/** What the server adds to the end of a scan's progress when the scan stopped at the cap. */
+export const SCAN_CUT = "cut at grepls.maxWorkspaceMatches";
+
+/** Whether a scan that ended with `message` (its work-done progress end) was cut at the cap. */
+export function scanWasCut(message: string | undefined): boolean {
+  return message?.includes(SCAN_CUT) ?? false;
 }
 
 /** The listed matches, grouped; `filter` (ignoring case) narrows them to lines or paths holding it. */
@@ -62,11 +70,16 @@ export class MatchTree {
 
   constructor(
     listed: readonly ListedMatch[],
-    /** The most matches the server lists (`maxWorkspaceMatches`); a list this long is cut. */
+    /** The most matches the server lists (`maxWorkspaceMatches`). */
     limit: number,
     /** Pattern ids in the order to show them (the server's: settings', added, the search). */
     order: readonly string[] = [],
     filter = "",
+    /**
+     * The last scan stopped at the cap (scanWasCut). A list exactly `limit` long is cut only
+     * then: the server lists at most `limit`, so a complete scan of exactly that many looks alike.
+     */
+    scanCut = false,
   ) {
     const needle = filter.toLocaleLowerCase();
     const byPattern = new Map<string, Map<string, FileMatches>>();
@@ -103,7 +116,7 @@ export class MatchTree {
         return { pattern, files: fileGroups, count: fileGroups.reduce((sum, f) => sum + f.matches.length, 0) };
       })
       .filter((group) => group.count > 0);
-    this.totals = { matches: listed.length, files: files.size, perPattern, capped: listed.length >= limit };
+    this.totals = { matches: listed.length, files: files.size, perPattern, capped: scanCut && listed.length >= limit };
   }
 
   /** Matches shown (after the filter). */

@@ -9,6 +9,7 @@ import {
   ListedMatch,
   MatchTree,
   nameAndFolder,
+  scanWasCut,
   patched,
   workspaceText,
 } from "../src/workspaceMatches";
@@ -63,10 +64,26 @@ test("the filter keeps lines whose text or path holds it, ignoring case; totals 
   assert.equal(new MatchTree(listed, 20000, [], "nowhere").groups.length, 0);
 });
 
-test("a list as long as maxWorkspaceMatches is cut", () => {
+test("a list as long as maxWorkspaceMatches is cut only when the scan says it stopped there", () => {
   const listed = [match(A, 0, 0, 1, "a"), match(A, 1, 0, 1, "a")];
-  assert.equal(new MatchTree(listed, 2).totals.capped, true);
-  assert.equal(new MatchTree(listed, 3).totals.capped, false);
+  // Exactly maxWorkspaceMatches matches, the scan complete: no "+".
+  assert.equal(new MatchTree(listed, 2).totals.capped, false);
+  assert.equal(new MatchTree(listed, 2, [], "", false).totals.capped, false);
+  assert.equal(new MatchTree(listed, 2, [], "", true).totals.capped, true);
+  assert.equal(new MatchTree(listed, 3, [], "", true).totals.capped, false);
+});
+
+test("a scan's end message says whether it was cut at the cap (the server's wording)", () => {
+  assert.equal(scanWasCut("20,000 matches in 400 of 9,000 files"), false);
+  assert.equal(scanWasCut("20,001 matches in 400 of 9,000 files; cut at grepls.maxWorkspaceMatches (20,000)"), true);
+  assert.equal(scanWasCut(undefined), false);
+});
+
+test("the status bar shows + only for a cut list", () => {
+  const perPattern = new Map([["search", { matches: 2, files: 1 }]]);
+  const summary = { matches: 2, files: 1, perPattern, scanning: false };
+  assert.equal(workspaceText({ ...summary, capped: false }, "search").text, " · 2 in workspace");
+  assert.equal(workspaceText({ ...summary, capped: true }, "search").text, " · 2+ in workspace");
 });
 
 test("twenty thousand matches group in one pass", () => {
@@ -74,7 +91,7 @@ test("twenty thousand matches group in one pass", () => {
   for (let i = 0; i < 20000; i++) {
     listed.push(match(`file:///w/f${Math.floor(i / 10)}.txt`, i % 10, 0, 4, "TODO"));
   }
-  const tree = new MatchTree(listed, 20000);
+  const tree = new MatchTree(listed, 20000, [], "", true);
   assert.equal(tree.groups[0].files.length, 2000);
   assert.equal(tree.totals.capped, true);
 });
