@@ -177,10 +177,11 @@ class Composition:
         # Every log is taken (and emptied) whatever happens next: it tells what changed since now.
         logs = [_take_touched(track.index) for _, track in pairs]
         within = all(track.index.exact and track.index.count <= cap for _, track in pairs)
-        if not self._update(pairs, logs):
-            self._rebuild(pairs, cap)
-        elif self._capped or not within:
-            self._recut(pairs, cap)
+        if not self._repattern(pairs, logs, cap):
+            if not self._update(pairs, logs):
+                self._rebuild(pairs, cap)
+            elif self._capped or not within:
+                self._recut(pairs, cap)
         self._pairs = pairs
         return b",".join(self._chunks)
 
@@ -222,6 +223,41 @@ class Composition:
             self._patch(line, pairs, ranks)
         for renderer, track in fresh:
             self._add(renderer, ranks[renderer], track.index.lines, dirty)
+        return True
+
+    def _repattern(self, pairs: Pairs, logs: list[Log | None], cap: int) -> bool:
+        """Patterns added or removed, and nothing edited since the last look: drop the cells of
+        the patterns gone, and merge in each new pattern's first ``cap`` matches. The kept
+        patterns' rows were cut at their caps already and their matches did not change, so
+        nothing else is read (no recut of twenty patterns for one added). ``False`` (nothing
+        done) when this is not such a change."""
+        if not self._pairs or pairs == self._pairs:
+            return False
+        old = dict(self._pairs)
+        previous = {renderer: rank for rank, (renderer, _) in enumerate(self._pairs)}
+        kept: list[DiagnosticRenderer] = []
+        fresh: list[tuple[int, DiagnosticRenderer, Searched]] = []
+        for rank, ((renderer, track), log) in enumerate(zip(pairs, logs, strict=True)):
+            if old.get(renderer) is not track:
+                fresh.append((rank, renderer, track))
+            elif log != []:
+                return False  # edited (or anything may have changed): the update's business
+            else:
+                kept.append(renderer)
+        if not kept or [previous[r] for r in kept] != sorted(previous[r] for r in kept):
+            return False  # nothing to keep, or patterns reordered: rows merged in the old order
+        ranks = {renderer: rank for rank, (renderer, _) in enumerate(pairs)}
+        now = dict(pairs)
+        gone = {renderer for renderer, track in old.items() if now.get(renderer) is not track}
+        if gone or any(previous[renderer] != ranks[renderer] for renderer in kept):
+            self._reorder(gone, ranks)
+        for rank, renderer, track in fresh:
+            index = track.index
+            if index.exact and index.count <= cap:
+                self._add(renderer, rank, index.lines, set())
+            else:
+                self._capped = True
+                self._add(renderer, rank, _first_matches(index.lines, cap), set())
         return True
 
     def _move(self, first: int, removed: int, added: int) -> None:
