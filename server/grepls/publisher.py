@@ -130,6 +130,25 @@ class Publisher:
         if not self.pull:
             self.endpoint.send(*publish_parts(uri, None, b""))
 
+    def show(self, uri: str) -> None:
+        """Show ``uri`` now if it waits to be shown, the others at the next flush: after a
+        pattern change, each document is pushed as soon as it is searched again, so the client
+        reads one while the next is searched (a publish blocks until the pipe takes it)."""
+        if uri not in self._dirty:
+            return
+        waiting, self._dirty = self._dirty, {uri: None}
+        del waiting[uri]
+        # The refresh and the parked answers wait for the flush, when every document is ready.
+        refresh, changed = self._refresh, self._changed
+        self._refresh = self._changed = False
+        try:
+            self.flush()
+        finally:
+            waiting.update(self._dirty)
+            self._dirty = waiting
+            self._refresh = self._refresh or refresh
+            self._changed = self._changed or changed
+
     def flush(self) -> None:
         """Show every document whose matches changed since it was last shown."""
         dirty, self._dirty = self._dirty, {}
