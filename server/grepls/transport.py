@@ -72,6 +72,11 @@ def serve_stdio(server: Server, client_pid: int | None = None) -> int:
     """Serve one client on stdin/stdout until it exits; return the exit status."""
     stdin = sys.stdin.buffer
     server.endpoint.writer = StreamWriter(sys.stdout.buffer)
+    # A publish of many diagnostics is megabytes: through a 64 kB pipe it is written in dozens
+    # of turns, each waiting for the client to be scheduled and read (on a busy machine, most of
+    # its time). A megabyte pipe takes it in a few.
+    with contextlib.suppress(OSError, ValueError):
+        _widen_pipe(sys.stdout.fileno())
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
