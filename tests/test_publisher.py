@@ -287,3 +287,34 @@ def test_a_line_inserted_above_every_match_moves_them_all() -> None:
     removal = {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 2, "character": 0}}}
     driver.change(URI, 3, [{**removal, "text": ""}])
     assert starts(driver.published(URI)) == [(n, c) for n in range(29) for c in (2, 7)]
+
+
+def test_a_pattern_change_pushes_each_document_once_as_soon_as_it_is_searched() -> None:
+    """Each document's publish is written before the next document is searched for the new
+    pattern (the client reads one while the next is searched), and only once."""
+    driver = InProcess()
+    uris = [f"file:///d{n}.txt" for n in range(3)]
+    for uri in uris:
+        driver.open(uri, "TODO FIX\n" * 5)
+    driver.command("grepls.setPattern", "TODO")
+    documents = driver.server.documents
+    searched_when_published: list[tuple[str, list[bool]]] = []
+    record = driver.write_message
+
+    def write_message(parts: Any) -> None:
+        record(parts)
+        message = driver.written[-1]
+        if message.get("method") == "textDocument/publishDiagnostics":
+            searched = ["FIX" in documents[uri].tracks for uri in uris]
+            searched_when_published.append((message["params"]["uri"], searched))
+
+    driver.server.endpoint.writer = type(
+        "Writer", (), {"write_message": staticmethod(write_message)}
+    )()
+    driver.command("grepls.addPattern", {"pattern": "FIX"})
+    assert searched_when_published == [
+        (uris[0], [True, False, False]),
+        (uris[1], [True, True, False]),
+        (uris[2], [True, True, True]),
+    ]
+    assert all(len(driver.published(uri)) == 10 for uri in uris)
