@@ -103,11 +103,16 @@ class Row:
 
     def drop(self, gone: set[DiagnosticRenderer]) -> None:
         """Take out the cells of patterns ``gone``."""
-        ranks = {self.cells.pop(renderer).rank for renderer in gone if renderer in self.cells}
-        kept = [n for n, key in enumerate(self.keys) if key & _RANK_MASK not in ranks]
-        self.keys = [self.keys[n] for n in kept]
-        self.fragments = [self.fragments[n] for n in kept]
-        self.template = b",".join(self.fragments)
+        keys, fragments = self.keys, self.fragments
+        for renderer in gone:
+            cell = self.cells.pop(renderer, None)
+            if cell is None:
+                continue
+            # Its keys are in the row (unique, in order): found by bisection, not by a walk.
+            for key in cell.keys:
+                position = bisect_left(keys, key)
+                del keys[position], fragments[position]
+        self.template = b",".join(fragments)
 
 
 class Matches(Protocol):
@@ -278,10 +283,16 @@ class Composition:
     def _reorder(self, gone: set[DiagnosticRenderer], ranks: dict[DiagnosticRenderer, int]) -> None:
         """Drop the cells of patterns ``gone``, and give the others their new places in order."""
         lines, rows, chunks = self._lines, self._rows, self._chunks
+        # Only when a kept pattern changed places must every cell's rank be looked at.
+        reranked = any(
+            ranks.get(renderer, rank) != rank for rank, (renderer, _) in enumerate(self._pairs)
+        )
         keep: list[int] = []
         for position, row in enumerate(rows):
             cells = row.cells
-            if any(cell.rank != ranks.get(renderer, cell.rank) for renderer, cell in cells.items()):
+            if reranked and any(
+                cell.rank != ranks.get(renderer, cell.rank) for renderer, cell in cells.items()
+            ):
                 rows[position] = row = Row(
                     {
                         renderer: _reranked(cell, ranks[renderer])
