@@ -11,6 +11,9 @@ once:
   ``unchanged`` while their result id still names the current matches; when matches change without
   an edit (a new pattern or severity) they are sent ``workspace/diagnostic/refresh``.
 
+After a pattern change, every document is searched again, one after the other: each is shown as
+soon as it is (:meth:`Publisher.show`), so that the client reads one while the next is searched.
+
 Diagnostics are always in document order (by position, then by pattern order), at most ``cap`` of
 them per document and pattern — the first ones, so that an editor's own cuts (VS Code squiggles the
 first 500 it receives) keep the top of the file. Each document's JSON is kept current line by line
