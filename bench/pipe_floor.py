@@ -5,12 +5,14 @@ into the benchmark's client takes time of its own, whatever the server does. Thi
 that floor: for every ``textDocument/didChange`` it writes a ``publishDiagnostics`` for the edit's
 version, prepared once, of as many diagnostics as it was told (notification
 ``$/grepls-bench/floor`` with ``{"diagnostics": n}``), each as long as grepls's, through the same
-kind of writer grepls uses (``writelines`` on stdout, then ``flush``). It searches nothing and keeps
-no document: the benchmark's latency for it is the pipe and the client alone.
+kind of writer grepls uses (``writelines`` on stdout, then ``flush``, into a pipe widened to a
+megabyte as grepls widens its own). It searches nothing and keeps no document: the benchmark's
+latency for it is the pipe and the client alone.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from typing import Any, BinaryIO
@@ -43,6 +45,11 @@ def main() -> None:
         print("grepls-bench floor 1")
         return
     source, sink = sys.stdin.buffer, sys.stdout.buffer
+    with contextlib.suppress(ImportError, AttributeError, OSError):
+        import fcntl  # not on Windows
+
+        # As grepls does: its output pipe holds a megabyte (see grepls.transport).
+        fcntl.fcntl(sink.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
 
     def send(body: bytes, *more: bytes) -> None:
         size = len(body) + sum(map(len, more))

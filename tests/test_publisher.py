@@ -259,6 +259,48 @@ def test_patterns_added_and_removed_between_edits_publish_what_a_rebuild_gives(
         assert driver.published(URI) == json.loads(b"[" + fresh + b"]"), version
 
 
+@pytest.mark.parametrize("cap", [None, 3, 25, 90])
+def test_patterns_added_and_removed_with_no_edit_between_publish_what_a_rebuild_gives(
+    cap: int | None,
+) -> None:
+    """A pattern change with nothing edited since the last publish merges only the new
+    pattern's cells (cut at its cap) and drops the removed one's: checked after every step,
+    several changes in a row, patterns over the cap among them."""
+    import random
+
+    from grepls.compose import Composition
+
+    rng = random.Random(5)
+    driver = InProcess(options={} if cap is None else {"maxMatchesPerDocument": cap})
+    driver.open(
+        URI, "".join(rng.choice(["TODO x\n", "FIX y\n", "z\n", "TODO FIX o\n"]) for _ in range(120))
+    )
+    driver.command("grepls.addPattern", {"pattern": "FIX"})
+    driver.command("grepls.setPattern", "TODO")
+    publisher = driver.server.publisher
+    document = driver.server.documents[URI]
+    extras = [
+        {"pattern": "O F", "id": "overlap"},
+        {"pattern": "o", "caseSensitive": False, "id": "o", "severity": "hint"},
+        {"pattern": "^\\w", "regex": True, "id": "first"},
+        {"pattern": "x", "wholeWord": True, "id": "x"},
+    ]
+    for version in range(2, 120):
+        roll = rng.random()
+        if roll < 0.4:
+            driver.command("grepls.addPattern", rng.choice(extras))
+        elif roll < 0.75:
+            added = [e["id"] for e in extras if e["id"] in driver.server.patterns.added]
+            if added:
+                driver.command("grepls.removePattern", rng.choice(added))
+        elif roll < 0.8:
+            driver.command("grepls.setPattern", rng.choice(["TODO", "x", "T"]))
+        else:
+            driver.change(URI, version, [edit(rng.randrange(100), 0, rng.choice(["TODO", "\n"]))])
+        fresh = Composition().json(document, publisher.renderers, publisher.cap)
+        assert driver.published(URI) == json.loads(b"[" + fresh + b"]"), version
+
+
 def test_a_pattern_added_keeps_the_renderers_of_the_others() -> None:
     driver = InProcess()
     driver.open(URI, "TODO FIX\n" * 10)
@@ -285,3 +327,34 @@ def test_a_line_inserted_above_every_match_moves_them_all() -> None:
     removal = {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 2, "character": 0}}}
     driver.change(URI, 3, [{**removal, "text": ""}])
     assert starts(driver.published(URI)) == [(n, c) for n in range(29) for c in (2, 7)]
+
+
+def test_a_pattern_change_pushes_each_document_once_as_soon_as_it_is_searched() -> None:
+    """Each document's publish is written before the next document is searched for the new
+    pattern (the client reads one while the next is searched), and only once."""
+    driver = InProcess()
+    uris = [f"file:///d{n}.txt" for n in range(3)]
+    for uri in uris:
+        driver.open(uri, "TODO FIX\n" * 5)
+    driver.command("grepls.setPattern", "TODO")
+    documents = driver.server.documents
+    searched_when_published: list[tuple[str, list[bool]]] = []
+    record = driver.write_message
+
+    def write_message(parts: Any) -> None:
+        record(parts)
+        message = driver.written[-1]
+        if message.get("method") == "textDocument/publishDiagnostics":
+            searched = ["FIX" in documents[uri].tracks for uri in uris]
+            searched_when_published.append((message["params"]["uri"], searched))
+
+    driver.server.endpoint.writer = type(
+        "Writer", (), {"write_message": staticmethod(write_message)}
+    )()
+    driver.command("grepls.addPattern", {"pattern": "FIX"})
+    assert searched_when_published == [
+        (uris[0], [True, False, False]),
+        (uris[1], [True, True, False]),
+        (uris[2], [True, True, True]),
+    ]
+    assert all(len(driver.published(uri)) == 10 for uri in uris)

@@ -106,11 +106,16 @@ class Row:
 
     def drop(self, gone: set[DiagnosticRenderer]) -> None:
         """Take out the cells of patterns ``gone``."""
-        ranks = {self.cells.pop(renderer).rank for renderer in gone if renderer in self.cells}
-        kept = [n for n, key in enumerate(self.keys) if key & _RANK_MASK not in ranks]
-        self.keys = [self.keys[n] for n in kept]
-        self.fragments = [self.fragments[n] for n in kept]
-        self.template = b",".join(self.fragments)
+        keys, fragments = self.keys, self.fragments
+        for renderer in gone:
+            cell = self.cells.pop(renderer, None)
+            if cell is None:
+                continue
+            # Its keys are in the row (unique, in order): found by bisection, not by a walk.
+            for key in cell.keys:
+                position = bisect_left(keys, key)
+                del keys[position], fragments[position]
+        self.template = b",".join(fragments)
 
 
 class Matches(Protocol):
@@ -180,11 +185,12 @@ class Composition:
         # Every log is taken (and emptied) whatever happens next: it tells what changed since now.
         logs = [_take_touched(track.index) for _, track in pairs]
         within = all(track.index.exact and track.index.count <= cap for _, track in pairs)
-        patched = self._update(pairs, logs)
-        if patched is None:
-            self._rebuild(pairs, cap)
-        elif self._capped or not within:
-            self._recut(pairs, cap, patched)
+        if not self._repattern(pairs, logs, cap):
+            patched = self._update(pairs, logs)
+            if patched is None:
+                self._rebuild(pairs, cap)
+            elif self._capped or not within:
+                self._recut(pairs, cap, patched)
         self._pairs = pairs
         return b",".join(self._chunks)
 
@@ -228,6 +234,41 @@ class Composition:
             self._add(renderer, ranks[renderer], track.index.lines, dirty)
         return dirty
 
+    def _repattern(self, pairs: Pairs, logs: list[Log | None], cap: int) -> bool:
+        """Patterns added or removed, and nothing edited since the last look: drop the cells of
+        the patterns gone, and merge in each new pattern's first ``cap`` matches. The kept
+        patterns' rows were cut at their caps already and their matches did not change, so
+        nothing else is read (no recut of twenty patterns for one added). ``False`` (nothing
+        done) when this is not such a change."""
+        if not self._pairs or pairs == self._pairs:
+            return False
+        old = dict(self._pairs)
+        previous = {renderer: rank for rank, (renderer, _) in enumerate(self._pairs)}
+        kept: list[DiagnosticRenderer] = []
+        fresh: list[tuple[int, DiagnosticRenderer, Searched]] = []
+        for rank, ((renderer, track), log) in enumerate(zip(pairs, logs, strict=True)):
+            if old.get(renderer) is not track:
+                fresh.append((rank, renderer, track))
+            elif log != []:
+                return False  # edited (or anything may have changed): the update's business
+            else:
+                kept.append(renderer)
+        if not kept or [previous[r] for r in kept] != sorted(previous[r] for r in kept):
+            return False  # nothing to keep, or patterns reordered: rows merged in the old order
+        ranks = {renderer: rank for rank, (renderer, _) in enumerate(pairs)}
+        now = dict(pairs)
+        gone = {renderer for renderer, track in old.items() if now.get(renderer) is not track}
+        if gone or any(previous[renderer] != ranks[renderer] for renderer in kept):
+            self._reorder(gone, ranks)
+        for rank, renderer, track in fresh:
+            index = track.index
+            if index.exact and index.count <= cap:
+                self._add(renderer, rank, index.lines, set())
+            else:
+                self._capped = True
+                self._add(renderer, rank, FirstMatches(index.lines, cap).shown(), set())
+        return True
+
     def _move(self, first: int, removed: int, added: int) -> None:
         """Lines ``first .. first + removed - 1`` were replaced by ``added`` lines: drop their
         rows (their lines are patched after) and renumber the rows below."""
@@ -248,10 +289,16 @@ class Composition:
     def _reorder(self, gone: set[DiagnosticRenderer], ranks: dict[DiagnosticRenderer, int]) -> None:
         """Drop the cells of patterns ``gone``, and give the others their new places in order."""
         lines, rows, chunks = self._lines, self._rows, self._chunks
+        # Only when a kept pattern changed places must every cell's rank be looked at.
+        reranked = any(
+            ranks.get(renderer, rank) != rank for rank, (renderer, _) in enumerate(self._pairs)
+        )
         keep: list[int] = []
         for position, row in enumerate(rows):
             cells = row.cells
-            if any(cell.rank != ranks.get(renderer, cell.rank) for renderer, cell in cells.items()):
+            if reranked and any(
+                cell.rank != ranks.get(renderer, cell.rank) for renderer, cell in cells.items()
+            ):
                 rows[position] = row = Row(
                     {
                         renderer: _reranked(cell, ranks[renderer])
@@ -438,6 +485,14 @@ class FirstMatches:
         spans = matches[self.cut] if shown else []
         self.cut_spans = spans[: len(spans) - (total - cap)] if total > cap else spans
         """The cut line's matches shown: all of them, or the first ones (a new list)."""
+
+    def shown(self) -> dict[int, list[SPAN]]:
+        """The spans shown, by line (a new dict)."""
+        spans_of = self.matches.__getitem__
+        first = {line: spans_of(line) for line in self.lines}
+        if self.lines:
+            first[self.cut] = self.cut_spans
+        return first
 
     def get(self, line: int, /) -> list[SPAN] | None:
         if line < self.cut:

@@ -103,15 +103,24 @@ class Documents(Mapping[str, Document]):
         document.close()
         return True
 
-    def bind(self, patterns: Sequence[tuple[str, Matcher]], limit: int) -> None:
+    def bind(
+        self,
+        patterns: Sequence[tuple[str, Matcher]],
+        limit: int,
+        bound: Callable[[str], None] | None = None,
+    ) -> None:
         """Search every document for exactly ``patterns``, up to ``limit`` matches each (only the
-        patterns that are new, or whose matcher or limit changed, are searched again)."""
+        patterns that are new, or whose matcher or limit changed, are searched again), calling
+        ``bound`` with each document's URI as soon as it is searched: it can be shown while the
+        client reads it and the next is searched, instead of after every other one."""
         self.patterns = tuple(patterns)
         self.limit = limit
         large = False
-        for document in self._documents.values():
+        for uri, document in self._documents.items():
             document.bind(self.patterns, limit)
             large = large or len(document.lines) >= _LARGE_DOCUMENT_LINES
+            if bound is not None:
+                bound(uri)
         if large:
             self._settle_memory_soon()
 

@@ -11,6 +11,9 @@ once:
   ``unchanged`` while their result id still names the current matches; when matches change without
   an edit (a new pattern or severity) they are sent ``workspace/diagnostic/refresh``.
 
+After a pattern change, every document is searched again, one after the other: each is shown as
+soon as it is (:meth:`Publisher.show`), so that the client reads one while the next is searched.
+
 Diagnostics are always in document order (by position, then by pattern order), at most ``cap`` of
 them per document and pattern — the first ones, so that an editor's own cuts (VS Code squiggles the
 first 500 it receives) keep the top of the file. Each document's JSON is kept current line by line
@@ -130,6 +133,25 @@ class Publisher:
         self._closed_since[uri] = None
         if not self.pull:
             self.endpoint.send(*publish_parts(uri, None, b""), method=PUBLISH)
+
+    def show(self, uri: str) -> None:
+        """Show ``uri`` now if it waits to be shown, the others at the next flush: after a
+        pattern change, each document is pushed as soon as it is searched again, so the client
+        reads one while the next is searched (a publish blocks until the pipe takes it)."""
+        if uri not in self._dirty:
+            return
+        waiting, self._dirty = self._dirty, {uri: None}
+        del waiting[uri]
+        # The refresh and the parked answers wait for the flush, when every document is ready.
+        refresh, changed = self._refresh, self._changed
+        self._refresh = self._changed = False
+        try:
+            self.flush()
+        finally:
+            waiting.update(self._dirty)
+            self._dirty = waiting
+            self._refresh = self._refresh or refresh
+            self._changed = self._changed or changed
 
     def flush(self) -> None:
         """Show every document whose matches changed since it was last shown."""

@@ -26,18 +26,43 @@ document holds; and a single line is searched only as far as its first ``limit``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
+from grepls.engine import Search
 from grepls.positions import SPAN, Encoding, byte_spans_to_columns, encode_line, next_boundary
 
 if TYPE_CHECKING:
     from grepls.lines import Sifted
-    from grepls.matcher import Matcher
 
 # Up to this many lines, a Python loop beats joining them for one RE2 pass.
 _BULK_LINES = 64
 # The same for a whole word found without RE2 (see WordScan).
 _WORD_LINES = 4096
+
+
+class Matcher(Protocol):
+    """What a scan reads of the pattern it searches for: :class:`grepls.matcher.Matcher`, which
+    chooses its scan when it is built (so the matcher knows this module, and not the reverse)."""
+
+    @property
+    def encoding(self) -> Encoding: ...
+
+    @property
+    def zero_width(self) -> bool: ...
+
+    @property
+    def whole_word(self) -> bool: ...
+
+    @property
+    def literal(self) -> str | None: ...
+
+    @property
+    def word(self) -> str | None: ...
+
+    @property
+    def bulk(self) -> Search | None: ...
+
+    def line(self, text: str, limit: int | None = None) -> tuple[list[SPAN], bool]: ...
 
 
 @dataclass(frozen=True, slots=True)

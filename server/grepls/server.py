@@ -104,9 +104,6 @@ class Server:
         and show them with their renderers (none when diagnostics are turned off)."""
         settings = self.settings
         cap = settings.max_matches_per_document
-        self.documents.bind(self.patterns.bound(), cap)
-        self.highlights.forget()
-        self.tokens.forget()
         severity = settings.severity
         held = self.publisher.renderers
         renderers: dict[str, DiagnosticRenderer] = {}
@@ -118,6 +115,10 @@ class Server:
                     renderer = DiagnosticRenderer(pattern, severity)
                 renderers[pattern.id] = renderer
         self.publisher.configure(renderers, cap)
+        # Each document is shown as soon as it is searched again (see Publisher.show).
+        self.documents.bind(self.patterns.bound(), cap, self.publisher.show)
+        self.highlights.forget()
+        self.tokens.forget()
         # The client holds tokens of the old patterns: at the next flush, tell it to ask again.
         self._tokens_stale = self.session.semantic_tokens_refresh
         self.rescan()
