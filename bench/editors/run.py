@@ -127,6 +127,8 @@ class Editor:
     """VS Code: grepls publishes instead of answering pulls (``push_server.py``)."""
     stand_in: str | None = None
     """VS Code: the server run in grepls's place (a command line under bench/editors/)."""
+    vscode_settings: tuple[tuple[str, object], ...] = ()
+    """VS Code: user settings of this variant (its floor runs with them too)."""
 
     def config(self) -> tuple[str, str]:
         """(file name, text) of the editor's config: the README snippets, with the debounce set."""
@@ -206,6 +208,18 @@ def editors(chosen: list[str] | None) -> list[Editor]:
             vscode_tools(),
             floor="vscode",
             stand_in="floor_server.py --all-matches",
+        ),
+        # VS Code's built-in merge-conflict extension reads and scans the whole document after
+        # every change, on the extension host's only thread: without its decorations and
+        # CodeLens (and the same for the floor), what is left.
+        Editor(
+            "vscode-no-merge-conflict",
+            "vscode",
+            vscode_tools(),
+            vscode_settings=(
+                ("merge-conflict.decorators.enabled", False),
+                ("merge-conflict.codeLens.enabled", False),
+            ),
         ),
         Editor("neovim-0.7-typing", "neovim", nvim, **typing),
         Editor("neovim-0.7-typing-debounce150", "neovim", nvim, debounce_ms=150, **typing),
@@ -520,7 +534,8 @@ def run_vscode(
         "rounds": rounds,
         "warmup": WARMUP,
         "gap_ms": int(gap * 1000),
-        "settings": {} if editor.max_matches is None else {"grepls.maxMatchesPerDocument": cap},
+        "settings": dict(editor.vscode_settings)
+        | ({} if editor.max_matches is None else {"grepls.maxMatchesPerDocument": cap}),
         "out": str(run_dir / "vscode.json"),
     }
     (run_dir / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
@@ -593,6 +608,9 @@ def _vscode_floors() -> dict[str, str]:
     for view in VSCODE_VIEWS:
         for name in ("cap500", "push", "floor-all"):
             floors[view.replace("vscode-", f"vscode-{name}-", 1)] = floors.get(view, view)
+        # A variant whose settings change VS Code itself has a floor of its own, with them.
+        own = "vscode-no-merge-conflict-"
+        floors[view.replace("vscode-", own, 1)] = floors.get(view, view).replace("vscode-", own, 1)
     return floors
 
 
