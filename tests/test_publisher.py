@@ -23,6 +23,33 @@ def edit(line: int, column: int, text: str) -> dict[str, Any]:
     return {"range": {"start": position, "end": position}, "text": text}
 
 
+EXTRA_PATTERNS = [
+    {"pattern": "O F", "id": "overlap"},
+    {"pattern": "o", "caseSensitive": False, "id": "o", "severity": "hint"},
+    {"pattern": "^\\w", "regex": True, "id": "first"},
+]
+"""Patterns the randomized tests add and remove: overlapping, case-insensitive, regex."""
+
+
+def two_patterns(rng: Any, cap: int | None, lines: list[str]) -> InProcess:
+    """A document of 120 random ``lines`` with the patterns ``FIX`` (added) and ``TODO`` (the
+    search), at the cap ``cap``."""
+    driver = InProcess(options={} if cap is None else {"maxMatchesPerDocument": cap})
+    driver.open(URI, "".join(rng.choice(lines) for _ in range(120)))
+    driver.command("grepls.addPattern", {"pattern": "FIX"})
+    driver.command("grepls.setPattern", "TODO")
+    return driver
+
+
+def assert_published_as_rebuilt(driver: InProcess, version: int) -> None:
+    """What was last published for the document is what composing it afresh gives."""
+    from grepls.compose import Composition
+
+    publisher = driver.server.publisher
+    fresh = Composition().json(driver.server.documents[URI], publisher.renderers, publisher.cap)
+    assert driver.published(URI) == json.loads(b"[" + fresh + b"]"), version
+
+
 def test_every_publish_is_in_document_order_after_edits_anywhere() -> None:
     driver = InProcess()
     driver.open(URI, "".join(f"{n} TODO\n" for n in range(50)))
@@ -129,8 +156,6 @@ def test_patching_a_composition_line_by_line_gives_what_a_rebuild_gives(cap: int
     """With a cap too: past it, the patched rows are cut again at each pattern's cap."""
     import random
 
-    from grepls.compose import Composition
-
     rng = random.Random(7)
     driver = InProcess(options={} if cap is None else {"maxMatchesPerDocument": cap})
     driver.open(
@@ -143,8 +168,6 @@ def test_patching_a_composition_line_by_line_gives_what_a_rebuild_gives(cap: int
     driver.command("grepls.addPattern", {"pattern": "FIX"})
     driver.command("grepls.addPattern", {"pattern": "O F", "id": "overlap"})
     driver.command("grepls.setPattern", "TODO")
-    publisher = driver.server.publisher
-    document = driver.server.documents[URI]
     for version in range(2, 200):
         line = rng.randrange(200)
         text = rng.choice(["TODO", "FIX", "x", "", "TODO FIX"])
@@ -152,8 +175,7 @@ def test_patching_a_composition_line_by_line_gives_what_a_rebuild_gives(cap: int
         if rng.random() < 0.1:
             text += "\n"  # lines move: the composition rebuilds
         driver.change(URI, version, [edit(line, column, text)])
-        fresh = Composition().json(document, publisher.renderers, publisher.cap)
-        assert driver.published(URI) == json.loads(b"[" + fresh + b"]"), version
+        assert_published_as_rebuilt(driver, version)
 
 
 @pytest.mark.parametrize("cap", [1, 3, 10, 33, 80, None])
@@ -164,16 +186,12 @@ def test_whole_lines_pasted_and_deleted_around_the_cut_publish_what_a_rebuild_gi
     below the line the cap falls inside: only the rows from the cut on are compared again."""
     import random
 
-    from grepls.compose import Composition
-
     rng = random.Random(23)
     driver = InProcess(options={} if cap is None else {"maxMatchesPerDocument": cap})
     kinds = ["TODO x\n", "FIX y\n", "z\n", "TODO FIX\n", "TODO TODO TODO\n", "\n"]
     driver.open(URI, "".join(rng.choice(kinds) for _ in range(150)))
     driver.command("grepls.addPattern", {"pattern": "FIX"})
     driver.command("grepls.setPattern", "TODO")
-    publisher = driver.server.publisher
-    document = driver.server.documents[URI]
     length = 150
     for version in range(2, 400):
         # Mostly near the top, where a paste moves every shown match and the cut with them.
@@ -192,8 +210,7 @@ def test_whole_lines_pasted_and_deleted_around_the_cut_publish_what_a_rebuild_gi
                 driver.command("grepls.removePattern", "overlap")
             else:
                 driver.command("grepls.addPattern", {"pattern": "O F", "id": "overlap"})
-        fresh = Composition().json(document, publisher.renderers, publisher.cap)
-        assert driver.published(URI) == json.loads(b"[" + fresh + b"]"), version
+        assert_published_as_rebuilt(driver, version)
 
 
 def test_typing_over_and_under_the_cap_announces_it_once() -> None:
@@ -221,22 +238,9 @@ def test_patterns_added_and_removed_between_edits_publish_what_a_rebuild_gives(
 ) -> None:
     import random
 
-    from grepls.compose import Composition
-
     rng = random.Random(11)
-    driver = InProcess(options={} if cap is None else {"maxMatchesPerDocument": cap})
-    driver.open(
-        URI, "".join(rng.choice(["TODO x\n", "FIX y\n", "z\n", "TODO FIX\n"]) for _ in range(120))
-    )
-    driver.command("grepls.addPattern", {"pattern": "FIX"})
-    driver.command("grepls.setPattern", "TODO")
-    publisher = driver.server.publisher
-    document = driver.server.documents[URI]
-    extras = [
-        {"pattern": "O F", "id": "overlap"},
-        {"pattern": "o", "caseSensitive": False, "id": "o", "severity": "hint"},
-        {"pattern": "^\\w", "regex": True, "id": "first"},
-    ]
+    driver = two_patterns(rng, cap, ["TODO x\n", "FIX y\n", "z\n", "TODO FIX\n"])
+    extras = EXTRA_PATTERNS
     for version in range(2, 160):
         roll = rng.random()
         if roll < 0.15:
@@ -255,8 +259,7 @@ def test_patterns_added_and_removed_between_edits_publish_what_a_rebuild_gives(
         else:
             change = edit(line, rng.randrange(3), text)
         driver.change(URI, version, [change])
-        fresh = Composition().json(document, publisher.renderers, publisher.cap)
-        assert driver.published(URI) == json.loads(b"[" + fresh + b"]"), version
+        assert_published_as_rebuilt(driver, version)
 
 
 @pytest.mark.parametrize("cap", [None, 3, 25, 90])
@@ -268,23 +271,9 @@ def test_patterns_added_and_removed_with_no_edit_between_publish_what_a_rebuild_
     several changes in a row, patterns over the cap among them."""
     import random
 
-    from grepls.compose import Composition
-
     rng = random.Random(5)
-    driver = InProcess(options={} if cap is None else {"maxMatchesPerDocument": cap})
-    driver.open(
-        URI, "".join(rng.choice(["TODO x\n", "FIX y\n", "z\n", "TODO FIX o\n"]) for _ in range(120))
-    )
-    driver.command("grepls.addPattern", {"pattern": "FIX"})
-    driver.command("grepls.setPattern", "TODO")
-    publisher = driver.server.publisher
-    document = driver.server.documents[URI]
-    extras = [
-        {"pattern": "O F", "id": "overlap"},
-        {"pattern": "o", "caseSensitive": False, "id": "o", "severity": "hint"},
-        {"pattern": "^\\w", "regex": True, "id": "first"},
-        {"pattern": "x", "wholeWord": True, "id": "x"},
-    ]
+    driver = two_patterns(rng, cap, ["TODO x\n", "FIX y\n", "z\n", "TODO FIX o\n"])
+    extras = [*EXTRA_PATTERNS, {"pattern": "x", "wholeWord": True, "id": "x"}]
     for version in range(2, 120):
         roll = rng.random()
         if roll < 0.4:
@@ -297,8 +286,7 @@ def test_patterns_added_and_removed_with_no_edit_between_publish_what_a_rebuild_
             driver.command("grepls.setPattern", rng.choice(["TODO", "x", "T"]))
         else:
             driver.change(URI, version, [edit(rng.randrange(100), 0, rng.choice(["TODO", "\n"]))])
-        fresh = Composition().json(document, publisher.renderers, publisher.cap)
-        assert driver.published(URI) == json.loads(b"[" + fresh + b"]"), version
+        assert_published_as_rebuilt(driver, version)
 
 
 def test_a_pattern_added_keeps_the_renderers_of_the_others() -> None:

@@ -737,10 +737,25 @@ def plot(results: list[Result], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    typing = {e.name for e in editors(None) if e.gap_s is not None}
-    shared = {e.name: e.floor for e in editors(None) if e.floor}
+    every = editors(None)
+    # The README configs only: not the typing, debounce and past-the-cap experiments, nor VS
+    # Code's variants (another cap, push, a stand-in server, other settings).
+    experiments = {
+        e.name
+        for e in every
+        if e.gap_s is not None
+        or e.only is not None
+        or e.token_debounce_ms is not None
+        or e.channel == "visible"
+    }
+    variants = tuple(f"{e.name}-" for e in every if e.kind == "vscode" and e.name != "vscode")
+    shared = {e.name: e.floor for e in every if e.floor}
     shared.update(_vscode_floors())
-    names = [n for n in dict.fromkeys(r.editor for r in results) if n not in typing]
+    names = [
+        n
+        for n in dict.fromkeys(r.editor for r in results)
+        if n not in experiments and not n.startswith(variants) and not n.endswith("-past-cap")
+    ]
     sizes = sorted({r.lines for r in results})
     figure, axes = plt.subplots(1, len(sizes), figsize=(6 * len(sizes), 4.5), squeeze=False)
     colours = plt.get_cmap("tab10")
