@@ -3,14 +3,14 @@
 //
 // bench/editors/run.py writes a plan (JSON, path in argv): the workspace holding the generated
 // files, for each file the target line (which reads "TOD typed here"), and the interpreter shim
-// that starts the server (grepls or the floor) behind the logging proxy. For each file this
+// that starts the server (grepls, with its timing trace, or the floor). For each file this
 // script opens it, waits for the first matches, puts the cursor after "TOD", then per round types
 // "O" (a new match) and Backspace (gone again). The keystroke is stamped by a keydown listener in
 // the page (capture phase, performance.now()), and a MutationObserver stamps the moment the DOM
 // shows (a) the status bar's new count, (b) a squiggle on the target line and (c) the extension's
 // decoration (a background) on it — for a file whose target lies past the diagnostics cap, (c)
 // only: no squiggle comes there. Page time is converted to the wall clock
-// (performance.timeOrigin) so run.py can join the proxy's log.
+// (performance.timeOrigin) so run.py can join the server's trace (its clocks paired once).
 //
 // With GREPLS_BENCH_RENDERER_PROFILE=<folder>, the page's main thread is CPU-profiled through the
 // typing of each file (Chrome DevTools protocol, 0.2 ms samples) and the profile written there,
