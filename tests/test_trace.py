@@ -32,8 +32,10 @@ def type_a_match(client: Client) -> tuple[int, int]:
     return before, time.monotonic_ns()
 
 
-def keystroke_span(entries: list[dict[str, Any]], before: int) -> tuple[int, int]:
-    """(didChange in, the publish out after it) stamps."""
+def keystroke_entries(
+    entries: list[dict[str, Any]], before: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The didChange in and the publish out after it."""
     change = next(
         e
         for e in entries
@@ -46,6 +48,12 @@ def keystroke_span(entries: list[dict[str, Any]], before: int) -> tuple[int, int
         and e.get("method") == "textDocument/publishDiagnostics"
         and e["mono"] >= change["mono"]
     )
+    return change, publish
+
+
+def keystroke_span(entries: list[dict[str, Any]], before: int) -> tuple[int, int]:
+    """(didChange in, the publish out after it) stamps."""
+    change, publish = keystroke_entries(entries, before)
     return change["mono"], publish["mono"]
 
 
@@ -70,6 +78,21 @@ def test_the_trace_times_a_keystroke_from_didchange_in_to_publish_out(tmp_path: 
     assert all(e["bytes"] > 50 and "id" not in e for e in publishes)
     methods = {e.get("method") for e in entries if e["dir"] == "in"}
     assert {"initialize", "textDocument/didOpen", "shutdown", "exit"} <= methods
+
+
+def test_each_stamp_carries_the_servers_cpu_time_within_the_wall_time(tmp_path: Path) -> None:
+    trace = tmp_path / "trace.jsonl"
+    with Client.start(["--trace-timing", str(trace)], timeout=30) as client:
+        before, _ = type_a_match(client)
+    _, entries = read_trace(trace)
+    change, publish = keystroke_entries(entries, before)
+    # The server ran to handle the keystroke, and no longer than the wall time it took.
+    assert 0 < publish["cpu"] - change["cpu"] <= publish["mono"] - change["mono"]
+    # One thread's CPU clock: it never goes back.
+    assert [e["cpu"] for e in entries] == sorted(e["cpu"] for e in entries)
+    first, last = entries[0], entries[-1]
+    # And it stands still while the server waits for the client, as it did between messages.
+    assert last["cpu"] - first["cpu"] < last["mono"] - first["mono"]
 
 
 def test_the_environment_turns_it_on_and_an_idle_server_writes_it_out(tmp_path: Path) -> None:
