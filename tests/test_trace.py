@@ -111,6 +111,26 @@ def test_the_environment_turns_it_on_and_an_idle_server_writes_it_out(tmp_path: 
         assert change_in <= publish_out
 
 
+def test_a_message_that_is_not_answered_is_written_out_when_idle_too(tmp_path: Path) -> None:
+    trace = tmp_path / "trace.jsonl"
+    with Client.start(["--trace-timing", str(trace)], timeout=30) as client:
+        type_a_match(client)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:  # the burst above written out
+            if any(e.get("method") == "textDocument/didChange" for e in read_trace(trace)[1]):
+                break
+            time.sleep(0.05)
+        # A keystroke that changes no match: nothing is sent back, the timer is set all the same.
+        client.change(URI, 3, [edit((3, 0), (3, 0), "x")])  # "three"
+        while time.monotonic() < deadline:
+            _, entries = read_trace(trace)
+            if sum(e.get("method") == "textDocument/didChange" for e in entries) == 2:
+                break
+            time.sleep(0.05)
+        changes = [e for e in entries if e.get("method") == "textDocument/didChange"]
+        assert len(changes) == 2 and all(e["dir"] == "in" for e in changes)
+
+
 def test_without_the_flag_no_trace_is_written(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "GREPLS_TRACE_TIMING"}
     with Client.start(env=env, cwd=tmp_path, timeout=30) as client:
