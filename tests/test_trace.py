@@ -32,8 +32,10 @@ def type_a_match(client: Client) -> tuple[int, int]:
     return before, time.monotonic_ns()
 
 
-def keystroke_span(entries: list[dict[str, Any]], before: int) -> tuple[int, int]:
-    """(didChange in, the publish out after it) stamps."""
+def keystroke_entries(
+    entries: list[dict[str, Any]], before: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The didChange in and the publish out after it."""
     change = next(
         e
         for e in entries
@@ -46,6 +48,12 @@ def keystroke_span(entries: list[dict[str, Any]], before: int) -> tuple[int, int
         and e.get("method") == "textDocument/publishDiagnostics"
         and e["mono"] >= change["mono"]
     )
+    return change, publish
+
+
+def keystroke_span(entries: list[dict[str, Any]], before: int) -> tuple[int, int]:
+    """(didChange in, the publish out after it) stamps."""
+    change, publish = keystroke_entries(entries, before)
     return change["mono"], publish["mono"]
 
 
@@ -72,6 +80,21 @@ def test_the_trace_times_a_keystroke_from_didchange_in_to_publish_out(tmp_path: 
     assert {"initialize", "textDocument/didOpen", "shutdown", "exit"} <= methods
 
 
+def test_each_stamp_carries_the_servers_cpu_time_within_the_wall_time(tmp_path: Path) -> None:
+    trace = tmp_path / "trace.jsonl"
+    with Client.start(["--trace-timing", str(trace)], timeout=30) as client:
+        before, _ = type_a_match(client)
+    _, entries = read_trace(trace)
+    change, publish = keystroke_entries(entries, before)
+    # The server ran to handle the keystroke, and no longer than the wall time it took.
+    assert 0 < publish["cpu"] - change["cpu"] <= publish["mono"] - change["mono"]
+    # One thread's CPU clock: it never goes back.
+    assert [e["cpu"] for e in entries] == sorted(e["cpu"] for e in entries)
+    first, last = entries[0], entries[-1]
+    # And it stands still while the server waits for the client, as it did between messages.
+    assert last["cpu"] - first["cpu"] < last["mono"] - first["mono"]
+
+
 def test_the_environment_turns_it_on_and_an_idle_server_writes_it_out(tmp_path: Path) -> None:
     trace = tmp_path / "trace.jsonl"
     env = {**os.environ, "GREPLS_TRACE_TIMING": str(trace)}
@@ -86,6 +109,26 @@ def test_the_environment_turns_it_on_and_an_idle_server_writes_it_out(tmp_path: 
             time.sleep(0.05)
         change_in, publish_out = keystroke_span(entries, before)
         assert change_in <= publish_out
+
+
+def test_a_message_that_is_not_answered_is_written_out_when_idle_too(tmp_path: Path) -> None:
+    trace = tmp_path / "trace.jsonl"
+    with Client.start(["--trace-timing", str(trace)], timeout=30) as client:
+        type_a_match(client)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:  # the burst above written out
+            if any(e.get("method") == "textDocument/didChange" for e in read_trace(trace)[1]):
+                break
+            time.sleep(0.05)
+        # A keystroke that changes no match: nothing is sent back, the timer is set all the same.
+        client.change(URI, 3, [edit((3, 0), (3, 0), "x")])  # "three"
+        while time.monotonic() < deadline:
+            _, entries = read_trace(trace)
+            if sum(e.get("method") == "textDocument/didChange" for e in entries) == 2:
+                break
+            time.sleep(0.05)
+        changes = [e for e in entries if e.get("method") == "textDocument/didChange"]
+        assert len(changes) == 2 and all(e["dir"] == "in" for e in changes)
 
 
 def test_without_the_flag_no_trace_is_written(tmp_path: Path) -> None:

@@ -9,9 +9,16 @@ Timed, per keystroke, from the ``didChange`` handed to the endpoint to the last 
 * **tokens**: ``didChange`` → the answer to ``semanticTokens/full/delta`` (diagnostics off).
 
     .venv/bin/python -m bench.editors.keystroke_publish [--lines 2000 100000]
-        [--matches 100 1000 5000] [--rounds 200] [--profile]
+        [--matches 100 1000 5000] [--rounds 200] [--idle SECONDS | --evict MB] [--profile]
 
 ``--profile`` prints cProfile's top entries for each case instead of timing it.
+
+**Cold keystrokes.** Kept busy, a keystroke takes a fraction of what it takes in an editor, where
+the server sleeps between keystrokes while other processes run: ``--idle SECONDS`` sleeps before
+each one. ``--evict MB`` instead copies that many megabytes before each one, without sleeping —
+the CPU caches emptied of the server's code and data, the CPU kept awake — to tell the two apart.
+Each case is shown beside a **floor** row: the same keystroke's ``didChange`` answered by the least
+a Python server can do (parse it, write one diagnostic through the same writer), paused alike.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import re
 import statistics
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from grepls.server import Server, create_server
@@ -34,6 +41,7 @@ from bench.documents import generate
 from bench.editors.run import TYPED, target_line
 
 URI = "file:///bench.txt"
+PUBLISH = "textDocument/publishDiagnostics"
 _RESULT_ID = re.compile(rb'^\{"resultId":"([^"]*)"')
 
 
@@ -116,6 +124,59 @@ class Typist:
         self.sink.close()
 
 
+class Keyboard(Protocol):
+    """What is timed: a keystroke that inserts the typed line or deletes it."""
+
+    def keystroke(self, insert: bool) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Floor:
+    """The least a Python server does for the keystroke: parse ``didChange``, publish one
+    diagnostic (the editors' floor server's) through the same writer."""
+
+    def __init__(self) -> None:
+        self.sink = open(os.devnull, "wb")  # noqa: SIM115 (closed by close())
+        self.writer = Sink(self.sink)
+        self.version = 1
+        self.line = 1
+
+    def keystroke(self, insert: bool) -> None:
+        self.version += 1
+        line = self.line
+        text = TYPED + "\n" if insert else ""
+        change = {"range": _range(line, 0, line + (not insert), 0), "text": text}
+        params = {"textDocument": {"uri": URI, "version": self.version}, "contentChanges": [change]}
+        change_json = {"jsonrpc": "2.0", "method": "textDocument/didChange", "params": params}
+        message = orjson.loads(orjson.dumps(change_json))
+        document = message["params"]["textDocument"]
+        diagnostic = {"range": _range(line, 0, line, 4), "severity": 3, "message": "TODO"}
+        publish = {"uri": document["uri"], "version": document["version"]}
+        publish["diagnostics"] = [diagnostic]
+        notification = {"jsonrpc": "2.0", "method": PUBLISH, "params": publish}
+        self.writer.write_message((orjson.dumps(notification),))
+
+    def close(self) -> None:
+        self.sink.close()
+
+
+class Pause:
+    """What happens before each timed keystroke: a sleep, or the CPU caches evicted."""
+
+    def __init__(self, idle: float = 0.0, evict_mb: float = 0.0) -> None:
+        self.idle = idle
+        size = int(evict_mb * (1 << 20))
+        self._buffers = (bytearray(size), bytearray(b"x" * size)) if size else None
+
+    def __call__(self) -> None:
+        if self.idle:
+            time.sleep(self.idle)
+        if self._buffers is not None:
+            target, source = self._buffers
+            target[:] = source
+
+
 def _range(line: int, start: int, end_line: int, end: int) -> dict[str, Any]:
     return {
         "start": {"line": line, "character": start},
@@ -123,14 +184,15 @@ def _range(line: int, start: int, end_line: int, end: int) -> dict[str, Any]:
     }
 
 
-def measure(lines: int, matches: int, tokens: bool, rounds: int) -> tuple[float, float]:
-    """Median µs of (the insert, the delete)."""
-    typist = Typist(lines, matches, tokens)
+def measure(typist: Keyboard, rounds: int, pause: Pause | None = None) -> tuple[float, float]:
+    """Median µs of (the insert, the delete), each after ``pause``."""
     inserts: list[float] = []
     deletes: list[float] = []
     try:
         for round_ in range(rounds + 5):
             for insert, samples in ((True, inserts), (False, deletes)):
+                if pause is not None:
+                    pause()
                 started = time.perf_counter_ns()
                 typist.keystroke(insert)
                 if round_ >= 5:
@@ -158,9 +220,27 @@ def main() -> int:
     parser.add_argument("--matches", nargs="*", type=int, default=[100, 1_000, 5_000])
     parser.add_argument("--channels", nargs="*", default=["diagnostics", "tokens"])
     parser.add_argument("--rounds", type=int, default=200)
+    pausing = parser.add_mutually_exclusive_group()
+    pausing.add_argument(
+        "--idle",
+        type=float,
+        default=0.0,
+        help="seconds to sleep before each keystroke, as the server idles between an editor's",
+    )
+    pausing.add_argument(
+        "--evict",
+        type=float,
+        default=0.0,
+        metavar="MB",
+        help="copy this many MB before each keystroke instead: CPU caches emptied, CPU awake",
+    )
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
+    pause = Pause(args.idle, args.evict) if args.idle or args.evict else None
     print(f"load average {os.getloadavg()[0]:.2f}")
+    if not args.profile:
+        insert, delete = measure(Floor(), args.rounds, pause)
+        print(f"{'floor':11} {'':>31}: insert {insert:7.1f} µs, delete {delete:7.1f} µs")
     for channel in args.channels:
         for lines in args.lines:
             for matches in args.matches:
@@ -171,7 +251,8 @@ def main() -> int:
                     print(f"--- {channel} {lines:,} lines {matches:,} matches")
                     profile(lines, matches, tokens, args.rounds)
                     continue
-                insert, delete = measure(lines, matches, tokens, args.rounds)
+                typist = Typist(lines, matches, tokens)
+                insert, delete = measure(typist, args.rounds, pause)
                 print(
                     f"{channel:11} {lines:>7,} lines {matches:>5,} matches: "
                     f"insert {insert:7.1f} µs, delete {delete:7.1f} µs"

@@ -114,6 +114,8 @@ class Endpoint:
         self.trace = None
         self._read_ns = 0
         """When the transport's last read returned (traced only; 0: the transport does not say)."""
+        self._read_cpu_ns = 0
+        """The server's CPU time then (the trace's ``cpu`` clock)."""
         self._next_request = 0
         self._waiting: dict[str, tuple[Callable[[Any], None], Callable[[Any], None] | None]] = {}
 
@@ -122,18 +124,22 @@ class Endpoint:
     def read_done(self) -> None:
         """The transport's read just returned: the frames it completes were read now."""
         self._read_ns = time.monotonic_ns()
+        self._read_cpu_ns = time.thread_time_ns()
 
     def receive(self, body: bytes | memoryview | str) -> None:
         """Handle one message body."""
         if self.trace is None:
             self._handle(_parse(body))
             return
-        stamp = self._read_ns or time.monotonic_ns()
+        if self._read_ns:
+            stamp, cpu = self._read_ns, self._read_cpu_ns
+        else:
+            stamp, cpu = time.monotonic_ns(), time.thread_time_ns()
         message = _parse(body)
         if isinstance(message, dict):
-            self.trace.received(stamp, message.get("method"), message.get("id"), len(body))
+            self.trace.received(stamp, cpu, message.get("method"), message.get("id"), len(body))
         else:
-            self.trace.received(stamp, None, None, len(body))
+            self.trace.received(stamp, cpu, None, None, len(body))
         self._handle(message)
 
     def _handle(self, message: Any) -> None:

@@ -13,14 +13,21 @@ the machine shares (Neovim's ``vim.uv.hrtime()``, a benchmark's ``time.monotonic
 So "``didChange`` in → ``publishDiagnostics`` out" is the server's own share of a keystroke, with
 no process between it and the editor.
 
-The stamps go to a list in memory: one ``monotonic_ns()`` and one append per message, no system
-call. They are written out, one JSON line each, when the server has been idle for
-:data:`IDLE_SECONDS` (a timer set once per burst, not per message), when the list grows long, and at
-exit. The first line of the file says which clocks it holds and pairs them once
-(``{"trace": "grepls", "mono": ns, "wall": ns}``), so a reader that stamps with the wall clock (a
-browser) can convert. Each other line is
+Each stamp also carries the server's **CPU time** then (``cpu``: ``CLOCK_THREAD_CPUTIME_ID`` of its
+one thread). Between two stamps the ``mono`` span is the wall time; the ``cpu`` span, the part of
+it the server itself ran. They differ when something else had its CPU in between — most often the
+editor itself: a write to an editor waiting on the same CPU wakes it, and the kernel may run it
+before the write returns, so the ``out`` stamp comes after the editor has begun reading the
+message (over a pipe, 16 kB to a Python reader on the same CPU: ~200 µs instead of ~60).
 
-    {"mono": ns, "dir": "in"|"out", "method": ..., "id": ..., "bytes": body size}
+The stamps go to a list in memory: two clock reads and one append per message. They are written
+out, one JSON line each, when the server has been idle for :data:`IDLE_SECONDS` (a timer set once
+per burst, not per message, and never between a message's ``in`` stamp and its answer's ``out``),
+when the list grows long, and at exit. The first line of the file says which clocks it holds and
+pairs them once (``{"trace": "grepls", "mono": ns, "wall": ns}``), so a reader that stamps with the
+wall clock (a browser) can convert. Each other line is
+
+    {"mono": ns, "cpu": ns, "dir": "in"|"out", "method": ..., "id": ..., "bytes": body size}
 
 (``method`` absent on answers, ``id`` absent on notifications); ``bench/editors/run.py`` reads it.
 When off, the endpoint pays one ``is None`` check per message.
@@ -45,6 +52,7 @@ _MOST_HELD = 4096
 """Write them out anyway past this many (a client that never pauses)."""
 
 _clock = time.monotonic_ns
+_cpu_clock = time.thread_time_ns
 
 
 class TimingTrace:
@@ -59,19 +67,27 @@ class TimingTrace:
             + "\n"
         )
         self._file.flush()
-        self._held: list[tuple[int, str, str | None, Any, int]] = []
-        """(stamp, direction, method, id, bytes) not written yet."""
+        self._held: list[tuple[int, int, str, str | None, Any, int]] = []
+        """(stamp, CPU time, direction, method, id, bytes) not written yet."""
         self._timer: asyncio.TimerHandle | None = None
         atexit.register(self.close)
 
-    def received(self, stamp: int, method: Any, request_id: Any, size: int) -> None:
-        """A message whose frame was read whole at ``stamp``."""
-        self._held.append((stamp, "in", method, request_id, size))
+    def received(self, stamp: int, cpu: int, method: Any, request_id: Any, size: int) -> None:
+        """A message whose frame was read whole at ``stamp``, the server's CPU time ``cpu``."""
+        self._held.append((stamp, cpu, "in", method, request_id, size))
+        # No timer set here, inside the span being timed (cold, setting one costs tens of µs):
+        # the transport calls batch_done once the burst is handled.
+        if len(self._held) >= _MOST_HELD:
+            self.flush()
+
+    def batch_done(self) -> None:
+        """Every message received so far is handled (their answers stamped): write the stamps out
+        once the server has been idle a while."""
         self._idle_later()
 
     def sent(self, method: str | None, request_id: Any, size: int) -> None:
         """A message just handed whole to the transport."""
-        self._held.append((_clock(), "out", method, request_id, size))
+        self._held.append((_clock(), _cpu_clock(), "out", method, request_id, size))
         self._idle_later()
 
     def _idle_later(self) -> None:
@@ -102,8 +118,8 @@ class TimingTrace:
         if self._file.closed or not held:
             return
         lines = []
-        for stamp, direction, method, request_id, size in held:
-            entry: dict[str, Any] = {"mono": stamp, "dir": direction}
+        for stamp, cpu, direction, method, request_id, size in held:
+            entry: dict[str, Any] = {"mono": stamp, "cpu": cpu, "dir": direction}
             if method is not None:
                 entry["method"] = method
             if request_id is not None:

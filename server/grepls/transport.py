@@ -144,6 +144,8 @@ def serve_ws(server: Server, host: str, port: int, client_pid: int | None = None
             def end_batch() -> None:
                 batching.clear()
                 server.after_batch()
+                if server.endpoint.trace is not None:
+                    server.endpoint.trace.batch_done()
 
             sending = asyncio.ensure_future(_send_all(websocket, outgoing))
             try:
@@ -255,8 +257,15 @@ async def _drain(queue: asyncio.Queue[str]) -> None:
 
 def _reader(server: Server, fd: int | None = None) -> FrameReader:
     endpoint = server.endpoint
-    read_done = endpoint.read_done if endpoint.trace is not None else None
-    return FrameReader(endpoint.receive, server.after_batch, fd, read_done)
+    trace = endpoint.trace
+    if trace is None:
+        return FrameReader(endpoint.receive, server.after_batch, fd)
+
+    def batch_done() -> None:
+        server.after_batch()
+        trace.batch_done()
+
+    return FrameReader(endpoint.receive, batch_done, fd, endpoint.read_done)
 
 
 async def _feed_from_thread(stream: BinaryIO, frames: FrameReader) -> None:
