@@ -28,14 +28,14 @@ from grepls.actions import code_actions
 from grepls.commands import COMMANDS, run_command
 from grepls.documents import Documents
 from grepls.pattern import PatternError, PatternSpec
-from grepls.patterns import PatternSet
+from grepls.patterns import SEARCH_ID, PatternSet
 from grepls.publisher import Publisher
 from grepls.queries import Highlights
 from grepls.render import DiagnosticRenderer
 from grepls.rpc import Endpoint, InvalidParams, Later, Route
 from grepls.session import Session, initialize_result, negotiate
 from grepls.settings import Settings, parse_settings, plan
-from grepls.tokens import SemanticTokens
+from grepls.tokens import SemanticTokens, modifiers_for
 from grepls.workspace import Options, Scope, Workspace
 
 logger = logging.getLogger(__name__)
@@ -118,7 +118,13 @@ class Server:
         # Each document is shown as soon as it is searched again (see Publisher.show).
         self.documents.bind(self.patterns.bound(), cap, self.publisher.show)
         self.highlights.forget()
-        self.tokens.forget()
+        self.tokens.configure(
+            {
+                pattern.id: modifiers_for(pattern.severity_or(severity), pattern.id == SEARCH_ID)
+                for pattern in self.patterns
+            },
+            self.session.overlapping_tokens,
+        )
         # The client holds tokens of the old patterns: at the next flush, tell it to ask again.
         self._tokens_stale = self.session.semantic_tokens_refresh
         self.rescan()

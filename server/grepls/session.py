@@ -53,6 +53,8 @@ class Session:
     """Whether the client declares ``textDocument.semanticTokens``."""
     semantic_tokens_refresh: bool = False
     """Whether it can be told to ask for tokens again (``workspace/semanticTokens/refresh``)."""
+    overlapping_tokens: bool = False
+    """Whether it takes tokens that overlap (``overlappingTokenSupport``): two patterns' matches."""
     process_id: int | None = None
     initialization_options: Any = None
     apply_edit: bool = False
@@ -93,6 +95,8 @@ def negotiate(params: Any) -> Session:
         semantic_tokens=tokens,
         semantic_tokens_refresh=tokens
         and dig(capabilities, "workspace", "semanticTokens", "refreshSupport") is True,
+        overlapping_tokens=tokens
+        and dig(capabilities, "textDocument", "semanticTokens", "overlappingTokenSupport") is True,
         process_id=process_id if type(process_id) is int and process_id > 0 else None,
         initialization_options=params.get("initializationOptions"),
         apply_edit=dig(capabilities, "workspace", "applyEdit") is True,

@@ -15,67 +15,112 @@ answer the same question — where are the matches — in a form an editor can u
   matches changes one integer (the Δline of the first token below the edit): the answer is one
   edit of a few integers, and the editor re-applies a few tokens rather than a thousand.
 
-There is one token type, ``grepMatch`` (the legend goes in the ``initialize`` result, offered only
-to clients that declare ``textDocument.semanticTokens``). Editors colour it by name — in Neovim
-the highlight group ``@lsp.type.grepMatch``. Empty matches (a zero-width pattern on an empty line)
-are not tokens: a token has a length.
+**The legend, and a colour per pattern.** There is one token type, ``grepMatch``, and five
+modifiers: the pattern's severity (``error``, ``warning``, ``information``, ``hint`` — the one its
+diagnostics have) and ``search`` for the ad-hoc search pattern. Editors colour them by name — in
+Neovim ``@lsp.type.grepMatch``, then ``@lsp.typemod.grepMatch.warning`` and so on over it — so
+tokens give each pattern the colour diagnostics give it. The legend goes in the ``initialize``
+result (offered only to clients that declare ``textDocument.semanticTokens``) and cannot change
+after it, while patterns come later (``workspace/configuration``, ``grepls.addPattern``): a type
+or modifier per pattern id is not possible, and one per pattern *position* would hand a colour to
+another pattern whenever one is added or removed. Severity and ``search`` mean the same thing for
+the whole session.
+
+**Overlapping matches.** Two patterns' matches may overlap (``TODO`` and ``TODO\\(\\w+\\)``). A
+client that declares ``overlappingTokenSupport`` (Neovim 0.9+) gets one token per match, each with
+its own modifiers, in position then pattern order. Any other client gets tokens that do not
+overlap: on each line a match overlapping the token kept before it is left out, so the first in
+position and pattern order wins. Empty matches (a zero-width pattern on an empty line) are not
+tokens: a token has a length.
 
 Answers are cached per document and match-index generation: asking again without an edit costs a
 look-up, and a delta is computed from the one result each document last sent.
 
-**A delta costs what the edit does.** Encoding every shown match again after each edit would make
-the one-integer answer above cost O(matches) in Python. Instead, for a document with one pattern,
-the last result is kept with each token's line and start, and the next one is *patched*: the match
-index logs the line ranges each edit replaced (``MatchIndex.tokens_touched``); the tokens of the
-replaced lines are swapped for the index's matches on the new ones, the first token below gets its
-Δline again, and the rest is copied as it is (array slices: C, a few microseconds for a thousand
-tokens). Tokens past the cap fall off the end; when an edit leaves fewer than ``cap`` shown, the
-next ones are read from the index after the last one shown. Anything else — several patterns
-(tokens of two patterns interleave and may overlap), edits that moved lines twice between two
-requests, an empty match among those shown (a match that is no token) — is encoded whole.
+**A delta costs what the edit does, at any pattern count.** Encoding every shown match again after
+each edit would make the one-integer answer above cost O(matches) in Python. Instead the last
+result is kept with each token's line and start, and each pattern's shown matches' lines, and the
+next one is *patched*: each match index logs the line ranges each edit replaced
+(``MatchIndex.tokens_touched``; one splice reaches every pattern's index, so the logs agree);
+
+* the tokens of the replaced lines are swapped for the tokens of the new ones;
+* each pattern shows its first ``cap`` matches: one that gained matches in the edit loses its last
+  ones below, one that lost some shows the next ones from its index — only the lines of those
+  tokens are encoded again (a line's tokens depend on every pattern's matches on it, when tokens
+  may not overlap);
+* the first token after each changed part gets its Δline (and Δstart) again, and the rest is
+  copied as array slices (C: a few microseconds for thousands of tokens).
+
+The line numbers below an edit all move by the same amount; they are kept in a
+:class:`ShiftedLines`, which moves them in O(1) while edits come at one place. The ``edits`` of the
+delta are the patched parts themselves, no comparison needed. An edit log that cannot be followed
+(a cut at the search horizon, a long burst, edits that moved lines twice between two requests,
+lines searched past the horizon above the last token) makes the next result be encoded whole.
 """
 
 from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import partial
 from itertools import chain, islice, repeat
-from operator import add, lt
+from operator import lt
 
 import orjson
 
 from grepls.document import Document
 from grepls.index import MatchIndex
 from grepls.positions import SPAN
-from grepls.queries import shown_matches
 
 TOKEN_TYPES = ["grepMatch"]
-"""The legend's token types: index 0 is a match of the active pattern."""
-LEGEND = {"tokenTypes": TOKEN_TYPES, "tokenModifiers": []}
+"""The legend's token types: index 0 is a match of a pattern."""
+TOKEN_MODIFIERS = ["error", "warning", "information", "hint", "search"]
+"""The legend's modifiers: bit ``severity - 1`` is the pattern's severity (LSP's numbers, 1-4);
+``search`` marks the ad-hoc search pattern."""
+LEGEND = {"tokenTypes": TOKEN_TYPES, "tokenModifiers": TOKEN_MODIFIERS}
+
+SEARCH_MODIFIER = 1 << TOKEN_MODIFIERS.index("search")
 
 _INT_BYTES = array("I").itemsize
 
 _NEAR = 256
-"""Lines looked at one by one, after the last token, for the next ones to show."""
+"""Lines looked at one by one, after a pattern's last token, for the next ones to show."""
+
+Token = tuple[int, int, int, int]
+"""(line, start, end, modifiers)."""
+Match = tuple[int, int, int, int, int]
+"""(line, start, pattern order, end, modifiers): sorted, position then pattern order."""
 
 
-def encode(
-    matches: Iterable[tuple[int, SPAN]], previous_line: int = 0, previous_start: int = 0
-) -> array[int]:
-    """The relative encoding of (line, span) matches in document order (empty spans left out,
-    and a match overlapping the one before it — another pattern's — too: tokens do not overlap);
-    ``previous_*``: the token just before them, when they continue an encoding."""
-    data: array[int] = array("I")
-    previous_end = 0
-    for line, (start, end) in matches:
-        if end <= start or (line == previous_line and start < previous_end and data):
+def modifiers_for(severity: int, search: bool) -> int:
+    """The modifier bits of a pattern's tokens: its severity (1 error … 4 hint), and ``search``."""
+    return 1 << (severity - 1) | (SEARCH_MODIFIER if search else 0)
+
+
+def tokens_of(matches: Iterable[Match], overlap: bool) -> list[Token]:
+    """Sorted matches as tokens: empty ones left out and, unless tokens may ``overlap``, a match
+    overlapping the token kept before it on its line."""
+    tokens: list[Token] = []
+    previous_line, previous_end = -1, 0
+    for line, start, _, end, modifiers in matches:
+        if end <= start:
             continue
+        if not overlap and line == previous_line and start < previous_end:
+            continue
+        tokens.append((line, start, end, modifiers))
+        previous_line, previous_end = line, end
+    return tokens
+
+
+def encode(tokens: Iterable[Token], previous_line: int = 0, previous_start: int = 0) -> array[int]:
+    """The relative encoding of tokens in order; ``previous_*``: the token just before them, when
+    they continue an encoding."""
+    data: array[int] = array("I")
+    for line, start, end, modifiers in tokens:
         if line != previous_line:
             previous_start = 0
-        data.extend((line - previous_line, start - previous_start, end - start, 0, 0))
-        previous_line, previous_start, previous_end = line, start, end
+        data.extend((line - previous_line, start - previous_start, end - start, 0, modifiers))
+        previous_line, previous_start = line, start
     return data
 
 
@@ -103,26 +148,10 @@ def _common_suffix(old: bytes, new: bytes, limit: int) -> int:
     return low
 
 
-def edits(
-    old: array[int], new: array[int], split: tuple[int, int] | None = None
-) -> list[dict[str, object]]:
+def edits(old: array[int], new: array[int]) -> list[dict[str, object]]:
     """The ``SemanticTokensEdit`` list that turns ``old`` into ``new``: one edit around the part
-    that differs, none when they are equal. ``split`` (old index, new index): the parts before and
-    after these are compared apart — an edit moves the tokens below it and one falls off at the
-    cap, two small edits where one would span every token in between."""
-    if split is not None:
-        old_at, new_at = split
-        head = edits(old[:old_at], new[:new_at])
-        tail = edits(old[old_at:], new[new_at:])
-        for change in tail:
-            change["start"] = old_at + change["start"]  # type: ignore[operator]
-        if head and tail and _end(head[-1]) == tail[0]["start"]:
-            # Edits that meet are one (two at one start would leave their order to the client).
-            joined = head.pop()
-            tail[0]["start"] = joined["start"]
-            tail[0]["deleteCount"] = joined["deleteCount"] + tail[0]["deleteCount"]  # type: ignore[operator]
-            tail[0]["data"] = joined["data"] + tail[0]["data"]  # type: ignore[operator]
-        return head + tail
+    that differs, none when they are equal (for results that were not patched one from the
+    other)."""
     old_bytes, new_bytes = old.tobytes(), new.tobytes()
     if old_bytes == new_bytes:
         return []
@@ -138,131 +167,319 @@ def edits(
     ]
 
 
-def _end(change: dict[str, object]) -> int:
-    """Where an edit's deleted integers end."""
-    start, count = change["start"], change["deleteCount"]
-    assert isinstance(start, int) and isinstance(count, int)
-    return start + count
+class ShiftedLines:
+    """Ascending line numbers, of which those from index ``gap`` on are stored less ``offset``.
+
+    An edit moves every line below it by the same amount. Stored plainly, that is a pass over all
+    of them per keystroke; here it is ``offset += shift`` once the gap is at the edit, and moving
+    the gap costs the entries it passes — nothing while the user types at one place.
+    """
+
+    __slots__ = ("gap", "offset", "values")
+
+    def __init__(self, values: list[int]) -> None:
+        self.values = values
+        self.gap = len(values)
+        self.offset = 0
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def at(self, index: int) -> int:
+        """The line at ``index`` (``-1``: the last)."""
+        if index < 0:
+            index += len(self.values)
+        value = self.values[index]
+        return value + self.offset if index >= self.gap else value
+
+    def bisect(self, line: int) -> int:
+        """How many lines are before ``line``."""
+        values, gap = self.values, self.gap
+        if gap and values[gap - 1] >= line:
+            return bisect_left(values, line, 0, gap)
+        return bisect_left(values, line - self.offset, gap)
+
+    def all(self) -> list[int]:
+        """Every line (for tests)."""
+        return [self.at(index) for index in range(len(self.values))]
+
+    def _move_gap(self, index: int) -> None:
+        values, gap, offset = self.values, self.gap, self.offset
+        if offset and index > gap:
+            values[gap:index] = [value + offset for value in values[gap:index]]
+        elif offset and index < gap:
+            values[index:gap] = [value - offset for value in values[index:gap]]
+        self.gap = index
+
+    def replace(self, low: int, high: int, lines: list[int], shift: int = 0) -> None:
+        """Entries ``[low, high)`` become ``lines``, and every entry after them moves by
+        ``shift``."""
+        if shift or low < self.gap < high:
+            self._move_gap(high)
+        if high <= self.gap:
+            self.values[low:high] = lines
+            self.gap += len(lines) - (high - low)
+        else:
+            offset = self.offset
+            self.values[low:high] = [line - offset for line in lines] if offset else lines
+        self.offset += shift
+
+    def drop_last(self, count: int) -> None:
+        del self.values[len(self.values) - count :]
+        self.gap = min(self.gap, len(self.values))
+
+    def extend(self, lines: list[int]) -> None:
+        offset = self.offset
+        self.values.extend([line - offset for line in lines] if offset else lines)
 
 
 class Encoded:
-    """One pattern's shown tokens as last encoded, with what patching the next encoding needs."""
+    """A document's tokens as last encoded, with what patching the next encoding needs."""
 
-    __slots__ = ("data", "index", "lines", "split", "starts")
+    __slots__ = (
+        "cap",
+        "changes",
+        "data",
+        "indices",
+        "lines",
+        "modifiers",
+        "overlap",
+        "shown",
+        "starts",
+    )
 
     def __init__(
         self,
-        index: MatchIndex,
-        lines: list[int],
+        indices: tuple[MatchIndex, ...],
+        modifiers: tuple[int, ...],
+        cap: int,
+        overlap: bool,
+        lines: ShiftedLines,
         starts: list[int],
         data: array[int],
-        split: tuple[int, int] | None = None,
+        shown: list[ShiftedLines],
     ):
-        self.index = index
+        self.indices = indices
+        """Each pattern's match index, in pattern order."""
+        self.modifiers = modifiers
+        """Each pattern's modifier bits."""
+        self.cap = cap
+        self.overlap = overlap
         self.lines = lines
-        """Each token's line, ascending (one token a match: an encoding with empty matches is not
-        kept)."""
+        """Each token's line."""
         self.starts = starts
         """Each token's start column."""
         self.data = data
-        self.split = split
-        """Where the data patched from the one before is copied from it, (old, new) indices: the
-        ``edits`` split."""
+        self.shown = shown
+        """Per pattern, the line of each match shown (its first ``cap``, empty ones included)."""
+        self.changes: list[dict[str, object]] | None = None
+        """The edits from the encoding this one was patched from (``None``: encoded whole)."""
 
 
-def encode_index(index: MatchIndex, cap: int) -> Encoded | array[int]:
-    """The first ``cap`` matches of one pattern encoded whole, kept for patching when every one is
-    a token; the edit log is taken from here on."""
-    index.tokens_touched = []
-    held = index.lines
-    shown = list(islice(((line, span) for line in sorted(held) for span in held[line]), cap))
-    data = encode(shown)
-    if len(data) != 5 * len(shown):
-        return data  # an empty match: token and match counts differ, patch nothing
-    return Encoded(index, [line for line, _ in shown], [span[0] for _, span in shown], data)
+def encode_whole(
+    indices: Sequence[MatchIndex], modifiers: Sequence[int], cap: int, overlap: bool
+) -> Encoded:
+    """The first ``cap`` matches of each pattern encoded whole; the edit logs are taken from
+    here on."""
+    shown: list[ShiftedLines] = []
+    matches: list[Match] = []
+    for order, index in enumerate(indices):
+        index.tokens_touched = []
+        held = index.lines
+        first = list(islice(((line, span) for line in sorted(held) for span in held[line]), cap))
+        shown.append(ShiftedLines([line for line, _ in first]))
+        bits = modifiers[order]
+        matches.extend((line, start, order, end, bits) for line, (start, end) in first)
+    if len(indices) > 1:
+        matches.sort()
+    tokens = tokens_of(matches, overlap)
+    return Encoded(
+        tuple(indices),
+        tuple(modifiers),
+        cap,
+        overlap,
+        ShiftedLines([token[0] for token in tokens]),
+        [token[1] for token in tokens],
+        encode(tokens),
+        shown,
+    )
 
 
-def patch(kept: Encoded, cap: int) -> Encoded | array[int]:
-    """The encoding of the index as it is now, from ``kept`` and the edit logged since (or
-    encoded whole when the log names more than it can follow). After the edit the log may name
-    lines searched past the index's horizon (no line moved): they lie below every token, so they
-    are read, if at all, with the matches that follow the last one shown."""
-    index = kept.index
-    touched = index.tokens_touched
-    if not touched or any(removed != added for _, removed, added in touched[1:]):
-        return encode_index(index, cap)
-    index.tokens_touched = []
-    (first, removed, added), *searched_below = touched
-    held, lines, starts = index.lines, kept.lines, kept.starts
-    # Every match the index held was shown (and no line below was searched since).
-    complete = len(lines) < cap and not searched_below
-    low = bisect_left(lines, first)
-    high = bisect_left(lines, first + removed)
-    if not complete and low == len(lines):
-        # The edit lies past the last token shown: the tokens stay, unless some must be read.
-        region: list[tuple[int, SPAN]] = []
-    else:
-        replaced = (
-            [line for line in range(first, first + added) if line in held]
-            if added <= len(held)
-            else sorted(line for line in held if first <= line < first + added)
+def _line_tokens(line: int, kept: Encoded, bounds: list[tuple[int, int] | None]) -> list[Token]:
+    """The tokens of one line: every pattern's matches on it that are shown (all of them above
+    the pattern's last one shown, the first ones on its line)."""
+    matches: list[Match] = []
+    for order, index in enumerate(kept.indices):
+        bound = bounds[order]
+        if bound is None or line > bound[0]:
+            continue
+        spans = index.lines.get(line)
+        if not spans:
+            continue
+        if line == bound[0]:
+            spans = spans[: bound[1]]
+        bits = kept.modifiers[order]
+        matches.extend((line, start, order, end, bits) for start, end in spans)
+    if len(kept.indices) > 1:
+        matches.sort()
+    return tokens_of(matches, kept.overlap)
+
+
+def patch(kept: Encoded) -> Encoded:
+    """The encoding of the indices as they are now, from ``kept`` and the edit logged since (or
+    encoded whole when the logs name more than it can follow); ``kept`` is used up. After the
+    edit a log may name lines searched past the index's horizon (no line moved): they lie below
+    every one of its pattern's tokens, so they are read, if at all, with the matches that follow
+    the last one shown."""
+    indices, cap = kept.indices, kept.cap
+    logs = [index.tokens_touched or [] for index in indices]
+    edit = logs[0][0] if logs[0] else None
+    if edit is None or any(
+        not log or log[0] != edit or any(removed != added for _, removed, added in log[1:])
+        for log in logs
+    ):
+        return encode_whole(indices, kept.modifiers, cap, kept.overlap)
+    first, removed, added = edit
+    end, shift = first + removed, edit[2] - edit[1]
+    if added > len(kept.data) // 5 + cap:
+        # A paste of a whole file: encoding every line of it costs what encoding all does.
+        return encode_whole(indices, kept.modifiers, cap, kept.overlap)
+    for index in indices:
+        index.tokens_touched = []
+
+    # Each pattern's matches shown: the edit's, what falls off at the cap or comes back.
+    changed_below: set[int] = set()
+    """Lines below the edit (new numbers) where a pattern shows more or fewer matches."""
+    bounds: list[tuple[int, int] | None] = []
+    for index, shown, log in zip(indices, kept.shown, logs, strict=True):
+        held = index.lines
+        count = len(shown)
+        complete = count < cap and len(log) == 1  # every match the index held was shown
+        low, high = shown.bisect(first), shown.bisect(end)
+        budget = cap - low
+        region: list[int] = []
+        if budget > 0:
+            replaced = (
+                [line for line in range(first, first + added) if line in held]
+                if added <= len(held)
+                else sorted(line for line in held if first <= line < first + added)
+            )
+            for line in replaced:
+                region.extend(repeat(line, len(held[line])))
+            del region[budget:]
+        below = count - high
+        dropped = below - max(0, min(below, budget - len(region)))
+        if dropped:
+            changed_below.update(shown.at(at) + shift for at in range(count - dropped, count))
+        shown.replace(low, high, region, shift)
+        if dropped:
+            shown.drop_last(dropped)
+        if len(log) > 1 and len(shown) and any(line <= shown.at(-1) for line, _, _ in log[1:]):
+            return encode_whole(indices, kept.modifiers, cap, kept.overlap)
+        if not complete and len(shown) < cap:
+            more = _after(held, shown, cap - len(shown))
+            changed_below.update(more)
+            shown.extend(more)
+        if len(shown):
+            last = shown.at(-1)
+            bounds.append((last, len(shown) - shown.bisect(last)))
+        else:
+            bounds.append(None)
+
+    # The document's tokens: parts replaced, in old token indices, each with its new tokens.
+    lines, starts = kept.lines, kept.starts
+    low, high = lines.bisect(first), lines.bisect(end)
+    region_tokens: list[Token] = []
+    for line in range(first, first + added):
+        region_tokens += _line_tokens(line, kept, bounds)
+    parts: list[tuple[int, int, list[Token]]] = [(low, high, region_tokens)]
+    for line in sorted(changed_below):
+        old_line = line - shift
+        parts.append(
+            (lines.bisect(old_line), lines.bisect(old_line + 1), _line_tokens(line, kept, bounds))
         )
-        region = [(line, span) for line in replaced for span in held[line]]
-    shift = added - removed
-    below = lines[high:]
-    if shift and below:
-        below = list(map(add, below, repeat(shift)))
-    new_lines = lines[:low] + [line for line, _ in region] + below
-    new_starts = starts[:low] + [span[0] for _, span in region] + starts[high:]
-    if new_lines and any(line <= new_lines[-1] for line, _, _ in searched_below):
-        return encode_index(index, cap)
-    previous = (lines[low - 1], starts[low - 1]) if low else (0, 0)
-    middle = encode(region, *previous)
-    if len(middle) != 5 * len(region):
-        return encode_index(index, cap)
-    data = kept.data[: 5 * low] + middle
-    split = (5 * high, len(data))
-    if below:
-        # The first token below is now relative to another one (the line, maybe the start).
-        before_line, before_start = (
-            (new_lines[low + len(region) - 1], new_starts[low + len(region) - 1])
-            if low + len(region)
-            else (0, 0)
+
+    old = kept.data
+    data: array[int] = array("I")
+    changes: list[list[object]] = []  # [old start, old end, new integers]
+    copied = 0  # old tokens up to here are in data (or replaced)
+    previous = (0, 0)  # the last token in data: its line, its start
+
+    def moved(at: int) -> tuple[int, int]:
+        """Old token ``at``'s line and start in the new encoding."""
+        line = lines.at(at)
+        return (line + shift if at >= high else line, starts[at])
+
+    def replace(start: int, stop: int, integers: array[int]) -> None:
+        if changes and changes[-1][1] == start:
+            changes[-1][1] = stop
+            changes[-1][2] += integers  # type: ignore[operator]
+        else:
+            changes.append([start, stop, integers])
+
+    def copy_until(stop: int) -> None:
+        nonlocal copied, previous
+        if copied >= stop:
+            return
+        # The first token copied is relative to a token that may have changed: anchor it again.
+        line, start = moved(copied)
+        anchored = encode(
+            [(line, start, start + old[5 * copied + 2], old[5 * copied + 4])], *previous
         )
-        line, start = below[0], starts[high]
-        same = line == before_line
-        data += array(
-            "I",
-            (
-                line - before_line,
-                start - before_start if same else start,
-                *kept.data[5 * high + 2 : 5 * high + 5],
-            ),
-        )
-        data += kept.data[5 * high + 5 :]
-        split = (5 * high + 5, 5 * (low + len(region)) + 5)
-    if len(new_lines) > cap:
-        del new_lines[cap:], new_starts[cap:], data[5 * cap :]
-    elif len(new_lines) < cap and not complete:
-        # Tokens fell below the cap: the next matches in the index follow the last one shown.
-        more = _after(held, new_lines, cap - len(new_lines))
-        previous = (new_lines[-1], new_starts[-1]) if new_lines else (0, 0)
-        tail = encode(more, *previous)
-        if len(tail) != 5 * len(more):
-            return encode_index(index, cap)
-        data += tail
-        new_lines += [line for line, _ in more]
-        new_starts += [span[0] for _, span in more]
-    return Encoded(index, new_lines, new_starts, data, split)
+        if anchored != old[5 * copied : 5 * copied + 5]:
+            replace(5 * copied, 5 * copied + 5, anchored)
+        data.extend(anchored)
+        data.extend(old[5 * copied + 5 : 5 * stop])
+        previous = moved(stop - 1)
+        copied = stop
+
+    for start, stop, tokens in parts:
+        copy_until(start)
+        encoded = encode(tokens, *previous)
+        if encoded != old[5 * start : 5 * stop]:
+            replace(5 * start, 5 * stop, encoded)
+        data.extend(encoded)
+        if tokens:
+            previous = (tokens[-1][0], tokens[-1][1])
+        copied = stop
+    copy_until(len(starts))
+
+    # The kept lines and starts, patched the same way (parts below the edit first: their indices
+    # are the old ones; their lines go in old numbers, the shift then moves them with the rest).
+    for start, stop, tokens in reversed(parts[1:]):
+        lines.replace(start, stop, [token[0] - shift for token in tokens])
+        starts[start:stop] = [token[1] for token in tokens]
+    lines.replace(low, high, [token[0] for token in region_tokens], shift)
+    starts[low:high] = [token[1] for token in region_tokens]
+
+    kept.data = data
+    kept.changes = [_trimmed(old, *change) for change in changes]  # type: ignore[arg-type]
+    return kept
 
 
-def _after(held: dict[int, list[SPAN]], lines: list[int], wanted: int) -> list[tuple[int, SPAN]]:
-    """The ``wanted`` matches after the last token: the rest of its line (the cap may have cut it;
-    its tokens are the first of its matches, a line outside an edit keeping its list), then the
-    lines below it."""
-    last = lines[-1] if lines else -1
-    shown_on_last = len(lines) - bisect_left(lines, last)
-    rest = [(last, span) for span in held.get(last, [])[shown_on_last:]]
+def _trimmed(old: array[int], start: int, stop: int, new: array[int]) -> dict[str, object]:
+    """One edit, without the integers at its ends that stay as they were."""
+    prefix = 0
+    limit = min(stop - start, len(new))
+    while prefix < limit and old[start + prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and old[stop - 1 - suffix] == new[len(new) - 1 - suffix]:
+        suffix += 1
+    return {
+        "start": start + prefix,
+        "deleteCount": stop - start - prefix - suffix,
+        "data": new[prefix : len(new) - suffix].tolist(),
+    }
+
+
+def _after(held: dict[int, list[SPAN]], shown: ShiftedLines, wanted: int) -> list[int]:
+    """The lines of the ``wanted`` matches after a pattern's last one shown: the rest of its line
+    (the cap may have cut it; the ones shown are the first of its matches, a line outside an edit
+    keeping its list), then the lines below it."""
+    last = shown.at(-1) if len(shown) else -1
+    shown_on_last = len(shown) - shown.bisect(last)
+    rest = [last] * max(0, len(held.get(last, ())) - shown_on_last)
     # Usually one match is wanted (a line deleted above lets the next one in), and it is near:
     # look at the next few lines before sorting every line the index holds.
     near = [line for line in range(last + 1, last + 1 + _NEAR) if line in held]
@@ -270,7 +487,7 @@ def _after(held: dict[int, list[SPAN]], lines: list[int], wanted: int) -> list[t
         following = near
     else:
         following = sorted(filter(partial(lt, last), held))
-    below = ((line, span) for line in following for span in held[line])
+    below = (line for line in following for _ in held[line])
     return list(islice(chain(rest, below), wanted))
 
 
@@ -281,10 +498,21 @@ class SemanticTokens:
         self._results: dict[str, tuple[Document, tuple[int, ...], int, str, array[int]]] = {}
         """URI → (document, its tracks' generations, cap, result id, data) last sent."""
         self._kept: dict[str, Encoded] = {}
-        """URI → the last encoding of a one-pattern document, to patch after the next edit."""
+        """URI → the last encoding, to patch after the next edit."""
         self._patched_from: dict[str, str] = {}
-        """URI → the result id the kept encoding was patched from (its ``split`` is against it)."""
+        """URI → the result id the kept encoding was patched from (its ``changes`` are against
+        it)."""
         self._serial = 0
+        self._modifiers: dict[str, int] = {}
+        """Pattern id → its tokens' modifier bits."""
+        self._overlap = False
+
+    def configure(self, modifiers: dict[str, int], overlap: bool) -> None:
+        """New patterns (each id's modifiers), or a new session: every document is encoded again
+        (clients are told to ask again)."""
+        self._modifiers = modifiers
+        self._overlap = overlap
+        self.forget()
 
     def full(self, document: Document | None, uri: str, cap: int) -> bytes:
         """The JSON result of ``textDocument/semanticTokens/full``."""
@@ -302,10 +530,19 @@ class SemanticTokens:
             return self.full(document, uri, cap)
         old = held[4]
         result_id, data = self._current(document, uri, cap)
+        if result_id == previous:
+            return orjson.dumps({"resultId": result_id, "edits": []})
         kept = self._kept.get(uri)
-        patched = kept is not None and kept.data is data and self._patched_from.get(uri) == previous
-        split = kept.split if patched and kept is not None else None
-        return orjson.dumps({"resultId": result_id, "edits": edits(old, data, split)})
+        if (
+            kept is not None
+            and kept.data is data
+            and kept.changes is not None
+            and self._patched_from.get(uri) == previous
+        ):
+            changes = kept.changes
+        else:
+            changes = edits(old, data)
+        return orjson.dumps({"resultId": result_id, "edits": changes})
 
     def forget(self) -> None:
         """A new pattern: every document is encoded again (clients are told to ask again)."""
@@ -320,34 +557,30 @@ class SemanticTokens:
 
     def _current(self, document: Document, uri: str, cap: int) -> tuple[str, array[int]]:
         """The result for the document as it is now, encoded once per index generation (patched
-        from the last one when the document has one pattern)."""
-        generations = tuple(track.index.generation for track in document.tracks.values())
+        from the last one)."""
+        tracks = document.tracks
+        generations = tuple(track.index.generation for track in tracks.values())
         held = self._results.get(uri)
         if held is not None and held[0] is document and held[1:3] == (generations, cap):
             return held[3], held[4]
         self._serial += 1
         result_id = str(self._serial)
+        indices = tuple(track.index for track in tracks.values())
+        modifiers = tuple(self._modifiers.get(identifier, 0) for identifier in tracks)
         kept = self._kept.get(uri)
-        encoded: Encoded | array[int]
-        if len(document.tracks) != 1:
-            encoded = encode((line, span) for line, span, _ in shown_matches(document, cap))
+        if (
+            kept is not None
+            and held is not None
+            and held[0] is document
+            and kept.indices == indices
+            and kept.modifiers == modifiers
+            and kept.cap == cap
+        ):
+            kept = patch(kept)
+            self._patched_from[uri] = held[3]
         else:
-            (track,) = document.tracks.values()
-            if (
-                kept is not None
-                and kept.index is track.index
-                and held is not None
-                and held[2] == cap
-            ):
-                encoded = patch(kept, cap)
-                self._patched_from[uri] = held[3]
-            else:
-                encoded = encode_index(track.index, cap)
-        if isinstance(encoded, Encoded):
-            self._kept[uri] = encoded
-            data = encoded.data
-        else:
-            self._kept.pop(uri, None)
-            data = encoded
-        self._results[uri] = (document, generations, cap, result_id, data)
-        return result_id, data
+            kept = encode_whole(indices, modifiers, cap, self._overlap)
+            self._patched_from.pop(uri, None)
+        self._kept[uri] = kept
+        self._results[uri] = (document, generations, cap, result_id, kept.data)
+        return result_id, kept.data
