@@ -1,9 +1,11 @@
 """End to end: matches as semantic tokens — full, a small delta after an edit, client columns,
-and diagnostics turned off for people who only want the highlight."""
+each pattern's severity as a modifier, overlapping patterns (as tokens that overlap only for a
+client that takes them), and diagnostics turned off for people who only want the highlight."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 import pytest
@@ -61,15 +63,29 @@ async def delta(client: LanguageClient, previous: str) -> Any:
     )
 
 
-def decode(data: list[int]) -> list[tuple[int, int, int, int]]:
-    """Relative tokens back to (line, start, line, end), as the LSP specification defines them."""
+LEGEND_MODIFIERS = ["error", "warning", "information", "hint", "search"]
+
+
+def decode_with_modifiers(data: list[int]) -> list[tuple[int, int, int, int, tuple[str, ...]]]:
+    """Relative tokens back to (line, start, line, end, modifier names), as the LSP specification
+    defines them."""
     found, line, start = [], 0, 0
     for i in range(0, len(data), 5):
         delta_line, delta_start, length, kind, modifiers = data[i : i + 5]
-        assert (kind, modifiers) == (0, 0)
+        assert kind == 0
         line += delta_line
         start = start + delta_start if delta_line == 0 else delta_start
-        found.append((line, start, line, start + length))
+        names = tuple(name for bit, name in enumerate(LEGEND_MODIFIERS) if modifiers >> bit & 1)
+        found.append((line, start, line, start + length, names))
+    return found
+
+
+def decode(data: list[int]) -> list[tuple[int, int, int, int]]:
+    """Relative tokens back to (line, start, line, end); every one the search pattern's."""
+    found = []
+    for line, start, end_line, end, names in decode_with_modifiers(data):
+        assert names == ("information", "search")
+        found.append((line, start, end_line, end))
     return found
 
 
@@ -83,6 +99,7 @@ def apply_edits(data: list[int], edits: list[Any]) -> list[int]:
 async def test_the_legend_names_the_match_type_and_offers_deltas(client: LanguageClient) -> None:
     provider = client.server_capabilities.semantic_tokens_provider  # type: ignore[attr-defined]
     assert list(provider.legend.token_types) == ["grepMatch"]
+    assert list(provider.legend.token_modifiers) == LEGEND_MODIFIERS
     assert provider.full.delta is True
 
 
@@ -161,6 +178,119 @@ async def test_deltas_past_the_cap_follow_inserts_deletes_and_typed_matches(
         data, result_id = apply_edits(data, answer.edits), answer.result_id
         expected = expected_literal(whole, "TODO", "utf-16")[:1000]
         assert decode(data) == expected, f"after step {version - 1}"
+
+
+def overlaps(client: LanguageClient) -> bool:
+    capabilities = client.capabilities.text_document.semantic_tokens  # type: ignore[union-attr]
+    return capabilities.overlapping_token_support is True  # type: ignore[union-attr]
+
+
+async def test_each_pattern_has_its_severity_as_a_modifier_and_overlaps_only_where_taken(
+    client: LanguageClient,
+) -> None:
+    """TODO a warning, FIXME an error, ``TODO\\(\\w+\\)`` a hint over the TODO it starts with:
+    one colour per severity; both of the overlapping ones for a client that takes overlapping
+    tokens (Neovim), the first in position and pattern order for one that does not (VS Code)."""
+    text = "x TODO and FIXME\nTODO(ann) later\n"
+    open_document(client, URI, text)
+    await command(client, "grepls.addPattern", {"pattern": "TODO", "severity": "warning"})
+    await command(client, "grepls.addPattern", {"pattern": "FIXME", "severity": "error"})
+    await command(
+        client,
+        "grepls.addPattern",
+        {"pattern": r"TODO\(\w+\)", "regex": True, "severity": "hint", "id": "owned"},
+    )
+    tokens = decode_with_modifiers((await full(client)).data)
+    owned = [(1, 0, 1, 9, ("hint",))] if overlaps(client) else []
+    assert tokens == [
+        (0, 2, 0, 6, ("warning",)),
+        (0, 11, 0, 16, ("error",)),
+        (1, 0, 1, 4, ("warning",)),
+        *owned,
+    ]
+    # A new severity is a new colour: the client is told to ask again, and gets it.
+    await command(client, "grepls.addPattern", {"pattern": "FIXME", "severity": "information"})
+    await eventually(lambda: client.tokens_refresh_count >= 4, what="a tokens refresh")  # type: ignore[attr-defined]
+    again = decode_with_modifiers((await full(client)).data)
+    assert again[1] == (0, 11, 0, 16, ("information",))
+
+
+async def test_deltas_with_several_overlapping_patterns_past_the_cap_give_the_whole_tokens(
+    client: LanguageClient,
+) -> None:
+    """Three patterns, two of them over the cap (``maxMatchesPerDocument`` 50), overlapping each
+    other: after each edit, the delta applied to the tokens held is what a full request gives,
+    and it stays a few integers."""
+    client.set_configuration({"maxMatchesPerDocument": 50}, section="grepls")
+    client.set_configuration({"grepls": {"maxMatchesPerDocument": 50}}, section="")
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"grepls": {"maxMatchesPerDocument": 50}})
+    )
+    lines = [
+        f"{n} TODO{'(me)' if n % 3 == 0 else ''} {'FIXME' if n % 4 == 0 else ''}"
+        for n in range(300)
+    ]
+    open_document(client, URI, "\n".join(lines) + "\n")
+    await command(client, "grepls.addPattern", {"pattern": "TODO", "severity": "warning"})
+    await command(client, "grepls.addPattern", {"pattern": "FIXME", "severity": "error"})
+    await command(
+        client, "grepls.addPattern", {"pattern": r"TODO\(me\)", "regex": True, "id": "mine"}
+    )
+    held = await full(client)
+    data, result_id = list(held.data), held.result_id
+    whole = "\n".join(lines) + "\n"
+    assert decode_with_modifiers(data) == shown_tokens(whole, overlaps(client))
+    steps = [
+        ((0, 0), (0, 0), "TODO(me) FIXME on top\n"),
+        ((0, 0), (0, 0), "x"),
+        ((0, 0), (1, 0), ""),
+        ((20, 0), (20, 0), "\n\n"),
+        ((20, 0), (22, 0), ""),
+        ((5, 0), (5, 0), "FIXME TODO "),
+        ((30, 0), (34, 0), ""),
+        ((100, 3), (100, 3), "TODO(me)"),
+    ]
+    for version, (start, end, text) in enumerate(steps, start=2):
+        whole = replaced(whole, start, end, text)
+        change_document(client, URI, version, edit(start, end, text))
+        answer = await delta(client, result_id)
+        # A few integers per line changed, and per match that falls off or comes back at the cap
+        # (four lines deleted: each pattern shows its next few matches).
+        bound = 80 if (start, end) == ((30, 0), (34, 0)) else 40
+        assert sum(len(e.data or []) for e in answer.edits) <= bound, f"after step {version - 1}"
+        data, result_id = apply_edits(data, answer.edits), answer.result_id
+        assert decode_with_modifiers(data) == shown_tokens(whole, overlaps(client)), (
+            f"after step {version - 1}"
+        )
+
+
+def replaced(text: str, start: tuple[int, int], end: tuple[int, int], new: str) -> str:
+    """``text`` with the range replaced (ASCII: columns are indices)."""
+    offsets = [0]
+    for line in text.split("\n")[:-1]:
+        offsets.append(offsets[-1] + len(line) + 1)
+    return text[: offsets[start[0]] + start[1]] + new + text[offsets[end[0]] + end[1] :]
+
+
+def shown_tokens(text: str, overlap: bool) -> list[tuple[int, int, int, int, tuple[str, ...]]]:
+    """The oracle for the three patterns above: each one's first 50 matches (``re``, line by
+    line), by position then pattern order; without overlap support, a match overlapping the
+    token kept before it on its line is left out."""
+    patterns = [(r"TODO", ("warning",)), (r"FIXME", ("error",)), (r"TODO\(me\)", ("information",))]
+    matches = []
+    for order, (regex, names) in enumerate(patterns):
+        found = [
+            (number, m.start(), order, m.end(), names)
+            for number, line in enumerate(text.split("\n"))
+            for m in re.finditer(regex, line)
+        ]
+        matches += found[:50]
+    tokens: list[tuple[int, int, int, int, tuple[str, ...]]] = []
+    for line, start, _, end, names in sorted(matches):
+        if not overlap and tokens and tokens[-1][0] == line and start < tokens[-1][3]:
+            continue
+        tokens.append((line, start, line, end, names))
+    return tokens
 
 
 async def test_token_columns_are_client_columns_after_an_emoji(client: LanguageClient) -> None:

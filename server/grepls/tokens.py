@@ -332,14 +332,16 @@ def patch(kept: Encoded) -> Encoded:
     every one of its pattern's tokens, so they are read, if at all, with the matches that follow
     the last one shown."""
     indices, cap = kept.indices, kept.cap
-    logs = [index.tokens_touched or [] for index in indices]
-    edit = logs[0][0] if logs[0] else None
-    if edit is None or any(
-        not log or log[0] != edit or any(removed != added for _, removed, added in log[1:])
-        for log in logs
-    ):
+    logs = [index.tokens_touched for index in indices]
+    edit = next((log[0] for log in logs if log), None)
+    if edit is None:
         return encode_whole(indices, kept.modifiers, cap, kept.overlap)
     first, removed, added = edit
+    for log, index in zip(logs, indices, strict=True):
+        if log == [] and index.horizon is not None and index.horizon <= first:
+            continue  # an edit past this pattern's horizon: its coroutine changed nothing
+        if not log or log[0] != edit or any(r != a for _, r, a in log[1:]):
+            return encode_whole(indices, kept.modifiers, cap, kept.overlap)
     end, shift = first + removed, edit[2] - edit[1]
     if added > len(kept.data) // 5 + cap:
         # A paste of a whole file: encoding every line of it costs what encoding all does.
@@ -352,6 +354,11 @@ def patch(kept: Encoded) -> Encoded:
     """Lines below the edit (new numbers) where a pattern shows more or fewer matches."""
     bounds: list[tuple[int, int] | None] = []
     for index, shown, log in zip(indices, kept.shown, logs, strict=True):
+        if not log:  # past its horizon, where it shows nothing (its first ``cap`` lie above)
+            bounds.append(
+                (shown.at(-1), len(shown) - shown.bisect(shown.at(-1))) if len(shown) else None
+            )
+            continue
         held = index.lines
         count = len(shown)
         complete = count < cap and len(log) == 1  # every match the index held was shown
