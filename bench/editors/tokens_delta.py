@@ -18,6 +18,7 @@ import argparse
 import os
 import statistics
 import time
+from array import array
 from collections.abc import Callable
 
 import orjson
@@ -66,7 +67,7 @@ def keystrokes(
     times, size = [], 0
     for round_ in range(rounds):
         keystroke(indices, kind, undo=bool(round_ % 2))
-        old = kept.data
+        old = array("I", kept.data)  # the patch edits it in place
         start = time.perf_counter()
         kept = encoder(kept)
         size = len(answer(kept, old))

@@ -47,12 +47,15 @@ next one is *patched*: each match index logs the line ranges each edit replaced
   ones below, one that lost some shows the next ones from its index — only the lines of those
   tokens are encoded again (a line's tokens depend on every pattern's matches on it, when tokens
   may not overlap);
-* the first token after each changed part gets its Δline (and Δstart) again, and the rest is
-  copied as array slices (C: a few microseconds for thousands of tokens).
+* the first token after each changed part gets its Δline (and Δstart) again, and the rest stays
+  as it is: the integer array is edited in place, so what lies between the changes is not
+  copied at all (a change that adds or removes tokens moves what follows it: a C ``memmove``).
 
 The line numbers below an edit all move by the same amount; they are kept in a
 :class:`ShiftedLines`, which moves them in O(1) while edits come at one place. The ``edits`` of the
-delta are the patched parts themselves, no comparison needed. An edit log that cannot be followed
+delta are the patched parts themselves, no comparison needed (the result patched from is edited
+into the new one, so only the last result of a document can be named by a delta — which is all
+the protocol asks for). An edit log that cannot be followed
 (a cut at the search horizon, a long burst, edits that moved lines twice between two requests,
 lines searched past the horizon above the last token) makes the next result be encoded whole.
 """
@@ -406,11 +409,10 @@ def patch(kept: Encoded) -> Encoded:
             (lines.bisect(old_line), lines.bisect(old_line + 1), _line_tokens(line, kept, bounds))
         )
 
-    old = kept.data
-    data: array[int] = array("I")
-    changes: list[list[object]] = []  # [old start, old end, new integers]
-    copied = 0  # old tokens up to here are in data (or replaced)
-    previous = (0, 0)  # the last token in data: its line, its start
+    data = kept.data
+    changes: list[tuple[int, int, array[int]]] = []  # (old start, old end, new integers)
+    copied = 0  # old tokens up to here are accounted for: kept, anchored again or replaced
+    previous = (0, 0)  # the last token of the new encoding so far: its line, its start
 
     def moved(at: int) -> tuple[int, int]:
         """Old token ``at``'s line and start in the new encoding."""
@@ -418,39 +420,40 @@ def patch(kept: Encoded) -> Encoded:
         return (line + shift if at >= high else line, starts[at])
 
     def replace(start: int, stop: int, integers: array[int]) -> None:
-        if changes and changes[-1][1] == start:
-            changes[-1][1] = stop
-            changes[-1][2] += integers  # type: ignore[operator]
-        else:
-            changes.append([start, stop, integers])
+        if changes and changes[-1][1] == start:  # edits that meet are one
+            changes[-1] = (changes[-1][0], stop, changes[-1][2] + integers)
+        elif integers != data[start:stop]:
+            changes.append((start, stop, integers))
 
-    def copy_until(stop: int) -> None:
+    def keep_until(stop: int) -> None:
         nonlocal copied, previous
         if copied >= stop:
             return
-        # The first token copied is relative to a token that may have changed: anchor it again.
+        # The first token kept is relative to a token that may have changed: anchor it again.
         line, start = moved(copied)
-        anchored = encode(
-            [(line, start, start + old[5 * copied + 2], old[5 * copied + 4])], *previous
+        length, modifiers = data[5 * copied + 2], data[5 * copied + 4]
+        replace(
+            5 * copied,
+            5 * copied + 5,
+            encode([(line, start, start + length, modifiers)], *previous),
         )
-        if anchored != old[5 * copied : 5 * copied + 5]:
-            replace(5 * copied, 5 * copied + 5, anchored)
-        data.extend(anchored)
-        data.extend(old[5 * copied + 5 : 5 * stop])
         previous = moved(stop - 1)
         copied = stop
 
     for start, stop, tokens in parts:
-        copy_until(start)
-        encoded = encode(tokens, *previous)
-        if encoded != old[5 * start : 5 * stop]:
-            replace(5 * start, 5 * stop, encoded)
-        data.extend(encoded)
+        keep_until(start)
+        replace(5 * start, 5 * stop, encode(tokens, *previous))
         if tokens:
             previous = (tokens[-1][0], tokens[-1][1])
         copied = stop
-    copy_until(len(starts))
+    keep_until(len(starts))
 
+    kept.changes = [_trimmed(data, *change) for change in changes]
+    # The data in place, the last change first (the others' indices stay right): the integers
+    # between changes are not copied at all, and those after one are moved only when it changes
+    # the number of tokens.
+    for start, stop, integers in reversed(changes):
+        data[start:stop] = integers
     # The kept lines and starts, patched the same way (parts below the edit first: their indices
     # are the old ones; their lines go in old numbers, the shift then moves them with the rest).
     for start, stop, tokens in reversed(parts[1:]):
@@ -458,9 +461,6 @@ def patch(kept: Encoded) -> Encoded:
         starts[start:stop] = [token[1] for token in tokens]
     lines.replace(low, high, [token[0] for token in region_tokens], shift)
     starts[low:high] = [token[1] for token in region_tokens]
-
-    kept.data = data
-    kept.changes = [_trimmed(old, *change) for change in changes]  # type: ignore[arg-type]
     return kept
 
 
