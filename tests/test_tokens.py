@@ -195,7 +195,7 @@ EDIT = st.tuples(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
     st.integers(1, 4),
     st.data(),
