@@ -456,6 +456,9 @@ class Composition:
             index = track.index
             if index.count > cap or not index.exact:
                 cut.add(renderer)
+            elif not held:
+                _every_cell(by_line, renderer, rank, index.lines)
+                continue
             left = cap
             matches = index.lines
             for line in sorted(matches):
@@ -560,6 +563,29 @@ def _replaced_lines(log: Log) -> set[int]:
             }
         lines.update(range(first, first + added))
     return lines
+
+
+def _every_cell(
+    by_line: dict[int, dict[DiagnosticRenderer, Cell]],
+    renderer: DiagnosticRenderer,
+    rank: int,
+    matches: dict[int, list[SPAN]],
+) -> None:
+    """Put a cell of every line of ``matches`` into ``by_line``: a pattern shown whole, with no
+    cell to reuse (a document just opened: twenty patterns make twenty thousand cells, so the
+    loop takes the lines in any order, and makes a one-match cell inline)."""
+    form, rows_of = renderer.form, by_line.get
+    for line, spans in matches.items():
+        if len(spans) == 1:
+            span = spans[0]
+            cell = _new_cell((spans, rank, [span[0] << _RANK_BITS | rank], [form % span]))
+        else:
+            cell = _cell(renderer, rank, spans)
+        cells = rows_of(line)
+        if cells is None:
+            by_line[line] = {renderer: cell}
+        else:
+            cells[renderer] = cell
 
 
 def _cell(renderer: DiagnosticRenderer, rank: int, spans: list[SPAN]) -> Cell:
