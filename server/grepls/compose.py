@@ -101,10 +101,16 @@ class Row:
         """Merge in the cell of a pattern that had none here."""
         self.cells[renderer] = cell
         keys, fragments = self.keys, self.fragments
-        for key, fragment in zip(cell.keys, cell.fragments, strict=True):
+        if len(cell.keys) == 1:  # most lines (a new pattern's cell in each of a thousand rows)
+            key = cell.keys[0]
             position = bisect_left(keys, key)
             keys.insert(position, key)
-            fragments.insert(position, fragment)
+            fragments.insert(position, cell.fragments[0])
+        else:
+            for key, fragment in zip(cell.keys, cell.fragments, strict=True):
+                position = bisect_left(keys, key)
+                keys.insert(position, key)
+                fragments.insert(position, fragment)
         self.template = b",".join(fragments)
 
     def drop(self, gone: set[DiagnosticRenderer]) -> None:
@@ -370,11 +376,17 @@ class Composition:
         """Merge the cells of a pattern just added into the rows of its lines (but the lines
         ``patched``, which have every pattern's cell already)."""
         lines, rows, chunks = self._lines, self._rows, self._chunks
+        form = renderer.form
         position = 0
         for line in sorted(matches):
-            if line in patched:
+            if patched and line in patched:
                 continue
-            cell = _cell(renderer, rank, matches[line])
+            spans = matches[line]
+            if len(spans) == 1:  # as _cell makes it, inline: once per line of the pattern
+                span = spans[0]
+                cell = _new_cell((spans, rank, [span[0] << _RANK_BITS | rank], [form % span]))
+            else:
+                cell = _cell(renderer, rank, spans)
             position = bisect_left(lines, line, position)  # the lines come in order
             if position < len(lines) and lines[position] == line:
                 row = rows[position]
