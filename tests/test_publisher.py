@@ -346,3 +346,37 @@ def test_a_pattern_change_pushes_each_document_once_as_soon_as_it_is_searched() 
         (uris[2], [True, True, True]),
     ]
     assert all(len(driver.published(uri)) == 10 for uri in uris)
+
+
+@pytest.mark.parametrize("cap", [4, 6, 9])
+def test_patterns_under_their_cap_beside_one_far_over_it_publish_what_a_rebuild_gives(
+    cap: int,
+) -> None:
+    """Twenty patterns' case in small: one pattern always past its cap, so every keystroke cuts
+    again — but only the patterns cut before or over their cap now are compared; the others,
+    shown whole, keep their patched rows. Typing takes those over their cap and back."""
+    import random
+
+    rng = random.Random(31)
+    driver = InProcess(options={"maxMatchesPerDocument": cap})
+    kinds = ["TODO x\n", "FIX y\n", "z o o\n", "y\n", "\n", "w\n"]
+    driver.open(URI, "".join(rng.choice(kinds) for _ in range(40)))
+    driver.command("grepls.addPattern", {"pattern": "o", "caseSensitive": False, "id": "o"})
+    driver.command("grepls.addPattern", {"pattern": "FIX"})
+    driver.command("grepls.addPattern", {"pattern": "O F", "id": "overlap"})
+    driver.command("grepls.setPattern", "TODO")
+    length = 40
+    for version in range(2, 300):
+        line = rng.randrange(length)
+        roll = rng.random()
+        if roll < 0.4:
+            driver.change(URI, version, [edit(line, 0, rng.choice(["TODO ", "FIX ", "x"]))])
+        elif roll < 0.6:
+            driver.change(URI, version, [edit(line, 0, rng.choice(["TODO FIX\n", "FIX\n"]))])
+            length += 1
+        elif length > 30:
+            end = {"line": line + 1, "character": 0}
+            removal = {"range": {"start": {"line": line, "character": 0}, "end": end}, "text": ""}
+            driver.change(URI, version, [removal])
+            length -= 1
+        assert_published_as_rebuilt(driver, version)

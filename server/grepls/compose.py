@@ -20,10 +20,13 @@ What changed since the last look is read from each pattern's :class:`~grepls.ind
   the index never changes a list in place).
 
 Past a pattern's cap (``maxMatchesPerDocument``: only its first matches are shown) the same patch
-is made, then each pattern is cut again at its cap: a match typed above pushes the last shown one
-out, a match deleted lets the next one in — the rows that differ from what should be shown are
-composed again, the others kept. Only the rows from the cut on can differ, so only those are
-compared (:class:`FirstMatches` says where the cut falls, without copying the index).
+is made, then each pattern cut before or over its cap now is cut again at its cap: a match typed
+above pushes the last shown one out, a match deleted lets the next one in — the rows that differ
+from what should be shown are composed again, the others kept. Only the rows between the old and
+the new cut, and the edited ones, can differ, so only those are compared (:class:`FirstMatches`
+says where the cut falls, without copying the index). A pattern shown whole before and now is not
+looked at: the patch left its rows right (with twenty patterns and one over its cap, a keystroke
+would otherwise compare the rows of all twenty).
 
 Anything a log cannot say — a cut at the horizon, a closed file (whose matches keep no log),
 patterns reordered — rebuilds the rows, still reusing every cell whose renderer and span list are
@@ -32,7 +35,7 @@ the ones it was made from, wherever that line has moved.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from itertools import accumulate, repeat
@@ -98,10 +101,16 @@ class Row:
         """Merge in the cell of a pattern that had none here."""
         self.cells[renderer] = cell
         keys, fragments = self.keys, self.fragments
-        for key, fragment in zip(cell.keys, cell.fragments, strict=True):
+        if len(cell.keys) == 1:  # most lines (a new pattern's cell in each of a thousand rows)
+            key = cell.keys[0]
             position = bisect_left(keys, key)
             keys.insert(position, key)
-            fragments.insert(position, fragment)
+            fragments.insert(position, cell.fragments[0])
+        else:
+            for key, fragment in zip(cell.keys, cell.fragments, strict=True):
+                position = bisect_left(keys, key)
+                keys.insert(position, key)
+                fragments.insert(position, fragment)
         self.template = b",".join(fragments)
 
     def drop(self, gone: set[DiagnosticRenderer]) -> None:
@@ -161,7 +170,7 @@ Pairs = Sequence[tuple[DiagnosticRenderer, Searched]]
 class Composition:
     """The diagnostics JSON of one document, one row per line with matches."""
 
-    __slots__ = ("_capped", "_chunks", "_lines", "_pairs", "_rows")
+    __slots__ = ("_chunks", "_cut", "_lines", "_pairs", "_rows")
 
     def __init__(self) -> None:
         self._pairs: tuple[tuple[DiagnosticRenderer, Searched], ...] = ()
@@ -172,8 +181,10 @@ class Composition:
         """Those lines' rows (parallel to ``_lines``)."""
         self._chunks: list[bytes] = []
         """Those lines' diagnostics as JSON array items (parallel to ``_lines``)."""
-        self._capped = True
-        """Whether some pattern showed only its first ``cap`` matches at the last rebuild."""
+        self._cut: set[DiagnosticRenderer] = set()
+        """The patterns that showed only their first ``cap`` matches at the last look: after an
+        update, only they and the patterns over their cap now are cut again (the rows of a
+        pattern shown whole before and now hold every match it has, once patched)."""
 
     def json(self, document: Shown, renderers: dict[str, DiagnosticRenderer], cap: int) -> bytes:
         """The document's diagnostics as JSON array items, brought up to date."""
@@ -189,7 +200,7 @@ class Composition:
             patched = self._update(pairs, logs)
             if patched is None:
                 self._rebuild(pairs, cap)
-            elif self._capped or not within:
+            elif self._cut or not within:
                 self._recut(pairs, cap, patched)
         self._pairs = pairs
         return b",".join(self._chunks)
@@ -232,6 +243,7 @@ class Composition:
             self._patch(line, pairs, ranks)
         for renderer, track in fresh:
             self._add(renderer, ranks[renderer], track.index.lines, dirty)
+        self._cut -= gone  # a fresh pattern's cells were all dropped, then merged whole
         return dirty
 
     def _repattern(self, pairs: Pairs, logs: list[Log | None], cap: int) -> bool:
@@ -260,12 +272,13 @@ class Composition:
         gone = {renderer for renderer, track in old.items() if now.get(renderer) is not track}
         if gone or any(previous[renderer] != ranks[renderer] for renderer in kept):
             self._reorder(gone, ranks)
+        self._cut -= gone
         for rank, renderer, track in fresh:
             index = track.index
             if index.exact and index.count <= cap:
                 self._add(renderer, rank, index.lines, set())
             else:
-                self._capped = True
+                self._cut.add(renderer)
                 self._add(renderer, rank, FirstMatches(index.lines, cap).shown(), set())
         return True
 
@@ -363,11 +376,17 @@ class Composition:
         """Merge the cells of a pattern just added into the rows of its lines (but the lines
         ``patched``, which have every pattern's cell already)."""
         lines, rows, chunks = self._lines, self._rows, self._chunks
+        form = renderer.form
         position = 0
         for line in sorted(matches):
-            if line in patched:
+            if patched and line in patched:
                 continue
-            cell = _cell(renderer, rank, matches[line])
+            spans = matches[line]
+            if len(spans) == 1:  # as _cell makes it, inline: once per line of the pattern
+                span = spans[0]
+                cell = _new_cell((spans, rank, [span[0] << _RANK_BITS | rank], [form % span]))
+            else:
+                cell = _cell(renderer, rank, spans)
             position = bisect_left(lines, line, position)  # the lines come in order
             if position < len(lines) and lines[position] == line:
                 row = rows[position]
@@ -393,20 +412,38 @@ class Composition:
         shown: dict[DiagnosticRenderer, Lookup] = {}
         changed: set[int] = set()
         lines, rows = self._lines, self._rows
-        capped = False
+        cut: set[DiagnosticRenderer] = set()
         for renderer, track in pairs:
             index = track.index
-            capped = capped or not index.exact or index.count > cap
+            if index.exact and index.count <= cap:
+                if renderer not in self._cut:
+                    # Shown whole before and now: the update left its rows right. Nothing to
+                    # compare (with twenty patterns and one over its cap, this is most of them).
+                    shown[renderer] = index.lines
+                    continue
+            else:
+                cut.add(renderer)
             wanted = shown[renderer] = FirstMatches(index.lines, cap)
-            tail = min(wanted.cut, _last_kept(self, renderer, patched))
+            last_kept = _last_kept(self, renderer, patched)
+            tail = min(wanted.cut, last_kept)
+            # Below both cuts, only a patched row can hold a cell of this pattern (a kept one
+            # there has none, by what the last kept row is), and none should: the rest of the
+            # document need not be read.
             start = bisect_left(lines, tail)
-            for line, row in zip(lines[start:], rows[start:], strict=True):
+            stop = bisect_right(lines, max(wanted.cut, last_kept))
+            below = [line for line in patched if line > lines[stop - 1]] if stop else [*patched]
+            for line, row in zip(lines[start:stop], rows[start:stop], strict=True):
                 cell = row.cells.get(renderer)
                 spans = wanted.get(line)
                 if cell is None:
                     if spans is not None:
                         changed.add(line)
                 elif spans is None or (cell.spans is not spans and cell.spans != spans):
+                    changed.add(line)
+            for line in below:
+                position = bisect_left(lines, line)
+                present = position < len(lines) and lines[position] == line
+                if present and renderer in rows[position].cells:
                     changed.add(line)
             # Lines to show that have no row: past the kept ones, so from ``tail`` on too.
             for line in wanted.lines[bisect_left(wanted.lines, tail) :]:
@@ -415,7 +452,7 @@ class Composition:
                     changed.add(line)
         for line in sorted(changed):
             self._patch(line, pairs, ranks, shown)
-        self._capped = capped
+        self._cut = cut
 
     def _rebuild(self, pairs: Pairs, cap: int) -> None:
         """Compose every line again: the first ``cap`` matches of each pattern."""
@@ -426,10 +463,14 @@ class Composition:
         }
         by_line: dict[int, dict[DiagnosticRenderer, Cell]] = {}
         row_of = by_line.setdefault
-        capped = False
+        cut: set[DiagnosticRenderer] = set()
         for rank, (renderer, track) in enumerate(pairs):
             index = track.index
-            capped = capped or index.count > cap or not index.exact
+            if index.count > cap or not index.exact:
+                cut.add(renderer)
+            elif not held:
+                _every_cell(by_line, renderer, rank, index.lines)
+                continue
             left = cap
             matches = index.lines
             for line in sorted(matches):
@@ -447,7 +488,7 @@ class Composition:
                 left -= len(spans)
                 if not left:
                     break
-        self._capped = capped
+        self._cut = cut
         self._lines = sorted(by_line)
         self._rows = [Row(by_line[line]) for line in self._lines]
         self._chunks = [
@@ -534,6 +575,29 @@ def _replaced_lines(log: Log) -> set[int]:
             }
         lines.update(range(first, first + added))
     return lines
+
+
+def _every_cell(
+    by_line: dict[int, dict[DiagnosticRenderer, Cell]],
+    renderer: DiagnosticRenderer,
+    rank: int,
+    matches: dict[int, list[SPAN]],
+) -> None:
+    """Put a cell of every line of ``matches`` into ``by_line``: a pattern shown whole, with no
+    cell to reuse (a document just opened: twenty patterns make twenty thousand cells, so the
+    loop takes the lines in any order, and makes a one-match cell inline)."""
+    form, rows_of = renderer.form, by_line.get
+    for line, spans in matches.items():
+        if len(spans) == 1:
+            span = spans[0]
+            cell = _new_cell((spans, rank, [span[0] << _RANK_BITS | rank], [form % span]))
+        else:
+            cell = _cell(renderer, rank, spans)
+        cells = rows_of(line)
+        if cells is None:
+            by_line[line] = {renderer: cell}
+        else:
+            cells[renderer] = cell
 
 
 def _cell(renderer: DiagnosticRenderer, rank: int, spans: list[SPAN]) -> Cell:

@@ -92,3 +92,48 @@ def test_a_document_opened_with_several_patterns_in_force_equals_the_oracle(
         text = apply_change(text, change, encoding)
         driver.change(URI, step + 2, [change])
         assert published(driver) == expected(patterns, text, encoding), step
+
+
+def expected_first(
+    patterns: dict[str, Search], text: str, encoding: str, cap: int
+) -> list[tuple[Any, ...]]:
+    """Each pattern's first ``cap`` matches in document order, merged as every publish is."""
+    found = []
+    for order, (identifier, search) in enumerate(patterns.items()):
+        for line, start, _, end in sorted(expected_matches(search, text, encoding))[:cap]:
+            found.append((line, start, order, end, identifier))
+    found.sort()
+    return [(line, start, end, identifier) for line, start, _, end, identifier in found]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_several_patterns_past_a_small_cap_under_random_edits_equal_the_oracle(
+    data: st.DataObject,
+) -> None:
+    """With ``maxMatchesPerDocument`` small, some patterns are cut at it and others shown whole,
+    and edits take them over and back: after each edit only the patterns cut before or over the
+    cap now are cut again (grepls.compose), so each publish must still hold every pattern's
+    first ``cap`` matches, as the oracle finds them."""
+    encoding = data.draw(st.sampled_from(ENCODINGS))
+    text = data.draw(texts())
+    cap = data.draw(st.integers(1, 6))
+    driver = InProcess(encoding, options={"maxMatchesPerDocument": cap})
+    patterns: dict[str, Search] = {}
+    for identifier in data.draw(st.lists(st.sampled_from("abcde"), min_size=2, unique=True)):
+        search = data.draw(searches())
+        driver.command("grepls.addPattern", {**search.argument(), "id": identifier})
+        patterns[identifier] = search
+    driver.open(URI, text)
+    assert published(driver) == expected_first(patterns, text, encoding, cap)
+    for step in range(data.draw(st.integers(1, 8))):
+        if data.draw(st.integers(0, 4)) == 0:
+            identifier = data.draw(st.sampled_from("abcde"))
+            search = data.draw(searches())
+            driver.command("grepls.addPattern", {**search.argument(), "id": identifier})
+            patterns[identifier] = search
+        else:
+            change = data.draw(changes(text, encoding))
+            text = apply_change(text, change, encoding)
+            driver.change(URI, step + 2, [change])
+        assert published(driver) == expected_first(patterns, text, encoding, cap), step
