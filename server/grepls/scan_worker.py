@@ -32,7 +32,6 @@ again (see :mod:`grepls.workspace_scan`).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import marshal
@@ -44,12 +43,15 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grepls.disk import FileSearch, read_file
 from grepls.matcher import Matcher
 from grepls.pattern import PatternSpec
 from grepls.positions import Encoding
+
+if TYPE_CHECKING:
+    from asyncio import AbstractEventLoop
 
 logger = logging.getLogger("grepls.workspace")
 
@@ -153,6 +155,7 @@ class ScanWorker:
             process.wait()
 
     def _start(self) -> subprocess.Popen[bytes]:
+        running = loop()  # before the process: without a loop (RuntimeError), none is started
         # The folder that holds this package goes first on the worker's path: the server may run
         # from a tree that only its own sys.path knows.
         package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -170,7 +173,7 @@ class ScanWorker:
         assert process.stdout is not None
         os.set_blocking(process.stdout.fileno(), False)
         self._frames = Frames()
-        asyncio.get_running_loop().add_reader(process.stdout.fileno(), self._readable, process)
+        running.add_reader(process.stdout.fileno(), self._readable, process)
         return process
 
     def _send(self, message: Message) -> None:
@@ -220,10 +223,18 @@ class ScanWorker:
     def _unwatch(process: subprocess.Popen[bytes]) -> None:
         assert process.stdout is not None and process.stdin is not None
         with contextlib.suppress(RuntimeError, ValueError):
-            asyncio.get_running_loop().remove_reader(process.stdout.fileno())
+            loop().remove_reader(process.stdout.fileno())
         for pipe in (process.stdout, process.stdin):
             with contextlib.suppress(OSError):
                 pipe.close()
+
+
+def loop() -> AbstractEventLoop:
+    """The server's running event loop (asyncio is imported here, not at the top: the worker
+    does without it, and importing it would add a tenth of a second to the worker's start)."""
+    import asyncio
+
+    return asyncio.get_running_loop()
 
 
 # -- the worker's end ------------------------------------------------------------------------------
