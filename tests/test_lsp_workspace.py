@@ -30,7 +30,8 @@ MAX_FILE_SIZE = 2000
 
 def make_client() -> LanguageClient:
     """pytest-lsp's client, also logging every publish (uri, messages, version) in order (and
-    in ``columns`` each diagnostic's message and start column), every showMessage, and the partial results of workspace diagnostics."""
+    in ``columns`` each diagnostic's message and start column), every showMessage, and the
+    partial results of workspace diagnostics."""
     client = LanguageClient(converter_factory=default_converter)
     client.log = []  # type: ignore[attr-defined]
     client.columns = []  # type: ignore[attr-defined]
