@@ -171,3 +171,16 @@ async def test_the_scope_set_back_to_open_mid_scan_stops_the_workers_job(
     await eventually(lambda: counts(client, tree) == {}, what="the closed files cleared")
     await asyncio.sleep(0.3)  # whatever the worker still sends is dropped
     assert counts(client, tree) == {}
+
+
+async def test_a_worker_killed_between_scans_is_replaced_by_the_next_scan(
+    client: LanguageClient, tree: Path
+) -> None:
+    await start(client, tree)
+    await command(client, "grepls.setPattern", "TODO")
+    await showing(client, tree, SEARCHED)
+    old = await the_worker(client)
+    os.kill(old, signal.SIGKILL)
+    await command(client, "grepls.setPattern", "and")
+    await showing(client, tree, {"src/b.txt": 1})
+    assert await the_worker(client, other_than=old) != old

@@ -186,8 +186,8 @@ class ScanWorker:
                 self._process.stdin.write(frame(message))
                 self._process.stdin.flush()
                 return
-            except (BrokenPipeError, OSError):
-                self._died(self._process)
+            except OSError:  # it died since its last job: a new one takes this one
+                self._died(self._process, tell=False)
 
     def _readable(self, process: subprocess.Popen[bytes]) -> None:
         assert process.stdout is not None
@@ -204,9 +204,9 @@ class ScanWorker:
             if message[1] == self._generation and self._listener is not None:
                 self._listener(message)
 
-    def _died(self, process: subprocess.Popen[bytes]) -> None:
-        """The worker's stdout closed: it ended. The current job is told; the next job starts a
-        new worker."""
+    def _died(self, process: subprocess.Popen[bytes], tell: bool = True) -> None:
+        """The worker ended (its stdout closed, or its stdin): the current job is told (if
+        ``tell``); the next job starts a new worker."""
         if process is not self._process:
             return
         self._unwatch(process)
@@ -215,9 +215,10 @@ class ScanWorker:
             process.kill()
         code = process.wait()
         logger.warning("the scan worker ended (exit status %s)", code)
-        listener, self._listener = self._listener, None
-        if listener is not None:
-            listener(("died", self._generation))
+        if tell:
+            listener, self._listener = self._listener, None
+            if listener is not None:
+                listener(("died", self._generation))
 
     @staticmethod
     def _unwatch(process: subprocess.Popen[bytes]) -> None:
