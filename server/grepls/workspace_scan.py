@@ -38,10 +38,9 @@ logger = logging.getLogger("grepls.workspace")
 RESTARTS = 2
 """How many times a scan starts the worker again when it dies, before it gives up."""
 SLICE_SECONDS = 0.0005
-"""The longest the scan searches before the event loop answers the editor (half a millisecond:
-against a millisecond, in one run on a loaded machine, keystrokes during a scan were answered
-sooner, p50 and p99, for all three benchmark patterns; the scan's time did not move beyond the
-noise)."""
+"""The longest the event loop stores the worker's results before it answers the editor (half a
+millisecond: when the event loop searched the files itself, half a millisecond against one
+answered keystrokes sooner, p50 and p99, for all three benchmark patterns)."""
 
 
 @dataclass(frozen=True, slots=True)
