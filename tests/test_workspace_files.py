@@ -370,3 +370,29 @@ def test_what_is_named_between_the_scan_and_the_list_is_searched_once_listed(
         return {os.path.basename(u): f.count for u, f in workspace.files.items()}
 
     assert run_loop(run()) == {"a.txt": 1, "b.txt": 1, "c.txt": 1}
+
+
+def test_without_ripgrep_the_scope_says_so_once_and_starts_no_scan(tmp_path: Path) -> None:
+    """No ``rg`` anywhere: the workspace scope tells the user once, holds no closed file, and
+    gives the scan worker no job (open documents are still searched, by the server)."""
+    (tmp_path / "a.txt").write_text("TODO\n")
+
+    async def run() -> tuple[list[tuple[str, Any]], int, int | None]:
+        endpoint = _Endpoint()
+        workspace = Workspace(cast(Endpoint, endpoint), {})
+        workspace.ripgrep.binary = None
+        workspace.set_folders([str(tmp_path)])
+        for pattern in ("TODO", "a"):
+            workspace.rescan([("p", Matcher(PatternSpec(pattern)))], Options(scope="workspace"))
+            for _ in range(200):
+                await asyncio.sleep(0.005)
+                if not workspace.running:
+                    break
+        workspace.shutdown()
+        return endpoint.sent, len(workspace.files), workspace.worker.pid
+
+    sent, held, worker = run_loop(run())
+    told = [p["message"] for m, p in sent if m == "window/showMessage"]
+    assert len(told) == 1 and "needs ripgrep (rg), which was not found" in told[0]
+    assert held == 0
+    assert worker is None  # shut down, or never started
