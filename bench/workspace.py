@@ -10,8 +10,9 @@ for each pattern — ``TODO`` (literal), ``fixme`` (case-insensitive, whole word
   ``maxFileSize`` (the median of three runs), and its (file, line) matches (``rg -n``);
 * **grepls**: a fresh server with the workspace scope (the client watches files, so grepls starts no
   watcher of its own); timed from writing ``grepls.setPattern`` to the first closed-file publish and
-  to the end of the scan (its work-done progress ``end``); the server's peak RSS (VmHWM); its
-  (file, line) matches (``grepls.listMatches``), which must equal ripgrep's;
+  to the end of the scan (its work-done progress ``end``); the peak RSS (VmHWM) of the server and
+  of its scan worker (:mod:`grepls.scan_worker`), and the CPU time each spent until the scan's end;
+  its (file, line) matches (``grepls.listMatches``), which must equal ripgrep's;
 * **keystrokes during the scan**: a 100,000-line document is open; once it is published with the
   new pattern, every 20 ms until the scan ends a character is typed before a match, and the time
   to the publish of that version is recorded, and how long meanwhile the server's event-loop thread
@@ -19,6 +20,10 @@ for each pattern — ``TODO`` (literal), ``fixme`` (case-insensitive, whole word
   gives those waits' share of the slowest tenth of the keystrokes' time;
 * **saved file**: a file is rewritten and reported changed (``workspace/didChangeWatchedFiles``);
   timed to its publish (median of ten).
+
+``--baseline DIR`` measures another ``grepls`` package beside this one in every round (the two
+in alternating order, so that both see the same load): ``git archive COMMIT server/grepls | tar -x
+-C /tmp/base`` and ``--baseline /tmp/base/server`` compare a commit with the working tree.
 
 The raw numbers go to ``bench/results/workspace-<stamp>.json`` (ignored by git).
 """
