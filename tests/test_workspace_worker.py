@@ -184,3 +184,17 @@ async def test_a_worker_killed_between_scans_is_replaced_by_the_next_scan(
     await command(client, "grepls.setPattern", "and")
     await showing(client, tree, {"src/b.txt": 1})
     assert await the_worker(client, other_than=old) != old
+
+
+async def test_the_scope_set_back_to_open_ends_the_worker(
+    client: LanguageClient, tree: Path
+) -> None:
+    await start(client, tree)
+    await command(client, "grepls.setPattern", "TODO")
+    await showing(client, tree, SEARCHED)
+    await the_worker(client)
+    client.set_configuration({**SETTINGS, "scope": "open"}, section="grepls")
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"grepls": {**SETTINGS, "scope": "open"}})
+    )
+    await eventually(lambda: workers(server_pid(client)) == [], what="the worker to end")

@@ -137,6 +137,8 @@ class Workspace:
                 # A pattern will come: the worker starts now (its imports take a tenth of a
                 # second), not when the first scan is waiting for it.
                 self.worker.prepare()
+            elif options.scope != "workspace":
+                self.worker.close()  # open documents only: no scan to come
             return
         self.store.totals = Totals(matches=sum(e.count for e in self.files.values()))
         progress = Progress(self.endpoint) if self.progress_supported else None
