@@ -102,6 +102,8 @@ class ScanWorker:
     """The server's handle on the worker process: started on the first scan, kept for the next."""
 
     def __init__(self) -> None:
+        self.command = [sys.executable, "-m", "grepls.scan_worker"]
+        """How the worker is started."""
         self._process: subprocess.Popen[bytes] | None = None
         self._frames = Frames()
         self._generation = 0
@@ -164,7 +166,7 @@ class ScanWorker:
             p for p in (package_root, environment.get("PYTHONPATH")) if p
         )
         process = subprocess.Popen(
-            [sys.executable, "-m", "grepls.scan_worker"],
+            self.command,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=environment,
@@ -179,7 +181,11 @@ class ScanWorker:
     def _send(self, message: Message) -> None:
         for _ in range(2):
             if self._process is None:
-                self._process = self._start()
+                try:
+                    self._process = self._start()
+                except OSError:
+                    logger.exception("the scan worker could not be started")
+                    break
             assert self._process.stdin is not None
             try:
                 # Commands are small: the pipe takes them at once.
@@ -188,6 +194,9 @@ class ScanWorker:
                 return
             except OSError:  # it died since its last job: a new one takes this one
                 self._died(self._process, tell=False)
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener(("died", self._generation))
 
     def _readable(self, process: subprocess.Popen[bytes]) -> None:
         assert process.stdout is not None
