@@ -144,8 +144,7 @@ class ScanWorker:
         """Drop job ``generation`` (if it is still the current one)."""
         if generation == self._generation and self._listener is not None:
             self._listener = None
-            if self._process is not None:
-                self._send(("stop", generation))
+            self._send(("stop", generation), start=False)
 
     def close(self) -> None:
         self._listener = None
@@ -178,9 +177,13 @@ class ScanWorker:
         running.add_reader(process.stdout.fileno(), self._readable, process)
         return process
 
-    def _send(self, message: Message) -> None:
+    def _send(self, message: Message, start: bool = True) -> None:
+        """Write ``message`` to the worker, starting one if there is none (unless not
+        ``start``); a job that reaches no worker is told it died."""
         for _ in range(2):
             if self._process is None:
+                if not start:
+                    return
                 try:
                     self._process = self._start()
                 except OSError:
