@@ -194,7 +194,7 @@ class WorkspaceScan:
         self._slice_started = now
 
     async def _pause(self) -> None:
-        """Let the event loop answer the editor, once a slice of searching is over."""
+        """Let the event loop answer the editor, once a slice of storing is over."""
         if time.perf_counter() - self._slice_started <= SLICE_SECONDS:
             return
         self._show()
