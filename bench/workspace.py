@@ -10,8 +10,9 @@ for each pattern — ``TODO`` (literal), ``fixme`` (case-insensitive, whole word
   ``maxFileSize`` (the median of three runs), and its (file, line) matches (``rg -n``);
 * **grepls**: a fresh server with the workspace scope (the client watches files, so grepls starts no
   watcher of its own); timed from writing ``grepls.setPattern`` to the first closed-file publish and
-  to the end of the scan (its work-done progress ``end``); the server's peak RSS (VmHWM); its
-  (file, line) matches (``grepls.listMatches``), which must equal ripgrep's;
+  to the end of the scan (its work-done progress ``end``); the peak RSS (VmHWM) of the server and
+  of its scan worker (:mod:`grepls.scan_worker`), and the CPU time each spent until the scan's end;
+  its (file, line) matches (``grepls.listMatches``), which must equal ripgrep's;
 * **keystrokes during the scan**: a 100,000-line document is open; once it is published with the
   new pattern, every 20 ms until the scan ends a character is typed before a match, and the time
   to the publish of that version is recorded, and how long meanwhile the server's event-loop thread
@@ -19,6 +20,10 @@ for each pattern — ``TODO`` (literal), ``fixme`` (case-insensitive, whole word
   gives those waits' share of the slowest tenth of the keystrokes' time;
 * **saved file**: a file is rewritten and reported changed (``workspace/didChangeWatchedFiles``);
   timed to its publish (median of ten).
+
+``--baseline DIR`` measures another ``grepls`` package beside this one in every round (the two
+in alternating order, so that both see the same load): ``git archive COMMIT server/grepls | tar -x
+-C /tmp/base`` and ``--baseline /tmp/base/server`` compare a commit with the working tree.
 
 The raw numbers go to ``bench/results/workspace-<stamp>.json`` (ignored by git).
 """
@@ -116,9 +121,14 @@ def document(lines: int, every: int) -> str:
     )
 
 
-def measure(tree: Path, name: str, argument: dict[str, Any]) -> dict[str, Any]:
+def measure(
+    tree: Path, name: str, argument: dict[str, Any], source: Path | None = None
+) -> dict[str, Any]:
+    """One round for one pattern; ``source``: a folder holding another ``grepls`` package to
+    measure instead of this one."""
     stderr = os.path.join(tempfile.mkdtemp(prefix="grepls-bench-"), "server.log")
-    client = Client.start(stderr_path=stderr, timeout=60)
+    env = None if source is None else {**os.environ, "PYTHONPATH": str(source)}
+    client = Client.start(stderr_path=stderr, timeout=60, env=env)
     result: dict[str, Any] = {}
     try:
         options = {
@@ -153,6 +163,7 @@ def measure(tree: Path, name: str, argument: dict[str, Any]) -> dict[str, Any]:
             "workspace/executeCommand", {"command": "grepls.setPattern", "arguments": [argument]}
         )
         sent = pending.sent_ns
+        cpu_before = _cpu_seconds(client.pid)
         answer = client.finish(pending, 60)
         result["setPattern"] = answer
         # The open document shown with the new pattern first: typing starts once the editor has
@@ -215,6 +226,9 @@ def measure(tree: Path, name: str, argument: dict[str, Any]) -> dict[str, Any]:
                 raise SystemExit("the scan did not end within 10 minutes")
             read_for(client, 0.02)
         result["scan_ms"] = (end_ns - sent) / 1e6
+        # CPU time the server, and its scan worker, spent from setPattern to the scan's end.
+        result["server_cpu_ms"] = (_cpu_seconds(client.pid) - cpu_before) * 1000
+        result["worker_cpu_ms"] = sum(map(_cpu_seconds, _workers(client.pid))) * 1000
         result["first_closed_publish_ms"] = (
             (first_closed.received_ns - sent) / 1e6 if first_closed is not None else None
         )
@@ -243,6 +257,8 @@ def measure(tree: Path, name: str, argument: dict[str, Any]) -> dict[str, Any]:
         result["keystrokes_idle"] = idle
         memory = _hwm_kb(client.pid)
         result["peak_rss_mib"] = memory / 1024
+        # The scan worker, where there is one (a child of the server: grepls.scan_worker).
+        result["worker_peak_rss_mib"] = sum(map(_hwm_kb, _workers(client.pid))) / 1024
         listed = client.result(
             "workspace/executeCommand", {"command": "grepls.listMatches", "arguments": []}, 120
         )
@@ -304,6 +320,31 @@ def _hwm_kb(pid: int) -> int:
     return 0
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of process ``pid`` so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _workers(pid: int) -> list[int]:
+    """The scan workers the server ``pid`` started."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (entry / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == pid and b"grepls.scan_worker" in command:
+            found.append(int(entry.name))
+    return found
+
+
 def _unquote(text: str) -> str:
     from urllib.parse import unquote
 
@@ -326,6 +367,12 @@ def main() -> None:
         default=3,
         help="fresh servers per pattern (medians; keystrokes pooled)",
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a folder holding another grepls package (e.g. from git archive): each round "
+        "measures it beside this one, in alternating order",
+    )
     arguments = parser.parse_args()
     tree: Path = arguments.tree.resolve()
     if arguments.fetch:
@@ -343,59 +390,24 @@ def main() -> None:
         if arguments.only and arguments.only != name:
             continue
         expected = rg_matches(tree, name, flags)
-        rounds = []
-        for _ in range(arguments.rounds):
+        variants: list[tuple[str, Path | None]] = [("this", None)]
+        if arguments.baseline is not None:
+            variants.append(("baseline", arguments.baseline.resolve()))
+        measured_rounds: dict[str, list[dict[str, Any]]] = {label: [] for label, _ in variants}
+        for number in range(arguments.rounds):
             # ripgrep and grepls side by side in each round, so that both see the same load.
             rg_seconds = rg_wall(tree, name, flags)
-            measured = measure(tree, name, argument)
-            measured["rg_ms"] = rg_seconds * 1000
-            rounds.append(measured)
-        got = [r.pop("matches") for r in rounds]
-        keys = [k for r in rounds for k in r["keystrokes_during_scan"]]
-        waits = [w for r in rounds for w in r["keystrokes_runqueue"]]
-        client_waits = [w for r in rounds for w in r["keystrokes_client_runqueue"]]
-        # The slowest keystrokes (from the 90th percentile on): how much of their time the
-        # server, and the client, spent waiting for a CPU, not running.
-        slowest = percentile(keys, 0.9) if keys else 0.0
-        slow = [
-            (k, w, c) for k, w, c in zip(keys, waits, client_waits, strict=True) if k >= slowest
-        ]
-        idle = [k for r in rounds for k in r["keystrokes_idle"]]
-        saves = [k for r in rounds for k in r["saved_file_ms"]]
-        ratios = [r["scan_ms"] / r["rg_ms"] for r in rounds]
-        row = {
-            "pattern": name,
-            "rounds": len(rounds),
-            "rg_ms": statistics.median(r["rg_ms"] for r in rounds),
-            "scan_ms": statistics.median(r["scan_ms"] for r in rounds),
-            "ratio": statistics.median(ratios),
-            "ratios": ratios,
-            "first_closed_publish_ms": statistics.median(
-                r["first_closed_publish_ms"] or float("nan") for r in rounds
-            ),
-            "peak_rss_mib": max(r["peak_rss_mib"] for r in rounds),
-            "saved_p50_ms": statistics.median(saves or [float("nan")]),
-            "keystrokes": len(keys),
-            "keystroke_p50_ms": statistics.median(keys) if keys else None,
-            "keystroke_p99_ms": percentile(keys, 0.99) if keys else None,
-            "slow_keystrokes_runqueue_share": (
-                sum(w for _, w, _ in slow) / sum(k for k, _, _ in slow) if slow else None
-            ),
-            "slow_keystrokes_client_runqueue_share": (
-                sum(c for _, _, c in slow) / sum(k for k, _, _ in slow) if slow else None
-            ),
-            "idle_p50_ms": statistics.median(idle),
-            "idle_p99_ms": percentile(idle, 0.99),
-            "lines_rg": len(expected),
-            "lines_grepls": len(got[-1]),
-            "only_rg": sorted(set().union(*(expected - g for g in got)))[:20],
-            "only_grepls": sorted(set().union(*(g - expected for g in got)))[:20],
-            "identical": all(g == expected for g in got),
-            "progress_end": rounds[-1].get("progress_end"),
-            "load": os.getloadavg(),
-        }
-        rows.append(row)
-        print(json.dumps(row, default=str), flush=True)
+            order = variants if number % 2 == 0 else variants[::-1]
+            for label, source in order:
+                measured = measure(tree, name, argument, source)
+                measured["rg_ms"] = rg_seconds * 1000
+                measured_rounds[label].append(measured)
+        for label, _ in variants:
+            row = summarize(name, measured_rounds[label], expected)
+            if len(variants) > 1:
+                row["variant"] = label
+            rows.append(row)
+            print(json.dumps(row, default=str), flush=True)
     report["rows"] = rows
     report["load_after"] = os.getloadavg()
     RESULTS.mkdir(exist_ok=True)
@@ -405,9 +417,65 @@ def main() -> None:
     print(f"raw numbers: {out}")
 
 
+def summarize(
+    name: str, rounds: list[dict[str, Any]], expected: set[tuple[str, int]]
+) -> dict[str, Any]:
+    """One table row: the medians of the rounds, the keystrokes of all rounds pooled."""
+    got = [r.pop("matches") for r in rounds]
+    keys = [k for r in rounds for k in r["keystrokes_during_scan"]]
+    waits = [w for r in rounds for w in r["keystrokes_runqueue"]]
+    client_waits = [w for r in rounds for w in r["keystrokes_client_runqueue"]]
+    # The slowest keystrokes (from the 90th percentile on): how much of their time the
+    # server, and the client, spent waiting for a CPU, not running.
+    slowest = percentile(keys, 0.9) if keys else 0.0
+    slow = [
+        (k, w, c) for k, w, c in zip(keys, waits, client_waits, strict=True) if k >= slowest
+    ]
+    idle = [k for r in rounds for k in r["keystrokes_idle"]]
+    saves = [k for r in rounds for k in r["saved_file_ms"]]
+    ratios = [r["scan_ms"] / r["rg_ms"] for r in rounds]
+    row = {
+        "pattern": name,
+        "rounds": len(rounds),
+        "rg_ms": statistics.median(r["rg_ms"] for r in rounds),
+        "scan_ms": statistics.median(r["scan_ms"] for r in rounds),
+        "ratio": statistics.median(ratios),
+        "ratios": ratios,
+        "first_closed_publish_ms": statistics.median(
+            r["first_closed_publish_ms"] or float("nan") for r in rounds
+        ),
+        "peak_rss_mib": max(r["peak_rss_mib"] for r in rounds),
+        "worker_peak_rss_mib": max(r["worker_peak_rss_mib"] for r in rounds),
+        "server_cpu_ms": statistics.median(r["server_cpu_ms"] for r in rounds),
+        "worker_cpu_ms": statistics.median(r["worker_cpu_ms"] for r in rounds),
+        "saved_p50_ms": statistics.median(saves or [float("nan")]),
+        "keystrokes": len(keys),
+        "keystroke_p50_ms": statistics.median(keys) if keys else None,
+        "keystroke_p99_ms": percentile(keys, 0.99) if keys else None,
+        "slow_keystrokes_runqueue_share": (
+            sum(w for _, w, _ in slow) / sum(k for k, _, _ in slow) if slow else None
+        ),
+        "slow_keystrokes_client_runqueue_share": (
+            sum(c for _, _, c in slow) / sum(k for k, _, _ in slow) if slow else None
+        ),
+        "idle_p50_ms": statistics.median(idle),
+        "idle_p99_ms": percentile(idle, 0.99),
+        "lines_rg": len(expected),
+        "lines_grepls": len(got[-1]),
+        "only_rg": sorted(set().union(*(expected - g for g in got)))[:20],
+        "only_grepls": sorted(set().union(*(g - expected for g in got)))[:20],
+        "identical": all(g == expected for g in got),
+        "progress_end": rounds[-1].get("progress_end"),
+        "load": os.getloadavg(),
+    }
+    return row
+
+
 def markdown(report: dict[str, Any]) -> str:
+    variants = any("variant" in row for row in report["rows"])
     lines = [
-        "| pattern | rg -c ms | grepls scan ms | ratio | first closed publish ms | peak RSS MiB "
+        "| pattern | rg -c ms | grepls scan ms | ratio | first closed publish ms "
+        "| peak RSS MiB (server + worker) "
         "| saved file → publish ms (p50) | keystrokes during scan p50 / p99 ms (n) "
         "| of the slowest tenth: waiting for a CPU, server + client "
         "| keystrokes after it p50 / p99 ms "
@@ -427,8 +495,10 @@ def markdown(report: dict[str, Any]) -> str:
         )
         waiting = f"{server:.0%} + {client:.0%}" if server is not None else "—"
         lines.append(
-            f"| `{row['pattern']}` | {row['rg_ms']:.0f} | {row['scan_ms']:.0f} | "
-            f"{row['ratio']:.1f}x | {first:.0f} | {row['peak_rss_mib']:.0f} | "
+            f"| `{row['pattern']}`{' (' + row['variant'] + ')' if variants else ''} | "
+            f"{row['rg_ms']:.0f} | {row['scan_ms']:.0f} | "
+            f"{row['ratio']:.1f}x | {first:.0f} | "
+            f"{row['peak_rss_mib']:.0f} + {row['worker_peak_rss_mib']:.0f} | "
             f"{row['saved_p50_ms']:.1f} | {keys} | {waiting} | "
             f"{row['idle_p50_ms']:.2f} / {row['idle_p99_ms']:.2f} | "
             f"{'yes' if row['identical'] else 'no'} "

@@ -29,16 +29,21 @@ MAX_FILE_SIZE = 2000
 
 
 def make_client() -> LanguageClient:
-    """pytest-lsp's client, also logging every publish (uri, messages, version) in order, every
-    showMessage, and the partial results of workspace diagnostics."""
+    """pytest-lsp's client, also logging every publish (uri, messages, version) in order (and
+    in ``columns`` each diagnostic's message and start column), every showMessage, and the
+    partial results of workspace diagnostics."""
     client = LanguageClient(converter_factory=default_converter)
     client.log = []  # type: ignore[attr-defined]
+    client.columns = []  # type: ignore[attr-defined]
     client.partials = {}  # type: ignore[attr-defined]
 
     def publish(client: LanguageClient, params: types.PublishDiagnosticsParams) -> None:
         client.diagnostics[params.uri] = params.diagnostics
         client.log.append(  # type: ignore[attr-defined]
             (params.uri, [d.message for d in params.diagnostics], params.version)
+        )
+        client.columns.append(  # type: ignore[attr-defined]
+            [(d.message, d.range.start.character) for d in params.diagnostics]
         )
 
     def progress(client: LanguageClient, params: types.ProgressParams) -> None:

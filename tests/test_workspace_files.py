@@ -370,3 +370,77 @@ def test_what_is_named_between_the_scan_and_the_list_is_searched_once_listed(
         return {os.path.basename(u): f.count for u, f in workspace.files.items()}
 
     assert run_loop(run()) == {"a.txt": 1, "b.txt": 1, "c.txt": 1}
+
+
+def test_without_ripgrep_the_scope_says_so_once_and_starts_no_scan(tmp_path: Path) -> None:
+    """No ``rg`` anywhere: the workspace scope tells the user once, holds no closed file, and
+    gives the scan worker no job (open documents are still searched, by the server)."""
+    (tmp_path / "a.txt").write_text("TODO\n")
+
+    async def run() -> tuple[list[tuple[str, Any]], int, int | None]:
+        endpoint = _Endpoint()
+        workspace = Workspace(cast(Endpoint, endpoint), {})
+        workspace.ripgrep.binary = None
+        workspace.set_folders([str(tmp_path)])
+        for pattern in ("TODO", "a"):
+            workspace.rescan([("p", Matcher(PatternSpec(pattern)))], Options(scope="workspace"))
+            for _ in range(200):
+                await asyncio.sleep(0.005)
+                if not workspace.running:
+                    break
+        workspace.shutdown()
+        return endpoint.sent, len(workspace.files), workspace.worker.pid
+
+    sent, held, worker = run_loop(run())
+    told = [p["message"] for m, p in sent if m == "window/showMessage"]
+    assert len(told) == 1 and "needs ripgrep (rg), which was not found" in told[0]
+    assert held == 0
+    assert worker is None  # shut down, or never started
+
+
+def test_a_scan_whose_worker_keeps_dying_ends_saying_so_and_the_next_scan_runs(
+    tmp_path: Path,
+) -> None:
+    """The worker process dies as soon as it starts (its command exits at once): the scan
+    starts it again twice, then ends — its progress and a message say why — and never hangs;
+    with a worker that works, the next scan finds the matches."""
+    (tmp_path / "a.txt").write_text("TODO\n")
+    (tmp_path / ".ignore").write_text("starts\n")
+
+    async def scanned(workspace: Workspace) -> None:
+        workspace.rescan([("p", Matcher(PatternSpec("TODO")))], Options(scope="workspace"))
+        for _ in range(2000):
+            await asyncio.sleep(0.005)
+            if not workspace.running:
+                return
+        raise AssertionError("the scan did not end")
+
+    async def run() -> tuple[list[tuple[str, Any]], int]:
+        endpoint = _Endpoint()
+        workspace = Workspace(cast(Endpoint, endpoint), {})
+        workspace.progress_supported = True
+        workspace.watch_registration = True
+        workspace.set_folders([str(tmp_path)])
+        command = workspace.worker.command
+        starts = tmp_path / "starts"
+        die = f"open({str(starts)!r}, 'a').write('x'); raise SystemExit(3)"
+        workspace.worker.command = [sys.executable, "-c", die]
+        await scanned(workspace)
+        held = len(workspace.files)
+        assert starts.read_text() == "xxx"  # started, then started again twice
+        workspace.worker.command = command
+        await scanned(workspace)
+        workspace.shutdown()
+        return endpoint.sent, held + 10 * len(workspace.files)
+
+    sent, held = run_loop(run())
+    told = [p["message"] for m, p in sent if m == "window/showMessage"]
+    assert len(told) == 1 and "search process kept dying" in told[0]
+    ends = [
+        p["value"]["message"]
+        for m, p in sent
+        if m == "$/progress" and p["value"]["kind"] == "end"
+    ]
+    assert ends[0] == "stopped: the search process died"
+    assert ends[1].startswith("1 matches in 1 of")
+    assert held == 10  # none while the worker died, a.txt once it worked

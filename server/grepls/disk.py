@@ -4,8 +4,9 @@ A file the workspace scope searches is never opened in the editor, so grepls rea
 must see the same lines the editor would: a file opened later shows the very same matches.
 
 * **Read** (:func:`read_file`): the bytes of a regular file, without following a symbolic link
-  (a link out of the workspace is never read), unless it is larger than ``maxFileSize``. Reading
-  only copies bytes — it runs in a worker thread, where the ``read`` system call releases the GIL.
+  (a link out of the workspace is never read), unless it is larger than ``maxFileSize``. A scan
+  reads in the scan worker's process (:mod:`grepls.scan_worker`), a single file searched again on
+  the event loop.
 * **Decode** (:func:`decode`): a NUL byte in the first 8 KB marks a binary file, as ripgrep and git
   decide; it is skipped. The rest is UTF-8 (a byte-order mark dropped, as editors drop it); bytes
   that are not UTF-8 become U+FFFD, as VS Code shows them, so no line, and no column before them,
@@ -83,11 +84,6 @@ def read_file(path: str, max_size: int) -> bytes | Skip:
     if read > max_size:
         return "large"
     return parts[0] if not parts[-1] and len(parts) <= 2 else b"".join(parts)
-
-
-def read_files(paths: list[str], max_size: int) -> list[bytes | Skip]:
-    """:func:`read_file` of each path (one call for a worker thread)."""
-    return [read_file(path, max_size) for path in paths]
 
 
 def decode(data: bytes) -> str | None:

@@ -126,10 +126,15 @@ class Ripgrep:
         )
         return await process.wait() in (0, 1)  # 2: an error
 
-    async def lines(
-        self, arguments: list[str], folders: tuple[str, ...], exclude: tuple[str, ...]
-    ) -> AsyncGenerator[list[str], None]:
-        """The paths ripgrep prints for ``arguments`` over ``folders``, as they come."""
+    def commands(
+        self,
+        arguments: list[str],
+        folders: tuple[str, ...],
+        exclude: tuple[str, ...],
+        nice: bool = False,
+    ) -> list[tuple[str, list[str]]]:
+        """The ripgrep command to run in each folder (none without ripgrep: the user is told
+        once); ``nice``: at ripgrep's lower priority (the scan worker runs at it already)."""
         if self.binary is None:
             if not self._told_missing:
                 self._told_missing = True
@@ -137,16 +142,21 @@ class Ripgrep:
                     "grepls: the workspace scope needs ripgrep (rg), which was not found; "
                     "install the ripgrep package (pip install ripgrep)"
                 )
-            return
-        command = [*self._nice, self.binary, "--no-config", "--no-messages", *arguments]
+            return []
+        prefix = self._nice if nice else []
+        command = [*prefix, self.binary, "--no-config", "--no-messages", *arguments]
         for glob in exclude:
             command += ["--glob", "!" + glob]
         # ripgrep matches globs against paths relative to its working directory: run it in each
         # folder, and make the paths it prints absolute again.
+        return [(folder, command) for folder in folders if os.path.isdir(folder)]
+
+    async def lines(
+        self, arguments: list[str], folders: tuple[str, ...], exclude: tuple[str, ...]
+    ) -> AsyncGenerator[list[str], None]:
+        """The paths ripgrep prints for ``arguments`` over ``folders``, as they come."""
         loop = asyncio.get_running_loop()
-        for folder in folders:
-            if not os.path.isdir(folder):
-                continue
+        for folder, command in self.commands(arguments, folders, exclude, nice=True):
             # Started at once (no await), and read through a pipe transport of our own: asyncio's
             # subprocess transport, cancelled while it starts, waits forever for pipes that never
             # connected (Python 3.11), and a cancelled scan's task would never end.

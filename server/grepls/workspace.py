@@ -9,7 +9,8 @@ open or not. The :class:`Workspace` puts together four parts, each in a module o
 pattern may match in (:mod:`grepls.ripgrep`).
 
 **A scan** — binding new patterns or settings starts one and cancels the one running
-(:mod:`grepls.workspace_scan`), with work-done progress (:mod:`grepls.progress`). When ripgrep
+(:mod:`grepls.workspace_scan`; the files are read and searched in a process of its own,
+:mod:`grepls.scan_worker`), with work-done progress (:mod:`grepls.progress`). When ripgrep
 named only the files that may match, the list of every file in scope (for the watch) is made once
 the scan has ended, so that the scan has both cores to itself.
 
@@ -30,7 +31,6 @@ import asyncio
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 
 from grepls.closed import ClosedFile, ClosedFiles, Scope
 from grepls.document import Document
@@ -38,9 +38,17 @@ from grepls.matcher import Matcher
 from grepls.progress import Progress, Totals
 from grepls.ripgrep import Ripgrep
 from grepls.rpc import Endpoint
+from grepls.scan_worker import ScanWorker
 from grepls.uris import folders_from_initialize, uri_to_path
 from grepls.watch import DELETED, Watcher
-from grepls.workspace_scan import SLICE_SECONDS, Capped, Options, WorkspaceScan, spawn
+from grepls.workspace_scan import (
+    SLICE_SECONDS,
+    Capped,
+    Options,
+    WorkerDied,
+    WorkspaceScan,
+    spawn,
+)
 
 # What the server's modules take from here: the workspace and the names they meet through it.
 __all__ = [
@@ -88,7 +96,8 @@ class Workspace:
         self._task: asyncio.Task[None] | None = None
         self._relist_task: asyncio.Task[None] | None = None
         self._relist_wanted = False
-        self._pool: ThreadPoolExecutor | None = None
+        self.worker = ScanWorker()
+        """The process that reads and searches the files of a scan (started on the first)."""
 
     @property
     def files(self) -> dict[str, ClosedFile]:
@@ -124,10 +133,14 @@ class Workspace:
         if not self.active:
             self.store.totals = Totals(complete=True)
             self.watcher.stop()
+            if options.scope == "workspace" and self.folders:
+                # A pattern will come: the worker starts now (its imports take a tenth of a
+                # second), not when the first scan is waiting for it.
+                self.worker.prepare()
+            elif options.scope != "workspace":
+                self.worker.close()  # open documents only: no scan to come
             return
         self.store.totals = Totals(matches=sum(e.count for e in self.files.values()))
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(1, thread_name_prefix="grepls-read")
         progress = Progress(self.endpoint) if self.progress_supported else None
         scan = WorkspaceScan(
             self.store,
@@ -135,7 +148,7 @@ class Workspace:
             self.folders,
             self.matchers,
             options,
-            self._pool,
+            self.worker,
             self.flush,
             progress,
         )
@@ -205,8 +218,7 @@ class Workspace:
     def shutdown(self) -> None:
         self._cancel()
         self.watcher.stop()
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+        self.worker.close()
 
     # -- scans and lists -------------------------------------------------------------------------
 
@@ -234,6 +246,15 @@ class Workspace:
                 f"search stopped after {totals.files:,} files with {totals.matches:,} matches "
                 "(setting grepls.maxWorkspaceMatches)"
             )
+        except WorkerDied:
+            self._message(
+                "grepls: the workspace search process kept dying; the search stopped after "
+                f"{totals.files:,} files with {totals.matches:,} matches (see the server's log)"
+            )
+            if scan.progress is not None:
+                scan.progress.end("stopped: the search process died")
+            self.flush()
+            return
         except asyncio.CancelledError:
             if scan.progress is not None:
                 scan.progress.end("cancelled")

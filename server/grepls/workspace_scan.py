@@ -1,48 +1,46 @@
-"""A workspace scan: every file ripgrep names searched, in slices between the editor's messages.
+"""A workspace scan: every file ripgrep names searched by the scan worker, its results stored here.
 
 **A scan** is one pass of the bound patterns over the workspace folders. ripgrep names the files
 (those a pattern may match in, when its prefilter is safe — :mod:`grepls.ripgrep` —, else every
-file in scope), and they are read and searched as the names stream in
-(:class:`~grepls.disk.FileSearch`: most files as bytes, a piece of whole lines at a time). A file
-ripgrep named for its prefilter was read by ripgrep a moment before, and is in the page cache: the
-event loop reads it itself, right before searching it. Files only listed may have to come from the
-disk: a worker thread reads them a batch at a time while the event loop searches the batch before.
-After at most ``SLICE_SECONDS`` of searching, the publisher is flushed and the loop answers
-whatever the editor sent meanwhile — a keystroke never waits for the scan. Results go to the
-:class:`~grepls.closed.ClosedFiles` store, which drops a read older than a search the file had on
-its own meanwhile, or a file opened meanwhile.
+file in scope), and the scan worker (:mod:`grepls.scan_worker`, a process of its own at a lower
+priority) reads and searches them as the names stream in, and sends what it found in batches. The
+server's event loop only stores each batch (in the :class:`~grepls.closed.ClosedFiles` store, which
+drops a file opened meanwhile, or searched again on its own since the scan began: that is newer),
+publishes it and answers the editor; between batches it sleeps, so a keystroke wakes it at once.
+A batch is stored in slices of at most ``SLICE_SECONDS``, the publisher flushed and the editor's
+messages answered between them.
 
 A scan stops past ``maxWorkspaceMatches`` matches (the user is told once, with the numbers), and is
-cancelled at once by the next one (:meth:`WorkspaceScan.cancel`: its subprocess killed, nothing it
-found stored after that). Work-done progress reports files and matches while it runs.
+cancelled at once by the next one (:meth:`WorkspaceScan.cancel`: the worker drops the job, and
+nothing it found for it is stored after that). If the worker dies, the scan starts it again and
+asks again, up to ``RESTARTS`` times, then ends saying so. Work-done progress reports files and
+matches while it runs.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import AsyncGenerator, Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from grepls.closed import ClosedFiles
-from grepls.disk import FileSearch, Skip, read_file, read_files
 from grepls.matcher import Matcher
 from grepls.progress import PROGRESS_SECONDS, Progress
 from grepls.ripgrep import Ripgrep
+from grepls.scan import Found
+from grepls.scan_worker import Message, ScanWorker
 
 logger = logging.getLogger("grepls.workspace")
 
-BATCH_FILES = 32
-"""Files read per batch by the worker thread."""
+RESTARTS = 2
+"""How many times a scan starts the worker again when it dies, before it gives up."""
 SLICE_SECONDS = 0.0005
-"""The longest the scan searches before the event loop answers the editor (half a millisecond:
-against a millisecond, in one run on a loaded machine, keystrokes during a scan were answered
-sooner, p50 and p99, for all three benchmark patterns; the scan's time did not move beyond the
-noise)."""
+"""The longest the event loop stores the worker's results before it answers the editor (half a
+millisecond: when the event loop searched the files itself, half a millisecond against one
+answered keystrokes sooner, p50 and p99, for all three benchmark patterns)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +59,10 @@ class Capped(Exception):
     """The scan passed ``maxWorkspaceMatches``."""
 
 
+class WorkerDied(Exception):
+    """The scan worker died more than ``RESTARTS`` times during one scan."""
+
+
 class WorkspaceScan:
     """One scan of ``matchers`` over ``folders``, its results kept in ``store``."""
 
@@ -71,7 +73,7 @@ class WorkspaceScan:
         folders: tuple[str, ...],
         matchers: list[tuple[str, Matcher]],
         options: Options,
-        pool: ThreadPoolExecutor,
+        worker: ScanWorker,
         flush: Callable[[], None],
         progress: Progress | None,
     ) -> None:
@@ -80,25 +82,42 @@ class WorkspaceScan:
         self.folders = folders
         self.matchers = matchers
         self.options = options
-        self.pool = pool
+        self.worker = worker
         self.flush = flush
         self.progress = progress
         self.listed: set[str] | None = None
         """Every file in scope, when the scan had to read them all (else: not known yet)."""
         self.cancelled = False
+        self._tick = store.tick()
+        """A file searched again on its own from this tick on was searched after the worker
+        may have read it: the worker's result is dropped (the newer search stands)."""
         self._slice_started = self._reported = time.perf_counter()
 
     def cancel(self) -> None:
         self.cancelled = True
 
     async def run(self) -> None:
-        """Search every file ripgrep names (raises :class:`Capped`)."""
+        """Search every file ripgrep names (raises :class:`Capped`, :class:`WorkerDied`)."""
         self.store.seen = set()
         prefilter = await self.ripgrep.prefilter(self.matchers)
         if prefilter is None:
             self.listed = set()
-        names = self.ripgrep.lines(prefilter or ["--files"], self.folders, self.options.exclude)
-        await self._search(names)
+        commands = self.ripgrep.commands(
+            prefilter or ["--files"], self.folders, self.options.exclude
+        )
+        if not commands:
+            return  # no ripgrep (the user is told), or no folder
+        for _ in range(RESTARTS + 1):
+            if await self._search(commands):
+                return
+            # The worker died: what it found is stored; the files are searched again from the start.
+            totals = self.store.totals
+            totals.files = 0
+            totals.skipped = dict.fromkeys(totals.skipped, 0)
+            self.store.seen = set()
+            if self.listed is not None:
+                self.listed = set()
+        raise WorkerDied
 
     def describe(self) -> str:
         totals = self.store.totals
@@ -109,83 +128,76 @@ class WorkspaceScan:
         text = f"{totals.matches:,} matches in {files}"
         return text + (f" (skipped: {skipped})" if skipped else "")
 
-    async def _search(self, names: AsyncGenerator[list[str], None]) -> None:
-        """Read and search the files ripgrep names, as it names them. When ripgrep prefiltered,
-        it has just read each file it names, so the file is in the page cache: it is read on the
-        event loop right before it is searched (no hand-off to a thread, no GIL to share). When
-        ripgrep only listed the files, they may have to come from the disk: a worker thread reads
-        them a batch at a time while the event loop searches the batch before."""
-        loop = asyncio.get_running_loop()
-        size = self.options.max_file_size
-        waiting: list[str] = []
-        reading: tuple[list[str], asyncio.Future[list[bytes | Skip]], int] | None = None
+    async def _search(self, commands: list[tuple[str, list[str]]]) -> bool:
+        """Have the worker search the files ripgrep names, and store what it finds as it comes;
+        whether the job was done (``False``: the worker died)."""
+        queue: asyncio.Queue[Message] = asyncio.Queue()
+        options = self.options
+        generation = self.worker.scan(
+            self.matchers, options.per_document, options.max_file_size, commands, queue.put_nowait
+        )
+        try:
+            while True:
+                if queue.empty():
+                    # Show what is stored before sleeping until the worker's next batch.
+                    self._show()
+                message = await queue.get()
+                if self.cancelled:
+                    raise asyncio.CancelledError
+                if message[0] == "done":
+                    return True
+                if message[0] == "died":
+                    return False
+                await self._take(message)
+        finally:
+            self.worker.stop(generation)  # if it still runs: cancelled, or capped
 
-        async def search_next(final: bool) -> None:
-            nonlocal reading, waiting
-            while len(waiting) >= BATCH_FILES or (waiting and (reading is None or final)):
-                batch, waiting = waiting[:BATCH_FILES], waiting[BATCH_FILES:]
-                if self.listed is None:  # prefiltered
-                    await self._searched(batch, None, -1)
-                    continue
-                future = loop.run_in_executor(self.pool, read_files, batch, size)
-                if reading is not None:
-                    await self._searched(*reading)
-                reading = (batch, future, self.store.tick())
-
-        async with contextlib.aclosing(names) as paths:
-            async for found in paths:
-                if self.listed is not None:
-                    self.listed.update(found)
-                waiting.extend(found)
-                await search_next(final=False)
-        await search_next(final=True)
-        if reading is not None:
-            await self._searched(*reading)
-
-    async def _searched(
-        self,
-        batch: list[str],
-        reading: asyncio.Future[list[bytes | Skip]] | None,
-        tick: int,
-    ) -> None:
-        """Search a batch — read by the worker thread from ``tick`` on, or (``None``) each file
-        read now — yielding to the event loop every slice."""
-        read = await reading if reading is not None else None
-        store, limit, size = self.store, self.options.per_document, self.options.max_file_size
-        totals, matchers = store.totals, self.matchers
-        for number, path in enumerate(batch):
-            if self.cancelled:
-                raise asyncio.CancelledError
-            totals.files += 1
-            store.seen.add(path)
-            if read is None:
-                tick, data = store.tick(), read_file(path, size)
-            else:
-                data = read[number]
-            if not store.newer(path, tick):
-                continue  # open, or searched again since this read began: that is newer
-            each = FileSearch.of(data, matchers, limit) if isinstance(data, bytes) else None
-            if each is None:
-                totals.skipped[data if isinstance(data, str) else "binary"] += 1
+    async def _take(self, message: Message) -> None:
+        """Store one batch of the worker's results, yielding to the event loop every slice."""
+        _, _, plain, found, skipped = message
+        store, matchers, tick = self.store, self.matchers, self._tick
+        totals, seen = store.totals, store.seen
+        totals.files += len(plain) + len(found) + len(skipped)
+        seen.update(plain)
+        if self.listed is not None:
+            self.listed.update(plain)
+        for path in plain:
+            if store.uri_of(path) is not None and store.newer(path, tick):
+                store.store(path, {}, matchers)  # held before, no match now
+        for path, why in skipped:
+            seen.add(path)
+            if self.listed is not None:
+                self.listed.add(path)
+            totals.skipped[why] += 1
+            if store.newer(path, tick):
                 store.store(path, {}, matchers)
-            else:
-                while not each.step():
-                    await self._pause()
-                if store.newer(path, tick):  # unless opened or searched again meanwhile
-                    store.store(path, each.found(), matchers)
+        for path, tracks in found:
+            seen.add(path)
+            if self.listed is not None:
+                self.listed.add(path)
+            if store.newer(path, tick):  # unless open, or searched again on its own meanwhile
+                results = {
+                    identifier: Found(matches, searched, lines, cut)
+                    for identifier, matches, searched, lines, cut in tracks
+                }
+                store.store(path, results, matchers)
             if totals.matches > self.options.max_matches:
                 raise Capped
             await self._pause()
 
-    async def _pause(self) -> None:
-        """Let the event loop answer the editor, once a slice of searching is over."""
-        now = time.perf_counter()
-        if now - self._slice_started <= SLICE_SECONDS:
-            return
+    def _show(self) -> None:
         self.flush()
+        now = time.perf_counter()
         if self.progress is not None and now - self._reported > PROGRESS_SECONDS:
             self._reported = now
             self.progress.report(self.describe())
+        self._slice_started = now
+
+    async def _pause(self) -> None:
+        """Let the event loop answer the editor, once a slice of storing is over."""
+        if time.perf_counter() - self._slice_started <= SLICE_SECONDS:
+            return
+        self._show()
         await asyncio.sleep(0)
         if self.cancelled:
             raise asyncio.CancelledError
