@@ -775,7 +775,7 @@ def plot(results: list[Result], path: Path) -> None:
 
     every = editors(None)
     # The README configs only: not the typing, debounce and past-the-cap experiments, nor VS
-    # Code's variants (another cap, push, a stand-in server, other settings).
+    # Code's and Emacs's variants (another cap, push, a stand-in server, other settings).
     experiments = {
         e.name
         for e in every
@@ -783,6 +783,8 @@ def plot(results: list[Result], path: Path) -> None:
         or e.only is not None
         or e.token_debounce_ms is not None
         or e.channel == "visible"
+        or e.emacs_lisp
+        or (e.kind == "emacs" and e.debounce_ms is not None)
     }
     variants = tuple(f"{e.name}-" for e in every if e.kind == "vscode" and e.name != "vscode")
     shared = {e.name: e.floor for e in every if e.floor}
