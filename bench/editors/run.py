@@ -67,6 +67,7 @@ from typing import Any
 from grepls.settings import DEFAULT_MAX_MATCHES
 
 from bench.documents import generate
+from bench.workspace import TARBALL, TREE
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "editors"))
@@ -77,6 +78,10 @@ PYTHON = sys.executable
 TYPED = "TODO typed here"
 UNFINISHED = "TOD typed here"
 WARMUP = 2
+LINUX_HEADER = "drivers/gpu/drm/amd/include/asic_reg/nbio/nbio_7_2_0_sh_mask.h"
+"""The issue's real file: 152,483 lines of register masks from Debian's ``linux-source-6.1``."""
+HEADER_PATTERNS = ("ENABLE", "STRAP")
+"""Searched in the header: on 2,091 and 4,944 of its lines (past the cap of 1,000 both)."""
 PULLED = ("textDocument/semanticTokens", "textDocument/diagnostic")
 """Requests whose answer shows the matches (timed request in → answer out)."""
 VSCODE_VIEWS = (
@@ -138,6 +143,9 @@ class Editor:
             # Each run has a fresh HOME: without this, Emacs natively compiles eglot and its
             # libraries in the background of every run, on the cores being measured.
             text = "(setq native-comp-deferred-compilation nil comp-deferred-compilation nil)\n"
+            # The Linux header is over Emacs's 10 MB threshold: open it as a user who answers
+            # yes to "File is large, really open?" does.
+            text += "(setq large-file-warning-threshold nil)\n"
             text += snippet("emacs-config")
             if self.debounce_ms is not None:  # after the snippet's own hook, which sets it too
                 seconds = self.debounce_ms / 1000
@@ -400,13 +408,54 @@ def bench_document(lines: int, matches: int, past_cap: bool = False) -> tuple[st
     return "\n".join(document.lines) + "\n", line
 
 
+def linux_header() -> Path | None:
+    """The header from the tree ``make bench-workspace`` unpacks, else unpacked alone from Debian's
+    tarball when that is installed; ``None`` when neither is here."""
+    path = TREE / LINUX_HEADER
+    if not path.exists() and TARBALL.exists():
+        TREE.parent.mkdir(parents=True, exist_ok=True)
+        member = f"{TREE.name}/{LINUX_HEADER}"
+        subprocess.run(["tar", "-xJf", str(TARBALL), "-C", str(TREE.parent), member], check=True)
+    return path if path.exists() else None
+
+
+@dataclass(frozen=True)
+class HeaderCase:
+    """The Linux header searched for one of its words: a matching line is pasted above half of
+    the first 500 matches, like the generated files' ``TODO`` line."""
+
+    text: str
+    pattern: str
+    lines: int
+    matches: int
+    line: int
+
+    @classmethod
+    def of(cls, path: Path, pattern: str) -> HeaderCase:
+        text = path.read_text(encoding="utf-8")
+        rows = text.split("\n")[:-1] if text.endswith("\n") else text.split("\n")
+        hits = [number for number, row in enumerate(rows) if pattern in row]
+        matches = sum(row.count(pattern) for row in rows)
+        return cls(text, pattern, len(rows), matches, target_line(hits, len(hits)))
+
+
 def run_one(
-    editor: Editor, server: str, lines: int, matches: int, rounds: int, workdir: Path, gap: float
+    editor: Editor,
+    server: str,
+    lines: int,
+    matches: int,
+    rounds: int,
+    workdir: Path,
+    gap: float,
+    header: HeaderCase | None = None,
 ) -> Result:
     result = Result(editor.name, server, lines, matches, rounds)
     assert editor.binary is not None
     past_cap = editor.channel == "visible" and matches > DEFAULT_MAX_MATCHES
-    text, line = bench_document(lines, matches, past_cap)
+    if header is None:
+        text, line, pattern = *bench_document(lines, matches, past_cap), "TODO"
+    else:
+        text, line, pattern = header.text, header.line, header.pattern
     run_dir = Path(tempfile.mkdtemp(prefix=f"{editor.name}-{server}-", dir=workdir))
     home, project, shims = run_dir / "home", run_dir / "project", run_dir / "bin"
     for folder in (home, project, shims):
@@ -427,8 +476,8 @@ def run_one(
     plan = {
         "events": str(events),
         "line": line,
-        "typed": TYPED,
-        "pattern": "TODO",
+        "typed": f"{pattern} typed here",
+        "pattern": pattern,
         "expected": 1 if server == "floor" or editor.channel == "tokens" else shown(matches),
         "channel": editor.channel,
         "rounds": rounds + WARMUP,
@@ -719,7 +768,7 @@ def plan_runs(args: argparse.Namespace) -> Iterator[tuple[Editor, str, list[tupl
         for server in args.servers:
             if server == "floor" and editor.floor is not None:
                 continue  # the floor server serves diagnostics only
-            if chosen:
+            if chosen or (args.header and editor.kind != "vscode" and readme_config(editor)):
                 yield editor, server, chosen
 
 
@@ -765,6 +814,20 @@ def markdown(results: list[Result]) -> str:
     return "\n".join(rows)
 
 
+def readme_config(editor: Editor) -> bool:
+    """Whether ``editor`` is a README config: not a typing, debounce or past-the-cap experiment,
+    nor one of VS Code's or Emacs's variants (another cap, push, a stand-in server, settings)."""
+    return (
+        editor.gap_s is None
+        and editor.only is None
+        and editor.token_debounce_ms is None
+        and editor.channel != "visible"
+        and not editor.emacs_lisp
+        and not (editor.kind == "emacs" and editor.debounce_ms is not None)
+        and (editor.kind != "vscode" or editor.name == "vscode")
+    )
+
+
 def plot(results: list[Result], path: Path) -> None:
     """Keystroke → screen against match count, one panel per file size: each editor's README
     config as a solid line, its floor (one-diagnostic server) dotted in the same colour."""
@@ -774,18 +837,7 @@ def plot(results: list[Result], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     every = editors(None)
-    # The README configs only: not the typing, debounce and past-the-cap experiments, nor VS
-    # Code's and Emacs's variants (another cap, push, a stand-in server, other settings).
-    experiments = {
-        e.name
-        for e in every
-        if e.gap_s is not None
-        or e.only is not None
-        or e.token_debounce_ms is not None
-        or e.channel == "visible"
-        or e.emacs_lisp
-        or (e.kind == "emacs" and e.debounce_ms is not None)
-    }
+    experiments = {e.name for e in every if not readme_config(e) and e.kind != "vscode"}
     variants = tuple(f"{e.name}-" for e in every if e.kind == "vscode" and e.name != "vscode")
     shared = {e.name: e.floor for e in every if e.floor}
     shared.update(_vscode_floors())
@@ -842,6 +894,12 @@ def main(argv: list[str] | None = None) -> int:
         help="print the table of saved runs (a later run's row replaces an earlier one's)",
     )
     parser.add_argument("--keep", action="store_true", help="keep each run's files (debugging)")
+    parser.add_argument(
+        "--header",
+        nargs="*",
+        default=list(HEADER_PATTERNS),
+        help="patterns searched in the Linux header, Neovim and Emacs (none: skip the header)",
+    )
     args = parser.parse_args(argv)
     if args.markdown:
         rows: dict[tuple[str, str, int, int], Result] = {}
@@ -869,6 +927,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         args.editors = args.editors or ["neovim-0.7"]
         args.lines, args.matches, args.rounds, args.gap = [2_000], [100], 2, 0.1
+        args.header = []
+    headers: list[HeaderCase] = []
+    if args.header:
+        found = linux_header()
+        if found is None:
+            print(
+                f"skipped the Linux header: {TARBALL} is not installed"
+                " (make bench-workspace installs it)",
+                file=sys.stderr,
+            )
+        headers = [HeaderCase.of(found, pattern) for pattern in args.header] if found else []
     load_before = os.getloadavg()
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="grepls-bench-editors-") as workdir:
@@ -883,6 +952,13 @@ def main(argv: list[str] | None = None) -> int:
                 batch = [
                     run_one(editor, server, n, m, args.rounds, Path(workdir), gap) for n, m in cases
                 ]
+                if readme_config(editor):
+                    batch += [
+                        run_one(
+                            editor, server, h.lines, h.matches, args.rounds, Path(workdir), gap, h
+                        )
+                        for h in headers
+                    ]
             for result in batch:
                 results.append(result)
                 print(report_line(result), flush=True)
