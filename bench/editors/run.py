@@ -560,9 +560,11 @@ def run_vscode(
     rounds: int,
     workdir: Path,
     gap: float,
+    header: HeaderCase | None = None,
 ) -> list[Result]:
-    """VS Code (code-server + chromium): one workbench per server, every case a file in it.
-    Two rows per case: keystroke → squiggle painted, and → status-bar count."""
+    """VS Code (code-server + chromium): one workbench per server, every case a file in it —
+    or, with ``header``, the Linux header alone, its target line reading the pattern without its
+    last letter. Two rows per case: keystroke → squiggle painted, and → status-bar count."""
     vsix = vscode_vsix()
     assert vsix is not None
     run_dir = Path(tempfile.mkdtemp(prefix=f"vscode-{server}-", dir=workdir))
@@ -571,8 +573,15 @@ def run_vscode(
     trace = run_dir / "trace.jsonl"
     cap = editor.max_matches or DEFAULT_MAX_MATCHES
     files = []
-    for (lines, matches), past_cap in _vscode_files(cases, cap):
-        text, line = bench_document(lines, matches, past_cap)
+    if header is not None:
+        cases = [(header.lines, header.matches)]
+    for (lines, matches), past_cap in _vscode_files(cases, cap, header is None):
+        if header is None:
+            text, line = bench_document(lines, matches, past_cap)
+        else:
+            rows = header.text.split("\n")
+            rows[header.line] = f"{header.pattern[:-1]} typed here"
+            text, line = "\n".join(rows), header.line
         name = f"bench-{lines}-{matches}{'-past-cap' if past_cap else ''}.txt"
         (workspace / name).write_text(text, encoding="utf-8")
         after = min(matches + 1, cap)
@@ -621,6 +630,7 @@ def run_vscode(
         "settings": dict(editor.vscode_settings)
         | ({} if editor.max_matches is None else {"grepls.maxMatchesPerDocument": cap}),
         "out": str(run_dir / "vscode.json"),
+        "pattern": "TODO" if header is None else header.pattern,
     }
     (run_dir / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
     run = subprocess.run(
@@ -698,10 +708,12 @@ def _vscode_floors() -> dict[str, str]:
     return floors
 
 
-def _vscode_files(cases: list[tuple[int, int]], cap: int) -> list[tuple[tuple[int, int], bool]]:
+def _vscode_files(
+    cases: list[tuple[int, int]], cap: int, past_cap: bool = True
+) -> list[tuple[tuple[int, int], bool]]:
     """Each case's file, and a second one typed into past the cap when it has more matches."""
     files = [(case, False) for case in cases]
-    files += [(case, True) for case in cases if case[1] > cap]
+    files += [(case, True) for case in cases if case[1] > cap and past_cap]
     return files
 
 
@@ -768,7 +780,7 @@ def plan_runs(args: argparse.Namespace) -> Iterator[tuple[Editor, str, list[tupl
         for server in args.servers:
             if server == "floor" and editor.floor is not None:
                 continue  # the floor server serves diagnostics only
-            if chosen or (args.header and editor.kind != "vscode" and readme_config(editor)):
+            if chosen or (args.header and readme_config(editor)):
                 yield editor, server, chosen
 
 
@@ -898,7 +910,7 @@ def main(argv: list[str] | None = None) -> int:
         "--header",
         nargs="*",
         default=list(HEADER_PATTERNS),
-        help="patterns searched in the Linux header, Neovim and Emacs (none: skip the header)",
+        help="patterns searched in the Linux header (VS Code: the first; none: skip the header)",
     )
     args = parser.parse_args(argv)
     if args.markdown:
@@ -946,7 +958,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"keeping the runs' files in {workdir}")
         for editor, server, cases in plan_runs(args):
             if editor.kind == "vscode":
-                batch = run_vscode(editor, server, cases, args.rounds, Path(workdir), args.gap)
+                batch = (
+                    run_vscode(editor, server, cases, args.rounds, Path(workdir), args.gap)
+                    if cases
+                    else []
+                )
+                if readme_config(editor):
+                    batch += [
+                        result
+                        for h in headers[:1]  # one pattern: VS Code's run sets one per workbench
+                        for result in run_vscode(
+                            editor, server, [], args.rounds, Path(workdir), args.gap, h
+                        )
+                    ]
             else:
                 gap = editor.gap_s if editor.gap_s is not None else args.gap
                 batch = [

@@ -36,6 +36,9 @@ const CODE_SERVER = path.join(tools, "node_modules", ".bin", "code-server");
 const STEP_MS = 60_000;
 
 const plan = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+/** The pattern every file of this workbench is searched for; each file's target line reads it
+ * without its last letter, the keystroke. */
+const PATTERN = plan.pattern ?? "TODO";
 const temp = plan.temp;
 let codeServer;
 let browser;
@@ -112,7 +115,7 @@ function prepare() {
     "editor.quickSuggestions": { other: false, comments: false, strings: false },
     "editor.wordBasedSuggestions": "off",
     "editor.suggestOnTriggerCharacters": false,
-    "grepls.pattern": "TODO",
+    "grepls.pattern": PATTERN,
     "grepls.interpreter": [plan.interpreter],
     ...(plan.settings ?? {}),
   };
@@ -280,13 +283,15 @@ async function main() {
       await input.fill(`:${file.line + 1}`);
       await page.keyboard.press("Enter");
       await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: 15_000 });
-      // The cursor after "TOD" (column 4), checked in the status bar before anything is typed.
-      await eventually(`the cursor at line ${file.line + 1}, column 4`, async () => {
+      // The cursor before the pattern's last letter ("TOD|"), checked in the status bar before
+      // anything is typed.
+      const column = PATTERN.length;
+      await eventually(`the cursor at line ${file.line + 1}, column ${column}`, async () => {
         await page.keyboard.press("Home");
-        for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowRight");
+        for (let i = 1; i < column; i++) await page.keyboard.press("ArrowRight");
         await sleep(200);
         const where = await page.locator(".statusbar-item", { hasText: /Ln \d+, Col \d+/ }).first().innerText();
-        return where.includes(`Ln ${file.line + 1}, Col 4`);
+        return where.includes(`Ln ${file.line + 1}, Col ${column}`);
       }, 20_000);
       await sleep(500);
       const profiling = process.env.GREPLS_BENCH_RENDERER_PROFILE;
@@ -300,12 +305,12 @@ async function main() {
       }
       for (let round = 0; round < plan.rounds + plan.warmup; round++) {
         await sleep(plan.gap_ms);
-        const typed = await measure(page, "O", {
-          lineText: "TODO typed", squiggle: file.squiggles ? true : null, decoration: true, status: file.status_after_typing,
+        const typed = await measure(page, PATTERN.slice(-1), {
+          lineText: `${PATTERN} typed`, squiggle: file.squiggles ? true : null, decoration: true, status: file.status_after_typing,
         });
         await sleep(plan.gap_ms);
         await measure(page, "Backspace", {
-          lineText: "TOD typed", squiggle: file.squiggles ? false : null, decoration: false, status: null,
+          lineText: `${PATTERN.slice(0, -1)} typed`, squiggle: file.squiggles ? false : null, decoration: false, status: null,
         });
         entry.rounds.push(typed);
       }
