@@ -106,7 +106,7 @@ class Editor:
     """One editor as the bench runs it: which binary, which README snippets, which channel."""
 
     name: str
-    kind: str  # "neovim" | "emacs"
+    kind: str  # "neovim" | "emacs" | "vim" | "vscode"
     binary: str | None
     channel: str = "diagnostics"  # or "tokens", or "visible" (diagnostics + nvim-visible-matches)
     token_debounce_ms: int | None = None
@@ -131,6 +131,8 @@ class Editor:
     """VS Code: user settings of this variant (its floor runs with them too)."""
     emacs_lisp: str = ""
     """Emacs: lines after the README's config (a variant's settings)."""
+    vim_script: str = ""
+    """Vim: lines after the README's config (a variant's ALE settings)."""
 
     def config(self) -> tuple[str, str]:
         """(file name, text) of the editor's config: the README snippets, with the debounce set."""
@@ -146,6 +148,13 @@ class Editor:
                     f" eglot-send-changes-idle-time {seconds})) 90)\n"
                 )
             return "init.el", text + self.emacs_lisp
+        if self.kind == "vim":
+            # What the editor test's vimrc has before the snippet: a user's vimrc turns these on.
+            text = "set nocompatible encoding=utf-8\nfiletype plugin on\n"
+            text += snippet("vim-ale-config")
+            if self.debounce_ms is not None:
+                text += f"let g:ale_lint_delay = {self.debounce_ms}\n"
+            return "vimrc", text + self.vim_script
         modern = self.binary != "/usr/bin/nvim"
         text = nvim_config_011() if modern else snippet("nvim-config-legacy")
         if self.debounce_ms is not None:
@@ -180,7 +189,7 @@ def set_neovim_debounce(text: str, ms: int) -> str:
 
 def editors(chosen: list[str] | None) -> list[Editor]:
     modern = wheel_nvim()
-    nvim, emacs = shutil.which("nvim"), shutil.which("emacs")
+    nvim, emacs, vim = shutil.which("nvim"), shutil.which("emacs"), shutil.which("vim")
     # The debounce variants type fast: 50 ms between one keystroke's match on screen and the next
     # keystroke, where Neovim's debounce (a rate limit: it holds a change only when the last one
     # left less than `debounce` ms ago) comes into play. Two cases each: small and large.
@@ -200,6 +209,7 @@ def editors(chosen: list[str] | None) -> list[Editor]:
         # The match typed past the cap (in a file with more), marked by nvim-visible-matches.
         Editor("neovim-0.12-visible", "neovim", modern, channel="visible", floor="neovim-0.12"),
         Editor("emacs", "emacs", emacs),
+        Editor("vim", "vim", vim),
         Editor("vscode", "vscode", vscode_tools()),
         # Half the diagnostics (VS Code squiggles the first 500 anyway; the screen is painted
         # from matchesInLines): what a smaller cap saves VS Code per keystroke.
@@ -441,6 +451,10 @@ def run_one(
     if editor.kind == "neovim":
         argv = [editor.binary, "-u", str(config), "-i", "NONE"]
         argv += ["-c", f"luafile {HERE / 'neovim.lua'}", "file.txt"]
+        insert, delete = b"P", b"dd"
+    elif editor.kind == "vim":  # with its swap file, as a user's
+        argv = [editor.binary, "-N", "-i", "NONE", "-u", str(config)]
+        argv += ["-S", str(HERE / "vim.vim"), "file.txt"]
         insert, delete = b"P", b"dd"
     else:
         argv = [editor.binary, "-nw", "-q", "-l", str(config), "-l", str(HERE / "emacs.el")]
