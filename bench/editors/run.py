@@ -210,6 +210,9 @@ def editors(chosen: list[str] | None) -> list[Editor]:
         Editor("neovim-0.12-visible", "neovim", modern, channel="visible", floor="neovim-0.12"),
         Editor("emacs", "emacs", emacs),
         Editor("vim", "vim", vim),
+        # What each of ALE's per-publish costs is, on the cases where it shows: ALE's debounce,
+        # then one display of the matches off at a time, then all of those off.
+        *vim_variants(vim),
         Editor("vscode", "vscode", vscode_tools()),
         # Half the diagnostics (VS Code squiggles the first 500 anyway; the screen is painted
         # from matchesInLines): what a smaller cap saves VS Code per keystroke.
@@ -268,6 +271,34 @@ def editors(chosen: list[str] | None) -> list[Editor]:
             raise SystemExit(f"unknown editors {sorted(unknown)}; known: {[e.name for e in every]}")
         every = [e for e in every if e.name in chosen]
     return every
+
+
+VIM_DISPLAYS = {
+    "loclist": "let g:ale_set_loclist = 0",
+    "virtualtext": "let g:ale_virtualtext_cursor = 'disabled'",
+    "signs": "let g:ale_set_signs = 0",
+    "highlights": "let g:ale_set_highlights = 0",
+}
+"""ALE's displays of its results, each redone for every item on every publish; a line that
+turns one off."""
+
+
+def vim_variants(vim: str | None) -> list[Editor]:
+    """Vim + ALE with the debounce at 0 (ALE holds ``didChange`` for ``g:ale_lint_delay``), and
+    with each display of ALE's off, alone and together."""
+    cases = ((2_000, 1_000), (100_000, 1_000))
+    variants = [Editor("vim-delay0", "vim", vim, debounce_ms=0, only=cases)]
+    for name, line in VIM_DISPLAYS.items():
+        variants.append(
+            Editor(f"vim-no-{name}", "vim", vim, floor="vim", only=cases, vim_script=line + "\n")
+        )
+    # The debounce at 0, the location list and the virtual text off; the matches marked in the
+    # text (highlights) and the gutter (signs).
+    lean = "".join(f"{VIM_DISPLAYS[name]}\n" for name in ("loclist", "virtualtext"))
+    variants.append(Editor("vim-lean", "vim", vim, only=cases, debounce_ms=0, vim_script=lean))
+    every_off = "".join(f"{line}\n" for line in VIM_DISPLAYS.values())
+    variants.append(Editor("vim-bare", "vim", vim, only=cases, debounce_ms=0, vim_script=every_off))
+    return variants
 
 
 @dataclass
