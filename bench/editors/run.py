@@ -1,20 +1,23 @@
 """``make bench-editors``: keystroke → screen in real editors, beside grepls's share and the floor.
 
-Model. Each run starts one real editor in a pseudo-terminal, as a user's: Neovim and Emacs draw
-their real screen into it (220 by 50: wide enough that no message stops for "Press ENTER"). The
-editor is configured with the README's own snippet, and its ``grepls`` command is a shim on
+Model. Each run starts one real editor in a pseudo-terminal, as a user's: Neovim, Emacs and Vim
+draw their real screen into it (220 by 50: wide enough that no message stops for "Press ENTER").
+The editor is configured with the README's own snippet, and its ``grepls`` command is a shim on
 ``PATH`` that starts the server with its timing trace on (``grepls --trace-timing FILE``: the
 server's own ``CLOCK_MONOTONIC`` stamps of each message read whole and each one written whole, see
 ``grepls.trace``), so the server's share is timed by the server itself, on the clock the editor's
 watcher and this runner stamp with, and nothing stands between editor and server. The editor opens
 a generated file (``bench.documents``: ``TODO`` planted on exactly *M* lines), and a small watcher
-script inside the editor (``neovim.lua``, ``emacs.el``) sets the pattern and waits for the first
-matches. Then this runner *types into the terminal*: a keystroke that inserts a matching line above
-half of the matches VS Code would squiggle (Neovim ``P`` with a matching line in the register; in
-Emacs a key bound to inserting it), stamped when its byte is written; the watcher stamps the moment
-the typed line's match is on screen (Neovim: the diagnostic is held, or the semantic-token extmark
-drawn, then a ``:redraw``; Emacs: flymake holds it, then ``(redisplay t)``). A second keystroke
-deletes the line again (``dd``; the other key in Emacs), and the watcher sees the match go.
+script inside the editor (``neovim.lua``, ``emacs.el``, ``vim.vim``) sets the pattern and waits for
+the first matches. Then this runner *types into the terminal*: a keystroke that inserts a matching
+line above half of the matches VS Code would squiggle (Neovim ``P`` with a matching line in the
+register; in Emacs a key bound to inserting it), stamped when its byte is written; the watcher
+stamps the moment the typed line's match is on screen (Neovim: the diagnostic is held, or the
+semantic-token extmark drawn, then a ``:redraw``; Emacs: flymake holds it, then ``(redisplay t)``;
+Vim: ALE holds an item from grepls on the typed line, then ``:redraw``). A second keystroke deletes
+the line again (``dd``; the other key in Emacs), and the watcher sees the match go. Vim + ALE
+(``P`` and ``dd`` too) sends every change as the whole text, which ``floor_server.py`` reads for
+the changed line.
 
 VS Code runs as code-server in Debian's chromium (``vscode.mjs``, driven by playwright-core, as the
 e2e test does). There the keystroke is the ``O`` that completes ``TOD typed here`` into a match
