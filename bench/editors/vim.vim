@@ -105,7 +105,10 @@ function! s:Step() abort
   endif
   if s:shown >= s:plan.rounds && s:want is# 'shown'
     call s:Event('done')
-    qall!
+    " Vim stops ALE's servers at once on quitting: first leave grepls idle long enough (0.25 s)
+    " to write its timing trace.
+    call timer_start(500, {-> execute('qall!')})
+    return v:true
   endif
   return v:false
 endfunction
