@@ -1,20 +1,23 @@
 """``make bench-editors``: keystroke → screen in real editors, beside grepls's share and the floor.
 
-Model. Each run starts one real editor in a pseudo-terminal, as a user's: Neovim and Emacs draw
-their real screen into it (220 by 50: wide enough that no message stops for "Press ENTER"). The
-editor is configured with the README's own snippet, and its ``grepls`` command is a shim on
+Model. Each run starts one real editor in a pseudo-terminal, as a user's: Neovim, Emacs and Vim
+draw their real screen into it (220 by 50: wide enough that no message stops for "Press ENTER").
+The editor is configured with the README's own snippet, and its ``grepls`` command is a shim on
 ``PATH`` that starts the server with its timing trace on (``grepls --trace-timing FILE``: the
 server's own ``CLOCK_MONOTONIC`` stamps of each message read whole and each one written whole, see
 ``grepls.trace``), so the server's share is timed by the server itself, on the clock the editor's
 watcher and this runner stamp with, and nothing stands between editor and server. The editor opens
 a generated file (``bench.documents``: ``TODO`` planted on exactly *M* lines), and a small watcher
-script inside the editor (``neovim.lua``, ``emacs.el``) sets the pattern and waits for the first
-matches. Then this runner *types into the terminal*: a keystroke that inserts a matching line above
-half of the matches VS Code would squiggle (Neovim ``P`` with a matching line in the register; in
-Emacs a key bound to inserting it), stamped when its byte is written; the watcher stamps the moment
-the typed line's match is on screen (Neovim: the diagnostic is held, or the semantic-token extmark
-drawn, then a ``:redraw``; Emacs: flymake holds it, then ``(redisplay t)``). A second keystroke
-deletes the line again (``dd``; the other key in Emacs), and the watcher sees the match go.
+script inside the editor (``neovim.lua``, ``emacs.el``, ``vim.vim``) sets the pattern and waits for
+the first matches. Then this runner *types into the terminal*: a keystroke that inserts a matching
+line above half of the matches VS Code would squiggle (Neovim ``P`` with a matching line in the
+register; in Emacs a key bound to inserting it), stamped when its byte is written; the watcher
+stamps the moment the typed line's match is on screen (Neovim: the diagnostic is held, or the
+semantic-token extmark drawn, then a ``:redraw``; Emacs: flymake holds it, then ``(redisplay t)``;
+Vim: ALE holds an item from grepls on the typed line, then ``:redraw``). A second keystroke deletes
+the line again (``dd``; the other key in Emacs), and the watcher sees the match go. Vim + ALE
+(``P`` and ``dd`` too) sends every change as the whole text, which ``floor_server.py`` reads for
+the changed line.
 
 VS Code runs as code-server in Debian's chromium (``vscode.mjs``, driven by playwright-core, as the
 e2e test does). There the keystroke is the ``O`` that completes ``TOD typed here`` into a match
@@ -111,7 +114,7 @@ class Editor:
     """One editor as the bench runs it: which binary, which README snippets, which channel."""
 
     name: str
-    kind: str  # "neovim" | "emacs"
+    kind: str  # "neovim" | "emacs" | "vim" | "vscode"
     binary: str | None
     channel: str = "diagnostics"  # or "tokens", or "visible" (diagnostics + nvim-visible-matches)
     token_debounce_ms: int | None = None
@@ -136,6 +139,8 @@ class Editor:
     """VS Code: user settings of this variant (its floor runs with them too)."""
     emacs_lisp: str = ""
     """Emacs: lines after the README's config (a variant's settings)."""
+    vim_script: str = ""
+    """Vim: lines after the README's config (a variant's ALE settings)."""
 
     def config(self) -> tuple[str, str]:
         """(file name, text) of the editor's config: the README snippets, with the debounce set."""
@@ -154,6 +159,13 @@ class Editor:
                     f" eglot-send-changes-idle-time {seconds})) 90)\n"
                 )
             return "init.el", text + self.emacs_lisp
+        if self.kind == "vim":
+            # What the editor test's vimrc has before the snippet: a user's vimrc turns these on.
+            text = "set nocompatible encoding=utf-8\nfiletype plugin on\n"
+            text += snippet("vim-ale-config")
+            if self.debounce_ms is not None:
+                text += f"let g:ale_lint_delay = {self.debounce_ms}\n"
+            return "vimrc", text + self.vim_script
         modern = self.binary != "/usr/bin/nvim"
         text = nvim_config_011() if modern else snippet("nvim-config-legacy")
         if self.debounce_ms is not None:
@@ -188,7 +200,7 @@ def set_neovim_debounce(text: str, ms: int) -> str:
 
 def editors(chosen: list[str] | None) -> list[Editor]:
     modern = wheel_nvim()
-    nvim, emacs = shutil.which("nvim"), shutil.which("emacs")
+    nvim, emacs, vim = shutil.which("nvim"), shutil.which("emacs"), shutil.which("vim")
     # The debounce variants type fast: 50 ms between one keystroke's match on screen and the next
     # keystroke, where Neovim's debounce (a rate limit: it holds a change only when the last one
     # left less than `debounce` ms ago) comes into play. Two cases each: small and large.
@@ -208,6 +220,9 @@ def editors(chosen: list[str] | None) -> list[Editor]:
         # The match typed past the cap (in a file with more), marked by nvim-visible-matches.
         Editor("neovim-0.12-visible", "neovim", modern, channel="visible", floor="neovim-0.12"),
         Editor("emacs", "emacs", emacs),
+        Editor("vim", "vim", vim),
+        # What each of the README's ALE settings saves, and what the displays it keeps cost.
+        *vim_variants(vim),
         Editor("vscode", "vscode", vscode_tools()),
         # Half the diagnostics (VS Code squiggles the first 500 anyway; the screen is painted
         # from matchesInLines): what a smaller cap saves VS Code per keystroke.
@@ -266,6 +281,42 @@ def editors(chosen: list[str] | None) -> list[Editor]:
             raise SystemExit(f"unknown editors {sorted(unknown)}; known: {[e.name for e in every]}")
         every = [e for e in every if e.name in chosen]
     return every
+
+
+VIM_ALE_DEFAULTS = {
+    "loclist": "let g:ale_set_loclist = 1",
+    "virtualtext": "let g:ale_virtualtext_cursor = 'all'",
+}
+"""The ALE displays the README's Vim config turns off, back at ALE's defaults: each redoes, on
+every publish, the location list or a message at the end of every match's line."""
+VIM_DISPLAYS = {
+    "signs": "let g:ale_set_signs = 0",
+    "highlights": "let g:ale_set_highlights = 0",
+}
+"""The ALE displays the README keeps (the gutter sign and the match marked in the text), off."""
+
+
+def vim_variants(vim: str | None) -> list[Editor]:
+    """Vim + ALE: each of the README's settings back at ALE's default (the debounce, 200 ms; the
+    location list; the virtual text), all of them, and the displays the README keeps turned off
+    too — what each costs per publish, on the cases where it shows."""
+    cases = ((2_000, 1_000), (100_000, 1_000))
+    variants = [Editor("vim-delay200", "vim", vim, debounce_ms=200, only=cases)]
+    for name, line in VIM_ALE_DEFAULTS.items():
+        variants.append(
+            Editor(f"vim-{name}", "vim", vim, floor="vim", only=cases, vim_script=line + "\n")
+        )
+    defaults = "".join(f"{line}\n" for line in VIM_ALE_DEFAULTS.values())
+    variants.append(
+        Editor("vim-ale-defaults", "vim", vim, debounce_ms=200, only=cases, vim_script=defaults)
+    )
+    for name, line in VIM_DISPLAYS.items():
+        variants.append(
+            Editor(f"vim-no-{name}", "vim", vim, floor="vim", only=cases, vim_script=line + "\n")
+        )
+    bare = "".join(f"{line}\n" for line in VIM_DISPLAYS.values())
+    variants.append(Editor("vim-bare", "vim", vim, floor="vim", only=cases, vim_script=bare))
+    return variants
 
 
 @dataclass
@@ -490,6 +541,10 @@ def run_one(
     if editor.kind == "neovim":
         argv = [editor.binary, "-u", str(config), "-i", "NONE"]
         argv += ["-c", f"luafile {HERE / 'neovim.lua'}", "file.txt"]
+        insert, delete = b"P", b"dd"
+    elif editor.kind == "vim":  # with its swap file, as a user's
+        argv = [editor.binary, "-N", "-i", "NONE", "-u", str(config)]
+        argv += ["-S", str(HERE / "vim.vim"), "file.txt"]
         insert, delete = b"P", b"dd"
     else:
         argv = [editor.binary, "-nw", "-q", "-l", str(config), "-l", str(HERE / "emacs.el")]
