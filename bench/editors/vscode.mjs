@@ -116,6 +116,9 @@ function prepare() {
     "editor.wordBasedSuggestions": "off",
     "editor.suggestOnTriggerCharacters": false,
     "grepls.pattern": PATTERN,
+    // The Linux header is 16 MB: over the 10 MB past which VS Code in a browser asks before it
+    // opens a file; a user answers "Open Anyway" once.
+    "workbench.editorLargeFileConfirmation": 100,
     "grepls.interpreter": [plan.interpreter],
     ...(plan.settings ?? {}),
   };
