@@ -938,8 +938,13 @@ def plot(results: list[Result], path: Path) -> None:
         axis.set_ylabel("keystroke → screen, median ms")
         axis.set_title(f"{lines:,} lines (dotted: the editor's floor)")
         axis.grid(True, which="both", alpha=0.3)
-    axes[0][-1].legend(fontsize=7, loc="upper left")
-    figure.tight_layout()
+    # One legend for every panel (an editor may be missing from one: Vim has no header rows).
+    labelled: dict[str, Any] = {}
+    for axis in axes[0]:
+        for handle, label in zip(*axis.get_legend_handles_labels(), strict=True):
+            labelled.setdefault(label, handle)
+    figure.legend(list(labelled.values()), list(labelled), fontsize=8, loc="center right")
+    figure.tight_layout(rect=(0, 0, 0.87, 1))
     figure.savefig(path, dpi=100)
 
 
