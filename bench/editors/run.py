@@ -883,13 +883,14 @@ def markdown(results: list[Result]) -> str:
 
 def readme_config(editor: Editor) -> bool:
     """Whether ``editor`` is a README config: not a typing, debounce or past-the-cap experiment,
-    nor one of VS Code's or Emacs's variants (another cap, push, a stand-in server, settings)."""
+    nor one of VS Code's, Emacs's or Vim's variants (another cap, push, a stand-in server, settings)."""
     return (
         editor.gap_s is None
         and editor.only is None
         and editor.token_debounce_ms is None
         and editor.channel != "visible"
         and not editor.emacs_lisp
+        and not editor.vim_script
         and not (editor.kind == "emacs" and editor.debounce_ms is not None)
         and (editor.kind != "vscode" or editor.name == "vscode")
     )
