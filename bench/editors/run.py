@@ -883,7 +883,8 @@ def markdown(results: list[Result]) -> str:
 
 def readme_config(editor: Editor) -> bool:
     """Whether ``editor`` is a README config: not a typing, debounce or past-the-cap experiment,
-    nor one of VS Code's, Emacs's or Vim's variants (another cap, push, a stand-in server, settings)."""
+    nor one of VS Code's, Emacs's or Vim's variants (another cap, push, a stand-in server,
+    settings)."""
     return (
         editor.gap_s is None
         and editor.only is None
