@@ -17,8 +17,8 @@ in every change. :meth:`LineStore.reset` compares it with the text the client se
 prefix and suffix, found by C-level comparisons of slices, never a Python loop over characters or
 lines — and replaces only the lines between them, through the same :meth:`LineStore.replace` an
 incremental change takes: the grep coroutine hears a splice of the edited lines. What is left per
-keystroke that grows with the document is those comparisons and the line counts of the prefix, all
-C passes over the text. To compare, the store holds the last whole text (one more copy of the
+keystroke that grows with the document is those comparisons and a count of the line breaks on the
+shorter side of the edit: C passes over the text, about a millisecond for 100,000 lines. To compare, the store holds the last whole text (one more copy of the
 document), but only once a client has sent one: a ranged change drops it, and the first whole text
 is compared with the lines joined.
 
@@ -265,7 +265,8 @@ class LineStore:
         if 0 < end < len(old) and old[end - 1] == "\r" and old[end] == "\n":
             end += 1
         new_text = text[start : len(text) - (len(old) - end)]
-        return self._replace(_position(old, start), _position(old, end), new_text)
+        start_position, end_position = _positions(old, len(self), start, end)
+        return self._replace(start_position, end_position, new_text)
 
     def replace(self, start: tuple[int, int], end: tuple[int, int], new_text: str) -> Splice:
         """Replace the text between two (line, code point) positions inside the document.
@@ -341,13 +342,28 @@ def common_suffix(old: str, new: str, limit: int) -> int:
     return limit
 
 
-def _position(text: str, offset: int) -> tuple[int, int]:
-    """The (line, code point) position of ``offset`` in ``text``, which is not inside a
-    ``"\r\n"``: C counts over the text before it."""
-    line = text.count("\n", 0, offset)
-    line_start = text.rfind("\n", 0, offset) + 1
-    returns = text.count("\r", 0, offset)
-    if returns:
-        line += returns - text.count("\r\n", 0, offset)
-        line_start = max(line_start, text.rfind("\r", 0, offset) + 1)
-    return line, offset - line_start
+def _positions(text: str, lines: int, start: int, end: int) -> tuple[tuple[int, int], ...]:
+    """The (line, code point) positions of offsets ``start`` <= ``end`` in ``text`` of ``lines``
+    lines, neither inside a ``"\r\n"``: the breaks are counted on the shorter side of ``start``
+    (C counts), then only between ``start`` and ``end``."""
+    if start <= len(text) - start:
+        start_line = _breaks_in(text, 0, start)
+    else:
+        start_line = lines - 1 - _breaks_in(text, start, len(text))
+    end_line = start_line + _breaks_in(text, start, end)
+    return (start_line, start - _line_start(text, start)), (end_line, end - _line_start(text, end))
+
+
+def _breaks_in(text: str, start: int, end: int) -> int:
+    """How many LSP line breaks ``text[start:end]`` holds (neither edge inside a ``"\r\n"``)."""
+    breaks = text.count("\n", start, end)
+    if text.find("\r", start, end) >= 0:  # a search that stops early: most texts have no "\r"
+        breaks += text.count("\r", start, end) - text.count("\r\n", start, end)
+    return breaks
+
+
+def _line_start(text: str, offset: int) -> int:
+    """Where the line holding ``offset`` starts: searching back only as far as its start."""
+    start = text.rfind("\n", 0, offset) + 1
+    lone = text.rfind("\r", start, offset)  # a "\r" after the last "\n" ends a line alone
+    return start if lone < 0 else lone + 1
