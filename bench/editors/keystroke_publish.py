@@ -8,8 +8,13 @@ Timed, per keystroke, from the ``didChange`` handed to the endpoint to the last 
 * **diagnostics**: ``didChange`` → ``publishDiagnostics`` (a push client);
 * **tokens**: ``didChange`` → the answer to ``semanticTokens/full/delta`` (diagnostics off).
 
+``--full-text`` sends each keystroke as Vim's ALE does: the whole text, no range (the texts are
+built before timing, as the editor builds them; encoding and parsing them is timed, on the floor
+row too).
+
     .venv/bin/python -m bench.editors.keystroke_publish [--lines 2000 100000]
         [--matches 100 1000 5000] [--rounds 200] [--idle SECONDS | --evict MB] [--profile]
+        [--full-text]
 
 ``--profile`` prints cProfile's top entries for each case instead of timing it.
 
@@ -59,7 +64,7 @@ class Sink(StreamWriter):
 class Typist:
     """One server with one document, and the keystrokes that insert and delete the typed line."""
 
-    def __init__(self, lines: int, matches: int, tokens: bool) -> None:
+    def __init__(self, lines: int, matches: int, tokens: bool, full_text: bool = False) -> None:
         self.server: Server = create_server()
         self.sink = open(os.devnull, "wb")  # noqa: SIM115 (closed by close())
         self.writer = Sink(self.sink)
@@ -84,6 +89,11 @@ class Typist:
         document = generate(lines, matches)
         self.line = target_line(document.todo_lines, matches)
         text = "\n".join(document.lines) + "\n"
+        self.whole_texts: tuple[str, str] | None = None
+        """With the typed line, without it: what a client that sends whole texts sends."""
+        if full_text:
+            typed = [*document.lines[: self.line], TYPED, *document.lines[self.line :]]
+            self.whole_texts = ("\n".join(typed) + "\n", text)
         item = {"uri": URI, "languageId": "plaintext", "version": 1, "text": text}
         self.send("textDocument/didOpen", {"textDocument": item})
         arguments = {"command": "grepls.setPattern", "arguments": ["TODO"]}
@@ -111,7 +121,9 @@ class Typist:
     def keystroke(self, insert: bool) -> None:
         self.version += 1
         line = self.line
-        if insert:
+        if self.whole_texts is not None:
+            change: dict[str, Any] = {"text": self.whole_texts[0 if insert else 1]}
+        elif insert:
             change = {"range": _range(line, 0, line, 0), "text": TYPED + "\n"}
         else:
             change = {"range": _range(line, 0, line + 1, 0), "text": ""}
@@ -136,17 +148,21 @@ class Floor:
     """The least a Python server does for the keystroke: parse ``didChange``, publish one
     diagnostic (the editors' floor server's) through the same writer."""
 
-    def __init__(self) -> None:
+    def __init__(self, whole_text: str | None = None) -> None:
         self.sink = open(os.devnull, "wb")  # noqa: SIM115 (closed by close())
         self.writer = Sink(self.sink)
         self.version = 1
         self.line = 1
+        self.whole_text = whole_text
+        """The text sent whole in each keystroke (``--full-text``), or ``None``: a range."""
 
     def keystroke(self, insert: bool) -> None:
         self.version += 1
         line = self.line
         text = TYPED + "\n" if insert else ""
-        change = {"range": _range(line, 0, line + (not insert), 0), "text": text}
+        change: dict[str, Any] = {"range": _range(line, 0, line + (not insert), 0), "text": text}
+        if self.whole_text is not None:
+            change = {"text": self.whole_text}
         params = {"textDocument": {"uri": URI, "version": self.version}, "contentChanges": [change]}
         change_json = {"jsonrpc": "2.0", "method": "textDocument/didChange", "params": params}
         message = orjson.loads(orjson.dumps(change_json))
@@ -202,8 +218,8 @@ def measure(typist: Keyboard, rounds: int, pause: Pause | None = None) -> tuple[
     return statistics.median(inserts), statistics.median(deletes)
 
 
-def profile(lines: int, matches: int, tokens: bool, rounds: int) -> None:
-    typist = Typist(lines, matches, tokens)
+def profile(lines: int, matches: int, tokens: bool, rounds: int, full_text: bool) -> None:
+    typist = Typist(lines, matches, tokens, full_text)
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(rounds):
@@ -235,23 +251,37 @@ def main() -> int:
         help="copy this many MB before each keystroke instead: CPU caches emptied, CPU awake",
     )
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--full-text",
+        action="store_true",
+        help="send each keystroke as the whole text, without a range (as Vim's ALE does)",
+    )
     args = parser.parse_args()
     pause = Pause(args.idle, args.evict) if args.idle or args.evict else None
     print(f"load average {os.getloadavg()[0]:.2f}")
-    if not args.profile:
-        insert, delete = measure(Floor(), args.rounds, pause)
-        print(f"{'floor':11} {'':>31}: insert {insert:7.1f} µs, delete {delete:7.1f} µs")
+    floors_done: set[int | None] = set()
     for channel in args.channels:
         for lines in args.lines:
             for matches in args.matches:
                 if matches > lines // 2:
                     continue
+                # The floor parses what the keystroke carries: with whole texts, the document.
+                floor_lines = lines if args.full_text else None
+                if not args.profile and floor_lines not in floors_done:
+                    floors_done.add(floor_lines)
+                    whole = None
+                    if args.full_text:
+                        whole = "\n".join(generate(lines, matches).lines) + "\n"
+                    insert, delete = measure(Floor(whole), args.rounds, pause)
+                    label = f"{lines:>7,} lines" if args.full_text else ""
+                    timings = f"insert {insert:7.1f} µs, delete {delete:7.1f} µs"
+                    print(f"{'floor':11} {label:>31}: {timings}")
                 tokens = channel == "tokens"
                 if args.profile:
                     print(f"--- {channel} {lines:,} lines {matches:,} matches")
-                    profile(lines, matches, tokens, args.rounds)
+                    profile(lines, matches, tokens, args.rounds, args.full_text)
                     continue
-                typist = Typist(lines, matches, tokens)
+                typist = Typist(lines, matches, tokens, args.full_text)
                 insert, delete = measure(typist, args.rounds, pause)
                 print(
                     f"{channel:11} {lines:>7,} lines {matches:>5,} matches: "

@@ -12,6 +12,17 @@ when a ``\\r`` and a ``\\n`` come together or apart across the edit's edge) and 
 :class:`Splice` saying which lines went and which came — exactly what the grep coroutine needs to
 hear. A keystroke costs in proportion to the edited lines, never to the document.
 
+**Whole texts.** Some clients (Vim's ALE among them) ignore incremental sync and send the whole text
+in every change. :meth:`LineStore.reset` compares it with the text the client sent last — the common
+prefix and suffix, found by C-level comparisons of slices, never a Python loop over characters or
+lines — and replaces only the lines between them, through the same :meth:`LineStore.replace` an
+incremental change takes: the grep coroutine hears a splice of the edited lines. What is left per
+keystroke that grows with the document is those comparisons and a count of the line breaks on the
+shorter side of the edit: C passes over the text, about 2 ms for 100,000 lines of 60 characters
+(decoding the message the text came in costs several times more). To compare, the store holds the
+last whole text (one more copy of the document), but only once a client has sent one: a ranged
+change drops it, and the first whole text is compared with the lines joined.
+
 **The deferred split.** Splitting a million lines takes a tenth of a second, and the first matches
 of a whole text can be found without it (see :mod:`grepls.scan`). So a text just opened is kept
 whole, and split a slice at a time (:meth:`LineStore.split_some`, called from the event loop after
@@ -24,6 +35,7 @@ exact split at once.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -38,6 +50,11 @@ _BREAK = re.compile("\r\n|\r|\n")
 # when a line is needed; the steps double until they reach it.
 SPLIT_CHARACTERS = 1 << 18
 FIRST_STEP_CHARACTERS = 1 << 14
+
+# How much two whole texts are compared at a time (a C ``==`` of two slices) before the comparison
+# narrows by halves to the first character that differs: small enough that the slices stay in
+# cache, large enough that a million lines take a few hundred steps.
+COMPARE_CHARACTERS = 1 << 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +124,7 @@ def split_lines(text: str) -> tuple[list[str], list[str]]:
 class LineStore:
     """The lines of one open document."""
 
-    __slots__ = ("_breaks", "_rest", "_rest_at", "_rest_lines", "_texts")
+    __slots__ = ("_breaks", "_rest", "_rest_at", "_rest_lines", "_texts", "_whole")
 
     _texts: list[str]
     """Line contents without their breaks: every line, or the first ones while a split is
@@ -119,8 +136,13 @@ class LineStore:
     _rest_at: int
     _rest_lines: int | None
     """How many lines the part not split yet holds, once counted."""
+    _whole: str | None
+    """The whole text the client sent last, while its changes come without a range: the next one
+    is compared with it. ``None`` for clients that send ranges (most), and after any ranged
+    change."""
 
     def __init__(self, text: str = "") -> None:
+        self._whole = None
         self._rest_at = 0
         self._rest_lines = None
         if "\r" in text:
@@ -210,7 +232,7 @@ class LineStore:
 
     def text(self) -> str:
         """The whole document (O(document): for tests and the demo, not the keystroke path)."""
-        split = "".join(t + b for t, b in zip(self._texts, self._breaks, strict=True))
+        split = "".join(itertools.chain.from_iterable(zip(self._texts, self._breaks, strict=True)))
         return split if self._rest is None else split + self._rest[self._rest_at :]
 
     def everything(self) -> Splice:
@@ -229,17 +251,33 @@ class LineStore:
     # -- editing -------------------------------------------------------------------------------
 
     def reset(self, text: str) -> Splice:
-        """Replace the whole document (a content change without a range)."""
-        removed = len(self)  # one C count over a text not split yet: no need to split it
-        self._rest = self._rest_lines = None
-        self._texts, self._breaks = split_lines(text)
-        return Splice(0, removed, self._texts)
+        """Replace the whole document (a content change without a range) by replacing only the
+        lines where ``text`` differs from the document held."""
+        old = self._whole
+        if old is None:
+            old = self.text()  # once per client that sends whole texts: one join
+        self._whole = text
+        prefix = common_prefix(old, text)
+        suffix = common_suffix(old, text, min(len(old), len(text)) - prefix)
+        start, end = prefix, len(old) - suffix
+        # An edge between the "\r" and the "\n" of one break is no position: widen past it.
+        if 0 < start < len(old) and old[start - 1] == "\r" and old[start] == "\n":
+            start -= 1
+        if 0 < end < len(old) and old[end - 1] == "\r" and old[end] == "\n":
+            end += 1
+        new_text = text[start : len(text) - (len(old) - end)]
+        start_position, end_position = _positions(old, len(self), start, end)
+        return self._replace(start_position, end_position, new_text)
 
     def replace(self, start: tuple[int, int], end: tuple[int, int], new_text: str) -> Splice:
         """Replace the text between two (line, code point) positions inside the document.
 
         A range whose start is after its end is read the other way round.
         """
+        self._whole = None  # the client sends ranges: no whole text to compare with any more
+        return self._replace(start, end, new_text)
+
+    def _replace(self, start: tuple[int, int], end: tuple[int, int], new_text: str) -> Splice:
         if end < start:
             start, end = end, start
         first, first_index = start
@@ -264,3 +302,69 @@ class LineStore:
         texts[first : last + 1] = new_texts
         breaks[first : last + 1] = new_breaks
         return Splice(first, removed, new_texts)
+
+
+def common_prefix(old: str, new: str) -> int:
+    """How many characters ``old`` and ``new`` share at their start."""
+    limit = min(len(old), len(new))
+    at = 0
+    while at < limit:
+        stop = min(at + COMPARE_CHARACTERS, limit)
+        if old[at:stop] == new[at:stop]:
+            at = stop
+            continue
+        # The first difference is in [at, stop): halve the range until it is one character.
+        while stop - at > 1:
+            middle = (at + stop) // 2
+            if old[at:middle] == new[at:middle]:
+                at = middle
+            else:
+                stop = middle
+        return at
+    return limit
+
+
+def common_suffix(old: str, new: str, limit: int) -> int:
+    """How many characters, at most ``limit``, ``old`` and ``new`` share at their end."""
+    old_end, new_end = len(old), len(new)
+    at = 0
+    while at < limit:
+        stop = min(at + COMPARE_CHARACTERS, limit)
+        if old[old_end - stop : old_end - at] == new[new_end - stop : new_end - at]:
+            at = stop
+            continue
+        while stop - at > 1:
+            middle = (at + stop) // 2
+            if old[old_end - middle : old_end - at] == new[new_end - middle : new_end - at]:
+                at = middle
+            else:
+                stop = middle
+        return at
+    return limit
+
+
+def _positions(text: str, lines: int, start: int, end: int) -> tuple[tuple[int, int], ...]:
+    """The (line, code point) positions of offsets ``start`` <= ``end`` in ``text`` of ``lines``
+    lines, neither inside a ``"\r\n"``: the breaks are counted on the shorter side of ``start``
+    (C counts), then only between ``start`` and ``end``."""
+    if start <= len(text) - start:
+        start_line = _breaks_in(text, 0, start)
+    else:
+        start_line = lines - 1 - _breaks_in(text, start, len(text))
+    end_line = start_line + _breaks_in(text, start, end)
+    return (start_line, start - _line_start(text, start)), (end_line, end - _line_start(text, end))
+
+
+def _breaks_in(text: str, start: int, end: int) -> int:
+    """How many LSP line breaks ``text[start:end]`` holds (neither edge inside a ``"\r\n"``)."""
+    breaks = text.count("\n", start, end)
+    if text.find("\r", start, end) >= 0:  # a search that stops early: most texts have no "\r"
+        breaks += text.count("\r", start, end) - text.count("\r\n", start, end)
+    return breaks
+
+
+def _line_start(text: str, offset: int) -> int:
+    """Where the line holding ``offset`` starts: searching back only as far as its start."""
+    start = text.rfind("\n", 0, offset) + 1
+    lone = text.rfind("\r", start, offset)  # a "\r" after the last "\n" ends a line alone
+    return start if lone < 0 else lone + 1

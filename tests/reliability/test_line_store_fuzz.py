@@ -105,8 +105,11 @@ def check_line_store(session: tuple[str, list[Any]]) -> None:
         rebuilt = before[: splice.first] + splice.texts + before[splice.first + splice.removed :]
         assert rebuilt == store.texts, "the splice does not describe the edit"
     reset_text = model[::-1]
+    before = list(store.texts)
     splice = store.reset(reset_text)
-    assert (splice.first, splice.texts) == (0, BREAKS.split(reset_text))
+    assert store.text() == reset_text
+    rebuilt = before[: splice.first] + splice.texts + before[splice.first + splice.removed :]
+    assert rebuilt == BREAKS.split(reset_text), "the whole text's splice does not describe it"
 
 
 def check_columns(line: str, encoding: str) -> None:
