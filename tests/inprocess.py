@@ -29,7 +29,7 @@ class InProcess:
         self.request("initialize", {"capabilities": capabilities, "initializationOptions": options})
         self.notify("initialized", {})
 
-    def write_message(self, parts: Sequence[bytes]) -> None:
+    def write_message(self, parts: Sequence[bytes], ahead: bool = False) -> None:
         self.written.append(json.loads(b"".join(parts)))
 
     def send(self, message: dict[str, Any]) -> None:

@@ -329,8 +329,8 @@ def test_a_pattern_change_pushes_each_document_once_as_soon_as_it_is_searched() 
     searched_when_published: list[tuple[str, list[bool]]] = []
     record = driver.write_message
 
-    def write_message(parts: Any) -> None:
-        record(parts)
+    def write_message(parts: Any, ahead: bool = False) -> None:
+        record(parts, ahead)
         message = driver.written[-1]
         if message.get("method") == "textDocument/publishDiagnostics":
             searched = ["FIX" in documents[uri].tracks for uri in uris]

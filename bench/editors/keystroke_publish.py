@@ -55,7 +55,7 @@ class Sink(StreamWriter):
 
     result_id: str | None = None
 
-    def write_message(self, parts: Sequence[bytes]) -> None:
+    def write_message(self, parts: Sequence[bytes], ahead: bool = False) -> None:
         super().write_message(parts)
         if len(parts) == 5 and (found := _RESULT_ID.match(parts[3][:64])):  # an answer
             self.result_id = found.group(1).decode()

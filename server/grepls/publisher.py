@@ -136,8 +136,9 @@ class Publisher:
 
     def show(self, uri: str) -> None:
         """Show ``uri`` now if it waits to be shown, the others at the next flush: after a
-        pattern change, each document is pushed as soon as it is searched again, so the client
-        reads one while the next is searched (a publish blocks until the pipe takes it)."""
+        pattern change, each document is pushed as soon as it is searched again, *ahead* of the
+        next one's search (see :class:`~grepls.rpc.Writer`), so the client reads one while the
+        next is searched."""
         if uri not in self._dirty:
             return
         waiting, self._dirty = self._dirty, {uri: None}
@@ -146,15 +147,16 @@ class Publisher:
         refresh, changed = self._refresh, self._changed
         self._refresh = self._changed = False
         try:
-            self.flush()
+            self.flush(ahead=True)
         finally:
             waiting.update(self._dirty)
             self._dirty = waiting
             self._refresh = self._refresh or refresh
             self._changed = self._changed or changed
 
-    def flush(self) -> None:
-        """Show every document whose matches changed since it was last shown."""
+    def flush(self, ahead: bool = False) -> None:
+        """Show every document whose matches changed since it was last shown (``ahead`` of more
+        work: see :meth:`show`)."""
         dirty, self._dirty = self._dirty, {}
         for uri in dirty:
             document = self.documents.get(uri)
@@ -176,7 +178,9 @@ class Publisher:
                 self._blank.add(uri)
             else:
                 self._blank.discard(uri)
-            self.endpoint.send(*publish_parts(uri, document.version, items), method=PUBLISH)
+            self.endpoint.send(
+                *publish_parts(uri, document.version, items), method=PUBLISH, ahead=ahead
+            )
         if self._refresh:
             self._refresh = False
             if self.pull:

@@ -54,7 +54,9 @@ class InvalidParams(ValueError):
 class Writer(Protocol):
     """Where a transport takes a whole message body, given in pieces, and frames it."""
 
-    def write_message(self, parts: Sequence[bytes]) -> None: ...
+    def write_message(self, parts: Sequence[bytes], ahead: bool = False) -> None:
+        """Frame and send ``parts``; ``ahead``: the sender goes on with more work at once, so the
+        writer may leave the waiting for the client to another thread."""
 
 
 Handler = Callable[[Any], Any]
@@ -240,11 +242,13 @@ class Endpoint:
 
     # -- sending -----------------------------------------------------------------------------
 
-    def send(self, *parts: bytes, method: str | None = None, request_id: Any = None) -> None:
+    def send(
+        self, *parts: bytes, method: str | None = None, request_id: Any = None, ahead: bool = False
+    ) -> None:
         """Write one message whose body is already JSON, given in pieces (``method`` and
-        ``request_id``: what it is, for the timing trace)."""
+        ``request_id``: what it is, for the timing trace; ``ahead``: see :class:`Writer`)."""
         if self.writer is not None and self.state != "exited":
-            self.writer.write_message(parts)
+            self.writer.write_message(parts, ahead)
             if self.trace is not None:
                 self.trace.sent(method, request_id, sum(map(len, parts)))
 
