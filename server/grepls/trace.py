@@ -8,7 +8,8 @@ the machine shares (Neovim's ``vim.uv.hrtime()``, a benchmark's ``time.monotonic
   on WebSocket, as the message is handed over), before it is parsed — a body of a megabyte or
   more, read on straight from the input, is stamped at the read that began taking it;
 * ``out``: as a message the server sends (an answer, a publish) has been handed whole to the
-  transport — on stdio, written and flushed to the pipe.
+  transport — on stdio, written and flushed to the pipe; a document pushed ahead of the next
+  one's search, handed to the writer thread (:class:`grepls.transport.StreamWriter`).
 
 So "``didChange`` in → ``publishDiagnostics`` out" is the server's own share of a keystroke, with
 no process between it and the editor.
