@@ -39,6 +39,14 @@ def server_pid(client: LanguageClient) -> int:
 
 def workers(parent: int) -> list[int]:
     """The scan workers ``parent`` started (its children running grepls.scan_worker)."""
+    return children(parent, WORKER)
+
+
+def children(parent: int, command: bytes = b"") -> list[int]:
+    """The processes ``parent`` started whose command line holds ``command``."""
+    with suppress(OSError):  # Linux lists them itself (CONFIG_PROC_CHILDREN)
+        listed = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+        return [int(pid) for pid in listed if command in _command_line(int(pid))]
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -48,9 +56,16 @@ def workers(parent: int) -> list[int]:
             command_line = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == parent and WORKER in command_line:
+        if int(stat.rsplit(")", 1)[1].split()[1]) == parent and command in command_line:
             found.append(int(entry.name))
     return found
+
+
+def _command_line(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # ended
+        return b""
 
 
 async def the_worker(client: LanguageClient, other_than: int | None = None) -> int:
@@ -92,6 +107,29 @@ async def test_the_worker_starts_with_the_workspace_scope_and_searches_each_scan
     await command(client, "grepls.setPattern", "and")
     await showing(client, tree, {"src/b.txt": 1})
     assert workers(server_pid(client)) == [pid]  # one worker, kept from scan to scan
+
+
+async def test_the_worker_and_its_ripgrep_take_only_idle_cpu(
+    client: LanguageClient, tree: Path
+) -> None:
+    many(tree, 3000, "none\n")  # ripgrep names more than its pipe holds: it lives a while
+    await start(client, tree)
+    pid = await the_worker(client)
+    # Set by the worker itself as it starts.
+    await eventually(lambda: os.sched_getscheduler(pid) == os.SCHED_IDLE, what="SCHED_IDLE")
+    assert os.sched_getscheduler(server_pid(client)) == os.SCHED_OTHER  # the server is not
+    policies: set[int] = set()
+
+    def ripgrep_seen() -> bool:
+        for child in children(pid):
+            with suppress(ProcessLookupError):  # ended meanwhile
+                policies.add(os.sched_getscheduler(child))
+        return policies != set()
+
+    await command(client, "grepls.setPattern", "none")
+    await eventually(ripgrep_seen, what="the worker's ripgrep")
+    assert policies == {os.SCHED_IDLE}
+    await showing(client, tree, {f"many/{n // 100}/{n}.txt": 1 for n in range(3000)})
 
 
 async def test_a_worker_killed_mid_scan_is_started_again_and_the_scan_ends_complete(

@@ -4,10 +4,15 @@
 server's event loop, in slices, it kept the server busy all the time: a keystroke arriving mid-scan
 found the server runnable but not running, waiting for a CPU that ripgrep, the client and the scan
 itself shared (two cores), and its tail was the scheduler's. In a worker thread it was no better
-(the GIL). So the scan's reading and searching runs in this process, ``nice``'d like ripgrep
-(``WORKER_NICENESS``): the server's event loop only stores what the worker found, publishes it and
-answers the editor, and sleeps in ``epoll`` in between, so that a keystroke wakes it at once — and
-the scheduler favours it over the niced worker.
+(the GIL). So the scan's reading and searching runs in this process, and the server's event
+loop only stores what the worker found, publishes it and answers the editor, and sleeps in
+``epoll`` in between, so that a keystroke wakes it at once.
+
+**Only idle CPU.** On Linux the worker runs under ``SCHED_IDLE`` (and so does the ripgrep it
+starts, which inherits it): it gets a CPU nobody else wants, and the kernel takes that CPU back
+the moment the server or the editor wakes up, instead of letting the worker finish its turn. At a
+mere lower priority (``nice``, still set: it is all other systems offer) a keystroke that woke the
+server could wait behind the worker's or ripgrep's time slice.
 
 **The same matches.** The worker builds the same :class:`~grepls.matcher.Matcher` objects from the
 same pattern settings and position encoding, and searches each file with
@@ -57,7 +62,7 @@ logger = logging.getLogger("grepls.workspace")
 
 WORKER_NICENESS = 10
 """How much lower the worker's scheduling priority is than the server's (ripgrep's, too: the
-worker starts it, and it inherits the worker's)."""
+worker starts it, and it inherits the worker's), where there is no ``SCHED_IDLE``."""
 BATCH_SECONDS = 0.005
 """The worker sends what it found at most this often (each batch wakes the server once)."""
 WORK_SECONDS = 0.004
@@ -421,8 +426,15 @@ def serve(commands: int, results: int) -> None:
             job = None
 
 
-def main() -> None:
+def lower_priority() -> None:
+    """Give the CPU to everything else first: ``SCHED_IDLE`` where there is one, else ``nice``."""
     os.nice(WORKER_NICENESS)
+    with contextlib.suppress(AttributeError, OSError):  # not Linux, or a sandbox refusing it
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+
+
+def main() -> None:
+    lower_priority()
     # stdout carries the frames: anything printed by accident goes to stderr instead.
     results = os.dup(1)
     os.dup2(2, 1)
