@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from grepls.client.messages import encode, frame
+
 TIMEOUT = 30.0
 DOCUMENTS = 3
 LINES = 12_000
@@ -27,8 +29,7 @@ LINES = 12_000
 
 
 def framed(message: dict[str, Any]) -> bytes:
-    body = json.dumps({"jsonrpc": "2.0", **message}).encode()
-    return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+    return frame(encode({"jsonrpc": "2.0", **message}))
 
 
 def read_message(stream: Any) -> dict[str, Any] | None:
