@@ -16,11 +16,13 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+import pytest
 from grepls.client.messages import encode, frame
+from grepls.transport import StreamWriter
 
 TIMEOUT = 30.0
 DOCUMENTS = 3
@@ -151,3 +153,24 @@ def test_what_waits_for_the_editor_still_goes_out_when_it_exits_without_reading(
         assert published == [(f"file:///d{n}.txt", LINES) for n in range(DOCUMENTS)]
         answered = [m["id"] for m in received if "id" in m and "method" not in m]
         assert answered == [2, 3]  # setPattern's answer, then shutdown's, in order
+
+
+def test_an_output_that_fails_is_reported_and_dropped_not_left_to_a_dead_thread(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    failures: list[threading.ExceptHookArgs] = []
+    hook, threading.excepthook = threading.excepthook, failures.append
+    full = open("/dev/full", "wb")  # noqa: SIM115 -- every write fails: ENOSPC
+    try:
+        writer = StreamWriter(full)
+        writer.write_message([b"x" * 100_000], ahead=True)  # from the writer thread
+        writer.write_message([b"y"])  # after it: through the thread too
+        writer.close(timeout=TIMEOUT)
+        writer.write_message([b"z"])  # the output is given up: nothing is tried
+    finally:
+        threading.excepthook = hook
+        with suppress(OSError):  # what the failed write left in the buffer fails again
+            full.close()
+    assert failures == []
+    failed = [r for r in caplog.records if "writing to the client failed" in r.getMessage()]
+    assert len(failed) == 1

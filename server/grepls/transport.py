@@ -95,6 +95,12 @@ class StreamWriter:
             # nothing more can reach it, and the input's end will stop the server.
             logger.info("the client closed the connection; dropping what was left to send")
             self._stream = None
+        except (OSError, ValueError):
+            # Any other failure of the output (or the stream closed under us): the same, said
+            # louder. Raised in the writer thread it would end the thread, and every message
+            # after it would wait for it for ever.
+            logger.exception("writing to the client failed; dropping what was left to send")
+            self._stream = None
 
     def close(self, timeout: float = _CLOSE_SECONDS) -> None:
         """Let what the thread still holds go out (``shutdown``'s answer may be behind a publish),
