@@ -147,7 +147,7 @@ class Publisher:
         refresh, changed = self._refresh, self._changed
         self._refresh = self._changed = False
         try:
-            self.flush(ahead=True)
+            self.flush(ahead=bool(waiting))  # ahead only of other documents still to search
         finally:
             waiting.update(self._dirty)
             self._dirty = waiting
