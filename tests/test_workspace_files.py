@@ -303,6 +303,32 @@ def test_ripgrep_names_every_file_grepls_finds_a_match_in(
     assert found <= run_loop(named())
 
 
+def test_ripgrep_run_by_the_server_takes_only_idle_cpu(tmp_path: Path) -> None:
+    """The list of every file (for the watch) is ripgrep run by the server itself, after a scan:
+    on idle CPU, as the scan worker and its ripgrep are."""
+    # Half a megabyte of names: more than the pipe and the event loop's reader hold together
+    # (64 kB + 128 kB), so ripgrep is still there, waiting, when the first batch is read.
+    name = "a-file-name-long-enough-that-a-few-thousand-of-them-fill-the-pipe-several-times"
+    for n in range(6000):
+        (tmp_path / f"{name}-{n:05}.txt").write_text("x\n")
+
+    async def policies_while_listing() -> set[int]:
+        seen: set[int] = set()
+        ripgrep = Ripgrep(lambda text: None)
+        async for _ in ripgrep.lines(["--files"], (str(tmp_path),), ()):
+            if not seen:
+                children = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text()
+                for pid in map(int, children.split()):
+                    if b"--files" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                        seen |= {
+                            os.sched_getscheduler(int(task.name))
+                            for task in Path(f"/proc/{pid}/task").iterdir()
+                        }
+        return seen
+
+    assert run_loop(policies_while_listing()) == {os.SCHED_IDLE}
+
+
 def test_a_literal_holding_u_fffd_is_not_prefiltered() -> None:
     """ripgrep reads a file that begins with a UTF-16 byte-order mark as UTF-16; grepls as UTF-8,
     where those two bytes are U+FFFD: every file is read instead."""

@@ -37,6 +37,19 @@ RG_NICENESS = 10
 """How much lower ripgrep's scheduling priority is than the server's."""
 
 
+def idle(pid: int) -> None:
+    """Let process ``pid`` (ripgrep, just started) run only on idle CPU, as the scan worker does
+    (``SCHED_IDLE``; Linux only, and a refusal leaves it at its ``nice``). Set from here because
+    ``Popen`` cannot set it in the child without ``preexec_fn``, which is unsafe in a process with
+    threads (the server has a writer thread). The main thread first, so that the threads it starts
+    from then on inherit the policy; then any it had started already."""
+    with contextlib.suppress(AttributeError, OSError):  # not Linux, refused, or already gone
+        os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with contextlib.suppress(OSError):
+                os.sched_setscheduler(int(task), os.SCHED_IDLE, os.sched_param(0))
+
+
 def rg_binary() -> str | None:
     """The ``rg`` the ripgrep wheel installed beside this Python, else one on ``PATH``."""
     for folder in (sysconfig.get_path("scripts"), os.path.dirname(sys.executable)):
@@ -167,6 +180,7 @@ class Ripgrep:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
             )
+            idle(process.pid)
             assert process.stdout is not None
             transport: asyncio.BaseTransport | None = None
             try:
