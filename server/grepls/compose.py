@@ -3,10 +3,12 @@
 A publish sends every diagnostic of a document (LSP has no partial update), so the JSON of all of
 them must be at hand after each keystroke without rendering them all again. A
 :class:`Composition` holds it as one *row* per line that has matches, in line order. A row holds
-a *cell* per pattern with matches there — that pattern's diagnostics as fragments without their
-line number (see :mod:`grepls.render`), keyed by the renderer that made them — and the cells
-merged by position, then by pattern order, as one template. Its *chunk* is the template with the
-line number written in; a publish is one C-level join of the chunks.
+a *cell* per pattern with matches there — the very list of spans that pattern's index holds for
+the line, keyed by the pattern's renderer — and every cell's diagnostics as fragments without
+their line number (see :mod:`grepls.render`), merged by position, then by pattern order, as one
+template. Its *chunk* is the template with the line number written in; a publish is one C-level
+join of the chunks. A cell is no more than the index's own list: twenty patterns make twenty
+thousand cells in a document of a thousand matching lines, each one dictionary entry.
 
 What changed since the last look is read from each pattern's :class:`~grepls.index.MatchIndex`
 (``touched``: the ranges its splices replaced, in order), and only that is redone:
@@ -15,9 +17,10 @@ What changed since the last look is read from each pattern's :class:`~grepls.ind
 * lines **moved** by an edit (inserted or deleted above them) keep their rows: only their chunks
   are written again with the new number — one ``bytes.replace`` a line, no rendering;
 * a pattern **added** gets a cell in the rows of its lines (its fragments merged into them); a
-  pattern **removed** loses its cells; the others' cells are kept, since renderers are kept for
-  patterns that did not change (a cell knows the renderer and the very span list it came from:
-  the index never changes a list in place).
+  pattern **removed** loses its cells (its fragments found by their keys); the others' are kept,
+  since renderers are kept for patterns that did not change;
+* a line edited whose matches did not change keeps its row: a cell is known by its span list,
+  which the index never changes in place, or else by comparing the spans.
 
 Past a pattern's cap (``maxMatchesPerDocument``: only its first matches are shown) the same patch
 is made, then each pattern cut before or over its cap now is cut again at its cap: a match typed
@@ -29,18 +32,16 @@ looked at: the patch left its rows right (with twenty patterns and one over its 
 would otherwise compare the rows of all twenty).
 
 Anything a log cannot say — a cut at the horizon, a closed file (whose matches keep no log),
-patterns reordered — rebuilds the rows, still reusing every cell whose renderer and span list are
-the ones it was made from, wherever that line has moved.
+patterns reordered — rebuilds the rows.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
-from functools import partial
 from itertools import accumulate, repeat
 from operator import attrgetter
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 from grepls.index import MatchIndex
 from grepls.positions import SPAN
@@ -57,74 +58,68 @@ Log = list[tuple[int, int, int]]
 """A match index's ``touched`` ranges: (first line, lines removed, lines added)."""
 
 
-class Cell(NamedTuple):
-    """One pattern's diagnostics on one line, with the spans they were rendered from."""
-
-    spans: list[SPAN]
-    rank: int
-    """The pattern's place in the pattern order when the cell was made (or last reranked)."""
-    keys: list[int]
-    """Each diagnostic's place in a row: start column and rank in one integer (ints sort fast)."""
-    fragments: list[bytes]
-
-
-_new_cell: Callable[[tuple[list[SPAN], int, list[int], list[bytes]]], Cell] = partial(
-    tuple.__new__, Cell
-)
-"""A cell from its fields, as fast as a tuple (a named tuple's own constructor is Python code)."""
+Cells = dict[DiagnosticRenderer, list[SPAN]]
+"""A row's *cells*: each pattern's matches on the line — the very span list its index holds, so
+that an unchanged cell is known by identity — keyed by the pattern's renderer, in pattern order."""
 
 
 class Row:
-    """The diagnostics of one line: each pattern's cell, and all their fragments merged."""
+    """The diagnostics of one line: each pattern's cell, and all their fragments merged.
+
+    A diagnostic's place in the row is its *key*: its start column, then its pattern's place in
+    the pattern order (its rank) — one integer, as ints sort fast. A row does not keep its cells'
+    ranks: every row's keys are made with the ranks of the composition's patterns, which brings
+    them all along when those change (:meth:`rerank`)."""
 
     __slots__ = ("cells", "fragments", "keys", "template")
 
-    def __init__(self, cells: dict[DiagnosticRenderer, Cell]) -> None:
+    def __init__(self, cells: Cells, ranks: Mapping[DiagnosticRenderer, int]) -> None:
         self.cells = cells
-        if len(cells) == 1:
-            (cell,) = cells.values()
-            self.keys = list(cell.keys)
-            self.fragments = list(cell.fragments)
+        if len(cells) == 1:  # most lines of most documents: one pattern, its spans in order
+            ((renderer, spans),) = cells.items()
+            rank = ranks[renderer]
+            self.keys = [start << _RANK_BITS | rank for start, _ in spans]
+            self.fragments = renderer.fragments(spans)
         else:
-            keys: list[int] = []
-            fragments: list[bytes] = []
-            for cell in cells.values():
-                keys += cell.keys
-                fragments += cell.fragments
-            order = sorted(range(len(keys)), key=keys.__getitem__)
-            self.keys = [keys[n] for n in order]
-            self.fragments = [fragments[n] for n in order]
+            fragment_of: dict[int, bytes] = {}
+            for renderer, spans in cells.items():
+                rank, form = ranks[renderer], renderer.form
+                for span in spans:
+                    fragment_of[span[0] << _RANK_BITS | rank] = form % span
+            self.keys = sorted(fragment_of)
+            self.fragments = list(map(fragment_of.__getitem__, self.keys))
         self.template = b",".join(self.fragments)
         """The merged fragments, line number left out."""
 
-    def add(self, renderer: DiagnosticRenderer, cell: Cell) -> None:
+    def add(self, renderer: DiagnosticRenderer, spans: list[SPAN], rank: int) -> None:
         """Merge in the cell of a pattern that had none here."""
-        self.cells[renderer] = cell
-        keys, fragments = self.keys, self.fragments
-        if len(cell.keys) == 1:  # most lines (a new pattern's cell in each of a thousand rows)
-            key = cell.keys[0]
+        self.cells[renderer] = spans
+        keys, fragments, form = self.keys, self.fragments, renderer.form
+        for span in spans:  # most often one (a new pattern's cell in each of a thousand rows)
+            key = span[0] << _RANK_BITS | rank
             position = bisect_left(keys, key)
             keys.insert(position, key)
-            fragments.insert(position, cell.fragments[0])
-        else:
-            for key, fragment in zip(cell.keys, cell.fragments, strict=True):
-                position = bisect_left(keys, key)
-                keys.insert(position, key)
-                fragments.insert(position, fragment)
+            fragments.insert(position, form % span)
         self.template = b",".join(fragments)
 
-    def drop(self, gone: set[DiagnosticRenderer]) -> None:
-        """Take out the cells of patterns ``gone``."""
+    def drop(self, gone: Mapping[DiagnosticRenderer, int]) -> None:
+        """Take out the cells of patterns ``gone`` (with the ranks the keys were made with)."""
         keys, fragments = self.keys, self.fragments
-        for renderer in gone:
-            cell = self.cells.pop(renderer, None)
-            if cell is None:
+        for renderer, rank in gone.items():
+            spans = self.cells.pop(renderer, None)
+            if spans is None:
                 continue
             # Its keys are in the row (unique, in order): found by bisection, not by a walk.
-            for key in cell.keys:
-                position = bisect_left(keys, key)
+            for start, _ in spans:
+                position = bisect_left(keys, start << _RANK_BITS | rank)
                 del keys[position], fragments[position]
         self.template = b",".join(fragments)
+
+    def rerank(self, new_rank: Mapping[int, int]) -> None:
+        """Give the keys their patterns' new ranks (``new_rank``: old rank to new). The patterns
+        keep their order, so the keys keep theirs: nothing is sorted or rendered again."""
+        high = ~_RANK_MASK
+        self.keys = [key & high | new_rank[key & _RANK_MASK] for key in self.keys]
 
 
 class Matches(Protocol):
@@ -238,7 +233,7 @@ class Composition:
         for first, removed, added in moves or ():
             self._move(first, removed, added)
         if gone or any(previous[renderer] != ranks[renderer] for renderer in kept):
-            self._reorder(gone, ranks)
+            self._reorder({renderer: previous[renderer] for renderer in gone}, previous, ranks)
         for line in sorted(dirty):
             self._patch(line, pairs, ranks)
         for renderer, track in fresh:
@@ -271,7 +266,7 @@ class Composition:
         now = dict(pairs)
         gone = {renderer for renderer, track in old.items() if now.get(renderer) is not track}
         if gone or any(previous[renderer] != ranks[renderer] for renderer in kept):
-            self._reorder(gone, ranks)
+            self._reorder({renderer: previous[renderer] for renderer in gone}, previous, ranks)
         self._cut -= gone
         for rank, renderer, track in fresh:
             index = track.index
@@ -299,34 +294,29 @@ class Composition:
             digits = (b"%d," * len(moved) % tuple(moved)).split(b",")
             chunks[start:] = map(bytes.replace, map(_template, rows[start:]), repeat(LINE), digits)
 
-    def _reorder(self, gone: set[DiagnosticRenderer], ranks: dict[DiagnosticRenderer, int]) -> None:
-        """Drop the cells of patterns ``gone``, and give the others their new places in order."""
+    def _reorder(
+        self,
+        gone: Mapping[DiagnosticRenderer, int],
+        previous: Mapping[DiagnosticRenderer, int],
+        ranks: Mapping[DiagnosticRenderer, int],
+    ) -> None:
+        """Drop the cells of patterns ``gone`` (with their old ranks), and give the keys of the
+        others their new ranks (``previous``: the ranks the rows were made with)."""
         lines, rows, chunks = self._lines, self._rows, self._chunks
-        # Only when a kept pattern changed places must every cell's rank be looked at.
-        reranked = any(
-            ranks.get(renderer, rank) != rank for rank, (renderer, _) in enumerate(self._pairs)
-        )
+        new_rank = {
+            rank: ranks[renderer] for renderer, rank in previous.items() if renderer in ranks
+        }
+        reranked = any(old != new for old, new in new_rank.items())
         keep: list[int] = []
         for position, row in enumerate(rows):
-            cells = row.cells
-            if reranked and any(
-                cell.rank != ranks.get(renderer, cell.rank) for renderer, cell in cells.items()
-            ):
-                rows[position] = row = Row(
-                    {
-                        renderer: _reranked(cell, ranks[renderer])
-                        for renderer, cell in cells.items()
-                        if renderer not in gone
-                    }
-                )
-            elif not gone.isdisjoint(cells):
+            if not row.cells.keys().isdisjoint(gone):
                 row.drop(gone)
-            else:
-                keep.append(position)
-                continue
-            if row.cells:
+                if not row.cells:
+                    continue
                 chunks[position] = with_line(row.template, lines[position])
-                keep.append(position)
+            if reranked:
+                row.rerank(new_rank)
+            keep.append(position)
         if len(keep) < len(rows):
             self._lines = [lines[position] for position in keep]
             self._rows = [rows[position] for position in keep]
@@ -344,18 +334,16 @@ class Composition:
         lines = self._lines
         position = bisect_left(lines, line)
         present = position < len(lines) and lines[position] == line
-        held = self._rows[position].cells if present else {}
-        cells: dict[DiagnosticRenderer, Cell] = {}
+        cells: Cells = {}
         for renderer, track in pairs:
             matches: Lookup = track.index.lines if shown is None else shown[renderer]
             spans = matches.get(line)
             if spans:
-                cell = held.get(renderer)
-                if cell is None or (cell.spans is not spans and cell.spans != spans):
-                    cell = _cell(renderer, ranks[renderer], spans)
-                cells[renderer] = cell
-        if cells:
-            row = Row(cells)
+                cells[renderer] = spans
+        if present and _same_cells(self._rows[position].cells, cells):
+            self._rows[position].cells = cells  # the same matches: known by identity next time
+        elif cells:
+            row = Row(cells, ranks)
             if present:
                 self._rows[position] = row
                 self._chunks[position] = with_line(row.template, line)
@@ -376,24 +364,19 @@ class Composition:
         """Merge the cells of a pattern just added into the rows of its lines (but the lines
         ``patched``, which have every pattern's cell already)."""
         lines, rows, chunks = self._lines, self._rows, self._chunks
-        form = renderer.form
         position = 0
+        own_rank = {renderer: rank}
         for line in sorted(matches):
             if patched and line in patched:
                 continue
             spans = matches[line]
-            if len(spans) == 1:  # as _cell makes it, inline: once per line of the pattern
-                span = spans[0]
-                cell = _new_cell((spans, rank, [span[0] << _RANK_BITS | rank], [form % span]))
-            else:
-                cell = _cell(renderer, rank, spans)
             position = bisect_left(lines, line, position)  # the lines come in order
             if position < len(lines) and lines[position] == line:
                 row = rows[position]
-                row.add(renderer, cell)
+                row.add(renderer, spans, rank)
                 chunks[position] = row.template.replace(LINE, b"%d" % line)
             else:
-                row = Row({renderer: cell})
+                row = Row({renderer: spans}, own_rank)
                 lines.insert(position, line)
                 rows.insert(position, row)
                 chunks.insert(position, row.template.replace(LINE, b"%d" % line))
@@ -433,12 +416,12 @@ class Composition:
             stop = bisect_right(lines, max(wanted.cut, last_kept))
             below = [line for line in patched if line > lines[stop - 1]] if stop else [*patched]
             for line, row in zip(lines[start:stop], rows[start:stop], strict=True):
-                cell = row.cells.get(renderer)
+                held = row.cells.get(renderer)
                 spans = wanted.get(line)
-                if cell is None:
+                if held is None:
                     if spans is not None:
                         changed.add(line)
-                elif spans is None or (cell.spans is not spans and cell.spans != spans):
+                elif spans is None or (held is not spans and held != spans):
                     changed.add(line)
             for line in below:
                 position = bisect_left(lines, line)
@@ -456,41 +439,27 @@ class Composition:
 
     def _rebuild(self, pairs: Pairs, cap: int) -> None:
         """Compose every line again: the first ``cap`` matches of each pattern."""
-        held: dict[tuple[DiagnosticRenderer, int], Cell] = {
-            (renderer, id(cell.spans)): cell
-            for row in self._rows
-            for renderer, cell in row.cells.items()
-        }
-        by_line: dict[int, dict[DiagnosticRenderer, Cell]] = {}
-        row_of = by_line.setdefault
+        by_line: dict[int, Cells] = {}
+        cells_of = by_line.get
         cut: set[DiagnosticRenderer] = set()
-        for rank, (renderer, track) in enumerate(pairs):
+        for renderer, track in pairs:
             index = track.index
+            matches: Mapping[int, list[SPAN]] = index.lines
             if index.count > cap or not index.exact:
                 cut.add(renderer)
-            elif not held:
-                _every_cell(by_line, renderer, rank, index.lines)
-                continue
-            left = cap
-            matches = index.lines
-            for line in sorted(matches):
-                spans = matches[line]
-                if len(spans) > left:  # the cap falls inside this line
-                    row_of(line, {})[renderer] = _cell(renderer, rank, spans[:left])
-                    break
-                # The cell holds its spans, so no other list can have their id meanwhile.
-                cell = held.get((renderer, id(spans))) if held else None
-                if cell is None or cell.spans is not spans:
-                    cell = _cell(renderer, rank, spans)
-                elif cell.rank != rank:
-                    cell = _reranked(cell, rank)
-                row_of(line, {})[renderer] = cell
-                left -= len(spans)
-                if not left:
-                    break
+                matches = FirstMatches(matches, cap).shown()
+            # Twenty patterns make twenty thousand cells in a document just opened: the lines in
+            # any order (sorted once, below), one dictionary entry a cell, nothing rendered yet.
+            for line, spans in matches.items():
+                cells = cells_of(line)
+                if cells is None:
+                    by_line[line] = {renderer: spans}
+                else:
+                    cells[renderer] = spans
+        ranks = {renderer: rank for rank, (renderer, _) in enumerate(pairs)}
         self._cut = cut
         self._lines = sorted(by_line)
-        self._rows = [Row(by_line[line]) for line in self._lines]
+        self._rows = [Row(by_line[line], ranks) for line in self._lines]
         self._chunks = [
             with_line(row.template, line) for row, line in zip(self._rows, self._lines, strict=True)
         ]
@@ -577,37 +546,12 @@ def _replaced_lines(log: Log) -> set[int]:
     return lines
 
 
-def _every_cell(
-    by_line: dict[int, dict[DiagnosticRenderer, Cell]],
-    renderer: DiagnosticRenderer,
-    rank: int,
-    matches: dict[int, list[SPAN]],
-) -> None:
-    """Put a cell of every line of ``matches`` into ``by_line``: a pattern shown whole, with no
-    cell to reuse (a document just opened: twenty patterns make twenty thousand cells, so the
-    loop takes the lines in any order, and makes a one-match cell inline)."""
-    form, rows_of = renderer.form, by_line.get
-    for line, spans in matches.items():
-        if len(spans) == 1:
-            span = spans[0]
-            cell = _new_cell((spans, rank, [span[0] << _RANK_BITS | rank], [form % span]))
-        else:
-            cell = _cell(renderer, rank, spans)
-        cells = rows_of(line)
-        if cells is None:
-            by_line[line] = {renderer: cell}
-        else:
-            cells[renderer] = cell
-
-
-def _cell(renderer: DiagnosticRenderer, rank: int, spans: list[SPAN]) -> Cell:
-    if len(spans) == 1:  # most lines: no list comprehensions, no Python-level constructor
-        span = spans[0]
-        return _new_cell((spans, rank, [span[0] << _RANK_BITS | rank], [renderer.form % span]))
-    keys = [start << _RANK_BITS | rank for start, _ in spans]
-    return _new_cell((spans, rank, keys, renderer.fragments(spans)))
-
-
-def _reranked(cell: Cell, rank: int) -> Cell:
-    keys = [start << _RANK_BITS | rank for start, _ in cell.spans]
-    return Cell(cell.spans, rank, keys, cell.fragments)
+def _same_cells(held: Cells, cells: Cells) -> bool:
+    """Whether a row's cells hold the same matches as ``cells``, in the same patterns."""
+    if held.keys() != cells.keys():
+        return False
+    for renderer, spans in cells.items():
+        was = held[renderer]
+        if was is not spans and was != spans:
+            return False
+    return True
