@@ -76,3 +76,7 @@ class InProcess:
 
     def messages(self, method: str) -> list[Any]:
         return [m["params"] for m in self.written if m.get("method") == method]
+
+    def messages_since(self, start: int, method: str) -> list[Any]:
+        """The params of the messages ``method`` written from the ``start``-th on."""
+        return [m["params"] for m in self.written[start:] if m.get("method") == method]

@@ -380,3 +380,54 @@ def test_patterns_under_their_cap_beside_one_far_over_it_publish_what_a_rebuild_
             driver.change(URI, version, [removal])
             length -= 1
         assert_published_as_rebuilt(driver, version)
+
+
+def test_a_flush_with_a_budget_shows_open_documents_first_then_closed_files_a_few_at_a_time(
+    tmp_path: Any,
+) -> None:
+    """A scan stores files by the hundred; showing them all at once kept a keystroke typed
+    meanwhile waiting. With a budget, a flush shows every open document first, then closed
+    files until the budget is spent — always one, so flushing again comes to an end — and
+    leaves the rest, in order, for the next flush."""
+    paths = []
+    for number in range(4):
+        path = tmp_path / f"closed{number}.txt"
+        path.write_text(f"line {number}\nTODO closed {number}\n")
+        paths.append(path)
+    driver = InProcess(options={"scope": "workspace"})
+    server = driver.server
+    server.workspace.set_folders([str(tmp_path)])
+    driver.open(URI, "TODO open\n")
+    driver.command("grepls.setPattern", "TODO")
+    workspace = server.workspace
+    # The files searched one by one (as a saved file is), and a keystroke in the open document,
+    # all received before anything is shown.
+    for path in paths:
+        workspace.store.research(str(path), workspace.matchers, 100, 1_000_000)
+    edit_body = {
+        "jsonrpc": "2.0",
+        "method": "textDocument/didChange",
+        "params": {
+            "textDocument": {"uri": URI, "version": 2},
+            "contentChanges": [edit(0, 0, "x")],
+        },
+    }
+    server.endpoint.receive(json.dumps(edit_body).encode())
+    before = len(driver.written)
+
+    shown: list[list[str]] = []
+    complete = False
+    for _ in range(len(paths) + 1):
+        start = len(driver.written)
+        complete = server.after_batch(budget=0)
+        shown.append(
+            [p["uri"] for p in driver.messages_since(start, "textDocument/publishDiagnostics")]
+        )
+        if complete:
+            break
+    closed_uris = [path.as_uri() for path in paths]
+    assert shown[0] == [URI, closed_uris[0]]  # the open document first, then one closed file
+    assert shown[1:] == [[uri] for uri in closed_uris[1:]]
+    assert complete
+    assert len(driver.written) - before == 1 + len(paths)
+    assert server.after_batch(budget=0)  # nothing left: complete at once

@@ -51,7 +51,7 @@ class FrameReader(asyncio.Protocol):
     def __init__(
         self,
         receive: Callable[[bytes | memoryview], None],
-        batch_done: Callable[[], None],
+        batch_done: Callable[[], object],
         fd: int | None = None,
         read_done: Callable[[], None] | None = None,
     ) -> None:

@@ -41,6 +41,7 @@ it asks again as soon as it is answered). With a ``partialResultToken`` the repo
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -154,33 +155,33 @@ class Publisher:
             self._refresh = self._refresh or refresh
             self._changed = self._changed or changed
 
-    def flush(self, ahead: bool = False) -> None:
+    def flush(self, ahead: bool = False, budget: float | None = None) -> bool:
         """Show every document whose matches changed since it was last shown (``ahead`` of more
-        work: see :meth:`show`)."""
+        work: see :meth:`show`): the open ones first, since the editor waits for what is typed
+        there, then the closed files — with a ``budget`` (seconds), only until it is spent, the
+        others left for the next flush (a scan stores files by the hundred, and a keystroke
+        waits for every publish sent before it is read) — but always one, so that flushing
+        again and again comes to an end. Whether everything was shown."""
         dirty, self._dirty = self._dirty, {}
+        documents = self.documents
+        closed: list[tuple[str, Shown]] = []
         for uri in dirty:
-            document = self.documents.get(uri)
-            if document is None:
-                continue
-            self._announce_cap(document)
-            if self.pull:
-                continue
-            shown = (document, _generations(document), self._epoch)
-            if self._shown.get(uri) == shown:
-                continue
-            self._shown[uri] = shown
-            items = self._items(document)
-            if not items:
-                # No match left, or diagnostics turned off: one empty list says it; another
-                # would change nothing.
-                if uri in self._blank:
-                    continue
-                self._blank.add(uri)
-            else:
-                self._blank.discard(uri)
-            self.endpoint.send(
-                *publish_parts(uri, document.version, items), method=PUBLISH, ahead=ahead
-            )
+            document = documents.get(uri)
+            if isinstance(document, Document):
+                self._show_one(uri, document, ahead)
+            elif document is not None:
+                closed.append((uri, document))
+        complete = True
+        deadline = None if budget is None else time.perf_counter() + budget
+        for position, (uri, document) in enumerate(closed):
+            if position and deadline is not None and time.perf_counter() > deadline:
+                # The rest first at the next flush, before anything marked since.
+                rest = dict.fromkeys(uri for uri, _ in closed[position:])
+                rest.update(self._dirty)
+                self._dirty = rest
+                complete = False
+                break
+            self._show_one(uri, document, ahead)
         if self._refresh:
             self._refresh = False
             if self.pull:
@@ -188,6 +189,28 @@ class Publisher:
         if self._parked and self._changed:
             self._changed = False
             self._answer_parked()
+        return complete
+
+    def _show_one(self, uri: str, document: Shown, ahead: bool) -> None:
+        self._announce_cap(document)
+        if self.pull:
+            return
+        shown = (document, _generations(document), self._epoch)
+        if self._shown.get(uri) == shown:
+            return
+        self._shown[uri] = shown
+        items = self._items(document)
+        if not items:
+            # No match left, or diagnostics turned off: one empty list says it; another would
+            # change nothing.
+            if uri in self._blank:
+                return
+            self._blank.add(uri)
+        else:
+            self._blank.discard(uri)
+        self.endpoint.send(
+            *publish_parts(uri, document.version, items), method=PUBLISH, ahead=ahead
+        )
 
     def workspace_report(self, previous: dict[str, str], token: Any) -> bytes | Later:
         """The answer to ``workspace/diagnostic``: the closed files' reports, now if any is new

@@ -72,12 +72,14 @@ class Server:
         self._reported: set[str] = set()
         """The settings problems the user was last told about."""
 
-    def after_batch(self) -> None:
-        """Every message received so far is handled: show what changed."""
-        self.publisher.flush()
+    def after_batch(self, budget: float | None = None) -> bool:
+        """Every message received so far is handled: show what changed (closed files only for
+        ``budget`` seconds, if given; whether everything was shown)."""
+        complete = self.publisher.flush(budget=budget)
         if self._tokens_stale and self.endpoint.state == "running":
             self._tokens_stale = False
             self.endpoint.request("workspace/semanticTokens/refresh", None, _ignore)
+        return complete
 
     def request_client(
         self,

@@ -44,6 +44,7 @@ from grepls.watch import DELETED, Watcher
 from grepls.workspace_scan import (
     SLICE_SECONDS,
     Capped,
+    Flush,
     Options,
     WorkerDied,
     WorkspaceScan,
@@ -79,7 +80,7 @@ class Workspace:
         """Tell the publisher ``uri``'s matches changed (set by the server)."""
         self.forget: Callable[[str], None] = lambda uri: None
         """Tell the publisher ``uri`` has no matches any more (set by the server)."""
-        self.flush: Callable[[], None] = lambda: None
+        self.flush: Flush = _nothing_to_show
         """Show what changed (the server's ``after_batch``)."""
         self.progress_supported = False
         self.store = ClosedFiles(lambda uri: self.mark(uri), lambda uri: self.forget(uri))
@@ -316,3 +317,7 @@ class Workspace:
 
     def _message(self, text: str) -> None:
         self.endpoint.notify("window/showMessage", {"type": WARNING, "message": text})
+
+
+def _nothing_to_show(budget: float | None = None) -> bool:
+    return True

@@ -7,8 +7,10 @@ priority) reads and searches them as the names stream in, and sends what it foun
 server's event loop only stores each batch (in the :class:`~grepls.closed.ClosedFiles` store, which
 drops a file opened meanwhile, or searched again on its own since the scan began: that is newer),
 publishes it and answers the editor; between batches it sleeps, so a keystroke wakes it at once.
-A batch is stored in slices of at most ``SLICE_SECONDS``, the publisher flushed and the editor's
-messages answered between them.
+A batch is stored in slices of at most ``SLICE_SECONDS``, the editor's messages answered between
+them; after each slice the files stored are shown for at most as long again, the rest at the next
+(a slice stores files by the hundred: publishing them all at once kept a keystroke that came
+meanwhile waiting for milliseconds).
 
 A scan stops past ``maxWorkspaceMatches`` matches (the user is told once, with the numbers), and is
 cancelled at once by the next one (:meth:`WorkspaceScan.cancel`: the worker drops the job, and
@@ -22,9 +24,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from grepls.closed import ClosedFiles
 from grepls.matcher import Matcher
@@ -55,6 +56,13 @@ class Options:
     per_document: int = 10_000
 
 
+class Flush(Protocol):
+    """Show what changed (the server's ``after_batch``): closed files only for ``budget``
+    seconds, if given; whether everything was shown."""
+
+    def __call__(self, budget: float | None = None) -> bool: ...
+
+
 class Capped(Exception):
     """The scan passed ``maxWorkspaceMatches``."""
 
@@ -74,7 +82,7 @@ class WorkspaceScan:
         matchers: list[tuple[str, Matcher]],
         options: Options,
         worker: ScanWorker,
-        flush: Callable[[], None],
+        flush: Flush,
         progress: Progress | None,
     ) -> None:
         self.store = store
@@ -139,8 +147,10 @@ class WorkspaceScan:
         try:
             while True:
                 if queue.empty():
-                    # Show what is stored before sleeping until the worker's next batch.
-                    self._show()
+                    # Show what is stored before sleeping until the worker's next batch, a slice
+                    # at a time.
+                    while not self._show():
+                        await self._yield()
                 message = await queue.get()
                 if self.cancelled:
                     raise asyncio.CancelledError
@@ -185,19 +195,24 @@ class WorkspaceScan:
                 raise Capped
             await self._pause()
 
-    def _show(self) -> None:
-        self.flush()
+    def _show(self) -> bool:
+        """Show what is stored, for at most a slice; whether all of it was shown."""
+        complete = self.flush(SLICE_SECONDS)
         now = time.perf_counter()
         if self.progress is not None and now - self._reported > PROGRESS_SECONDS:
             self._reported = now
             self.progress.report(self.describe())
         self._slice_started = now
+        return complete
 
     async def _pause(self) -> None:
         """Let the event loop answer the editor, once a slice of storing is over."""
         if time.perf_counter() - self._slice_started <= SLICE_SECONDS:
             return
-        self._show()
+        self._show()  # what it leaves is shown after the next slice, or by the next flush
+        await self._yield()
+
+    async def _yield(self) -> None:
         await asyncio.sleep(0)
         if self.cancelled:
             raise asyncio.CancelledError
