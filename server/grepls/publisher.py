@@ -174,7 +174,7 @@ class Publisher:
         complete = True
         deadline = None if budget is None else time.perf_counter() + budget
         for position, (uri, document) in enumerate(closed):
-            if position and deadline is not None and time.perf_counter() > deadline:
+            if position and deadline is not None and time.perf_counter() >= deadline:
                 # The rest first at the next flush, before anything marked since.
                 rest = dict.fromkeys(uri for uri, _ in closed[position:])
                 rest.update(self._dirty)
