@@ -6,9 +6,12 @@ Driven in-process along the production road (tests/inprocess.py).
 from __future__ import annotations
 
 import json
+import os
+import socket
 from typing import Any
 
 import pytest
+from grepls.transport import input_poll
 from inprocess import InProcess
 
 URI = "file:///published.txt"
@@ -431,3 +434,62 @@ def test_a_flush_with_a_budget_shows_open_documents_first_then_closed_files_a_fe
     assert complete
     assert len(driver.written) - before == 1 + len(paths)
     assert server.after_batch(budget=0)  # nothing left: complete at once
+
+
+def test_a_flush_with_a_budget_stops_at_one_closed_file_once_the_editor_has_sent_something(
+    tmp_path: Any,
+) -> None:
+    """A keystroke that arrives while a flush shows closed files waits for every publish sent
+    before it is read: once the transport's input holds something unread, a flush with a
+    budget shows one closed file and leaves the rest for later, budget or not."""
+    paths = []
+    for number in range(3):
+        path = tmp_path / f"closed{number}.txt"
+        path.write_text(f"TODO closed {number}\n")
+        paths.append(path)
+    driver = InProcess(options={"scope": "workspace"})
+    server = driver.server
+    server.workspace.set_folders([str(tmp_path)])
+    driver.command("grepls.setPattern", "TODO")
+    workspace = server.workspace
+    read_end, write_end = os.pipe()
+    try:
+        server.endpoint.input_waiting = input_poll(read_end)
+        for path in paths:
+            workspace.store.research(str(path), workspace.matchers, 100, 1_000_000)
+        os.write(write_end, b"C")  # the editor's next message, not read yet
+        start = len(driver.written)
+        assert not server.after_batch(budget=60.0)
+        first = driver.messages_since(start, "textDocument/publishDiagnostics")
+        assert [p["uri"] for p in first] == [paths[0].as_uri()]
+
+        os.read(read_end, 1)  # read: nothing waits any more
+        start = len(driver.written)
+        assert server.after_batch(budget=60.0)
+        rest = driver.messages_since(start, "textDocument/publishDiagnostics")
+        assert [p["uri"] for p in rest] == [path.as_uri() for path in paths[1:]]
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+
+
+def test_the_input_poll_sees_unread_bytes_on_a_pipe_and_on_a_socket() -> None:
+    """What the transports give the endpoint as ``input_waiting``: true exactly while bytes
+    wait unread (stdio's pipe; a TCP or WebSocket connection's socket)."""
+    read_end, write_end = os.pipe()
+    left, right = socket.socketpair()
+    try:
+        for waiting, send, receive in (
+            (input_poll(read_end), lambda: os.write(write_end, b"x"), lambda: os.read(read_end, 1)),
+            (input_poll(right.fileno()), lambda: left.send(b"x"), lambda: right.recv(1)),
+        ):
+            assert not waiting()
+            send()
+            assert waiting()
+            receive()
+            assert not waiting()
+    finally:
+        for fd in (read_end, write_end):
+            os.close(fd)
+        left.close()
+        right.close()

@@ -350,6 +350,9 @@ class _Endpoint:
     def notify(self, method: str, params: Any) -> None:
         self.sent.append((method, params))
 
+    def input_waiting(self) -> bool:
+        return False  # no editor: nothing ever waits unread
+
 
 class _HeldRipgrep(Ripgrep):
     """Real ripgrep, but the list of every file waits until the test lets it go."""

@@ -160,8 +160,9 @@ class Publisher:
         work: see :meth:`show`): the open ones first, since the editor waits for what is typed
         there, then the closed files — with a ``budget`` (seconds), only until it is spent, the
         others left for the next flush (a scan stores files by the hundred, and a keystroke
-        waits for every publish sent before it is read) — but always one, so that flushing
-        again and again comes to an end. Whether everything was shown."""
+        waits for every publish sent before it is read; so the budget is spent, too, once the
+        editor has sent something) — but always one, so that flushing again and again comes to
+        an end. Whether everything was shown."""
         dirty, self._dirty = self._dirty, {}
         documents = self.documents
         closed: list[tuple[str, Shown]] = []
@@ -173,8 +174,11 @@ class Publisher:
                 closed.append((uri, document))
         complete = True
         deadline = None if budget is None else time.perf_counter() + budget
+        waiting = self.endpoint.input_waiting
         for position, (uri, document) in enumerate(closed):
-            if position and deadline is not None and time.perf_counter() >= deadline:
+            if position and deadline is not None and (
+                time.perf_counter() >= deadline or waiting()
+            ):
                 # The rest first at the next flush, before anything marked since.
                 rest = dict.fromkeys(uri for uri, _ in closed[position:])
                 rest.update(self._dirty)

@@ -106,6 +106,9 @@ class Endpoint:
     """Called once when the client says ``exit``: the transport stops reading."""
     trace: TimingTrace | None
     """Stamps every message in and out when timing is traced (``--trace-timing``)."""
+    input_waiting: Callable[[], bool]
+    """Whether the client has sent something not read yet (set by the transport, which polls its
+    input; until then, never). Long work in slices asks it, to stop early for a keystroke."""
 
     def __init__(self) -> None:
         self.routes = {}
@@ -114,6 +117,7 @@ class Endpoint:
         self.exit_status = None
         self.on_exit = None
         self.trace = None
+        self.input_waiting = _nothing_waiting
         self._read_ns = 0
         """When the transport's last read returned (traced only; 0: the transport does not say)."""
         self._read_cpu_ns = 0
@@ -289,6 +293,10 @@ class Endpoint:
 
 
 _NOT_JSON = object()
+
+
+def _nothing_waiting() -> bool:
+    return False
 
 
 def _parse(body: bytes | memoryview | str) -> Any:

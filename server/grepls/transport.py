@@ -14,6 +14,11 @@ WebSocket the first connection that sends a message becomes the session; a conne
 without sending anything (a port probe) is forgotten, and any other connection while a session is
 live is closed at once, before it can read a byte. When the session ends, the server exits.
 
+**Input waiting.** Each transport also gives the endpoint a way to see that the client has sent
+something not read yet (:func:`input_poll` on its pipe or socket), so that long work done in
+slices on the event loop (a workspace scan storing and showing files) ends its slice early and a
+keystroke waits for one file, not for a slice.
+
 The server also exits when the client process named by ``--clientProcessId`` or by
 ``initialize``'s ``processId`` dies, so it never outlives its editor.
 """
@@ -25,9 +30,10 @@ import contextlib
 import logging
 import os
 import queue
+import select
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, BinaryIO
 
 from grepls.frames import LARGE_BODY_BYTES, FrameReader, frame_header
@@ -141,6 +147,7 @@ def serve_stdio(server: Server, client_pid: int | None = None) -> int:
             feeding = asyncio.ensure_future(_feed_from_thread(stdin, frames))
         else:
             _widen_pipe(stdin.fileno())
+            server.endpoint.input_waiting = input_poll(stdin.fileno())
         # A publish of 1,000 diagnostics (160 kB) fills a 64 kB pipe twice over: the server would
         # wait for the editor to read most of it before it could read the next keystroke.
         _widen_output(sys.stdout.fileno())
@@ -210,6 +217,7 @@ def serve_ws(server: Server, host: str, port: int, client_pid: int | None = None
                         gate.taken = True
                         server.endpoint.writer = writer
                         server.endpoint.on_exit = gate.end
+                        server.endpoint.input_waiting = _socket_poll(websocket.transport)
                     server.endpoint.receive(message)
                     # Messages already received come without a trip through the event loop:
                     # show what changed once they are all handled, as on stdio.
@@ -272,6 +280,7 @@ class _GatedConnection(asyncio.Protocol):
                 return
             self.gate.taken = self.session = True
             self.server.endpoint.writer = SocketWriter(self.transport)
+            self.server.endpoint.input_waiting = _socket_poll(self.transport)
             self.server.endpoint.on_exit = self.frames.finish
             self.frames.finished.add_done_callback(lambda _: self.gate.end())
         self.frames.data_received(data)
@@ -387,6 +396,27 @@ def _widen_output(fd: int) -> None:
         with socket.socket(fileno=os.dup(fd)) as output:
             if output.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) < LARGE_BODY_BYTES:
                 output.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, LARGE_BODY_BYTES)
+
+
+def input_poll(fd: int) -> Callable[[], bool]:
+    """Whether input waits unread on ``fd``: one ``poll`` with no timeout, about a microsecond
+    (where there is no ``poll``, as on Windows: never)."""
+    if not hasattr(select, "poll"):
+        return _never
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    poll = poller.poll
+    return lambda: bool(poll(0))
+
+
+def _socket_poll(transport: asyncio.BaseTransport) -> Callable[[], bool]:
+    """:func:`input_poll` on a connection's socket."""
+    sock = transport.get_extra_info("socket")
+    return _never if sock is None else input_poll(sock.fileno())
+
+
+def _never() -> bool:
+    return False
 
 
 def _exit_status(server: Server) -> int:

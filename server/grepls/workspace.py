@@ -152,6 +152,7 @@ class Workspace:
             self.worker,
             self.flush,
             progress,
+            self.endpoint.input_waiting,
         )
         self._scan = scan
         self._listing = True

@@ -10,7 +10,8 @@ publishes it and answers the editor; between batches it sleeps, so a keystroke w
 A batch is stored in slices of at most ``SLICE_SECONDS``, the editor's messages answered between
 them; after each slice the files stored are shown for at most as long again, the rest at the next
 (a slice stores files by the hundred: publishing them all at once kept a keystroke that came
-meanwhile waiting for milliseconds).
+meanwhile waiting for milliseconds). A slice, storing or showing, ends early once the editor has
+sent something (the transport polls its input): a keystroke waits for one file, not a slice.
 
 A scan stops past ``maxWorkspaceMatches`` matches (the user is told once, with the numbers), and is
 cancelled at once by the next one (:meth:`WorkspaceScan.cancel`: the worker drops the job, and
@@ -24,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -84,6 +86,7 @@ class WorkspaceScan:
         worker: ScanWorker,
         flush: Flush,
         progress: Progress | None,
+        input_waiting: Callable[[], bool],
     ) -> None:
         self.store = store
         self.ripgrep = ripgrep
@@ -93,6 +96,8 @@ class WorkspaceScan:
         self.worker = worker
         self.flush = flush
         self.progress = progress
+        self.input_waiting = input_waiting
+        """Whether the editor has sent something not read yet: a slice ends early for it."""
         self.listed: set[str] | None = None
         """Every file in scope, when the scan had to read them all (else: not known yet)."""
         self.cancelled = False
@@ -206,8 +211,9 @@ class WorkspaceScan:
         return complete
 
     async def _pause(self) -> None:
-        """Let the event loop answer the editor, once a slice of storing is over."""
-        if time.perf_counter() - self._slice_started <= SLICE_SECONDS:
+        """Let the event loop answer the editor, once a slice of storing is over, or at once if
+        the editor has sent something."""
+        if time.perf_counter() - self._slice_started <= SLICE_SECONDS and not self.input_waiting():
             return
         self._show()  # what it leaves is shown after the next slice, or by the next flush
         await self._yield()

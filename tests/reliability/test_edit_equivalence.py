@@ -482,6 +482,7 @@ class WorkspaceMachine(RuleBasedStateMachine):
     pool: dict[str, Client]
     folders: dict[str, str]
     """Encoding → the workspace folder its pooled server was last given."""
+    transport: Transport
 
     def __init__(self) -> None:
         super().__init__()
@@ -504,7 +505,7 @@ class WorkspaceMachine(RuleBasedStateMachine):
         self.encoding = encoding
         wire = self.pool.get(encoding)
         if wire is None or not wire.alive():
-            wire = start()
+            wire = start(self.transport)
             self.folders.pop(encoding, None)
             wire.initialize(
                 None,
@@ -629,20 +630,24 @@ class WorkspaceMachine(RuleBasedStateMachine):
             shutil.rmtree(self.folder, ignore_errors=True)  # the next sequence replaces it
 
 
-@pytest.fixture
-def workspace_pool() -> Any:
+@pytest.fixture(params=TRANSPORTS)
+def workspace_pool(request: pytest.FixtureRequest) -> Any:
+    """Servers by encoding, all on one transport (the scan's slices end early when the editor
+    has sent something: each transport polls its own input)."""
     servers: dict[str, Client] = {}
-    yield servers
+    yield request.param, servers
     for server in servers.values():
         server.stop()
 
 
-def _run_workspace(pool: dict[str, Client], sequences: int, steps: int) -> None:
+def _run_workspace(
+    pool: tuple[Transport, dict[str, Client]], sequences: int, steps: int
+) -> None:
     folders: dict[str, str] = {}
 
     def factory() -> WorkspaceMachine:
         machine = WorkspaceMachine()
-        machine.pool = pool
+        machine.transport, machine.pool = pool
         machine.folders = folders
         return machine
 
@@ -652,13 +657,13 @@ def _run_workspace(pool: dict[str, Client], sequences: int, steps: int) -> None:
 
 
 def test_workspace_scope_closed_and_reopened_documents_equal_the_oracle(
-    workspace_pool: dict[str, Client],
+    workspace_pool: tuple[Transport, dict[str, Client]],
 ) -> None:
     _run_workspace(workspace_pool, 30, 15)
 
 
 @slow_only
 def test_workspace_scope_closed_and_reopened_documents_equal_the_oracle_long(
-    workspace_pool: dict[str, Client],
+    workspace_pool: tuple[Transport, dict[str, Client]],
 ) -> None:
     _run_workspace(workspace_pool, 1_000, 25)
