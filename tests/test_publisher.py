@@ -385,6 +385,24 @@ def test_patterns_under_their_cap_beside_one_far_over_it_publish_what_a_rebuild_
         assert_published_as_rebuilt(driver, version)
 
 
+def _closed_files_to_show(
+    tmp_path: Any, count: int, open_text: str | None = None
+) -> tuple[InProcess, list[Any]]:
+    """A server with the workspace scope over ``count`` files matching ``TODO`` (not searched
+    yet), and the document ``URI`` open with ``open_text`` if given, ``TODO`` set."""
+    paths = []
+    for number in range(count):
+        path = tmp_path / f"closed{number}.txt"
+        path.write_text(f"line {number}\nTODO closed {number}\n")
+        paths.append(path)
+    driver = InProcess(options={"scope": "workspace"})
+    driver.server.workspace.set_folders([str(tmp_path)])
+    if open_text is not None:
+        driver.open(URI, open_text)
+    driver.command("grepls.setPattern", "TODO")
+    return driver, paths
+
+
 def test_a_flush_with_a_budget_shows_open_documents_first_then_closed_files_a_few_at_a_time(
     tmp_path: Any,
 ) -> None:
@@ -392,16 +410,8 @@ def test_a_flush_with_a_budget_shows_open_documents_first_then_closed_files_a_fe
     meanwhile waiting. With a budget, a flush shows every open document first, then closed
     files until the budget is spent — always one, so flushing again comes to an end — and
     leaves the rest, in order, for the next flush."""
-    paths = []
-    for number in range(4):
-        path = tmp_path / f"closed{number}.txt"
-        path.write_text(f"line {number}\nTODO closed {number}\n")
-        paths.append(path)
-    driver = InProcess(options={"scope": "workspace"})
+    driver, paths = _closed_files_to_show(tmp_path, 4, open_text="TODO open\n")
     server = driver.server
-    server.workspace.set_folders([str(tmp_path)])
-    driver.open(URI, "TODO open\n")
-    driver.command("grepls.setPattern", "TODO")
     workspace = server.workspace
     # The files searched one by one (as a saved file is), and a keystroke in the open document,
     # all received before anything is shown.
@@ -442,15 +452,8 @@ def test_a_flush_with_a_budget_stops_at_one_closed_file_once_the_editor_has_sent
     """A keystroke that arrives while a flush shows closed files waits for every publish sent
     before it is read: once the transport's input holds something unread, a flush with a
     budget shows one closed file and leaves the rest for later, budget or not."""
-    paths = []
-    for number in range(3):
-        path = tmp_path / f"closed{number}.txt"
-        path.write_text(f"TODO closed {number}\n")
-        paths.append(path)
-    driver = InProcess(options={"scope": "workspace"})
+    driver, paths = _closed_files_to_show(tmp_path, 3)
     server = driver.server
-    server.workspace.set_folders([str(tmp_path)])
-    driver.command("grepls.setPattern", "TODO")
     workspace = server.workspace
     read_end, write_end = os.pipe()
     try:
