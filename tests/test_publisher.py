@@ -8,10 +8,11 @@ from __future__ import annotations
 import json
 import os
 import socket
+import tempfile
 from typing import Any
 
 import pytest
-from grepls.transport import input_poll
+from grepls.transport import input_poll, unread_bytes
 from inprocess import InProcess
 
 URI = "file:///published.txt"
@@ -496,3 +497,39 @@ def test_the_input_poll_sees_unread_bytes_on_a_pipe_and_on_a_socket() -> None:
             os.close(fd)
         left.close()
         right.close()
+
+
+def test_unread_bytes_counts_what_the_reader_has_not_taken_from_a_pipe_or_a_socket() -> None:
+    """What stdio gives the endpoint as ``output_backlog``: on a pipe (most editors) and on a
+    socket pair (libuv's stdio, so Neovim's), the bytes written and not yet read; 0 once read,
+    and 0 always where it cannot be told (a regular file)."""
+    read_end, write_end = os.pipe()
+    left, right = socket.socketpair()
+    try:
+        with (
+            os.fdopen(write_end, "wb", buffering=0, closefd=False) as pipe_out,
+            left.makefile("wb", buffering=0) as socket_out,
+        ):
+            for stream, send, receive in (
+                (
+                    pipe_out,
+                    lambda: os.write(write_end, b"x" * 5000),
+                    lambda: os.read(read_end, 5000),
+                ),
+                (socket_out, lambda: left.sendall(b"x" * 5000), lambda: right.recv(5000)),
+            ):
+                unread = unread_bytes(stream)
+                assert unread() == 0
+                send()
+                assert unread() >= 5000  # a socket counts its buffers' size, not only the bytes
+                received = receive()
+                assert len(received) == 5000
+                assert unread() == 0
+    finally:
+        for fd in (read_end, write_end):
+            os.close(fd)
+        left.close()
+        right.close()
+    with tempfile.TemporaryFile() as regular:
+        regular.write(b"x" * 5000)
+        assert unread_bytes(regular)() == 0

@@ -109,6 +109,9 @@ class Endpoint:
     input_waiting: Callable[[], bool]
     """Whether the client has sent something not read yet (set by the transport, which polls its
     input; until then, never). Long work in slices asks it, to stop early for a keystroke."""
+    output_backlog: Callable[[], int]
+    """How many bytes of what was sent the client has not read yet (set by the transport, as far
+    as it can tell; until then, 0). Closed files' publishes wait while it is high."""
 
     def __init__(self) -> None:
         self.routes = {}
@@ -118,6 +121,7 @@ class Endpoint:
         self.on_exit = None
         self.trace = None
         self.input_waiting = _nothing_waiting
+        self.output_backlog = _nothing_unread
         self._read_ns = 0
         """When the transport's last read returned (traced only; 0: the transport does not say)."""
         self._read_cpu_ns = 0
@@ -297,6 +301,10 @@ _NOT_JSON = object()
 
 def _nothing_waiting() -> bool:
     return False
+
+
+def _nothing_unread() -> int:
+    return 0
 
 
 def _parse(body: bytes | memoryview | str) -> Any:

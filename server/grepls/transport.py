@@ -19,6 +19,11 @@ something not read yet (:func:`input_poll` on its pipe or socket), so that long 
 slices on the event loop (a workspace scan storing and showing files) ends its slice early and a
 keystroke waits for one file, not for a slice.
 
+**Output unread.** On stdio, the endpoint can also ask how much of what was sent the editor has
+not read yet (:func:`unread_bytes`): the publisher holds closed files' publishes back while that
+is high, so a slow editor is never handed a scan's thousands at once. TCP and WebSocket do not
+tell (a TCP peer acknowledges what reaches its buffer, read or not): they are not paced.
+
 The server also exits when the client process named by ``--clientProcessId`` or by
 ``initialize``'s ``processId`` dies, so it never outlives its editor.
 """
@@ -66,6 +71,12 @@ class StreamWriter:
         """Messages handed to the thread and not yet written (under ``_lock``)."""
         self._queue: queue.SimpleQueue[list[bytes] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
+        self._unread = unread_bytes(stream)
+
+    def backlog(self) -> int:
+        """Bytes written that the editor has not read yet, as far as can be told: what the kernel
+        holds for it, and a megabyte more while the writer thread still holds messages."""
+        return self._unread() + (LARGE_BODY_BYTES if self._waiting else 0)
 
     def write_message(self, parts: Sequence[bytes], ahead: bool = False) -> None:
         if self._stream is None:
@@ -151,6 +162,7 @@ def serve_stdio(server: Server, client_pid: int | None = None) -> int:
         # A publish of 1,000 diagnostics (160 kB) fills a 64 kB pipe twice over: the server would
         # wait for the editor to read most of it before it could read the next keystroke.
         _widen_output(sys.stdout.fileno())
+        server.endpoint.output_backlog = writer.backlog
         await _serve(frames.finished, server, client_pid)
         if feeding is not None:
             feeding.cancel()
@@ -417,6 +429,43 @@ def _socket_poll(transport: asyncio.BaseTransport) -> Callable[[], bool]:
 
 def _never() -> bool:
     return False
+
+
+def unread_bytes(stream: BinaryIO) -> Callable[[], int]:
+    """How many bytes written to ``stream`` its reader has not read yet, as the kernel counts
+    them: what a pipe holds (``FIONREAD``), or what a local socket's peer has not taken
+    (``SIOCOUTQ``: libuv, so Neovim, gives its children a socket pair for stdio). Where that
+    cannot be asked (a file, a terminal, a system without the call), always 0."""
+    try:
+        import fcntl
+        import stat
+        import termios
+
+        fd = stream.fileno()
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISFIFO(mode):
+            request = termios.FIONREAD
+        elif stat.S_ISSOCK(mode):
+            request = termios.TIOCOUTQ  # the same number as SIOCOUTQ
+        else:
+            return _nothing
+        count = bytearray(4)
+        fcntl.ioctl(fd, request, count)
+    except (ImportError, AttributeError, OSError, ValueError):
+        return _nothing
+
+    def unread() -> int:
+        try:
+            fcntl.ioctl(fd, request, count)
+        except OSError:
+            return 0
+        return int.from_bytes(count, sys.byteorder, signed=True)
+
+    return unread
+
+
+def _nothing() -> int:
+    return 0
 
 
 def _exit_status(server: Server) -> int:
