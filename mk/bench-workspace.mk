@@ -12,3 +12,12 @@ ifeq ($(BENCH_TREE),)
 else
 	$(PY) -m bench.workspace --tree $(BENCH_TREE)
 endif
+
+## bench-workspace-neovim: Neovim's event loop during a workspace scan (stalls, all shown)
+.PHONY: bench-workspace-neovim
+bench-workspace-neovim: $(STAMP)
+ifeq ($(BENCH_TREE),)
+	$(PY) -m bench.workspace_neovim --fetch
+else
+	$(PY) -m bench.workspace_neovim --tree $(BENCH_TREE)
+endif
