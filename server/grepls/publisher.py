@@ -27,7 +27,9 @@ even across a close and reopen. A document with more matches than the cap is ann
 the publisher reads holds open documents and closed files alike (anything :class:`Shown`: a URI, a
 version — ``None`` for a file on disk — and per pattern the matches by line). A closed file that
 no longer has matches is :meth:`Publisher.closed` like a document, so a push client is sent an
-empty list. Pull clients ask for closed files with ``workspace/diagnostic``
+empty list. Closed files are pushed at the pace the editor reads them (see
+:meth:`Publisher.flush`): a scan makes them far faster than an editor takes them in. Pull
+clients ask for closed files with ``workspace/diagnostic``
 (:meth:`Publisher.workspace_report`): every closed file is answered ``full`` or, while the client's
 result id still names it, ``unchanged``; a file that lost its matches is answered once with an
 empty ``full`` report — so is a document just closed that the client no longer names (VS Code
@@ -180,8 +182,9 @@ class Publisher:
 
         Closed files are also *paced*: pushed only while the editor has less than
         ``UNREAD_BYTES`` of what was sent still to read (the transport's ``output_backlog``).
-        An editor that takes a millisecond over each publish (Neovim) read a scan's thousands of
-        them in chunks of a hundred, frozen for 50-90 ms over each. The rest waits for it, and
+        An editor that takes most of a millisecond over each publish (Neovim), handed a scan's
+        thousands at once, read them by the hundred and stopped drawing for 40-430 ms at a time
+        (``make bench-workspace-neovim``). The rest waits for it, and
         the publisher shows it itself, ``PACE_SECONDS`` later and again until it is all shown
         (not the caller's to flush again)."""
         dirty, self._dirty = self._dirty, {}
