@@ -56,6 +56,10 @@ def make_client() -> LanguageClient:
     def register(client: LanguageClient, params: types.RegistrationParams) -> None:
         client.registrations.extend(r.method for r in params.registrations)  # type: ignore[attr-defined]
 
+    def unregister(client: LanguageClient, params: types.UnregistrationParams) -> None:
+        for gone in params.unregisterations:
+            client.registrations.remove(gone.method)  # type: ignore[attr-defined]
+
     def tokens_refresh(client: LanguageClient, params: None = None) -> None:
         """The server asks for tokens again after a pattern change: nothing to do here."""
 
@@ -67,6 +71,7 @@ def make_client() -> LanguageClient:
             types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish,
             types.PROGRESS: progress,
             types.CLIENT_REGISTER_CAPABILITY: register,
+            types.CLIENT_UNREGISTER_CAPABILITY: unregister,
             types.WORKSPACE_SEMANTIC_TOKENS_REFRESH: tokens_refresh,
         },
     )
@@ -372,6 +377,50 @@ async def test_without_client_watching_grepls_watches_the_folders_itself(
     (tree / "src/c.txt").write_text("TODO TODO\n")
     expected = {"src/b.txt": 3, "src/crlf.txt": 1, "src/c.txt": 2}
     await showing(client, tree, expected)
+
+
+WATCHED = "workspace/didChangeWatchedFiles"
+
+
+async def test_with_the_watcher_setting_grepls_the_editor_is_never_asked_to_watch(
+    client: LanguageClient, tree: Path
+) -> None:
+    await start(client, tree, "neovim", settings={"watcher": "grepls"}, watch=True)
+    await command(client, "grepls.setPattern", "TODO")
+    await showing(client, tree, SEARCHED)
+    (tree / "src/a.txt").write_text("no more\n")
+    (tree / "src/c.txt").write_text("TODO TODO\n")
+    await showing(client, tree, {"src/b.txt": 3, "src/crlf.txt": 1, "src/c.txt": 2})
+    assert client.registrations == []  # type: ignore[attr-defined]
+
+
+async def test_switching_watchers_undoes_the_editors_registration_and_back(
+    client: LanguageClient, tree: Path
+) -> None:
+    def reconfigure(**settings: Any) -> None:
+        client.set_configuration({**SETTINGS, **settings}, section="grepls")
+        client.workspace_did_change_configuration(
+            types.DidChangeConfigurationParams(settings={"grepls": {**SETTINGS, **settings}})
+        )
+
+    registrations: list[str] = client.registrations  # type: ignore[attr-defined]
+    await start(client, tree, "neovim", watch=True)
+    await command(client, "grepls.setPattern", "TODO")
+    await showing(client, tree, SEARCHED)
+    await eventually(lambda: registrations == [WATCHED], what="the editor asked to watch")
+
+    reconfigure(watcher="grepls")
+    await eventually(lambda: registrations == [], what="the editor's watcher undone")
+    (tree / "src/c.txt").write_text("TODO\n")  # reported by nobody but grepls now
+    await showing(client, tree, {**SEARCHED, "src/c.txt": 1})
+
+    reconfigure(watcher="editor")
+    await eventually(lambda: registrations == [WATCHED], what="the editor asked again")
+    (tree / "src/c.txt").write_text("TODO TODO\n")
+    await asyncio.sleep(0.3)  # grepls's own watcher is gone: nothing changes unreported
+    assert counts(client, tree)["src/c.txt"] == 1
+    watched(client, tree, ("src/c.txt", 2))
+    await showing(client, tree, {**SEARCHED, "src/c.txt": 2})
 
 
 async def test_a_new_pattern_cancels_the_scan_and_old_matches_never_follow_it(

@@ -153,3 +153,21 @@ def test_confirm_replace_above_is_read_and_needs_no_rebind() -> None:
     assert driver.server.settings.confirm_replace_above == 100
     warnings = [m["message"] for m in driver.messages("window/showMessage")]
     assert any("grepls.confirmReplaceAbove must be a non-negative integer" in w for w in warnings)
+
+
+def test_the_watcher_is_read_named_when_bad_and_a_change_needs_no_rebind() -> None:
+    driver, rebinds = driver_with_spy({"pattern": "TODO"})
+    rebinds.clear()
+    driver.notify(
+        "workspace/didChangeConfiguration",
+        {"settings": {"grepls": {"pattern": "TODO", "watcher": "grepls"}}},
+    )
+    assert driver.server.settings.watcher == "grepls"
+    assert rebinds == []
+    driver.notify(
+        "workspace/didChangeConfiguration",
+        {"settings": {"grepls": {"pattern": "TODO", "watcher": "inotify"}}},
+    )
+    assert driver.server.settings.watcher == "editor"
+    warnings = [m["message"] for m in driver.messages("window/showMessage")]
+    assert any('grepls.watcher must be "editor" or "grepls"' in w for w in warnings)

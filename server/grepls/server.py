@@ -141,6 +141,7 @@ class Server:
             settings.max_file_size,
             settings.max_workspace_matches,
             settings.max_matches_per_document,
+            settings.watcher,
         )
         self.workspace.rescan(self.patterns.bound(), options)
 

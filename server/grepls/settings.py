@@ -11,8 +11,9 @@ New settings are applied as a *diff*: :func:`plan` compares the settings in forc
 and returns the :class:`Actions` they need, all of them at once — a new pattern or cap means one
 rebind of every document (the coroutines search as far as the cap), a new severity one re-render.
 One update that changes several settings never lets one change hide another, and never rebinds
-twice. The workspace settings (``scope``, ``exclude``, ``maxFileSize``, ``maxWorkspaceMatches``)
-ask for a new workspace scan (see :mod:`grepls.workspace`), and so does any rebind.
+twice. The workspace settings (``scope``, ``exclude``, ``maxFileSize``, ``maxWorkspaceMatches``,
+``watcher``: changes missed between one watcher and the next are found again) ask for a new
+workspace scan (see :mod:`grepls.workspace`), and so does any rebind.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ DEFAULT_CONFIRM_REPLACE_ABOVE = 100
 DEFAULT_MAX_FILE_SIZE = 1_048_576
 DEFAULT_MAX_WORKSPACE_MATCHES = 20_000
 SCOPES = ("open", "workspace")
+WATCHERS = ("editor", "grepls")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,9 @@ class Settings:
     """Files larger than this many bytes are skipped (and counted) by the workspace scope."""
     max_workspace_matches: int = DEFAULT_MAX_WORKSPACE_MATCHES
     """A workspace scan stops past this many matches in closed files (and says so)."""
+    watcher: str = "editor"
+    """Who reports files changed on disk in the workspace scope: ``"editor"`` (the client, when it
+    can register a watcher; else grepls) or ``"grepls"`` (grepls's own watcher, always)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +86,17 @@ def plan(old: Settings, new: Settings) -> Actions:
         or new.patterns != old.patterns
         or new.max_matches_per_document != old.max_matches_per_document,
         rerender=new.severity != old.severity or new.diagnostics != old.diagnostics,
-        rescan=(new.scope, new.exclude, new.max_file_size, new.max_workspace_matches)
-        != (old.scope, old.exclude, old.max_file_size, old.max_workspace_matches),
+        rescan=_workspace_settings(new) != _workspace_settings(old),
+    )
+
+
+def _workspace_settings(settings: Settings) -> tuple[object, ...]:
+    return (
+        settings.scope,
+        settings.exclude,
+        settings.max_file_size,
+        settings.max_workspace_matches,
+        settings.watcher,
     )
 
 
@@ -138,6 +152,16 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
                 f'grepls.scope must be "open" or "workspace", got {raw["scope"]!r}; using open'
             )
 
+    watcher = "editor"
+    if raw.get("watcher") is not None:
+        if raw["watcher"] in WATCHERS:
+            watcher = raw["watcher"]
+        else:
+            problems.append(
+                f'grepls.watcher must be "editor" or "grepls", got {raw["watcher"]!r}; '
+                "using editor"
+            )
+
     exclude: tuple[str, ...] = ()
     if raw.get("exclude") is not None:
         value = raw["exclude"]
@@ -189,6 +213,7 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
         exclude=exclude,
         max_file_size=max_file_size,
         max_workspace_matches=max_workspace,
+        watcher=watcher,
     )
     return settings, problems
 

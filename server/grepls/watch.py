@@ -6,6 +6,13 @@ else grepls's own watcher does (watchfiles: inotify and its kin, in a thread of 
 debounced batches handed to the event loop). Either way the changes reach one callback, as (path,
 LSP FileChangeType) pairs; what a change means for the workspace's matches is
 :meth:`~grepls.workspace.Workspace.file_events`'s concern.
+
+**Whose watcher** is the setting ``watcher``'s choice: ``"editor"`` (the default: the client's,
+when it can register one) or ``"grepls"`` (always grepls's own). An editor's watcher is not always
+cheap: Emacs's eglot, asked to watch ``**/*``, lists every file of the project and adds a watch
+for each folder, in Lisp, before it reads the next message — on the Linux tree, Emacs froze for
+2.5-3.3 s when a scan began. Switching from the editor's watcher to grepls's own unregisters the
+editor's; switching back registers it again.
 """
 
 from __future__ import annotations
@@ -20,6 +27,9 @@ from grepls.rpc import Endpoint
 logger = logging.getLogger("grepls.workspace")
 
 CREATED, CHANGED, DELETED = 1, 2, 3  # LSP FileChangeType (watchfiles numbers them alike)
+
+REGISTRATION = {"id": "grepls-workspace-files", "method": "workspace/didChangeWatchedFiles"}
+WATCH_EVERYTHING = {"watchers": [{"globPattern": "**/*"}]}
 
 Events = Callable[[list[tuple[str, int]]], None]
 """Where changes go: (path, LSP FileChangeType) pairs, on the event loop."""
@@ -38,20 +48,24 @@ class Watcher:
         self._folders: tuple[str, ...] | None = None
         self._task: asyncio.Task[None] | None = None
 
-    def watch(self, folders: tuple[str, ...]) -> None:
-        """Have the changes of ``folders`` reported (again, if they changed)."""
-        if self.by_client:
+    def watch(self, folders: tuple[str, ...], own: bool = False) -> None:
+        """Have the changes of ``folders`` reported (again, if they changed): by the client if it
+        can register a watcher, unless ``own`` asks for grepls's own watcher anyway."""
+        if self.by_client and not own:
+            self.stop()
             if not self._registered:
                 self._registered = True
-                registration = {
-                    "id": "grepls-workspace-files",
-                    "method": "workspace/didChangeWatchedFiles",
-                    "registerOptions": {"watchers": [{"globPattern": "**/*"}]},
-                }
                 self.endpoint.request(
-                    "client/registerCapability", {"registrations": [registration]}, _ignore
+                    "client/registerCapability",
+                    {"registrations": [{**REGISTRATION, "registerOptions": WATCH_EVERYTHING}]},
+                    _ignore,
                 )
             return
+        if self._registered:
+            self._registered = False
+            self.endpoint.request(
+                "client/unregisterCapability", {"unregisterations": [REGISTRATION]}, _ignore
+            )
         if self._folders == folders and self._task is not None:
             return
         self.stop()
@@ -96,4 +110,4 @@ class Watcher:
 
 
 def _ignore(result: object) -> None:
-    """The client's answer to a registration carries nothing."""
+    """The client's answer to a registration (or its undoing) carries nothing."""

@@ -157,7 +157,7 @@ class Workspace:
         self._scan = scan
         self._listing = True
         self._task = spawn(self._run(scan))
-        self.watcher.watch(self.folders)
+        self.watcher.watch(self.folders, own=options.watcher == "grepls")
 
     def set_folders(self, folders: Iterable[str]) -> None:
         self.folders = tuple(dict.fromkeys(folders))

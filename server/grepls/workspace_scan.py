@@ -56,6 +56,8 @@ class Options:
     max_file_size: int = 1_048_576
     max_matches: int = 20_000
     per_document: int = 10_000
+    watcher: str = "editor"
+    """Who reports files changed on disk: ``"editor"`` (when it can) or ``"grepls"``."""
 
 
 class Flush(Protocol):
