@@ -1,13 +1,15 @@
 """The README's editor snippets, as the tests see them.
 
 The `editors` region of README.md holds one fenced code block per snippet, each right after an
-HTML comment `<!-- snippet: NAME -->` that a reader never sees. The editor tests run exactly
-these blocks, so the README cannot drift from what was proven.
+HTML comment `<!-- snippet: NAME -->` that a reader never sees (a block inside a list item is
+indented with it, and read without that indentation). The editor tests run exactly these blocks,
+so the README cannot drift from what was proven.
 """
 
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -15,7 +17,9 @@ README = REPO / "README.md"
 
 _REGION = re.compile(r"<!-- BEGIN editors -->(.*?)<!-- END editors -->", re.S)
 _SNIPPET = re.compile(
-    r"<!-- snippet: (?P<name>[\w.-]+) -->\s*\n```(?P<lang>\w*)\n(?P<body>.*?)\n```", re.S
+    r"<!-- snippet: (?P<name>[\w.-]+) -->\s*\n"
+    r"(?P<indent> *)```(?P<lang>\w*)\n(?P<body>.*?)\n(?P=indent)```",
+    re.S,
 )
 
 
@@ -33,7 +37,7 @@ def snippets(readme: Path = README) -> dict[str, tuple[str, str]]:
         name = match.group("name")
         if name in found:
             raise ValueError(f"snippet {name!r} appears twice in the README")
-        found[name] = (match.group("lang"), match.group("body") + "\n")
+        found[name] = (match.group("lang"), textwrap.dedent(match.group("body")) + "\n")
     return found
 
 

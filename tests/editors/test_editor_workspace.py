@@ -6,7 +6,9 @@ Neovim (Debian's 0.7.2 with the README's `start_client` config, and the wheel's 
 match is in `vim.diagnostic.get()`, in the quickfix list `vim.diagnostic.setqflist()` fills, and
 in `grepls.listMatches` with no argument. Emacs 28 + eglot 1.9 drop diagnostics of files that are
 not visited (flymake's project list needs Emacs 29), so there the test checks what the README
-offers instead: `grepls.listMatches` with no argument, asked through the README's own helper.
+offers instead: `grepls.listMatches` with no argument, asked through the README's own helper, with
+the README's workspace configuration — in which grepls, not eglot, watches the files: eglot holds
+no watch, and the closed file changed on disk is listed anew.
 """
 
 from __future__ import annotations
@@ -102,11 +104,17 @@ def test_emacs_lists_a_closed_files_match_through_grepls_list_matches(
 ) -> None:
     opened, closed = project(workdir)
     config = workdir / "grepls-config.el"
-    config.write_text(snippet("emacs-config"), encoding="utf-8")
+    config.write_text(snippet("emacs-config") + snippet("emacs-workspace"), encoding="utf-8")
     driver = DRIVERS / "emacs_workspace.el"
     argv = [require_binary("emacs"), "--batch", "-q", "-l", str(config), "-l", str(driver)]
     report = run_reporting(argv, workdir, {**env, "GREPLS_OPEN": str(opened)}, closed)
     assert [(m["uri"], m["line"], m["text"]) for m in report["listed"]] == [
         (closed.as_uri(), 1, "  TODO: in a file nobody opened"),
+        (opened.as_uri(), 1, "with a TODO"),
+    ]
+    assert report["watches"] == 0  # eglot was not asked to watch: grepls does
+    assert [(m["uri"], m["line"], m["text"]) for m in report["relisted"]] == [
+        (closed.as_uri(), 1, "  TODO: in a file nobody opened"),
+        (closed.as_uri(), 2, "TODO: added on disk"),
         (opened.as_uri(), 1, "with a TODO"),
     ]
