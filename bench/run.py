@@ -117,9 +117,7 @@ def server_specs(names: list[str]) -> list[scenarios.ServerSpec]:
         "naive": scenarios.ServerSpec(
             "naive", [sys.executable, str(BENCH_DIR / "naive_server.py")], NAIVE_CAPS
         ),
-        "floor": scenarios.ServerSpec(
-            "floor", [sys.executable, str(BENCH_DIR / "pipe_floor.py")]
-        ),
+        "floor": scenarios.ServerSpec("floor", [sys.executable, str(BENCH_DIR / "pipe_floor.py")]),
     }
     unknown = [n for n in names if n not in known]
     if unknown:

@@ -21,3 +21,12 @@ ifeq ($(BENCH_TREE),)
 else
 	$(PY) -m bench.workspace_neovim --tree $(BENCH_TREE)
 endif
+
+## bench-workspace-emacs: Emacs's command loop during a workspace scan (stalls, eglot's watch)
+.PHONY: bench-workspace-emacs
+bench-workspace-emacs: $(STAMP)
+ifeq ($(BENCH_TREE),)
+	$(PY) -m bench.workspace_emacs --fetch
+else
+	$(PY) -m bench.workspace_emacs --tree $(BENCH_TREE)
+endif
