@@ -19,7 +19,6 @@ Each pattern's first scan is a warm-up, not counted.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -27,12 +26,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-from bench.workspace import PATTERNS, RESULTS, TREE, fetch, percentile
-from bench.workspace_neovim import OPENED, STALL_MS
+from bench import scan_stalls
+from bench.scan_stalls import OPENED, STALL_MS
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests" / "editors"))
@@ -75,12 +73,9 @@ def measure(tree: Path, argument: dict[str, Any], workspace: str) -> dict[str, A
         if run.returncode != 0 or not out.exists():
             raise SystemExit(f"emacs exited {run.returncode}:\n{run.stderr[-3000:]}")
         found: dict[str, Any] = json.loads(out.read_text())
-    gaps, publishes = found["gaps_ms"], found["publishes_ms"]
+    publishes = found["publishes_ms"]
     return {
-        "gap_p50_ms": statistics.median(gaps),
-        "gap_p99_ms": percentile(gaps, 0.99),
-        "gap_max_ms": max(gaps),
-        "stalls": sum(gap > STALL_MS for gap in gaps),
+        **scan_stalls.gap_stats(found["gaps_ms"]),
         "all_read_ms": publishes[-1] if publishes else None,
         "publishes": len(publishes),
         "watches": found["watches"],
@@ -119,37 +114,12 @@ def markdown(rows: list[dict[str, Any]]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.workspace_emacs", description=__doc__)
-    parser.add_argument("--tree", type=Path, default=TREE, help="the tree to search")
-    parser.add_argument("--fetch", action="store_true", help="install and unpack linux-source")
-    parser.add_argument("--only", help="one pattern (TODO, fixme, [A-Z]+_SUSPEND)")
-    parser.add_argument("--rounds", type=int, default=3, help="scans per pattern and variant")
-    arguments = parser.parse_args()
-    tree: Path = arguments.tree.resolve()
-    if arguments.fetch:
-        fetch(tree)
-    if not (tree / OPENED).is_file():
-        raise SystemExit(f"{tree} has no {OPENED} (make bench-workspace fetches the tree)")
-    configurations = variants()
-    report: dict[str, Any] = {"tree": str(tree), "load_before": os.getloadavg()}
-    rows = []
-    for name, argument, _ in PATTERNS:
-        if arguments.only and arguments.only != name:
-            continue
-        measured: dict[str, list[dict[str, Any]]] = {label: [] for label, _ in configurations}
-        # Not counted: the first Emacs of a run reads eglot from disk, the first scan the tree.
-        measure(tree, argument, configurations[0][1])
-        for number in range(arguments.rounds):
-            order = configurations if number % 2 == 0 else configurations[::-1]
-            for label, workspace in order:
-                measured[label].append(measure(tree, argument, workspace))
-        for label, _ in configurations:
-            rows.append(summarize(name, label, measured[label]))
-    report["rows"] = rows
-    report["load_after"] = os.getloadavg()
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"workspace-emacs-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps(report, indent=2))
+    arguments = scan_stalls.parser("python -m bench.workspace_emacs", __doc__).parse_args()
+    tree = scan_stalls.tree_of(arguments)
+    load_before = os.getloadavg()
+    measured = scan_stalls.run_rounds(tree, variants(), measure, arguments)
+    rows = [summarize(name, label, rounds) for name, label, rounds in measured]
+    out = scan_stalls.save("workspace-emacs", tree, load_before, rows)
     print(markdown(rows))
     print(f"raw numbers: {out}")
 

@@ -22,23 +22,19 @@ Each pattern's first scan is a warm-up, not counted.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-from bench.workspace import PATTERNS, RESULTS, TREE, fetch, percentile
+from bench import scan_stalls
+from bench.scan_stalls import OPENED, STALL_MS
 
 SCRIPT = Path(__file__).parent / "editors" / "neovim_scan.lua"
-OPENED = "Makefile"
-"""The file Neovim opens in the tree (grepls attaches to its buffer)."""
-STALL_MS = 40.0
 
 
 def nvim_binary() -> str:
@@ -66,13 +62,9 @@ def measure(tree: Path, argument: dict[str, Any], source: Path | None) -> dict[s
         command = [nvim_binary(), "--headless", "--clean", "-c", f"luafile {SCRIPT}"]
         subprocess.run(command, env=env, cwd=scratch, timeout=300, check=True)
         found: dict[str, Any] = json.loads(out.read_text())
-    gaps = found["gaps_ms"]
     changes = found["changes_ms"]
     return {
-        "gap_p50_ms": statistics.median(gaps),
-        "gap_p99_ms": percentile(gaps, 0.99),
-        "gap_max_ms": max(gaps),
-        "stalls": sum(gap > STALL_MS for gap in gaps),
+        **scan_stalls.gap_stats(found["gaps_ms"]),
         "all_shown_ms": changes[-1] if changes else None,
         "diagnostics": found["diagnostics"],
         "buffers": found["buffers"],
@@ -108,41 +100,17 @@ def markdown(rows: list[dict[str, Any]]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.workspace_neovim", description=__doc__)
-    parser.add_argument("--tree", type=Path, default=TREE, help="the tree to search")
-    parser.add_argument("--fetch", action="store_true", help="install and unpack linux-source")
-    parser.add_argument("--only", help="one pattern (TODO, fixme, [A-Z]+_SUSPEND)")
-    parser.add_argument("--rounds", type=int, default=3, help="scans per pattern and variant")
+    parser = scan_stalls.parser("python -m bench.workspace_neovim", __doc__)
     parser.add_argument("--baseline", type=Path, help="a folder holding another grepls package")
     arguments = parser.parse_args()
-    tree: Path = arguments.tree.resolve()
-    if arguments.fetch:
-        fetch(tree)
-    if not (tree / OPENED).is_file():
-        raise SystemExit(f"{tree} has no {OPENED} (make bench-workspace fetches the tree)")
+    tree = scan_stalls.tree_of(arguments)
     variants: list[tuple[str, Path | None]] = [("this", None)]
     if arguments.baseline is not None:
         variants.append(("baseline", arguments.baseline.resolve()))
-    report: dict[str, Any] = {"tree": str(tree), "load_before": os.getloadavg()}
-    rows = []
-    for name, argument, _ in PATTERNS:
-        if arguments.only and arguments.only != name:
-            continue
-        measured: dict[str, list[dict[str, Any]]] = {label: [] for label, _ in variants}
-        # Not counted: the first Neovim of a run reads its modules, and the first scan the
-        # tree, from disk; twice that first round stalled or ran long where no later one did.
-        measure(tree, argument, variants[0][1])
-        for number in range(arguments.rounds):
-            order = variants if number % 2 == 0 else variants[::-1]
-            for label, source in order:
-                measured[label].append(measure(tree, argument, source))
-        for label, _ in variants:
-            rows.append(summarize(name, label, measured[label]))
-    report["rows"] = rows
-    report["load_after"] = os.getloadavg()
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"workspace-neovim-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps(report, indent=2))
+    load_before = os.getloadavg()
+    measured = scan_stalls.run_rounds(tree, variants, measure, arguments)
+    rows = [summarize(name, label, rounds) for name, label, rounds in measured]
+    out = scan_stalls.save("workspace-neovim", tree, load_before, rows)
     print(markdown(rows))
     print(f"raw numbers: {out}")
 

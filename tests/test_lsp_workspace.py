@@ -12,6 +12,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -411,11 +412,21 @@ async def test_switching_watchers_undoes_the_editors_registration_and_back(
 
     reconfigure(watcher="grepls")
     await eventually(lambda: registrations == [], what="the editor's watcher undone")
-    (tree / "src/c.txt").write_text("TODO\n")  # reported by nobody but grepls now
-    await showing(client, tree, {**SEARCHED, "src/c.txt": 1})
+    # Reported by nobody but grepls now. Its watcher starts in a thread of its own, moments
+    # after the switch, so the file is written until it shows (a write before the watch began,
+    # once the new scan had listed the folder, would go unseen).
+    expected = {**SEARCHED, "src/c.txt": 1}
+    deadline = time.monotonic() + TIMEOUT
+    while counts(client, tree) != expected:
+        assert time.monotonic() < deadline, f"showing {counts(client, tree)}, expected {expected}"
+        (tree / "src/c.txt").write_text("TODO\n")
+        await asyncio.sleep(0.2)
 
+    scans = len(scan_ends(client))
     reconfigure(watcher="editor")
     await eventually(lambda: registrations == [WATCHED], what="the editor asked again")
+    # The switch searched the files again: once that scan ended, a change is the watcher's.
+    await eventually(lambda: len(scan_ends(client)) > scans, what="the new scan's end")
     (tree / "src/c.txt").write_text("TODO TODO\n")
     await asyncio.sleep(0.3)  # grepls's own watcher is gone: nothing changes unreported
     assert counts(client, tree)["src/c.txt"] == 1

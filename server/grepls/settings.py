@@ -143,24 +143,8 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
                 f"using {DEFAULT_CONFIRM_REPLACE_ABOVE}"
             )
 
-    scope = "open"
-    if raw.get("scope") is not None:
-        if raw["scope"] in SCOPES:
-            scope = raw["scope"]
-        else:
-            problems.append(
-                f'grepls.scope must be "open" or "workspace", got {raw["scope"]!r}; using open'
-            )
-
-    watcher = "editor"
-    if raw.get("watcher") is not None:
-        if raw["watcher"] in WATCHERS:
-            watcher = raw["watcher"]
-        else:
-            problems.append(
-                f'grepls.watcher must be "editor" or "grepls", got {raw["watcher"]!r}; '
-                "using editor"
-            )
+    scope = _choice(raw, "scope", SCOPES, problems)
+    watcher = _choice(raw, "watcher", WATCHERS, problems)
 
     exclude: tuple[str, ...] = ()
     if raw.get("exclude") is not None:
@@ -216,6 +200,16 @@ def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
         watcher=watcher,
     )
     return settings, problems
+
+
+def _choice(raw: dict[str, Any], key: str, choices: tuple[str, ...], problems: list[str]) -> str:
+    """One of ``choices`` (the first is the default), or the default and a problem."""
+    value = raw.get(key)
+    if value is None or value in choices:
+        return value or choices[0]
+    named = " or ".join(f'"{choice}"' for choice in choices)
+    problems.append(f"grepls.{key} must be {named}, got {value!r}; using {choices[0]}")
+    return choices[0]
 
 
 def _positive(raw: dict[str, Any], key: str, default: int, problems: list[str]) -> int:
