@@ -58,6 +58,18 @@ def gap_stats(gaps: list[float]) -> dict[str, Any]:
     }
 
 
+def stall_summary(name: str, label: str, rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """A row's timer figures over its rounds: the median p99, the longest gap, all stalls."""
+    return {
+        "pattern": name,
+        "variant": label,
+        "rounds": rounds,
+        "gap_p99_ms": statistics.median(r["gap_p99_ms"] for r in rounds),
+        "gap_max_ms": max(r["gap_max_ms"] for r in rounds),
+        "stalls": sum(r["stalls"] for r in rounds),
+    }
+
+
 def run_rounds(
     tree: Path,
     variants: list[tuple[str, Variant]],

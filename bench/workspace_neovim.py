@@ -73,12 +73,7 @@ def measure(tree: Path, argument: dict[str, Any], source: Path | None) -> dict[s
 
 def summarize(name: str, label: str, rounds: list[dict[str, Any]]) -> dict[str, Any]:
     return {
-        "pattern": name,
-        "variant": label,
-        "rounds": rounds,
-        "gap_p99_ms": statistics.median(r["gap_p99_ms"] for r in rounds),
-        "gap_max_ms": max(r["gap_max_ms"] for r in rounds),
-        "stalls": sum(r["stalls"] for r in rounds),
+        **scan_stalls.stall_summary(name, label, rounds),
         "all_shown_ms": statistics.median(r["all_shown_ms"] for r in rounds),
         "diagnostics": sorted({r["diagnostics"] for r in rounds}),
     }
