@@ -205,9 +205,7 @@ class Publisher:
                 self._hold(closed[position:])
                 self._pace(PACE_SECONDS)
                 break
-            if position and deadline is not None and (
-                time.perf_counter() >= deadline or waiting()
-            ):
+            if position and deadline is not None and (time.perf_counter() >= deadline or waiting()):
                 self._hold(closed[position:])
                 complete = False
                 break

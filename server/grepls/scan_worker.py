@@ -19,8 +19,8 @@ same pattern settings and position encoding, and searches each file with
 :class:`~grepls.disk.FileSearch`, as the server does an open document or a single file searched
 again: a file shows the same matches whether the worker or the server searched it.
 
-**The conversation** (:class:`ScanWorker` is the server's end): frames of ``marshal``'d tuples, a
-4-byte length first, over the worker's stdin and stdout.
+**The conversation** (:class:`ScanWorker` is the server's end): frames of ``marshal``'d tuples
+over the worker's stdin and stdout, as every helper process talks (:mod:`grepls.helper_process`).
 
 * server → worker: ``("scan", generation, patterns, encoding, limit, max_size, commands)`` — run
   each ripgrep command (folder, argv) and search every file it names, dropping any job before;
@@ -39,65 +39,31 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import marshal
 import os
 import selectors
-import struct
 import subprocess
 import sys
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from grepls import helper_process
 from grepls.disk import FileSearch, read_file
+from grepls.helper_process import Frames, Message, frame, lower_priority
 from grepls.matcher import Matcher
 from grepls.pattern import PatternSpec
 from grepls.positions import Encoding
 
-if TYPE_CHECKING:
-    from asyncio import AbstractEventLoop
-
 logger = logging.getLogger("grepls.workspace")
 
-WORKER_NICENESS = 10
-"""How much lower the worker's scheduling priority is than the server's (ripgrep's, too: the
-worker starts it, and it inherits the worker's), where there is no ``SCHED_IDLE``."""
 BATCH_SECONDS = 0.005
 """The worker sends what it found at most this often (each batch wakes the server once)."""
 WORK_SECONDS = 0.004
 """The worker searches at most this long before it looks for a newer command."""
-_LENGTH = struct.Struct("<I")
 
-Message = tuple[Any, ...]
 PatternArguments = tuple[str, str, bool, bool, bool]
 """A pattern as sent to the worker: id, pattern, regex, case-sensitive, whole word."""
-
-
-def frame(message: Message) -> bytes:
-    body = marshal.dumps(message)
-    return _LENGTH.pack(len(body)) + body
-
-
-class Frames:
-    """Cuts the frames out of a byte stream."""
-
-    def __init__(self) -> None:
-        self._buffer = bytearray()
-
-    def feed(self, data: bytes) -> list[Message]:
-        self._buffer += data
-        messages: list[Message] = []
-        start = 0
-        while len(self._buffer) - start >= _LENGTH.size:
-            (length,) = _LENGTH.unpack_from(self._buffer, start)
-            end = start + _LENGTH.size + length
-            if end > len(self._buffer):
-                break
-            messages.append(marshal.loads(self._buffer[start + _LENGTH.size : end]))
-            start = end
-        del self._buffer[:start]
-        return messages
 
 
 # -- the server's end ------------------------------------------------------------------------------
@@ -155,32 +121,11 @@ class ScanWorker:
         self._listener = None
         process, self._process = self._process, None
         if process is not None:
-            self._unwatch(process)
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            process.wait()
+            helper_process.end(process)
 
     def _start(self) -> subprocess.Popen[bytes]:
-        running = loop()  # before the process: without a loop (RuntimeError), none is started
-        # The folder that holds this package goes first on the worker's path: the server may run
-        # from a tree that only its own sys.path knows.
-        package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        environment = dict(os.environ)
-        environment["PYTHONPATH"] = os.pathsep.join(
-            p for p in (package_root, environment.get("PYTHONPATH")) if p
-        )
-        process = subprocess.Popen(
-            self.command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=environment,
-            close_fds=True,
-        )
-        assert process.stdout is not None
-        os.set_blocking(process.stdout.fileno(), False)
         self._frames = Frames()
-        running.add_reader(process.stdout.fileno(), self._readable, process)
-        return process
+        return helper_process.start(self.command, self._readable)
 
     def _send(self, message: Message, start: bool = True) -> None:
         """Write ``message`` to the worker, starting one if there is none (unless not
@@ -207,14 +152,8 @@ class ScanWorker:
             listener(("died", self._generation))
 
     def _readable(self, process: subprocess.Popen[bytes]) -> None:
-        assert process.stdout is not None
-        try:
-            data = os.read(process.stdout.fileno(), 1 << 20)
-        except BlockingIOError:
-            return
-        except OSError:
-            data = b""
-        if not data:
+        data = helper_process.read(process)
+        if data is None:
             self._died(process)
             return
         for message in self._frames.feed(data):
@@ -226,33 +165,13 @@ class ScanWorker:
         ``tell``); the next job starts a new worker."""
         if process is not self._process:
             return
-        self._unwatch(process)
         self._process = None
-        with contextlib.suppress(ProcessLookupError):
-            process.kill()
-        code = process.wait()
+        code = helper_process.end(process)
         logger.warning("the scan worker ended (exit status %s)", code)
         if tell:
             listener, self._listener = self._listener, None
             if listener is not None:
                 listener(("died", self._generation))
-
-    @staticmethod
-    def _unwatch(process: subprocess.Popen[bytes]) -> None:
-        assert process.stdout is not None and process.stdin is not None
-        with contextlib.suppress(RuntimeError, ValueError):
-            loop().remove_reader(process.stdout.fileno())
-        for pipe in (process.stdout, process.stdin):
-            with contextlib.suppress(OSError):
-                pipe.close()
-
-
-def loop() -> AbstractEventLoop:
-    """The server's running event loop (asyncio is imported here, not at the top: the worker
-    does without it, and importing it would add a tenth of a second to the worker's start)."""
-    import asyncio
-
-    return asyncio.get_running_loop()
 
 
 # -- the worker's end ------------------------------------------------------------------------------
@@ -424,13 +343,6 @@ def serve(commands: int, results: int) -> None:
                 job.names()
         if job is not None and job.work():
             job = None
-
-
-def lower_priority() -> None:
-    """Give the CPU to everything else first: ``SCHED_IDLE`` where there is one, else ``nice``."""
-    os.nice(WORKER_NICENESS)
-    with contextlib.suppress(AttributeError, OSError):  # not Linux, or a sandbox refusing it
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
 def main() -> None:

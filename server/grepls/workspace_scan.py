@@ -30,11 +30,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from grepls.closed import ClosedFiles
+from grepls.helper_process import Message
 from grepls.matcher import Matcher
 from grepls.progress import PROGRESS_SECONDS, Progress
 from grepls.ripgrep import Ripgrep
 from grepls.scan import Found
-from grepls.scan_worker import Message, ScanWorker
+from grepls.scan_worker import ScanWorker
 
 logger = logging.getLogger("grepls.workspace")
 
