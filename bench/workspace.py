@@ -122,10 +122,15 @@ def document(lines: int, every: int) -> str:
 
 
 def measure(
-    tree: Path, name: str, argument: dict[str, Any], source: Path | None = None
+    tree: Path,
+    name: str,
+    argument: dict[str, Any],
+    source: Path | None = None,
+    watcher: str = "editor",
 ) -> dict[str, Any]:
     """One round for one pattern; ``source``: a folder holding another ``grepls`` package to
-    measure instead of this one."""
+    measure instead of this one; ``watcher``: ``"editor"``, the client offers to watch the files
+    (so grepls starts no watcher of its own), or ``"grepls"``, it does not (so grepls does)."""
     stderr = os.path.join(tempfile.mkdtemp(prefix="grepls-bench-"), "server.log")
     env = None if source is None else {**os.environ, "PYTHONPATH": str(source)}
     client = Client.start(stderr_path=stderr, timeout=60, env=env)
@@ -144,7 +149,9 @@ def measure(
                 "rootUri": tree.as_uri(),
                 "capabilities": {
                     "window": {"workDoneProgress": True},
-                    "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}},
+                    "workspace": {
+                        "didChangeWatchedFiles": {"dynamicRegistration": watcher == "editor"}
+                    },
                 },
                 "initializationOptions": options,
             },
@@ -373,6 +380,13 @@ def main() -> None:
         help="a folder holding another grepls package (e.g. from git archive): each round "
         "measures it beside this one, in alternating order",
     )
+    parser.add_argument(
+        "--watcher",
+        choices=("editor", "grepls"),
+        default="editor",
+        help="who watches the files: the client (it offers to; the default) or grepls's own "
+        "watcher (the client does not offer, as Neovim on Linux, Vim and Helix do not)",
+    )
     arguments = parser.parse_args()
     tree: Path = arguments.tree.resolve()
     if arguments.fetch:
@@ -399,7 +413,7 @@ def main() -> None:
             rg_seconds = rg_wall(tree, name, flags)
             order = variants if number % 2 == 0 else variants[::-1]
             for label, source in order:
-                measured = measure(tree, name, argument, source)
+                measured = measure(tree, name, argument, source, arguments.watcher)
                 measured["rg_ms"] = rg_seconds * 1000
                 measured_rounds[label].append(measured)
         for label, _ in variants:
