@@ -2,10 +2,15 @@
 
 **Kept current.** Files created, changed or deleted are searched again — only those. The client
 reports them (``workspace/didChangeWatchedFiles``, registered dynamically when the client can), or
-else grepls's own watcher does (watchfiles: inotify and its kin, in a thread of its own, its
-debounced batches handed to the event loop). Either way the changes reach one callback, as (path,
-LSP FileChangeType) pairs; what a change means for the workspace's matches is
-:meth:`~grepls.workspace.Workspace.file_events`'s concern.
+else grepls's own watcher does (watchfiles: inotify and its kin), in a helper process of its own
+(``python -m grepls.watch FOLDER...``, see :mod:`grepls.helper_process`) that sends the server
+each debounced batch as a frame ``("changed", [(path, type), ...])``. Not in a thread of the
+server: watchfiles walks every folder when it starts, a quarter of a second on the Linux tree,
+without letting go of the GIL, and in a thread that stopped the server as long — keystrokes
+during a scan's first quarter second waited up to 220 ms. Either way the changes reach one
+callback, as (path, LSP FileChangeType) pairs; what a change means for the workspace's matches
+is :meth:`~grepls.workspace.Workspace.file_events`'s concern. If the watcher process ends, the
+next scan starts another.
 
 **Whose watcher** is the setting ``watcher``'s choice: ``"editor"`` (the default: the client's,
 when it can register one) or ``"grepls"`` (always grepls's own). An editor's watcher is not always
@@ -17,12 +22,20 @@ editor's; switching back registers it again.
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import logging
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from grepls.rpc import Endpoint
+from grepls import helper_process
+from grepls.helper_process import Frames, frame
+
+if TYPE_CHECKING:
+    from grepls.rpc import Endpoint
 
 logger = logging.getLogger("grepls.workspace")
 
@@ -45,8 +58,11 @@ class Watcher:
         self.by_client = False
         """Whether the client registers ``workspace/didChangeWatchedFiles`` dynamically."""
         self._registered = False
+        self.command = [sys.executable, "-m", "grepls.watch"]
+        """How grepls's own watcher is started (the folders follow)."""
         self._folders: tuple[str, ...] | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._frames = Frames()
 
     def watch(self, folders: tuple[str, ...], own: bool = False) -> None:
         """Have the changes of ``folders`` reported (again, if they changed): by the client if it
@@ -66,48 +82,72 @@ class Watcher:
             self.endpoint.request(
                 "client/unregisterCapability", {"unregisterations": [REGISTRATION]}, _ignore
             )
-        if self._folders == folders and self._task is not None:
-            return
+        running = self._process is not None and self._process.poll() is None
+        if self._folders == folders and running:
+            return  # (one that ended is started again, whether or not its end was read yet)
         self.stop()
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # no loop: a test that drives objects directly
-            return
         self._folders = folders
-        self._task = loop.create_task(self._own_watcher(folders))
+        self._frames = Frames()
+        with contextlib.suppress(RuntimeError):  # no event loop: a test that drives parts
+            self._process = helper_process.start([*self.command, *folders], self._readable)
 
     def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
+        """Stop grepls's own watcher, if it runs."""
+        process, self._process = self._process, None
+        if process is not None:
+            helper_process.end(process)
         self._folders = None
 
-    async def _own_watcher(self, folders: tuple[str, ...]) -> None:
-        try:
-            from watchfiles import watch
-        except ImportError:  # pragma: no cover - a dependency
-            logger.warning("watchfiles is not installed: files changed on disk are not followed")
+    def _readable(self, process: subprocess.Popen[bytes]) -> None:
+        data = helper_process.read(process)
+        if data is None:
+            if process is self._process:
+                self._process = None
+                code = helper_process.end(process)
+                logger.warning(
+                    "grepls's file watcher ended (exit status %s): files changed on disk are "
+                    "not followed until the next scan",
+                    code,
+                )
             return
-        loop = asyncio.get_running_loop()
-        stop = threading.Event()
-
-        def run() -> None:
-            try:
-                for changes in watch(
-                    *folders, debounce=50, step=20, stop_event=stop, raise_interrupt=False
-                ):
-                    events = [(path, int(change)) for change, path in changes]
-                    loop.call_soon_threadsafe(self.events, events)
-            except Exception:
-                logger.exception("watching %s failed: changes on disk are not followed", folders)
-
-        thread = threading.Thread(target=run, name="grepls-watch", daemon=True)
-        thread.start()
-        try:
-            await asyncio.Event().wait()  # until cancelled
-        finally:
-            stop.set()
+        for message in self._frames.feed(data):
+            if message[0] == "changed" and process is self._process:
+                self.events(message[1])
 
 
 def _ignore(result: object) -> None:
     """The client's answer to a registration (or its undoing) carries nothing."""
+
+
+# -- the watcher process ---------------------------------------------------------------------------
+
+
+def main() -> None:
+    """Watch the folders named on the command line until stdin closes (the server ended); send
+    each debounced batch of changes to stdout as a frame."""
+    helper_process.lower_priority()
+    # stdout carries the frames: anything printed by accident goes to stderr instead.
+    results = os.dup(1)
+    os.dup2(2, 1)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    from watchfiles import watch
+
+    server_gone = threading.Event()
+
+    def wait_for_the_server() -> None:
+        while os.read(0, 1 << 16):
+            pass
+        server_gone.set()
+
+    threading.Thread(target=wait_for_the_server, daemon=True).start()
+    with contextlib.suppress(BrokenPipeError):  # the server ended
+        for changes in watch(
+            *sys.argv[1:], debounce=50, step=20, stop_event=server_gone, raise_interrupt=False
+        ):
+            data = frame(("changed", [(path, int(change)) for change, path in changes]))
+            while data:
+                data = data[os.write(results, data) :]
+
+
+if __name__ == "__main__":
+    main()
