@@ -180,6 +180,20 @@ async def showing(client: LanguageClient, root: Path, expected: dict[str, int]) 
         raise AssertionError(f"showing {counts(client, root)}, expected {expected}") from None
 
 
+async def written_until_shown(
+    client: LanguageClient, root: Path, files: dict[str, str], expected: dict[str, int]
+) -> None:
+    """Write ``files`` under ``root`` until the files with matches are exactly ``expected``.
+    For grepls's own watcher: a process of its own, which walks the folders as it starts, so
+    a write before its watch began (once a scan had read the file) would go unseen."""
+    deadline = time.monotonic() + TIMEOUT
+    while counts(client, root) != expected:
+        assert time.monotonic() < deadline, f"showing {counts(client, root)}, expected {expected}"
+        for name, text in files.items():
+            (root / name).write_text(text)
+        await asyncio.sleep(0.2)
+
+
 def watched(client: LanguageClient, root: Path, *changes: tuple[str, int]) -> None:
     client.workspace_did_change_watched_files(
         types.DidChangeWatchedFilesParams(
@@ -374,10 +388,12 @@ async def test_without_client_watching_grepls_watches_the_folders_itself(
     await start(client, tree, "neovim", watch=False)
     await command(client, "grepls.setPattern", "TODO")
     await showing(client, tree, SEARCHED)
-    (tree / "src/a.txt").write_text("no more\n")
-    (tree / "src/c.txt").write_text("TODO TODO\n")
-    expected = {"src/b.txt": 3, "src/crlf.txt": 1, "src/c.txt": 2}
-    await showing(client, tree, expected)
+    await written_until_shown(
+        client,
+        tree,
+        {"src/a.txt": "no more\n", "src/c.txt": "TODO TODO\n"},
+        {"src/b.txt": 3, "src/crlf.txt": 1, "src/c.txt": 2},
+    )
 
 
 WATCHED = "workspace/didChangeWatchedFiles"
@@ -412,15 +428,8 @@ async def test_switching_watchers_undoes_the_editors_registration_and_back(
 
     reconfigure(watcher="grepls")
     await eventually(lambda: registrations == [], what="the editor's watcher undone")
-    # Reported by nobody but grepls now. Its watcher starts in a thread of its own, moments
-    # after the switch, so the file is written until it shows (a write before the watch began,
-    # once the new scan had listed the folder, would go unseen).
-    expected = {**SEARCHED, "src/c.txt": 1}
-    deadline = time.monotonic() + TIMEOUT
-    while counts(client, tree) != expected:
-        assert time.monotonic() < deadline, f"showing {counts(client, tree)}, expected {expected}"
-        (tree / "src/c.txt").write_text("TODO\n")
-        await asyncio.sleep(0.2)
+    # Reported by nobody but grepls now.
+    await written_until_shown(client, tree, {"src/c.txt": "TODO\n"}, {**SEARCHED, "src/c.txt": 1})
 
     scans = len(scan_ends(client))
     reconfigure(watcher="editor")

@@ -466,9 +466,7 @@ def test_a_scan_whose_worker_keeps_dying_ends_saying_so_and_the_next_scan_runs(
     told = [p["message"] for m, p in sent if m == "window/showMessage"]
     assert len(told) == 1 and "search process kept dying" in told[0]
     ends = [
-        p["value"]["message"]
-        for m, p in sent
-        if m == "$/progress" and p["value"]["kind"] == "end"
+        p["value"]["message"] for m, p in sent if m == "$/progress" and p["value"]["kind"] == "end"
     ]
     assert ends[0] == "stopped: the search process died"
     assert ends[1].startswith("1 matches in 1 of")

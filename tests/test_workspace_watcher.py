@@ -24,7 +24,14 @@ from conftest import TIMEOUT, command, eventually
 from grepls.helper_process import Frames
 from lsprotocol import types
 from pytest_lsp import LanguageClient
-from test_lsp_workspace import CONFIG, SEARCHED, SETTINGS, counts, showing, start
+from test_lsp_workspace import (
+    CONFIG,
+    SEARCHED,
+    SETTINGS,
+    showing,
+    start,
+    written_until_shown,
+)
 from test_lsp_workspace import tree as tree  # the fixture
 from test_workspace_worker import children, server_pid
 
@@ -51,49 +58,37 @@ async def the_watcher(client: LanguageClient, other_than: int | None = None) -> 
     return pid
 
 
-async def written_until_shown(
-    client: LanguageClient, tree: Path, name: str, text: str, expected: dict[str, int]
-) -> None:
-    """Write ``name`` until the editor shows ``expected``: a watcher just started walks the
-    folders before it reports anything, and a write before its watch began goes unseen."""
-    deadline = time.monotonic() + TIMEOUT
-    while True:
-        (tree / name).write_text(text)
-        try:
-            await eventually(lambda: counts(client, tree) == expected, timeout=0.3)
-            return
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
+async def scanned_with_grepls_watching(client: LanguageClient, tree: Path) -> int:
+    """``TODO`` shown in ``tree``, the client offering no watcher; grepls's watcher's pid."""
+    await start(client, tree, "neovim", watch=False)
+    await command(client, "grepls.setPattern", "TODO")
+    await showing(client, tree, SEARCHED)
+    return await the_watcher(client)
 
 
 async def test_grepls_watches_from_a_process_of_its_own_on_idle_cpu(
     client: LanguageClient, tree: Path
 ) -> None:
-    await start(client, tree, "neovim", watch=False)
-    await command(client, "grepls.setPattern", "TODO")
-    await showing(client, tree, SEARCHED)
-    pid = await the_watcher(client)
+    pid = await scanned_with_grepls_watching(client, tree)
     command_line = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     assert os.fsencode(tree) in command_line
     await eventually(lambda: os.sched_getscheduler(pid) == os.SCHED_IDLE, what="SCHED_IDLE")
-    await written_until_shown(client, tree, "src/c.txt", "TODO\n", {**SEARCHED, "src/c.txt": 1})
+    await written_until_shown(client, tree, {"src/c.txt": "TODO\n"}, {**SEARCHED, "src/c.txt": 1})
 
 
 async def test_a_watcher_killed_is_started_again_by_the_next_scan(
     client: LanguageClient, tree: Path
 ) -> None:
-    await start(client, tree, "neovim", watch=False)
-    await command(client, "grepls.setPattern", "TODO")
-    await showing(client, tree, SEARCHED)
-    old = await the_watcher(client)
+    old = await scanned_with_grepls_watching(client, tree)
     os.kill(old, signal.SIGKILL)
     # Collected by the server once it reads the end of its output (all of its threads gone).
     await eventually(lambda: not Path(f"/proc/{old}").exists(), what="the watcher collected")
     await command(client, "grepls.setPattern", "and")
     await showing(client, tree, {"src/b.txt": 1})
     assert await the_watcher(client, other_than=old) != old
-    await written_until_shown(client, tree, "src/c.txt", "and\n", {"src/b.txt": 1, "src/c.txt": 1})
+    await written_until_shown(
+        client, tree, {"src/c.txt": "and\n"}, {"src/b.txt": 1, "src/c.txt": 1}
+    )
 
 
 async def test_the_watcher_ends_with_the_scope_set_back_to_open_or_the_editors_watcher(

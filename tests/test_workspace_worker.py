@@ -182,8 +182,10 @@ async def test_a_pattern_changed_while_old_results_wait_in_the_pipe_publishes_no
     expected = {f"many/{n // 100}/{n}.txt": 1 for n in range(2000)}
     log: list[tuple[str, list[str], Any]] = client.log  # type: ignore[attr-defined]
     await eventually(
-        lambda: counts(client, tree) == expected
-        and all(m == ['matches "FIXME"'] for _, m, _ in log[-2000:]),
+        lambda: (
+            counts(client, tree) == expected
+            and all(m == ['matches "FIXME"'] for _, m, _ in log[-2000:])
+        ),
         what="every file with FIXME",
     )
     first = next(n for n, (_, messages, _) in enumerate(log) if 'matches "FIXME"' in messages)

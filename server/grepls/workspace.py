@@ -133,12 +133,15 @@ class Workspace:
         self.store.keep_only(dict(self.matchers), self.active)
         if not self.active:
             self.store.totals = Totals(complete=True)
-            self.watcher.stop()
             if options.scope == "workspace" and self.folders:
                 # A pattern will come: the worker starts now (its imports take a tenth of a
-                # second), not when the first scan is waiting for it.
+                # second), not when the first scan is waiting for it; and so does the watch,
+                # so that it has begun before the first scan reads a file.
                 self.worker.prepare()
-            elif options.scope != "workspace":
+                self.watcher.watch(self.folders, own=options.watcher == "grepls")
+                return
+            self.watcher.stop()
+            if options.scope != "workspace":
                 self.worker.close()  # open documents only: no scan to come
             return
         self.store.totals = Totals(matches=sum(e.count for e in self.files.values()))

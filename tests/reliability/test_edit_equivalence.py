@@ -640,9 +640,7 @@ def workspace_pool(request: pytest.FixtureRequest) -> Any:
         server.stop()
 
 
-def _run_workspace(
-    pool: tuple[Transport, dict[str, Client]], sequences: int, steps: int
-) -> None:
+def _run_workspace(pool: tuple[Transport, dict[str, Client]], sequences: int, steps: int) -> None:
     folders: dict[str, str] = {}
 
     def factory() -> WorkspaceMachine:
