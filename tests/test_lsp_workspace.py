@@ -631,3 +631,37 @@ async def test_an_unreadable_file_is_skipped_and_counted(
             for r in client.progress_reports.values()
         )
     )
+
+
+async def test_closed_files_over_the_cap_are_told_in_one_message_not_one_a_file(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    """A message per file would be hundreds in a large tree, and Neovim stops for "Press
+    ENTER" at each: a scan tells of every file over the cap at once, when it ends; a file that
+    goes over later is told of on its own."""
+    root = tmp_path / "project"
+    for n in range(30):
+        (root / f"dir{n % 3}").mkdir(parents=True, exist_ok=True)
+        text = "TODO\n" * 5 + ("FIXME\n" * 4 if n < 7 else "")
+        (root / f"dir{n % 3}" / f"f{n}.txt").write_text(text)
+    await start(client, root, settings={"maxMatchesPerDocument": 3}, watch=True)
+    await command(client, "grepls.addPattern", {"pattern": "FIXME"})
+    await command(client, "grepls.setPattern", "TODO")
+    await showing(client, root, {f"dir{n % 3}/f{n}.txt": 6 if n < 7 else 3 for n in range(30)})
+    await eventually(lambda: told_of_cap(client) != [])
+    assert told_of_cap(client) == [
+        'grepls: closed files with more than 3 matches: 7 of "FIXME", 30 of "TODO";'
+        " showing the first 3 in each (setting grepls.maxMatchesPerDocument)"
+    ]
+    (root / "dir0" / "f3.txt").write_text("TODO\n" * 5)  # over already: not told again
+    (root / "dir1" / "f10.txt").write_text("TODO\n" * 5 + "FIXME\n" * 9)
+    watched(client, root, ("dir0/f3.txt", 2), ("dir1/f10.txt", 2))
+    await eventually(lambda: len(told_of_cap(client)) == 2)
+    assert told_of_cap(client)[1] == (
+        'grepls: more than 3 matches of "FIXME" in f10.txt; showing the first 3'
+        " (setting grepls.maxMatchesPerDocument)"
+    )
+
+
+def told_of_cap(client: LanguageClient) -> list[str]:
+    return [m.message for m in client.messages if "maxMatchesPerDocument" in m.message]

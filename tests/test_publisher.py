@@ -236,6 +236,32 @@ def test_typing_over_and_under_the_cap_announces_it_once() -> None:
     assert sum("maxMatchesPerDocument" in n for n in notices) == 2
 
 
+def test_patterns_over_the_cap_at_once_are_announced_in_one_message() -> None:
+    # Neovim stops for "Press ENTER" at each message box: twenty patterns that cross the cap in
+    # one keystroke must not make twenty, and the one they make must not grow with their number.
+    driver = InProcess(options={"maxMatchesPerDocument": 3})
+    words = [f"W{n}" for n in range(20)]
+    driver.open(URI, (" ".join(words) + "\n") * 3 + "x\n")
+    for word in words:
+        driver.command("grepls.addPattern", {"pattern": word, "wholeWord": True})
+    assert not driver.messages("window/showMessage")  # three each: at the cap, not over
+    driver.change(URI, 2, [edit(3, 0, " ".join(words[:5]) + " ")])  # the first five go over
+    (notice,) = [m["message"] for m in driver.messages("window/showMessage")]
+    assert notice == (
+        'grepls: 5 patterns have more than 3 matches in published.txt ("W0" (w), "W1" (w),'
+        ' "W2" (w) and 2 more); showing the first 3 of each (setting grepls.maxMatchesPerDocument)'
+    )
+    driver.change(URI, 3, [edit(4, 0, " ".join(words) + "\n")])  # five again, and the rest
+    notices = [m["message"] for m in driver.messages("window/showMessage")]
+    assert notices[1:] == [
+        'grepls: 15 patterns have more than 3 matches in published.txt ("W5" (w), "W6" (w), "W7"'
+        " (w) and 12 more); showing the first 3 of each (setting grepls.maxMatchesPerDocument)"
+    ]
+    assert len(notices[1]) == len(notices[0]) + 2  # two digits more, and still three names
+    driver.change(URI, 4, [edit(5, 0, "W19")])  # one more over: told already
+    assert len(driver.messages("window/showMessage")) == 2
+
+
 @pytest.mark.parametrize("cap", [None, 2, 25, 90])
 def test_patterns_added_and_removed_between_edits_publish_what_a_rebuild_gives(
     cap: int | None,

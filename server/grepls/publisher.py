@@ -20,8 +20,10 @@ first 500 it receives) keep the top of the file. Each document's JSON is kept cu
 (see :mod:`grepls.compose`), so a keystroke renders only the lines it touched.
 
 Result ids come from one counter for the server's whole life, so an id never names two results,
-even across a close and reopen. A document with more matches than the cap is announced with
-``window/showMessage``, once for each pattern and cap, however often edits take it over and back.
+even across a close and reopen. An open document with more matches than the cap is announced with
+``window/showMessage``, once for each pattern and cap, however often edits take it over and back,
+and in one message for the patterns that go over at once (closed files: see
+:mod:`grepls.workspace`, which tells of them once a scan has ended).
 
 **Closed files** (the workspace scope, :mod:`grepls.workspace`) are shown the same way: the mapping
 the publisher reads holds open documents and closed files alike (anything :class:`Shown`: a URI, a
@@ -57,7 +59,7 @@ from grepls.render import (
     unchanged_report_json,
 )
 from grepls.rpc import Endpoint, Later
-from grepls.settings import DEFAULT_MAX_MATCHES
+from grepls.settings import CAP_NAMED, CAP_SETTING, DEFAULT_MAX_MATCHES, over_the_cap
 
 WARNING = 2  # window/showMessage's MessageType.Warning
 PUBLISH = "textDocument/publishDiagnostics"
@@ -241,7 +243,8 @@ class Publisher:
             self._pace(0)  # the budget ran out, not the editor: go on once its messages are in
 
     def _show_one(self, uri: str, document: Shown, ahead: bool) -> None:
-        self._announce_cap(document)
+        if isinstance(document, Document):
+            self._announce_cap(document)
         if self.pull:
             return
         shown = (document, _generations(document), self._epoch)
@@ -355,8 +358,11 @@ class Publisher:
             composition = self._compositions[document.uri] = Composition()
         return composition.json(document, self.renderers, self.cap)
 
-    def _announce_cap(self, document: Shown) -> None:
+    def _announce_cap(self, document: Document) -> None:
+        """Tell the user of each pattern that has more matches in an open document than the
+        cap shows (closed files are the workspace's to tell of, once a scan has ended)."""
         cap, uri = self.cap, document.uri
+        over: list[tuple[str, int | None]] = []  # (pattern, the count if known)
         for identifier, track in document.tracks.items():
             index = track.index
             key = (uri, identifier)
@@ -369,18 +375,25 @@ class Publisher:
             if renderer is None:
                 continue
             self._announced.add(key)
-            name = uri.rsplit("/", 1)[-1]
             # Where the search stopped at the cap, the rest was never counted.
-            how_many = f"{index.count:,}" if index.exact else f"more than {cap:,}"
-            self.endpoint.notify(
-                "window/showMessage",
-                {
-                    "type": WARNING,
-                    "message": f"grepls: {how_many} matches of "
-                    f"{renderer.pattern.spec.describe()} in {name}; showing the first {cap:,} "
-                    "(setting grepls.maxMatchesPerDocument)",
-                },
+            over.append((renderer.pattern.spec.describe(), index.count if index.exact else None))
+        if not over:
+            return
+        name = uri.rsplit("/", 1)[-1]
+        if len(over) == 1:
+            ((described, count),) = over
+            message = over_the_cap(described, name, count, cap)
+        else:
+            # Several patterns over the cap at once (a file opened, or one keystroke): one
+            # message of a few names, whatever their number, since each message box is one more
+            # "Press ENTER" in Neovim.
+            named = ", ".join(described for described, _ in over[:CAP_NAMED])
+            more = f" and {len(over) - CAP_NAMED} more" if len(over) > CAP_NAMED else ""
+            message = (
+                f"grepls: {len(over)} patterns have more than {cap:,} matches in {name} "
+                f"({named}{more}); showing the first {cap:,} of each {CAP_SETTING}"
             )
+        self.endpoint.notify("window/showMessage", {"type": WARNING, "message": message})
 
 
 def _generations(document: Shown) -> tuple[int, ...]:

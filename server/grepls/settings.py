@@ -32,6 +32,21 @@ SCOPES = ("open", "workspace")
 WATCHERS = ("editor", "grepls")
 
 
+CAP_SETTING = "(setting grepls.maxMatchesPerDocument)"
+"""How a message about the cap names it."""
+CAP_NAMED = 3
+"""How many patterns one message about the cap names at most (more are counted)."""
+
+
+def over_the_cap(described: str, name: str, count: int | None, cap: int) -> str:
+    """What a user is told of one pattern with more matches in one file than the cap shows
+    (``count`` ``None``: the search stopped at the cap, the rest was never counted)."""
+    how_many = f"more than {cap:,}" if count is None else f"{count:,}"
+    return f"grepls: {how_many} matches of {described} in {name}; showing the first {cap:,} " + (
+        CAP_SETTING
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """The settings in force."""

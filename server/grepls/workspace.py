@@ -22,6 +22,10 @@ or grepls's own watcher reports them (:mod:`grepls.watch`): a changed file in th
 created one, or a changed ignore file, makes ripgrep list the files again, and only what joined the
 list is searched (what left it is forgotten).
 
+It also tells the user, itself, of the closed files with more matches than
+``maxMatchesPerDocument``: in one message that counts them when a scan ends (a message per file
+would be hundreds in a large tree), and of a file that goes over later on its own.
+
 Paths and URIs: :mod:`grepls.uris`.
 """
 
@@ -39,6 +43,7 @@ from grepls.progress import Progress, Totals
 from grepls.ripgrep import Ripgrep
 from grepls.rpc import Endpoint
 from grepls.scan_worker import ScanWorker
+from grepls.settings import CAP_NAMED, CAP_SETTING, over_the_cap
 from grepls.uris import folders_from_initialize, uri_to_path
 from grepls.watch import DELETED, Watcher
 from grepls.workspace_scan import (
@@ -99,6 +104,8 @@ class Workspace:
         self._relist_wanted = False
         self.worker = ScanWorker()
         """The process that reads and searches the files of a scan (started on the first)."""
+        self._told: set[tuple[str, str]] = set()
+        """(URI, pattern) of the closed files the user has been told are over the cap."""
 
     @property
     def files(self) -> dict[str, ClosedFile]:
@@ -130,6 +137,7 @@ class Workspace:
         self.matchers = list(matchers)
         self.options = options
         self._cancel()
+        self._told.clear()
         self.store.keep_only(dict(self.matchers), self.active)
         if not self.active:
             self.store.totals = Totals(complete=True)
@@ -185,6 +193,7 @@ class Workspace:
                 self._pending.add(path)  # searched once the list says it is in scope
             return False
         self._research(path)
+        self._tell_over_cap([uri])
         return self.store.uri_of(path) in self.files
 
     def file_events(self, events: Iterable[tuple[str, int]]) -> None:
@@ -192,6 +201,7 @@ class Workspace:
         if not self.active:
             return
         relist = False
+        searched: list[str] = []
         for path, kind in events:
             path = os.path.normpath(path)
             if not any(path == f or path.startswith(f.rstrip("/") + "/") for f in self.folders):
@@ -209,11 +219,13 @@ class Workspace:
                 self.store.deleted(path)
             elif path in self.listed:
                 self._research(path)
+                searched.append(path)
             else:
                 self._pending.add(path)  # searched once the list says it is in scope
                 relist = True
         if relist:
             self._relist_soon()
+        self._tell_over_cap(self._uris(searched))
         self.flush()
 
     def list_paths(self) -> list[str]:
@@ -265,6 +277,7 @@ class Workspace:
                 scan.progress.end("cancelled")
             raise
         self.store.drop_unseen()
+        self._tell_over_cap(list(self.files))
         if scan.progress is not None:
             # The end says whether the list was cut: a client cannot tell a list of exactly
             # maxWorkspaceMatches matches from one cut there (listMatches holds at most that many).
@@ -309,6 +322,7 @@ class Workspace:
                 self.flush()
                 await asyncio.sleep(0)
                 started = time.perf_counter()
+        self._tell_over_cap(self._uris(joined))
         self.flush()
         if self._relist_wanted:  # files were created meanwhile
             self._relist_wanted = False
@@ -317,6 +331,48 @@ class Workspace:
     def _research(self, path: str) -> None:
         self.store.research(
             path, self.matchers, self.options.per_document, self.options.max_file_size
+        )
+
+    def _uris(self, paths: Iterable[str]) -> list[str]:
+        return [uri for path in paths if (uri := self.store.uri_of(path)) is not None]
+
+    def _tell_over_cap(self, uris: Iterable[str]) -> None:
+        """Tell the user of the closed files among ``uris`` that have more matches of a pattern
+        than ``maxMatchesPerDocument`` shows, once per file and pattern: after a scan, in one
+        message for all the files. A message per file would be hundreds in a large tree (a
+        register name in Linux's headers), and Neovim stops for "Press ENTER" at each."""
+        cap = self.options.per_document
+        over: dict[str, list[tuple[str, int | None]]] = {}  # pattern → (URI, the count if known)
+        for uri in uris:
+            held = self.files.get(uri)
+            if held is None:
+                continue
+            for identifier, track in held.tracks.items():
+                index = track.index
+                if (index.count <= cap and index.exact) or (uri, identifier) in self._told:
+                    continue
+                self._told.add((uri, identifier))
+                # Where the search stopped at the cap, the rest was never counted.
+                over.setdefault(identifier, []).append((uri, index.count if index.exact else None))
+        if not over:
+            return
+        described = {identifier: matcher.spec.describe() for identifier, matcher in self.matchers}
+        if len(over) == 1:
+            ((identifier, files),) = over.items()
+            if len(files) == 1:  # a file changed, or closed: told as an open document is
+                ((uri, count),) = files
+                name = uri.rsplit("/", 1)[-1]
+                self._message(over_the_cap(described[identifier], name, count, cap))
+                return
+        counted = [  # in pattern order
+            f"{len(over[identifier]):,} of {text}"
+            for identifier, text in described.items()
+            if identifier in over
+        ][:CAP_NAMED]
+        more = f" and {len(over) - CAP_NAMED} more patterns" if len(over) > CAP_NAMED else ""
+        self._message(
+            f"grepls: closed files with more than {cap:,} matches: {', '.join(counted)}{more};"
+            f" showing the first {cap:,} in each {CAP_SETTING}"
         )
 
     def _message(self, text: str) -> None:
