@@ -110,19 +110,52 @@ end
 
 local function start()
   every(10, plan.wait_ms, 'grepls to attach', function()
-    if not client() then
+    local c = client()
+    if not c then
       return false
     end
     -- The cursor on the target line first: token extmarks are drawn for visible lines only.
     vim.api.nvim_win_set_cursor(0, { plan.line + 1, 0 })
     vim.fn.setreg('"', { plan.typed }, 'l')
-    vim.cmd('Grepls ' .. plan.pattern)
+    local kept = plan.patterns ~= vim.NIL and plan.patterns or nil
+    local added, settled = 0, nil
+    if not kept then
+      vim.cmd('Grepls ' .. plan.pattern)
+    else -- kept patterns in place of the search pattern, as grepls.addPattern adds them
+      for _, pattern in ipairs(kept) do
+        local params = { command = 'grepls.addPattern', arguments = { pattern } }
+        local on_reply = function(err)
+          if err then
+            fail('grepls.addPattern: ' .. vim.inspect(err))
+          end
+          added = added + 1
+        end
+        if vim.fn.has('nvim-0.11') == 1 then
+          c:request('workspace/executeCommand', params, on_reply, buf)
+        else
+          c.request('workspace/executeCommand', params, on_reply, buf)
+        end
+      end
+    end
     every(5, plan.wait_ms, plan.expected .. ' matches shown', function()
       if plan.channel == 'tokens' then
         vim.cmd('redraw')  -- token extmarks are placed as the window is drawn
       end
       if shown_count() < plan.expected then
         return false
+      end
+      if kept then
+        -- Every pattern added, and the count steady for 0.2 s: the settings (the cap) may be
+        -- answered after the first patterns were shown.
+        local now = uv.now()
+        if added < #kept or shown_count() ~= plan.expected and plan.channel ~= 'tokens' then
+          settled = nil
+          return false
+        end
+        settled = settled or now
+        if now - settled < 200 then
+          return false
+        end
       end
       vim.cmd('redraw')
       watch()

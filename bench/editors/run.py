@@ -130,7 +130,7 @@ class Editor:
     """Neovim's ``debounce_text_changes`` / Emacs's ``eglot-send-changes-idle-time`` (ms);
     ``None``: as the README snippet has it."""
     max_matches: int | None = None
-    """VS Code: ``grepls.maxMatchesPerDocument`` (``None``: the default)."""
+    """``grepls.maxMatchesPerDocument`` (``None``: the default): VS Code, Neovim 0.11+, Emacs."""
     push: bool = False
     """VS Code: grepls publishes instead of answering pulls (``push_server.py``)."""
     stand_in: str | None = None
@@ -141,6 +141,11 @@ class Editor:
     """Emacs: lines after the README's config (a variant's settings)."""
     vim_script: str = ""
     """Vim: lines after the README's config (a variant's ALE settings)."""
+    patterns: bool = False
+    """Twenty kept patterns (``KEPT_PATTERNS``): 20,000 more matches in a 100k-line file with
+    1,000 ``TODO`` lines, every one of them in every publish. Neovim and Emacs: added by the
+    watcher with ``grepls.addPattern`` in place of the search pattern; VS Code: in its setting
+    ``grepls.patterns``, beside the search pattern."""
 
     def config(self) -> tuple[str, str]:
         """(file name, text) of the editor's config: the README snippets, with the debounce set."""
@@ -158,6 +163,13 @@ class Editor:
                     "(add-hook 'text-mode-hook (lambda () (setq-local"
                     f" eglot-send-changes-idle-time {seconds})) 90)\n"
                 )
+            if self.max_matches is not None:  # from the start: in initializationOptions too
+                setting = f"(:maxMatchesPerDocument {self.max_matches})"
+                text += (
+                    f"(setq-default eglot-workspace-configuration '(:grepls {setting}))\n"
+                    "(cl-defmethod eglot-initialization-options ((_ eglot-lsp-server))"
+                    f" '{setting})\n"
+                )
             return "init.el", text + self.emacs_lisp
         if self.kind == "vim":
             # What the editor test's vimrc has before the snippet: a user's vimrc turns these on.
@@ -170,6 +182,13 @@ class Editor:
         text = nvim_config_011() if modern else snippet("nvim-config-legacy")
         if self.debounce_ms is not None:
             text = set_neovim_debounce(text, self.debounce_ms)
+        if self.max_matches is not None:
+            assert modern, "Neovim 0.7 takes settings as init_options"
+            setting = f"{{ maxMatchesPerDocument = {self.max_matches} }}"
+            text += (  # from the start: in init_options too
+                f"vim.lsp.config('grepls', {{ init_options = {setting},"
+                f" settings = {{ grepls = {setting} }} }})\n"
+            )
         text += snippet("nvim-commands")
         if self.channel == "tokens":
             text += snippet("nvim-highlight-only")
@@ -219,7 +238,48 @@ def editors(chosen: list[str] | None) -> list[Editor]:
         ),
         # The match typed past the cap (in a file with more), marked by nvim-visible-matches.
         Editor("neovim-0.12-visible", "neovim", modern, channel="visible", floor="neovim-0.12"),
+        # Twenty kept patterns (make bench's), 20,000 matches in every publish: Neovim and Emacs
+        # each read all of them per keystroke.
+        Editor(
+            "neovim-0.12-patterns20",
+            "neovim",
+            modern,
+            floor="neovim-0.12",
+            only=((100_000, 1_000),),
+            patterns=True,
+        ),
+        # The same, as highlights (semantic tokens: the changed ones only, for the lines on
+        # screen), and with 100 diagnostics a pattern.
+        Editor(
+            "neovim-0.12-tokens-patterns20",
+            "neovim",
+            modern,
+            channel="tokens",
+            floor="neovim-0.12",
+            only=((100_000, 1_000),),
+            patterns=True,
+        ),
+        Editor(
+            "neovim-0.12-patterns20-cap100",
+            "neovim",
+            modern,
+            floor="neovim-0.12",
+            only=((100_000, 1_000),),
+            patterns=True,
+            max_matches=100,
+        ),
         Editor("emacs", "emacs", emacs),
+        # Emacs 28 does not show 20,000 (it makes an overlay per diagnostic, after looking for
+        # equal ones among all of them): twenty patterns with 100 diagnostics each.
+        Editor(
+            "emacs-patterns20-cap100",
+            "emacs",
+            emacs,
+            floor="emacs",
+            only=((100_000, 1_000),),
+            patterns=True,
+            max_matches=100,
+        ),
         Editor("vim", "vim", vim),
         # What each of the README's ALE settings saves, and what the displays it keeps cost.
         *vim_variants(vim),
@@ -241,6 +301,15 @@ def editors(chosen: list[str] | None) -> list[Editor]:
         # VS Code's built-in merge-conflict extension reads and scans the whole document after
         # every change, on the extension host's only thread: without its decorations and
         # CodeLens (and the same for the floor), what is left.
+        # Twenty kept patterns beside the search: decorations painted for each.
+        Editor(
+            "vscode-patterns20",
+            "vscode",
+            vscode_tools(),
+            floor="vscode",
+            only=((100_000, 1_000),),
+            patterns=True,
+        ),
         Editor(
             "vscode-no-merge-conflict",
             "vscode",
@@ -450,6 +519,40 @@ def shown(matches: int) -> int:
     return min(matches, DEFAULT_MAX_MATCHES)
 
 
+KEPT_PATTERNS: list[dict[str, Any]] = [
+    *(
+        {"pattern": literal, "id": f"literal-{n}"}
+        for n, literal in enumerate(
+            ["TODO", "ODO", "DO", "TODO:", "ODO:", "DO:", "O:", "TODO: ", "ODO: ", "DO: "]
+        )
+    ),
+    *(
+        {"pattern": "todo", "caseSensitive": False, "wholeWord": True, "id": f"word-{n}"}
+        for n in range(5)
+    ),
+    *(
+        {"pattern": regex, "regex": True, "id": f"regex-{n}"}
+        for n, regex in enumerate([r"T.DO", r"TO+DO", r"[T]ODO", r"TOD(O)", r"\bTODO\b"])
+    ),
+]
+"""Twenty kept patterns as ``make bench`` sets them (10 literals, 5 case-insensitive whole words,
+5 regexes), each matching every planted ``TODO`` once (``# TODO: fetch the …``) and none the
+target line's ``TOD typed here``, so that a match shows on it only once typed."""
+
+
+def kept_shown(text: str, cap: int) -> int:
+    """How many matches grepls shows of ``KEPT_PATTERNS`` in ``text``: each pattern's own,
+    counted with Python's ``re`` (these patterns mean the same in both), up to the cap."""
+    total = 0
+    for kept in KEPT_PATTERNS:
+        core = kept["pattern"] if kept.get("regex") else re.escape(kept["pattern"])
+        if kept.get("wholeWord"):
+            core = rf"\b{core}\b"
+        flags = 0 if kept.get("caseSensitive", True) else re.IGNORECASE
+        total += min(len(re.findall(core, text, flags)), cap)
+    return total
+
+
 def bench_document(lines: int, matches: int, past_cap: bool = False) -> tuple[str, int]:
     """(text, target line) of a generated file; the target line reads ``TOD typed here``, one
     keystroke (``O``) from a match, for the editors that type rather than paste."""
@@ -505,6 +608,11 @@ def run_one(
     past_cap = editor.channel == "visible" and matches > DEFAULT_MAX_MATCHES
     if header is None:
         text, line, pattern = *bench_document(lines, matches, past_cap), "TODO"
+        if editor.patterns and editor.max_matches:  # the target among the matches shown
+            document = generate(lines, matches)
+            line = target_line(document.todo_lines, min(matches, editor.max_matches))
+            document.lines[line] = UNFINISHED
+            text = "\n".join(document.lines) + "\n"
     else:
         text, line, pattern = header.text, header.line, header.pattern
     run_dir = Path(tempfile.mkdtemp(prefix=f"{editor.name}-{server}-", dir=workdir))
@@ -529,10 +637,15 @@ def run_one(
         "line": line,
         "typed": f"{pattern} typed here",
         "pattern": pattern,
-        "expected": 1 if server == "floor" or editor.channel == "tokens" else shown(matches),
+        "expected": 1
+        if server == "floor" or editor.channel == "tokens"
+        else kept_shown(text, editor.max_matches or DEFAULT_MAX_MATCHES)
+        if editor.patterns
+        else shown(matches),
+        "patterns": KEPT_PATTERNS if editor.patterns and server == "grepls" else None,
         "channel": editor.channel,
         "rounds": rounds + WARMUP,
-        "wait_ms": 60_000,
+        "wait_ms": 300_000 if editor.patterns else 60_000,
     }
     (run_dir / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
     env = editor_env(home, shims)
@@ -555,7 +668,7 @@ def run_one(
     typed: list[tuple[int, int, int, int]] = []  # (key mono, key wall, shown mono/wall, ...)
     deleted: list[float] = []  # delete key → gone, ms
     try:
-        ready = watched.next(time.monotonic() + 90, terminal)
+        ready = watched.next(time.monotonic() + plan["wait_ms"] / 1000 + 30, terminal)
         assert ready["event"] == "ready", ready
         result.version = ready.get("version")
         for _ in range(rounds + WARMUP):
@@ -649,8 +762,9 @@ def run_vscode(
                 "lines": lines,
                 "matches": matches,
                 "past_cap": past_cap,
-                # Past the cap no diagnostic carries the typed match (the floor's one does).
-                "squiggles": server == "floor" or not past_cap,
+                # Past the cap no diagnostic carries the typed match (the floor's one does); with
+                # twenty more patterns, VS Code squiggles the first 500 of 21 a line (above it).
+                "squiggles": server == "floor" or not (past_cap or editor.patterns),
                 "status_after_typing": status,
                 "shown_before": min(matches, cap) if server == "grepls" else 1,
             }
@@ -683,7 +797,8 @@ def run_vscode(
         "warmup": WARMUP,
         "gap_ms": int(gap * 1000),
         "settings": dict(editor.vscode_settings)
-        | ({} if editor.max_matches is None else {"grepls.maxMatchesPerDocument": cap}),
+        | ({} if editor.max_matches is None else {"grepls.maxMatchesPerDocument": cap})
+        | ({"grepls.patterns": KEPT_PATTERNS} if editor.patterns and server == "grepls" else {}),
         "out": str(run_dir / "vscode.json"),
         "pattern": "TODO" if header is None else header.pattern,
     }
