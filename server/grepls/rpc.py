@@ -8,7 +8,11 @@ hand each one to :meth:`Endpoint.receive`. From there every message goes the sam
    with ``InvalidRequest``.
 2. **Lifecycle gate**, as LSP orders it: before ``initialize`` a request is answered
    ``ServerNotInitialized`` (-32002) and a notification dropped; after ``shutdown`` a request is
-   answered ``InvalidRequest``; ``exit`` ends the session from any state.
+   answered ``InvalidRequest``; ``exit`` ends the session from any state. Between ``initialize``
+   and the client's ``initialized``, what the server has to say is *held*, not sent: LSP forbids
+   a server's requests then, and a client that has not set up its handlers answers them with
+   errors (VS Code did, to the watch registration and the scan's progress that settings given
+   at ``initialize`` started). The first message after ``initialize`` sends them, in order.
 3. **Route** through one table, method → :class:`Route`, built once by :mod:`grepls.server`.
    A handler receives the raw ``params`` and checks their shape itself (see
    :mod:`grepls.params`); raising :class:`InvalidParams` answers -32602 with its message, any other
@@ -99,7 +103,8 @@ class Endpoint:
     writer: Writer | None
     """Where messages go; ``None`` until a transport connects."""
     state: str
-    """``"new"``, then ``"running"`` from ``initialize`` on, ``"shutdown"``, ``"exited"``."""
+    """``"new"``; ``"initializing"`` once ``initialize`` is answered, until the client's next
+    message (``initialized``); then ``"running"``, ``"shutdown"``, ``"exited"``."""
     exit_status: int | None
     """Set by ``exit``: 0 after ``shutdown``, else 1."""
     on_exit: Callable[[], None] | None
@@ -128,6 +133,8 @@ class Endpoint:
         """The server's CPU time then (the trace's ``cpu`` clock)."""
         self._next_request = 0
         self._waiting: dict[str, tuple[Callable[[Any], None], Callable[[Any], None] | None]] = {}
+        self._held: list[tuple[tuple[bytes, ...], str | None, Any, bool]] = []
+        """The server's requests and notifications while ``"initializing"``, in order."""
 
     # -- receiving ---------------------------------------------------------------------------
 
@@ -176,6 +183,8 @@ class Endpoint:
         if method == "exit":
             self._exit()
             return
+        if self.state == "initializing":
+            self._initialized()
         if self._refused(method, request_id, is_request):
             return
         route = self.routes.get(method)
@@ -224,6 +233,14 @@ class Endpoint:
             return True
         return self.state == "exited"
 
+    def _initialized(self) -> None:
+        """The client has spoken since ``initialize`` (``initialized``, as LSP wants): it is
+        ready for what the server held meanwhile."""
+        self.state = "running"
+        held, self._held = self._held, []
+        for parts, method, request_id, ahead in held:
+            self.send(*parts, method=method, request_id=request_id, ahead=ahead)
+
     def _exit(self) -> None:
         if self.exit_status is None:
             self.exit_status = 0 if self.state == "shutdown" else 1
@@ -254,7 +271,11 @@ class Endpoint:
         self, *parts: bytes, method: str | None = None, request_id: Any = None, ahead: bool = False
     ) -> None:
         """Write one message whose body is already JSON, given in pieces (``method`` and
-        ``request_id``: what it is, for the timing trace; ``ahead``: see :class:`Writer`)."""
+        ``request_id``: what it is, for the timing trace; ``ahead``: see :class:`Writer`). The
+        server's own requests and notifications wait while ``"initializing"``; answers do not."""
+        if self.state == "initializing" and method is not None:
+            self._held.append((parts, method, request_id, ahead))
+            return
         if self.writer is not None and self.state != "exited":
             self.writer.write_message(parts, ahead)
             if self.trace is not None:

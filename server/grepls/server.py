@@ -195,7 +195,7 @@ class Server:
         self.workspace.set_folders(self.session.folders)
         self.workspace.progress_supported = self.session.progress
         self.workspace.watch_registration = self.session.watch_registration
-        self.endpoint.state = "running"
+        self.endpoint.state = "initializing"  # the client hears from us once it is initialized
         if self.session.initialization_options is not None:
             try:
                 self.apply_settings(self.session.initialization_options)

@@ -23,6 +23,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from grepls.client import (
@@ -146,6 +147,36 @@ def test_exits_when_the_client_process_named_on_the_command_line_dies(
 
 
 # -- before initialize, after shutdown -----------------------------------------------------------
+
+
+def test_the_server_says_nothing_but_its_answer_until_the_client_is_initialized(
+    server: Client, tmp_path: Path
+) -> None:
+    """Settings given at ``initialize`` (the workspace scope, a pattern) start a scan at once,
+    which asks for progress, registers its file watch and publishes: all of it waits for the
+    client's ``initialized``. VS Code answered such early requests with errors, and was left
+    without the watch and the progress."""
+    (tmp_path / "a.txt").write_text("one TODO\n")
+    capabilities = {
+        "window": {"workDoneProgress": True},
+        "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}},
+    }
+    options = {"scope": "workspace", "pattern": "TODO"}
+    params = {
+        "processId": None,
+        "rootUri": tmp_path.as_uri(),
+        "workspaceFolders": [{"uri": tmp_path.as_uri(), "name": "t"}],
+        "capabilities": capabilities,
+        "initializationOptions": options,
+    }
+    assert "capabilities" in server.result("initialize", params)
+    server.drain(quiet=0.5)  # the scan has long found a.txt by now
+    assert (server.server_requests, server.notifications, server.publishes) == ([], [], [])
+    server.notify("initialized", {})
+    found = server.wait_publish((tmp_path / "a.txt").as_uri())
+    assert len(found.diagnostics()) == 1
+    asked = [r.method for r in server.server_requests]
+    assert asked[:2] == ["window/workDoneProgress/create", "client/registerCapability"]
 
 
 def test_a_request_before_initialize_is_refused_and_initialize_then_works(server: Client) -> None:
