@@ -30,3 +30,12 @@ ifeq ($(BENCH_TREE),)
 else
 	$(PY) -m bench.workspace_emacs --tree $(BENCH_TREE)
 endif
+
+## bench-workspace-vscode: VS Code opening the tree with the workspace scope (counted, frame gaps)
+.PHONY: bench-workspace-vscode
+bench-workspace-vscode: $(STAMP) vsix vscode-tools
+ifeq ($(BENCH_TREE),)
+	$(PY) -m bench.workspace_vscode --fetch
+else
+	$(PY) -m bench.workspace_vscode --tree $(BENCH_TREE)
+endif
