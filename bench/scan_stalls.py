@@ -93,6 +93,26 @@ def run_rounds(
     return measured
 
 
+def run_and_report(
+    kind: str,
+    tree: Path,
+    variants: list[tuple[str, Variant]],
+    measure: Callable[[Path, dict[str, Any], Variant], dict[str, Any]],
+    summarize: Callable[[str, str, list[dict[str, Any]]], dict[str, Any]],
+    markdown: Callable[[list[dict[str, Any]]], str],
+    arguments: argparse.Namespace,
+) -> list[dict[str, Any]]:
+    """A bench's run: the rounds, a row per pattern and variant, the raw numbers saved to
+    ``bench/results/<kind>-<stamp>.json`` and the table printed; the rows."""
+    load_before = os.getloadavg()
+    measured = run_rounds(tree, variants, measure, arguments)
+    rows = [summarize(name, label, rounds) for name, label, rounds in measured]
+    out = save(kind, tree, load_before, rows)
+    print(markdown(rows))
+    print(f"raw numbers: {out}")
+    return rows
+
+
 def save(kind: str, tree: Path, load_before: tuple[float, ...], rows: list[Any]) -> Path:
     """Write the raw numbers to ``bench/results/<kind>-<stamp>.json``."""
     report = {

@@ -111,12 +111,9 @@ def markdown(rows: list[dict[str, Any]]) -> str:
 def main() -> None:
     arguments = scan_stalls.parser("python -m bench.workspace_emacs", __doc__).parse_args()
     tree = scan_stalls.tree_of(arguments)
-    load_before = os.getloadavg()
-    measured = scan_stalls.run_rounds(tree, variants(), measure, arguments)
-    rows = [summarize(name, label, rounds) for name, label, rounds in measured]
-    out = scan_stalls.save("workspace-emacs", tree, load_before, rows)
-    print(markdown(rows))
-    print(f"raw numbers: {out}")
+    scan_stalls.run_and_report(
+        "workspace-emacs", tree, variants(), measure, summarize, markdown, arguments
+    )
 
 
 if __name__ == "__main__":

@@ -102,12 +102,9 @@ def main() -> None:
     variants: list[tuple[str, Path | None]] = [("this", None)]
     if arguments.baseline is not None:
         variants.append(("baseline", arguments.baseline.resolve()))
-    load_before = os.getloadavg()
-    measured = scan_stalls.run_rounds(tree, variants, measure, arguments)
-    rows = [summarize(name, label, rounds) for name, label, rounds in measured]
-    out = scan_stalls.save("workspace-neovim", tree, load_before, rows)
-    print(markdown(rows))
-    print(f"raw numbers: {out}")
+    scan_stalls.run_and_report(
+        "workspace-neovim", tree, variants, measure, summarize, markdown, arguments
+    )
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import statistics
 import subprocess
 import tempfile
@@ -142,16 +141,13 @@ def markdown(rows: list[dict[str, Any]]) -> str:
 def main() -> None:
     arguments = scan_stalls.parser("python -m bench.workspace_vscode", __doc__).parse_args()
     tree = scan_stalls.tree_of(arguments)
-    load_before = os.getloadavg()
     variants = [("grepls", "workspace"), ("vscode-alone", "open")]
-    measured = scan_stalls.run_rounds(tree, variants, measure, arguments)
-    rows = [summarize(name, label, rounds) for name, label, rounds in measured]
-    out = scan_stalls.save("workspace-vscode", tree, load_before, rows)
+    rows = scan_stalls.run_and_report(
+        "workspace-vscode", tree, variants, measure, summarize, markdown, arguments
+    )
     print(
         "ripgrep's counts:", {row["pattern"]: expected_count(tree, row["pattern"]) for row in rows}
     )
-    print(markdown(rows))
-    print(f"raw numbers: {out}")
 
 
 if __name__ == "__main__":

@@ -224,6 +224,8 @@ def editors(chosen: list[str] | None) -> list[Editor]:
     # keystroke, where Neovim's debounce (a rate limit: it holds a change only when the last one
     # left less than `debounce` ms ago) comes into play. Two cases each: small and large.
     typing = {"gap_s": 0.05, "only": ((2_000, 100), (100_000, 1_000))}
+    # Twenty kept patterns, 20,000 matches in every publish: one case, the large one.
+    twenty: dict[str, Any] = {"only": ((100_000, 1_000),), "patterns": True}
     every = [
         Editor("neovim-0.7", "neovim", nvim),
         Editor("neovim-0.12", "neovim", modern),
@@ -238,48 +240,29 @@ def editors(chosen: list[str] | None) -> list[Editor]:
         ),
         # The match typed past the cap (in a file with more), marked by nvim-visible-matches.
         Editor("neovim-0.12-visible", "neovim", modern, channel="visible", floor="neovim-0.12"),
-        # Twenty kept patterns (make bench's), 20,000 matches in every publish: Neovim and Emacs
-        # each read all of them per keystroke.
-        Editor(
-            "neovim-0.12-patterns20",
-            "neovim",
-            modern,
-            floor="neovim-0.12",
-            only=((100_000, 1_000),),
-            patterns=True,
-        ),
-        # The same, as highlights (semantic tokens: the changed ones only, for the lines on
-        # screen), and with 100 diagnostics a pattern.
+        # Twenty kept patterns: as diagnostics, as highlights (semantic tokens: the changed ones
+        # only, for the lines on screen), and with 100 diagnostics a pattern.
+        Editor("neovim-0.12-patterns20", "neovim", modern, floor="neovim-0.12", **twenty),
         Editor(
             "neovim-0.12-tokens-patterns20",
             "neovim",
             modern,
             channel="tokens",
             floor="neovim-0.12",
-            only=((100_000, 1_000),),
-            patterns=True,
+            **twenty,
         ),
         Editor(
             "neovim-0.12-patterns20-cap100",
             "neovim",
             modern,
             floor="neovim-0.12",
-            only=((100_000, 1_000),),
-            patterns=True,
             max_matches=100,
+            **twenty,
         ),
         Editor("emacs", "emacs", emacs),
-        # Emacs 28 does not show 20,000 (it makes an overlay per diagnostic, after looking for
-        # equal ones among all of them): twenty patterns with 100 diagnostics each.
-        Editor(
-            "emacs-patterns20-cap100",
-            "emacs",
-            emacs,
-            floor="emacs",
-            only=((100_000, 1_000),),
-            patterns=True,
-            max_matches=100,
-        ),
+        # Emacs 28 does not show 20,000 (for each diagnostic, flymake looks among all of them for
+        # equal ones): twenty patterns with 100 diagnostics each.
+        Editor("emacs-patterns20-cap100", "emacs", emacs, floor="emacs", max_matches=100, **twenty),
         Editor("vim", "vim", vim),
         # What each of the README's ALE settings saves, and what the displays it keeps cost.
         *vim_variants(vim),
@@ -302,14 +285,7 @@ def editors(chosen: list[str] | None) -> list[Editor]:
         # every change, on the extension host's only thread: without its decorations and
         # CodeLens (and the same for the floor), what is left.
         # Twenty kept patterns beside the search: decorations painted for each.
-        Editor(
-            "vscode-patterns20",
-            "vscode",
-            vscode_tools(),
-            floor="vscode",
-            only=((100_000, 1_000),),
-            patterns=True,
-        ),
+        Editor("vscode-patterns20", "vscode", vscode_tools(), floor="vscode", **twenty),
         Editor(
             "vscode-no-merge-conflict",
             "vscode",
