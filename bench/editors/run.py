@@ -130,7 +130,8 @@ class Editor:
     """Neovim's ``debounce_text_changes`` / Emacs's ``eglot-send-changes-idle-time`` (ms);
     ``None``: as the README snippet has it."""
     max_matches: int | None = None
-    """``grepls.maxMatchesPerDocument`` (``None``: the default): VS Code, Neovim 0.11+, Emacs."""
+    """``grepls.maxMatchesPerDocument`` (``None``: the default): VS Code, Neovim 0.11+, Emacs,
+    Vim."""
     push: bool = False
     """VS Code: grepls publishes instead of answering pulls (``push_server.py``)."""
     stand_in: str | None = None
@@ -143,7 +144,7 @@ class Editor:
     """Vim: lines after the README's config (a variant's ALE settings)."""
     patterns: bool = False
     """Twenty kept patterns (``KEPT_PATTERNS``): 20,000 more matches in a 100k-line file with
-    1,000 ``TODO`` lines, every one of them in every publish. Neovim and Emacs: added by the
+    1,000 ``TODO`` lines, every one of them in every publish. Neovim, Emacs and Vim: added by the
     watcher with ``grepls.addPattern`` in place of the search pattern; VS Code: in its setting
     ``grepls.patterns``, beside the search pattern."""
 
@@ -175,6 +176,11 @@ class Editor:
             # What the editor test's vimrc has before the snippet: a user's vimrc turns these on.
             text = "set nocompatible encoding=utf-8\nfiletype plugin on\n"
             text += snippet("vim-ale-config")
+            if self.max_matches is not None:  # in the linter's initialization options
+                root = "\\   'project_root': {buffer -> fnamemodify(bufname(buffer), ':p:h')},\n"
+                assert root in text, "the README's vim-ale-config changed"
+                options = f"{{'maxMatchesPerDocument': {self.max_matches}}}"
+                text = text.replace(root, root + f"  \\   'initialization_options': {options},\n")
             if self.debounce_ms is not None:
                 text += f"let g:ale_lint_delay = {self.debounce_ms}\n"
             return "vimrc", text + self.vim_script
@@ -264,6 +270,8 @@ def editors(chosen: list[str] | None) -> list[Editor]:
         # equal ones): twenty patterns with 100 diagnostics each.
         Editor("emacs-patterns20-cap100", "emacs", emacs, floor="emacs", max_matches=100, **twenty),
         Editor("vim", "vim", vim),
+        Editor("vim-patterns20", "vim", vim, floor="vim", **twenty),
+        Editor("vim-patterns20-cap100", "vim", vim, floor="vim", max_matches=100, **twenty),
         # What each of the README's ALE settings saves, and what the displays it keeps cost.
         *vim_variants(vim),
         Editor("vscode", "vscode", vscode_tools()),

@@ -113,9 +113,36 @@ function! s:Step() abort
   return v:false
 endfunction
 
+" Kept patterns (the plan's `patterns`), added with grepls.addPattern in place of the search
+" pattern: how many the server has answered, and since when the count has been the expected one.
+let s:kept = get(s:plan, 'patterns', v:null)
+let s:added = 0
+let s:settled = v:null
+
+function! s:Added(response) abort
+  if has_key(a:response, 'error')
+    call s:Fail('grepls.addPattern: ' . a:response.error.message)
+  endif
+  let s:added += 1
+endfunction
+
 function! s:FirstMatches() abort
-  if len(ale#engine#GetLoclist(s:buf)) < s:plan.expected
+  let l:count = len(ale#engine#GetLoclist(s:buf))
+  if l:count < s:plan.expected
     return v:false
+  endif
+  if s:kept isnot v:null
+    " Every pattern added, and the count steady for 0.2 s.
+    if s:added < len(s:kept) || l:count != s:plan.expected
+      let s:settled = v:null
+      return v:false
+    endif
+    if s:settled is v:null
+      let s:settled = reltime()
+    endif
+    if reltimefloat(reltime(s:settled)) < 0.2
+      return v:false
+    endif
   endif
   redraw
   call s:Watch()
@@ -129,7 +156,15 @@ function! s:Started() abort
   endif
   call cursor(s:lnum, 1)
   call setreg('"', [s:plan.typed], 'l')
-  execute 'Grepls ' . s:plan.pattern
+  if s:kept is v:null
+    execute 'Grepls ' . s:plan.pattern
+  else
+    for l:pattern in s:kept
+      call ale#lsp_linter#SendRequest(s:buf, 'grepls',
+      \   ale#lsp#message#ExecuteCommand('grepls.addPattern', [l:pattern]),
+      \   function('s:Added'))
+    endfor
+  endif
   call s:Every(5, s:plan.wait_ms, s:plan.expected . ' matches shown', function('s:FirstMatches'))
   return v:true
 endfunction
