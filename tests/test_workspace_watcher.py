@@ -113,6 +113,62 @@ async def test_the_watcher_ends_with_the_scope_set_back_to_open_or_the_editors_w
     await eventually(lambda: watchers(client) == [], what="the watcher to end")
 
 
+async def test_a_change_made_as_the_scan_begins_is_not_lost(
+    client: LanguageClient, tree: Path
+) -> None:
+    await start(client, tree, "neovim", watch=False)
+    await command(client, "grepls.setPattern", "TODO")
+    # Written once, at once: the scan has begun, the watcher process may still be starting.
+    (tree / "src/a.txt").write_text("no more\n")
+    (tree / "src/c.txt").write_text("TODO TODO\n")
+    await showing(client, tree, {"src/b.txt": 3, "src/crlf.txt": 1, "src/c.txt": 2})
+
+
+def receive(process: subprocess.Popen[bytes], frames: Frames, seconds: float) -> list[Any]:
+    """The frames ``process`` sends within ``seconds``."""
+    assert process.stdout is not None
+    received: list[Any] = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(BlockingIOError):
+            received += frames.feed(os.read(process.stdout.fileno(), 1 << 16))
+        time.sleep(0.02)
+    return received
+
+
+def test_the_watcher_process_reports_what_changed_since_it_was_asked_for(
+    tmp_path: Path,
+) -> None:
+    asked = time.time()
+    old, hidden, new = tmp_path / "old.txt", tmp_path / ".cache" / "new.txt", tmp_path / "new.txt"
+    for path in (old, hidden, new):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("TODO\n")
+    os.utime(old, (asked - 60, asked - 60))  # (its status-change time is now, as a move's)
+    os.utime(hidden, (asked - 60, asked - 60))
+    environment = {**os.environ, "PYTHONPATH": str(REPO / "server")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "grepls.watch", f"--since={int((asked - 30) * 1e9)}", str(tmp_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=environment,
+    )
+    assert process.stdin is not None
+    os.set_blocking(process.stdout.fileno(), False)  # type: ignore[union-attr]
+    try:
+        # Written before the process started, never touched since: only the look back finds it.
+        received = receive(process, Frames(), 3.0)
+        reported = {path for _, events in received for path, _ in events}
+        assert reported == {str(old), str(new)}, received  # not the hidden folder's file
+        assert {kind for _, events in received for _, kind in events} == {2}  # changed
+        process.stdin.close()
+        assert process.wait(timeout=TIMEOUT) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 def test_the_watcher_process_sends_changes_as_frames_and_ends_with_its_stdin(
     tmp_path: Path,
 ) -> None:
