@@ -17,8 +17,9 @@ and walk the folders, and a scan that starts meanwhile may read a file before it
 change to it then would be seen by neither. So the server gives the watcher the time it asked for
 it (``--since``), and once the watch has begun the watcher walks the folders once and reports, as
 changed, every file changed or moved in since then (by its modification or status-change time,
-allowing for the coarse clocks file systems stamp with). A file reported that did not change
-costs one search.
+allowing for the coarse clocks file systems stamp with), in a frame ``("looked back", [path,
+...])``; the workspace then also lists its files again, which finds what was deleted meanwhile.
+A file reported that did not change costs one search.
 
 **Whose watcher** is the setting ``watcher``'s choice: ``"editor"`` (the default: the client's,
 when it can register one) or ``"grepls"`` (always grepls's own). An editor's watcher is not always
@@ -55,15 +56,18 @@ WATCH_EVERYTHING = {"watchers": [{"globPattern": "**/*"}]}
 
 Events = Callable[[list[tuple[str, int]]], None]
 """Where changes go: (path, LSP FileChangeType) pairs, on the event loop."""
+LookedBack = Callable[[], None]
+"""Called once grepls's own watcher has watched and reported what changed before its watch."""
 
 
 class Watcher:
     """The changes of the workspace folders: from the client if it can register a watcher, else
     from grepls's own."""
 
-    def __init__(self, endpoint: Endpoint, events: Events) -> None:
+    def __init__(self, endpoint: Endpoint, events: Events, looked_back: LookedBack) -> None:
         self.endpoint = endpoint
         self.events = events
+        self.looked_back = looked_back
         self.by_client = False
         """Whether the client registers ``workspace/didChangeWatchedFiles`` dynamically."""
         self._registered = False
@@ -121,8 +125,14 @@ class Watcher:
                 )
             return
         for message in self._frames.feed(data):
-            if message[0] == "changed" and process is self._process:
+            if process is not self._process:
+                continue
+            if message[0] == "changed":
                 self.events(message[1])
+            elif message[0] == "looked back":
+                if message[1]:
+                    self.events([(path, CHANGED) for path in message[1]])
+                self.looked_back()
 
 
 def _ignore(result: object) -> None:
@@ -193,6 +203,12 @@ def main() -> None:
         server_gone.set()
 
     threading.Thread(target=wait_for_the_server, daemon=True).start()
+
+    def send(message: tuple[object, ...]) -> None:
+        data = frame(message)
+        while data:
+            data = data[os.write(results, data) :]
+
     with contextlib.suppress(BrokenPipeError):  # the server ended
         # The first batch (changes, or none when the timeout comes first) comes from a watch
         # that has begun: only then are the changes before it looked for.
@@ -205,15 +221,11 @@ def main() -> None:
             rust_timeout=LOOK_BACK_AFTER_MS,
             yield_on_timeout=True,
         ):
-            batch = [(path, int(change)) for change, path in changes]
+            if changes:
+                send(("changed", [(path, int(change)) for change, path in changes]))
             if since is not None:
-                seen = {path for path, _ in batch}
-                batch += [(p, CHANGED) for p in changed_since(since, folders) if p not in seen]
+                send(("looked back", list(changed_since(since, folders))))
                 since = None
-            if batch:
-                data = frame(("changed", batch))
-                while data:
-                    data = data[os.write(results, data) :]
 
 
 if __name__ == "__main__":

@@ -90,7 +90,7 @@ class Workspace:
         self.progress_supported = False
         self.store = ClosedFiles(lambda uri: self.mark(uri), lambda uri: self.forget(uri))
         self.ripgrep = Ripgrep(self._message)
-        self.watcher = Watcher(endpoint, self.file_events)
+        self.watcher = Watcher(endpoint, self.file_events, self.watch_began)
         self.listed: set[str] = set()
         """The paths ripgrep lists: what the scope searches."""
         self._listing = False
@@ -227,6 +227,13 @@ class Workspace:
             self._relist_soon()
         self._tell_over_cap(self._uris(searched))
         self.flush()
+
+    def watch_began(self) -> None:
+        """grepls's own watcher watches now, and has reported as changed what changed since it
+        was asked for; a file deleted meanwhile, after a scan read it, is found by listing the
+        files again."""
+        if self.active:
+            self._relist_soon()
 
     def list_paths(self) -> list[str]:
         """The URIs of every closed file with matches, in path order."""
