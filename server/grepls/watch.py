@@ -18,7 +18,7 @@ change to it then would be seen by neither. So the server gives the watcher the 
 it (``--since``), and once the watch has begun the watcher walks the folders once and reports, as
 changed, every file changed or moved in since then (by its modification or status-change time,
 allowing for the coarse clocks file systems stamp with), in a frame ``("looked back", [path,
-...])``; the workspace then also lists its files again, which finds what was deleted meanwhile.
+...])``; the workspace then looks for the files it holds matches of (one deleted meanwhile).
 A file reported that did not change costs one search.
 
 **Whose watcher** is the setting ``watcher``'s choice: ``"editor"`` (the default: the client's,
