@@ -345,6 +345,25 @@ async def test_files_changed_during_a_scan_end_up_as_on_disk(
     assert len(listed) == 5
 
 
+async def test_a_checkout_of_many_files_reported_at_once_is_searched_to_the_end(
+    client: LanguageClient, tree: Path
+) -> None:
+    """Searched a slice at a time, between the editor's messages: every file still is."""
+    for number in range(1500):
+        (tree / "many" / f"{number // 100}").mkdir(parents=True, exist_ok=True)
+        (tree / "many" / f"{number // 100}" / f"{number}.txt").write_text(f"line {number}\n")
+    await start(client, tree, "visual-studio-code")
+    await command(client, "grepls.setPattern", "TODO")
+    await showing(client, tree, SEARCHED)
+    await eventually(lambda: bool(scan_ends(client)), what="the scan's progress to end")
+    changed = [f"many/{n // 100}/{n}.txt" for n in range(1500)]
+    for name in changed:
+        (tree / name).write_text("TODO checked out\n")
+    (tree / "src/b.txt").unlink()
+    watched(client, tree, *[(name, 2) for name in changed], ("src/b.txt", 3))
+    await showing(client, tree, {"src/a.txt": 1, "src/crlf.txt": 1} | dict.fromkeys(changed, 1))
+
+
 async def test_files_named_while_ripgrep_prefilters_end_up_as_on_disk(
     client: LanguageClient, tree: Path
 ) -> None:

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar, cast
+from urllib.parse import unquote, urlparse
 
 import pytest
 from conftest import TIMEOUT
@@ -82,6 +83,17 @@ def test_uris_and_folders() -> None:
     assert path_to_uri("/a b/c~d.txt") == "file:///a%20b/c~d.txt"
     assert uri_to_path("file:///a%20b/c.txt") == "/a b/c.txt"
     assert uri_to_path("untitled:1") is None
+    for uri in [
+        "file:///a/./b//c.txt",
+        "file:///a%3Bb/c%23d.txt",
+        "file://localhost/a/b.txt",
+        "file:///a/b.txt?x=1#y",
+        "file:///a/b;c.txt",
+        "file:///C%3A/a.txt",
+        "file:///",
+    ]:  # the quick way and urllib's agree
+        parsed = urlparse(uri)
+        assert uri_to_path(uri) == os.path.normpath(unquote(parsed.path)), uri
     assert folders_from_initialize({"rootUri": "file:///x"}) == ("/x",)
     assert folders_from_initialize(
         {"rootUri": "file:///x", "workspaceFolders": [{"uri": "file:///y"}, {"uri": "file:///z"}]}

@@ -21,6 +21,11 @@ def path_to_uri(path: str) -> str:
 
 def uri_to_path(uri: str) -> str | None:
     """The local path of a ``file:`` URI (``None`` for any other scheme)."""
+    if uri.startswith("file:///") and not any(c in uri for c in "?#;"):
+        # The common form, without ``urlparse`` (a fifth of the time: a ``git checkout`` reports
+        # thousands of files at once).
+        path = uri[7:]
+        return os.path.normpath(unquote(path) if "%" in path else path)
     parsed = urlparse(uri)
     if parsed.scheme != "file":
         return None
