@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -326,12 +327,21 @@ async def test_files_changed_created_and_deleted_are_searched_again(
     )
 
 
+def many_files(
+    tree: Path, text: Callable[[int], str] = lambda number: f"line {number}\n"
+) -> list[str]:
+    """1,500 files in 15 folders under ``many/``, each holding ``text(its number)``; their names."""
+    names = [f"many/{number // 100}/{number}.txt" for number in range(1500)]
+    for number, name in enumerate(names):
+        (tree / name).parent.mkdir(parents=True, exist_ok=True)
+        (tree / name).write_text(text(number))
+    return names
+
+
 async def test_files_changed_during_a_scan_end_up_as_on_disk(
     client: LanguageClient, tree: Path
 ) -> None:
-    for number in range(1500):
-        (tree / "many" / f"{number // 100}").mkdir(parents=True, exist_ok=True)
-        (tree / "many" / f"{number // 100}" / f"{number}.txt").write_text(f"line {number}\n")
+    many_files(tree)
     await start(client, tree, "visual-studio-code")
     await command(client, "grepls.setPattern", {"pattern": "TODO|line 7$", "regex": True})
     # Straight away, while the scan runs: one file changed, one created, one deleted.
@@ -349,14 +359,11 @@ async def test_a_checkout_of_many_files_reported_at_once_is_searched_to_the_end(
     client: LanguageClient, tree: Path
 ) -> None:
     """Searched a slice at a time, between the editor's messages: every file still is."""
-    for number in range(1500):
-        (tree / "many" / f"{number // 100}").mkdir(parents=True, exist_ok=True)
-        (tree / "many" / f"{number // 100}" / f"{number}.txt").write_text(f"line {number}\n")
+    changed = many_files(tree)
     await start(client, tree, "visual-studio-code")
     await command(client, "grepls.setPattern", "TODO")
     await showing(client, tree, SEARCHED)
     await eventually(lambda: bool(scan_ends(client)), what="the scan's progress to end")
-    changed = [f"many/{n // 100}/{n}.txt" for n in range(1500)]
     for name in changed:
         (tree / name).write_text("TODO checked out\n")
     (tree / "src/b.txt").unlink()
@@ -370,10 +377,7 @@ async def test_files_named_while_ripgrep_prefilters_end_up_as_on_disk(
     """With a literal, ripgrep names only the files that may match, and the list of every file
     is made once the scan has ended: what the editor reports meanwhile — a document closed, a
     file changed, created or deleted — is searched (or forgotten) all the same."""
-    for number in range(1500):
-        (tree / "many" / f"{number // 100}").mkdir(parents=True, exist_ok=True)
-        text = "TODO\n" if number % 100 == 7 else f"line {number}\n"
-        (tree / "many" / f"{number // 100}" / f"{number}.txt").write_text(text)
+    many_files(tree, lambda number: "TODO\n" if number % 100 == 7 else f"line {number}\n")
     await start(client, tree, "visual-studio-code")
     a = uri(tree, "src/a.txt")
     open_document(client, a, "nothing while open\n")
