@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -358,7 +359,9 @@ async def test_files_changed_during_a_scan_end_up_as_on_disk(
 async def test_a_checkout_of_many_files_reported_at_once_is_searched_to_the_end(
     client: LanguageClient, tree: Path
 ) -> None:
-    """Searched a slice at a time, between the editor's messages: every file still is."""
+    """Searched a slice at a time, between the editor's messages: every file still is. And
+    deletions reported at once, of files and of a folder (VS Code reports a folder deleted as
+    one event), are forgotten in one look at the held files."""
     changed = many_files(tree)
     await start(client, tree, "visual-studio-code")
     await command(client, "grepls.setPattern", "TODO")
@@ -368,7 +371,17 @@ async def test_a_checkout_of_many_files_reported_at_once_is_searched_to_the_end(
         (tree / name).write_text("TODO checked out\n")
     (tree / "src/b.txt").unlink()
     watched(client, tree, *[(name, 2) for name in changed], ("src/b.txt", 3))
-    await showing(client, tree, {"src/a.txt": 1, "src/crlf.txt": 1} | dict.fromkeys(changed, 1))
+    shown = {"src/a.txt": 1, "src/crlf.txt": 1} | dict.fromkeys(changed, 1)
+    await showing(client, tree, shown)
+
+    shutil.rmtree(tree / "many/14")
+    deleted = [f"many/13/{n}.txt" for n in range(1300, 1350)]
+    for name in deleted:
+        (tree / name).unlink()
+    (tree / "build/out.txt").unlink()  # ignored: never listed
+    watched(client, tree, ("many/14", 3), *[(name, 3) for name in deleted], ("build/out.txt", 3))
+    kept = {name: n for name, n in shown.items() if name not in deleted}
+    await showing(client, tree, {n: c for n, c in kept.items() if not n.startswith("many/14/")})
 
 
 async def test_files_named_while_ripgrep_prefilters_end_up_as_on_disk(

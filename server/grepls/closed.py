@@ -17,6 +17,7 @@ before that tick is older: :meth:`ClosedFiles.newer` says so, and it is dropped.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable, Iterator, Mapping
 from typing import Protocol
 
@@ -172,9 +173,15 @@ class ClosedFiles:
             self.drop(self._uris[path])
 
     def deleted(self, path: str) -> None:
-        """The file or folder at ``path`` is gone."""
-        inside = path + "/"
-        for held in [p for p in self._uris if p == path or p.startswith(inside)]:
+        """The file at ``path`` is gone."""
+        uri = self._uris.get(path)
+        if uri is not None:
+            self.drop(uri)
+
+    def deleted_under(self, gone: set[str]) -> None:
+        """The files or folders at the paths ``gone`` are gone: every held file that is one of
+        them, or inside one, is dropped (a look up each of its folders, not a scan of ``gone``)."""
+        for held in [p for p in self._uris if _inside(p, gone)]:
             self.drop(self._uris[held])
 
     def store(
@@ -214,3 +221,14 @@ class ClosedFiles:
         self.files[entry.uri] = entry
         self._uris[entry.path] = entry.uri
         self._changed(entry.uri)
+
+
+def _inside(path: str, folders: set[str]) -> bool:
+    """Whether ``path`` is one of ``folders`` or inside one."""
+    while True:
+        if path in folders:
+            return True
+        parent = os.path.dirname(path)
+        if parent == path:
+            return False
+        path = parent

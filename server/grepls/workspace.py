@@ -205,6 +205,8 @@ class Workspace:
         if not self.active:
             return
         relist = False
+        gone: set[str] = set()
+        """Deleted paths that were not listed files: folders, or files out of scope."""
         for path, kind in events:
             path = os.path.normpath(path)
             if not any(path == f or path.startswith(f.rstrip("/") + "/") for f in self.folders):
@@ -216,16 +218,23 @@ class Workspace:
             if name in IGNORE_FILES:
                 relist = True
             if kind == DELETED:
-                inside = path + "/"
-                for gone in [p for p in self.listed if p == path or p.startswith(inside)]:
-                    self.listed.discard(gone)
-                    self._changed.pop(gone, None)
-                self.store.deleted(path)
+                if path in self.listed:
+                    self.listed.discard(path)
+                    self._changed.pop(path, None)
+                    self.store.deleted(path)
+                else:
+                    gone.add(path)
             elif path in self.listed:
                 self._changed[path] = None
             else:
                 self._pending.add(path)  # searched once the list says it is in scope
                 relist = True
+        if gone:
+            # One look at the held files for the whole batch, not one a path (a checkout, or
+            # `make clean`, deletes thousands); what else the list holds under a deleted
+            # folder, the list made again forgets.
+            self.store.deleted_under(gone)
+            relist = True
         if relist:
             self._relist_soon()
         if self._changed and (self._research_task is None or self._research_task.done()):
