@@ -114,17 +114,24 @@ async def test_the_watcher_ends_with_the_scope_set_back_to_open_or_the_editors_w
     await eventually(lambda: watchers(client) == [], what="the watcher to end")
 
 
-async def test_changes_made_before_the_watch_began_are_not_lost(
+async def test_the_watcher_starts_once_the_scan_has_read_the_files_and_loses_no_change(
     client: LanguageClient, tree: Path
 ) -> None:
     await start(client, tree, "neovim", watch=False)
-    # Held before its watch begins (its imports alone take a tenth of a second), while a scan
-    # reads the files and they change or go: a watch begun afterwards sees none of this.
+    await command(client, "grepls.listPatterns")  # the settings are taken in
+    assert watchers(client) == [], "no pattern, nothing to keep current: no watcher yet"
+    asked = time.time_ns()
+    await command(client, "grepls.setPattern", "TODO")
+    # Started once the scan has ended, and held before its watch begins (its imports alone take
+    # a tenth of a second): what changes now, after the scan read the files, only its look back
+    # can find.
     watcher = await the_watcher(client)
     os.kill(watcher, signal.SIGSTOP)
     try:
-        await command(client, "grepls.setPattern", "TODO")
         await showing(client, tree, SEARCHED)
+        command_line = Path(f"/proc/{watcher}/cmdline").read_bytes().split(b"\0")
+        (since,) = [int(a[len(b"--since=") :]) for a in command_line if a.startswith(b"--since=")]
+        assert since <= asked + 1_000_000_000, "it looks back to when the scan was asked for"
         # Once the list of every file, made after the scan, is made: it would see the deletion.
         await asyncio.sleep(0.5)
         (tree / "src/a.txt").write_text("TODO TODO\n")
@@ -156,11 +163,15 @@ def test_the_watcher_process_reports_what_changed_since_it_was_asked_for(
     (folder / "before.txt").write_text("TODO\n")
     (elsewhere / "moved.txt").write_text("TODO\n")
     os.utime(elsewhere / "moved.txt", (time.time() - 60, time.time() - 60))
+    (elsewhere / "folder" / "deep").mkdir(parents=True)
+    (elsewhere / "folder" / "deep" / "old.txt").write_text("TODO\n")
     time.sleep(0.2)
     asked = time.time_ns()
     (folder / "new.txt").write_text("TODO\n")
     (folder / ".cache" / "new.txt").write_text("TODO\n")  # a hidden folder: not the scan's
     (elsewhere / "moved.txt").rename(folder / "moved.txt")  # old times, but moved in now
+    # A folder moved in: only its own status-change time is new; every file of it is.
+    (elsewhere / "folder").rename(folder / "moved-in")
     environment = {**os.environ, "PYTHONPATH": str(REPO / "server")}
     process = subprocess.Popen(
         [sys.executable, "-m", "grepls.watch", f"--since={asked}", str(folder)],
@@ -174,7 +185,11 @@ def test_the_watcher_process_reports_what_changed_since_it_was_asked_for(
         # Changed before the process started, nothing since: only its look back finds them.
         received = looked_back(process)
         assert received[-1][0] == "looked back"
-        assert set(received[-1][1]) == {str(folder / "new.txt"), str(folder / "moved.txt")}
+        assert set(received[-1][1]) == {
+            str(folder / "new.txt"),
+            str(folder / "moved.txt"),
+            str(folder / "moved-in" / "deep" / "old.txt"),
+        }
         assert [m for m in received if m[0] != "looked back"] == []  # no change since
         process.stdin.close()
         assert process.wait(timeout=TIMEOUT) == 0

@@ -10,16 +10,19 @@ without letting go of the GIL, and in a thread that stopped the server as long â
 during a scan's first quarter second waited up to 220 ms. Either way the changes reach one
 callback, as (path, LSP FileChangeType) pairs; what a change means for the workspace's matches
 is :meth:`~grepls.workspace.Workspace.file_events`'s concern. If the watcher process ends, the
-next scan starts another.
+next scan starts another once it has ended.
 
-**No change lost while the watch begins.** The process takes a few tenths of a second to start
-and walk the folders, and a scan that starts meanwhile may read a file before its watch exists: a
-change to it then would be seen by neither. So the server gives the watcher the time it asked for
-it (``--since``), and once the watch has begun the watcher walks the folders once and reports, as
-changed, every file changed or moved in since then (by its modification or status-change time,
-allowing for the coarse clocks file systems stamp with), in a frame ``("looked back", [path,
-...])``; the workspace then looks for the files it holds matches of (one deleted meanwhile).
-A file reported that did not change costs one search.
+**Started once a scan has read the files, no change lost.** watchfiles's walk of every folder takes
+CPU that a first scan of the same tree wants (on the Linux tree, started together, the first scan
+took twice ripgrep's time instead of 1.6-1.7 times). So grepls's own watcher is started only when
+the first scan of its folders has ended (:meth:`Watcher.watch` with ``after_scan``, then
+:meth:`Watcher.scanned`; with no pattern there is nothing to keep current), and it is given the
+time it was asked for (``--since``), before the scan read a file. Once its watch has begun, the
+watcher walks the folders once and reports, as changed, every file changed or moved in since then
+(by its modification or status-change time, allowing for the coarse clocks file systems stamp with;
+every file of a folder moved in), in a frame ``("looked back", [path, ...])``; the workspace then
+looks for the files it holds matches of (one deleted meanwhile). A file reported that did not
+change costs one search.
 
 **Whose watcher** is the setting ``watcher``'s choice: ``"editor"`` (the default: the client's,
 when it can register one) or ``"grepls"`` (always grepls's own). An editor's watcher is not always
@@ -76,41 +79,83 @@ class Watcher:
         self._folders: tuple[str, ...] | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._frames = Frames()
+        self._held: tuple[str, ...] | None = None
+        """The folders of a watch held back until a scan has ended."""
+        self._since: int | None = None
+        """When the watch held back was first asked for (``time.time_ns()``)."""
 
-    def watch(self, folders: tuple[str, ...], own: bool = False) -> None:
+    def watch(
+        self, folders: tuple[str, ...], own: bool = False, after_scan: bool = False
+    ) -> None:
         """Have the changes of ``folders`` reported (again, if they changed): by the client if it
-        can register a watcher, unless ``own`` asks for grepls's own watcher anyway."""
+        can register a watcher, unless ``own`` asks for grepls's own watcher anyway. grepls's own
+        is started at once, or, with ``after_scan``, by :meth:`scanned`, looking back to now."""
         if self.by_client and not own:
-            self.stop()
-            if not self._registered:
-                self._registered = True
-                self.endpoint.request(
-                    "client/registerCapability",
-                    {"registrations": [{**REGISTRATION, "registerOptions": WATCH_EVERYTHING}]},
-                    _ignore,
-                )
+            self._register()
             return
+        self._unregister()
+        if self._folders == folders and self.running:
+            return  # (one that ended is started again, whether or not its end was read yet)
+        since = self._since if self._since is not None else time.time_ns()
+        self.stop()
+        if after_scan:
+            self._held, self._since = folders, since
+        else:
+            self._start(folders, since)
+
+    def idle(self, folders: tuple[str, ...], own: bool = False) -> None:
+        """No pattern yet, so nothing to keep current: the client's watcher is asked for (it
+        costs grepls nothing); grepls's own goes on if it watches ``folders``, and is not
+        started."""
+        if self.by_client and not own:
+            self._register()
+            return
+        self._unregister()
+        if not (self._folders == folders and self.running):
+            self.stop()
+
+    def _register(self) -> None:
+        self.stop()
+        if not self._registered:
+            self._registered = True
+            self.endpoint.request(
+                "client/registerCapability",
+                {"registrations": [{**REGISTRATION, "registerOptions": WATCH_EVERYTHING}]},
+                _ignore,
+            )
+
+    def _unregister(self) -> None:
         if self._registered:
             self._registered = False
             self.endpoint.request(
                 "client/unregisterCapability", {"unregisterations": [REGISTRATION]}, _ignore
             )
-        running = self._process is not None and self._process.poll() is None
-        if self._folders == folders and running:
-            return  # (one that ended is started again, whether or not its end was read yet)
+
+    def scanned(self) -> None:
+        """The scan that held the watch back has ended: start grepls's own watcher now."""
+        if self._held is not None and self._since is not None:
+            self._start(self._held, self._since)
+
+    @property
+    def running(self) -> bool:
+        """Whether grepls's own watcher process runs."""
+        return self._process is not None and self._process.poll() is None
+
+    def _start(self, folders: tuple[str, ...], since: int) -> None:
         self.stop()
         self._folders = folders
         self._frames = Frames()
-        since = f"--since={time.time_ns()}"
         with contextlib.suppress(RuntimeError):  # no event loop: a test that drives parts
-            self._process = helper_process.start([*self.command, since, *folders], self._readable)
+            self._process = helper_process.start(
+                [*self.command, f"--since={since}", *folders], self._readable
+            )
 
     def stop(self) -> None:
-        """Stop grepls's own watcher, if it runs."""
+        """Stop grepls's own watcher, if it runs, or forget the one held back."""
         process, self._process = self._process, None
         if process is not None:
             helper_process.end(process)
-        self._folders = None
+        self._folders = self._held = self._since = None
 
     def _readable(self, process: subprocess.Popen[bytes]) -> None:
         data = helper_process.read(process)
@@ -120,7 +165,7 @@ class Watcher:
                 code = helper_process.end(process)
                 logger.warning(
                     "grepls's file watcher ended (exit status %s): files changed on disk are "
-                    "not followed until the next scan",
+                    "not followed until the next scan has ended",
                     code,
                 )
             return
@@ -150,18 +195,21 @@ WHOLE_SECONDS_SLACK_NS = 2_000_000_000
 """Where a file system keeps whole seconds (FAT keeps even ones), its times lag up to two."""
 LOOK_BACK_AFTER_MS = 1000
 """How long after its watch has begun (unless a change comes first) the watcher looks for what
-changed before: its walk of every file (a quarter of a second on the Linux tree) then comes
-after a first scan of that tree has ended, rather than sharing the CPUs with it."""
+changed before: its walk of every file (a quarter of a second on the Linux tree) then leaves the
+CPUs to what follows a scan's end (the list of every file, the editor's keystrokes)."""
 
 
 def changed_since(since: int, folders: list[str]) -> Iterator[str]:
     """The files under ``folders`` changed, created or moved in since ``since`` (a
     ``time.time_ns()``), hidden folders left out and symbolic links not followed, as the scan
-    does. (``scandir``'s entries rather than ``os.walk``: a third less time on the Linux tree.)"""
-    waiting = list(folders)
+    does. A folder moved in keeps its files' times (only the folder's status-change time is
+    new): all of its files are. (``scandir``'s entries rather than ``os.walk``: a third less
+    time on the Linux tree.)"""
+    waiting = [(folder, False) for folder in folders]
     while waiting:
+        folder, all_of_it = waiting.pop()
         try:
-            entries = os.scandir(waiting.pop())
+            entries = os.scandir(folder)
         except OSError:
             continue  # gone, or unreadable: the scan skips it too
         with entries:
@@ -169,15 +217,25 @@ def changed_since(since: int, folders: list[str]) -> Iterator[str]:
                 try:
                     if entry.is_dir(follow_symlinks=False):
                         if not entry.name.startswith("."):
-                            waiting.append(entry.path)
+                            # Moved in (or its mode changed): new status, old contents.
+                            status = entry.stat(follow_symlinks=False)
+                            moved_in = _since(status.st_ctime_ns, since) and not _since(
+                                status.st_mtime_ns, since
+                            )
+                            waiting.append((entry.path, all_of_it or moved_in))
                         continue
                     status = entry.stat(follow_symlinks=False)
                 except OSError:
                     continue  # gone meanwhile: its deletion is the watch's to see
-                stamp = max(status.st_mtime_ns, status.st_ctime_ns)
-                whole = stamp % 1_000_000_000 == 0
-                if stamp >= since - (WHOLE_SECONDS_SLACK_NS if whole else CLOCK_SLACK_NS):
+                if all_of_it or _since(max(status.st_mtime_ns, status.st_ctime_ns), since):
                     yield entry.path
+
+
+def _since(stamp: int, since: int) -> bool:
+    """Whether a file time ``stamp`` may be ``since`` or later, its file system's clock allowed
+    for."""
+    whole = stamp % 1_000_000_000 == 0
+    return stamp >= since - (WHOLE_SECONDS_SLACK_NS if whole else CLOCK_SLACK_NS)
 
 
 def main() -> None:

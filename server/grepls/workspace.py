@@ -149,10 +149,11 @@ class Workspace:
             self.store.totals = Totals(complete=True)
             if options.scope == "workspace" and self.folders:
                 # A pattern will come: the worker starts now (its imports take a tenth of a
-                # second), not when the first scan is waiting for it; and so does the watch,
-                # so that it has begun before the first scan reads a file.
+                # second), not when the first scan is waiting for it. The watch waits for that
+                # scan to end (there is nothing to keep current before it); the editor's is
+                # asked for now, as it costs grepls nothing.
                 self.worker.prepare()
-                self.watcher.watch(self.folders, own=options.watcher == "grepls")
+                self._watch()
                 return
             self.watcher.stop()
             if options.scope != "workspace":
@@ -174,7 +175,17 @@ class Workspace:
         self._scan = scan
         self._listing = True
         self._task = spawn(self._run(scan))
-        self.watcher.watch(self.folders, own=options.watcher == "grepls")
+        self._watch()
+
+    def _watch(self) -> None:
+        """Have the files' changes reported: by the editor, asked at once; by grepls's own
+        watcher once the scan just started has read the files (its walk of every folder would
+        take CPU from that scan), looking back to now — and not at all before a pattern."""
+        own = self.options.watcher == "grepls"
+        if self.active:
+            self.watcher.watch(self.folders, own=own, after_scan=True)
+        else:
+            self.watcher.idle(self.folders, own=own)
 
     def set_folders(self, folders: Iterable[str]) -> None:
         self.folders = tuple(dict.fromkeys(folders))
@@ -319,6 +330,7 @@ class Workspace:
                 "(setting grepls.maxWorkspaceMatches)"
             )
         except WorkerDied:
+            self.watcher.scanned()
             self._message(
                 "grepls: the workspace search process kept dying; the search stopped after "
                 f"{totals.files:,} files with {totals.matches:,} matches (see the server's log)"
@@ -339,6 +351,7 @@ class Workspace:
             cut = "" if totals.complete else f"; {SCAN_CUT} ({self.options.max_matches:,})"
             scan.progress.end(scan.describe() + cut)
         self.flush()
+        self.watcher.scanned()
         # When ripgrep named only the files that may match, the list of every file (for the
         # watch) is made now that the matches are all shown.
         await self._relist(initial=True, listed=scan.listed)
