@@ -727,7 +727,10 @@ def run_vscode(
     files = []
     if header is not None:
         cases = [(header.lines, header.matches)]
-    for (lines, matches), past_cap in _vscode_files(cases, cap, header is None):
+    # A stand-in answers no `matchesInLines`, so nothing shows a match it does not publish:
+    # no file typed into past its cap (it would wait out the deadline every time).
+    past_cap_files = header is None and editor.stand_in is None
+    for (lines, matches), past_cap in _vscode_files(cases, cap, past_cap_files):
         if header is None:
             text, line = bench_document(lines, matches, past_cap)
         else:
@@ -854,7 +857,7 @@ def _vscode_floors() -> dict[str, str]:
         "vscode-decoration-past-cap": "vscode-squiggle-past-cap",
     }
     for view in VSCODE_VIEWS:
-        for name in ("cap500", "push", "floor-all"):
+        for name in ("cap500", "push", "floor-all", "patterns20"):
             floors[view.replace("vscode-", f"vscode-{name}-", 1)] = floors.get(view, view)
         # A variant whose settings change VS Code itself has a floor of its own, with them.
         own = "vscode-no-merge-conflict-"
