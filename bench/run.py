@@ -1,6 +1,6 @@
 """Command line: build the documents, run every scenario on each server, print and save results.
 
-`python -m bench` is the full run behind `make bench` (all target sizes, ~10 minutes with the
+`python -m bench` is the full run behind `make bench` (all target sizes, about 4 minutes with the
 naive baseline capped); `python -m bench --smoke` runs every scenario at a tiny size and checks
 every publish line by line, as the CI smoke test that the harness and both servers work end to
 end. Exit status is non-zero if any scenario failed (wrong match count, timeout, dead server).

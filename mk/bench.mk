@@ -1,5 +1,5 @@
 # Benchmark harness (bench/): grepls and the naive baseline measured side by side over stdio.
-# `make bench` is the full run (~10 min); `make bench-smoke` is the tiny end-to-end check CI runs.
+# `make bench` is the full run (about 4 min); `make bench-smoke` is the tiny end-to-end check CI runs.
 .PHONY: bench bench-smoke
 
 ## bench: measure keystroke/didOpen/pattern-change latency and RSS, grepls vs naive baseline
