@@ -84,9 +84,7 @@ class Watcher:
         self._since: int | None = None
         """When the watch held back was first asked for (``time.time_ns()``)."""
 
-    def watch(
-        self, folders: tuple[str, ...], own: bool = False, after_scan: bool = False
-    ) -> None:
+    def watch(self, folders: tuple[str, ...], own: bool = False, after_scan: bool = False) -> None:
         """Have the changes of ``folders`` reported (again, if they changed): by the client if it
         can register a watcher, unless ``own`` asks for grepls's own watcher anyway. grepls's own
         is started at once, or, with ``after_scan``, by :meth:`scanned`, looking back to now."""
