@@ -9,6 +9,8 @@ command, and pytest-lsp's ``wait_for_notification`` only listens once awaited.
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -159,3 +161,23 @@ def small_first_steps() -> Iterator[None]:
         yield
     finally:
         lines.FIRST_STEP_CHARACTERS = saved
+
+
+# -- a busy machine --------------------------------------------------------------------------------
+
+
+@contextmanager
+def every_cpu_busy() -> Iterator[None]:
+    """Another program keeps every CPU this process may use busy until the block ends: a busy loop
+    per CPU, in this session (so in the server's autogroup, where a process on idle CPU only gets
+    almost nothing)."""
+    loops = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        for _ in os.sched_getaffinity(0)
+    ]
+    try:
+        yield
+    finally:
+        for process in loops:
+            process.kill()
+            process.wait()

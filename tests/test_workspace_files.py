@@ -14,7 +14,7 @@ from typing import Any, TypeVar, cast
 from urllib.parse import unquote, urlparse
 
 import pytest
-from conftest import TIMEOUT
+from conftest import TIMEOUT, every_cpu_busy
 from grepls.disk import (
     PIECE_BYTES,
     FileSearch,
@@ -339,6 +339,25 @@ def test_ripgrep_run_by_the_server_takes_only_idle_cpu(tmp_path: Path) -> None:
         return seen
 
     assert run_loop(policies_while_listing()) == {os.SCHED_IDLE}
+
+
+def test_ripgrep_starved_on_idle_cpu_is_started_again_and_lists_every_file(
+    tmp_path: Path,
+) -> None:
+    """While other programs keep every CPU busy, ripgrep on idle CPU only would list nothing for
+    minutes: it is seen starved, killed, and run again at nice, and the list is whole."""
+    names = {f"{n:05}.txt" for n in range(20_000)}
+    for name in names:
+        (tmp_path / name).write_text("x\n")
+    ripgrep = Ripgrep(lambda text: None)
+
+    async def listed() -> set[str]:
+        found = ripgrep.listing((str(tmp_path),), ())
+        return {os.path.basename(path) for path in await asyncio.wait_for(found, TIMEOUT)}
+
+    with every_cpu_busy():
+        assert run_loop(listed()) == names
+    assert not ripgrep.priority.idle_only
 
 
 def test_a_literal_holding_u_fffd_is_not_prefiltered() -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest_lsp
-from conftest import TIMEOUT, command, eventually
+from conftest import TIMEOUT, command, eventually, every_cpu_busy
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 from test_lsp_workspace import CONFIG, SEARCHED, SETTINGS, counts, showing, start
@@ -130,6 +130,26 @@ async def test_the_worker_and_its_ripgrep_take_only_idle_cpu(
     await eventually(ripgrep_seen, what="the worker's ripgrep")
     assert policies == {os.SCHED_IDLE}
     await showing(client, tree, {f"many/{n // 100}/{n}.txt": 1 for n in range(3000)})
+
+
+async def test_a_scan_ends_while_other_programs_keep_every_cpu_busy(
+    client: LanguageClient, tree: Path
+) -> None:
+    """On idle CPU only, the worker would get almost nothing: it is seen starved, and a worker at
+    nice takes the scan, which ends complete; so does the next one, without another change."""
+    many(tree, 3000, "none\n")
+    await start(client, tree)
+    idle = await the_worker(client)
+    await eventually(lambda: os.sched_getscheduler(idle) == os.SCHED_IDLE, what="SCHED_IDLE")
+    with every_cpu_busy():
+        await command(client, "grepls.setPattern", "none")
+        await showing(client, tree, {f"many/{n // 100}/{n}.txt": 1 for n in range(3000)})
+        (at_nice,) = workers(server_pid(client))
+        assert at_nice != idle
+        assert os.sched_getscheduler(at_nice) == os.SCHED_OTHER
+        await command(client, "grepls.setPattern", "TODO")
+        await showing(client, tree, SEARCHED)
+        assert workers(server_pid(client)) == [at_nice]
 
 
 async def test_a_worker_killed_mid_scan_is_started_again_and_the_scan_ends_complete(

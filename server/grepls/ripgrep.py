@@ -31,6 +31,7 @@ import sys
 import sysconfig
 from collections.abc import AsyncGenerator, Callable
 
+from grepls.helper_process import Priority, StarvationWatch
 from grepls.matcher import Matcher
 
 RG_NICENESS = 10
@@ -62,8 +63,15 @@ def rg_binary() -> str | None:
 class Ripgrep:
     """ripgrep over the workspace folders: the files it lists, and those a pattern may match in."""
 
-    def __init__(self, tell: Callable[[str], None], binary: str | None = None) -> None:
+    def __init__(
+        self,
+        tell: Callable[[str], None],
+        binary: str | None = None,
+        priority: Priority | None = None,
+    ) -> None:
         self.binary = binary or rg_binary()
+        self.priority = priority or Priority()
+        """Whether the ripgrep the server starts runs on idle CPU only (until one was starved)."""
         self._tell = tell
         """Show the user a message (once: ripgrep is missing)."""
         self._told_missing = False
@@ -167,46 +175,72 @@ class Ripgrep:
     async def lines(
         self, arguments: list[str], folders: tuple[str, ...], exclude: tuple[str, ...]
     ) -> AsyncGenerator[list[str], None]:
-        """The paths ripgrep prints for ``arguments`` over ``folders``, as they come."""
-        loop = asyncio.get_running_loop()
+        """The paths ripgrep prints for ``arguments`` over ``folders``, as they come (some twice,
+        when a ripgrep on idle CPU only was starved and run again at ``nice``)."""
         for folder, command in self.commands(arguments, folders, exclude, nice=True):
-            # Started at once (no await), and read through a pipe transport of our own: asyncio's
-            # subprocess transport, cancelled while it starts, waits forever for pipes that never
-            # connected (Python 3.11), and a cancelled scan's task would never end.
-            process = subprocess.Popen(
-                command,
-                cwd=folder,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-            )
+            while True:
+                starved: list[bool] = []
+                async with contextlib.aclosing(self._run(folder, command, starved)) as paths:
+                    async for batch in paths:
+                        yield batch
+                if not starved:
+                    break
+
+    async def _run(
+        self, folder: str, command: list[str], starved: list[bool]
+    ) -> AsyncGenerator[list[str], None]:
+        """The paths one ripgrep prints in ``folder``; on idle CPU only (while the priority says
+        so), watched: if it is starved, it is killed and ``starved`` gets an entry."""
+        loop = asyncio.get_running_loop()
+        # Started at once (no await), and read through a pipe transport of our own: asyncio's
+        # subprocess transport, cancelled while it starts, waits forever for pipes that never
+        # connected (Python 3.11), and a cancelled scan's task would never end.
+        process = subprocess.Popen(
+            command,
+            cwd=folder,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        watch: StarvationWatch | None = None
+        if self.priority.idle_only:
             idle(process.pid)
-            assert process.stdout is not None
-            transport: asyncio.BaseTransport | None = None
-            try:
-                reader = asyncio.StreamReader(limit=1 << 16)
-                protocol = functools.partial(asyncio.StreamReaderProtocol, reader)
-                transport, _ = await loop.connect_read_pipe(protocol, process.stdout)
-                prefix = folder.rstrip("/") + "/"
-                encoding = sys.getfilesystemencoding()
-                rest = b""
-                while chunk := await reader.read(1 << 16):
-                    lines = (rest + chunk).split(b"\n")
-                    rest = lines.pop()
-                    names = b"\n".join(lines).decode(encoding, "surrogateescape").split("\n")
-                    yield [prefix + name for name in names if name]
-                if rest:
-                    yield [prefix + os.fsdecode(rest)]
-            finally:
-                if process.poll() is None:
-                    with contextlib.suppress(ProcessLookupError):
-                        process.kill()
-                if transport is not None:
-                    transport.close()
-                else:
-                    process.stdout.close()
-                # A child that has not exited yet is reaped by the subprocess module later.
-                process.poll()
+
+            def kill_starved() -> None:
+                self.priority.starved("ripgrep")
+                starved.append(True)
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
+
+            watch = StarvationWatch(lambda: (process.pid,), kill_starved)
+        assert process.stdout is not None
+        transport: asyncio.BaseTransport | None = None
+        try:
+            reader = asyncio.StreamReader(limit=1 << 16)
+            protocol = functools.partial(asyncio.StreamReaderProtocol, reader)
+            transport, _ = await loop.connect_read_pipe(protocol, process.stdout)
+            prefix = folder.rstrip("/") + "/"
+            encoding = sys.getfilesystemencoding()
+            rest = b""
+            while chunk := await reader.read(1 << 16):
+                lines = (rest + chunk).split(b"\n")
+                rest = lines.pop()
+                names = b"\n".join(lines).decode(encoding, "surrogateescape").split("\n")
+                yield [prefix + name for name in names if name]
+            if rest:
+                yield [prefix + os.fsdecode(rest)]
+        finally:
+            if watch is not None:
+                watch.stop()
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
+            if transport is not None:
+                transport.close()
+            else:
+                process.stdout.close()
+            # A child that has not exited yet is reaped by the subprocess module later.
+            process.poll()
 
 
 # RE2 and ripgrep's Rust regex read these the same way: escapes of punctuation, \t \n \r \f \v,

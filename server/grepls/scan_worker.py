@@ -8,11 +8,15 @@ itself shared (two cores), and its tail was the scheduler's. In a worker thread 
 loop only stores what the worker found, publishes it and answers the editor, and sleeps in
 ``epoll`` in between, so that a keystroke wakes it at once.
 
-**Only idle CPU.** On Linux the worker runs under ``SCHED_IDLE`` (and so does the ripgrep it
-starts, which inherits it): it gets a CPU nobody else wants, and the kernel takes that CPU back
-the moment the server or the editor wakes up, instead of letting the worker finish its turn. At a
-mere lower priority (``nice``, still set: it is all other systems offer) a keystroke that woke the
-server could wait behind the worker's or ripgrep's time slice.
+**Only idle CPU, until starved.** On Linux the worker runs under ``SCHED_IDLE`` (and so does the
+ripgrep it starts, which inherits it): it gets a CPU nobody else wants, and the kernel takes that
+CPU back the moment the server or the editor wakes up, instead of letting the worker finish its
+turn. At a mere lower priority (``nice``, still set: it is all other systems offer) a keystroke that
+woke the server could wait behind the worker's or ripgrep's time slice. But when other programs
+keep every CPU busy, idle CPU is none: while a job runs, the server watches the worker and its
+ripgrep (:class:`~grepls.helper_process.StarvationWatch`), and if they are starved it kills the
+worker and tells the job to start again (``("again", generation)``), with a worker at ``nice``
+alone (:class:`~grepls.helper_process.Priority`, shared by every helper of the server).
 
 **The same matches.** The worker builds the same :class:`~grepls.matcher.Matcher` objects from the
 same pattern settings and position encoding, and searches each file with
@@ -27,7 +31,8 @@ over the worker's stdin and stdout, as every helper process talks (:mod:`grepls.
   ``("stop", generation)`` — drop that job.
 * worker → server: ``("found", generation, plain, found, skipped)`` — files searched without a
   match (paths), with matches (path, each pattern's lines, spans and counts), skipped (path, why) —
-  a batch at most every ``BATCH_SECONDS``; ``("done", generation)`` once every file is searched.
+  a batch at most every ``BATCH_SECONDS``; ``("done", generation)`` once every file is searched;
+  ``("ripgrep", generation, pid)`` as each ripgrep starts (so that the server watches it too).
 
 Every message carries its job's generation: the server takes only the current one's, so nothing
 found for an old pattern is stored once a new one is asked for. The worker ends when its stdin
@@ -50,7 +55,14 @@ from typing import Any
 
 from grepls import helper_process
 from grepls.disk import FileSearch, read_file
-from grepls.helper_process import Frames, Message, frame, lower_priority
+from grepls.helper_process import (
+    Frames,
+    Message,
+    Priority,
+    StarvationWatch,
+    frame,
+    lower_priority,
+)
 from grepls.matcher import Matcher
 from grepls.pattern import PatternSpec
 from grepls.positions import Encoding
@@ -70,12 +82,19 @@ PatternArguments = tuple[str, str, bool, bool, bool]
 
 
 class ScanWorker:
-    """The server's handle on the worker process: started on the first scan, kept for the next."""
+    """The server's handle on the worker process: started on the first scan, kept for the next
+    (unless it runs on idle CPU only and ``priority`` has turned to ``nice`` since)."""
 
-    def __init__(self) -> None:
+    def __init__(self, priority: Priority | None = None) -> None:
         self.command = [sys.executable, "-m", "grepls.scan_worker"]
         """How the worker is started."""
+        self.priority = priority or Priority()
         self._process: subprocess.Popen[bytes] | None = None
+        self._idle_only = False
+        """Whether the worker runs on idle CPU only (then it is watched while it has a job)."""
+        self._ripgrep: int | None = None
+        """The process id of the current job's ripgrep, as the worker said."""
+        self._watch: StarvationWatch | None = None
         self._frames = Frames()
         self._generation = 0
         self._listener: Callable[[Message], None] | None = None
@@ -94,7 +113,11 @@ class ScanWorker:
         listener: Callable[[Message], None],
     ) -> int:
         """Start a job (the one running is dropped); its messages go to ``listener``, and a
-        ``("died", generation)`` if the worker dies before it is done. Returns its generation."""
+        ``("died", generation)`` if the worker dies before it is done, or ``("again",
+        generation)`` if it was starved (a worker at ``nice`` takes the next job). Returns its
+        generation."""
+        if self._process is not None and self._idle_only and not self.priority.idle_only:
+            self._end_process()
         self._generation += 1
         self._listener = listener
         arguments: list[PatternArguments] = [
@@ -103,6 +126,11 @@ class ScanWorker:
         ]
         encoding = patterns[0][1].encoding if patterns else "utf-16"
         self._send(("scan", self._generation, arguments, encoding, limit, max_size, commands))
+        self._unwatch()
+        self._ripgrep = None
+        if self._process is not None and self._idle_only:
+            with contextlib.suppress(RuntimeError):  # no event loop (tests of parts)
+                self._watch = StarvationWatch(self._watched, self._starved)
         return self._generation
 
     def prepare(self) -> None:
@@ -115,17 +143,42 @@ class ScanWorker:
         """Drop job ``generation`` (if it is still the current one)."""
         if generation == self._generation and self._listener is not None:
             self._listener = None
+            self._unwatch()
             self._send(("stop", generation), start=False)
 
     def close(self) -> None:
         self._listener = None
+        self._end_process()
+
+    def _end_process(self) -> None:
+        self._unwatch()
         process, self._process = self._process, None
         if process is not None:
             helper_process.end(process)
 
     def _start(self) -> subprocess.Popen[bytes]:
         self._frames = Frames()
-        return helper_process.start(self.command, self._readable)
+        self._idle_only = self.priority.idle_only
+        return helper_process.start(self.command, self._readable, self._idle_only)
+
+    def _watched(self) -> list[int]:
+        """The processes a starvation watch looks at: the worker, and its ripgrep."""
+        pids = [self._process.pid] if self._process is not None else []
+        return pids + ([self._ripgrep] if self._ripgrep is not None else [])
+
+    def _unwatch(self) -> None:
+        watch, self._watch = self._watch, None
+        if watch is not None:
+            watch.stop()
+
+    def _starved(self) -> None:
+        """The worker or its ripgrep got almost no CPU: a worker at ``nice`` does the job again."""
+        self._watch = None
+        self.priority.starved("the scan worker")
+        self._end_process()
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener(("again", self._generation))
 
     def _send(self, message: Message, start: bool = True) -> None:
         """Write ``message`` to the worker, starting one if there is none (unless not
@@ -157,14 +210,21 @@ class ScanWorker:
             self._died(process)
             return
         for message in self._frames.feed(data):
-            if message[1] == self._generation and self._listener is not None:
-                self._listener(message)
+            if message[1] != self._generation or self._listener is None:
+                continue
+            if message[0] == "ripgrep":
+                self._ripgrep = message[2]
+                continue
+            if message[0] == "done":
+                self._unwatch()
+            self._listener(message)
 
     def _died(self, process: subprocess.Popen[bytes], tell: bool = True) -> None:
         """The worker ended (its stdout closed, or its stdin): the current job is told (if
         ``tell``); the next job starts a new worker."""
         if process is not self._process:
             return
+        self._unwatch()
         self._process = None
         code = helper_process.end(process)
         logger.warning("the scan worker ended (exit status %s)", code)
@@ -283,6 +343,7 @@ class Job:
                 )
             except OSError:
                 continue  # the folder vanished: nothing to search there
+            self._send(("ripgrep", self.generation, self.ripgrep.pid))
             self._prefix = folder.rstrip("/") + "/"
             self._rest = b""
             assert self.ripgrep.stdout is not None

@@ -144,8 +144,10 @@ class Watcher:
         self._folders = folders
         self._frames = Frames()
         with contextlib.suppress(RuntimeError):  # no event loop: a test that drives parts
+            # At nice, not on idle CPU only: on a machine kept busy, news of a saved file must
+            # not wait for a CPU nobody wants (see grepls.helper_process).
             self._process = helper_process.start(
-                [*self.command, f"--since={since}", *folders], self._readable
+                [*self.command, f"--since={since}", *folders], self._readable, idle_only=False
             )
 
     def stop(self) -> None:

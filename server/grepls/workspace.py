@@ -41,6 +41,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from grepls.closed import ClosedFile, ClosedFiles, Scope
 from grepls.document import Document
+from grepls.helper_process import Priority
 from grepls.matcher import Matcher
 from grepls.progress import Progress, Totals
 from grepls.ripgrep import Ripgrep
@@ -92,7 +93,9 @@ class Workspace:
         """Show what changed (the server's ``after_batch``)."""
         self.progress_supported = False
         self.store = ClosedFiles(lambda uri: self.mark(uri), lambda uri: self.forget(uri))
-        self.ripgrep = Ripgrep(self._message)
+        self.priority = Priority()
+        """Whether the scan worker and ripgrep run on idle CPU only (until one was starved)."""
+        self.ripgrep = Ripgrep(self._message, priority=self.priority)
         self.watcher = Watcher(endpoint, self.file_events, self.watch_began)
         self.listed: set[str] = set()
         """The paths ripgrep lists: what the scope searches."""
@@ -108,7 +111,7 @@ class Workspace:
         self._changed: dict[str, None] = {}
         """Listed paths reported changed, in order, not searched yet."""
         self._research_task: asyncio.Task[None] | None = None
-        self.worker = ScanWorker()
+        self.worker = ScanWorker(self.priority)
         """The process that reads and searches the files of a scan (started on the first)."""
         self._told: set[tuple[str, str]] = set()
         """(URI, pattern) of the closed files the user has been told are over the cap."""

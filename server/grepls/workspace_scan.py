@@ -16,8 +16,9 @@ sent something (the transport polls its input): a keystroke waits for one file, 
 A scan stops past ``maxWorkspaceMatches`` matches (the user is told once, with the numbers), and is
 cancelled at once by the next one (:meth:`WorkspaceScan.cancel`: the worker drops the job, and
 nothing it found for it is stored after that). If the worker dies, the scan starts it again and
-asks again, up to ``RESTARTS`` times, then ends saying so. Work-done progress reports files and
-matches while it runs.
+asks again, up to ``RESTARTS`` times, then ends saying so; if the worker was starved on idle CPU
+(:mod:`grepls.scan_worker`), the scan asks again, of a worker at ``nice``, without counting a
+restart. Work-done progress reports files and matches while it runs.
 """
 
 from __future__ import annotations
@@ -123,17 +124,20 @@ class WorkspaceScan:
         )
         if not commands:
             return  # no ripgrep (the user is told), or no folder
-        for _ in range(RESTARTS + 1):
-            if await self._search(commands):
-                return
-            # The worker died: what it found is stored; the files are searched again from the start.
+        restarts = 0
+        while (outcome := await self._search(commands)) != "done":
+            if outcome == "died":
+                restarts += 1
+                if restarts > RESTARTS:
+                    raise WorkerDied
+            # The worker died, or was starved: what it found is stored; the files are searched
+            # again from the start.
             totals = self.store.totals
             totals.files = 0
             totals.skipped = dict.fromkeys(totals.skipped, 0)
             self.store.seen = set()
             if self.listed is not None:
                 self.listed = set()
-        raise WorkerDied
 
     def describe(self) -> str:
         totals = self.store.totals
@@ -144,9 +148,10 @@ class WorkspaceScan:
         text = f"{totals.matches:,} matches in {files}"
         return text + (f" (skipped: {skipped})" if skipped else "")
 
-    async def _search(self, commands: list[tuple[str, list[str]]]) -> bool:
+    async def _search(self, commands: list[tuple[str, list[str]]]) -> str:
         """Have the worker search the files ripgrep names, and store what it finds as it comes;
-        whether the job was done (``False``: the worker died)."""
+        how the job ended: ``"done"``, ``"died"`` (the worker), or ``"again"`` (the worker was
+        starved: ask a new one)."""
         queue: asyncio.Queue[Message] = asyncio.Queue()
         options = self.options
         generation = self.worker.scan(
@@ -162,10 +167,8 @@ class WorkspaceScan:
                 message = await queue.get()
                 if self.cancelled:
                     raise asyncio.CancelledError
-                if message[0] == "done":
-                    return True
-                if message[0] == "died":
-                    return False
+                if message[0] in ("done", "died", "again"):
+                    return str(message[0])
                 await self._take(message)
         finally:
             self.worker.stop(generation)  # if it still runs: cancelled, or capped
