@@ -24,6 +24,10 @@ for each pattern — ``TODO`` (literal), ``fixme`` (case-insensitive, whole word
   notification, as a ``git checkout`` makes an editor's watcher do (only reported: the tree stays
   as it is); the keystroke typed right after is timed to its publish.
 
+``--busy N`` keeps N CPUs busy all along (a busy loop each, in the benchmark's session, so in the
+server's scheduling group), as a build or a test run would: the scan worker, on idle CPU only,
+is then starved, and replaced by one at ``nice`` (each round says whether it was).
+
 ``--baseline DIR`` measures another ``grepls`` package beside this one in every round (the two
 in alternating order, so that both see the same load): ``git archive COMMIT server/grepls | tar -x
 -C /tmp/base`` and ``--baseline /tmp/base/server`` compare a commit with the working tree.
@@ -173,6 +177,7 @@ def measure(
         )
         published = len(client.publishes)
         notified = len(client.notifications)
+        workers_before = set(_workers(client.pid))
         pending = client.start_request(
             "workspace/executeCommand", {"command": "grepls.setPattern", "arguments": [argument]}
         )
@@ -243,6 +248,8 @@ def measure(
         # CPU time the server, and its scan worker, spent from setPattern to the scan's end.
         result["server_cpu_ms"] = (_cpu_seconds(client.pid) - cpu_before) * 1000
         result["worker_cpu_ms"] = sum(map(_cpu_seconds, _workers(client.pid))) * 1000
+        # The worker started before the pattern is gone: it was starved, and replaced.
+        result["worker_replaced"] = bool(workers_before - set(_workers(client.pid)))
         result["first_closed_publish_ms"] = (
             (first_closed.received_ns - sent) / 1e6 if first_closed is not None else None
         )
@@ -428,6 +435,13 @@ def main() -> None:
         help="who watches the files: the client (it offers to; the default) or grepls's own "
         "watcher (the client does not offer, as Neovim on Linux, Vim and Helix do not)",
     )
+    parser.add_argument(
+        "--busy",
+        type=int,
+        default=0,
+        metavar="N",
+        help="keep N CPUs busy all along (a busy loop each), as a build or a test run would",
+    )
     arguments = parser.parse_args()
     tree: Path = arguments.tree.resolve()
     if arguments.fetch:
@@ -440,6 +454,27 @@ def main() -> None:
     print(f"tree {tree}: {files:,} files ripgrep would search", flush=True)
     report: dict[str, Any] = {"tree": str(tree), "files": files, "machine": machine_info()}
     report["load_before"] = os.getloadavg()
+    report["busy"] = arguments.busy
+    busy = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(arguments.busy)
+    ]
+    try:
+        rows = run_rounds(tree, arguments)
+    finally:
+        for process in busy:
+            process.kill()
+            process.wait()
+    report["rows"] = rows
+    report["load_after"] = os.getloadavg()
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"workspace-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(report, indent=2, default=str))
+    print(markdown(report))
+    print(f"raw numbers: {out}")
+
+
+def run_rounds(tree: Path, arguments: argparse.Namespace) -> list[dict[str, Any]]:
+    """Every pattern's rounds, with ripgrep's beside each; a row per pattern (and variant)."""
     rows = []
     for name, argument, flags in PATTERNS:
         if arguments.only and arguments.only != name:
@@ -456,6 +491,8 @@ def main() -> None:
             for label, source in order:
                 measured = measure(tree, name, argument, source, arguments.watcher)
                 measured["rg_ms"] = rg_seconds * 1000
+                if measured["worker_replaced"]:
+                    print(f"{label} {name}: the scan worker was starved and replaced", flush=True)
                 measured_rounds[label].append(measured)
         for label, _ in variants:
             row = summarize(name, measured_rounds[label], expected)
@@ -464,13 +501,7 @@ def main() -> None:
             rows.append(row)
             shown = {key: value for key, value in row.items() if key != "keystrokes_during_scan_ms"}
             print(json.dumps(shown, default=str), flush=True)
-    report["rows"] = rows
-    report["load_after"] = os.getloadavg()
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"workspace-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps(report, indent=2, default=str))
-    print(markdown(report))
-    print(f"raw numbers: {out}")
+    return rows
 
 
 def summarize(
@@ -495,6 +526,7 @@ def summarize(
         "scan_ms": statistics.median(r["scan_ms"] for r in rounds),
         "ratio": statistics.median(ratios),
         "ratios": ratios,
+        "workers_replaced": sum(bool(r.get("worker_replaced")) for r in rounds),
         "first_closed_publish_ms": statistics.median(
             r["first_closed_publish_ms"] or float("nan") for r in rounds
         ),
