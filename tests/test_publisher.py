@@ -50,8 +50,8 @@ def assert_published_as_rebuilt(driver: InProcess, version: int) -> None:
     from grepls.compose import Composition
 
     publisher = driver.server.publisher
-    fresh = Composition().json(driver.server.documents[URI], publisher.renderers, publisher.cap)
-    assert driver.published(URI) == json.loads(b"[" + fresh + b"]"), version
+    fresh = Composition().rows(driver.server.documents[URI], publisher.renderers, publisher.cap)
+    assert driver.published(URI) == json.loads(b"[" + b",".join(fresh) + b"]"), version
 
 
 def test_every_publish_is_in_document_order_after_edits_anywhere() -> None:

@@ -6,11 +6,18 @@ server leaves that wait to a writer thread and searches the next document meanwh
 start the real server on pipes and read nothing while it works: the event loop's thread must not
 be the one waiting in the pipe, and everything must still arrive, whole and in order, even when
 the editor says ``exit`` before it has read a byte of it.
+
+A publish of long rows (twenty patterns' matches on a line) is written from its rows, a piece
+each, with ``writev`` instead of one joined string: the pieces must arrive whole and in order
+however the editor reads them, through a descriptor that blocks or not. The test with a real
+server runs on TCP and WebSocket too, whose writers are handed the same pieces.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -21,8 +28,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from grepls.client import Client
+from grepls.client.connection import Transport
 from grepls.client.messages import encode, frame
-from grepls.transport import StreamWriter
+from grepls.render import item_pieces
+from grepls.transport import StreamWriter, write_pieces
 
 TIMEOUT = 30.0
 DOCUMENTS = 3
@@ -174,3 +184,127 @@ def test_an_output_that_fails_is_reported_and_dropped_not_left_to_a_dead_thread(
     assert failures == []
     failed = [r for r in caplog.records if "writing to the client failed" in r.getMessage()]
     assert len(failed) == 1
+
+
+def drain(fd: int, into: bytearray, pause: float = 0.0) -> threading.Thread:
+    """A thread reading ``fd`` into ``into`` until its end, 4 kB a read (``pause`` s between).
+    It closes ``fd`` when it stops, so a writer left alone fails at once instead of waiting."""
+
+    def run() -> None:
+        try:
+            while chunk := os.read(fd, 4096):
+                into.extend(chunk)
+                if pause:
+                    time.sleep(pause)
+        finally:
+            os.close(fd)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def varied_pieces() -> list[bytes]:
+    """Three times as many pieces as one writev takes, of sizes from one byte to 100 kB, each
+    telling its place (so that a piece lost, repeated or moved shows)."""
+    return [
+        b"<%d:%s>" % (n, b"x" * (n * 37 % 100_000 if n % 50 == 0 else n % 300)) for n in range(3100)
+    ]
+
+
+@pytest.mark.parametrize("blocking", [True, False], ids=["blocking", "non-blocking"])
+def test_a_message_in_thousands_of_pieces_arrives_whole_and_in_order(blocking: bool) -> None:
+    pieces = varied_pieces()
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, blocking)
+    with suppress(OSError):  # the pipe as small as Linux allows: every writev stops part-way
+        fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 4096)
+    received = bytearray()
+    reader = drain(read_end, received, pause=0.0005)
+    try:
+        write_pieces(write_end, pieces)
+    finally:
+        os.close(write_end)
+        reader.join(TIMEOUT)
+    assert not reader.is_alive(), "the reader never saw the end"
+    assert bytes(received) == b"".join(pieces)
+
+
+def test_the_stdio_writer_frames_a_message_of_many_pieces_like_one_of_a_single_part() -> None:
+    pieces = varied_pieces()
+    outputs = []
+    for message in (pieces, [b"".join(pieces)]):
+        read_end, write_end = os.pipe()
+        received = bytearray()
+        reader = drain(read_end, received)
+        with os.fdopen(write_end, "wb") as stream:
+            writer = StreamWriter(stream)
+            writer.write_message([b"{"], ahead=False)
+            writer.write_message(message)
+            writer.write_message([b"}"])
+            writer.close(TIMEOUT)
+        reader.join(TIMEOUT)
+        outputs.append(bytes(received))
+    assert outputs[0] == outputs[1]
+    assert outputs[0].count(b"Content-Length") == 3
+
+
+def test_a_publish_of_long_rows_goes_in_pieces_and_one_of_short_rows_in_one() -> None:
+    long_rows = [b'{"n":%d,"pad":"%s"}' % (n, b"x" * 2000) for n in range(300)]
+    pieces = item_pieces(long_rows)
+    assert len(pieces) == 2 * len(long_rows) - 1
+    assert json.loads(b"[" + b"".join(pieces) + b"]") == [json.loads(r) for r in long_rows]
+    short_rows = [b'{"n":%d}' % n for n in range(30_000)]
+    assert item_pieces(short_rows) == [b",".join(short_rows)]
+    assert item_pieces(long_rows[:10]) == [b",".join(long_rows[:10])]  # small: one piece
+    assert item_pieces([]) == [b""]
+
+
+TWENTY = (
+    [{"pattern": f"TODO{n}", "id": f"literal{n}"} for n in range(10)]
+    + [{"pattern": "todo", "caseSensitive": False, "id": f"word{n}"} for n in range(5)]
+    + [{"pattern": "T.D", "regex": True, "id": f"regex{n}"} for n in range(5)]
+)
+"""Twenty patterns over a line of ``TODO0 TODO1 ... TODO9``: each literal matches one token, each
+of the others all ten, so a line holds 110 diagnostics (a row of about 16 kB)."""
+
+
+def counts_by_code(diagnostics: list[dict[str, Any]], line: int) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for diagnostic in diagnostics:
+        if diagnostic["range"]["start"]["line"] == line:
+            counts[diagnostic["code"]] = counts.get(diagnostic["code"], 0) + 1
+    return counts
+
+
+@pytest.mark.parametrize("transport", ["stdio", "tcp", "ws"])
+def test_a_real_server_publishes_twenty_patterns_on_long_lines_whole_after_each_edit(
+    transport: Transport,
+) -> None:
+    lines = 100
+    text = " ".join(f"TODO{n}" for n in range(10)) + "\n"
+    uri = "file:///long.txt"
+    with Client.start(transport=transport, timeout=TIMEOUT) as client:
+        client.initialize(options={"maxMatchesPerDocument": 100_000, "patterns": TWENTY})
+        client.open(uri, text * lines)
+        opened = client.wait_publish(uri, 1).diagnostics()
+        every_line = {f"literal{n}": 1 for n in range(10)}
+        every_line |= {f"word{n}": 10 for n in range(5)} | {f"regex{n}": 10 for n in range(5)}
+        assert len(opened) == 110 * lines
+        assert all(counts_by_code(opened, line) == every_line for line in range(lines))
+        third = [d for d in opened if d["code"] == "literal3" and d["range"]["start"]["line"] == 7]
+        assert third[0]["range"] == {
+            "start": {"line": 7, "character": 18},
+            "end": {"line": 7, "character": 23},
+        }
+        # Typed into line 50's TODO0: that line's row is rendered again, the others kept.
+        typed = {"start": {"line": 50, "character": 1}, "end": {"line": 50, "character": 1}}
+        client.change(uri, 2, [{"range": typed, "text": "x"}])
+        edited = client.wait_publish(uri, 2).diagnostics()
+        # "TxODO0": no literal0, and one match fewer for each word and regex pattern.
+        broken = {code: count - (count > 1) for code, count in every_line.items()}
+        del broken["literal0"]
+        assert counts_by_code(edited, 50) == broken
+        assert [d for d in edited if d["range"]["start"]["line"] != 50] == [
+            d for d in opened if d["range"]["start"]["line"] != 50
+        ]

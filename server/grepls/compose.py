@@ -1,14 +1,15 @@
 """Composition: one document's diagnostics as JSON, in document order, kept current line by line.
 
 A publish sends every diagnostic of a document (LSP has no partial update), so the JSON of all of
-them must be at hand after each keystroke without rendering them all again. A
-:class:`Composition` holds it as one *row* per line that has matches, in line order. A row holds
-a *cell* per pattern with matches there — the very list of spans that pattern's index holds for
-the line, keyed by the pattern's renderer — and every cell's diagnostics as fragments without
-their line number (see :mod:`grepls.render`), merged by position, then by pattern order, as one
-template. Its *chunk* is the template with the line number written in; a publish is one C-level
-join of the chunks. A cell is no more than the index's own list: twenty patterns make twenty
-thousand cells in a document of a thousand matching lines, each one dictionary entry.
+them must be at hand after each keystroke without rendering them all again. A :class:`Composition`
+holds it as one *row* per line that has matches, in line order. A row holds a *cell* per pattern
+with matches there — the very list of spans that pattern's index holds for the line, keyed by the
+pattern's renderer — and every cell's diagnostics as fragments without their line number (see
+:mod:`grepls.render`), merged by position, then by pattern order, as one template. Its *chunk* is
+the template with the line number written in; a publish is the chunks one after another, commas
+between (:func:`grepls.render.item_pieces`). A cell is no more than the index's own list: twenty
+patterns make twenty thousand cells in a document of a thousand matching lines, each one dictionary
+entry.
 
 What changed since the last look is read from each pattern's :class:`~grepls.index.MatchIndex`
 (``touched``: the ranges its splices replaced, in order), and only that is redone:
@@ -181,8 +182,12 @@ class Composition:
         update, only they and the patterns over their cap now are cut again (the rows of a
         pattern shown whole before and now hold every match it has, once patched)."""
 
-    def json(self, document: Shown, renderers: dict[str, DiagnosticRenderer], cap: int) -> bytes:
-        """The document's diagnostics as JSON array items, brought up to date."""
+    def rows(
+        self, document: Shown, renderers: dict[str, DiagnosticRenderer], cap: int
+    ) -> list[bytes]:
+        """The document's diagnostics as JSON, brought up to date: one chunk of array items per
+        line with matches, in line order (joined with commas, the array's items). The list is
+        the composition's own, changed by the next update: use it before then."""
         pairs = tuple(
             (renderer, track)
             for identifier, renderer in renderers.items()
@@ -198,7 +203,7 @@ class Composition:
             elif self._cut or not within:
                 self._recut(pairs, cap, patched)
         self._pairs = pairs
-        return b",".join(self._chunks)
+        return self._chunks
 
     def _update(self, pairs: Pairs, logs: list[Log | None]) -> set[int] | None:
         """Bring the rows up to date from the logs; the lines patched, or ``None`` (nothing

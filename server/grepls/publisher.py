@@ -55,6 +55,7 @@ from grepls.document import Document
 from grepls.render import (
     DiagnosticRenderer,
     full_report_json,
+    item_pieces,
     publish_parts,
     unchanged_report_json,
 )
@@ -151,7 +152,7 @@ class Publisher:
         self._changed = True
         self._closed_since[uri] = None
         if not self.pull:
-            self.endpoint.send(*publish_parts(uri, None, b""), method=PUBLISH)
+            self.endpoint.send(*publish_parts(uri, None, ()), method=PUBLISH)
 
     def show(self, uri: str) -> None:
         """Show ``uri`` now if it waits to be shown, the others at the next flush: after a
@@ -251,8 +252,8 @@ class Publisher:
         if self._shown.get(uri) == shown:
             return
         self._shown[uri] = shown
-        items = self._items(document)
-        if not items:
+        rows = self._rows(document)
+        if not rows:
             # No match left, or diagnostics turned off: one empty list says it; another would
             # change nothing.
             if uri in self._blank:
@@ -261,7 +262,7 @@ class Publisher:
         else:
             self._blank.discard(uri)
         self.endpoint.send(
-            *publish_parts(uri, document.version, items), method=PUBLISH, ahead=ahead
+            *publish_parts(uri, document.version, item_pieces(rows)), method=PUBLISH, ahead=ahead
         )
 
     def workspace_report(self, previous: dict[str, str], token: Any) -> bytes | Later:
@@ -297,7 +298,7 @@ class Publisher:
                 reports.append(_workspace_item(uri, unchanged_report_json(result_id)))
             else:
                 new = True
-                full = full_report_json(result_id, self._items(document))
+                full = full_report_json(result_id, b",".join(self._rows(document)))
                 reports.append(_workspace_item(uri, full))
         for uri, held in previous.items():
             if uri in self.documents or self._emptied.get(uri) == held:
@@ -338,7 +339,7 @@ class Publisher:
         result_id = self._result_id(uri, document)
         if previous_result_id == result_id:
             return unchanged_report_json(result_id)
-        return full_report_json(result_id, self._items(document))
+        return full_report_json(result_id, b",".join(self._rows(document)))
 
     def _result_id(self, uri: str, document: Shown | None) -> str:
         generations = _generations(document) if document is not None else ()
@@ -351,12 +352,13 @@ class Publisher:
             self._result_ids[uri] = (document, generations, self._epoch, result_id)
         return result_id
 
-    def _items(self, document: Shown) -> bytes:
-        """The document's diagnostics as JSON array items (see :mod:`grepls.compose`)."""
+    def _rows(self, document: Shown) -> list[bytes]:
+        """The document's diagnostics as JSON, a chunk of array items per line (see
+        :mod:`grepls.compose`; read them before the next call)."""
         composition = self._compositions.get(document.uri)
         if composition is None:
             composition = self._compositions[document.uri] = Composition()
-        return composition.json(document, self.renderers, self.cap)
+        return composition.rows(document, self.renderers, self.cap)
 
     def _announce_cap(self, document: Document) -> None:
         """Tell the user of each pattern that has more matches in an open document than the

@@ -46,6 +46,10 @@ from grepls.server import Server
 
 logger = logging.getLogger(__name__)
 
+# Messages in more parts than this are pieces of a large publish, written with writev.
+_FEW_PARTS = 8
+# At most this many pieces a writev (Linux's IOV_MAX).
+_IOV_MAX = 1024
 # How often to check that the client process is still alive.
 _WATCH_SECONDS = 1.0
 # How long the writer thread may go on writing once the session is over.
@@ -72,6 +76,11 @@ class StreamWriter:
         self._queue: queue.SimpleQueue[list[bytes] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._unread = unread_bytes(stream)
+        self._fd: int | None = None
+        """The stream's descriptor, where messages of many pieces can be written with ``writev``."""
+        if hasattr(os, "writev"):  # not on Windows
+            with contextlib.suppress(OSError, ValueError):
+                self._fd = stream.fileno()
 
     def backlog(self) -> int:
         """Bytes written that the editor has not read yet, as far as can be told: what the kernel
@@ -104,9 +113,15 @@ class StreamWriter:
         if stream is None:
             return
         try:
-            # With writelines, a large publish reaches the kernel without another copy.
-            stream.writelines(message)
-            stream.flush()
+            if len(message) > _FEW_PARTS and self._fd is not None:
+                # A large publish in pieces (see grepls.render.item_pieces): the kernel copies
+                # them into the pipe from where they are, without their joining first.
+                stream.flush()
+                write_pieces(self._fd, message)
+            else:
+                # With writelines, a large part reaches the kernel without another copy.
+                stream.writelines(message)
+                stream.flush()
         except (BrokenPipeError, ConnectionResetError):
             # The client went away (an editor quitting may close our output before our input):
             # nothing more can reach it, and the input's end will stop the server.
@@ -125,6 +140,27 @@ class StreamWriter:
         if self._thread is not None:
             self._queue.put(None)
             self._thread.join(timeout)
+
+
+def write_pieces(fd: int, pieces: Sequence[bytes]) -> None:
+    """Write ``pieces`` one after another with ``writev`` (``_IOV_MAX`` at a time), all of them:
+    a write that took only part goes on from there, and a descriptor that is not blocking is
+    waited for."""
+    pending: list[bytes | memoryview] = list(pieces)
+    first = 0
+    while first < len(pending):
+        try:
+            written = os.writev(fd, pending[first : first + _IOV_MAX])
+        except (BlockingIOError, InterruptedError):
+            select.select([], [fd], [])
+            continue
+        while written:
+            size = len(pending[first])
+            if written < size:
+                pending[first] = memoryview(pending[first])[written:]
+                break
+            written -= size
+            first += 1
 
 
 class SocketWriter:
