@@ -10,7 +10,8 @@ the editor says ``exit`` before it has read a byte of it.
 A publish of long rows (twenty patterns' matches on a line) is written from its rows, a piece
 each, with ``writev`` instead of one joined string: the pieces must arrive whole and in order
 however the editor reads them, through a descriptor that blocks or not. The test with a real
-server runs on TCP and WebSocket too, whose writers are handed the same pieces.
+server runs on TCP and WebSocket too, whose writers are handed the same pieces, and with a client
+that pulls, whose full reports come in pieces as well.
 """
 
 from __future__ import annotations
@@ -277,17 +278,39 @@ def counts_by_code(diagnostics: list[dict[str, Any]], line: int) -> dict[str, in
     return counts
 
 
-@pytest.mark.parametrize("transport", ["stdio", "tcp", "ws"])
-def test_a_real_server_publishes_twenty_patterns_on_long_lines_whole_after_each_edit(
-    transport: Transport,
+PULL = {
+    "textDocument": {"diagnostic": {"dynamicRegistration": False}},
+    "workspace": {"diagnostics": {"refreshSupport": True}},
+}
+"""A client that pulls diagnostics (as VS Code does): full reports come in parts too."""
+
+
+def diagnostics_of(client: Client, uri: str, version: int, pull: bool) -> list[dict[str, Any]]:
+    """The document's diagnostics for ``version``: its publish, or its report when pulled."""
+    if not pull:
+        return client.wait_publish(uri, version).diagnostics()
+    report = client.result("textDocument/diagnostic", {"textDocument": {"uri": uri}})
+    assert report["kind"] == "full"
+    items: list[dict[str, Any]] = report["items"]
+    return items
+
+
+@pytest.mark.parametrize(
+    ("transport", "pull"),
+    [("stdio", False), ("tcp", False), ("ws", False), ("stdio", True)],
+    ids=["stdio", "tcp", "ws", "stdio-pull"],
+)
+def test_a_real_server_sends_twenty_patterns_on_long_lines_whole_after_each_edit(
+    transport: Transport, pull: bool
 ) -> None:
     lines = 100
     text = " ".join(f"TODO{n}" for n in range(10)) + "\n"
     uri = "file:///long.txt"
     with Client.start(transport=transport, timeout=TIMEOUT) as client:
-        client.initialize(options={"maxMatchesPerDocument": 100_000, "patterns": TWENTY})
+        options = {"maxMatchesPerDocument": 100_000, "patterns": TWENTY}
+        client.initialize(options=options, capabilities=PULL if pull else None)
         client.open(uri, text * lines)
-        opened = client.wait_publish(uri, 1).diagnostics()
+        opened = diagnostics_of(client, uri, 1, pull)
         every_line = {f"literal{n}": 1 for n in range(10)}
         every_line |= {f"word{n}": 10 for n in range(5)} | {f"regex{n}": 10 for n in range(5)}
         assert len(opened) == 110 * lines
@@ -300,7 +323,7 @@ def test_a_real_server_publishes_twenty_patterns_on_long_lines_whole_after_each_
         # Typed into line 50's TODO0: that line's row is rendered again, the others kept.
         typed = {"start": {"line": 50, "character": 1}, "end": {"line": 50, "character": 1}}
         client.change(uri, 2, [{"range": typed, "text": "x"}])
-        edited = client.wait_publish(uri, 2).diagnostics()
+        edited = diagnostics_of(client, uri, 2, pull)
         # "TxODO0": no literal0, and one match fewer for each word and regex pattern.
         broken = {code: count - (count > 1) for code, count in every_line.items()}
         del broken["literal0"]
@@ -308,3 +331,5 @@ def test_a_real_server_publishes_twenty_patterns_on_long_lines_whole_after_each_
         assert [d for d in edited if d["range"]["start"]["line"] != 50] == [
             d for d in opened if d["range"]["start"]["line"] != 50
         ]
+        if pull:
+            assert client.find_publish(uri) is None  # nothing pushed to a client that pulls

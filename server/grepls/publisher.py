@@ -55,11 +55,12 @@ from grepls.document import Document
 from grepls.render import (
     DiagnosticRenderer,
     full_report_json,
+    full_report_parts,
     item_pieces,
     publish_parts,
     unchanged_report_json,
 )
-from grepls.rpc import Endpoint, Later
+from grepls.rpc import Endpoint, JsonParts, Later
 from grepls.settings import CAP_NAMED, CAP_SETTING, DEFAULT_MAX_MATCHES, over_the_cap
 
 WARNING = 2  # window/showMessage's MessageType.Warning
@@ -331,15 +332,16 @@ class Publisher:
             )
         return b'{"items":[]}'
 
-    def report(self, uri: str, previous_result_id: str | None) -> bytes:
-        """The JSON result of ``textDocument/diagnostic`` for one document."""
+    def report(self, uri: str, previous_result_id: str | None) -> bytes | JsonParts:
+        """The JSON result of ``textDocument/diagnostic`` for one document (a full report in
+        parts, as a push is, so that a large one is not copied into one string)."""
         document = self.documents.get(uri)
         if document is None:
             return full_report_json(self._result_id(uri, None), b"")
         result_id = self._result_id(uri, document)
         if previous_result_id == result_id:
             return unchanged_report_json(result_id)
-        return full_report_json(result_id, b",".join(self._rows(document)))
+        return JsonParts(full_report_parts(result_id, item_pieces(self._rows(document))))
 
     def _result_id(self, uri: str, document: Shown | None) -> str:
         generations = _generations(document) if document is not None else ()

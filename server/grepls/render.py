@@ -117,9 +117,17 @@ def publish_parts(uri: str, version: int | None, items: Sequence[bytes]) -> tupl
 
 def full_report_json(result_id: str, diagnostics: bytes) -> bytes:
     """A pull-model full document diagnostic report."""
-    return b'{"kind":"full","resultId":%s,"items":[%s]}' % (
+    return b"".join(full_report_parts(result_id, (diagnostics,)))
+
+
+def full_report_parts(result_id: str, items: Sequence[bytes]) -> tuple[bytes, ...]:
+    """The same report in parts (``items``: as :func:`item_pieces` makes them)."""
+    return (
+        b'{"kind":"full","resultId":',
         json.dumps(result_id).encode(),
-        diagnostics,
+        b',"items":[',
+        *items,
+        b"]}",
     )
 
 

@@ -64,8 +64,16 @@ class Writer(Protocol):
 
 
 Handler = Callable[[Any], Any]
-"""Takes a message's raw ``params``; a request's handler returns its result (``bytes`` = JSON), or a
-:class:`Later` when the answer must wait (for the client's answer to a request of ours)."""
+"""Takes a message's raw ``params``; a request's handler returns its result (``bytes`` = JSON,
+:class:`JsonParts`), or a :class:`Later` when the answer must wait (for the client's answer to a
+request of ours)."""
+
+
+class JsonParts(tuple[bytes, ...]):
+    """A result already JSON, in parts that are written one after another as they are: a large
+    diagnostic report, which joining would copy once more."""
+
+    __slots__ = ()
 
 
 class Later:
@@ -282,12 +290,15 @@ class Endpoint:
                 self.trace.sent(method, request_id, sum(map(len, parts)))
 
     def respond(self, request_id: Any, result: Any) -> None:
-        body = result if isinstance(result, bytes) else _dumps(result)
+        if isinstance(result, JsonParts):
+            body = result
+        else:
+            body = JsonParts((result if isinstance(result, bytes) else _dumps(result),))
         self.send(
             b'{"jsonrpc":"2.0","id":',
             _dumps(request_id),
             b',"result":',
-            body,
+            *body,
             b"}",
             request_id=request_id,
         )

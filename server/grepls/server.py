@@ -32,7 +32,7 @@ from grepls.patterns import SEARCH_ID, PatternSet
 from grepls.publisher import Publisher
 from grepls.queries import Highlights
 from grepls.render import DiagnosticRenderer
-from grepls.rpc import Endpoint, InvalidParams, Later, Route
+from grepls.rpc import Endpoint, InvalidParams, JsonParts, Later, Route
 from grepls.session import Session, initialize_result, negotiate
 from grepls.settings import Settings, parse_settings, plan
 from grepls.tokens import SemanticTokens, modifiers_for
@@ -250,7 +250,7 @@ class Server:
         if isinstance(settings, dict) and "grepls" in settings:
             self.apply_settings(settings["grepls"])
 
-    def document_diagnostic(self, raw: Any) -> bytes:
+    def document_diagnostic(self, raw: Any) -> bytes | JsonParts:
         uri = params.document_uri(raw)
         previous = params.optional_string(raw.get("previousResultId"), "previousResultId")
         return self.publisher.report(uri, previous)
