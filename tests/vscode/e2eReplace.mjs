@@ -34,10 +34,18 @@ export async function replaceScenario(page, { workspace, runCommand, eventually,
     await eventually(`${name} to show ${JSON.stringify(text)}`, async () =>
       (await lines()).includes(text), 15_000);
   };
+  // Quick Open's own box: right after another input closes (the replacement's prompt), the box
+  // seen may still be that one, going away, and a Control+P pressed then can be lost with it.
+  const quickOpen = page.locator('.quick-input-widget input.input[placeholder^="Search files by name"]');
   const open = async (name) => {
-    await page.keyboard.press("Control+P");
-    await box.waitFor({ state: "visible", timeout: 15_000 });
-    await box.fill(name);
+    await eventually(`Quick Open to show, for ${name}`, async () => {
+      if (!(await quickOpen.isVisible())) {
+        await page.keyboard.press("Control+P");
+        await sleep(300);
+      }
+      return quickOpen.isVisible();
+    }, 15_000);
+    await quickOpen.fill(name, { timeout: 15_000 });
     const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: name }).first();
     await row.waitFor({ state: "visible", timeout: 15_000 });
     await row.click();
