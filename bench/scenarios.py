@@ -72,6 +72,8 @@ class ServerSpec:
     argv: list[str]
     # Caps for a slow server: scenario label -> max measured iterations (see `_cap`).
     caps: dict[str, int] = field(default_factory=dict)
+    # The server's environment, when not the benchmark's own (a baseline's PYTHONPATH).
+    env: dict[str, str] | None = None
 
 
 @dataclass
@@ -91,6 +93,7 @@ def server_session(
         argv=spec.argv,
         stderr_path=os.path.join(scratch_dir, f"{spec.name}-{label}.stderr"),
         timeout=timeout,
+        env=spec.env,
     )
     try:
         result = client.result(
@@ -398,6 +401,7 @@ def startups(
             argv=spec.argv,
             stderr_path=os.path.join(scratch_dir, f"{spec.name}-{label}.stderr"),
             timeout=timeout,
+            env=spec.env,
         )
         try:
             client.result(
