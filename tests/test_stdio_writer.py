@@ -231,7 +231,10 @@ def test_a_message_in_thousands_of_pieces_arrives_whole_and_in_order(blocking: b
     assert bytes(received) == b"".join(pieces)
 
 
-def test_the_stdio_writer_frames_a_message_of_many_pieces_like_one_of_a_single_part() -> None:
+@pytest.mark.parametrize("ahead", [False, True], ids=["written-at-once", "from-the-thread"])
+def test_the_stdio_writer_frames_a_message_of_many_pieces_like_one_of_a_single_part(
+    ahead: bool,
+) -> None:
     pieces = varied_pieces()
     outputs = []
     for message in (pieces, [b"".join(pieces)]):
@@ -240,7 +243,7 @@ def test_the_stdio_writer_frames_a_message_of_many_pieces_like_one_of_a_single_p
         reader = drain(read_end, received)
         with os.fdopen(write_end, "wb") as stream:
             writer = StreamWriter(stream)
-            writer.write_message([b"{"], ahead=False)
+            writer.write_message([b"{"], ahead=ahead)  # ahead: what follows goes to the thread
             writer.write_message(message)
             writer.write_message([b"}"])
             writer.close(TIMEOUT)

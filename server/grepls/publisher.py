@@ -262,12 +262,8 @@ class Publisher:
             self._blank.add(uri)
         else:
             self._blank.discard(uri)
-        # Sent ahead, a publish is written by the writer thread, which must take the GIL back
-        # from the busy event loop after each system call: it gets one joined string, one write,
-        # as before (rows in pieces measured no faster there, and no slower).
-        items = [b",".join(rows)] if ahead else item_pieces(rows)
         self.endpoint.send(
-            *publish_parts(uri, document.version, items), method=PUBLISH, ahead=ahead
+            *publish_parts(uri, document.version, item_pieces(rows)), method=PUBLISH, ahead=ahead
         )
 
     def workspace_report(self, previous: dict[str, str], token: Any) -> bytes | Later:
