@@ -9,8 +9,9 @@ end. Exit status is non-zero if any scenario failed (wrong match count, timeout,
 server's `PYTHONPATH`) as the server `baseline`, in turns with grepls in each scenario: a warm-up of
 both (not kept: a scenario's first runs in a process measure slower), then grepls and the baseline,
 then the baseline and grepls, each server's samples pooled. From one process to the next a row can
-move more than a change does: only figures taken in turns compare. `git archive COMMIT server/grepls
-| tar -x -C /tmp/base` and `--baseline /tmp/base/server` compare a commit with the working tree.
+move more than a change does: only figures taken in turns compare. To compare a commit with the
+working tree: `mkdir -p /tmp/base`, `git archive COMMIT server/grepls | tar -x -C /tmp/base`, then
+`--baseline /tmp/base/server`.
 """
 
 from __future__ import annotations
