@@ -527,34 +527,52 @@ def pattern_additions(
     timeout: float,
 ) -> Measurement:
     """Ten documents open with twenty patterns: add a twenty-first (and remove it again); the
-    time from writing ``grepls.addPattern`` to the last of the ten publishes that carry it."""
+    time from writing ``grepls.addPattern`` to the last of the ten publishes that carry it.
+
+    Every publish is decoded after the round's time is taken, its count checked (one more per
+    planted ``TODO`` with the twenty-first pattern) and its bytes dropped: a round receives 70 MB,
+    and a client that kept them grew by that much each round and slowed every later one."""
     uris = [f"file:///bench/{label}-{n}.py" for n in range(len(docs))]
     extra = {"pattern": "TODO", "id": "twenty-first", "severity": "hint"}
     with server_session(spec, scratch_dir, label, timeout) as client:
         add_patterns(client, SEVERAL_PATTERNS, timeout)
-        for uri, doc in zip(uris, docs, strict=True):
-            _open(client, uri, doc, timeout, f"{label}: open {uri}", SEVERAL_PATTERNS)
+        opened = [
+            len(_open(client, uri, doc, timeout, f"{label}: open {uri}", SEVERAL_PATTERNS)[1])
+            for uri, doc in zip(uris, docs, strict=True)
+        ]
+        added = [count + len(doc.todo_lines) for count, doc in zip(opened, docs, strict=True)]
         samples = []
         for index in range(warmup + rounds):
             start = len(client.publishes)
             request = client.start_request(
                 "workspace/executeCommand", {"command": "grepls.addPattern", "arguments": [extra]}
             )
-            last = max(client.wait_publish(uri, None, start, timeout).received_ns for uri in uris)
+            frames = [client.wait_publish(uri, None, start, timeout) for uri in uris]
+            last = max(frame.received_ns for frame in frames)
             client.finish(request, timeout)
             if index >= warmup:
                 samples.append(last - request.sent_ns)
+            _check_counts(frames, added, f"{label}: round {index}, added")
             start = len(client.publishes)
             client.result(
                 "workspace/executeCommand",
                 {"command": "grepls.removePattern", "arguments": [extra["id"]]},
                 timeout=timeout,
             )
-            for uri in uris:  # the removal's publishes, before the next round
-                client.wait_publish(uri, None, start, timeout)
+            # The removal's publishes, before the next round.
+            frames = [client.wait_publish(uri, None, start, timeout) for uri in uris]
+            _check_counts(frames, opened, f"{label}: round {index}, removed")
             _finish_barrier(client, client.start_request(BARRIER_METHOD, None), timeout)
         memory = tree_memory_kb(client.pid)
     return Measurement(samples, memory)
+
+
+def _check_counts(frames: list[Frame], counts: list[int], what: str) -> None:
+    """Each publish holds its expected number of diagnostics; its bytes are dropped."""
+    for frame, count in zip(frames, counts, strict=True):
+        got = len(frame.diagnostics(keep=False))
+        if got != count:
+            raise ScenarioError(f"{what}: {frame.uri} published {got} diagnostics, not {count}")
 
 
 def _line_edit(uri: str, version: int, insert: bool) -> dict[str, Any]:
