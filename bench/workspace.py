@@ -28,9 +28,10 @@ for each pattern — ``TODO`` (literal), ``fixme`` (case-insensitive, whole word
 server's scheduling group), as a build or a test run would: the scan worker, on idle CPU only,
 is then starved, and replaced by one at ``nice`` (each round says whether it was).
 
-``--baseline DIR`` measures another ``grepls`` package beside this one in every round (the two
-in alternating order, so that both see the same load): ``git archive COMMIT server/grepls | tar -x
--C /tmp/base`` and ``--baseline /tmp/base/server`` compare a commit with the working tree.
+``--baseline DIR`` measures another ``grepls`` package beside this one in every round (the two in
+alternating order, so that both see the same load, after a warm-up round of each that is not kept):
+``git archive COMMIT server/grepls | tar -x -C /tmp/base`` and ``--baseline /tmp/base/server``
+compare a commit with the working tree.
 
 The raw numbers go to ``bench/results/workspace-<stamp>.json`` (ignored by git).
 """
@@ -484,6 +485,11 @@ def run_rounds(tree: Path, arguments: argparse.Namespace) -> list[dict[str, Any]
         if arguments.baseline is not None:
             variants.append(("baseline", arguments.baseline.resolve()))
         measured_rounds: dict[str, list[dict[str, Any]]] = {label: [] for label, _ in variants}
+        if len(variants) > 1:
+            # A warm-up round of each, not kept: a process's first rounds measure slower,
+            # whatever the code, and the variant run first would carry that alone.
+            for _, source in variants:
+                measure(tree, name, argument, source, arguments.watcher)
         for number in range(arguments.rounds):
             # ripgrep and grepls side by side in each round, so that both see the same load.
             rg_seconds = rg_wall(tree, name, flags)
