@@ -14,10 +14,12 @@ server ends.
 
 **Idle CPU until starved.** The scan worker, and the ripgrep it or the server starts, run on idle
 CPU only (``SCHED_IDLE``, Linux): the kernel hands the CPU back to the server or the editor the
-moment either wakes, so a keystroke never waits behind a scan's time slice. But a process on idle
-CPU only gets almost nothing while other programs keep every CPU busy (a build, a test run, in the
-same session or with autogroups off): a scan of the Linux tree then took minutes instead of seconds,
-and a file saved meanwhile waited behind it. So while such a helper has work, a
+moment either wakes, so a keystroke seldom waits behind a scan's time slice (it still can: a server
+that the editor's wake-up preempted is not waking, and Linux's EEVDF may pick a helper before it
+until the next tick; see the performance log). But a process on idle CPU only gets almost nothing
+while other programs keep every CPU busy (a build, a test run, in the same session or with
+autogroups off): a scan of the Linux tree then took minutes instead of seconds, and a file saved
+meanwhile waited behind it. So while such a helper has work, a
 :class:`StarvationWatch` reads how long it ran and how long it waited for a CPU
 (``/proc/PID/task/*/schedstat``); when it mostly waited and barely ran for a second, the
 :class:`Priority` turns to ``nice`` alone for the rest of the session, and the helper is started
