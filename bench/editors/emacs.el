@@ -22,7 +22,16 @@
     (write-region line nil (grepls-bench--get 'events) 'append 'silent)))
 
 (defun grepls-bench--fail (message)
-  (grepls-bench--event "error" (format "\"message\":%S" message))
+  ;; What Emacs warned of and logged goes with the error: a failed run leaves nothing else.
+  (let ((told (mapconcat (lambda (name)
+                           (if (get-buffer name)
+                               (with-current-buffer name
+                                 (format "%s:\n%s" name (buffer-substring-no-properties
+                                                         (max (point-min) (- (point-max) 2000))
+                                                         (point-max))))
+                             ""))
+                         '("*Warnings*" "*Messages*") "\n")))
+    (grepls-bench--event "error" (format "\"message\":%S" (concat message "\n" told))))
   (kill-emacs 1))
 
 (defun grepls-bench--every (seconds what step &optional deadline)
