@@ -31,7 +31,7 @@
                                                          (point-max))))
                              ""))
                          '("*Warnings*" "*Messages*") "\n")))
-    (grepls-bench--event "error" (format "\"message\":%S" (concat message "\n" told))))
+    (grepls-bench--event "error" (concat "\"message\":" (json-encode-string (concat message "\n" told)))))
   (kill-emacs 1))
 
 (defun grepls-bench--every (seconds what step &optional deadline)

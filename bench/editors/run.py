@@ -1055,12 +1055,16 @@ def plot(results: list[Result], path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.editors", description=__doc__)
     parser.add_argument("--editors", nargs="*", help="editor names (default: every installed)")
-    parser.add_argument("--lines", nargs="*", type=int, default=[2_000, 100_000])
-    parser.add_argument("--matches", nargs="*", type=int, default=[100, 1_000, 5_000])
+    parser.add_argument("--lines", nargs="*", type=int, help="default: 2,000 and 100,000")
+    parser.add_argument("--matches", nargs="*", type=int, help="default: 100, 1,000 and 5,000")
     parser.add_argument("--servers", nargs="*", default=["grepls", "floor"])
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--gap", type=float, default=0.3, help="seconds between keystrokes")
-    parser.add_argument("--smoke", action="store_true", help="one editor, 2k lines, 2 rounds")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="one editor, 2 rounds (2k lines, 100 matches unless given)",
+    )
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     parser.add_argument("--plot", type=Path, help="write the PNG plot here")
     parser.add_argument(
@@ -1102,8 +1106,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.smoke:
         args.editors = args.editors or ["neovim-0.7"]
-        args.lines, args.matches, args.rounds, args.gap = [2_000], [100], 2, 0.1
-        args.header = []
+        args.lines, args.matches = args.lines or [2_000], args.matches or [100]
+        # 0.4 s between keystrokes: the server writes its trace once idle for 0.25 s, and Emacs
+        # kills it at exit, before it could write the trace then.
+        args.rounds, args.gap, args.header = 2, 0.4, []
+    args.lines = args.lines or [2_000, 100_000]
+    args.matches = args.matches or [100, 1_000, 5_000]
     headers: list[HeaderCase] = []
     if args.header:
         found = linux_header()
