@@ -110,6 +110,27 @@ def run_editor(argv: list[str], env: dict[str, str], cwd: Path) -> EditorRun:
     )
 
 
+def run_emacs_batch(
+    config_text: str, driver: Path, env: dict[str, str], workdir: Path, cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    """Batch Emacs with ``config_text`` (written to the test's folder) and then ``driver``; a
+    non-zero exit fails the test with the end of Emacs's output."""
+    emacs = require_binary("emacs")
+    config = workdir / "grepls-config.el"
+    config.write_text(config_text, encoding="utf-8")
+    done = subprocess.run(
+        [emacs, "--batch", "-q", "-l", str(config), "-l", str(driver)],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=EDITOR_TIMEOUT_S,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done
+
+
 def read_report(path: Path, run: EditorRun) -> dict[str, object]:
     """The JSON the driver wrote; its absence means the driver died, which is a failure."""
     if not path.exists():

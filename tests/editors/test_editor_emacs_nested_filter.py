@@ -13,11 +13,10 @@ second pattern. eglot's connect leaves the handler by ``throw``; without the adv
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 from editors_readme import snippet
-from editors_run import EDITOR_TIMEOUT_S, require_binary
+from editors_run import run_emacs_batch
 
 DRIVER = Path(__file__).parent / "drivers" / "emacs_nested_filter.el"
 MATCHES = 1_000
@@ -35,23 +34,11 @@ def large_file(path: Path) -> None:
 def test_emacs_reads_what_arrives_inside_jsonrpcs_filter(
     workdir: Path, env: dict[str, str]
 ) -> None:
-    emacs = require_binary("emacs")
-    config = workdir / "grepls-config.el"
-    config.write_text(snippet("emacs-config"), encoding="utf-8")
     text = workdir / "project" / "large.txt"
     large_file(text)
     out = workdir / "nested.json"
     env = dict(env, GREPLS_OUT=str(out), GREPLS_FILE=str(text), GREPLS_EXPECTED=str(MATCHES))
-    done = subprocess.run(
-        [emacs, "--batch", "-q", "-l", str(config), "-l", str(DRIVER)],
-        env=env,
-        cwd=workdir / "project",
-        capture_output=True,
-        text=True,
-        timeout=EDITOR_TIMEOUT_S,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+    run_emacs_batch(snippet("emacs-config"), DRIVER, env, workdir, cwd=workdir / "project")
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["shown"] == MATCHES, report
     assert report["answers"] == 2, report

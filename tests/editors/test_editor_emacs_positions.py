@@ -10,31 +10,18 @@ compares each with eglot's own answer (the advice taken off for that call).
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 from editors_readme import snippet
-from editors_run import EDITOR_TIMEOUT_S, require_binary
+from editors_run import run_emacs_batch
 
 DRIVER = Path(__file__).parent / "drivers" / "emacs_positions.el"
 
 
 def test_emacs_position_advice_matches_eglot(workdir: Path, env: dict[str, str]) -> None:
-    emacs = require_binary("emacs")
-    config = workdir / "grepls-config.el"
-    config.write_text(snippet("emacs-config"), encoding="utf-8")
     out = workdir / "positions.json"
     env = dict(env, GREPLS_OUT=str(out))
-    done = subprocess.run(
-        [emacs, "--batch", "-q", "-l", str(config), "-l", str(DRIVER)],
-        env=env,
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        timeout=EDITOR_TIMEOUT_S,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+    run_emacs_batch(snippet("emacs-config"), DRIVER, env, workdir, cwd=workdir)
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["installed"] is True, "the README's config did not install the advice"
     assert report["compared"] >= 1000, report
