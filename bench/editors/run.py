@@ -40,6 +40,10 @@ Every figure is a median over rounds after two warm-up rounds, with:
   diagnostic — what the editor costs with nothing to show. It runs as directly as grepls (no
   process between it and the editor) and is timed by the screen only.
 
+``--baseline DIR`` runs another grepls package (``DIR/grepls``, first on the server's
+``PYTHONPATH``) as the server ``baseline`` beside this one: a change is judged at the screen that
+way.
+
 Every wait has a deadline; editors run in their own process group and are killed with it.
 """
 
@@ -375,7 +379,7 @@ def vim_variants(vim: str | None) -> list[Editor]:
 @dataclass
 class Result:
     editor: str
-    server: str  # "grepls" | "floor"
+    server: str  # "grepls" | "baseline" (another grepls package, --baseline) | "floor"
     lines: int
     matches: int
     rounds: int
@@ -586,6 +590,7 @@ def run_one(
     workdir: Path,
     gap: float,
     header: HeaderCase | None = None,
+    baseline: Path | None = None,
 ) -> Result:
     result = Result(editor.name, server, lines, matches, rounds)
     assert editor.binary is not None
@@ -609,7 +614,7 @@ def run_one(
     command = [PYTHON, "-m", "grepls", "--trace-timing", f'"{trace}"']
     shim = shims / "grepls"
     shim.write_text(
-        f"#!/bin/sh\nexec {' '.join(command if server == 'grepls' else floor)}\n",
+        f"#!/bin/sh\nexec {' '.join(floor if server == 'floor' else command)}\n",
         encoding="utf-8",
     )
     shim.chmod(0o755)
@@ -626,7 +631,7 @@ def run_one(
         else kept_shown(text, editor.max_matches or DEFAULT_MAX_MATCHES)
         if editor.patterns
         else shown(matches),
-        "patterns": KEPT_PATTERNS if editor.patterns and server == "grepls" else None,
+        "patterns": KEPT_PATTERNS if editor.patterns and server != "floor" else None,
         "channel": editor.channel,
         "rounds": rounds + WARMUP,
         "wait_ms": 300_000 if editor.patterns else 60_000,
@@ -634,7 +639,7 @@ def run_one(
     (run_dir / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
     env = editor_env(home, shims)
     env["GREPLS_BENCH_PLAN"] = str(run_dir / "plan.json")
-    env["PYTHONPATH"] = str(REPO)
+    env["PYTHONPATH"] = python_path(server, baseline)
     if editor.kind == "neovim":
         argv = [editor.binary, "-u", str(config), "-i", "NONE"]
         argv += ["-c", f"luafile {HERE / 'neovim.lua'}", "file.txt"]
@@ -713,6 +718,7 @@ def run_vscode(
     workdir: Path,
     gap: float,
     header: HeaderCase | None = None,
+    baseline: Path | None = None,
 ) -> list[Result]:
     """VS Code (code-server + chromium): one workbench per server, every case a file in it —
     or, with ``header``, the Linux header alone, its target line reading the pattern without its
@@ -740,7 +746,7 @@ def run_vscode(
         name = f"bench-{lines}-{matches}{'-past-cap' if past_cap else ''}.txt"
         (workspace / name).write_text(text, encoding="utf-8")
         after = min(matches + 1, cap)
-        counted = server == "grepls" and after != min(matches, cap) and not past_cap
+        counted = server != "floor" and after != min(matches, cap) and not past_cap
         status = after if counted else None
         files.append(
             {
@@ -753,22 +759,23 @@ def run_vscode(
                 # twenty more patterns, VS Code squiggles the first 500 of 21 a line (above it).
                 "squiggles": server == "floor" or not (past_cap or editor.patterns),
                 "status_after_typing": status,
-                "shown_before": min(matches, cap) if server == "grepls" else 1,
+                "shown_before": min(matches, cap) if server != "floor" else 1,
             }
         )
     # The extension runs `<interpreter> -m grepls` (and probes it with -c): the shim starts the
     # server it is asked for, and passes every other call through. The trace is turned on through
     # the environment: the grepls the .vsix bundles may predate the flag, and then runs untimed.
-    target = "-m grepls" if server == "grepls" else str(HERE / "floor_server.py")
-    if server == "grepls" and editor.push:
+    target = "-m grepls" if server != "floor" else str(HERE / "floor_server.py")
+    if server != "floor" and editor.push:
         target = str(HERE / "push_server.py")
-    if server == "grepls" and editor.stand_in:
+    if server != "floor" and editor.stand_in:
         target = str(HERE / editor.stand_in)
     interpreter = run_dir / "python"
     interpreter.write_text(
         "#!/bin/sh\n"
         'if [ "$1" = "-m" ] && [ "$2" = "grepls" ]; then\n'
-        f'  GREPLS_TRACE_TIMING="{trace}" PYTHONPATH="$PYTHONPATH:{REPO}" exec python3 {target}\n'
+        f'  GREPLS_TRACE_TIMING="{trace}" PYTHONPATH="{python_path(server, baseline)}" '
+        f"exec python3 {target}\n"
         "fi\n"
         'exec python3 "$@"\n',
         encoding="utf-8",
@@ -785,7 +792,7 @@ def run_vscode(
         "gap_ms": int(gap * 1000),
         "settings": dict(editor.vscode_settings)
         | ({} if editor.max_matches is None else {"grepls.maxMatchesPerDocument": cap})
-        | ({"grepls.patterns": KEPT_PATTERNS} if editor.patterns and server == "grepls" else {}),
+        | ({"grepls.patterns": KEPT_PATTERNS} if editor.patterns and server != "floor" else {}),
         "out": str(run_dir / "vscode.json"),
         "pattern": "TODO" if header is None else header.pattern,
     }
@@ -902,6 +909,13 @@ def server_share(
     return to_server, None
 
 
+def python_path(server: str, baseline: Path | None) -> str:
+    """The server's ``PYTHONPATH``: the baseline package first for the server ``baseline``, then
+    the caller's, then this repository (the ``bench`` package: the floor and stand-in servers)."""
+    first = [str(baseline)] if server == "baseline" and baseline is not None else []
+    return os.pathsep.join([*first, *filter(None, [os.environ.get("PYTHONPATH")]), str(REPO)])
+
+
 def editor_env(home: Path, shims: Path) -> dict[str, str]:
     env = {
         key: value
@@ -969,14 +983,15 @@ def markdown(results: list[Result]) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
-        if r.server != "grepls":
+        if r.server == "floor":
             continue
         floor = floors.get((shared.get(r.editor, r.editor), r.lines, r.matches))
         screen, base = r.median("screen_ms"), floor.median("screen_ms") if floor else None
         above = fmt(screen - base) if screen is not None and base is not None else "-"
         peak = f" ({fmt(max(r.screen_ms))})" if r.screen_ms else ""
+        name = r.editor if r.server == "grepls" else f"{r.editor} ({r.server})"
         rows.append(
-            f"| {r.editor} | {r.lines:,} | {r.matches:,} | {fmt(screen)}{peak} "
+            f"| {name} | {r.lines:,} | {r.matches:,} | {fmt(screen)}{peak} "
             f"| {fmt(r.median('to_server_ms'))} | {fmt(r.median('server_ms'))} | {fmt(base)} "
             f"| {above} |"
         )
@@ -1075,12 +1090,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--keep", action="store_true", help="keep each run's files (debugging)")
     parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a folder holding another grepls package: run it too, as the server `baseline`",
+    )
+    parser.add_argument(
         "--header",
         nargs="*",
         default=list(HEADER_PATTERNS),
         help="patterns searched in the Linux header (VS Code: the first; none: skip the header)",
     )
     args = parser.parse_args(argv)
+    if args.baseline is not None:
+        if not (args.baseline / "grepls" / "__init__.py").exists():
+            parser.error(f"--baseline {args.baseline}: no grepls package there")
+        args.baseline = args.baseline.resolve()
+        if "baseline" not in args.servers:
+            args.servers.append("baseline")
     if args.markdown:
         rows: dict[tuple[str, str, int, int], Result] = {}
         for path in args.markdown:
@@ -1128,10 +1154,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.keep:
             workdir = tempfile.mkdtemp(prefix="grepls-bench-editors-kept-")
             print(f"keeping the runs' files in {workdir}")
+        base = args.baseline
         for editor, server, cases in plan_runs(args):
             if editor.kind == "vscode":
                 batch = (
-                    run_vscode(editor, server, cases, args.rounds, Path(workdir), args.gap)
+                    run_vscode(
+                        editor, server, cases, args.rounds, Path(workdir), args.gap, None, base
+                    )
                     if cases
                     else []
                 )
@@ -1140,18 +1169,27 @@ def main(argv: list[str] | None = None) -> int:
                         result
                         for h in headers[:1]  # one pattern: VS Code's run sets one per workbench
                         for result in run_vscode(
-                            editor, server, [], args.rounds, Path(workdir), args.gap, h
+                            editor, server, [], args.rounds, Path(workdir), args.gap, h, base
                         )
                     ]
             else:
                 gap = editor.gap_s if editor.gap_s is not None else args.gap
                 batch = [
-                    run_one(editor, server, n, m, args.rounds, Path(workdir), gap) for n, m in cases
+                    run_one(editor, server, n, m, args.rounds, Path(workdir), gap, None, base)
+                    for n, m in cases
                 ]
                 if readme_config(editor):
                     batch += [
                         run_one(
-                            editor, server, h.lines, h.matches, args.rounds, Path(workdir), gap, h
+                            editor,
+                            server,
+                            h.lines,
+                            h.matches,
+                            args.rounds,
+                            Path(workdir),
+                            gap,
+                            h,
+                            base,
                         )
                         for h in headers
                     ]
@@ -1190,7 +1228,7 @@ def main(argv: list[str] | None = None) -> int:
         missing = [
             r
             for r in results
-            if len(r.screen_ms) < args.rounds or (r.server == "grepls" and not r.server_ms)
+            if len(r.screen_ms) < args.rounds or (r.server != "floor" and not r.server_ms)
         ]
         if failed or missing or not results:
             print("bench-editors smoke: measurements missing", file=sys.stderr)
