@@ -770,11 +770,13 @@ def run_vscode(
         target = str(HERE / "push_server.py")
     if server != "floor" and editor.stand_in:
         target = str(HERE / editor.stand_in)
+    # The extension's PYTHONPATH leads with the grepls it bundles: the baseline goes before it.
+    first = f"{baseline}:" if server == "baseline" and baseline is not None else ""
     interpreter = run_dir / "python"
     interpreter.write_text(
         "#!/bin/sh\n"
         'if [ "$1" = "-m" ] && [ "$2" = "grepls" ]; then\n'
-        f'  GREPLS_TRACE_TIMING="{trace}" PYTHONPATH="{python_path(server, baseline)}" '
+        f'  GREPLS_TRACE_TIMING="{trace}" PYTHONPATH="{first}$PYTHONPATH:{REPO}" '
         f"exec python3 {target}\n"
         "fi\n"
         'exec python3 "$@"\n',
