@@ -253,58 +253,6 @@ def test_the_stdio_writer_frames_a_message_of_many_pieces_like_one_of_a_single_p
     assert outputs[0].count(b"Content-Length") == 3
 
 
-def packet_pipe() -> tuple[int, int]:
-    """A pipe in packet mode (Linux's ``O_DIRECT``): every ``write`` or ``writev`` call is a
-    packet of its own, and a read returns at most one packet — so reads show how many system
-    calls wrote a message (one under ``PIPE_BUF``, 4 kB, stays one packet)."""
-    if not hasattr(os, "O_DIRECT"):
-        pytest.skip("packet-mode pipes are Linux's")
-    return os.pipe2(os.O_DIRECT)
-
-
-def test_the_stdio_writer_writes_each_message_in_one_system_call_even_unbuffered() -> None:
-    """Written part by part (an unbuffered stdout: PYTHONUNBUFFERED, as the VS Code extension
-    starts the server), each part woke the editor, which often took the server's CPU before the
-    rest was written."""
-    read_end, write_end = packet_pipe()
-    with os.fdopen(read_end, "rb", buffering=0) as reading:
-        with os.fdopen(write_end, "wb", buffering=0) as stream:
-            writer = StreamWriter(stream)
-            writer.write_message([b'{"a":', b"1", b',"b":', b'"two"', b"}"])
-            writer.write_message([b"[]"])
-        assert reading.read(65536) == b'Content-Length: 17\r\n\r\n{"a":1,"b":"two"}'
-        assert reading.read(65536) == b"Content-Length: 2\r\n\r\n[]"
-
-
-def test_a_real_server_unbuffered_writes_each_message_in_one_system_call() -> None:
-    """The real server, with PYTHONUNBUFFERED set, on a packet-mode pipe: its first answer (a
-    few parts, under 4 kB) arrives as one packet, a whole frame."""
-    read_end, write_end = packet_pipe()
-    environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "grepls"], stdin=subprocess.PIPE, stdout=write_end, env=environment
-    )
-    os.close(write_end)
-    watchdog = threading.Timer(TIMEOUT, server.kill)
-    watchdog.start()
-    try:
-        assert server.stdin is not None
-        server.stdin.write(
-            framed({"id": 1, "method": "initialize", "params": {"capabilities": {}}})
-        )
-        server.stdin.flush()
-        packet = os.read(read_end, 65536)
-        header, separator, body = packet.partition(b"\r\n\r\n")
-        assert separator, f"the first packet holds only {packet!r}"
-        assert int(header.split(b":")[1]) == len(body)
-        assert json.loads(body)["id"] == 1
-    finally:
-        watchdog.cancel()
-        server.kill()
-        server.wait(TIMEOUT)
-        os.close(read_end)
-
-
 def test_a_publish_of_long_rows_goes_in_pieces_and_one_of_short_rows_in_one() -> None:
     long_rows = [b'{"n":%d,"pad":"%s"}' % (n, b"x" * 2000) for n in range(300)]
     pieces = item_pieces(long_rows)

@@ -67,9 +67,9 @@ class StreamWriter:
     document. Not for every large message: a keystroke's publish, with nothing to do meanwhile,
     measured slower from the thread (the hand-over, and the thread's wake-ups).
 
-    A message goes to the kernel in one ``writev`` call from its parts (a thousand pieces a call,
-    for a publish of long rows: see :func:`grepls.render.item_pieces`), whether the stream buffers
-    or not; a message in many pieces is joined when handed to the thread.
+    A message in many pieces (a publish of long rows, see :func:`grepls.render.item_pieces`) is
+    written with ``writev`` from the pieces when written at once, and joined when handed to the
+    thread.
     """
 
     def __init__(self, stream: BinaryIO) -> None:
@@ -121,11 +121,9 @@ class StreamWriter:
         if stream is None:
             return
         try:
-            if self._fd is not None:
-                # One system call for the whole message, copied into the pipe from its parts.
-                # Part by part (an unbuffered stdout, as PYTHONUNBUFFERED makes it), each write
-                # woke the editor, which then often took this CPU from the server before the
-                # rest was written.
+            if len(message) > _FEW_PARTS and self._fd is not None:
+                # A large publish in pieces (see grepls.render.item_pieces): the kernel copies
+                # them into the pipe from where they are, without their joining first.
                 stream.flush()
                 write_pieces(self._fd, message)
             else:
