@@ -31,7 +31,8 @@ demo: $(STAMP)
 	$(PY) -m grepls.demo fixtures/demo.txt fixtures/astral.txt --pattern TODO
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check server tests clients/vscode/scripts
+	$(VENV)/bin/ruff check server tests bench clients/vscode/scripts
+	$(VENV)/bin/ruff format --check server tests bench
 	$(VENV)/bin/mypy
 
 test-python: $(STAMP)

@@ -224,10 +224,10 @@ def markdown(payload: dict[str, Any]) -> str:
     for result in payload["results"]:
         stats = result.get("stats", {})
         rss = result.get("memory", {}).get("rss_kb")
-        cells = [_fmt(stats.get(k)) for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms")]
+        figures = [_fmt(stats.get(k)) for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms")]
         out.append(
             f"| {result['label']} | {result['server']} | {stats.get('n', 0)} | "
-            + " | ".join(cells)
+            + " | ".join(figures)
             + f" | {_fmt(rss / MIB_KB if rss else None)} |"
         )
     return "\n".join(out)

@@ -254,7 +254,7 @@ def run_all(
     specs: list[scenarios.ServerSpec], plan: list[Scenario], smoke: bool, scratch: str
 ) -> list[dict[str, Any]]:
     docs = Documents()
-    results = []
+    results: list[dict[str, Any]] = []
     for scenario in plan:
         runs = [spec for spec in specs if _runs(scenario, spec)]
         pair = [spec for spec in runs if spec.name in ("grepls", "baseline")]

@@ -302,11 +302,11 @@ def measure(
                     extra = b"\n/* TODO fixme SAVED_SUSPEND */\n" * (round_ % 2 + 1)
                     path.write_bytes(original + extra)
                     start = len(client.publishes)
-                    changed = client.notify(
+                    saved_ns = client.notify(
                         "workspace/didChangeWatchedFiles", {"changes": [{"uri": uri, "type": 2}]}
                     )
                     frame = client.wait_publish(uri, None, start, 30)
-                    saves.append((frame.received_ns - changed) / 1e6)
+                    saves.append((frame.received_ns - saved_ns) / 1e6)
             finally:
                 path.write_bytes(original)
         result["saved_file_ms"] = saves

