@@ -191,8 +191,12 @@ def main() -> int:
                     pattern if isinstance(pattern, str) and pattern else "TODO",
                     cap if isinstance(cap, int) else 1000,
                 )
+            offered = (params.get("capabilities") or {}).get("general", {})
+            utf8 = (offered.get("positionEncodings") or ["utf-16"])[0] == "utf-8"
             result = {
                 "capabilities": {
+                    # Its one diagnostic is ASCII: the same columns in either encoding.
+                    "positionEncoding": "utf-8" if utf8 else "utf-16",
                     "textDocumentSync": {"openClose": True, "change": 2},
                     "executeCommandProvider": {
                         "commands": ["grepls.setPattern", "grepls.clearPattern"]

@@ -78,7 +78,7 @@ from bench.workspace import TARBALL, TREE
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "editors"))
-from editors_readme import nvim_config_011, snippet  # noqa: E402
+from editors_readme import nvim_config_011, snippet, vim_plugin_config  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
@@ -146,6 +146,8 @@ class Editor:
     """Emacs: lines after the README's config (a variant's settings)."""
     vim_script: str = ""
     """Vim: lines after the README's config (a variant's ALE settings)."""
+    vim_client: str = "ale"
+    """Vim: ``"ale"`` (the README's ALE config) or ``"plugin"`` (grepls's own, ``clients/vim``)."""
     patterns: bool = False
     """Twenty kept patterns (``KEPT_PATTERNS``): 20,000 more matches in a 100k-line file with
     1,000 ``TODO`` lines, every one of them in every publish. Neovim, Emacs and Vim: added by the
@@ -176,6 +178,11 @@ class Editor:
                     f" '{setting})\n"
                 )
             return "init.el", text + self.emacs_lisp
+        if self.kind == "vim" and self.vim_client == "plugin":
+            text = "set nocompatible encoding=utf-8\nfiletype plugin on\n"
+            if self.max_matches is not None:  # initialization options
+                text += f"let g:grepls_settings = {{'maxMatchesPerDocument': {self.max_matches}}}\n"
+            return "vimrc", text + vim_plugin_config() + self.vim_script
         if self.kind == "vim":
             # What the editor test's vimrc has before the snippet: a user's vimrc turns these on.
             text = "set nocompatible encoding=utf-8\nfiletype plugin on\n"
@@ -276,6 +283,11 @@ def editors(chosen: list[str] | None) -> list[Editor]:
         Editor("vim", "vim", vim),
         Editor("vim-patterns20", "vim", vim, floor="vim", **twenty),
         Editor("vim-patterns20-cap100", "vim", vim, floor="vim", max_matches=100, **twenty),
+        # grepls's own Vim plugin (clients/vim) instead of ALE; its floor is its own.
+        Editor("vim-plugin", "vim", vim, vim_client="plugin"),
+        Editor(
+            "vim-plugin-patterns20", "vim", vim, floor="vim-plugin", vim_client="plugin", **twenty
+        ),
         # What each of the README's ALE settings saves, and what the displays it keeps cost.
         *vim_variants(vim),
         Editor("vscode", "vscode", vscode_tools()),
@@ -646,7 +658,8 @@ def run_one(
         insert, delete = b"P", b"dd"
     elif editor.kind == "vim":  # with its swap file, as a user's
         argv = [editor.binary, "-N", "-i", "NONE", "-u", str(config)]
-        argv += ["-S", str(HERE / "vim.vim"), "file.txt"]
+        watcher = "vim_plugin.vim" if editor.vim_client == "plugin" else "vim.vim"
+        argv += ["-S", str(HERE / watcher), "file.txt"]
         insert, delete = b"P", b"dd"
     else:
         argv = [editor.binary, "-nw", "-q", "-l", str(config), "-l", str(HERE / "emacs.el")]

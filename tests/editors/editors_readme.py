@@ -55,3 +55,14 @@ def nvim_config_011() -> str:
     return snippet("nvim-config-0.11").replace(
         "/path/to/grepls/clients/neovim", (REPO / "clients" / "neovim").as_posix()
     )
+
+
+def vim_plugin_config() -> str:
+    """The README's Vim plugin snippet, with this checkout's ``clients/vim`` on the runtime path
+    where the README says ``/path/to/grepls/clients/vim``."""
+    text = snippet("vim-grepls-config")
+    if "/path/to/grepls/clients/vim" not in text:
+        raise LookupError(
+            "the README's vim-grepls-config no longer names /path/to/grepls/clients/vim"
+        )
+    return text.replace("/path/to/grepls/clients/vim", (REPO / "clients" / "vim").as_posix())

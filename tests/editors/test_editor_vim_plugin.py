@@ -1,0 +1,107 @@
+"""Vim with grepls's own plugin (`clients/vim`), configured with the README's snippet.
+
+The plugin negotiates UTF-8 positions, so every column is Vim's own byte column: the text
+properties it draws are checked exactly, after each of the plan's edits (`é` and an emoji before
+matches), then the quickfix list `:GreplsList` fills, `:GreplsReplace` and its undo, and
+`:GreplsClear`. A second test gives two kept patterns through `g:grepls_settings` and checks that
+each is drawn in its own highlight group.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from editors_fixture import Match, matches, phases
+from editors_readme import snippet, vim_plugin_config
+from editors_run import require_binary, run_driver, run_editor
+
+DRIVERS = Path(__file__).parent / "drivers"
+
+
+def vim_argv(vimrc: Path, driver: Path) -> list[str]:
+    return [
+        require_binary("vim"),
+        "-N",
+        "-n",
+        "-i",
+        "NONE",
+        "-u",
+        str(vimrc),
+        "-es",
+        "-S",
+        str(driver),
+    ]
+
+
+def prop(m: Match) -> dict[str, object]:
+    return {
+        "lnum": m.line + 1,
+        "col": m.col("byte") + 1,
+        "end_col": m.end_col("byte") + 1,
+        "highlight": "GreplsSearch",
+    }
+
+
+def test_vim_plugin_draws_every_match_through_edits_list_replace_and_clear(
+    workdir: Path, env: dict[str, str], plan_file: Path
+) -> None:
+    vimrc = workdir / "vimrc"
+    vimrc.write_text("set nocompatible encoding=utf-8\n" + vim_plugin_config(), encoding="utf-8")
+    fixture = workdir / "project" / "sample.txt"
+    argv = [*vim_argv(vimrc, DRIVERS / "vim_grepls.vim"), str(fixture)]
+    report = run_driver(argv, env, workdir, plan_file)
+    recorded = {phase["name"]: phase for phase in report["phases"]}
+    states = phases()
+    for name, lines in states:
+        phase = recorded[name]
+        assert phase["lines"] == lines, f"{name}: the buffer is not what the edits should give"
+        assert phase["props"] == [prop(m) for m in matches(lines)], name
+        assert phase["shown"] == phase["sent"], name
+    # Two edits sent, each as a version of its own.
+    assert recorded[states[-1][0]]["sent"] == len(states) - 1
+
+    last = states[-1][1]
+    assert report["quickfix"] == [
+        {
+            "lnum": m.line + 1,
+            "col": m.col("byte") + 1,
+            "end_col": m.end_col("byte") + 1,
+            "text": last[m.line],
+            "file": str(fixture),
+        }
+        for m in matches(last)
+    ]
+    assert recorded["replaced"]["lines"] == [line.replace("TODO", "DONE") for line in last]
+    assert recorded["replaced"]["props"] == []
+    assert recorded["clear"]["lines"] == last
+    assert recorded["clear"]["props"] == []
+
+
+def test_vim_plugin_draws_two_kept_patterns_in_their_own_colours(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    vimrc = workdir / "vimrc"
+    vimrc.write_text(
+        "set nocompatible encoding=utf-8\n" + snippet("vim-grepls-patterns") + vim_plugin_config(),
+        encoding="utf-8",
+    )
+    fixture = workdir / "project" / "sample.txt"
+    fixture.write_text("a TODO here\nFIXME there, TODO\n", encoding="utf-8")
+    out = workdir / "held.json"
+    run = run_editor(
+        [*vim_argv(vimrc, DRIVERS / "vim_grepls_patterns.vim"), str(fixture)],
+        {**env, "GREPLS_OUT": str(out)},
+        workdir / "project",
+    )
+    assert out.exists(), f"the editor wrote no report\n{run.describe()}"
+    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    assert report["ok"] and run.returncode == 0, f"{report}\n{run.describe()}"
+    todo, fixme = "GreplsPattern1", "GreplsPattern2"
+    assert report["props"] == [
+        {"lnum": 1, "col": 3, "end_col": 7, "highlight": todo},
+        {"lnum": 2, "col": 1, "end_col": 6, "highlight": fixme},
+        {"lnum": 2, "col": 14, "end_col": 18, "highlight": todo},
+    ]
+    assert report["colours"][todo] != report["colours"][fixme]
