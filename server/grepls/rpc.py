@@ -316,8 +316,9 @@ class Endpoint:
         """Ask the client something; ``on_result`` gets the result when it answers (``on_error``
         its error, if it answers one)."""
         self._next_request += 1
-        request_id = f"grepls-{self._next_request}"
-        self._waiting[request_id] = (on_result, on_error)
+        # A number, not a string: Vim's LSP channel answers only requests with numbered ids.
+        request_id = self._next_request
+        self._waiting[str(request_id)] = (on_result, on_error)
         message = {"jsonrpc": "2.0", "id": request_id, "method": method}
         if params is not None:
             message["params"] = params
