@@ -1,7 +1,8 @@
 """The editor's floor: a language server that publishes a single diagnostic, and nothing else.
 
 Not the thing under test. It answers the same commands the editors' configs send
-(``grepls.setPattern`` and ``grepls.clearPattern``) and, after every ``didChange``, publishes one
+(``grepls.setPattern`` and ``grepls.clearPattern``; ``grepls.matchesInLines`` with its one
+diagnostic, for the Vim plugin, which draws from it) and, after every ``didChange``, publishes one
 diagnostic: on the first changed line when the change inserts text (the bench's keystroke that
 makes a match: a pasted line, or the ``O`` of ``TODO``), else on line 0 (the keystroke that
 deletes it again). So an editor shows
@@ -24,6 +25,7 @@ import sys
 from typing import Any
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
+MATCHES_IN_LINES = "grepls.matchesInLines"
 
 
 def read_message(stream: Any) -> Any:
@@ -176,6 +178,8 @@ def first_changed_line(old: str, new: str) -> int:
 def main() -> int:
     all_matches: AllMatches | None = None
     texts: dict[str, str] = {}  # each document's text, for editors that send it whole
+    versions: dict[str, Any] = {}  # each document's version, and the line of its one match
+    drawn: dict[str, int] = {}
     stdin = sys.stdin.buffer
     while (message := read_message(stdin)) is not None:
         method, params = message.get("method"), message.get("params") or {}
@@ -199,11 +203,17 @@ def main() -> int:
                     "positionEncoding": "utf-8" if utf8 else "utf-16",
                     "textDocumentSync": {"openClose": True, "change": 2},
                     "executeCommandProvider": {
-                        "commands": ["grepls.setPattern", "grepls.clearPattern"]
+                        "commands": ["grepls.setPattern", "grepls.clearPattern", MATCHES_IN_LINES]
                     },
                 },
                 "serverInfo": {"name": "grepls-floor"},
             }
+        elif method == "workspace/executeCommand" and params.get("command") == MATCHES_IN_LINES:
+            # grepls's Vim plugin draws the lines on screen from this: its one match, if there.
+            uri, first, last = params["arguments"]
+            line = drawn.get(uri, 0)
+            matches = {"search": [line, 0, 4]} if first <= line < last else {}
+            result = {"version": versions.get(uri, 0), "matches": matches}
         elif method == "workspace/executeCommand":
             arguments = params.get("arguments") or [None]
             pattern = arguments[0] if arguments else None
@@ -221,6 +231,7 @@ def main() -> int:
         elif method == "textDocument/didOpen":
             document = params["textDocument"]
             texts[document["uri"]] = document["text"]
+            versions[document["uri"]], drawn[document["uri"]] = document.get("version"), 0
             publish(document["uri"], document.get("version"), 0)
         elif method == "textDocument/didChange":
             document = params["textDocument"]
@@ -237,6 +248,7 @@ def main() -> int:
                     if change["text"].startswith("\n"):  # inserted after a line's end
                         line += 1
                     break
+            versions[document["uri"]], drawn[document["uri"]] = document.get("version"), line
             publish(document["uri"], document.get("version"), line)
         elif method == "exit":
             return 0

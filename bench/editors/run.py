@@ -703,7 +703,10 @@ def run_one(
         else:
             result.screen_ms.append((shown_wall - key_wall) / 1e6)
             start, clock = key_wall, "wall"
-        to_server, share = server_share(stamps, start, clock)
+        if editor.vim_client == "plugin" and server != "floor":
+            to_server, share = server_share(stamps, start, clock, LINES_ANSWER, since_change=True)
+        else:
+            to_server, share = server_share(stamps, start, clock)
         if to_server is not None:
             result.to_server_ms.append(to_server)
         if share is not None:
@@ -897,10 +900,16 @@ def _vscode_files(
 
 
 def server_share(
-    log: list[dict[str, Any]], key: int, clock: str, answers: tuple[str, ...] = PULLED
+    log: list[dict[str, Any]],
+    key: int,
+    clock: str,
+    answers: tuple[str, ...] = PULLED,
+    since_change: bool = False,
 ) -> tuple[float | None, float | None]:
     """(keystroke → didChange at the server, the server's share) for the keystroke at ``key``:
-    up to the first publish, or the answer to the first request in ``answers``."""
+    up to the first publish, or the answer to the first request in ``answers`` — from that
+    request's read, or with ``since_change`` from the didChange's (the Vim plugin asks for the
+    lines on screen right after each change: the share is the change's and the answer's)."""
     frames = iter([entry for entry in log if entry[clock] >= key])
     change = next((e for e in frames if e.get("method") == "textDocument/didChange"), None)
     if change is None:
@@ -920,7 +929,8 @@ def server_share(
         elif entry["dir"] == "in" and method and method.startswith(answers):
             pending[entry.get("id")] = entry[clock]
         elif entry["dir"] == "out" and "method" not in entry and entry.get("id") in pending:
-            return to_server, (entry[clock] - pending[entry["id"]]) / 1e6
+            start = change[clock] if since_change else pending[entry["id"]]
+            return to_server, (entry[clock] - start) / 1e6
     return to_server, None
 
 

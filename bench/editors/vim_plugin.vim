@@ -6,8 +6,8 @@
 " drawn, or goes.
 "
 " The match counts as drawn when a grepls text property sits on the typed line. Text properties
-" move with the text, so one from an older publish cannot be there: the typed line is new, and
-" only a publish that holds it puts a property on it.
+" move with the text, so one drawn before cannot be there: the typed line is new, and only an
+" answer about it (the plugin asks for the lines on screen after each change) puts one on it.
 let s:plan = json_decode(join(readfile($GREPLS_BENCH_PLAN), "\n"))
 let s:buf = bufnr('')
 let s:lnum = s:plan.line + 1
@@ -93,13 +93,23 @@ function! s:Added(result) abort
   let s:added += 1
 endfunction
 
+function! s:PropsOn(lnum) abort
+  return len(filter(prop_list(a:lnum, {'bufnr': s:buf}), {_, prop -> prop.type =~# '^grepls_'}))
+endfunction
+
+" The first matches are drawn: the screen is current and, with grepls, the match just below the
+" typed line's place (a `TODO` line, always on screen) is drawn; the floor draws none until a key.
 function! s:FirstMatches() abort
-  let l:count = getbufvar(s:buf, 'grepls_matches', 0)
-  if l:count < s:plan.expected
+  if getbufvar(s:buf, 'grepls_drawn', -1) != getbufvar(s:buf, 'grepls_sent', -2)
+    return v:false
+  endif
+  let l:count = s:PropsOn(s:lnum + 1)
+  if s:plan.expected > 1 && l:count == 0
     return v:false
   endif
   if s:kept isnot v:null
-    if s:added < len(s:kept) || l:count != s:plan.expected
+    if s:added < len(s:kept) || l:count != get(s:, 'last_count', -1)
+      let s:last_count = l:count
       let s:settled = v:null
       return v:false
     endif

@@ -21,18 +21,11 @@ DRIVERS = Path(__file__).parent / "drivers"
 
 
 def vim_argv(vimrc: Path, driver: Path) -> list[str]:
-    return [
-        require_binary("vim"),
-        "-N",
-        "-n",
-        "-i",
-        "NONE",
-        "-u",
-        str(vimrc),
-        "-es",
-        "-S",
-        str(driver),
-    ]
+    """Vim with a screen, not Ex mode: the plugin draws the lines in view, and only a window that
+    is drawn has them (``--not-a-term``: its 80 by 24 screen goes to a pipe, without the wait a
+    terminal-less start otherwise makes)."""
+    vim = require_binary("vim")
+    return [vim, "-N", "-n", "-i", "NONE", "-u", str(vimrc), "--not-a-term", "-S", str(driver)]
 
 
 def prop(m: Match) -> dict[str, object]:
@@ -58,7 +51,7 @@ def test_vim_plugin_draws_every_match_through_edits_list_replace_and_clear(
         phase = recorded[name]
         assert phase["lines"] == lines, f"{name}: the buffer is not what the edits should give"
         assert phase["props"] == [prop(m) for m in matches(lines)], name
-        assert phase["shown"] == phase["sent"], name
+        assert phase["drawn"] == phase["sent"], name
     # Two edits sent, each as a version of its own.
     assert recorded[states[-1][0]]["sent"] == len(states) - 1
 
@@ -105,3 +98,85 @@ def test_vim_plugin_draws_two_kept_patterns_in_their_own_colours(
         {"lnum": 2, "col": 14, "end_col": 18, "highlight": todo},
     ]
     assert report["colours"][todo] != report["colours"][fixme]
+
+
+def test_vim_plugin_lists_a_closed_files_match_with_the_workspace_scope(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    vimrc = workdir / "vimrc"
+    vimrc.write_text(
+        "set nocompatible encoding=utf-8\n"
+        + "let g:grepls_settings = {'grepls': {'scope': 'workspace'}}\n"
+        + vim_plugin_config(),
+        encoding="utf-8",
+    )
+    project = workdir / "project"
+    opened, closed = project / "opened.txt", project / "notes" / "closed.txt"
+    closed.parent.mkdir()
+    opened.write_text("TODO in the open file\n", encoding="utf-8")
+    closed.write_text("nothing here\nthe closed file's TODO\n", encoding="utf-8")
+    out = workdir / "held.json"
+    run = run_editor(
+        [*vim_argv(vimrc, DRIVERS / "vim_grepls_workspace.vim"), str(opened)],
+        {**env, "GREPLS_OUT": str(out)},
+        project,
+    )
+    assert out.exists(), f"the editor wrote no report\n{run.describe()}"
+    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    assert report["ok"] and run.returncode == 0, f"{report}\n{run.describe()}"
+    assert sorted(report["listed"], key=lambda item: item["file"]) == [
+        {"file": str(closed), "lnum": 2, "col": 19, "text": "the closed file's TODO"},
+        {"file": str(opened), "lnum": 1, "col": 1, "text": "TODO in the open file"},
+    ]
+
+
+def test_vim_plugin_draws_the_matches_on_screen_past_the_cap(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """Diagnostics would carry two matches (the cap); the five on screen are all drawn, since
+    the plugin draws from ``grepls.matchesInLines``."""
+    vimrc = workdir / "vimrc"
+    vimrc.write_text(
+        "set nocompatible encoding=utf-8\n"
+        + "let g:grepls_settings = {'grepls': {'maxMatchesPerDocument': 2}}\n"
+        + vim_plugin_config(),
+        encoding="utf-8",
+    )
+    fixture = workdir / "project" / "many.txt"
+    fixture.write_text("".join(f"line {n}: TODO\n" for n in range(5)), encoding="utf-8")
+    out = workdir / "held.json"
+    run = run_editor(
+        [*vim_argv(vimrc, DRIVERS / "vim_grepls_visible.vim"), str(fixture)],
+        {**env, "GREPLS_OUT": str(out)},
+        workdir / "project",
+    )
+    assert out.exists(), f"the editor wrote no report\n{run.describe()}"
+    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    assert report["ok"] and run.returncode == 0, f"{report}\n{run.describe()}"
+    assert report["props"] == [[n + 1, 9, 13] for n in range(5)]
+
+
+def test_vim_plugin_keeps_the_servers_text_in_step_with_every_kind_of_edit(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """The plugin sends each change as the lines it replaced: after each edit (and several edits
+    between two flushes), the server's matches are those of the buffer's text."""
+    vimrc = workdir / "vimrc"
+    vimrc.write_text("set nocompatible encoding=utf-8\n" + vim_plugin_config(), encoding="utf-8")
+    fixture = workdir / "project" / "sync.txt"
+    fixture.write_text(
+        "".join(f"line {n}{' TODO' if n % 3 == 0 else ''}\n" for n in range(8)), encoding="utf-8"
+    )
+    out = workdir / "held.json"
+    run = run_editor(
+        [*vim_argv(vimrc, DRIVERS / "vim_grepls_sync.vim"), str(fixture)],
+        {**env, "GREPLS_OUT": str(out)},
+        workdir / "project",
+    )
+    assert out.exists(), f"the editor wrote no report\n{run.describe()}"
+    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    assert report["ok"] and run.returncode == 0, f"{report}\n{run.describe()}"
+    assert len(report["steps"]) == 11
+    for step in report["steps"]:
+        expected = [[m.line, m.col("byte")] for m in matches(step["lines"])]
+        assert step["matches"] == expected, step["name"]

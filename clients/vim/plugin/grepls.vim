@@ -4,26 +4,32 @@ vim9script
 # Model. One grepls server (Vim's own LSP channel: `job_start` with `in_mode`/`out_mode` "lsp")
 # serves every buffer that holds a file. A buffer is opened to it whole once (`didOpen`), then
 # each change Vim reports through `listener_add` goes out as the lines it replaced (`didChange`,
-# incremental), so a keystroke costs the edit, not the file. Every `publishDiagnostics` is the
-# whole set of a document's matches: it replaces the buffer's text properties, one property type
-# per pattern (the search pattern `search`, then each kept pattern in the order first seen, each
-# with a highlight group of its own). Columns are negotiated in UTF-8, which are Vim's byte
-# columns, so nothing is converted. A publish for a version older than the buffer's is skipped:
-# the next one is on its way.
+# incremental), so a keystroke costs the edit, not the file. What is drawn is what is on screen:
+# after each change, pattern change and scroll, the lines in each window showing the buffer are
+# asked for (`grepls.matchesInLines`, every match of every pattern on them, uncapped) and their
+# text properties replaced from the answer, one property type per pattern (the search pattern
+# `search`, then each kept pattern in the order first seen, each with a highlight group of its
+# own). So a keystroke costs Vim the lines on screen, whatever the file's size or its number of
+# matches, and a match is drawn wherever it is in the file. Columns are negotiated in UTF-8,
+# which are Vim's byte columns: nothing is converted. An answer for a version older than the
+# buffer's is dropped: the next one is on its way.
 #
+# The client declares pull diagnostics and never pulls: grepls then publishes nothing, so Vim
+# never decodes every match of a document after each keystroke (3.5 MB with twenty patterns of
+# 1,000 matches). The whole list is asked for when wanted (`:GreplsList`, the quickfix list).
 # Why not ALE: ALE turns every publish into Vim items in Vim script (fixing, sorting, signs), a
-# few hundred milliseconds at 1,000 matches; here a publish is one loop in compiled Vim9 script
-# and two calls into Vim's C (`prop_remove`, `prop_add_list`).
+# few hundred milliseconds at 1,000 matches.
 #
 # Settings: g:grepls_command (the server's command, a list), g:grepls_settings (grepls's settings,
 # sent as initializationOptions: `patterns`, `scope`, `maxMatchesPerDocument`, ...),
-# g:grepls_filetypes (only these filetypes; empty: every buffer that holds a file).
-# Buffer variables: b:grepls_matches (the matches shown, for a status line), b:grepls_sent and
-# b:grepls_shown (the version of the text last sent, and the one whose matches are shown).
+# g:grepls_filetypes (only these filetypes; empty: every buffer that holds a file), g:grepls_log
+# (a file for the server's log; none by default).
+# Buffer variables: b:grepls_sent and b:grepls_drawn, the version of the text last sent and the
+# one whose matches are drawn (equal when the screen is current).
 # Commands: :Grepls, :GreplsRegex, :GreplsClear, :GreplsAdd, :GreplsAddRegex, :GreplsRemove,
 # :GreplsPatterns, :GreplsList, :GreplsReplace.
 
-if exists('g:loaded_grepls') || !has('textprop') || !exists('*listener_add')
+if exists('g:loaded_grepls') || !has('textprop') || !has('channel') || !exists('*listener_add')
   finish
 endif
 g:loaded_grepls = 1
@@ -123,11 +129,15 @@ def Start()
     return
   endif
   ready = false
-  job = job_start(g:grepls_command, {
+  var options: dict<any> = {
     in_mode: 'lsp', out_mode: 'lsp', err_io: 'null', noblock: true,
     out_cb: (_, message) => Received(message),
     exit_cb: (_, status) => Exited(status),
-  })
+  }
+  if get(g:, 'grepls_log', '') != ''
+    options->extend({err_io: 'file', err_name: g:grepls_log})
+  endif
+  job = job_start(g:grepls_command, options)
   if job_status(job) != 'run'
     Error($'could not start {string(g:grepls_command)}')
     return
@@ -141,9 +151,14 @@ def Start()
     initializationOptions: g:grepls_settings,
     capabilities: {
       general: {positionEncodings: ['utf-8']},
-      textDocument: {publishDiagnostics: {versionSupport: true}},
+      textDocument: {diagnostic: {}},
+      workspace: {diagnostics: {refreshSupport: true}},
     },
   }}, {callback: (_, response) => Initialized(response)})
+  # Every buffer already loaded (those Vim read before a restart too) is opened in this server.
+  for info in getbufinfo({bufloaded: 1})
+    Open(info.bufnr)
+  endfor
 enddef
 
 def Initialized(response: dict<any>)
@@ -156,6 +171,7 @@ def Initialized(response: dict<any>)
   endif
   ch_sendexpr(job, {method: 'initialized', params: {}})
   ready = true
+  Order()
   var queued = pending
   pending = []
   for [message, options] in queued
@@ -163,8 +179,15 @@ def Initialized(response: dict<any>)
   endfor
 enddef
 
+# The buffers were open in that server only: forget them, and the next server opens them again.
 def Exited(status: number)
   ready = false
+  pending = []
+  for document in values(documents)
+    listener_remove(document.listener)
+  endfor
+  documents = {}
+  uris = {}
   if status != 0
     Error($'the server exited with status {status}')
   endif
@@ -172,8 +195,11 @@ enddef
 
 def Received(message: dict<any>)
   var method = get(message, 'method', '')
-  if method == 'textDocument/publishDiagnostics'
-    Show(message.params)
+  if method == 'workspace/diagnostic/refresh'
+    # The matches changed without an edit (a pattern set, added, removed): draw them again.
+    ch_sendexpr(job, {id: message.id, result: v:null})
+    Order()
+    DrawAll()
   elseif method == 'window/showMessage'
     if message.params.type == 1
       Error(message.params.message)
@@ -199,7 +225,10 @@ def Open(buf: number)
   if has_key(uris, buf) || !Wanted(buf) || !bufloaded(buf)
     return
   endif
-  Start()
+  Start()  # a server just started opens every loaded buffer, this one too
+  if has_key(uris, buf)
+    return
+  endif
   var uri = PathUri(fnamemodify(bufname(buf), ':p'))
   var lines = getbufline(buf, 1, '$')
   setbufvar(buf, 'grepls_sent', 0)
@@ -209,6 +238,7 @@ def Open(buf: number)
   Notify('textDocument/didOpen', {textDocument: {
     uri: uri, languageId: getbufvar(buf, '&filetype') ?? 'plaintext', version: 0,
     text: join(lines, "\n") .. "\n"}})
+  Draw(buf)
 enddef
 
 def Close(buf: number)
@@ -244,6 +274,7 @@ def Changed(buf: number, first: number, below: number, added: number)
   setbufvar(buf, 'grepls_sent', document.version)
   Notify('textDocument/didChange', {textDocument: {uri: uri, version: document.version},
     contentChanges: [change]})
+  Draw(buf)
 enddef
 
 # ---- matches as text properties --------------------------------------------------------------
@@ -260,34 +291,69 @@ def TypeOf(id: string): string
   return types[id]
 enddef
 
-def Show(params: dict<any>)
-  var document = get(documents, params.uri, {})
-  if empty(document) || !bufloaded(document.buf)
+# Kept patterns take their colours in the server's order (settings' patterns, then added ones),
+# not in the order an answer's object happens to list them: asked before anything is drawn (the
+# server answers in order).
+def Order()
+  Send({method: 'workspace/executeCommand', params: {command: 'grepls.listPatterns', arguments: []}},
+    {callback: (_, response) => {
+      var kept = get(response, 'result', [])
+      for pattern in type(kept) == v:t_list ? kept : []
+        TypeOf(pattern.id)
+      endfor
+    }})
+enddef
+
+def DrawAll()
+  for buf in keys(uris)
+    Draw(str2nr(buf))
+  endfor
+enddef
+
+# The lines on screen in each window showing `buf`, asked for; their answer is painted.
+def Draw(buf: number)
+  var uri = get(uris, buf, '')
+  if uri == ''
     return
   endif
-  listener_flush(document.buf)  # so the version below counts every change made so far
-  if get(params, 'version', document.version) != document.version
+  for window in win_findbuf(buf)
+    var first = line('w0', window)
+    var last = line('w$', window)
+    if first > 0 && last >= first
+      Send({method: 'workspace/executeCommand', params: {command: 'grepls.matchesInLines',
+        arguments: [uri, first - 1, last]}},
+        {callback: (_, response) => Paint(buf, first, last, response)})
+    endif
+  endfor
+enddef
+
+def Paint(buf: number, first: number, last: number, response: dict<any>)
+  var document = get(documents, get(uris, buf, ''), {})
+  if empty(document) || has_key(response, 'error') || !bufloaded(buf)
+    return
+  endif
+  listener_flush(buf)  # so the version below counts every change made so far
+  var result = response.result
+  if result.version != document.version
     return
   endif
   var spans: dict<list<list<number>>> = {}
-  for diagnostic in params.diagnostics
-    var code = get(diagnostic, 'code', 'search')
-    var name = TypeOf(type(code) == v:t_string ? code : string(code))
-    var range = diagnostic.range
-    if !has_key(spans, name)
-      spans[name] = []
-    endif
-    spans[name]->add([range.start.line + 1, range.start.character + 1,
-      range['end'].line + 1, range['end'].character + 1])
+  for [id, flat] in items(result.matches)
+    var items: list<list<number>> = []
+    var i = 0
+    while i + 2 < len(flat)  # (line, start, end) triples
+      items->add([flat[i] + 1, flat[i + 1] + 1, flat[i] + 1, flat[i + 2] + 1])
+      i += 3
+    endwhile
+    spans[TypeOf(id)] = items
   endfor
   if !empty(type_names)
-    prop_remove({types: type_names, bufnr: document.buf, all: true})
+    prop_remove({types: type_names, bufnr: buf, all: true}, first, min([last, document.lines]))
   endif
   for [name, items] in items(spans)
-    prop_add_list({type: name, bufnr: document.buf}, items)
+    prop_add_list({type: name, bufnr: buf}, items)
   endfor
-  setbufvar(document.buf, 'grepls_matches', len(params.diagnostics))
-  setbufvar(document.buf, 'grepls_shown', document.version)
+  setbufvar(buf, 'grepls_drawn', document.version)
 enddef
 
 # ---- commands --------------------------------------------------------------------------------
@@ -392,9 +458,12 @@ augroup grepls
   autocmd BufUnload * Close(str2nr(expand('<abuf>')))
   autocmd BufFilePre * Close(str2nr(expand('<abuf>')))
   autocmd BufFilePost * Open(str2nr(expand('<abuf>')))
+  autocmd ColorScheme * DefineHighlights()
+  autocmd WinScrolled * Draw(winbufnr(str2nr(expand('<amatch>'))))
+  autocmd BufWinEnter * Draw(str2nr(expand('<abuf>')))
 augroup END
 
 # Buffers loaded before this plugin (files named on the command line when it is sourced late).
-for info in getbufinfo({bufloaded: 1})
-  Open(info.bufnr)
-endfor
+if !empty(filter(getbufinfo({bufloaded: 1}), (_, info) => Wanted(info.bufnr)))
+  Start()
+endif

@@ -1,8 +1,8 @@
 " Drives Vim with grepls's own plugin (clients/vim) through the grepls plan: :Grepls sets the
 " pattern, the plan's edits are made in the buffer, :GreplsClear clears; then :GreplsList fills
-" the quickfix list and :GreplsReplace replaces. Each phase waits until the plugin shows the
-" matches of the text last sent (b:grepls_shown == b:grepls_sent) and records the buffer's text
-" properties. Vim calls change listeners before it redraws; headless nothing redraws, so the
+" the quickfix list and :GreplsReplace replaces. Each phase waits until the plugin has drawn the
+" matches of the text last sent (b:grepls_drawn == b:grepls_sent, the expected count) and records
+" the buffer's text properties (the whole file is on screen). Vim calls change listeners before it redraws; headless nothing redraws, so the
 " driver flushes them as a redraw would. A timeout or error exits with a failing status.
 let s:plan = json_decode(join(readfile($GREPLS_PLAN), "\n"))
 let s:report = {'phases': [], 'errors': []}
@@ -41,13 +41,12 @@ endfunction
 
 function! s:Shown(count) abort
   call listener_flush(s:buf)
-  return get(b:, 'grepls_shown', -1) == get(b:, 'grepls_sent', -2)
-  \ && get(b:, 'grepls_matches', -1) == a:count
+  return get(b:, 'grepls_drawn', -1) == get(b:, 'grepls_sent', -2) && len(s:Props()) == a:count
 endfunction
 
 function! s:Record(name) abort
   call add(s:report.phases, {'name': a:name, 'lines': getbufline(s:buf, 1, '$'),
-  \ 'props': s:Props(), 'shown': b:grepls_shown, 'sent': b:grepls_sent})
+  \ 'props': s:Props(), 'drawn': b:grepls_drawn, 'sent': b:grepls_sent})
 endfunction
 
 function! s:Apply(edit) abort

@@ -14,14 +14,14 @@ function! s:Props() abort
   return l:held
 endfunction
 let s:start = reltime()
-while get(b:, 'grepls_matches', 0) < 3 && reltimefloat(reltime(s:start)) < 20
+while len(s:Props()) < 3 && reltimefloat(reltime(s:start)) < 20
   sleep 20m
 endwhile
 let s:colours = {}
 for s:group in ['GreplsPattern1', 'GreplsPattern2']
   let s:colours[s:group] = synIDattr(synIDtrans(hlID(s:group)), 'bg#', 'gui')
 endfor
-let s:ok = get(b:, 'grepls_matches', 0) == 3
+let s:ok = len(s:Props()) == 3
 call writefile([json_encode({'ok': s:ok, 'props': s:Props(), 'colours': s:colours})], $GREPLS_OUT)
 if s:ok
   qall!
