@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest_lsp
 from conftest import CONFIG, TIMEOUT, change_document, command, edit, eventually, open_document
+from grepls.client import Client
 from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities
 
@@ -109,3 +110,23 @@ async def push_client(lsp_client: LanguageClient) -> Any:
 
 async def test_push_clients_are_not_offered_pull_diagnostics(push_client: LanguageClient) -> None:
     assert push_client.server_capabilities.diagnostic_provider is None  # type: ignore[attr-defined]
+
+
+def test_the_servers_own_requests_carry_numbers_for_ids() -> None:
+    """Vim's LSP channel answers only requests whose id is a number: grepls numbers its own
+    (here ``workspace/diagnostic/refresh``, after a pattern is set), and takes the answers."""
+    with Client.start(timeout=30) as client:
+        client.initialize(
+            capabilities={
+                "textDocument": {"diagnostic": {}},
+                "workspace": {"diagnostics": {"refreshSupport": True}},
+            }
+        )
+        client.open("file:///numbered.txt", "a TODO\n")
+        client.command("grepls.setPattern", "TODO")
+        client.command("grepls.setPattern", "a")
+        client.pump(lambda: len(client.server_requests) >= 2, timeout=30, what="two refreshes")
+        ids = [request.id for request in client.server_requests]
+        assert all(type(request_id) is int for request_id in ids), ids
+        assert len(set(ids)) == len(ids)
+        assert client.alive()
