@@ -180,3 +180,47 @@ def test_vim_plugin_keeps_the_servers_text_in_step_with_every_kind_of_edit(
     for step in report["steps"]:
         expected = [[m.line, m.col("byte")] for m in matches(step["lines"])]
         assert step["matches"] == expected, step["name"]
+
+
+def test_vim_plugin_restarts_the_server_with_the_buffers_and_patterns(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    vimrc = workdir / "vimrc"
+    vimrc.write_text("set nocompatible encoding=utf-8\n" + vim_plugin_config(), encoding="utf-8")
+    fixture = workdir / "project" / "restart.txt"
+    fixture.write_text("a TODO\nplain\n", encoding="utf-8")
+    out = workdir / "held.json"
+    run = run_editor(
+        [*vim_argv(vimrc, DRIVERS / "vim_grepls_restart.vim"), str(fixture)],
+        {**env, "GREPLS_OUT": str(out)},
+        workdir / "project",
+    )
+    assert out.exists(), f"the editor wrote no report\n{run.describe()}"
+    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    assert report["ok"] and run.returncode == 0, f"{report}\n{run.describe()}"
+    assert report["props"] == [
+        [2, 3, "GreplsSearch"],
+        [3, 1, "GreplsPattern1"],
+        [4, 1, "GreplsSearch"],
+        [4, 6, "GreplsPattern1"],
+    ]
+
+
+def test_vim_plugin_says_when_the_server_cannot_be_started(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    vimrc = workdir / "vimrc"
+    vimrc.write_text(
+        "set nocompatible encoding=utf-8\n"
+        + "let g:grepls_command = ['/nonexistent/grepls']\n"
+        + vim_plugin_config(),
+        encoding="utf-8",
+    )
+    fixture = workdir / "project" / "sample.txt"
+    fixture.write_text("a TODO\n", encoding="utf-8")
+    out = workdir / "messages.txt"
+    argv = [*vim_argv(vimrc, DRIVERS / "vim_grepls_restart.vim")[:-2], str(fixture)]
+    argv += ["-c", "Grepls TODO", "-c", f"call writefile([execute('messages')], '{out}')"]
+    run = run_editor([*argv, "-c", "qall!"], env, workdir / "project")
+    assert out.exists(), run.describe()
+    assert "/nonexistent/grepls is not found: install grepls" in out.read_text(encoding="utf-8")

@@ -61,6 +61,11 @@ var documents: dict<dict<any>> = {}   # uri -> {buf, version, lines, listener}
 var uris: dict<string> = {}           # buffer number -> uri
 var types: dict<string> = {}          # pattern id -> text property type
 var type_names: list<string> = []
+# The session's patterns, given again to a server started after one that exited (:GreplsRestart,
+# or a crash): the search pattern's setPattern arguments, and each added pattern's, in order.
+var search: list<any> = []
+var kept_patterns: list<list<any>> = []  # [id, addPattern arguments]
+var restarting = false
 
 # ---- URIs ------------------------------------------------------------------------------------
 
@@ -106,15 +111,44 @@ def Notify(method: string, params: dict<any>)
 enddef
 
 def Execute(command: string, arguments: list<any>, Then: func)
+  if !Start()
+    return
+  endif
   Send({method: 'workspace/executeCommand', params: {command: command, arguments: arguments}},
-    {callback: (_, response) => Answered(response, Then)})
+    {callback: (_, response) => Answered(response, command, arguments, Then)})
 enddef
 
-def Answered(response: dict<any>, Then: func)
+def Answered(response: dict<any>, command: string, arguments: list<any>, Then: func)
   if has_key(response, 'error')
     Error(response.error.message)
+    return
+  endif
+  var result = get(response, 'result', v:null)
+  Remember(command, arguments, result)
+  Then(result)
+enddef
+
+def Remember(command: string, arguments: list<any>, result: any)
+  var dropped = command == 'grepls.removePattern' && !empty(arguments) ? arguments[0] : ''
+  if command == 'grepls.setPattern'
+    search = arguments
+  elseif command == 'grepls.clearPattern' || dropped == 'search'
+    search = []
+  elseif command == 'grepls.addPattern'
+    kept_patterns = kept_patterns->filter((_, pair) => pair[0] != result.id)
+      + [[result.id, arguments]]
+  elseif dropped != ''
+    kept_patterns = kept_patterns->filter((_, pair) => pair[0] != dropped)
+  endif
+enddef
+
+# Stops the server; a new one starts at once, with the session's buffers and patterns.
+def Restart()
+  if job_status(job) == 'run'
+    restarting = true
+    job_stop(job)
   else
-    Then(get(response, 'result', v:null))
+    Start()
   endif
 enddef
 
@@ -124,11 +158,16 @@ def Error(text: string)
   echohl None
 enddef
 
-def Start()
+# Whether the server runs (started now if it did not).
+def Start(): bool
   if job_status(job) == 'run'
-    return
+    return true
   endif
   ready = false
+  if !executable(g:grepls_command[0])
+    Error($'{g:grepls_command[0]} is not found: install grepls (pipx install grepls) or set g:grepls_command')
+    return false
+  endif
   var options: dict<any> = {
     in_mode: 'lsp', out_mode: 'lsp', err_io: 'null', noblock: true,
     out_cb: (_, message) => Received(message),
@@ -140,7 +179,7 @@ def Start()
   job = job_start(g:grepls_command, options)
   if job_status(job) != 'run'
     Error($'could not start {string(g:grepls_command)}')
-    return
+    return false
   endif
   var root = getcwd()
   ch_sendexpr(job, {method: 'initialize', params: {
@@ -159,6 +198,7 @@ def Start()
   for info in getbufinfo({bufloaded: 1})
     Open(info.bufnr)
   endfor
+  return true
 enddef
 
 def Initialized(response: dict<any>)
@@ -171,6 +211,16 @@ def Initialized(response: dict<any>)
   endif
   ch_sendexpr(job, {method: 'initialized', params: {}})
   ready = true
+  var Command = (name: string, arguments: list<any>) => ({method: 'workspace/executeCommand',
+    params: {command: name, arguments: arguments}})
+  # A request needs a callback, or Vim sends it as a notification, which a server drops.
+  var Ignored = (_, answer) => 0
+  if !empty(search)
+    Send(Command('grepls.setPattern', search), {callback: Ignored})
+  endif
+  for [_, arguments] in kept_patterns
+    Send(Command('grepls.addPattern', arguments), {callback: Ignored})
+  endfor
   Order()
   var queued = pending
   pending = []
@@ -188,8 +238,11 @@ def Exited(status: number)
   endfor
   documents = {}
   uris = {}
-  if status != 0
-    Error($'the server exited with status {status}')
+  if restarting
+    restarting = false
+    Start()
+  elseif status != 0
+    Error($'the server exited with status {status}; :GreplsRestart starts it again')
   endif
 enddef
 
@@ -225,8 +278,8 @@ def Open(buf: number)
   if has_key(uris, buf) || !Wanted(buf) || !bufloaded(buf)
     return
   endif
-  Start()  # a server just started opens every loaded buffer, this one too
-  if has_key(uris, buf)
+  # A server just started opens every loaded buffer, this one too.
+  if !Start() || has_key(uris, buf)
     return
   endif
   var uri = PathUri(fnamemodify(bufname(buf), ':p'))
@@ -347,7 +400,7 @@ def Paint(buf: number, first: number, last: number, response: dict<any>)
     endwhile
     spans[TypeOf(id)] = items
   endfor
-  if !empty(type_names)
+  if !empty(type_names) && first <= document.lines
     prop_remove({types: type_names, bufnr: buf, all: true}, first, min([last, document.lines]))
   endif
   for [name, items] in items(spans)
@@ -368,12 +421,10 @@ def Report(result: dict<any>)
 enddef
 
 def SetPattern(pattern: string, regex: bool)
-  Start()
   Execute('grepls.setPattern', [{pattern: pattern, regex: regex}], (result) => Report(result))
 enddef
 
 def AddPattern(pattern: string, regex: bool)
-  Start()
   Execute('grepls.addPattern', [{pattern: pattern, regex: regex}], (result) => Kept(result))
 enddef
 
@@ -438,7 +489,6 @@ enddef
 # Any grepls command, for scripts and mappings: GreplsExecute('grepls.addPattern', [{'pattern':
 # 'XXX', 'caseSensitive': v:false}], {result -> ...}) (the callback is optional).
 def g:GreplsExecute(command: string, arguments: list<any>, Then: func = (_) => 0)
-  Start()
   Execute(command, arguments, Then)
 enddef
 
@@ -451,6 +501,7 @@ command! -nargs=1 GreplsRemove Execute('grepls.removePattern', [<q-args>], (_) =
 command! -nargs=0 GreplsPatterns Patterns()
 command! -nargs=0 GreplsList List()
 command! -nargs=1 GreplsReplace Replace(<q-args>)
+command! -nargs=0 GreplsRestart Restart()
 
 augroup grepls
   autocmd!
