@@ -3,8 +3,10 @@
 The plugin negotiates UTF-8 positions, so every column is Vim's own byte column: the text
 properties it draws are checked exactly, after each of the plan's edits (`é` and an emoji before
 matches), then the quickfix list `:GreplsList` fills, `:GreplsReplace` and its undo, and
-`:GreplsClear`. A second test gives two kept patterns through `g:grepls_settings` and checks that
-each is drawn in its own highlight group.
+`:GreplsClear`. The others give two kept patterns through `g:grepls_settings` (each drawn in its
+own highlight group), the workspace scope (a closed file's match listed), a cap of two (every
+match on screen drawn all the same), edits of every kind (the server's copy of the text checked
+after each), `:GreplsRestart`, and a server that cannot be started.
 """
 
 from __future__ import annotations
@@ -26,6 +28,27 @@ def vim_argv(vimrc: Path, driver: Path) -> list[str]:
     terminal-less start otherwise makes)."""
     vim = require_binary("vim")
     return [vim, "-N", "-n", "-i", "NONE", "-u", str(vimrc), "--not-a-term", "-S", str(driver)]
+
+
+def run_plugin(
+    workdir: Path, env: dict[str, str], settings: str, driver: str, file: Path
+) -> dict[str, Any]:
+    """Vim with ``settings`` (vimrc lines) and the README's plugin snippet, ``driver`` run on
+    ``file``; the JSON report the driver wrote to ``$GREPLS_OUT``, checked to say ``ok``."""
+    vimrc = workdir / "vimrc"
+    vimrc.write_text(
+        "set nocompatible encoding=utf-8\n" + settings + vim_plugin_config(), encoding="utf-8"
+    )
+    out = workdir / "held.json"
+    run = run_editor(
+        [*vim_argv(vimrc, DRIVERS / driver), str(file)],
+        {**env, "GREPLS_OUT": str(out)},
+        workdir / "project",
+    )
+    assert out.exists(), f"the editor wrote no report\n{run.describe()}"
+    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    assert report["ok"] and run.returncode == 0, f"{report}\n{run.describe()}"
+    return report
 
 
 def prop(m: Match) -> dict[str, object]:
@@ -75,22 +98,10 @@ def test_vim_plugin_draws_every_match_through_edits_list_replace_and_clear(
 def test_vim_plugin_draws_two_kept_patterns_in_their_own_colours(
     workdir: Path, env: dict[str, str]
 ) -> None:
-    vimrc = workdir / "vimrc"
-    vimrc.write_text(
-        "set nocompatible encoding=utf-8\n" + snippet("vim-grepls-patterns") + vim_plugin_config(),
-        encoding="utf-8",
-    )
     fixture = workdir / "project" / "sample.txt"
     fixture.write_text("a TODO here\nFIXME there, TODO\n", encoding="utf-8")
-    out = workdir / "held.json"
-    run = run_editor(
-        [*vim_argv(vimrc, DRIVERS / "vim_grepls_patterns.vim"), str(fixture)],
-        {**env, "GREPLS_OUT": str(out)},
-        workdir / "project",
-    )
-    assert out.exists(), f"the editor wrote no report\n{run.describe()}"
-    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
-    assert report["ok"] and run.returncode == 0, f"{report}\n{run.describe()}"
+    settings = snippet("vim-grepls-patterns")
+    report = run_plugin(workdir, env, settings, "vim_grepls_patterns.vim", fixture)
     todo, fixme = "GreplsPattern1", "GreplsPattern2"
     assert report["props"] == [
         {"lnum": 1, "col": 3, "end_col": 7, "highlight": todo},
@@ -103,27 +114,18 @@ def test_vim_plugin_draws_two_kept_patterns_in_their_own_colours(
 def test_vim_plugin_lists_a_closed_files_match_with_the_workspace_scope(
     workdir: Path, env: dict[str, str]
 ) -> None:
-    vimrc = workdir / "vimrc"
-    vimrc.write_text(
-        "set nocompatible encoding=utf-8\n"
-        + "let g:grepls_settings = {'grepls': {'scope': 'workspace'}}\n"
-        + vim_plugin_config(),
-        encoding="utf-8",
-    )
     project = workdir / "project"
     opened, closed = project / "opened.txt", project / "notes" / "closed.txt"
     closed.parent.mkdir()
     opened.write_text("TODO in the open file\n", encoding="utf-8")
     closed.write_text("nothing here\nthe closed file's TODO\n", encoding="utf-8")
-    out = workdir / "held.json"
-    run = run_editor(
-        [*vim_argv(vimrc, DRIVERS / "vim_grepls_workspace.vim"), str(opened)],
-        {**env, "GREPLS_OUT": str(out)},
-        project,
+    report = run_plugin(
+        workdir,
+        env,
+        "let g:grepls_settings = {'grepls': {'scope': 'workspace'}}\n",
+        "vim_grepls_workspace.vim",
+        opened,
     )
-    assert out.exists(), f"the editor wrote no report\n{run.describe()}"
-    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
-    assert report["ok"] and run.returncode == 0, f"{report}\n{run.describe()}"
     assert sorted(report["listed"], key=lambda item: item["file"]) == [
         {"file": str(closed), "lnum": 2, "col": 19, "text": "the closed file's TODO"},
         {"file": str(opened), "lnum": 1, "col": 1, "text": "TODO in the open file"},
@@ -135,24 +137,15 @@ def test_vim_plugin_draws_the_matches_on_screen_past_the_cap(
 ) -> None:
     """Diagnostics would carry two matches (the cap); the five on screen are all drawn, since
     the plugin draws from ``grepls.matchesInLines``."""
-    vimrc = workdir / "vimrc"
-    vimrc.write_text(
-        "set nocompatible encoding=utf-8\n"
-        + "let g:grepls_settings = {'grepls': {'maxMatchesPerDocument': 2}}\n"
-        + vim_plugin_config(),
-        encoding="utf-8",
-    )
     fixture = workdir / "project" / "many.txt"
     fixture.write_text("".join(f"line {n}: TODO\n" for n in range(5)), encoding="utf-8")
-    out = workdir / "held.json"
-    run = run_editor(
-        [*vim_argv(vimrc, DRIVERS / "vim_grepls_visible.vim"), str(fixture)],
-        {**env, "GREPLS_OUT": str(out)},
-        workdir / "project",
+    report = run_plugin(
+        workdir,
+        env,
+        "let g:grepls_settings = {'grepls': {'maxMatchesPerDocument': 2}}\n",
+        "vim_grepls_visible.vim",
+        fixture,
     )
-    assert out.exists(), f"the editor wrote no report\n{run.describe()}"
-    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
-    assert report["ok"] and run.returncode == 0, f"{report}\n{run.describe()}"
     assert report["props"] == [[n + 1, 9, 13] for n in range(5)]
 
 
@@ -161,21 +154,11 @@ def test_vim_plugin_keeps_the_servers_text_in_step_with_every_kind_of_edit(
 ) -> None:
     """The plugin sends each change as the lines it replaced: after each edit (and several edits
     between two flushes), the server's matches are those of the buffer's text."""
-    vimrc = workdir / "vimrc"
-    vimrc.write_text("set nocompatible encoding=utf-8\n" + vim_plugin_config(), encoding="utf-8")
     fixture = workdir / "project" / "sync.txt"
     fixture.write_text(
         "".join(f"line {n}{' TODO' if n % 3 == 0 else ''}\n" for n in range(8)), encoding="utf-8"
     )
-    out = workdir / "held.json"
-    run = run_editor(
-        [*vim_argv(vimrc, DRIVERS / "vim_grepls_sync.vim"), str(fixture)],
-        {**env, "GREPLS_OUT": str(out)},
-        workdir / "project",
-    )
-    assert out.exists(), f"the editor wrote no report\n{run.describe()}"
-    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
-    assert report["ok"] and run.returncode == 0, f"{report}\n{run.describe()}"
+    report = run_plugin(workdir, env, "", "vim_grepls_sync.vim", fixture)
     assert len(report["steps"]) == 11
     for step in report["steps"]:
         expected = [[m.line, m.col("byte")] for m in matches(step["lines"])]
@@ -185,19 +168,9 @@ def test_vim_plugin_keeps_the_servers_text_in_step_with_every_kind_of_edit(
 def test_vim_plugin_restarts_the_server_with_the_buffers_and_patterns(
     workdir: Path, env: dict[str, str]
 ) -> None:
-    vimrc = workdir / "vimrc"
-    vimrc.write_text("set nocompatible encoding=utf-8\n" + vim_plugin_config(), encoding="utf-8")
     fixture = workdir / "project" / "restart.txt"
     fixture.write_text("a TODO\nplain\n", encoding="utf-8")
-    out = workdir / "held.json"
-    run = run_editor(
-        [*vim_argv(vimrc, DRIVERS / "vim_grepls_restart.vim"), str(fixture)],
-        {**env, "GREPLS_OUT": str(out)},
-        workdir / "project",
-    )
-    assert out.exists(), f"the editor wrote no report\n{run.describe()}"
-    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
-    assert report["ok"] and run.returncode == 0, f"{report}\n{run.describe()}"
+    report = run_plugin(workdir, env, "", "vim_grepls_restart.vim", fixture)
     assert report["props"] == [
         [2, 3, "GreplsSearch"],
         [3, 1, "GreplsPattern1"],
