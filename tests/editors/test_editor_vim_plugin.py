@@ -196,4 +196,6 @@ def test_vim_plugin_says_when_the_server_cannot_be_started(
     argv += ["-c", "Grepls TODO", "-c", f"call writefile([execute('messages')], '{out}')"]
     run = run_editor([*argv, "-c", "qall!"], env, workdir / "project")
     assert out.exists(), run.describe()
-    assert "/nonexistent/grepls is not found: install grepls" in out.read_text(encoding="utf-8")
+    assert "/nonexistent/grepls is not found: install grepls (its README)" in out.read_text(
+        encoding="utf-8"
+    )

@@ -165,7 +165,7 @@ def Start(): bool
   endif
   ready = false
   if !executable(g:grepls_command[0])
-    Error($'{g:grepls_command[0]} is not found: install grepls (pipx install grepls) or set g:grepls_command')
+    Error($'{g:grepls_command[0]} is not found: install grepls (its README) or set g:grepls_command')
     return false
   endif
   var options: dict<any> = {
