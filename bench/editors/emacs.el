@@ -4,9 +4,14 @@
 ;; user's do and eglot's idle timer sees real idleness.  This script binds those two keys, sets
 ;; the pattern with the README's `grepls-set-pattern', waits for flymake to hold the first
 ;; matches, and then, from a 1 ms timer that never blocks the command loop, writes an event
-;; (wall-clock ns) each time the typed line's match appears on screen or goes.
+;; (wall-clock ns) each time the typed line's match appears on screen or goes.  With the channel
+;; "highlight" (the README's highlight-only snippet) the match is a grepls overlay instead: one
+;; on the typed line can only come from an answer about it, since the line is new and the
+;; overlays evaporate with the text they cover.
 
 (require 'json)
+(require 'cl-lib)
+(require 'seq)
 
 (defvar grepls-bench-plan
   (let ((json-object-type 'alist) (json-key-type 'symbol))
@@ -83,6 +88,15 @@ count as the new match before eglot has read the publish that carries it."
                               (grepls-bench--get 'line)))))
                 (flymake-diagnostics (point) (line-end-position))))))
 
+(defun grepls-bench--highlight-p () (equal (grepls-bench--get 'channel) "highlight"))
+
+(defun grepls-bench--painted (pos)
+  "How many grepls overlays cover text on the line at POS."
+  (save-excursion
+    (goto-char pos)
+    (cl-count-if (lambda (o) (and (overlay-get o 'grepls) (< (overlay-start o) (overlay-end o))))
+                 (overlays-in (line-beginning-position) (line-end-position)))))
+
 (defun grepls-bench--target-shown-p ()
   (with-current-buffer grepls-bench--buffer
     (save-excursion
@@ -95,10 +109,14 @@ count as the new match before eglot has read the publish that carries it."
     (grepls-bench--every
      0.005 "the typed match"
      (lambda ()
-       (let ((seen (if (eq want 'shown)
-                       (let ((diagnostic (grepls-bench--typed-diagnostic)))
-                         (when diagnostic (setq grepls-bench--last-shown diagnostic)))
-                     (not (grepls-bench--target-shown-p)))))
+       (let ((seen (cond
+                    ((grepls-bench--highlight-p)
+                     (let ((painted (> (grepls-bench--painted grepls-bench--mark) 0)))
+                       (if (eq want 'shown) painted (not painted))))
+                    ((eq want 'shown)
+                     (let ((diagnostic (grepls-bench--typed-diagnostic)))
+                       (when diagnostic (setq grepls-bench--last-shown diagnostic))))
+                    (t (not (grepls-bench--target-shown-p))))))
          (when seen
            (redisplay t)
            (grepls-bench--event (symbol-name want))
@@ -113,14 +131,41 @@ count as the new match before eglot has read the publish that carries it."
 (defvar grepls-bench--kept (grepls-bench--get 'patterns) "Patterns to add, or nil.")
 (defvar grepls-bench--added 0 "How many of them the server has answered.")
 (defvar grepls-bench--settled nil "Since when every pattern is added and the count expected.")
+(defvar grepls-bench--last-below nil "Highlights: the count below the target line last seen.")
+
+(defvar grepls-bench--below nil "Highlights: the count painted on the line below the target.")
+
+(defun grepls-bench--first-shown-p ()
+  "Whether the first matches are shown: flymake holds the expected count, or (highlights) the
+match on the line below the target line (a `TODO' line, on screen) is painted — for the floor,
+whose one match is elsewhere, anything."
+  (if (not (grepls-bench--highlight-p))
+      (>= (length (flymake-diagnostics)) (grepls-bench--get 'expected))
+    (save-excursion
+      (goto-char (point-min))
+      (forward-line (1+ (grepls-bench--get 'line)))
+      (setq grepls-bench--below (grepls-bench--painted (point)))
+      (if (> (grepls-bench--get 'expected) 1)
+          (> grepls-bench--below 0)
+        grepls-bench--answered))))
+
+(defvar grepls-bench--answered nil "Highlights: whether an answer has been painted yet.")
+(with-eval-after-load 'eglot
+  (when (fboundp 'grepls--paint)
+    (advice-add 'grepls--paint :after (lambda (&rest _) (setq grepls-bench--answered t)))))
 
 (defun grepls-bench--settled ()
   "With kept patterns: whether each is added and flymake has held exactly the expected count
-for 0.2 s (the settings, with the cap, may be answered after the first patterns were shown)."
+for 0.2 s (the settings, with the cap, may be answered after the first patterns were shown);
+with highlights, the count painted below the target line, steady for 0.2 s."
   (if (null grepls-bench--kept)
       t
     (if (or (< grepls-bench--added (length grepls-bench--kept))
-            (/= (length (flymake-diagnostics)) (grepls-bench--get 'expected)))
+            (if (grepls-bench--highlight-p)
+                (not (eql grepls-bench--below (prog1 grepls-bench--last-below
+                                                  (setq grepls-bench--last-below
+                                                        grepls-bench--below))))
+              (/= (length (flymake-diagnostics)) (grepls-bench--get 'expected))))
         (progn (setq grepls-bench--settled nil) nil)
       (setq grepls-bench--settled (or grepls-bench--settled (float-time)))
       (>= (- (float-time) grepls-bench--settled) 0.2))))
@@ -135,6 +180,15 @@ for 0.2 s (the settings, with the cap, may be answered after the first patterns 
    (lambda ()
      (with-current-buffer grepls-bench--buffer
        (when (eglot-current-server)
+         (when (grepls-bench--highlight-p)
+           ;; Highlights are painted for the lines in view: look at the target line, as a user
+           ;; typing there does.
+           (goto-char (point-min))
+           (forward-line (grepls-bench--get 'line))
+           (let ((window (get-buffer-window grepls-bench--buffer)))
+             (when window
+               (set-window-point window (point))
+               (with-selected-window window (recenter)))))
          (if (null grepls-bench--kept)
              (grepls-set-pattern (grepls-bench--get 'pattern))
            ;; Kept patterns in place of the search pattern, as grepls.addPattern adds them.
@@ -147,8 +201,7 @@ for 0.2 s (the settings, with the cap, may be answered after the first patterns 
           0.005 "the first matches"
           (lambda ()
             (with-current-buffer grepls-bench--buffer
-              (when (and (>= (length (flymake-diagnostics)) (grepls-bench--get 'expected))
-                         (grepls-bench--settled))
+              (when (and (grepls-bench--first-shown-p) (grepls-bench--settled))
                 (goto-char (point-min))
                 (forward-line (grepls-bench--get 'line))
                 (setq grepls-bench--mark (copy-marker (point)))

@@ -120,7 +120,9 @@ class Editor:
     name: str
     kind: str  # "neovim" | "emacs" | "vim" | "vscode"
     binary: str | None
-    channel: str = "diagnostics"  # or "tokens", or "visible" (diagnostics + nvim-visible-matches)
+    channel: str = "diagnostics"
+    """Or "tokens", or "visible" (diagnostics + nvim-visible-matches), or "highlight" (Emacs's
+    highlight-only snippet)."""
     token_debounce_ms: int | None = None
     """Neovim's semantic-token request debounce: ``None`` as the README sets it (0, with the
     ``nvim-highlight-now`` snippet), else Neovim's own (200 ms) without that snippet."""
@@ -164,6 +166,8 @@ class Editor:
             # yes to "File is large, really open?" does.
             text += "(setq large-file-warning-threshold nil)\n"
             text += snippet("emacs-config")
+            if self.channel == "highlight":
+                text += snippet("emacs-highlight-only")
             if self.debounce_ms is not None:  # after the snippet's own hook, which sets it too
                 seconds = self.debounce_ms / 1000
                 text += (
@@ -280,6 +284,16 @@ def editors(chosen: list[str] | None) -> list[Editor]:
         # Emacs 28 does not show 20,000 (for each diagnostic, flymake looks among all of them for
         # equal ones): twenty patterns with 100 diagnostics each.
         Editor("emacs-patterns20-cap100", "emacs", emacs, floor="emacs", max_matches=100, **twenty),
+        # The README's highlight-only snippet: the lines in view painted, nothing published.
+        Editor("emacs-highlight", "emacs", emacs, channel="highlight"),
+        Editor(
+            "emacs-highlight-patterns20",
+            "emacs",
+            emacs,
+            channel="highlight",
+            floor="emacs-highlight",
+            **twenty,
+        ),
         Editor("vim", "vim", vim),
         Editor("vim-patterns20", "vim", vim, floor="vim", **twenty),
         Editor("vim-patterns20-cap100", "vim", vim, floor="vim", max_matches=100, **twenty),
@@ -703,7 +717,8 @@ def run_one(
         else:
             result.screen_ms.append((shown_wall - key_wall) / 1e6)
             start, clock = key_wall, "wall"
-        if editor.vim_client == "plugin" and server != "floor":
+        # The Vim plugin and Emacs's highlights draw from the answer that follows each change.
+        if (editor.vim_client == "plugin" or editor.channel == "highlight") and server != "floor":
             to_server, share = server_share(stamps, start, clock, LINES_ANSWER, since_change=True)
         else:
             to_server, share = server_share(stamps, start, clock)
