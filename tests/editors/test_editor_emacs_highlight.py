@@ -16,7 +16,7 @@ from editors_fixture import Match
 from editors_readme import snippet
 from editors_run import check_phases, require_binary, run_driver, run_editor
 
-DRIVER = Path(__file__).parent / "drivers" / "emacs_highlight.el"
+DRIVER = Path(__file__).parent / "drivers" / "emacs.el"
 
 
 def overlay_row(m: Match) -> dict[str, object]:
@@ -38,7 +38,10 @@ def test_emacs_highlight_only_paints_sets_edits_and_clears(
         snippet("emacs-config") + "\n" + snippet("emacs-highlight-only"), encoding="utf-8"
     )
     report = run_driver(
-        [emacs, "--batch", "-q", "-l", str(config), "-l", str(DRIVER)], env, workdir, plan_file
+        [emacs, "--batch", "-q", "-l", str(config), "-l", str(DRIVER)],
+        {**env, "GREPLS_DRIVER_CHANNEL": "highlight"},
+        workdir,
+        plan_file,
     )
     assert all(phase["flymake"] == 0 for phase in report["phases"]), report["phases"]
     check_phases(report, overlay_row)

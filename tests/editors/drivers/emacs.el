@@ -5,6 +5,10 @@
 ;; sets the pattern with the README's `grepls-set-pattern', makes the plan's edits as a user
 ;; would, and records what flymake holds (`flymake-diagnostics') after each step into a JSON
 ;; report.  Emacs exits non-zero when a step times out or signals.
+;; With GREPLS_DRIVER_CHANNEL=highlight (the README's highlight-only snippet) it records grepls's
+;; overlays instead (line, character columns, face), once one is painted from an answer about
+;; the buffer's current version (the answers are watched with an advice), and how many
+;; diagnostics flymake holds (none: grepls publishes nothing to a client that pulls).
 
 (require 'json)
 (require 'cl-lib)
@@ -31,15 +35,43 @@
     (unless (funcall predicate)
       (error "timed out waiting for %s" what))))
 
+(defvar grepls-driver--highlight (equal (getenv "GREPLS_DRIVER_CHANNEL") "highlight"))
+(defvar-local grepls-driver--painted nil "Highlights: the version of the last answer painted.")
+(when grepls-driver--highlight
+  (advice-add 'grepls--paint :after
+              (lambda (buffer _first _last result)
+                (with-current-buffer buffer
+                  (setq grepls-driver--painted (plist-get result :version))))))
+
+(defun grepls-driver--overlays ()
+  "grepls's overlays that cover text."
+  (cl-remove-if-not (lambda (o) (and (overlay-get o 'grepls) (< (overlay-start o) (overlay-end o))))
+                    (overlays-in (point-min) (point-max))))
+
+(defun grepls-driver--held ()
+  "What shows the matches: grepls's overlays, or flymake's diagnostics, as (BEG END TEXT TYPE)."
+  (if grepls-driver--highlight
+      (mapcar (lambda (o)
+                (list (overlay-start o) (overlay-end o)
+                      (format "matches \"%s\"" (grepls-driver--get 'pattern))
+                      (symbol-name (overlay-get o 'face))))
+              (grepls-driver--overlays))
+    (mapcar (lambda (d)
+              (list (flymake-diagnostic-beg d) (flymake-diagnostic-end d)
+                    (flymake-diagnostic-text d) (symbol-name (flymake-diagnostic-type d))))
+            (flymake-diagnostics))))
+
 (defun grepls-driver--settled-p (expected)
   "Whether flymake holds EXPECTED diagnostics, each on the pattern's text right now.
 Flymake's overlays evaporate when their text is deleted, so right after an edit the count can
 match while the survivors still carry the old positions; the server's next report replaces them."
-  (let ((held (flymake-diagnostics))
+  (let ((held (grepls-driver--held))
         (pattern (grepls-driver--get 'pattern)))
-    (and (= (length held) expected)
-         (cl-every (lambda (d)
-                     (let ((beg (flymake-diagnostic-beg d)) (end (flymake-diagnostic-end d)))
+    (and (or (not grepls-driver--highlight)
+             (eql grepls-driver--painted eglot--versioned-identifier))
+         (= (length held) expected)
+         (cl-every (lambda (h)
+                     (let ((beg (nth 0 h)) (end (nth 1 h)))
                        (and (<= (point-min) beg end (point-max))
                             (equal (buffer-substring-no-properties beg end) pattern))))
                    held))))
@@ -52,14 +84,14 @@ match while the survivors still carry the old positions; the server's next repor
 
 (defun grepls-driver--diagnostics ()
   (let ((held (mapcar
-               (lambda (d)
-                 (let ((beg (grepls-driver--line-col (flymake-diagnostic-beg d)))
-                       (end (grepls-driver--line-col (flymake-diagnostic-end d))))
+               (lambda (h)
+                 (let ((beg (grepls-driver--line-col (nth 0 h)))
+                       (end (grepls-driver--line-col (nth 1 h))))
                    `((line . ,(car beg)) (col . ,(cdr beg))
                      (end_line . ,(car end)) (end_col . ,(cdr end))
-                     (message . ,(flymake-diagnostic-text d))
-                     (type . ,(symbol-name (flymake-diagnostic-type d))))))
-               (flymake-diagnostics))))
+                     (message . ,(nth 2 h))
+                     (type . ,(nth 3 h)))))
+               (grepls-driver--held))))
     (sort held (lambda (a b) (or (< (alist-get 'line a) (alist-get 'line b))
                                  (and (= (alist-get 'line a) (alist-get 'line b))
                                       (< (alist-get 'col a) (alist-get 'col b))))))))
@@ -68,7 +100,8 @@ match while the survivors still carry the old positions; the server's next repor
   (let ((lines (split-string (buffer-substring-no-properties (point-min) (point-max)) "\n")))
     (when (equal (car (last lines)) "") (setq lines (butlast lines)))
     (push `((name . ,name) (lines . ,(vconcat lines))
-            (diagnostics . ,(vconcat (grepls-driver--diagnostics))))
+            (diagnostics . ,(vconcat (grepls-driver--diagnostics)))
+            (flymake . ,(length (flymake-diagnostics))))
           grepls-driver-phases)))
 
 (defun grepls-driver--goto (line col)
@@ -95,12 +128,12 @@ match while the survivors still carry the old positions; the server's next repor
            for index from 0
            do (when (> index 0)
                 (grepls-driver--apply (nth (1- index) (grepls-driver--get 'edits))))
-           (grepls-driver--wait (format "%s: %d flymake diagnostics" name expected)
+           (grepls-driver--wait (format "%s: %d matches shown" name expected)
                                 (lambda () (grepls-driver--settled-p expected)))
            (grepls-driver--record name))
   (grepls-clear-pattern)
-  (grepls-driver--wait "no flymake diagnostics after grepls-clear-pattern"
-                       (lambda () (null (flymake-diagnostics))))
+  (grepls-driver--wait "no match shown after grepls-clear-pattern"
+                       (lambda () (null (grepls-driver--held))))
   (grepls-driver--record "clear"))
 
 (condition-case err
