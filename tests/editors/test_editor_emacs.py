@@ -1,11 +1,13 @@
-"""Emacs (batch) with eglot and flymake, running the README's Emacs snippet against grepls.
+"""Emacs (batch) with eglot and flymake, running the README's Emacs snippet against grepls; and
+with the highlight-only snippet, which paints grepls's overlays instead.
 
-Flymake holds diagnostics as buffer positions, which count characters; the fixture's `é` and
-emoji (two UTF-16 units, one Emacs character) before matches prove eglot's column conversion.
+Flymake and the overlays hold matches as buffer positions, which count characters; the fixture's
+`é` and emoji (two UTF-16 units, one Emacs character) before matches prove the column conversion.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from editors_fixture import Match
@@ -15,13 +17,14 @@ from editors_run import check_phases, require_binary, run_driver
 DRIVER = Path(__file__).parent / "drivers" / "emacs.el"
 
 
-def flymake_row(m: Match) -> dict[str, object]:
+def shown_row(m: Match, shown_as: str = "eglot-note") -> dict[str, object]:
+    """A match as the driver records it: flymake's diagnostic type, or grepls's overlay face."""
     return {
         "line": m.line,
         "col": m.col("char"),
         "end_line": m.line,
         "end_col": m.end_col("char"),
-        "type": "eglot-note",
+        "type": shown_as,
     }
 
 
@@ -39,4 +42,25 @@ def test_emacs_eglot_sets_edits_and_clears(
         workdir,
         plan_file,
     )
-    check_phases(report, flymake_row)
+    check_phases(report, shown_row)
+
+
+def test_emacs_highlight_only_paints_sets_edits_and_clears(
+    workdir: Path, env: dict[str, str], plan_file: Path
+) -> None:
+    """The README's highlight-only snippet: eglot says it pulls, so grepls publishes nothing
+    (flymake holds nothing), and the lines in view are painted from ``grepls.matchesInLines``.
+    Batch Emacs's one window shows the whole fixture, so every match is painted."""
+    emacs = require_binary("emacs")
+    config = workdir / "grepls-config.el"
+    config.write_text(
+        snippet("emacs-config") + "\n" + snippet("emacs-highlight-only"), encoding="utf-8"
+    )
+    report = run_driver(
+        [emacs, "--batch", "-q", "-l", str(config), "-l", str(DRIVER)],
+        {**env, "GREPLS_DRIVER_CHANNEL": "highlight"},
+        workdir,
+        plan_file,
+    )
+    assert all(phase["flymake"] == 0 for phase in report["phases"]), report["phases"]
+    check_phases(report, partial(shown_row, shown_as="grepls-search"))

@@ -1,6 +1,6 @@
 """Kept patterns in real editors: the README's `patterns` settings give two patterns, each shown
 with its own severity in the editor's own diagnostic list (Neovim 0.7 and 0.12, Emacs + eglot and
-flymake, Vim + ALE)."""
+flymake, Vim + ALE), or in its own face (Emacs's highlight-only snippet)."""
 
 from __future__ import annotations
 
@@ -85,6 +85,28 @@ def test_emacs_eglot_shows_two_patterns_as_a_warning_and_an_error(
     assert held == [
         {"line": 0, "col": 2, "type": "eglot-warning"},
         {"line": 1, "col": 0, "type": "eglot-error"},
+    ]
+
+
+def test_emacs_highlight_only_paints_two_patterns_in_their_own_faces(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    config = workdir / "grepls-config.el"
+    config.write_text(
+        "\n".join(
+            snippet(name) for name in ("emacs-config", "emacs-patterns", "emacs-highlight-only")
+        ),
+        encoding="utf-8",
+    )
+    driver = DRIVERS / "emacs_patterns.el"
+    held = run_with_patterns(
+        [require_binary("emacs"), "--batch", "-q", "-l", str(config), "-l", str(driver), "{file}"],
+        workdir,
+        {**env, "GREPLS_DRIVER_CHANNEL": "highlight"},
+    )
+    assert held == [
+        {"line": 0, "col": 2, "type": "grepls-pattern-1"},
+        {"line": 1, "col": 0, "type": "grepls-pattern-2"},
     ]
 
 

@@ -1,6 +1,7 @@
-;;; emacs_patterns.el --- waits for flymake to hold both kept patterns' matches  -*- lexical-binding: t -*-
+;;; emacs_patterns.el --- waits for both kept patterns' matches to show  -*- lexical-binding: t -*-
 ;; Connects eglot directly (batch Emacs has no command loop for `eglot-ensure'), fires the idle
-;; timers by hand while it waits, and writes what flymake holds (line, column, type) as JSON.
+;; timers by hand while it waits, and writes what flymake holds (line, column, type) as JSON; with
+;; GREPLS_DRIVER_CHANNEL=highlight, grepls's overlays (line, column, face) instead.
 (require 'json)
 (require 'cl-lib)
 
@@ -9,13 +10,25 @@
     (when (memq timer timer-idle-list)
       (timer-event-handler timer))))
 
+(defvar grepls-patterns--highlight (equal (getenv "GREPLS_DRIVER_CHANNEL") "highlight")
+  "Whether the matches are grepls's overlays (the highlight-only snippet), not flymake's.")
+
+(defun grepls-patterns--shown ()
+  "(BEG . TYPE) of each match shown: flymake's diagnostics, or grepls's overlays and faces."
+  (if grepls-patterns--highlight
+      (mapcar (lambda (o) (cons (overlay-start o) (symbol-name (overlay-get o 'face))))
+              (cl-remove-if-not (lambda (o) (overlay-get o 'grepls))
+                                (overlays-in (point-min) (point-max))))
+    (mapcar (lambda (d) (cons (flymake-diagnostic-beg d) (symbol-name (flymake-diagnostic-type d))))
+            (flymake-diagnostics))))
+
 (defun grepls-patterns--held ()
-  (sort (mapcar (lambda (d)
-                  (let ((beg (flymake-diagnostic-beg d)))
+  (sort (mapcar (lambda (shown)
+                  (let ((beg (car shown)))
                     `((line . ,(1- (line-number-at-pos beg)))
                       (col . ,(save-excursion (goto-char beg) (current-column)))
-                      (type . ,(symbol-name (flymake-diagnostic-type d))))))
-                (flymake-diagnostics))
+                      (type . ,(cdr shown)))))
+                (grepls-patterns--shown))
         (lambda (a b) (< (alist-get 'line a) (alist-get 'line b)))))
 
 (let ((deadline (+ (float-time) 20)) (ok nil) (held nil))
@@ -23,10 +36,10 @@
       (progn
         (find-file (getenv "GREPLS_FIXTURE"))
         (apply #'eglot (eglot--guess-contact))
-        (while (and (< (float-time) deadline) (< (length (flymake-diagnostics)) 2))
+        (while (and (< (float-time) deadline) (< (length (grepls-patterns--shown)) 2))
           (accept-process-output nil 0.02)
           (grepls-patterns--idle))
-        (setq ok (>= (length (flymake-diagnostics)) 2))
+        (setq ok (>= (length (grepls-patterns--shown)) 2))
         (setq held (grepls-patterns--held)))
     (error (message "grepls driver: %s" (error-message-string err))))
   (let ((coding-system-for-write 'utf-8))
