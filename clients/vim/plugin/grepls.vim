@@ -8,7 +8,7 @@ vim9script
 # after each change, pattern change and scroll, the lines in each window showing the buffer are
 # asked for (`grepls.matchesInLines`, every match of every pattern on them, uncapped) and their
 # text properties replaced from the answer, one property type per pattern (the search pattern
-# `search`, then each kept pattern in the order first seen, each with a highlight group of its
+# `search`, then each kept pattern in the server's order, each with a highlight group of its
 # own). So a keystroke costs Vim the lines on screen, whatever the file's size or its number of
 # matches, and a match is drawn wherever it is in the file. Columns are negotiated in UTF-8,
 # which are Vim's byte columns: nothing is converted. An answer for a version older than the
@@ -27,7 +27,7 @@ vim9script
 # Buffer variables: b:grepls_sent and b:grepls_drawn, the version of the text last sent and the
 # one whose matches are drawn (equal when the screen is current).
 # Commands: :Grepls, :GreplsRegex, :GreplsClear, :GreplsAdd, :GreplsAddRegex, :GreplsRemove,
-# :GreplsPatterns, :GreplsList, :GreplsReplace.
+# :GreplsPatterns, :GreplsList, :GreplsReplace, :GreplsRestart; GreplsExecute() for any other.
 
 if exists('g:loaded_grepls') || !has('textprop') || !has('channel') || !exists('*listener_add')
   finish
