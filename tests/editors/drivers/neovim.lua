@@ -18,7 +18,30 @@ local function wait_for(what, condition)
   end
 end
 
+-- With GREPLS_DRIVER_CHANNEL=highlights (the README's nvim-highlights snippets) the matches are
+-- grepls's extmarks, each recorded with the text it covers, and Neovim must hold no diagnostic.
+local painted = os.getenv('GREPLS_DRIVER_CHANNEL') == 'highlights'
+
+local function marks()
+  local namespace = vim.api.nvim_get_namespaces().grepls_highlights
+  local held = {}
+  for _, mark in ipairs(namespace and vim.api.nvim_buf_get_extmarks(buf, namespace, 0, -1,
+      { details = true }) or {}) do
+    local text = vim.api.nvim_buf_get_text(buf, mark[2], mark[3], mark[2], mark[4].end_col, {})
+    if mark[4].end_col > mark[3] then -- a mark whose text was deleted is empty, and not shown
+      table.insert(held, {
+        line = mark[2], col = mark[3], end_line = mark[2], end_col = mark[4].end_col,
+        message = 'painted "' .. table.concat(text, '\n') .. '"', group = mark[4].hl_group,
+      })
+    end
+  end
+  return held
+end
+
 local function diagnostics()
+  if painted then
+    return marks()
+  end
   local held = {}
   for _, d in ipairs(vim.diagnostic.get(buf)) do
     table.insert(held, {
@@ -35,7 +58,16 @@ local function record(name)
     name = name,
     lines = vim.api.nvim_buf_get_lines(buf, 0, -1, true),
     diagnostics = diagnostics(),
+    neovim_diagnostics = #vim.diagnostic.get(buf),
   })
+end
+
+-- Whether the matches shown are the expected count, and (painted) those of the text as it is.
+local function shown(expected)
+  if painted and vim.b[buf].grepls_drawn ~= vim.lsp.util.buf_versions[buf] then
+    return false
+  end
+  return #diagnostics() == expected
 end
 
 local function grepls_attached()
@@ -55,6 +87,8 @@ local function apply(edit)
   else
     error('unknown edit ' .. vim.inspect(edit))
   end
+  -- Neovim fires TextChanged from its main loop, which vim.wait below never lets it reach.
+  vim.api.nvim_exec_autocmds('TextChanged', { buffer = buf })
 end
 
 local function run()
@@ -67,8 +101,8 @@ local function run()
       apply(plan.edits[index - 1])
     end
     local expected = plan.expected_counts[index]
-    wait_for(name .. ': ' .. expected .. ' diagnostics', function()
-      return #vim.diagnostic.get(buf) == expected
+    wait_for(name .. ': ' .. expected .. ' matches shown', function()
+      return shown(expected)
     end)
     record(name)
   end
@@ -102,8 +136,8 @@ local function run()
   end)
 
   vim.cmd('GreplsClear')
-  wait_for('no diagnostics after :GreplsClear', function()
-    return #vim.diagnostic.get(buf) == 0
+  wait_for('no matches shown after :GreplsClear', function()
+    return #diagnostics() == 0
   end)
   record('clear')
 end

@@ -1,0 +1,247 @@
+-- grepls's matches painted on the lines on screen, each pattern in its own colour, instead of
+-- diagnostics. Neovim 0.7 and newer.
+--
+-- Model. A diagnostic is what an editor handles again, every one of a document's, at each publish:
+-- Neovim 0.7 spends 16 ms over a keystroke at 1,000 matches, and half a second with twenty
+-- patterns. Here grepls publishes nothing: the client says it pulls diagnostics (with
+-- `diagnostics = false`, a pull is answered with an empty list), and after each change, scroll
+-- and pattern change the lines in each window showing the buffer are asked for
+-- (`grepls.matchesInLines`: every match of every pattern on them, past `maxMatchesPerDocument`
+-- too) and their extmarks replaced from the answer. A keystroke costs Neovim the lines on screen,
+-- whatever the file's size or its number of matches.
+--
+-- The patterns changed without an edit (set, added, removed, new settings): grepls sends
+-- `workspace/diagnostic/refresh`, and every buffer is painted again. An answer for an older text
+-- than the buffer's is dropped: the request made after the newer change follows it. One made
+-- before a change had even reached grepls (a client that holds changes back, Neovim's
+-- `debounce_text_changes`) is asked again a little later.
+--
+-- Colours: `GreplsSearch` (linked to `Search`) for the search pattern, `GreplsPattern1` to
+-- `GreplsPattern6` for kept patterns in the server's order (settings' patterns, then added ones;
+-- `grepls.listPatterns`), each defined only if the user has not.
+--
+-- `b:grepls_drawn` is the version of the text whose matches were painted last.
+--
+-- Use: `vim.lsp.config('grepls', require('grepls.highlights').config())` (0.11 and newer), or
+-- `vim.lsp.start_client(require('grepls.highlights').config({ name = 'grepls', ... }))` (0.7 to
+-- 0.10): `config(base)` is `base` with what this needs added (capabilities, initialization
+-- option, the refresh handler, an `on_attach` that runs `base`'s too).
+
+local M = {}
+
+M.namespace = vim.api.nvim_create_namespace('grepls_highlights')
+
+local SEARCH_ID = 'search'
+local RETRY_MS = 30
+local PALETTE = {
+  { 229, '#ffef9f' }, { 153, '#b4dcff' }, { 194, '#c8f5c8' },
+  { 218, '#ffc0e0' }, { 223, '#ffd8b0' }, { 189, '#dcd2ff' },
+}
+
+local groups = {} -- pattern id -> highlight group, fixed once given
+local kept_count = 0
+local retrying = {} -- buffer -> true while a paint waits for a change to reach grepls
+
+local function define_highlights()
+  vim.cmd('highlight default link GreplsSearch Search')
+  for index, colour in ipairs(PALETTE) do
+    vim.cmd(string.format(
+      'highlight default GreplsPattern%d ctermfg=16 ctermbg=%d guifg=#000000 guibg=%s',
+      index, colour[1], colour[2]))
+  end
+end
+
+local function group_of(id)
+  if not groups[id] then
+    if id == SEARCH_ID then
+      groups[id] = 'GreplsSearch'
+    else
+      groups[id] = 'GreplsPattern' .. (kept_count % #PALETTE + 1)
+      kept_count = kept_count + 1
+    end
+  end
+  return groups[id]
+end
+
+local function request(client, method, params, handler, buf)
+  if vim.fn.has('nvim-0.11') == 1 then
+    client:request(method, params, handler, buf)
+  else
+    client.request(method, params, handler, buf)
+  end
+end
+
+local function execute(client, command, arguments, handler, buf)
+  request(client, 'workspace/executeCommand', { command = command, arguments = arguments }, handler, buf)
+end
+
+local function grepls_client(buf)
+  local get_clients = vim.lsp.get_clients or vim.lsp.get_active_clients
+  for _, client in pairs(get_clients()) do
+    if client.name == 'grepls' and vim.lsp.buf_is_attached(buf, client.id) then
+      return client
+    end
+  end
+end
+
+-- `index` (a column in the negotiated encoding) as a byte column of `text`.
+local function byte_column(text, index, encoding)
+  if encoding == 'utf-8' or not text:find('[\128-\255]') then
+    return math.min(index, #text)
+  end
+  local ok, column
+  if vim.fn.has('nvim-0.11') == 1 then
+    ok, column = pcall(vim.str_byteindex, text, encoding, index, false)
+  else
+    ok, column = pcall(vim.str_byteindex, text, index, encoding == 'utf-16')
+  end
+  return ok and column or #text
+end
+
+local paint_buffer
+
+local function paint_window(client, buf, win)
+  local first, last = vim.fn.line('w0', win) - 1, vim.fn.line('w$', win)
+  if first < 0 or last <= first then
+    return
+  end
+  local asked = vim.lsp.util.buf_versions[buf]
+  local arguments = { vim.uri_from_bufnr(buf), first, last }
+  execute(client, 'grepls.matchesInLines', arguments, function(err, result)
+    if err or type(result) ~= 'table' or not vim.api.nvim_buf_is_loaded(buf) then
+      return
+    end
+    if result.version ~= vim.lsp.util.buf_versions[buf] then
+      if asked and result.version < asked and not retrying[buf] then
+        -- The change was held back by the client: ask again once it has gone out.
+        retrying[buf] = true
+        vim.defer_fn(function()
+          retrying[buf] = nil
+          paint_buffer(buf)
+        end, RETRY_MS)
+      end
+      return -- else a newer change's request follows this one
+    end
+    local lines = vim.api.nvim_buf_get_lines(buf, first, last, false)
+    local encoding = client.offset_encoding or 'utf-16'
+    vim.api.nvim_buf_clear_namespace(buf, M.namespace, first, last)
+    for id, flat in pairs(result.matches) do
+      local options = { hl_group = group_of(id), priority = id == SEARCH_ID and 201 or 200 }
+      for i = 1, #flat, 3 do
+        local line = flat[i]
+        local text = lines[line - first + 1]
+        if text then
+          options.end_col = byte_column(text, flat[i + 2], encoding)
+          vim.api.nvim_buf_set_extmark(buf, M.namespace, line, byte_column(text, flat[i + 1], encoding),
+            options)
+        end
+      end
+    end
+    vim.b[buf].grepls_drawn = result.version
+  end, buf)
+end
+
+-- Every window showing `buf` asks for its lines.
+paint_buffer = function(buf)
+  local client = grepls_client(buf)
+  if not client then
+    return
+  end
+  for _, win in ipairs(vim.fn.win_findbuf(buf)) do
+    paint_window(client, buf, win)
+  end
+end
+
+-- Kept patterns take their colours in the server's order, asked before anything is painted
+-- again (grepls answers in order).
+local function learn_order(client, buf)
+  execute(client, 'grepls.listPatterns', {}, function(err, patterns)
+    if not err and type(patterns) == 'table' then
+      for _, pattern in ipairs(patterns) do
+        group_of(pattern.id)
+      end
+    end
+  end, buf)
+end
+
+local function on_refresh(_, _, ctx)
+  local client = vim.lsp.get_client_by_id(ctx.client_id)
+  if client then
+    local buffers = vim.lsp.get_buffers_by_client_id(client.id)
+    if buffers[1] then
+      learn_order(client, buffers[1])
+    end
+    for _, buf in ipairs(buffers) do
+      vim.api.nvim_buf_clear_namespace(buf, M.namespace, 0, -1)
+      paint_buffer(buf)
+    end
+  end
+  return vim.NIL
+end
+
+local function paint_shown_buffers()
+  local seen = {}
+  for _, win in ipairs(vim.api.nvim_list_wins()) do
+    local buf = vim.api.nvim_win_get_buf(win)
+    if not seen[buf] then
+      seen[buf] = true
+      paint_buffer(buf)
+    end
+  end
+end
+
+local set_up = false
+
+local function set_up_once()
+  if set_up then
+    return
+  end
+  set_up = true
+  define_highlights()
+  local group = vim.api.nvim_create_augroup('grepls_highlights', { clear = true })
+  -- A colour scheme clears highlight groups: define ours again.
+  vim.api.nvim_create_autocmd('ColorScheme', { group = group, callback = define_highlights })
+  vim.api.nvim_create_autocmd({ 'TextChanged', 'TextChangedI', 'BufWinEnter' }, {
+    group = group,
+    callback = function(args)
+      paint_buffer(args.buf)
+    end,
+  })
+  vim.api.nvim_create_autocmd('WinScrolled', { group = group, callback = paint_shown_buffers })
+end
+
+--- `base` (a client config) with what painting needs: the client says it pulls diagnostics and
+--- takes grepls's refresh; grepls answers a pull with no diagnostics; each buffer is painted
+--- when attached.
+function M.config(base)
+  set_up_once()
+  base = base or {}
+  local capabilities = vim.tbl_deep_extend('force', vim.lsp.protocol.make_client_capabilities(),
+    base.capabilities or {}, {
+      textDocument = { diagnostic = { dynamicRegistration = false } },
+      workspace = { diagnostics = { refreshSupport = true } },
+    })
+  -- Settings given as initialization options are either grepls's section or hold it (`grepls`).
+  local init_options = vim.deepcopy(base.init_options or {})
+  if type(init_options.grepls) == 'table' or next(init_options) == nil then
+    init_options.grepls = init_options.grepls or {}
+    init_options.grepls.diagnostics = false
+  else
+    init_options.diagnostics = false
+  end
+  local base_on_attach = base.on_attach
+  return vim.tbl_deep_extend('force', base, {
+    capabilities = capabilities,
+    init_options = init_options,
+    handlers = { ['workspace/diagnostic/refresh'] = on_refresh },
+    on_attach = function(client, buf)
+      learn_order(client, buf)
+      paint_buffer(buf)
+      if base_on_attach then
+        base_on_attach(client, buf)
+      end
+    end,
+  })
+end
+
+return M
