@@ -44,7 +44,9 @@ local ok, err = pcall(function()
   wait_for('grepls to attach', function() return #get_clients() > 0 end)
   vim.cmd('Grepls TODO')
   if expected_diagnostics > 0 then
-    wait_for('the diagnostics', function() return #vim.diagnostic.get(buf) == expected_diagnostics end)
+    wait_for('the diagnostics', function()
+      return #vim.diagnostic.get(buf) == expected_diagnostics
+    end)
   end
   vim.api.nvim_win_set_cursor(0, { target + 1, 0 })
   vim.cmd('normal! zz')
