@@ -5,7 +5,8 @@
 # the editor's floor (a one-diagnostic server); on generated files and, once `make bench-workspace`
 # has installed Debian's linux-source-6.1, the issue's Linux header.
 #   make bench-editors         the full run (about 50 minutes); table, saved JSON and the README plot
-#   make bench-editors-smoke   Neovim, the Vim plugin and Emacs's highlights on 2k lines, Emacs
+#   make bench-editors-smoke   Neovim (diagnostics, and grepls.highlights in 0.7), the Vim plugin
+#                              and Emacs's highlights on 2k lines, Emacs
 #                              on 100k, two keystrokes: measurements arrive (make test)
 
 BENCH_EDITORS_STAMP := $(VENV)/.bench-editors-installed
@@ -26,7 +27,7 @@ bench-editors: $(STAMP) editors $(BENCH_EDITORS_STAMP) vsix vscode-tools
 bench-editors-smoke: $(STAMP) editors
 	$(PY) -m bench.editors --smoke
 	$(PY) -m bench.editors --smoke --editors emacs --lines 100000 --matches 1000
-	$(PY) -m bench.editors --smoke --editors vim-plugin emacs-highlight
+	$(PY) -m bench.editors --smoke --editors vim-plugin emacs-highlight neovim-0.7-highlights
 
 TEST_TARGETS += bench-editors-smoke
 

@@ -2,12 +2,15 @@
 
 Not the thing under test. It answers the same commands the editors' configs send
 (``grepls.setPattern`` and ``grepls.clearPattern``; ``grepls.matchesInLines`` with its one
-diagnostic, for the Vim plugin, which draws from it) and, after every ``didChange``, publishes one
+diagnostic, for the clients that draw from it) and, after every ``didChange``, publishes one
 diagnostic: on the first changed line when the change inserts text (the bench's keystroke that
 makes a match: a pasted line, or the ``O`` of ``TODO``), else on line 0 (the keystroke that
 deletes it again). So an editor shows
 "the typed match" after the same keystroke as with grepls, having read one diagnostic instead of
-thousands: what remains is the editor's own cost of a keystroke and a publish — its floor.
+thousands: what remains is the editor's own cost of a keystroke and a publish — its floor. A
+client that declares pull diagnostics (grepls's Vim plugin, Neovim module and Emacs snippet, which
+paint from ``grepls.matchesInLines`` and to which grepls publishes nothing) is published nothing
+either: its floor is the keystroke and the answer it paints.
 
 With ``--all-matches`` it publishes instead what grepls would: every match of the pattern, in
 document order, at most ``maxMatchesPerDocument`` (1,000 by default; from the initialization
@@ -180,6 +183,7 @@ def main() -> int:
     texts: dict[str, str] = {}  # each document's text, for editors that send it whole
     versions: dict[str, Any] = {}  # each document's version, and the line of its one match
     drawn: dict[str, int] = {}
+    pulls = False  # the client declares pull diagnostics: grepls publishes it nothing
     stdin = sys.stdin.buffer
     while (message := read_message(stdin)) is not None:
         method, params = message.get("method"), message.get("params") or {}
@@ -195,7 +199,11 @@ def main() -> int:
                     pattern if isinstance(pattern, str) and pattern else "TODO",
                     cap if isinstance(cap, int) else 1000,
                 )
-            offered = (params.get("capabilities") or {}).get("general", {})
+            capabilities = params.get("capabilities") or {}
+            pulls = "diagnostic" in (capabilities.get("textDocument") or {}) and (
+                (capabilities.get("workspace") or {}).get("diagnostics") or {}
+            ).get("refreshSupport") is True
+            offered = capabilities.get("general", {})
             utf8 = (offered.get("positionEncodings") or ["utf-16"])[0] == "utf-8"
             result = {
                 "capabilities": {
@@ -232,7 +240,8 @@ def main() -> int:
             document = params["textDocument"]
             texts[document["uri"]] = document["text"]
             versions[document["uri"]], drawn[document["uri"]] = document.get("version"), 0
-            publish(document["uri"], document.get("version"), 0)
+            if not pulls:
+                publish(document["uri"], document.get("version"), 0)
         elif method == "textDocument/didChange":
             document = params["textDocument"]
             line = 0
@@ -249,7 +258,8 @@ def main() -> int:
                         line += 1
                     break
             versions[document["uri"]], drawn[document["uri"]] = document.get("version"), line
-            publish(document["uri"], document.get("version"), line)
+            if not pulls:
+                publish(document["uri"], document.get("version"), line)
         elif method == "exit":
             return 0
         elif "id" in message and method != "shutdown":

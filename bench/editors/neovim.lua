@@ -38,8 +38,28 @@ local function token_namespace()
   end
 end
 
--- How many matches the editor holds, and whether one is on the target line.
+-- grepls's extmarks (the README's nvim-highlights) on lines [first, last] that cover text.
+local function painted(first, last)
+  local ns = vim.api.nvim_get_namespaces().grepls_highlights
+  local count = 0
+  for _, mark in ipairs(ns and vim.api.nvim_buf_get_extmarks(buf, ns, { first, 0 }, { last, -1 },
+      { details = true }) or {}) do
+    if mark[4].end_row ~= mark[2] or mark[4].end_col > mark[3] then
+      count = count + 1
+    end
+  end
+  return count
+end
+
+-- How many matches the editor holds (highlights: on screen; for the floor, whether it has painted
+-- an answer yet, its one match being elsewhere), and whether one is on the target line.
 local function shown_count()
+  if plan.channel == 'highlights' then
+    if plan.floor then
+      return vim.b[buf].grepls_drawn ~= nil and 1 or 0
+    end
+    return painted(0, vim.api.nvim_buf_line_count(buf))
+  end
   if plan.channel == 'tokens' then
     local ns = token_namespace()
     return ns and #vim.api.nvim_buf_get_extmarks(buf, ns, 0, -1, {}) or 0
@@ -48,6 +68,9 @@ local function shown_count()
 end
 
 local function target_shown()
+  if plan.channel == 'highlights' then
+    return painted(plan.line, plan.line) > 0
+  end
   if plan.channel == 'visible' then -- the README's nvim-visible-matches marks
     local ns = vim.api.nvim_get_namespaces().grepls_visible
     return ns ~= nil
@@ -118,7 +141,7 @@ local function start()
     vim.api.nvim_win_set_cursor(0, { plan.line + 1, 0 })
     vim.fn.setreg('"', { plan.typed }, 'l')
     local kept = plan.patterns ~= vim.NIL and plan.patterns or nil
-    local added, settled = 0, nil
+    local added, settled, last_count = 0, nil, nil
     if not kept then
       vim.cmd('Grepls ' .. plan.pattern)
     else -- kept patterns in place of the search pattern, as grepls.addPattern adds them
@@ -148,7 +171,12 @@ local function start()
         -- Every pattern added, and the count steady for 0.2 s: the settings (the cap) may be
         -- answered after the first patterns were shown.
         local now = uv.now()
-        if added < #kept or shown_count() ~= plan.expected and plan.channel ~= 'tokens' then
+        local count = shown_count()
+        -- Highlights: the count painted on screen, unchanged since the last look.
+        local steady = plan.channel ~= 'highlights' or count == last_count
+        last_count = count
+        if added < #kept or not steady
+          or count ~= plan.expected and plan.channel ~= 'tokens' and plan.channel ~= 'highlights' then
           settled = nil
           return false
         end

@@ -78,7 +78,12 @@ from bench.workspace import TARBALL, TREE
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "editors"))
-from editors_readme import nvim_config_011, snippet, vim_plugin_config  # noqa: E402
+from editors_readme import (  # noqa: E402
+    nvim_config_011,
+    nvim_highlights_config,
+    snippet,
+    vim_plugin_config,
+)
 
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
@@ -122,7 +127,7 @@ class Editor:
     binary: str | None
     channel: str = "diagnostics"
     """Or "tokens", or "visible" (diagnostics + nvim-visible-matches), or "highlight" (Emacs's
-    highlight-only snippet)."""
+    highlight-only snippet), or "highlights" (Neovim's nvim-highlights snippets)."""
     token_debounce_ms: int | None = None
     """Neovim's semantic-token request debounce: ``None`` as the README sets it (0, with the
     ``nvim-highlight-now`` snippet), else Neovim's own (200 ms) without that snippet."""
@@ -217,6 +222,8 @@ class Editor:
                 text += snippet("nvim-highlight-now")
         if self.channel == "visible":
             text += snippet("nvim-visible-matches")
+        if self.channel == "highlights":
+            text += nvim_highlights_config(modern)
         return "init.lua", text
 
 
@@ -278,6 +285,25 @@ def editors(chosen: list[str] | None) -> list[Editor]:
             modern,
             floor="neovim-0.12",
             max_matches=100,
+            **twenty,
+        ),
+        # grepls's Neovim module (nvim-highlights): the lines on screen painted, nothing published.
+        Editor("neovim-0.7-highlights", "neovim", nvim, channel="highlights"),
+        Editor("neovim-0.12-highlights", "neovim", modern, channel="highlights"),
+        Editor(
+            "neovim-0.7-highlights-patterns20",
+            "neovim",
+            nvim,
+            channel="highlights",
+            floor="neovim-0.7-highlights",
+            **twenty,
+        ),
+        Editor(
+            "neovim-0.12-highlights-patterns20",
+            "neovim",
+            modern,
+            channel="highlights",
+            floor="neovim-0.12-highlights",
             **twenty,
         ),
         Editor("emacs", "emacs", emacs),
@@ -653,12 +679,13 @@ def run_one(
         "typed": f"{pattern} typed here",
         "pattern": pattern,
         "expected": 1
-        if server == "floor" or editor.channel == "tokens"
+        if server == "floor" or editor.channel in ("tokens", "highlights")
         else kept_shown(text, editor.max_matches or DEFAULT_MAX_MATCHES)
         if editor.patterns
         else shown(matches),
         "patterns": KEPT_PATTERNS if editor.patterns and server != "floor" else None,
         "channel": editor.channel,
+        "floor": server == "floor",
         "rounds": rounds + WARMUP,
         "wait_ms": 300_000 if editor.patterns else 60_000,
     }
@@ -717,8 +744,9 @@ def run_one(
         else:
             result.screen_ms.append((shown_wall - key_wall) / 1e6)
             start, clock = key_wall, "wall"
-        # The Vim plugin and Emacs's highlights draw from the answer that follows each change.
-        if (editor.vim_client == "plugin" or editor.channel == "highlight") and server != "floor":
+        # The Vim plugin and the highlights draw from the answer that follows each change.
+        painted = editor.vim_client == "plugin" or editor.channel in ("highlight", "highlights")
+        if painted and server != "floor":
             to_server, share = server_share(stamps, start, clock, LINES_ANSWER, since_change=True)
         else:
             to_server, share = server_share(stamps, start, clock)

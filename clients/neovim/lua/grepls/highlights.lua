@@ -41,6 +41,7 @@ local PALETTE = {
 local groups = {} -- pattern id -> highlight group, fixed once given
 local kept_count = 0
 local retrying = {} -- buffer -> true while a paint waits for a change to reach grepls
+local stale = {} -- buffer -> true when the patterns changed: its marks off screen are outdated
 
 local function define_highlights()
   vim.cmd('highlight default link GreplsSearch Search')
@@ -72,7 +73,8 @@ local function request(client, method, params, handler, buf)
 end
 
 local function execute(client, command, arguments, handler, buf)
-  request(client, 'workspace/executeCommand', { command = command, arguments = arguments }, handler, buf)
+  local params = { command = command, arguments = arguments }
+  request(client, 'workspace/executeCommand', params, handler, buf)
 end
 
 local function grepls_client(buf)
@@ -108,7 +110,8 @@ local function paint_window(client, buf, win)
   local asked = vim.lsp.util.buf_versions[buf]
   local arguments = { vim.uri_from_bufnr(buf), first, last }
   execute(client, 'grepls.matchesInLines', arguments, function(err, result)
-    if err or type(result) ~= 'table' or not vim.api.nvim_buf_is_loaded(buf) then
+    if err or type(result) ~= 'table' or type(result.version) ~= 'number'
+        or not vim.api.nvim_buf_is_loaded(buf) then
       return
     end
     if result.version ~= vim.lsp.util.buf_versions[buf] then
@@ -124,7 +127,14 @@ local function paint_window(client, buf, win)
     end
     local lines = vim.api.nvim_buf_get_lines(buf, first, last, false)
     local encoding = client.offset_encoding or 'utf-16'
-    vim.api.nvim_buf_clear_namespace(buf, M.namespace, first, last)
+    -- After a pattern change the whole buffer's marks go, but only once the new ones are here:
+    -- clearing them sooner would leave the screen blank for a moment.
+    if stale[buf] then
+      vim.api.nvim_buf_clear_namespace(buf, M.namespace, 0, -1)
+    else
+      vim.api.nvim_buf_clear_namespace(buf, M.namespace, first, last)
+    end
+    stale[buf] = nil
     for id, flat in pairs(result.matches) do
       local options = { hl_group = group_of(id), priority = id == SEARCH_ID and 201 or 200 }
       for i = 1, #flat, 3 do
@@ -132,8 +142,8 @@ local function paint_window(client, buf, win)
         local text = lines[line - first + 1]
         if text then
           options.end_col = byte_column(text, flat[i + 2], encoding)
-          vim.api.nvim_buf_set_extmark(buf, M.namespace, line, byte_column(text, flat[i + 1], encoding),
-            options)
+          local start = byte_column(text, flat[i + 1], encoding)
+          vim.api.nvim_buf_set_extmark(buf, M.namespace, line, start, options)
         end
       end
     end
@@ -172,7 +182,7 @@ local function on_refresh(_, _, ctx)
       learn_order(client, buffers[1])
     end
     for _, buf in ipairs(buffers) do
-      vim.api.nvim_buf_clear_namespace(buf, M.namespace, 0, -1)
+      stale[buf] = true
       paint_buffer(buf)
     end
   end
@@ -229,11 +239,21 @@ function M.config(base)
   else
     init_options.diagnostics = false
   end
-  local base_on_attach = base.on_attach
+  local base_on_init, base_on_attach = base.on_init, base.on_attach
   return vim.tbl_deep_extend('force', base, {
     capabilities = capabilities,
     init_options = init_options,
     handlers = { ['workspace/diagnostic/refresh'] = on_refresh },
+    -- Neovim 0.10 and newer would pull diagnostics after every change, and ask for semantic
+    -- tokens, if grepls offered them: it offers neither that this needs (the pull answers are
+    -- empty), and each one is a message both ways per keystroke (and tokens drawn by Neovim too).
+    on_init = function(client, result)
+      client.server_capabilities.diagnosticProvider = nil
+      client.server_capabilities.semanticTokensProvider = nil
+      if base_on_init then
+        return base_on_init(client, result)
+      end
+    end,
     on_attach = function(client, buf)
       learn_order(client, buf)
       paint_buffer(buf)
