@@ -12,9 +12,9 @@
 --
 -- The patterns changed without an edit (set, added, removed, new settings): grepls sends
 -- `workspace/diagnostic/refresh`, and every buffer is painted again. An answer for an older text
--- than the buffer's is dropped: the request made after the newer change follows it. One made
--- before a change had even reached grepls (a client that holds changes back, Neovim's
--- `debounce_text_changes`) is asked again a little later.
+-- than the buffer's is dropped: the request made after the newer change follows it. (Neovim
+-- sends the changes its `debounce_text_changes` holds back before any request about the buffer,
+-- so a request is always answered for the text it was made on.)
 --
 -- Colours: `GreplsSearch` (linked to `Search`) for the search pattern, `GreplsPattern1` to
 -- `GreplsPattern6` for kept patterns in the server's order (settings' patterns, then added ones;
@@ -32,7 +32,6 @@ local M = {}
 M.namespace = vim.api.nvim_create_namespace('grepls_highlights')
 
 local SEARCH_ID = 'search'
-local RETRY_MS = 30
 local PALETTE = {
   { 229, '#ffef9f' }, { 153, '#b4dcff' }, { 194, '#c8f5c8' },
   { 218, '#ffc0e0' }, { 223, '#ffd8b0' }, { 189, '#dcd2ff' },
@@ -40,7 +39,6 @@ local PALETTE = {
 
 local groups = {} -- pattern id -> highlight group, fixed once given
 local kept_count = 0
-local retrying = {} -- buffer -> true while a paint waits for a change to reach grepls
 local stale = {} -- buffer -> true when the patterns changed: its marks off screen are outdated
 
 local function define_highlights()
@@ -100,14 +98,11 @@ local function byte_column(text, index, encoding)
   return ok and column or #text
 end
 
-local paint_buffer
-
 local function paint_window(client, buf, win)
   local first, last = vim.fn.line('w0', win) - 1, vim.fn.line('w$', win)
   if first < 0 or last <= first then
     return
   end
-  local asked = vim.lsp.util.buf_versions[buf]
   local arguments = { vim.uri_from_bufnr(buf), first, last }
   execute(client, 'grepls.matchesInLines', arguments, function(err, result)
     if err or type(result) ~= 'table' or type(result.version) ~= 'number'
@@ -115,15 +110,7 @@ local function paint_window(client, buf, win)
       return
     end
     if result.version ~= vim.lsp.util.buf_versions[buf] then
-      if asked and result.version < asked and not retrying[buf] then
-        -- The change was held back by the client: ask again once it has gone out.
-        retrying[buf] = true
-        vim.defer_fn(function()
-          retrying[buf] = nil
-          paint_buffer(buf)
-        end, RETRY_MS)
-      end
-      return -- else a newer change's request follows this one
+      return -- a newer change's request follows this one
     end
     local lines = vim.api.nvim_buf_get_lines(buf, first, last, false)
     local encoding = client.offset_encoding or 'utf-16'
@@ -152,7 +139,7 @@ local function paint_window(client, buf, win)
 end
 
 -- Every window showing `buf` asks for its lines.
-paint_buffer = function(buf)
+local function paint_buffer(buf)
   local client = grepls_client(buf)
   if not client then
     return
