@@ -200,9 +200,13 @@ def main() -> int:
                     cap if isinstance(cap, int) else 1000,
                 )
             capabilities = params.get("capabilities") or {}
-            pulls = "diagnostic" in (capabilities.get("textDocument") or {}) and (
-                (capabilities.get("workspace") or {}).get("diagnostics") or {}
-            ).get("refreshSupport") is True
+            pulls = (
+                "diagnostic" in (capabilities.get("textDocument") or {})
+                and ((capabilities.get("workspace") or {}).get("diagnostics") or {}).get(
+                    "refreshSupport"
+                )
+                is True
+            )
             offered = capabilities.get("general", {})
             utf8 = (offered.get("positionEncodings") or ["utf-16"])[0] == "utf-8"
             result = {
