@@ -46,6 +46,23 @@ async def test_initialization_options_set_the_pattern_and_severity(
     assert configured.diagnostics[URI][0].severity == types.DiagnosticSeverity.Warning
 
 
+@pytest_lsp.fixture(config=CONFIG, params=CLIENTS)
+async def merged(request: pytest.FixtureRequest, lsp_client: LanguageClient) -> Any:
+    """Initialization options that hold settings both beside and inside ``grepls``, as an editor
+    merging two configs gives them (Neovim's ``vim.lsp.config``)."""
+    options = {"pattern": "TODO", "severity": "hint", "grepls": {"severity": "warning"}}
+    await lsp_client.initialize_session(initialize_params(request.param, options))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_settings_beside_the_grepls_section_apply_too(merged: LanguageClient) -> None:
+    open_document(merged, URI, "a TODO\n")
+    await published(merged, URI, [(0, 2, 0, 6)])  # the pattern, from beside the section
+    # The severity is in both: the section's wins.
+    assert merged.diagnostics[URI][0].severity == types.DiagnosticSeverity.Warning
+
+
 async def test_configuration_changes_are_read_again(client: LanguageClient) -> None:
     open_document(client, URI, "TODO FIXME\n")
     client.set_configuration({"pattern": "FIXME", "severity": "error"}, section="grepls")

@@ -34,7 +34,7 @@ from grepls.queries import Highlights
 from grepls.render import DiagnosticRenderer
 from grepls.rpc import Endpoint, InvalidParams, JsonParts, Later, Route
 from grepls.session import Session, initialize_result, negotiate
-from grepls.settings import Settings, parse_settings, plan
+from grepls.settings import Settings, parse_settings, plan, section_of
 from grepls.tokens import SemanticTokens, modifiers_for
 from grepls.workspace import Options, Scope, Workspace
 
@@ -330,7 +330,5 @@ def _ignore(result: object) -> None:
 
 def _section(options: Any) -> dict[str, Any]:
     """The ``grepls`` settings inside initialization options, which may or may not nest them."""
-    if isinstance(options, dict):
-        nested = options.get("grepls")
-        return dict(nested) if isinstance(nested, dict) else dict(options)
-    return {}
+    section = section_of(options)
+    return dict(section) if isinstance(section, dict) else {}

@@ -1,7 +1,7 @@
 """Settings: the ``grepls`` section of the client's configuration, validated with defaults.
 
-Settings come from ``initializationOptions`` (either the section itself or ``{"grepls": {...}}``)
-and from ``workspace/configuration`` (section ``grepls``), re-read on
+Settings come from ``initializationOptions`` (the section itself, or ``{"grepls": {...}}``, or
+both at once — see :func:`section_of`) and from ``workspace/configuration`` (section ``grepls``), re-read on
 ``workspace/didChangeConfiguration``. A bad value never stops the server: it is reported by name
 (the caller shows the problems with ``window/showMessage``) and its default is used instead. Keys
 grepls does not know are ignored, since clients keep their own keys in the same section (VS Code's
@@ -115,13 +115,23 @@ def _workspace_settings(settings: Settings) -> tuple[object, ...]:
     )
 
 
+def section_of(raw: Any) -> Any:
+    """The ``grepls`` settings in ``raw``: the section itself, or an object that nests it under
+    ``grepls``. Both at once count too, the nested keys winning: an editor that merges one
+    config into another (Neovim's ``vim.lsp.config``) can join ``{"scope": "workspace"}`` and
+    ``{"grepls": {"diagnostics": false}}`` into one object, and neither may be lost."""
+    if isinstance(raw, dict) and isinstance(raw.get("grepls"), dict):
+        beside = {key: value for key, value in raw.items() if key != "grepls"}
+        return {**beside, **raw["grepls"]}
+    return raw
+
+
 def parse_settings(raw: Any) -> tuple[Settings, list[str]]:
     """Read a settings object: the settings, and the problems found (empty when all is well)."""
     problems: list[str] = []
     if raw is None:
         return Settings(), problems
-    if isinstance(raw, dict) and isinstance(raw.get("grepls"), dict):
-        raw = raw["grepls"]
+    raw = section_of(raw)
     if not isinstance(raw, dict):
         return Settings(), [f"grepls settings must be an object, got {type(raw).__name__}"]
 

@@ -3,8 +3,9 @@ user, as the README's "The whole workspace, in any editor" says.
 
 Neovim (Debian's 0.7.2 with the README's `start_client` config, and the wheel's 0.12 with the
 0.11 config): `init_options = { scope = 'workspace' }`, `:Grepls TODO`, then the closed file's
-match is in `vim.diagnostic.get()`, in the quickfix list `vim.diagnostic.setqflist()` fills, and
-in `grepls.listMatches` with no argument. Emacs 28 + eglot 1.9 drop diagnostics of files that are
+match is in `vim.diagnostic.get()`, in the quickfix list `vim.diagnostic.setqflist()` fills, in
+the one `:GreplsList!` fills, and in `grepls.listMatches` with no argument; with grepls's module
+(no diagnostics), in `:GreplsList!`'s list and `grepls.listMatches`. Emacs 28 + eglot 1.9 drop diagnostics of files that are
 not visited (flymake's project list needs Emacs 29), so there the test checks what the README
 offers instead: `grepls.listMatches` with no argument, asked through the README's own helper, with
 the README's workspace configuration — in which grepls, not eglot, watches the files: eglot holds
@@ -17,7 +18,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from editors_readme import nvim_config_011, snippet
+from editors_readme import nvim_config_011, nvim_highlights_config, snippet
 from editors_run import require_binary, run_editor
 from test_editor_neovim import wheel_nvim
 
@@ -46,17 +47,22 @@ def run_reporting(argv: list[str], workdir: Path, env: dict[str, str], closed: P
     return report
 
 
-def check_neovim(report: Any, opened: Path, closed: Path) -> None:
+def check_neovim(report: Any, opened: Path, closed: Path, painted: bool = False) -> None:
     both = [
         {"file": str(closed), "line": 1, "col": 2, "source": "grepls"},
         {"file": str(opened), "line": 1, "col": 7, "source": "grepls"},
     ]
-    assert report["diagnostics"] == both
-    quickfix = sorted(report["quickfix"], key=lambda item: item["file"])  # Neovim's buffer order
-    assert quickfix == [
+    in_quickfix = [
         {"file": str(closed), "lnum": 2, "col": 3},
         {"file": str(opened), "lnum": 2, "col": 8},
     ]
+    assert report["listed_all"] == in_quickfix  # :GreplsList!, in path order
+    if painted:
+        assert report["diagnostics"] == []
+    else:
+        assert report["diagnostics"] == both
+        quickfix = sorted(report["quickfix"], key=lambda item: item["file"])  # buffer order
+        assert quickfix == in_quickfix
     listed = [(m["uri"], m["range"]["start"]["line"], m["text"]) for m in report["listed"]]
     assert listed == [
         (closed.as_uri(), 1, "  TODO: in a file nobody opened"),
@@ -67,24 +73,47 @@ def check_neovim(report: Any, opened: Path, closed: Path) -> None:
     assert report["pull"] is False
 
 
-def neovim_report(nvim: str, config: str, workdir: Path, env: dict[str, str]) -> None:
+def neovim_report(
+    nvim: str, config: str, workdir: Path, env: dict[str, str], painted: bool = False
+) -> None:
     opened, closed = project(workdir)
     init = workdir / "init.lua"
     init.write_text(config + "\n" + snippet("nvim-commands"), encoding="utf-8")
     driver = DRIVERS / "neovim_workspace.lua"
     argv = [nvim, "--headless", "-n", "-i", "NONE", "-u", str(init), str(opened)]
+    if painted:
+        env = {**env, "GREPLS_PAINTED": "1"}
     report = run_reporting([*argv, "-c", f"luafile {driver}"], workdir, env, closed)
-    check_neovim(report, opened, closed)
+    check_neovim(report, opened, closed, painted)
 
 
 def test_neovim_07_shows_a_closed_files_match_in_diagnostics_quickfix_and_list(
     workdir: Path, env: dict[str, str]
 ) -> None:
-    legacy = snippet("nvim-config-legacy")
-    anchor = "cmd = { 'grepls' },"
-    assert anchor in legacy
-    config = legacy.replace(anchor, anchor + "\n        init_options = { scope = 'workspace' },")
+    config = (
+        snippet("nvim-config-legacy") + "grepls_config.init_options = { scope = 'workspace' }\n"
+    )
     neovim_report(require_binary("nvim"), config, workdir, env)
+
+
+def test_neovim_07_with_the_module_lists_a_closed_files_match(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    config = (
+        snippet("nvim-config-legacy") + "grepls_config.init_options = { scope = 'workspace' }\n"
+    )
+    neovim_report(
+        require_binary("nvim"), config + nvim_highlights_config(False), workdir, env, painted=True
+    )
+
+
+def test_neovim_011_with_the_module_lists_a_closed_files_match(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    config = (
+        nvim_config_011() + "vim.lsp.config('grepls', { init_options = { scope = 'workspace' } })\n"
+    )
+    neovim_report(wheel_nvim(), config + nvim_highlights_config(True), workdir, env, painted=True)
 
 
 def test_neovim_011_shows_a_closed_files_match_in_diagnostics_quickfix_and_list(
