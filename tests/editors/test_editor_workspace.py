@@ -1,15 +1,15 @@
 """The workspace scope in real editors: a match in a file the editor has not opened reaches the
 user, as the README's "The whole workspace, in any editor" says.
 
-Neovim (Debian's 0.7.2 with the README's `start_client` config, and the wheel's 0.12 with the
-0.11 config): `init_options = { scope = 'workspace' }`, `:Grepls TODO`, then the closed file's
-match is in `vim.diagnostic.get()`, in the quickfix list `vim.diagnostic.setqflist()` fills, in
-the one `:GreplsList!` fills, and in `grepls.listMatches` with no argument; with grepls's module
-(no diagnostics), in `:GreplsList!`'s list and `grepls.listMatches`. Emacs 28 + eglot 1.9 drop diagnostics of files that are
-not visited (flymake's project list needs Emacs 29), so there the test checks what the README
-offers instead: `grepls.listMatches` with no argument, asked through the README's own helper, with
-the README's workspace configuration — in which grepls, not eglot, watches the files: eglot holds
-no watch, and the closed file changed on disk is listed anew.
+Neovim (Debian's 0.7.2 with the README's `start_client` config, and the wheel's 0.12 with the 0.11
+config): `init_options = { scope = 'workspace' }`, `:Grepls TODO`, then the closed file's match is
+in `vim.diagnostic.get()`, in the quickfix list `vim.diagnostic.setqflist()` fills, in the one
+`:GreplsList!` fills, and in `grepls.listMatches` with no argument; with grepls's module (no
+diagnostics), in `:GreplsList!`'s list and `grepls.listMatches`. Emacs 28 + eglot 1.9 drop
+diagnostics of files that are not visited (flymake's project list needs Emacs 29), so there the test
+checks what the README offers instead: `grepls.listMatches` with no argument, asked through the
+README's own helper, with the README's workspace configuration — in which grepls, not eglot, watches
+the files: eglot holds no watch, and the closed file changed on disk is listed anew.
 """
 
 from __future__ import annotations
