@@ -1,8 +1,8 @@
 """Settings: the ``grepls`` section of the client's configuration, validated with defaults.
 
-Settings come from ``initializationOptions`` (the section itself, or ``{"grepls": {...}}``, or
-both at once — see :func:`section_of`) and from ``workspace/configuration`` (section
-``grepls``), re-read on ``workspace/didChangeConfiguration``. A bad value never stops the server: it is reported by name
+Settings come from ``initializationOptions`` (the section itself, or ``{"grepls": {...}}``, or both
+at once — see :func:`section_of`) and from ``workspace/configuration`` (section ``grepls``), re-read
+on ``workspace/didChangeConfiguration``. A bad value never stops the server: it is reported by name
 (the caller shows the problems with ``window/showMessage``) and its default is used instead. Keys
 grepls does not know are ignored, since clients keep their own keys in the same section (VS Code's
 ``grepls.interpreter``, ``grepls.trace.server``).
