@@ -39,12 +39,14 @@ NEOVIM_HOLDS = [
 ]
 
 
-def neovim_held(nvim: str, config: str, workdir: Path, env: dict[str, str]) -> list[Any]:
+def neovim_held(
+    nvim: str, config: str, workdir: Path, env: dict[str, str], driver: str = "neovim_patterns.lua"
+) -> list[Any]:
+    """What Neovim started with ``config`` holds, as ``driver`` reports it."""
     init = workdir / "init.lua"
     init.write_text(config, encoding="utf-8")
     argv = [nvim, "--headless", "-n", "-i", "NONE", "-u", str(init)]
-    driver = DRIVERS / "neovim_patterns.lua"
-    return run_with_patterns([*argv, "-c", f"luafile {driver}"], workdir, env)
+    return run_with_patterns([*argv, "-c", f"luafile {DRIVERS / driver}"], workdir, env)
 
 
 def test_neovim_07_shows_two_patterns_with_their_severities_and_codes(
@@ -79,11 +81,8 @@ NEOVIM_PAINTS = [
 
 
 def neovim_painted(nvim: str, config: str, workdir: Path, env: dict[str, str]) -> list[Any]:
-    init = workdir / "init.lua"
-    init.write_text(config, encoding="utf-8")
-    argv = [nvim, "--headless", "-n", "-i", "NONE", "-u", str(init)]
-    driver = DRIVERS / "neovim_patterns_painted.lua"
-    return run_with_patterns([*argv, "-c", f"luafile {driver}"], workdir, env)
+    """grepls's extmarks (the driver fails if Neovim holds any diagnostic)."""
+    return neovim_held(nvim, config, workdir, env, driver="neovim_patterns_painted.lua")
 
 
 def test_neovim_07_highlights_paint_two_patterns_in_their_own_colours(

@@ -1,5 +1,6 @@
 -- Waits until grepls's module has painted both kept patterns, then writes its extmarks (line,
--- columns, highlight group) and each group's background as JSON to $GREPLS_OUT, and quits.
+-- columns, highlight group) and each group's background as JSON to $GREPLS_OUT, and quits; not
+-- ok if Neovim holds any diagnostic (grepls must publish none to the module).
 local buf = vim.api.nvim_get_current_buf()
 local function held()
   local namespace = vim.api.nvim_get_namespaces().grepls_highlights
@@ -14,6 +15,7 @@ local function held()
   return found
 end
 local ok = vim.wait(20000, function() return #held() >= 2 end, 20)
-vim.fn.writefile({ vim.json.encode({ ok = ok, diagnostics = held(),
-  neovim_diagnostics = #vim.diagnostic.get(buf) }) }, os.getenv('GREPLS_OUT'))
+local published = #vim.diagnostic.get(buf)
+vim.fn.writefile({ vim.json.encode({ ok = ok and published == 0, diagnostics = held(),
+  neovim_diagnostics = published }) }, os.getenv('GREPLS_OUT'))
 vim.cmd(ok and 'qa!' or 'cquit!')
