@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from editors_readme import nvim_config_011, nvim_highlights_config, snippet
 from editors_run import require_binary, run_editor
 from test_editor_neovim import wheel_nvim
@@ -112,6 +113,40 @@ def test_neovim_011_highlights_paint_two_patterns_in_their_own_colours(
         ]
     )
     assert neovim_painted(wheel_nvim(), config, workdir, env) == NEOVIM_PAINTS
+
+
+@pytest.mark.parametrize("modern", [False, True], ids=["0.7", "0.12"])
+def test_neovim_commands_add_list_and_remove_a_kept_pattern(
+    modern: bool, workdir: Path, env: dict[str, str]
+) -> None:
+    """`:GreplsAdd`, `:GreplsPatterns`, `:GreplsRemove` from the README's nvim-commands, shown by
+    grepls's module."""
+    base = nvim_config_011() if modern else snippet("nvim-config-legacy")
+    config = "\n".join([base, nvim_highlights_config(modern), snippet("nvim-commands")])
+    nvim = wheel_nvim() if modern else require_binary("nvim")
+    init = workdir / "init.lua"
+    init.write_text(config, encoding="utf-8")
+    argv = [nvim, "--headless", "-n", "-i", "NONE", "-u", str(init)]
+    driver = DRIVERS / "neovim_patterns_commands.lua"
+    fixture = workdir / "project" / "sample.txt"
+    fixture.write_text(TEXT, encoding="utf-8")
+    out = workdir / "held.json"
+    run = run_editor(
+        [*argv, "-c", f"luafile {driver}", str(fixture)],
+        {**env, "GREPLS_OUT": str(out)},
+        workdir / "project",
+    )
+    assert out.exists(), run.describe()
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["ok"] and run.returncode == 0, f"{report}\n{run.describe()}"
+    assert report["both"] == [
+        {"line": 0, "col": 2, "group": "GreplsSearch"},
+        {"line": 1, "col": 0, "group": "GreplsPattern1"},
+    ]
+    listed = "\n".join(report["messages"])
+    assert 'FIXME: "FIXME", 1 matches' in listed and 'search: "TODO", 1 matches' in listed
+    assert report["after_remove"] == [{"line": 0, "col": 2, "group": "GreplsSearch"}]
+    assert report["diagnostics"] == 0
 
 
 def test_emacs_eglot_shows_two_patterns_as_a_warning_and_an_error(
