@@ -120,9 +120,14 @@ def test_neovim_commands_add_list_and_remove_a_kept_pattern(
     modern: bool, workdir: Path, env: dict[str, str]
 ) -> None:
     """`:GreplsAdd`, `:GreplsPatterns`, `:GreplsRemove` from the README's nvim-commands, shown by
-    grepls's module."""
+    grepls's module; and a user's own `on_attach`, set before the module's config, still runs."""
     base = nvim_config_011() if modern else snippet("nvim-config-legacy")
-    config = "\n".join([base, nvim_highlights_config(modern), snippet("nvim-commands")])
+    users = "function() vim.g.grepls_user_attached = 1 end"
+    if modern:
+        own = f"vim.lsp.config('grepls', {{ on_attach = {users} }})"
+    else:
+        own = f"grepls_config.on_attach = {users}"
+    config = "\n".join([base, own, nvim_highlights_config(modern), snippet("nvim-commands")])
     nvim = wheel_nvim() if modern else require_binary("nvim")
     init = workdir / "init.lua"
     init.write_text(config, encoding="utf-8")
@@ -147,6 +152,7 @@ def test_neovim_commands_add_list_and_remove_a_kept_pattern(
     assert 'FIXME: "FIXME", 1 matches' in listed and 'search: "TODO", 1 matches' in listed
     assert report["after_remove"] == [{"line": 0, "col": 2, "group": "GreplsSearch"}]
     assert report["diagnostics"] == 0
+    assert report["user_attached"] == 1
 
 
 def test_emacs_eglot_shows_two_patterns_as_a_warning_and_an_error(

@@ -37,6 +37,7 @@ local ok, problem = pcall(function()
   wait_for('FIXME gone', function() return #marks() == 1 end)
   out.after_remove = marks()
   out.diagnostics = #vim.diagnostic.get(buf)
+  out.user_attached = vim.g.grepls_user_attached
   out.ok = true
 end)
 if not ok then

@@ -226,7 +226,13 @@ function M.config(base)
   else
     init_options.diagnostics = false
   end
-  local base_on_init, base_on_attach = base.on_init, base.on_attach
+  -- Neovim 0.11+ merges this into the config it holds for grepls, where a function replaces the
+  -- one before it: chain the user's own, from there when no base is given.
+  local held = base
+  if next(held) == nil and type(vim.lsp.config) == 'table' then
+    held = vim.lsp.config.grepls or {}
+  end
+  local base_on_init, base_on_attach = held.on_init, held.on_attach
   return vim.tbl_deep_extend('force', base, {
     capabilities = capabilities,
     init_options = init_options,
