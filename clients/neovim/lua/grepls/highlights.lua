@@ -25,7 +25,8 @@
 -- Use: `vim.lsp.config('grepls', require('grepls.highlights').config())` (0.11 and newer), or
 -- `vim.lsp.start_client(require('grepls.highlights').config({ name = 'grepls', ... }))` (0.7 to
 -- 0.10): `config(base)` is `base` with what this needs added (capabilities, initialization
--- option, the refresh handler, an `on_attach` that runs `base`'s too).
+-- option, the refresh handler, `on_init` and `on_attach` that run `base`'s too, or with no
+-- `base` the ones `vim.lsp.config` already holds for grepls).
 
 local M = {}
 
