@@ -19,7 +19,9 @@ And ``grepls.listMatches`` — ``[uri]``: the document's matches with their line
 ``[]``: every match in scope (open documents, and closed files with the workspace scope), each with
 its ``uri``, files in path order (``pattern`` only when several patterns are in force).
 ``grepls.matchesInLines`` — ``[uri, first, last]``: every match on those lines, uncapped, for
-painting what is on screen (see :mod:`grepls.queries`).
+painting what is on screen; ``grepls.nextMatch`` / ``grepls.previousMatch`` — ``[uri, line,
+character]``: the nearest match after (before) that position, wrapping, uncapped, for a jump
+(see :mod:`grepls.queries`).
 
 With the workspace scope, ``setPattern`` (and ``addPattern``) answer with ``"workspace": {"files",
 "matches", "complete", "skipped"}``: the workspace scan's totals so far — the scan has only begun
@@ -39,7 +41,13 @@ from grepls import params
 from grepls.documents import Documents
 from grepls.pattern import PatternError, PatternSpec, parse_pattern_argument
 from grepls.patterns import SEARCH_ID, PatternSet, pattern_from_entry
-from grepls.queries import MOST_LINES_AT_ONCE, list_matches, list_scope, matches_in_lines
+from grepls.queries import (
+    MOST_LINES_AT_ONCE,
+    list_matches,
+    list_scope,
+    matches_in_lines,
+    neighbour_match,
+)
 from grepls.replace import Server as ReplaceServer
 from grepls.replace import replace
 from grepls.rewrite import REPLACE
@@ -55,6 +63,8 @@ REMOVE_PATTERN = "grepls.removePattern"
 LIST_PATTERNS = "grepls.listPatterns"
 LIST_MATCHES = "grepls.listMatches"
 MATCHES_IN_LINES = "grepls.matchesInLines"
+NEXT_MATCH = "grepls.nextMatch"
+PREVIOUS_MATCH = "grepls.previousMatch"
 
 
 class Server(ReplaceServer, Protocol):
@@ -177,6 +187,24 @@ def document_matches_in_lines(server: Server, arguments: list[Any]) -> dict[str,
     return matches_in_lines(document, first, last)
 
 
+def next_match(server: Server, arguments: list[Any]) -> dict[str, Any] | None:
+    return _neighbour(server, arguments, NEXT_MATCH, forward=True)
+
+
+def previous_match(server: Server, arguments: list[Any]) -> dict[str, Any] | None:
+    return _neighbour(server, arguments, PREVIOUS_MATCH, forward=False)
+
+
+def _neighbour(
+    server: Server, arguments: list[Any], what: str, forward: bool
+) -> dict[str, Any] | None:
+    uri, line, character = params.position_in_document(arguments, what)
+    document = server.documents.get(uri)
+    if document is None:
+        raise InvalidParams(f"{what}: {uri} is not an open document")
+    return neighbour_match(document, line, character, forward)
+
+
 COMMANDS: dict[str, Callable[[Server, list[Any]], Any]] = {
     SET_PATTERN: set_pattern,
     CLEAR_PATTERN: clear_pattern,
@@ -185,6 +213,8 @@ COMMANDS: dict[str, Callable[[Server, list[Any]], Any]] = {
     LIST_PATTERNS: list_patterns,
     LIST_MATCHES: list_document_matches,
     MATCHES_IN_LINES: document_matches_in_lines,
+    NEXT_MATCH: next_match,
+    PREVIOUS_MATCH: previous_match,
     REPLACE: replace,
 }
 

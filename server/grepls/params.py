@@ -150,6 +150,18 @@ def lines_of_document(arguments: list[Any], what: str, most: int) -> tuple[str, 
     return uri, first, last
 
 
+def position_in_document(arguments: list[Any], what: str) -> tuple[str, int, int]:
+    """``[uri, line, character]``: a position in a document (0-based, in the session's columns)."""
+    if len(arguments) != 3:
+        raise InvalidParams(f"{what} takes three arguments: the document URI, line, character")
+    uri = string(arguments[0], f"{what}'s URI")
+    line = integer(arguments[1], f"{what}'s line")
+    character = integer(arguments[2], f"{what}'s character")
+    if line < 0 or character < 0:
+        raise InvalidParams(f"{what}: ({line}, {character}) is not a position")
+    return uri, line, character
+
+
 def workspace_folders_event(params: Any) -> tuple[list[str], list[str]]:
     """``workspace/didChangeWorkspaceFolders``: the (removed, added) folders' paths (folders
     whose URI is not a file path are left out)."""

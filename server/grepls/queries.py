@@ -19,6 +19,12 @@ the diagnostics.
   Lines the match index holds are read from it; lines past its horizon (it stops searching after
   ``cap`` + 1 matches, see :mod:`grepls.coroutine`) are searched here, with the pattern's own
   matcher — a hundred lines' worth of work.
+* ``grepls.nextMatch`` / ``grepls.previousMatch`` — the match of any pattern that starts nearest
+  after (before) a position of one open document, wrapping around its end, also past ``cap``:
+  what a jump to the next match needs when the editor holds no list of them (the clients that
+  paint only the lines on screen). Read like ``matchesInLines``, a block of lines at a time
+  outwards from the position, so a near match costs a near block, and a document with no match
+  at all one pass over it.
 """
 
 from __future__ import annotations
@@ -45,6 +51,10 @@ MAX_TEXT_READ = 1 << 30
 MOST_LINES_AT_ONCE = 10_000
 # ... and at most this many matches of one pattern (a minified line may hold millions).
 MOST_MATCHES_IN_LINES = 20_000
+# nextMatch reads blocks of lines outwards from the position: this many first, doubling up to the
+# most (small near the cursor, where the next match usually is; large for a long way without one).
+FIRST_BLOCK_LINES = 256
+MOST_BLOCK_LINES = 65_536
 
 
 class Highlights:
@@ -142,6 +152,94 @@ def matches_in_lines(document: Document, first: int, last: int) -> dict[str, Any
                 flat += (line, start, end)
         matches[identifier] = flat
     return {"version": document.version, "matches": matches}
+
+
+def neighbour_match(
+    document: Document, line: int, character: int, forward: bool
+) -> dict[str, Any] | None:
+    """The match, of any pattern, that starts first after ``(line, character)`` (``forward``) or
+    last before it; past the document's end it wraps around (``"wrapped": true``). ``{"version",
+    "range", "pattern"}`` in client columns, or None when the document holds no match. Ties at a
+    position go to the first pattern (the diagnostics' order)."""
+    total = len(document.lines)
+    if total == 0:
+        return None
+    line = min(max(line, 0), total - 1)
+    cursor = (line, character)
+    if forward:
+        after = _first_in(document, range(line, total), lambda at: at > cursor)
+        found, wrapped = after, False
+        if found is None:
+            found, wrapped = _first_in(document, range(0, line + 1), lambda at: True), True
+    else:
+        before = _last_in(document, range(line, -1, -1), lambda at: at < cursor)
+        found, wrapped = before, False
+        if found is None:
+            found, wrapped = (
+                _last_in(document, range(total - 1, line - 1, -1), lambda at: True),
+                True,
+            )
+    if found is None:
+        return None
+    at_line, start, end, identifier = found
+    return {
+        "version": document.version,
+        "range": {
+            "start": {"line": at_line, "character": start},
+            "end": {"line": at_line, "character": end},
+        },
+        "pattern": identifier,
+        "wrapped": wrapped,
+    }
+
+
+_Found = tuple[int, int, int, str]
+"""(line, start, end, pattern id) of one match."""
+
+
+def _blocks(lines: range) -> list[range]:
+    """``lines`` (a step of 1 or -1) cut into blocks that grow from FIRST_BLOCK_LINES to
+    MOST_BLOCK_LINES, in the range's order; each block is ascending."""
+    blocks: list[range] = []
+    size, position, remaining = FIRST_BLOCK_LINES, 0, len(lines)
+    while position < remaining:
+        taken = lines[position : position + size]
+        blocks.append(taken if taken.step > 0 else range(taken[-1], taken[0] + 1))
+        position += size
+        size = min(size * 2, MOST_BLOCK_LINES)
+    return blocks
+
+
+def _matches_in(document: Document, block: range) -> list[tuple[int, int, int, int, str]]:
+    """(line, start, pattern order, end, id) of every match on the lines of ``block``."""
+    found: list[tuple[int, int, int, int, str]] = []
+    for order, (identifier, track) in enumerate(document.tracks.items()):
+        for line, spans in _spans_in_lines(track, document.lines, block.start, block.stop):
+            found.extend((line, start, order, end, identifier) for start, end in spans)
+    return found
+
+
+def _first_in(
+    document: Document, lines: range, wanted: Callable[[tuple[int, int]], bool]
+) -> _Found | None:
+    for block in _blocks(lines):
+        hits = [hit for hit in _matches_in(document, block) if wanted(hit[:2])]
+        if hits:
+            line, start, _, end, identifier = min(hits)
+            return line, start, end, identifier
+    return None
+
+
+def _last_in(
+    document: Document, lines: range, wanted: Callable[[tuple[int, int]], bool]
+) -> _Found | None:
+    for block in _blocks(lines):
+        hits = [hit for hit in _matches_in(document, block) if wanted(hit[:2])]
+        if hits:
+            # The last position; at one position, the first pattern.
+            line, start, _, end, identifier = max(hits, key=lambda hit: (hit[0], hit[1], -hit[2]))
+            return line, start, end, identifier
+    return None
 
 
 def _spans_in_lines(

@@ -1,0 +1,130 @@
+"""End to end: ``grepls.nextMatch`` and ``grepls.previousMatch``, the jump to the nearest match.
+
+Clients that paint only the lines on screen hold no list of matches to walk (`]d` has nothing to
+go to), so they ask: the match of any pattern starting first after (last before) a position,
+wrapping around the document's end, past ``maxMatchesPerDocument`` too. Checked against the
+oracle at many positions, with two patterns, in both clients' position encodings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import change_document, command, edit, open_document, published
+from grep_oracle import Search, expected_matches
+from pygls.exceptions import JsonRpcInvalidParams
+from pytest_lsp import LanguageClient
+
+URI = "file:///work/jump.txt"
+NEXT, PREVIOUS = "grepls.nextMatch", "grepls.previousMatch"
+
+
+def at(answer: Any) -> tuple[int, int, int, str, bool]:
+    start, end = answer["range"]["start"], answer["range"]["end"]
+    assert start["line"] == end["line"]
+    return start["line"], start["character"], end["character"], answer["pattern"], answer["wrapped"]
+
+
+async def test_next_and_previous_walk_past_the_cap_and_wrap(client: LanguageClient) -> None:
+    # 5,000 matches, one every fourth line: the diagnostics stop at the 1,000th (line 3,996).
+    lines = ["TODO here" if n % 4 == 0 else f"line {n}" for n in range(20_000)]
+    open_document(client, URI, "\n".join(lines) + "\n", version=1)
+    await command(client, "grepls.setPattern", "TODO")
+    await published(client, URI, [(n, 0, n, 4) for n in range(0, 4_000, 4)])
+
+    assert at(await command(client, NEXT, URI, 15_000, 0)) == (15_004, 0, 4, "search", False)
+    assert at(await command(client, PREVIOUS, URI, 15_000, 0)) == (14_996, 0, 4, "search", False)
+    # Strictly after / before: from inside a match, the match itself is behind, not ahead.
+    assert at(await command(client, NEXT, URI, 15_000, 2)) == (15_004, 0, 4, "search", False)
+    assert at(await command(client, PREVIOUS, URI, 15_000, 2)) == (15_000, 0, 4, "search", False)
+    # Around the ends.
+    assert at(await command(client, NEXT, URI, 19_996, 0)) == (0, 0, 4, "search", True)
+    assert at(await command(client, PREVIOUS, URI, 0, 0)) == (19_996, 0, 4, "search", True)
+    # A position past the document's end counts as its last line.
+    assert at(await command(client, NEXT, URI, 90_000, 0)) == (0, 0, 4, "search", True)
+
+    # A match typed past the index's horizon is found, at the new version.
+    change_document(client, URI, 2, edit((15_001, 0), (15_001, 0), "TODO "))
+    answer = await command(client, NEXT, URI, 15_000, 0)
+    assert at(answer) == (15_001, 0, 4, "search", False) and answer["version"] == 2
+
+
+async def test_a_long_way_without_a_match_is_crossed(client: LanguageClient) -> None:
+    lines = ["nothing"] * 100_000
+    lines[99_998] = "at the end: TODO"
+    open_document(client, URI, "\n".join(lines) + "\n")
+    await command(client, "grepls.setPattern", "TODO")
+    assert at(await command(client, NEXT, URI, 3, 0)) == (99_998, 12, 16, "search", False)
+    assert at(await command(client, PREVIOUS, URI, 3, 0)) == (99_998, 12, 16, "search", True)
+
+
+async def test_every_position_against_the_oracle_with_two_patterns(client: LanguageClient) -> None:
+    text = "😀 TODO fixme\ncafé 𝄞TODO TODO\n中文 FIXME\nnothing\n" * 700
+    open_document(client, URI, text)
+    await command(client, "grepls.setPattern", "TODO")
+    await command(client, "grepls.addPattern", {"pattern": "fixme", "caseSensitive": False})
+    encoding = client.encoding  # type: ignore[attr-defined]
+    # Pattern order: kept patterns, then the search pattern; at one position the first wins.
+    found = sorted(
+        (line, start, order, end, identifier)
+        for order, (identifier, search) in enumerate(
+            [("fixme", Search("fixme", case_sensitive=False)), ("search", Search("TODO"))]
+        )
+        for line, start, _, end in expected_matches(search, text, encoding)
+    )
+    assert len(found) == 700 * 5  # past both caps (1,000 a pattern)
+
+    def oracle(line: int, character: int, forward: bool) -> tuple[int, int, int, str, bool]:
+        if forward:
+            after = [m for m in found if (m[0], m[1]) > (line, character)]
+            hit, wrapped = (after[0], False) if after else (found[0], True)
+        else:
+            before = [m for m in found if (m[0], m[1]) < (line, character)]
+            last = before[-1] if before else found[-1]
+            same = [m for m in found if (m[0], m[1]) == (last[0], last[1])]
+            hit, wrapped = same[0], not before
+        return hit[0], hit[1], hit[3], hit[4], wrapped
+
+    for line in [0, 1, 2, 3, 1_400, 1_401, 2_799]:
+        for character in [0, 1, 3, 5, 8, 40]:
+            for name, forward in ((NEXT, True), (PREVIOUS, False)):
+                answer = at(await command(client, name, URI, line, character))
+                assert answer == oracle(line, character, forward), (name, line, character)
+
+
+async def test_two_patterns_at_one_position_answer_the_first_in_pattern_order(
+    client: LanguageClient,
+) -> None:
+    open_document(client, URI, "x TODO y\n")
+    await command(client, "grepls.setPattern", "TODO")
+    await command(client, "grepls.addPattern", {"pattern": "TOD", "id": "tod"})  # kept: first
+    assert at(await command(client, NEXT, URI, 0, 0)) == (0, 2, 5, "tod", False)
+    assert at(await command(client, PREVIOUS, URI, 0, 7)) == (0, 2, 5, "tod", False)
+
+
+async def test_a_document_without_matches_answers_null(client: LanguageClient) -> None:
+    open_document(client, URI, "nothing\nhere\n")
+    await command(client, "grepls.setPattern", "TODO")
+    assert await command(client, NEXT, URI, 0, 0) is None
+    assert await command(client, PREVIOUS, URI, 1, 0) is None
+
+
+@pytest.mark.parametrize("name", [NEXT, PREVIOUS])
+@pytest.mark.parametrize(
+    ("arguments", "says"),
+    [
+        ([URI], "three arguments"),
+        ([URI, 0, "1"], "character must be an integer"),
+        ([URI, -1, 0], "not a position"),
+        (["file:///not/open.txt", 0, 0], "not an open document"),
+    ],
+)
+async def test_bad_positions_get_invalid_params(
+    client: LanguageClient, name: str, arguments: list[object], says: str
+) -> None:
+    open_document(client, URI, "TODO\n")
+    await command(client, "grepls.setPattern", "TODO")
+    with pytest.raises(JsonRpcInvalidParams, match=says):
+        await command(client, name, *arguments)
+    assert at(await command(client, name, URI, 0, 0)) == (0, 0, 4, "search", True)
