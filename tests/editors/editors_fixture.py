@@ -96,3 +96,10 @@ def plan(fixture_copy: Path, out: Path, wait_ms: int) -> dict[str, object]:
         "wait_ms": wait_ms,
         "out": str(out),
     }
+
+
+JUMP_TEXT = "nothing\na é😀 TODO x TODO\nnothing\nTODO\nend é TODO\n"
+"""Five matches; with a cap of two, the diagnostics would carry the two on line 2 only."""
+JUMP_WALK = [[2, 10], [2, 17], [4, 1], [5, 8], [2, 10], [5, 8]]
+"""Next from the top, four times more (the last wraps to the first match), then previous (which
+wraps back to the last): [line, byte column], 1-based; `é` is two bytes, the emoji four."""

@@ -13,11 +13,12 @@ The same plan runs with the README's `nvim-highlights` snippets (grepls's
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
-from editors_fixture import Match, matches, phases
+from editors_fixture import JUMP_TEXT, JUMP_WALK, Match, matches, phases
 from editors_readme import REPO, nvim_config_011, nvim_highlights_config, snippet
 from editors_run import check_phases, require_binary, run_driver, run_editor
 
@@ -148,3 +149,38 @@ def test_neovim_lsp_file_has_the_form_vim_lsp_config_loads(
     argv = [wheel_nvim(), "--headless", "-n", "-i", "NONE", "-u", "NONE", "-c", f"luafile {check}"]
     run = run_editor(argv, env, workdir)
     assert run.returncode == 0, run.describe()
+
+
+@pytest.mark.parametrize("painted", [False, True], ids=["diagnostics", "module"])
+@pytest.mark.parametrize("modern", [False, True], ids=["0.7", "0.12"])
+def test_neovim_jumps_to_the_next_and_previous_match_past_the_cap(
+    modern: bool, painted: bool, workdir: Path, env: dict[str, str]
+) -> None:
+    """`:GreplsNext` / `:GreplsPrev` of the README's nvim-commands walk every match, those past
+    a cap of two too, at the right byte columns (0.7 negotiates UTF-16)."""
+    if modern:
+        parts = [nvim_config_011(), "vim.lsp.config('grepls', " + CAP_TWO_011 + ")"]
+    else:
+        parts = [snippet("nvim-config-legacy"), "grepls_config.init_options = " + CAP_TWO]
+    if painted:
+        parts.append(nvim_highlights_config(modern))
+    init = workdir / "init.lua"
+    init.write_text("\n".join([*parts, snippet("nvim-commands")]), encoding="utf-8")
+    fixture = workdir / "project" / "jump.txt"
+    fixture.write_text(JUMP_TEXT, encoding="utf-8")
+    out = workdir / "walk.json"
+    nvim = wheel_nvim() if modern else require_binary("nvim")
+    argv = [nvim, "--headless", "-n", "-i", "NONE", "-u", str(init), str(fixture)]
+    run = run_editor(
+        [*argv, "-c", f"luafile {DRIVER.parent / 'neovim_jump.lua'}"],
+        {**env, "GREPLS_OUT": str(out)},
+        workdir / "project",
+    )
+    assert out.exists(), run.describe()
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["ok"], f"{report}\n{run.describe()}"
+    assert report["walk"] == JUMP_WALK
+
+
+CAP_TWO = "{ grepls = { maxMatchesPerDocument = 2 } }"
+CAP_TWO_011 = "{ settings = " + CAP_TWO + " }"  # 0.11+ answers workspace/configuration

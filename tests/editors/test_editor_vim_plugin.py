@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from editors_fixture import Match, matches, phases
+from editors_fixture import JUMP_TEXT, JUMP_WALK, Match, matches, phases
 from editors_readme import snippet, vim_plugin_config
 from editors_run import require_binary, run_driver, run_editor
 
@@ -199,3 +199,18 @@ def test_vim_plugin_says_when_the_server_cannot_be_started(
     assert "/nonexistent/grepls is not found: install grepls (its README)" in out.read_text(
         encoding="utf-8"
     )
+
+
+def test_vim_plugin_jumps_to_the_next_and_previous_match_past_the_cap(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    fixture = workdir / "project" / "jump.txt"
+    fixture.write_text(JUMP_TEXT, encoding="utf-8")
+    report = run_plugin(
+        workdir,
+        env,
+        "let g:grepls_settings = {'grepls': {'maxMatchesPerDocument': 2}}\n",
+        "vim_grepls_jump.vim",
+        fixture,
+    )
+    assert report["walk"] == JUMP_WALK

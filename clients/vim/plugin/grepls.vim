@@ -27,7 +27,8 @@ vim9script
 # Buffer variables: b:grepls_sent and b:grepls_drawn, the version of the text last sent and the
 # one whose matches are drawn (equal when the screen is current).
 # Commands: :Grepls, :GreplsRegex, :GreplsClear, :GreplsAdd, :GreplsAddRegex, :GreplsRemove,
-# :GreplsPatterns, :GreplsList, :GreplsReplace, :GreplsRestart; GreplsExecute() for any other.
+# :GreplsPatterns, :GreplsNext, :GreplsPrev, :GreplsList, :GreplsReplace, :GreplsRestart;
+# GreplsExecute() for any other.
 
 if exists('g:loaded_grepls') || !has('textprop') || !has('channel') || !exists('*listener_add')
   finish
@@ -440,6 +441,28 @@ def Patterns()
   })
 enddef
 
+# The nearest match after (before) the cursor, of any pattern, anywhere in the buffer: grepls
+# finds it (the plugin holds only what is on screen). Columns are bytes on both sides.
+def Jump(command: string)
+  var uri = get(uris, bufnr(), '')
+  if uri == ''
+    Error('this buffer is not open in grepls')
+    return
+  endif
+  var buf = bufnr()
+  Execute(command, [uri, line('.') - 1, col('.') - 1], (found) => {
+    if type(found) != v:t_dict
+      echomsg 'grepls: no match in this buffer'
+    elseif bufnr() == buf
+      normal! m'
+      cursor(found.range.start.line + 1, found.range.start.character + 1)
+      if found.wrapped
+        echomsg 'grepls: wrapped around the end of the buffer'
+      endif
+    endif
+  })
+enddef
+
 def List()
   Execute('grepls.listMatches', [], (result) => {
     var items = result->mapnew((_, m) => ({
@@ -499,6 +522,8 @@ command! -nargs=1 GreplsAdd AddPattern(<q-args>, false)
 command! -nargs=1 GreplsAddRegex AddPattern(<q-args>, true)
 command! -nargs=1 GreplsRemove Execute('grepls.removePattern', [<q-args>], (_) => 0)
 command! -nargs=0 GreplsPatterns Patterns()
+command! -nargs=0 GreplsNext Jump('grepls.nextMatch')
+command! -nargs=0 GreplsPrev Jump('grepls.previousMatch')
 command! -nargs=0 GreplsList List()
 command! -nargs=1 GreplsReplace Replace(<q-args>)
 command! -nargs=0 GreplsRestart Restart()
