@@ -7,12 +7,13 @@ Flymake and the overlays hold matches as buffer positions, which count character
 
 from __future__ import annotations
 
+import json
 from functools import partial
 from pathlib import Path
 
-from editors_fixture import Match
+from editors_fixture import JUMP_TEXT, JUMP_WALK, Match
 from editors_readme import snippet
-from editors_run import check_phases, require_binary, run_driver
+from editors_run import check_phases, require_binary, run_driver, run_editor
 
 DRIVER = Path(__file__).parent / "drivers" / "emacs.el"
 
@@ -64,3 +65,34 @@ def test_emacs_highlight_only_paints_sets_edits_and_clears(
     )
     assert all(phase["flymake"] == 0 for phase in report["phases"]), report["phases"]
     check_phases(report, partial(shown_row, shown_as="grepls-search"))
+
+
+def test_emacs_jumps_to_the_next_and_previous_match_past_the_cap(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """`grepls-next-match` / `grepls-previous-match` of the README's config walk every match,
+    those past a cap of two too, to the right character (eglot's columns are UTF-16)."""
+    config = workdir / "grepls-config.el"
+    config.write_text(
+        snippet("emacs-config")
+        + "(setq-default eglot-workspace-configuration '(:grepls (:maxMatchesPerDocument 2)))\n",
+        encoding="utf-8",
+    )
+    fixture = workdir / "project" / "jump.txt"
+    fixture.write_text(JUMP_TEXT, encoding="utf-8")
+    out = workdir / "walk.json"
+    driver = Path(__file__).parent / "drivers" / "emacs_jump.el"
+    run = run_editor(
+        [require_binary("emacs"), "--batch", "-q", "-l", str(config), "-l", str(driver)],
+        {**env, "GREPLS_OUT": str(out), "GREPLS_FIXTURE": str(fixture)},
+        workdir / "project",
+    )
+    assert out.exists(), run.describe()
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["ok"] and run.returncode == 0, f"{report}\n{run.describe()}"
+    rows = JUMP_TEXT.split("\n")
+    # JUMP_WALK's byte columns as Emacs's character columns.
+    in_characters = [
+        [line, len(rows[line - 1].encode()[: column - 1].decode())] for line, column in JUMP_WALK
+    ]
+    assert report["diagnostics"] == in_characters
