@@ -583,10 +583,15 @@ export class Commands {
     if (!editor) {
       return;
     }
-    // Every pattern's matches, those kept out of the Problems panel too.
-    const ranges = this.matches.all(editor.document.uri.toString()).map((d) => d.range);
     const cursor = editor.selection.active;
-    const target = (direction === "next" ? nextMatch : previousMatch)(ranges, cursor);
+    // The server finds the nearest match anywhere in the document, past the cap too; the matches
+    // held here (every pattern's reported ones, the capped list) answer when it cannot, or when
+    // its answer is for another version of the text.
+    let target = await this.serverNeighbour(direction, editor.document, cursor);
+    if (target === undefined) {
+      const ranges = this.matches.all(editor.document.uri.toString()).map((d) => d.range);
+      target = (direction === "next" ? nextMatch : previousMatch)(ranges, cursor) ?? null;
+    }
     if (!target) {
       vscode.window.setStatusBarMessage("grepls: no matches in this document", 3000);
       return;
@@ -595,9 +600,53 @@ export class Commands {
     editor.revealRange(target, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
 
+  /** The server's nearest match (grepls.nextMatch / previousMatch): a range, null for none, or
+   * undefined when it has no answer to give for this text. */
+  private async serverNeighbour(
+    direction: "next" | "previous",
+    document: vscode.TextDocument,
+    cursor: vscode.Position,
+  ): Promise<vscode.Range | null | undefined> {
+    const command = direction === "next" ? "grepls.nextMatch" : "grepls.previousMatch";
+    let found: unknown;
+    try {
+      found = await vscode.commands.executeCommand(command, document.uri.toString(), cursor.line, cursor.character);
+    } catch {
+      return undefined; // not running, or a server without the command
+    }
+    if (found === null) {
+      return null;
+    }
+    const neighbour = asNeighbour(found);
+    if (!neighbour || neighbour.version !== document.version) {
+      return undefined;
+    }
+    const { start, end } = neighbour.range;
+    return new vscode.Range(start.line, start.character, end.line, end.character);
+  }
+
   private async restart(): Promise<void> {
     await this.server.restart();
   }
+}
+
+interface Neighbour {
+  version: number;
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+}
+
+function isPoint(value: unknown): value is { line: number; character: number } {
+  const point = value as { line?: unknown; character?: unknown } | null;
+  return typeof point?.line === "number" && typeof point?.character === "number";
+}
+
+/** grepls.nextMatch's answer, checked (undefined when it is not one). */
+function asNeighbour(value: unknown): Neighbour | undefined {
+  const answer = value as { version?: unknown; range?: { start?: unknown; end?: unknown } } | null;
+  if (typeof answer?.version === "number" && isPoint(answer.range?.start) && isPoint(answer.range?.end)) {
+    return answer as Neighbour;
+  }
+  return undefined;
 }
 
 /** One pick from a list; resolves with the picked item's value, or undefined on Escape. */
