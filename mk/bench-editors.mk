@@ -4,7 +4,7 @@
 # and VS Code (code-server in chromium), beside grepls's share (the server's own --trace-timing) and
 # the editor's floor (a one-diagnostic server); on generated files and, once `make bench-workspace`
 # has installed Debian's linux-source-6.1, the issue's Linux header.
-#   make bench-editors         the full run (about 50 minutes); table, saved JSON and the README plot
+#   make bench-editors         the full run (about an hour); table, saved JSON and the README plot
 #   make bench-editors-smoke   Neovim (diagnostics, and grepls.highlights in 0.7), the Vim plugin
 #                              and Emacs's highlights on 2k lines, Emacs
 #                              on 100k, two keystrokes: measurements arrive (make test)
