@@ -167,17 +167,16 @@ def neighbour_match(
     line = min(max(line, 0), total - 1)
     cursor = (line, character)
     if forward:
-        after = _first_in(document, range(line, total), lambda at: at > cursor)
-        found, wrapped = after, False
-        if found is None:
-            found, wrapped = _first_in(document, range(0, line + 1), lambda at: True), True
+        found = _nearest_in(document, range(line, total), lambda at: at > cursor, last=False)
+        wrapped = found is None
+        if wrapped:  # the document's first match
+            found = _nearest_in(document, range(0, line + 1), lambda at: True, last=False)
     else:
-        before = _last_in(document, range(line, -1, -1), lambda at: at < cursor)
-        found, wrapped = before, False
-        if found is None:
-            found, wrapped = (
-                _last_in(document, range(total - 1, line - 1, -1), lambda at: True),
-                True,
+        found = _nearest_in(document, range(line, -1, -1), lambda at: at < cursor, last=True)
+        wrapped = found is None
+        if wrapped:  # the document's last match
+            found = _nearest_in(
+                document, range(total - 1, line - 1, -1), lambda at: True, last=True
             )
     if found is None:
         return None
@@ -219,25 +218,16 @@ def _matches_in(document: Document, block: range) -> list[tuple[int, int, int, i
     return found
 
 
-def _first_in(
-    document: Document, lines: range, wanted: Callable[[tuple[int, int]], bool]
+def _nearest_in(
+    document: Document, lines: range, wanted: Callable[[tuple[int, int]], bool], last: bool
 ) -> _Found | None:
+    """The first (or ``last``) match at a ``wanted`` position on ``lines``, read a block at a time
+    in their order; at one position, the first pattern either way."""
     for block in _blocks(lines):
         hits = [hit for hit in _matches_in(document, block) if wanted(hit[:2])]
         if hits:
-            line, start, _, end, identifier = min(hits)
-            return line, start, end, identifier
-    return None
-
-
-def _last_in(
-    document: Document, lines: range, wanted: Callable[[tuple[int, int]], bool]
-) -> _Found | None:
-    for block in _blocks(lines):
-        hits = [hit for hit in _matches_in(document, block) if wanted(hit[:2])]
-        if hits:
-            # The last position; at one position, the first pattern.
-            line, start, _, end, identifier = max(hits, key=lambda hit: (hit[0], hit[1], -hit[2]))
+            chosen = max(hits, key=lambda hit: (hit[0], hit[1], -hit[2])) if last else min(hits)
+            line, start, _, end, identifier = chosen
             return line, start, end, identifier
     return None
 
