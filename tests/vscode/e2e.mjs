@@ -598,6 +598,30 @@ async function scenario(url) {
   await eventually("the cursor on line 7", async () => (await cursorLine(page)) === 7, 10_000);
   check("Next Match (Alt+F3) moves to the next match", true);
 
+  // Past the cap: with one diagnostic a document, Next Match still walks on (the server finds the
+  // match, grepls.nextMatch); the one match held would wrap back onto itself.
+  const squiggles = () => page.locator(".monaco-editor .squiggly-info").count();
+  const uncapped = await squiggles();
+  const workspaceSettings = path.join(workspace, ".vscode", "settings.json");
+  fs.mkdirSync(path.dirname(workspaceSettings), { recursive: true });
+  fs.writeFileSync(workspaceSettings, JSON.stringify({ "grepls.maxMatchesPerDocument": 1 }));
+  await eventually("one squiggle under a cap of one", async () => (await squiggles()) === 1, 30_000);
+  await page.keyboard.press("Control+Home");
+  await eventually("the cursor on line 1", async () => (await cursorLine(page)) === 1, 10_000);
+  await page.keyboard.press("Alt+F3");
+  const first = await eventually("a jump to the first match", async () => {
+    const line = await cursorLine(page);
+    return line !== 1 ? line : false;
+  }, 10_000);
+  await page.keyboard.press("Alt+F3");
+  const second = await eventually("a jump past the cap", async () => {
+    const line = await cursorLine(page);
+    return line !== first ? line : false;
+  }, 10_000);
+  check("Next Match reaches a match past the cap", second > first, `lines ${first} then ${second}`);
+  fs.rmSync(workspaceSettings);
+  await eventually("the squiggles back without the cap", async () => (await squiggles()) === uncapped, 30_000);
+
   // An invalid regex is refused in the input box, before anything is sent.
   await runCommand(page, "grepls: Set Search Pattern");
   await box.waitFor({ state: "visible", timeout: 15_000 });
