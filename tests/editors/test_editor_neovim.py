@@ -98,8 +98,10 @@ def run_neovim_plan(
     assert report["quickfix"] == [
         {"lnum": m.line + 1, "col": m.col("byte") + 1, "text": final_lines[m.line]} for m in final
     ]
+    # The CursorHold painting of every match (documentHighlight), which steps aside for the module.
     assert report["highlights"] == [
-        {"line": m.line, "col": m.col("byte"), "end_col": m.end_col("byte")} for m in final
+        {"line": m.line, "col": m.col("byte"), "end_col": m.end_col("byte")}
+        for m in ([] if painted else final)
     ]
 
 
@@ -184,3 +186,25 @@ def test_neovim_jumps_to_the_next_and_previous_match_past_the_cap(
 
 CAP_TWO = "{ grepls = { maxMatchesPerDocument = 2 } }"
 CAP_TWO_011 = "{ settings = " + CAP_TWO + " }"  # 0.11+ answers workspace/configuration
+
+
+def test_neovim_cursor_hold_without_grepls_says_nothing(workdir: Path, env: dict[str, str]) -> None:
+    """In a buffer grepls is not attached to (no file, no filetype), resting the cursor paints
+    nothing and warns of nothing: the commands' CursorHold painting stays quiet."""
+    init = workdir / "init.lua"
+    init.write_text(snippet("nvim-config-legacy") + snippet("nvim-commands"), encoding="utf-8")
+    out = workdir / "notified.json"
+    check = workdir / "check.lua"
+    check.write_text(
+        "local said = {}\n"
+        "vim.notify = function(message) table.insert(said, message) end\n"
+        "vim.cmd('doautocmd CursorHold')\n"
+        "vim.wait(300, function() return false end, 20)\n"
+        f"vim.fn.writefile({{ vim.json.encode(said) }}, {json.dumps(str(out))})\n"
+        "vim.cmd('qa!')\n",
+        encoding="utf-8",
+    )
+    argv = [require_binary("nvim"), "--headless", "-n", "-i", "NONE", "-u", str(init)]
+    run = run_editor([*argv, "-c", f"luafile {check}"], env, workdir)
+    assert out.exists(), run.describe()
+    assert json.loads(out.read_text(encoding="utf-8")) == []

@@ -124,9 +124,14 @@ local function run()
     vim.fn.has('nvim-0.11') == 1 and 'nvim.lsp.references' or 'vim_lsp_references')
   vim.api.nvim_win_set_cursor(0, { 1, 0 })
   vim.cmd('doautocmd CursorHold')
-  wait_for(final_count .. ' painted highlights', function()
-    return #vim.api.nvim_buf_get_extmarks(buf, references, 0, -1, {}) == final_count
-  end)
+  if painted then
+    -- The module paints the matches: the CursorHold painting steps aside (nothing comes of it).
+    vim.wait(500, function() return false end, 20)
+  else
+    wait_for(final_count .. ' painted highlights', function()
+      return #vim.api.nvim_buf_get_extmarks(buf, references, 0, -1, {}) == final_count
+    end)
+  end
   report.highlights = {}
   for _, mark in ipairs(vim.api.nvim_buf_get_extmarks(buf, references, 0, -1, { details = true })) do
     table.insert(report.highlights, { line = mark[2], col = mark[3], end_col = mark[4].end_col })
