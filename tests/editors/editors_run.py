@@ -10,11 +10,17 @@ server from this checkout.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
+import pty
+import select
 import shutil
 import signal
+import struct
 import subprocess
+import termios
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,6 +114,48 @@ def run_editor(argv: list[str], env: dict[str, str], cwd: Path) -> EditorRun:
     return EditorRun(
         process.returncode, stdout.decode(errors="replace"), stderr.decode(errors="replace")
     )
+
+
+def run_in_terminal(
+    argv: list[str], env: dict[str, str], cwd: Path, rows: int = 24, columns: int = 80
+) -> EditorRun:
+    """``argv`` on a terminal of its own (a pseudo-terminal of ``rows`` by ``columns``, its
+    controlling terminal), for an editor whose windows need a real height; what it draws is read
+    and dropped, so it never blocks on a full terminal."""
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+
+    def take_terminal() -> None:
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    process = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env={**env, "TERM": "xterm"},
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        start_new_session=True,
+        preexec_fn=take_terminal,
+    )
+    os.close(terminal)
+    drawn = bytearray()
+    deadline = time.monotonic() + EDITOR_TIMEOUT_S
+    try:
+        while process.poll() is None and time.monotonic() < deadline:
+            readable, _, _ = select.select([controller], [], [], 0.1)
+            if readable:
+                try:
+                    drawn += os.read(controller, 65536)
+                except OSError:  # the editor closed its terminal
+                    process.wait(timeout=10)
+        if process.poll() is None:
+            pytest.fail(f"{argv[0]} did not finish within {EDITOR_TIMEOUT_S}s and was killed")
+    finally:
+        _kill_group(process.pid)
+        process.wait(timeout=10)
+        os.close(controller)
+    return EditorRun(process.returncode, drawn[-4000:].decode(errors="replace"), "")
 
 
 def run_emacs_batch(

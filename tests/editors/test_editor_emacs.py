@@ -13,7 +13,7 @@ from pathlib import Path
 
 from editors_fixture import JUMP_TEXT, JUMP_WALK, Match
 from editors_readme import snippet
-from editors_run import check_phases, require_binary, run_driver, run_editor
+from editors_run import check_phases, require_binary, run_driver, run_editor, run_in_terminal
 
 DRIVER = Path(__file__).parent / "drivers" / "emacs.el"
 
@@ -96,3 +96,31 @@ def test_emacs_jumps_to_the_next_and_previous_match_past_the_cap(
         [line, len(rows[line - 1].encode()[: column - 1].decode())] for line, column in JUMP_WALK
     ]
     assert report["diagnostics"] == in_characters
+
+
+def test_emacs_highlights_have_the_next_page_drawn_before_it_is_scrolled_to(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """The highlight-only snippet in a 24-line terminal (`emacs -nw`): a page down brings lines
+    into view that it drew already (a scroll asks for a window's height around the screen),
+    twice in a row: no flash of undrawn text while the answer for the new lines is on its way."""
+    config = workdir / "grepls-config.el"
+    config.write_text(
+        snippet("emacs-config") + "\n" + snippet("emacs-highlight-only"), encoding="utf-8"
+    )
+    fixture = workdir / "project" / "pages.txt"
+    fixture.write_text("".join(f"{n} TODO\n" if n % 3 else f"{n}\n" for n in range(400)))
+    out = workdir / "pages.json"
+    driver = Path(__file__).parent / "drivers" / "emacs_scroll.el"
+    run = run_in_terminal(
+        [require_binary("emacs"), "-nw", "-q", "-l", str(config), "-l", str(driver)],
+        {**env, "GREPLS_OUT": str(out), "GREPLS_FIXTURE": str(fixture)},
+        workdir / "project",
+    )
+    assert out.exists(), run.describe()
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["ok"] and run.returncode == 0, f"{report}\n{run.describe()}"
+    first_page, second_page = report["pages"]
+    assert first_page["first"] > 1 and second_page["first"] > first_page["last"] - 3
+    for page in report["pages"]:
+        assert page["matching"] > 10 and page["drawn"] == page["matching"], page

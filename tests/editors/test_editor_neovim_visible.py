@@ -131,3 +131,84 @@ def test_neovim_marks_a_match_typed_past_the_cap_on_the_lines_on_screen(
     assert report["diagnostics"] == diagnostics
     if way != "visible-matches":
         assert report["top_before_clear"] == 6  # and then none, after :GreplsClear
+
+
+SCROLL_DRIVER = r"""
+local out = os.getenv('GREPLS_REPORT')
+local report = { errors = {}, pages = {} }
+local buf = vim.api.nvim_get_current_buf()
+local ns = vim.api.nvim_get_namespaces()['grepls_highlights']
+local function marked(first, last) -- lines [first, last) holding a mark
+  local lines = {}
+  for _, m in ipairs(vim.api.nvim_buf_get_extmarks(buf, ns, { first, 0 }, { last - 1, -1 }, {})) do
+    lines[m[2]] = true
+  end
+  return vim.tbl_count(lines)
+end
+local function matching(first, last) -- lines [first, last) holding a match
+  local count = 0
+  for _, line in ipairs(vim.api.nvim_buf_get_lines(buf, first, last, false)) do
+    if line:find('TODO', 1, true) then count = count + 1 end
+  end
+  return count
+end
+local function wait_for(what, condition)
+  if not vim.wait(20000, condition, 20) then error('timed out waiting for ' .. what, 0) end
+end
+local ok, err = pcall(function()
+  local get_clients = vim.lsp.get_clients or vim.lsp.get_active_clients
+  wait_for('grepls to attach', function() return #get_clients() > 0 end)
+  vim.cmd('Grepls TODO')
+  for _ = 1, 2 do
+    -- Painted as far as a window's height below the screen...
+    local below = math.min(vim.fn.line('w$') + vim.api.nvim_win_get_height(0),
+      vim.api.nvim_buf_line_count(buf))
+    wait_for('the lines below the screen', function()
+      return marked(0, below) == matching(0, below)
+    end)
+    -- ... so that a page down shows painted lines at once: counted before Neovim can read an
+    -- answer to anything the scroll asks.
+    vim.cmd('normal! \6')
+    local first, last = vim.fn.line('w0') - 1, vim.fn.line('w$')
+    table.insert(report.pages, { first = first, last = last, marked = marked(first, last),
+      matching = matching(first, last) })
+    vim.api.nvim_exec_autocmds('WinScrolled', { buffer = buf })
+  end
+end)
+if not ok then table.insert(report.errors, tostring(err)) end
+vim.fn.writefile({ vim.json.encode(report) }, out)
+vim.cmd(#report.errors == 0 and 'qa!' or 'cquit!')
+"""
+
+
+@pytest.mark.parametrize("version", ["0.7", "0.12"])
+def test_neovim_module_has_the_next_page_painted_before_it_is_scrolled_to(
+    version: str, workdir: Path, env: dict[str, str]
+) -> None:
+    """A page down brings lines into view that the module painted already (it asks for a
+    window's height around the screen), twice in a row: no flash of unpainted text while the
+    answer for the new lines is on its way."""
+    fixture = workdir / "project" / "pages.txt"
+    fixture.write_text("".join(f"{n} TODO\n" if n % 3 else f"{n}\n" for n in range(400)))
+    if version == "0.7":
+        nvim = require_binary("nvim")
+        parts = [snippet("nvim-config-legacy"), nvim_highlights_config(False)]
+    else:
+        nvim = wheel_nvim()
+        parts = [nvim_config_011(), nvim_highlights_config(True)]
+    init = workdir / "init.lua"
+    init.write_text("\n".join([*parts, snippet("nvim-commands")]), encoding="utf-8")
+    driver = workdir / "driver.lua"
+    driver.write_text(SCROLL_DRIVER, encoding="utf-8")
+    report_path = workdir / "report.json"
+    argv = [nvim, "--headless", "-n", "-i", "NONE", "-u", str(init), str(fixture)]
+    run = run_editor(
+        [*argv, "-c", f"luafile {driver}"],
+        {**env, "GREPLS_REPORT": str(report_path)},
+        workdir / "project",
+    )
+    report = passing_report(report_path, run)
+    first_page, second_page = report["pages"]
+    assert first_page["first"] > 0 and second_page["first"] > first_page["last"] - 3
+    for page in report["pages"]:
+        assert page["matching"] > 10 and page["marked"] == page["matching"], page

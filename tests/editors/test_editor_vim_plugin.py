@@ -149,6 +149,21 @@ def test_vim_plugin_draws_the_matches_on_screen_past_the_cap(
     assert report["props"] == [[n + 1, 9, 13] for n in range(5)]
 
 
+def test_vim_plugin_has_the_next_page_drawn_before_it_is_scrolled_to(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """A page down brings lines into view that the plugin drew already (it asks for a window's
+    height around the screen), twice in a row: no flash of undrawn text while the answer for
+    the new lines is on its way."""
+    fixture = workdir / "project" / "pages.txt"
+    fixture.write_text("".join(f"{n} TODO\n" if n % 3 else f"{n}\n" for n in range(400)))
+    report = run_plugin(workdir, env, "", "vim_grepls_scroll.vim", fixture)
+    first_page, second_page = report["pages"]
+    assert first_page["first"] > 1 and second_page["first"] > first_page["last"] - 3
+    for page in report["pages"]:
+        assert page["matching"] > 10 and page["drawn"] == page["matching"], page
+
+
 def test_vim_plugin_keeps_the_servers_text_in_step_with_every_kind_of_edit(
     workdir: Path, env: dict[str, str]
 ) -> None:

@@ -10,7 +10,8 @@ vim9script
 # text properties replaced from the answer, one property type per pattern (the search pattern
 # `search`, then each kept pattern in the server's order, each with a highlight group of its
 # own). So a keystroke costs Vim the lines on screen, whatever the file's size or its number of
-# matches, and a match is drawn wherever it is in the file. Columns are negotiated in UTF-8,
+# matches, and a match is drawn wherever it is in the file. A scroll, a buffer shown and a pattern
+# change ask for a window's height around the screen too, so a page down shows drawn lines. Columns are negotiated in UTF-8,
 # which are Vim's byte columns: nothing is converted. An answer for a version older than the
 # buffer's is dropped: the next one is on its way.
 #
@@ -292,7 +293,7 @@ def Open(buf: number)
   Notify('textDocument/didOpen', {textDocument: {
     uri: uri, languageId: getbufvar(buf, '&filetype') ?? 'plaintext', version: 0,
     text: join(lines, "\n") .. "\n"}})
-  Draw(buf)
+  Draw(buf, true)
 enddef
 
 def Close(buf: number)
@@ -360,12 +361,15 @@ enddef
 
 def DrawAll()
   for buf in keys(uris)
-    Draw(str2nr(buf))
+    Draw(str2nr(buf), true)
   endfor
 enddef
 
-# The lines on screen in each window showing `buf`, asked for; their answer is painted.
-def Draw(buf: number)
+# The lines on screen in each window showing `buf`, asked for; their answer is painted. With
+# `margin` (a scroll, a buffer shown, new patterns), a window's height more on each side too: the
+# lines a scroll brings into view are then drawn already, not an answer later. An edit asks for
+# the lines on screen only, the cheaper answer.
+def Draw(buf: number, margin = false)
   var uri = get(uris, buf, '')
   if uri == ''
     return
@@ -373,6 +377,10 @@ def Draw(buf: number)
   for window in win_findbuf(buf)
     var first = line('w0', window)
     var last = line('w$', window)
+    if margin
+      first = max([1, first - winheight(window)])
+      last = min([line('$', window), last + winheight(window)])
+    endif
     if first > 0 && last >= first
       Send({method: 'workspace/executeCommand', params: {command: 'grepls.matchesInLines',
         arguments: [uri, first - 1, last]}},
@@ -535,8 +543,8 @@ augroup grepls
   autocmd BufFilePre * Close(str2nr(expand('<abuf>')))
   autocmd BufFilePost * Open(str2nr(expand('<abuf>')))
   autocmd ColorScheme * DefineHighlights()
-  autocmd WinScrolled * Draw(winbufnr(str2nr(expand('<amatch>'))))
-  autocmd BufWinEnter * Draw(str2nr(expand('<abuf>')))
+  autocmd WinScrolled * Draw(winbufnr(str2nr(expand('<amatch>'))), true)
+  autocmd BufWinEnter * Draw(str2nr(expand('<abuf>')), true)
 augroup END
 
 # Buffers loaded before this plugin (files named on the command line when it is sourced late).

@@ -8,7 +8,10 @@
 -- and pattern change the lines in each window showing the buffer are asked for
 -- (`grepls.matchesInLines`: every match of every pattern on them, past `maxMatchesPerDocument`
 -- too) and their extmarks replaced from the answer. A keystroke costs Neovim the lines on screen,
--- whatever the file's size or its number of matches.
+-- whatever the file's size or its number of matches. A scroll, a buffer shown and a pattern
+-- change ask for a window's height more on each side as well, so that the lines a scroll brings
+-- into view are painted already when Neovim draws them, not an answer later (a flash of
+-- unpainted text at each page down); edits ask for the lines on screen only, the cheaper answer.
 --
 -- The patterns changed without an edit (set, added, removed, new settings): grepls sends
 -- `workspace/diagnostic/refresh`, and every buffer is painted again. An answer for an older text
@@ -99,10 +102,17 @@ local function byte_column(text, index, encoding)
   return ok and column or #text
 end
 
-local function paint_window(client, buf, win)
+-- The lines `win` shows (and, with `margin`, a window's height more above and below) asked for;
+-- their marks replaced from the answer.
+local function paint_window(client, buf, win, margin)
   local first, last = vim.fn.line('w0', win) - 1, vim.fn.line('w$', win)
   if first < 0 or last <= first then
     return
+  end
+  if margin then
+    local height = vim.api.nvim_win_get_height(win)
+    first = math.max(0, first - height)
+    last = math.min(vim.api.nvim_buf_line_count(buf), last + height)
   end
   local arguments = { vim.uri_from_bufnr(buf), first, last }
   execute(client, 'grepls.matchesInLines', arguments, function(err, result)
@@ -139,14 +149,14 @@ local function paint_window(client, buf, win)
   end, buf)
 end
 
--- Every window showing `buf` asks for its lines.
-local function paint_buffer(buf)
+-- Every window showing `buf` asks for its lines (with `margin`, and the lines around them).
+local function paint_buffer(buf, margin)
   local client = grepls_client(buf)
   if not client then
     return
   end
   for _, win in ipairs(vim.fn.win_findbuf(buf)) do
-    paint_window(client, buf, win)
+    paint_window(client, buf, win, margin)
   end
 end
 
@@ -171,7 +181,7 @@ local function on_refresh(_, _, ctx)
     end
     for _, buf in ipairs(buffers) do
       stale[buf] = true
-      paint_buffer(buf)
+      paint_buffer(buf, true)
     end
   end
   return vim.NIL
@@ -183,7 +193,7 @@ local function paint_shown_buffers()
     local buf = vim.api.nvim_win_get_buf(win)
     if not seen[buf] then
       seen[buf] = true
-      paint_buffer(buf)
+      paint_buffer(buf, true)
     end
   end
 end
@@ -199,10 +209,16 @@ local function set_up_once()
   local group = vim.api.nvim_create_augroup('grepls_highlights', { clear = true })
   -- A colour scheme clears highlight groups: define ours again.
   vim.api.nvim_create_autocmd('ColorScheme', { group = group, callback = define_highlights })
-  vim.api.nvim_create_autocmd({ 'TextChanged', 'TextChangedI', 'BufWinEnter' }, {
+  vim.api.nvim_create_autocmd({ 'TextChanged', 'TextChangedI' }, {
     group = group,
     callback = function(args)
       paint_buffer(args.buf)
+    end,
+  })
+  vim.api.nvim_create_autocmd('BufWinEnter', {
+    group = group,
+    callback = function(args)
+      paint_buffer(args.buf, true)
     end,
   })
   vim.api.nvim_create_autocmd('WinScrolled', { group = group, callback = paint_shown_buffers })
@@ -251,7 +267,7 @@ function M.config(base)
     end,
     on_attach = function(client, buf)
       learn_order(client, buf)
-      paint_buffer(buf)
+      paint_buffer(buf, true)
       if base_on_attach then
         base_on_attach(client, buf)
       end
