@@ -26,6 +26,12 @@ def at(answer: Any) -> tuple[int, int, int, str, bool]:
     return start["line"], start["character"], end["character"], answer["pattern"], answer["wrapped"]
 
 
+def count(answer: Any) -> tuple[int | None, int, bool]:
+    """Where the match found stands: its place among the document's matches, their count, and
+    whether that count is the document's whole count."""
+    return answer["index"], answer["matches"], answer["complete"]
+
+
 async def test_next_and_previous_walk_past_the_cap_and_wrap(client: LanguageClient) -> None:
     # 5,000 matches, one every fourth line: the diagnostics stop at the 1,000th (line 3,996).
     lines = ["TODO here" if n % 4 == 0 else f"line {n}" for n in range(20_000)]
@@ -43,6 +49,13 @@ async def test_next_and_previous_walk_past_the_cap_and_wrap(client: LanguageClie
     assert at(await command(client, PREVIOUS, URI, 0, 0)) == (19_996, 0, 4, "search", True)
     # A position past the document's end counts as its last line.
     assert at(await command(client, NEXT, URI, 90_000, 0)) == (0, 0, 4, "search", True)
+
+    # Where a match stands: counted from the match index, which stops a match past the cap
+    # (1,001 held): before the horizon its place is known, past it not, and the count is a
+    # lower bound either way.
+    assert count(await command(client, NEXT, URI, 0, 0)) == (2, 1_001, False)
+    assert count(await command(client, PREVIOUS, URI, 3_997, 0)) == (1_000, 1_001, False)
+    assert count(await command(client, NEXT, URI, 15_000, 0)) == (None, 1_001, False)
 
     # A match typed past the index's horizon is found, at the new version.
     change_document(client, URI, 2, edit((15_001, 0), (15_001, 0), "TODO "))
@@ -93,6 +106,33 @@ async def test_every_position_against_the_oracle_with_two_patterns(client: Langu
                 assert answer == oracle(line, character, forward), (name, line, character)
 
 
+async def test_each_match_found_says_where_it_stands_among_the_documents_matches(
+    client: LanguageClient,
+) -> None:
+    """Under both caps every match is counted: its place ("3 of 500") is its place in the
+    diagnostics' order (position, then pattern order), checked against the oracle."""
+    text = "😀 TODO fixme\ncafé 𝄞TODO TODO\n中文 FIXME\nnothing\n" * 100
+    open_document(client, URI, text)
+    await command(client, "grepls.setPattern", "TODO")
+    await command(client, "grepls.addPattern", {"pattern": "fixme", "caseSensitive": False})
+    encoding = client.encoding  # type: ignore[attr-defined]
+    found = sorted(
+        (line, start, order)
+        for order, search in enumerate([Search("fixme", case_sensitive=False), Search("TODO")])
+        for line, start, _, _ in expected_matches(search, text, encoding)
+    )
+    assert len(found) == 500
+    places = {(line, start): place for place, (line, start, _) in enumerate(found, 1)}
+    for line in [0, 1, 2, 3, 200, 201, 399]:
+        for character in [0, 3, 8, 40]:
+            for name in (NEXT, PREVIOUS):
+                answer = await command(client, name, URI, line, character)
+                hit = (answer["range"]["start"]["line"], answer["range"]["start"]["character"])
+                assert count(answer) == (places[hit], 500, True), (name, line, character)
+    # The last match, and a walk back around to it.
+    assert count(await command(client, PREVIOUS, URI, 0, 0)) == (500, 500, True)
+
+
 async def test_two_patterns_at_one_position_answer_the_first_in_pattern_order(
     client: LanguageClient,
 ) -> None:
@@ -101,6 +141,8 @@ async def test_two_patterns_at_one_position_answer_the_first_in_pattern_order(
     await command(client, "grepls.addPattern", {"pattern": "TOD", "id": "tod"})  # kept: first
     assert at(await command(client, NEXT, URI, 0, 0)) == (0, 2, 5, "tod", False)
     assert at(await command(client, PREVIOUS, URI, 0, 7)) == (0, 2, 5, "tod", False)
+    # The first of the two at that position, in the diagnostics' order.
+    assert count(await command(client, NEXT, URI, 0, 0)) == (1, 2, True)
 
 
 async def test_a_document_without_matches_answers_null(client: LanguageClient) -> None:

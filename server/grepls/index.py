@@ -64,6 +64,13 @@ class MatchIndex:
         """Whether every match in the document is held (so ``count`` is the document's count)."""
         return self.horizon is None and not self._cut
 
+    @property
+    def held_until(self) -> int | None:
+        """The first line whose matches may not all be held: the horizon, or a line cut short
+        before it (``None``: every line's are)."""
+        ends = [*self._cut] if self.horizon is None else [*self._cut, self.horizon]
+        return min(ends, default=None)
+
     def splice(self, first: int, removed: int, found: Found) -> None:
         """Lines ``first .. first + removed - 1`` became ``found.lines`` lines, searched as
         ``found`` says (its line 0 is line ``first``)."""

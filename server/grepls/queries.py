@@ -24,7 +24,10 @@ the diagnostics.
   what a jump to the next match needs when the editor holds no list of them (the clients that
   paint only the lines on screen). Read like ``matchesInLines``, a block of lines at a time
   outwards from the position, so a near match costs a near block, and a document with no match
-  at all one pass over it.
+  at all one pass over it. With it, where it stands among the document's matches ("3 of 120", as
+  a find widget says), counted from the match index: a count of the matches it holds, so past
+  its horizon the count is a lower bound and the place unknown — counting on would mean
+  searching the rest of the document at every jump.
 """
 
 from __future__ import annotations
@@ -181,6 +184,7 @@ def neighbour_match(
     if found is None:
         return None
     at_line, start, end, identifier = found
+    indexes = [track.index for track in document.tracks.values()]
     return {
         "version": document.version,
         "range": {
@@ -189,7 +193,29 @@ def neighbour_match(
         },
         "pattern": identifier,
         "wrapped": wrapped,
+        "index": _ordinal(document, (at_line, start, list(document.tracks).index(identifier))),
+        "matches": sum(index.count for index in indexes),
+        "complete": all(index.exact for index in indexes),
     }
+
+
+def _ordinal(document: Document, position: tuple[int, int, int]) -> int | None:
+    """Where the match at ``position`` (line, start, pattern order) comes among the document's
+    matches, from 1, in the diagnostics' order (position, then pattern); None when it lies past
+    where a pattern's match index has searched (the matches before it are not all counted)."""
+    line = position[0]
+    before = 0
+    for order, track in enumerate(document.tracks.values()):
+        index = track.index
+        held_until = index.held_until
+        if held_until is not None and line >= held_until:
+            return None
+        for held_line, spans in index.lines.items():
+            if held_line < line:
+                before += len(spans)
+            elif held_line == line:
+                before += sum((line, start, order) < position for start, _ in spans)
+    return before + 1
 
 
 _Found = tuple[int, int, int, str]

@@ -99,7 +99,17 @@ def plan(fixture_copy: Path, out: Path, wait_ms: int) -> dict[str, object]:
 
 
 JUMP_TEXT = "nothing\na é😀 TODO x TODO\nnothing\nTODO\nend é TODO\n"
-"""Five matches; with a cap of two, the diagnostics would carry the two on line 2 only."""
+"""Four matches; with a cap of two, the diagnostics would carry the two on line 2 only."""
 JUMP_WALK = [[2, 10], [2, 17], [4, 1], [5, 8], [2, 10], [5, 8]]
 """Next from the top, four times more (the last wraps to the first match), then previous (which
 wraps back to the last): [line, byte column], 1-based; `é` is two bytes, the emoji four."""
+JUMP_SAID = [
+    "grepls: match 1 of 3+",
+    "grepls: match 2 of 3+",
+    "grepls: match 3 of 3+",
+    "grepls: match ? of 3+",
+    "grepls: match 1 of 3+, wrapped around the end",
+    "grepls: match ? of 3+, wrapped around the end",
+]
+"""What each jump of the walk says: grepls counts as far as it searched the text, three matches
+past the cap of two, so the fourth's place is unknown ("?") and the count a lower bound ("+")."""

@@ -11,7 +11,7 @@ import json
 from functools import partial
 from pathlib import Path
 
-from editors_fixture import JUMP_TEXT, JUMP_WALK, Match
+from editors_fixture import JUMP_SAID, JUMP_TEXT, JUMP_WALK, Match
 from editors_readme import snippet
 from editors_run import check_phases, require_binary, run_driver, run_editor, run_in_terminal
 
@@ -96,6 +96,7 @@ def test_emacs_jumps_to_the_next_and_previous_match_past_the_cap(
         [line, len(rows[line - 1].encode()[: column - 1].decode())] for line, column in JUMP_WALK
     ]
     assert report["diagnostics"] == in_characters
+    assert report["said"] == JUMP_SAID
 
 
 def test_emacs_highlights_have_the_next_page_drawn_before_it_is_scrolled_to(

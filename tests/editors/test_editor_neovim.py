@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 
 import pytest
-from editors_fixture import JUMP_TEXT, JUMP_WALK, Match, matches, phases
+from editors_fixture import JUMP_SAID, JUMP_TEXT, JUMP_WALK, Match, matches, phases
 from editors_readme import REPO, nvim_config_011, nvim_highlights_config, snippet
 from editors_run import check_phases, require_binary, run_driver, run_editor
 
@@ -182,6 +182,7 @@ def test_neovim_jumps_to_the_next_and_previous_match_past_the_cap(
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["ok"], f"{report}\n{run.describe()}"
     assert report["walk"] == JUMP_WALK
+    assert report["said"] == JUMP_SAID
 
 
 CAP_TWO = "{ grepls = { maxMatchesPerDocument = 2 } }"

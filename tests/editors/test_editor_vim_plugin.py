@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from editors_fixture import JUMP_TEXT, JUMP_WALK, Match, matches, phases
+from editors_fixture import JUMP_SAID, JUMP_TEXT, JUMP_WALK, Match, matches, phases
 from editors_readme import snippet, vim_plugin_config
 from editors_run import require_binary, run_driver, run_editor
 
@@ -229,3 +229,4 @@ def test_vim_plugin_jumps_to_the_next_and_previous_match_past_the_cap(
         fixture,
     )
     assert report["walk"] == JUMP_WALK
+    assert report["said"] == JUMP_SAID

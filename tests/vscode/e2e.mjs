@@ -619,6 +619,12 @@ async function scenario(url) {
     return line !== first ? line : false;
   }, 10_000);
   check("Next Match reaches a match past the cap", second > first, `lines ${first} then ${second}`);
+  // ... and says where it stands: grepls counted two matches (one past the cap of one) and no more.
+  const said = await eventually("the jump's count in the status bar", async () => {
+    const found = /grepls: match \S+ of \S+/.exec(await page.locator(".statusbar").innerText());
+    return found ? found[0] : false;
+  }, 10_000);
+  check("Next Match says where the match stands", said === "grepls: match 2 of 2+", said);
   fs.rmSync(workspaceSettings);
   await eventually("the squiggles back without the cap", async () => (await squiggles()) === uncapped, 30_000);
 

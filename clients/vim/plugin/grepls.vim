@@ -464,9 +464,9 @@ def Jump(command: string)
     elseif bufnr() == buf
       normal! m'
       cursor(found.range.start.line + 1, found.range.start.character + 1)
-      if found.wrapped
-        echomsg 'grepls: wrapped around the end of the buffer'
-      endif
+      # Where it stands, as the search count does ("?": past what grepls has counted).
+      echo printf('grepls: match %s of %d%s%s', type(found.index) == v:t_number ? found.index : '?',
+        found.matches, found.complete ? '' : '+', found.wrapped ? ', wrapped around the end' : '')
     endif
   })
 enddef

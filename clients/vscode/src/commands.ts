@@ -12,7 +12,7 @@
 import * as vscode from "vscode";
 import { PatternCatalog } from "./catalog";
 import { isCssColor, nextFreeColor, PALETTE } from "./colors";
-import { nextMatch, previousMatch } from "./matchNavigation";
+import { nextMatch, type Place, placeText, previousMatch } from "./matchNavigation";
 import { PatternMatches } from "./matches";
 import { entryId, newPatternId, PatternEntry, patternLabel, SEARCH_ID, Severity } from "./patterns";
 import { checkPattern } from "./regexCheck";
@@ -59,6 +59,9 @@ interface PatternChoices {
 type Pickable<T> = vscode.QuickPickItem & { value: T };
 
 export class Commands {
+  /** The last jump's "match 3 of 120", replaced by the next jump's. */
+  private placeMessage: vscode.Disposable | undefined;
+
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly server: GreplsServer,
@@ -587,7 +590,8 @@ export class Commands {
     // The server finds the nearest match anywhere in the document, past the cap too; the matches
     // held here (every pattern's reported ones, the capped list) answer when it cannot, or when
     // its answer is for another version of the text.
-    let target = await this.serverNeighbour(direction, editor.document, cursor);
+    const found = await this.serverNeighbour(direction, editor.document, cursor);
+    let target = found === undefined ? undefined : found && found.range;
     if (target === undefined) {
       const ranges = this.matches.all(editor.document.uri.toString()).map((d) => d.range);
       target = (direction === "next" ? nextMatch : previousMatch)(ranges, cursor) ?? null;
@@ -598,15 +602,19 @@ export class Commands {
     }
     editor.selection = new vscode.Selection(target.start, target.end);
     editor.revealRange(target, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    if (found?.place) {
+      this.placeMessage?.dispose();
+      this.placeMessage = vscode.window.setStatusBarMessage(placeText(found.place), 5000);
+    }
   }
 
-  /** The server's nearest match (grepls.nextMatch / previousMatch): a range, null for none, or
-   * undefined when it has no answer to give for this text. */
+  /** The server's nearest match (grepls.nextMatch / previousMatch): its range and where it stands,
+   * null for none, or undefined when the server has no answer to give for this text. */
   private async serverNeighbour(
     direction: "next" | "previous",
     document: vscode.TextDocument,
     cursor: vscode.Position,
-  ): Promise<vscode.Range | null | undefined> {
+  ): Promise<{ range: vscode.Range; place?: Place } | null | undefined> {
     const command = direction === "next" ? "grepls.nextMatch" : "grepls.previousMatch";
     let found: unknown;
     try {
@@ -622,7 +630,10 @@ export class Commands {
       return undefined;
     }
     const { start, end } = neighbour.range;
-    return new vscode.Range(start.line, start.character, end.line, end.character);
+    return {
+      range: new vscode.Range(start.line, start.character, end.line, end.character),
+      place: asPlace(found),
+    };
   }
 
   private async restart(): Promise<void> {
@@ -638,6 +649,20 @@ interface Neighbour {
 function isPoint(value: unknown): value is { line: number; character: number } {
   const point = value as { line?: unknown; character?: unknown } | null;
   return typeof point?.line === "number" && typeof point?.character === "number";
+}
+
+/** Where grepls.nextMatch's match stands, when the answer says it. */
+function asPlace(value: unknown): Place | undefined {
+  const answer = value as { index?: unknown; matches?: unknown; complete?: unknown; wrapped?: unknown };
+  const index = answer.index;
+  if (
+    (index === null || typeof index === "number") &&
+    typeof answer.matches === "number" &&
+    typeof answer.complete === "boolean"
+  ) {
+    return { index, matches: answer.matches, complete: answer.complete, wrapped: answer.wrapped === true };
+  }
+  return undefined;
 }
 
 /** grepls.nextMatch's answer, checked (undefined when it is not one). */

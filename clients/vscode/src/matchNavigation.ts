@@ -29,3 +29,21 @@ export function previousMatch<T extends { start: Point }>(matches: readonly T[],
   }
   return sorted[sorted.length - 1];
 }
+
+/** Where a match found by the server stands among its document's matches. */
+export interface Place {
+  /** From 1; null past what the server has counted. */
+  index: number | null;
+  matches: number;
+  /** Whether `matches` is the document's whole count (else a lower bound). */
+  complete: boolean;
+  wrapped: boolean;
+}
+
+/** What a jump says, as a find widget's count: "grepls: match 3 of 120" ("?" for a place not
+ * counted, "+" after a count that is a lower bound). */
+export function placeText(place: Place): string {
+  const index = place.index ?? "?";
+  const count = `${place.matches}${place.complete ? "" : "+"}`;
+  return `grepls: match ${index} of ${count}${place.wrapped ? ", wrapped around the end" : ""}`;
+}

@@ -1,7 +1,7 @@
 // Next / previous match from the cursor, with wrap-around and adjacent matches.
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
-import { nextMatch, previousMatch } from "../src/matchNavigation";
+import { nextMatch, placeText, previousMatch } from "../src/matchNavigation";
 
 const at = (line: number, character: number) => ({ start: { line, character }, id: `${line}:${character}` });
 const matches = [at(5, 0), at(1, 4), at(1, 8), at(9, 2)]; // deliberately unsorted
@@ -26,4 +26,13 @@ test("previous is the last match strictly before the cursor, wrapping to the las
 test("no matches, no target", () => {
   assert.equal(nextMatch([], { line: 0, character: 0 }), undefined);
   assert.equal(previousMatch([], { line: 0, character: 0 }), undefined);
+});
+
+test("a jump says where the match stands, as far as the server counted", () => {
+  assert.equal(placeText({ index: 3, matches: 120, complete: true, wrapped: false }), "grepls: match 3 of 120");
+  assert.equal(placeText({ index: 3, matches: 1001, complete: false, wrapped: false }), "grepls: match 3 of 1001+");
+  assert.equal(
+    placeText({ index: null, matches: 1001, complete: false, wrapped: true }),
+    "grepls: match ? of 1001+, wrapped around the end",
+  );
 });

@@ -2,7 +2,8 @@
 ;; Connects eglot directly (batch Emacs has no command loop for `eglot-ensure'), sets the pattern,
 ;; waits until grepls lists a match, then from the top calls `grepls-next-match' five times and
 ;; `grepls-previous-match' once, each time waiting for point to move, and writes the walk
-;; ((line, characters from its start), 1-based line) as JSON to $GREPLS_OUT.
+;; ((line, characters from its start), 1-based line) and what each jump said (its line in
+;; *Messages*) as JSON to $GREPLS_OUT.
 (require 'json)
 
 (defun grepls-jump--idle ()
@@ -17,7 +18,7 @@
       (grepls-jump--idle))
     (funcall predicate)))
 
-(let ((ok nil) (walk nil) (listed nil))
+(let ((ok nil) (walk nil) (said nil) (listed nil))
   (condition-case err
       (progn
         (find-file (getenv "GREPLS_FIXTURE"))
@@ -38,12 +39,18 @@
           (let ((before (point)))
             (funcall step)
             (grepls-jump--wait (lambda () (/= (point) before)))
-            (push (list (line-number-at-pos) (- (point) (line-beginning-position))) walk)))
+            (push (list (line-number-at-pos) (- (point) (line-beginning-position))) walk)
+            ;; The jump's own line (grepls's other messages, such as the cap's, left out).
+            (push (with-current-buffer "*Messages*"
+                    (goto-char (point-max))
+                    (and (re-search-backward "^grepls: match.*" nil t) (match-string 0)))
+                  said)))
         (setq ok t))
     (error (message "grepls driver: %s" (error-message-string err))))
   (let ((coding-system-for-write 'utf-8))
     (with-temp-file (getenv "GREPLS_OUT")
       (insert (json-encode `((ok . ,(if ok t :json-false))
-                             (diagnostics . ,(vconcat (mapcar #'vconcat (reverse walk)))))))))
+                             (diagnostics . ,(vconcat (mapcar #'vconcat (reverse walk))))
+                             (said . ,(vconcat (reverse said))))))))
   (kill-emacs (if ok 0 1)))
 ;;; emacs_jump.el ends here

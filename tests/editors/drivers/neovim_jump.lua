@@ -1,7 +1,19 @@
 -- Sets the pattern with :Grepls, then walks the matches with :GreplsNext and :GreplsPrev from the
--- top, recording where each jump leaves the cursor ([line, byte column], 1-based), and writes the
--- walk as JSON to $GREPLS_OUT. Each jump waits for the cursor to move (20 s at most).
-local out = { ok = false, walk = {} }
+-- top, recording where each jump leaves the cursor ([line, byte column], 1-based) and what it
+-- echoed, and writes the walk as JSON to $GREPLS_OUT. Each jump waits for the cursor to move (20 s
+-- at most).
+local out = { ok = false, walk = {}, said = {} }
+-- What the jumps put on the message line (passed on as it was; grepls's other messages, such as
+-- the cap's, are left out).
+local echo = vim.api.nvim_echo
+vim.api.nvim_echo = function(chunks, history, opts)
+  local text = ''
+  for _, chunk in ipairs(chunks) do text = text .. chunk[1] end
+  if text:find('^grepls: match') then
+    out.said[#out.said + 1] = text
+  end
+  return echo(chunks, history, opts)
+end
 local ok, problem = pcall(function()
   local get_clients = vim.lsp.get_clients or vim.lsp.get_active_clients
   if not vim.wait(20000, function() return #get_clients() > 0 end, 20) then
@@ -28,6 +40,7 @@ local ok, problem = pcall(function()
     error('no match listed')
   end
   vim.api.nvim_win_set_cursor(0, { 1, 0 })
+  out.said = {}
   for _, step in ipairs({ 'GreplsNext', 'GreplsNext', 'GreplsNext', 'GreplsNext', 'GreplsNext', 'GreplsPrev' }) do
     local before = vim.api.nvim_win_get_cursor(0)
     vim.cmd(step)
