@@ -35,11 +35,20 @@ EDITOR_TIMEOUT_S = 90  # below pytest-timeout's 120 s, so our cleanup runs first
 
 
 def require_binary(name: str) -> str:
-    """The editor's path; in CI a missing editor fails the test, locally it skips it."""
-    path = shutil.which(name)
+    """The editor's path; in CI a missing editor fails the test, locally it skips it.
+    ``GREPLS_TEST_<NAME>`` names another one to run instead (``GREPLS_TEST_EMACS``: the Emacs
+    from Debian's backports, see ``emacs_backport.py``)."""
+    chosen = os.environ.get(f"GREPLS_TEST_{name.upper()}")
+    path = (
+        chosen if chosen and os.access(chosen, os.X_OK) else None if chosen else shutil.which(name)
+    )
     if path:
         return path
-    message = f"{name} is not installed (make test-editors installs it from Debian's packages)"
+    message = (
+        f"{chosen} (GREPLS_TEST_{name.upper()}) is not there"
+        if chosen
+        else f"{name} is not installed (make test-editors installs it from Debian's packages)"
+    )
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)

@@ -111,6 +111,10 @@
     (insert (json-encode `((phases . ,(vconcat (reverse grepls-driver-phases)))
                            (errors . ,(vconcat grepls-driver-errors))
                            (prompts . ,(vconcat (reverse grepls-driver-prompts)))
-                           (confirmations . ,grepls-driver-confirmations))))))
+                           (confirmations . ,grepls-driver-confirmations)
+                           ;; Eglot 1.16 and newer (Emacs 30) ask only for edits of files that no
+                           ;; buffer visits (`eglot-confirm-server-edits').
+                           (asks_for_visited_files
+                            . ,(if (boundp 'eglot-confirm-server-edits) :json-false t)))))))
 (kill-emacs (if grepls-driver-errors 1 0))
 ;;; emacs_replace.el ends here
