@@ -142,6 +142,8 @@ def test_emacs_lists_a_closed_files_match_through_grepls_list_matches(
         (opened.as_uri(), 1, "with a TODO"),
     ]
     assert report["watches"] == 0  # eglot was not asked to watch: grepls does
+    # flymake-show-project-diagnostics lists the closed file's match (Emacs 28 and 30).
+    assert report["project_diagnostics"] == 1, report["emacs_version"]
     assert [(m["uri"], m["line"], m["text"]) for m in report["relisted"]] == [
         (closed.as_uri(), 1, "  TODO: in a file nobody opened"),
         (closed.as_uri(), 2, "TODO: added on disk"),

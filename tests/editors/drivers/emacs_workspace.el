@@ -4,7 +4,8 @@
 ;; `grepls.listMatches' with no argument (every match in scope, the closed file's too). Then it
 ;; checks that eglot was never asked to watch files (grepls watches them itself), adds a match to
 ;; the closed file on disk, and asks again until grepls lists it. It writes both lists of
-;; (uri, line, text), and the number of eglot's file watches, as JSON. Eglot is connected directly
+;; (uri, line, text), the number of eglot's file watches, and how many of the diagnostics
+;; `flymake-show-project-diagnostics' lists are the closed file's, as JSON. Eglot is connected directly
 ;; (batch Emacs has no command loop for `eglot-ensure'); idle timers are fired by hand while it
 ;; waits.
 (require 'json)
@@ -38,7 +39,15 @@
                 (text . ,(plist-get m :text))))
             reply)))
 
-(let ((ok nil) (listed nil) (relisted nil) (watches nil) (error-text nil))
+(defun grepls-workspace--project-diagnostics (file)
+  "How many of the diagnostics `flymake-show-project-diagnostics' lists are FILE's, a file no
+buffer visits (asked from the open file's buffer, as the command is)."
+  (cl-count-if (lambda (diagnostic)
+                 (let ((locus (flymake--diag-locus diagnostic)))
+                   (and (stringp locus) (file-equal-p locus file))))
+               (flymake--project-diagnostics)))
+
+(let ((ok nil) (listed nil) (relisted nil) (watches nil) (error-text nil) (project nil))
   (condition-case err
       (progn
         (find-file (getenv "GREPLS_OPEN"))
@@ -50,6 +59,10 @@
           (error "flymake holds no match of the open file"))
         ;; The closed file is searched by the workspace scan: ask until it is listed.
         (setq listed (grepls-workspace--listed 1))
+        ;; The closed file's match in flymake's project diagnostics too.
+        (grepls-workspace--wait
+         (lambda () (> (grepls-workspace--project-diagnostics (getenv "GREPLS_CLOSED")) 0)))
+        (setq project (grepls-workspace--project-diagnostics (getenv "GREPLS_CLOSED")))
         (setq watches (hash-table-count (eglot--file-watches (eglot-current-server))))
         ;; Changed on disk, reported by nobody but grepls's own watcher.
         (with-temp-file (getenv "GREPLS_CLOSED")
@@ -63,6 +76,8 @@
                              (error . ,error-text)
                              (listed . ,(vconcat listed))
                              (relisted . ,(vconcat relisted))
-                             (watches . ,watches))))))
+                             (watches . ,watches)
+                             (project_diagnostics . ,project)
+                             (emacs_version . ,emacs-version))))))
   (kill-emacs (if ok 0 1)))
 ;;; emacs_workspace.el ends here
