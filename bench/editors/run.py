@@ -118,6 +118,13 @@ def wheel_nvim() -> str | None:
     return str(path) if path.exists() else None
 
 
+def backport_emacs() -> str | None:
+    """The Emacs from Debian's backports (30 on Debian 12) that ``make
+    test-editors-emacs-backport`` unpacks beside the venv, if it is there."""
+    path = REPO / ".venv" / "emacs-backport" / "bin" / "emacs"
+    return str(path) if path.exists() else None
+
+
 @dataclass(frozen=True)
 class Editor:
     """One editor as the bench runs it: which binary, which README snippets, which channel."""
@@ -248,6 +255,7 @@ def set_neovim_debounce(text: str, ms: int) -> str:
 def editors(chosen: list[str] | None) -> list[Editor]:
     modern = wheel_nvim()
     nvim, emacs, vim = shutil.which("nvim"), shutil.which("emacs"), shutil.which("vim")
+    emacs_30 = backport_emacs()
     # The debounce variants type fast: 50 ms between one keystroke's match on screen and the next
     # keystroke, where Neovim's debounce (a rate limit: it holds a change only when the last one
     # left less than `debounce` ms ago) comes into play. Two cases each: small and large.
@@ -318,6 +326,26 @@ def editors(chosen: list[str] | None) -> list[Editor]:
             emacs,
             channel="highlight",
             floor="emacs-highlight",
+            **twenty,
+        ),
+        # The same in Emacs 30 with its built-in eglot 1.17 (Debian 12's backport).
+        Editor("emacs-30", "emacs", emacs_30),
+        # Emacs 30 does not show 20,000 either (the bench's wait for the first matches ran out).
+        Editor(
+            "emacs-30-patterns20-cap100",
+            "emacs",
+            emacs_30,
+            floor="emacs-30",
+            max_matches=100,
+            **twenty,
+        ),
+        Editor("emacs-30-highlight", "emacs", emacs_30, channel="highlight"),
+        Editor(
+            "emacs-30-highlight-patterns20",
+            "emacs",
+            emacs_30,
+            channel="highlight",
+            floor="emacs-30-highlight",
             **twenty,
         ),
         Editor("vim", "vim", vim),
