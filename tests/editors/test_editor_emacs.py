@@ -10,10 +10,18 @@ from __future__ import annotations
 import json
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from editors_fixture import JUMP_SAID, JUMP_TEXT, JUMP_WALK, Match
 from editors_readme import snippet
-from editors_run import check_phases, require_binary, run_driver, run_editor, run_in_terminal
+from editors_run import (
+    EditorRun,
+    check_phases,
+    require_binary,
+    run_driver,
+    run_editor,
+    run_in_terminal,
+)
 
 DRIVER = Path(__file__).parent / "drivers" / "emacs.el"
 
@@ -27,6 +35,14 @@ def shown_row(m: Match, shown_as: str = "eglot-note") -> dict[str, object]:
         "end_col": m.end_col("char"),
         "type": shown_as,
     }
+
+
+def ok_report(run: EditorRun, out: Path) -> dict[str, Any]:
+    """The JSON report a driver wrote to ``out``, checked to say ``ok`` with Emacs exiting 0."""
+    assert out.exists(), run.describe()
+    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    assert report["ok"] and run.returncode == 0, f"{report}\n{run.describe()}"
+    return report
 
 
 def test_emacs_eglot_sets_edits_and_clears(
@@ -87,9 +103,7 @@ def test_emacs_jumps_to_the_next_and_previous_match_past_the_cap(
         {**env, "GREPLS_OUT": str(out), "GREPLS_FIXTURE": str(fixture)},
         workdir / "project",
     )
-    assert out.exists(), run.describe()
-    report = json.loads(out.read_text(encoding="utf-8"))
-    assert report["ok"] and run.returncode == 0, f"{report}\n{run.describe()}"
+    report = ok_report(run, out)
     rows = JUMP_TEXT.split("\n")
     # JUMP_WALK's byte columns as Emacs's character columns.
     in_characters = [
@@ -118,9 +132,7 @@ def test_emacs_highlights_have_the_next_page_drawn_before_it_is_scrolled_to(
         {**env, "GREPLS_OUT": str(out), "GREPLS_FIXTURE": str(fixture)},
         workdir / "project",
     )
-    assert out.exists(), run.describe()
-    report = json.loads(out.read_text(encoding="utf-8"))
-    assert report["ok"] and run.returncode == 0, f"{report}\n{run.describe()}"
+    report = ok_report(run, out)
     first_page, second_page = report["pages"]
     assert first_page["first"] > 1 and second_page["first"] > first_page["last"] - 3
     for page in report["pages"]:
