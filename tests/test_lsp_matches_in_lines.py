@@ -32,17 +32,24 @@ async def test_a_match_typed_far_past_the_cap_is_answered_for_its_lines(
     await command(client, "grepls.setPattern", "TODO")
     await published(client, URI, [(n, 0, n, 4) for n in range(0, 4_000, 4)])
 
+    # With the document's count, as far as grepls searched it: the cap's 1,000 and one more.
+    past_the_cap = [{"id": "search", "pattern": "TODO", "matches": 1_001, "complete": False}]
     answer = await command(client, COMMAND, URI, 15_000, 15_010)
     assert answer == {
         "version": 1,
         "matches": {"search": [15_000, 0, 4, 15_004, 0, 4, 15_008, 0, 4]},
+        "counts": past_the_cap,
     }
 
     # Typing a match on line 15,001 ("line 15001" → "TODO line 15001"): no diagnostic changes
     # (it is past the cap), but the lines on screen hold it, at the new version.
     change_document(client, URI, 2, edit((15_001, 0), (15_001, 0), "TODO "))
     answer = await command(client, COMMAND, URI, 15_000, 15_003)
-    assert answer == {"version": 2, "matches": {"search": [15_000, 0, 4, 15_001, 0, 4]}}
+    assert answer == {
+        "version": 2,
+        "matches": {"search": [15_000, 0, 4, 15_001, 0, 4]},
+        "counts": past_the_cap,
+    }
 
 
 async def test_every_pattern_is_answered_uncapped_in_the_negotiated_encoding(
@@ -73,6 +80,31 @@ async def test_every_pattern_is_answered_uncapped_in_the_negotiated_encoding(
     assert answer["matches"]["fix"] == flat(fixme, 7_998, 9_000)
 
 
+async def test_each_patterns_count_in_the_whole_document_comes_with_the_lines(
+    client: LanguageClient,
+) -> None:
+    """Under the caps, exact counts for a status line, whatever lines are asked for; they follow
+    an edit anywhere in the document."""
+    text = "😀 TODO fixme\ncafé 𝄞TODO TODO\n中文 FIXME\nnothing\n" * 100
+    open_document(client, URI, text, version=1)
+    await command(client, "grepls.setPattern", "TODO")
+    await command(client, "grepls.addPattern", {"pattern": "fixme", "caseSensitive": False})
+    answer = await command(client, COMMAND, URI, 3, 4)  # "nothing": no match on the lines asked
+    assert answer["matches"] == {"fixme": [], "search": []}
+    assert answer["counts"] == [  # in pattern order: kept ones, then search
+        {"id": "fixme", "pattern": "fixme", "matches": 200, "complete": True},
+        {"id": "search", "pattern": "TODO", "matches": 300, "complete": True},
+    ]
+    change_document(client, URI, 2, edit((399, 0), (399, 0), "TODO "))  # far from lines 3-4
+    answer = await command(client, COMMAND, URI, 3, 4)
+    assert answer["counts"][1] == {
+        "id": "search",
+        "pattern": "TODO",
+        "matches": 301,
+        "complete": True,
+    }
+
+
 @pytest.mark.parametrize(
     ("arguments", "says"),
     [
@@ -94,6 +126,7 @@ async def test_bad_line_ranges_get_invalid_params_and_keep_the_state(
     assert await command(client, COMMAND, URI, 0, 1) == {
         "version": 1,
         "matches": {"search": [0, 0, 4]},
+        "counts": [{"id": "search", "pattern": "TODO", "matches": 1, "complete": True}],
     }
 
 

@@ -143,18 +143,30 @@ def list_scope(
 
 
 def matches_in_lines(document: Document, first: int, last: int) -> dict[str, Any]:
-    """``{"version", "matches": {pattern id: [line, start, end, line, start, end, ...]}}``: every
-    match on lines ``[first, last)`` (clipped to the document), per pattern in pattern order, in
-    document order, in client columns; flat triples because a viewport is painted, not read."""
+    """``{"version", "matches": {pattern id: [line, start, end, line, start, end, ...]}, "counts":
+    [{"id", "pattern", "matches", "complete"}, ...]}``: every match on lines ``[first, last)``
+    (clipped to the document), per pattern in pattern order, in document order, in client
+    columns; flat triples because a viewport is painted, not read. With them, each pattern's count
+    in the whole document, in pattern order, for a status line — the match index's, so a lower
+    bound (``complete`` false) past the cap."""
     last = min(last, len(document.lines))
     matches: dict[str, list[int]] = {}
+    counts: list[dict[str, Any]] = []
     for identifier, track in document.tracks.items():
         flat: list[int] = []
         for line, spans in _spans_in_lines(track, document.lines, first, last):
             for start, end in spans[: MOST_MATCHES_IN_LINES - len(flat) // 3]:
                 flat += (line, start, end)
         matches[identifier] = flat
-    return {"version": document.version, "matches": matches}
+        counts.append(
+            {
+                "id": identifier,
+                "pattern": track.matcher.spec.pattern,
+                "matches": track.index.count,
+                "complete": track.index.exact,
+            }
+        )
+    return {"version": document.version, "matches": matches, "counts": counts}
 
 
 def neighbour_match(

@@ -82,7 +82,9 @@ NEOVIM_PAINTS = [
 
 
 def neovim_painted(nvim: str, config: str, workdir: Path, env: dict[str, str]) -> list[Any]:
-    """grepls's extmarks (the driver fails if Neovim holds any diagnostic)."""
+    """grepls's extmarks (the driver fails if Neovim holds any diagnostic, or if the module's
+    status line text is not each pattern's count in the settings' order)."""
+    env = {**env, "GREPLS_STATUS": "TODO 1, FIXME 1"}
     return neovim_held(nvim, config, workdir, env, driver="neovim_patterns_painted.lua")
 
 
@@ -186,7 +188,7 @@ def test_emacs_highlight_only_paints_two_patterns_in_their_own_faces(
     held = run_with_patterns(
         [require_binary("emacs"), "--batch", "-q", "-l", str(config), "-l", str(driver), "{file}"],
         workdir,
-        {**env, "GREPLS_DRIVER_CHANNEL": "highlight"},
+        {**env, "GREPLS_DRIVER_CHANNEL": "highlight", "GREPLS_STATUS": "TODO 1, FIXME 1"},
     )
     assert held == [
         {"line": 0, "col": 2, "type": "grepls-pattern-1"},

@@ -109,6 +109,7 @@ def test_vim_plugin_draws_two_kept_patterns_in_their_own_colours(
         {"lnum": 2, "col": 14, "end_col": 18, "highlight": todo},
     ]
     assert report["colours"][todo] != report["colours"][fixme]
+    assert report["status"] == "TODO 2, FIXME 1"  # each pattern's count, in the settings' order
 
 
 def test_vim_plugin_lists_a_closed_files_match_with_the_workspace_scope(

@@ -26,7 +26,8 @@ vim9script
 # g:grepls_filetypes (only these filetypes; empty: every buffer that holds a file), g:grepls_log
 # (a file for the server's log; none by default).
 # Buffer variables: b:grepls_sent and b:grepls_drawn, the version of the text last sent and the
-# one whose matches are drawn (equal when the screen is current).
+# one whose matches are drawn (equal when the screen is current); b:grepls_status, each pattern's
+# count in the buffer ("TODO 12, FIXME 3+"), which GreplsStatus() gives a status line.
 # Commands: :Grepls, :GreplsRegex, :GreplsClear, :GreplsAdd, :GreplsAddRegex, :GreplsRemove,
 # :GreplsPatterns, :GreplsNext, :GreplsPrev, :GreplsList, :GreplsReplace, :GreplsRestart;
 # GreplsExecute() for any other.
@@ -416,6 +417,23 @@ def Paint(buf: number, first: number, last: number, response: dict<any>)
     prop_add_list({type: name, bufnr: buf}, items)
   endfor
   setbufvar(buf, 'grepls_drawn', document.version)
+  var status = StatusOf(get(result, 'counts', []))
+  if status != getbufvar(buf, 'grepls_status', '')
+    setbufvar(buf, 'grepls_status', status)
+    redrawstatus!
+  endif
+enddef
+
+# Each pattern's count as a status line says it: "TODO 12, FIXME 3+" ("+": grepls has counted
+# only part of the buffer, past maxMatchesPerDocument), in the server's order.
+def StatusOf(counts: list<any>): string
+  return counts->mapnew((_, c) => printf('%s %d%s', c.pattern, c.matches, c.complete ? '' : '+'))
+    ->join(', ')
+enddef
+
+# The current buffer's counts, for 'statusline': `set statusline=%f\ %=%{GreplsStatus()}`.
+def g:GreplsStatus(): string
+  return get(b:, 'grepls_status', '')
 enddef
 
 # ---- commands --------------------------------------------------------------------------------

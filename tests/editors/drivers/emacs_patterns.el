@@ -1,7 +1,8 @@
 ;;; emacs_patterns.el --- waits for both kept patterns' matches to show  -*- lexical-binding: t -*-
 ;; Connects eglot directly (batch Emacs has no command loop for `eglot-ensure'), fires the idle
 ;; timers by hand while it waits, and writes what flymake holds (line, column, type) as JSON; with
-;; GREPLS_DRIVER_CHANNEL=highlight, grepls's overlays (line, column, face) instead.
+;; GREPLS_DRIVER_CHANNEL=highlight, grepls's overlays (line, column, face) instead, and then not ok
+;; unless the mode line's counts (`grepls-status') are $GREPLS_STATUS.
 (require 'json)
 (require 'cl-lib)
 
@@ -39,7 +40,10 @@
         (while (and (< (float-time) deadline) (< (length (grepls-patterns--shown)) 2))
           (accept-process-output nil 0.02)
           (grepls-patterns--idle))
-        (setq ok (>= (length (grepls-patterns--shown)) 2))
+        (setq ok (and (>= (length (grepls-patterns--shown)) 2)
+                      ;; Highlights: the mode line's counts too, as $GREPLS_STATUS says.
+                      (or (not grepls-patterns--highlight)
+                          (equal grepls-status (getenv "GREPLS_STATUS")))))
         (setq held (grepls-patterns--held)))
     (error (message "grepls driver: %s" (error-message-string err))))
   (let ((coding-system-for-write 'utf-8))

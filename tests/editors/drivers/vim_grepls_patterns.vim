@@ -1,6 +1,6 @@
 " Waits until grepls's Vim plugin shows the matches of both kept patterns of g:grepls_settings,
-" then writes the buffer's grepls text properties and the colours of their highlight groups as
-" JSON to $GREPLS_OUT and quits.
+" then writes the buffer's grepls text properties, the colours of their highlight groups and
+" what GreplsStatus() says (the status line's counts) as JSON to $GREPLS_OUT and quits.
 function! s:Props() abort
   let l:held = []
   for l:lnum in range(1, line('$'))
@@ -22,7 +22,8 @@ for s:group in ['GreplsPattern1', 'GreplsPattern2']
   let s:colours[s:group] = synIDattr(synIDtrans(hlID(s:group)), 'bg#', 'gui')
 endfor
 let s:ok = len(s:Props()) == 3
-call writefile([json_encode({'ok': s:ok, 'props': s:Props(), 'colours': s:colours})], $GREPLS_OUT)
+call writefile([json_encode({'ok': s:ok, 'props': s:Props(), 'colours': s:colours,
+\ 'status': GreplsStatus()})], $GREPLS_OUT)
 if s:ok
   qall!
 endif

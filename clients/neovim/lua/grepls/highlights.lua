@@ -24,6 +24,8 @@
 -- `grepls.listPatterns`), each defined only if the user has not.
 --
 -- `b:grepls_drawn` is the version of the text whose matches were painted last.
+-- `require('grepls.highlights').status()` is the buffer's count of each pattern's matches for a
+-- status line ("TODO 12, FIXME 3+"), from the same answers.
 --
 -- Use: `vim.lsp.config('grepls', require('grepls.highlights').config())` (0.11 and newer), or
 -- `vim.lsp.start_client(require('grepls.highlights').config({ name = 'grepls', ... }))` (0.7 to
@@ -42,6 +44,7 @@ local PALETTE = {
 }
 
 local groups = {} -- pattern id -> highlight group, fixed once given
+local statuses = {} -- buffer -> its status line text, from the last answer painted
 local kept_count = 0
 local stale = {} -- buffer -> true when the patterns changed: its marks off screen are outdated
 
@@ -146,7 +149,29 @@ local function paint_window(client, buf, win, margin)
       end
     end
     vim.b[buf].grepls_drawn = result.version
+    local status = M.status_of(result.counts)
+    if status ~= statuses[buf] then
+      statuses[buf] = status
+      vim.cmd('redrawstatus!')
+    end
   end, buf)
+end
+
+--- Each pattern's count as a status line says it: "TODO 12, FIXME 3+" ("+": grepls has counted
+--- only part of the document, past maxMatchesPerDocument), in the server's order.
+function M.status_of(counts)
+  local parts = {}
+  for _, count in ipairs(type(counts) == 'table' and counts or {}) do
+    table.insert(parts, string.format('%s %d%s', count.pattern, count.matches,
+      count.complete and '' or '+'))
+  end
+  return table.concat(parts, ', ')
+end
+
+--- The status line text of `buf` (the current buffer by default): '' until grepls has painted it.
+function M.status(buf)
+  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
+  return statuses[buf] or ''
 end
 
 -- Every window showing `buf` asks for its lines (with `margin`, and the lines around them).
@@ -222,6 +247,12 @@ local function set_up_once()
     end,
   })
   vim.api.nvim_create_autocmd('WinScrolled', { group = group, callback = paint_shown_buffers })
+  vim.api.nvim_create_autocmd('BufUnload', {
+    group = group,
+    callback = function(args)
+      statuses[args.buf], stale[args.buf] = nil, nil
+    end,
+  })
 end
 
 --- `base` (a client config) with what painting needs: the client says it pulls diagnostics and
