@@ -18,7 +18,8 @@ the diagnostics.
   typed on line 20,000 of a file with 5,000 matches is drawn although no diagnostic carries it.
   Lines the match index holds are read from it; lines past its horizon (it stops searching after
   ``cap`` + 1 matches, see :mod:`grepls.coroutine`) are searched here, with the pattern's own
-  matcher — a hundred lines' worth of work.
+  matcher — a hundred lines' worth of work. Each pattern's count in the document comes with them,
+  for a status line: the clients that paint have no diagnostics to count.
 * ``grepls.nextMatch`` / ``grepls.previousMatch`` — the match of any pattern that starts nearest
   after (before) a position of one open document, wrapping around its end, also past ``cap``:
   what a jump to the next match needs when the editor holds no list of them (the clients that
