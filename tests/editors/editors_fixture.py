@@ -113,3 +113,17 @@ JUMP_SAID = [
 ]
 """What each jump of the walk says: grepls counts as far as it searched the text, three matches
 past the cap of two, so the fourth's place is unknown ("?") and the count a lower bound ("+")."""
+
+
+PAGES_TEXT = "".join(f"{n} TODO\n" if n % 3 else f"{n}\n" for n in range(400))
+"""Two matching lines in three, for paging down through what a client painted."""
+
+
+def check_pages(pages: list[dict[str, int]], top: int) -> None:
+    """Two pages down, as a driver recorded them: each page's lines (``first``, ``last``; ``top``
+    is the first line's number, 0 or 1) came into view with every matching line painted
+    (``painted``) before the editor could read an answer about them."""
+    first_page, second_page = pages
+    assert first_page["first"] > top and second_page["first"] > first_page["last"] - 3, pages
+    for page in pages:
+        assert page["matching"] > 10 and page["painted"] == page["matching"], page

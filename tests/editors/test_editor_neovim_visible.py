@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from editors_fixture import PAGES_TEXT, check_pages
 from editors_readme import nvim_config_011, nvim_highlights_config, snippet
 from editors_run import passing_report, require_binary, run_editor
 from test_editor_neovim import wheel_nvim
@@ -170,7 +171,7 @@ local ok, err = pcall(function()
     -- answer to anything the scroll asks.
     vim.cmd('normal! \6')
     local first, last = vim.fn.line('w0') - 1, vim.fn.line('w$')
-    table.insert(report.pages, { first = first, last = last, marked = marked(first, last),
+    table.insert(report.pages, { first = first, last = last, painted = marked(first, last),
       matching = matching(first, last) })
     vim.api.nvim_exec_autocmds('WinScrolled', { buffer = buf })
   end
@@ -189,7 +190,7 @@ def test_neovim_module_has_the_next_page_painted_before_it_is_scrolled_to(
     window's height around the screen), twice in a row: no flash of unpainted text while the
     answer for the new lines is on its way."""
     fixture = workdir / "project" / "pages.txt"
-    fixture.write_text("".join(f"{n} TODO\n" if n % 3 else f"{n}\n" for n in range(400)))
+    fixture.write_text(PAGES_TEXT)
     if version == "0.7":
         nvim = require_binary("nvim")
         parts = [snippet("nvim-config-legacy"), nvim_highlights_config(False)]
@@ -208,7 +209,4 @@ def test_neovim_module_has_the_next_page_painted_before_it_is_scrolled_to(
         workdir / "project",
     )
     report = passing_report(report_path, run)
-    first_page, second_page = report["pages"]
-    assert first_page["first"] > 0 and second_page["first"] > first_page["last"] - 3
-    for page in report["pages"]:
-        assert page["matching"] > 10 and page["marked"] == page["matching"], page
+    check_pages(report["pages"], 0)

@@ -61,7 +61,7 @@
           (let ((first (line-number-at-pos (window-start)))
                 (last (line-number-at-pos (window-end nil t))))
             (push `((first . ,first) (last . ,last)
-                    (drawn . ,(grepls-scroll--drawn first last))
+                    (painted . ,(grepls-scroll--drawn first last))
                     (matching . ,(grepls-scroll--matching first last)))
                   pages))
           (redisplay))  ; runs `window-scroll-functions'

@@ -29,7 +29,7 @@ for s:page in range(2)
   endif
   execute "normal! \<C-f>"
   call add(s:pages, {'first': line('w0'), 'last': line('w$'),
-  \ 'drawn': s:Drawn(line('w0'), line('w$')), 'matching': s:Matching(line('w0'), line('w$'))})
+  \ 'painted': s:Drawn(line('w0'), line('w$')), 'matching': s:Matching(line('w0'), line('w$'))})
   " Vim fires WinScrolled from its main loop, which this script does not reach.
   execute 'doautocmd <nomodeline> WinScrolled' win_getid()
 endfor
