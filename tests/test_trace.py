@@ -89,8 +89,11 @@ def test_each_stamp_carries_the_servers_cpu_time_within_the_wall_time(tmp_path: 
         before, _ = type_a_match(client)
     _, entries = read_trace(trace)
     change, publish = keystroke_entries(entries, before)
-    # The server ran to handle the keystroke, and no longer than the wall time it took.
-    assert 0 < publish["cpu"] - change["cpu"] <= publish["mono"] - change["mono"]
+    # The server ran to handle the keystroke, and no longer than the wall time it took — give or
+    # take the moment between a stamp's two clock reads (monotonic, then CPU time), which can put
+    # the CPU span a few hundred nanoseconds past the wall span (seen: 111 ns in CI).
+    clock_reads = 5_000
+    assert 0 < publish["cpu"] - change["cpu"] <= publish["mono"] - change["mono"] + clock_reads
     # One thread's CPU clock: it never goes back.
     assert [e["cpu"] for e in entries] == sorted(e["cpu"] for e in entries)
     first, last = entries[0], entries[-1]
