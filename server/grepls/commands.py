@@ -20,8 +20,9 @@ And ``grepls.listMatches`` — ``[uri]``: the document's matches with their line
 its ``uri``, files in path order (``pattern`` only when several patterns are in force).
 ``grepls.matchesInLines`` — ``[uri, first, last]``: every match on those lines, uncapped, for
 painting what is on screen; ``grepls.nextMatch`` / ``grepls.previousMatch`` — ``[uri, line,
-character]``: the nearest match after (before) that position, wrapping, uncapped, for a jump
-(see :mod:`grepls.queries`).
+character]``: the nearest match after (before) that position, wrapping, uncapped, for a jump;
+``grepls.previewPattern`` — ``[uri, first, last, pattern]``: a pattern being typed tried on one
+document (its matches on those lines and its count), nothing set (see :mod:`grepls.queries`).
 
 With the workspace scope, ``setPattern`` (and ``addPattern``) answer with ``"workspace": {"files",
 "matches", "complete", "skipped"}``: the workspace scan's totals so far — the scan has only begun
@@ -39,7 +40,8 @@ from typing import Any, Protocol
 
 from grepls import params
 from grepls.documents import Documents
-from grepls.pattern import PatternError, PatternSpec, parse_pattern_argument
+from grepls.matcher import Matcher
+from grepls.pattern import PatternError, PatternSpec, parse_pattern_argument, parse_query
 from grepls.patterns import SEARCH_ID, PatternSet, pattern_from_entry
 from grepls.queries import (
     MOST_LINES_AT_ONCE,
@@ -47,6 +49,7 @@ from grepls.queries import (
     list_scope,
     matches_in_lines,
     neighbour_match,
+    preview,
 )
 from grepls.replace import Server as ReplaceServer
 from grepls.replace import replace
@@ -65,6 +68,7 @@ LIST_MATCHES = "grepls.listMatches"
 MATCHES_IN_LINES = "grepls.matchesInLines"
 NEXT_MATCH = "grepls.nextMatch"
 PREVIOUS_MATCH = "grepls.previousMatch"
+PREVIEW_PATTERN = "grepls.previewPattern"
 
 
 class Server(ReplaceServer, Protocol):
@@ -187,6 +191,23 @@ def document_matches_in_lines(server: Server, arguments: list[Any]) -> dict[str,
     return matches_in_lines(document, first, last)
 
 
+def preview_pattern(server: Server, arguments: list[Any]) -> dict[str, Any]:
+    if len(arguments) != 4:
+        raise InvalidParams(
+            f"{PREVIEW_PATTERN} takes four arguments: the document URI, first line, end line and "
+            f"the pattern (as {SET_PATTERN} takes it), got {len(arguments)}"
+        )
+    uri, first, last = params.lines_of_document(arguments[:3], PREVIEW_PATTERN, MOST_LINES_AT_ONCE)
+    try:
+        matcher = Matcher(parse_query(arguments[3], PREVIEW_PATTERN), server.session.encoding)
+    except PatternError as error:
+        raise InvalidParams(str(error)) from None
+    document = server.documents.get(uri)
+    if document is None:
+        raise InvalidParams(f"{PREVIEW_PATTERN}: {uri} is not an open document")
+    return preview(document, matcher, first, last, server.settings.max_matches_per_document)
+
+
 def next_match(server: Server, arguments: list[Any]) -> dict[str, Any] | None:
     return _neighbour(server, arguments, NEXT_MATCH, forward=True)
 
@@ -215,6 +236,7 @@ COMMANDS: dict[str, Callable[[Server, list[Any]], Any]] = {
     MATCHES_IN_LINES: document_matches_in_lines,
     NEXT_MATCH: next_match,
     PREVIOUS_MATCH: previous_match,
+    PREVIEW_PATTERN: preview_pattern,
     REPLACE: replace,
 }
 

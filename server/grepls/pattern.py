@@ -1,8 +1,9 @@
 """Patterns: what the user asked to find, checked before anything is compiled.
 
 A :class:`PatternSpec` is the user's request — the text, and whether it is a regex, case
-sensitive, a whole word. :func:`parse_pattern_argument` turns the raw ``grepls.setPattern`` argument
-into one, and :func:`spec_from_options` reads the same options from settings; both raise
+sensitive, a whole word. :func:`parse_pattern_argument` turns the raw ``grepls.setPattern``
+arguments into one (:func:`parse_query` one such argument, for any command that takes a pattern),
+and :func:`spec_from_options` reads the same options from settings; all raise
 :class:`PatternError` with a message fit to show the user.
 
 What a spec *means* on a line (zero-width matches, whole words, columns) is
@@ -48,15 +49,20 @@ def parse_pattern_argument(arguments: list[Any] | None) -> PatternSpec:
         raise PatternError(
             f"grepls.setPattern takes exactly one argument (a string or an object), got {count}"
         )
-    (argument,) = arguments
+    return parse_query(arguments[0], "grepls.setPattern")
+
+
+def parse_query(argument: Any, where: str) -> PatternSpec:
+    """One pattern as ``grepls.setPattern`` takes it: a string, or an object of options
+    (``where`` names the command in error messages)."""
     if isinstance(argument, str):
         return checked_spec(PatternSpec(argument))
     if not isinstance(argument, dict):
         raise PatternError(
-            "grepls.setPattern argument must be a string or an object like "
+            f"{where} argument must be a string or an object like "
             f'{{"pattern": "TODO", "regex": false}}, got {json_type(argument)}'
         )
-    return checked_spec(spec_from_options(argument, "grepls.setPattern"))
+    return checked_spec(spec_from_options(argument, where))
 
 
 def spec_from_options(options: dict[str, Any], where: str) -> PatternSpec:

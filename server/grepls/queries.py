@@ -29,6 +29,12 @@ the diagnostics.
   a find widget says), counted from the match index: a count of the matches it holds, so past
   its horizon the count is a lower bound and the place unknown — counting on would mean
   searching the rest of the document at every jump.
+* ``grepls.previewPattern`` — a pattern that is not set, tried on one open document: its matches
+  on lines ``[first, last)`` and its count in the document (as far as ``cap`` + 1 matches), with
+  nothing set, published or told. For a pattern box that lights matches up as the pattern is
+  typed, as a find widget does, before the user commits to it (which publishes, counts in every
+  document and, with the workspace scope, starts a scan: too much for every character typed,
+  and a half-typed ``e`` would have the user told that a document is over the cap).
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ from grepls.compose import Shown
 from grepls.document import Document, Track
 from grepls.index import MatchIndex
 from grepls.lines import LineStore
+from grepls.matcher import Matcher
 from grepls.positions import SPAN, Encoding, column_to_index
 from grepls.render import highlights_json
 from grepls.workspace import ClosedFile, uri_to_path
@@ -168,6 +175,34 @@ def matches_in_lines(document: Document, first: int, last: int) -> dict[str, Any
             }
         )
     return {"version": document.version, "matches": matches, "counts": counts}
+
+
+def preview(
+    document: Document, matcher: Matcher, first: int, last: int, cap: int
+) -> dict[str, Any]:
+    """``{"version", "matches": [line, start, end, ...], "count", "complete"}``: a pattern that is
+    not set — one being typed — tried on one document, changing nothing. Its matches on lines
+    ``[first, last)`` (clipped to the document), flat like ``matchesInLines``'s, and its count in
+    the whole document, searched as far as ``cap`` + 1 matches: past the cap ``complete`` is false
+    and the count ``cap`` + 1, a lower bound (a find widget's "1001+"), as the match index
+    counts."""
+    last = min(last, len(document.lines))
+    flat: list[int] = []
+    if first < last:
+        read = document.lines.read(first, last - first)
+        found = matcher.scan.lines(read.texts, MOST_MATCHES_IN_LINES)
+        for offset, spans in sorted(found.matches.items()):
+            for start, end in spans[: MOST_MATCHES_IN_LINES - len(flat) // 3]:
+                flat += (first + offset, start, end)
+    whole = document.lines.everything()
+    counted = matcher.scan(whole.texts, whole.tail, cap)
+    complete = counted.searched == counted.lines and not counted.cut and counted.count <= cap
+    return {
+        "version": document.version,
+        "matches": flat,
+        "count": counted.count if complete else min(counted.count, cap + 1),
+        "complete": complete,
+    }
 
 
 def neighbour_match(
