@@ -14,6 +14,7 @@ import { PatternCatalog } from "./catalog";
 import { isCssColor, nextFreeColor, PALETTE } from "./colors";
 import { nextMatch, type Place, placeText, previousMatch } from "./matchNavigation";
 import { PatternMatches } from "./matches";
+import { PatternPreview } from "./preview";
 import { entryId, newPatternId, PatternEntry, patternLabel, SEARCH_ID, Severity } from "./patterns";
 import { checkPattern } from "./regexCheck";
 import { replaceAll } from "./replace";
@@ -136,6 +137,8 @@ export class Commands {
       const box = vscode.window.createInputBox();
       const flags = { ...this.state.flags };
       let aside = false;
+      const preview = new PatternPreview((uri, first, last, query) => this.server.previewPattern(uri, first, last, query));
+      let previewed = 0;
 
       const render = () => {
         const on = (flag: PatternFlag) => (flags[flag] ? "on" : "off");
@@ -151,6 +154,21 @@ export class Commands {
         box.buttons = buttons;
         const verdict = checkPattern(box.value, flags.regex);
         box.validationMessage = verdict.ok || box.value === "" ? undefined : verdict.message;
+        showPreview(verdict.ok && box.value !== "" ? { pattern: box.value, ...flags } : undefined);
+      };
+      const showPreview = (query: PatternQuery | undefined) => {
+        const asked = ++previewed;
+        box.prompt = prompt;
+        void preview.show(query).then((outcome) => {
+          if (asked !== previewed || !outcome) {
+            return; // typed on since, or nothing to say
+          }
+          if ("refused" in outcome) {
+            box.validationMessage = outcome.refused;
+          } else {
+            box.prompt = `${outcome.count}. ${prompt}`;
+          }
+        });
       };
       const ui: PatternBoxUi = {
         // Another picker replaces the box while it is open; the box comes back afterwards.
@@ -215,6 +233,7 @@ export class Commands {
       });
       box.onDidHide(() => {
         if (!aside) {
+          preview.dispose();
           box.dispose();
           done();
         }

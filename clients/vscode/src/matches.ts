@@ -190,6 +190,40 @@ export function spansOf(flat: readonly number[]): LineSpan[] {
   return spans;
 }
 
+/** grepls.previewPattern's answer: a pattern being typed, tried on one document. */
+export interface PreviewAnswer {
+  version: number | null;
+  /** Its matches on the lines asked for: [line, start, end, line, start, end, ...]. */
+  matches: number[];
+  /** Its matches in the whole document: a lower bound unless `complete`. */
+  count: number;
+  complete: boolean;
+}
+
+export function isPreviewAnswer(value: unknown): value is PreviewAnswer {
+  if (typeof value !== "object" || value === null) {
+    return false;
+  }
+  const { version, matches, count, complete } = value as Partial<PreviewAnswer>;
+  return (
+    (version === null || typeof version === "number") &&
+    Array.isArray(matches) &&
+    matches.length % 3 === 0 &&
+    typeof count === "number" &&
+    typeof complete === "boolean"
+  );
+}
+
+/** What the pattern box says of a preview, as the find widget's count: "12 matches in this
+ * file", "1001+ matches in this file", "no match in this file". */
+export function previewText(answer: Pick<PreviewAnswer, "count" | "complete">): string {
+  if (answer.count === 0) {
+    return "no match in this file";
+  }
+  const plus = answer.complete ? "" : "+";
+  return `${answer.count}${plus} match${answer.count === 1 && !plus ? "" : "es"} in this file`;
+}
+
 /** The most lines the server answers for at once (grepls.matchesInLines). */
 export const MOST_LINES_AT_ONCE = 10_000;
 

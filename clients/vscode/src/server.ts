@@ -216,6 +216,11 @@ export class GreplsServer implements vscode.Disposable {
     return this.execute<SetPatternResult>("grepls.setPattern", [{ ...query }]);
   }
 
+  /** grepls.previewPattern: `query` tried on lines [first, last) of an open document, nothing set. */
+  async previewPattern(uri: string, first: number, last: number, query: PatternQuery): Promise<unknown> {
+    return this.execute<unknown>("grepls.previewPattern", [uri, first, last, { ...query }]);
+  }
+
   async clearPattern(): Promise<SetPatternResult> {
     return this.execute<SetPatternResult>("grepls.clearPattern", []);
   }

@@ -5,10 +5,12 @@ import { test } from "node:test";
 import {
   groupByPattern,
   isLinesAnswer,
+  isPreviewAnswer,
   linesAround,
   MOST_LINES_AT_ONCE,
   patternOf,
   PatternMatches,
+  previewText,
   Report,
   spansOf,
   withoutHidden,
@@ -129,4 +131,17 @@ test("the lines asked for: the visible ones and a margin, within the document", 
   assert.equal(linesAround([], 100, 100), undefined);
   const folded = linesAround([{ start: 0, end: 10 }, { start: 50_000, end: 50_010 }], 0, 100_000);
   assert.deepEqual(folded, [0, MOST_LINES_AT_ONCE]);
+});
+
+test("a preview's answer is checked before it is painted, and its count read as the find widget's", () => {
+  assert.ok(isPreviewAnswer({ version: 3, matches: [0, 1, 2], count: 1, complete: true }));
+  assert.ok(isPreviewAnswer({ version: null, matches: [], count: 0, complete: true }));
+  assert.ok(!isPreviewAnswer({ version: 3, matches: [0, 1], count: 1, complete: true }));
+  assert.ok(!isPreviewAnswer({ version: 3, matches: { search: [] }, count: 0, complete: true }));
+  assert.ok(!isPreviewAnswer({ version: 3, matches: [], count: "1", complete: true }));
+  assert.ok(!isPreviewAnswer(null));
+  assert.equal(previewText({ count: 0, complete: true }), "no match in this file");
+  assert.equal(previewText({ count: 1, complete: true }), "1 match in this file");
+  assert.equal(previewText({ count: 12, complete: true }), "12 matches in this file");
+  assert.equal(previewText({ count: 1001, complete: false }), "1001+ matches in this file");
 });
