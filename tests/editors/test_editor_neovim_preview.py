@@ -56,7 +56,17 @@ def test_neovim_lights_up_the_pattern_as_it_is_typed(workdir: Path, env: dict[st
     driver = Path(__file__).parent / "drivers" / "neovim_preview.lua"
     to, todo = lit_cells("TO"), lit_cells("TODO")
     run = run_in_terminal(
-        [wheel_nvim(), "-n", "-i", "NONE", "-u", str(init), str(fixture), "-c", f"luafile {driver}"],
+        [
+            wheel_nvim(),
+            "-n",
+            "-i",
+            "NONE",
+            "-u",
+            str(init),
+            str(fixture),
+            "-c",
+            f"luafile {driver}",
+        ],
         {
             **env,
             "GREPLS_OUT": str(out),
