@@ -26,7 +26,7 @@ from editors_fixture import (
     phases,
 )
 from editors_readme import snippet, vim_plugin_config
-from editors_run import require_binary, run_driver, run_editor
+from editors_run import require_binary, run_driver, run_editor, run_in_terminal
 
 DRIVERS = Path(__file__).parent / "drivers"
 
@@ -237,3 +237,48 @@ def test_vim_plugin_jumps_to_the_next_and_previous_match_past_the_cap(
     )
     assert report["walk"] == JUMP_WALK
     assert report["said"] == JUMP_SAID
+
+
+PREVIEW_LINES = ["é😀 TODO one", "TOTO", "nothing here", "x TODO TODO", "TO"]
+
+
+def test_vim_plugin_previews_the_pattern_as_it_is_typed(workdir: Path, env: dict[str, str]) -> None:
+    """`:Grepls TO`, then `:Grepls TODO`, typed on Vim's command line and not entered: the cells
+    of the matches on screen are drawn in the preview's highlight (read off Vim's screen, the
+    emoji two cells wide) with the buffer's count at the top right, nothing is set (no grepls
+    property but the preview's); Escape leaves nothing drawn and no pattern; Enter sets it."""
+    from test_editor_neovim_preview import count_of, lit_cells
+
+    vimrc = workdir / "vimrc"
+    vimrc.write_text("set nocompatible encoding=utf-8\n" + vim_plugin_config(), encoding="utf-8")
+    fixture = workdir / "project" / "preview.txt"
+    fixture.write_text("\n".join(PREVIEW_LINES) + "\n", encoding="utf-8")
+    out = workdir / "preview.json"
+    to, todo = lit_cells("TO"), lit_cells("TODO")
+    # On a terminal of its own: the command line waits for keys from it (the driver's are typed
+    # ahead) and runs the timers meanwhile.
+    argv = [*vim_argv(vimrc, DRIVERS / "vim_grepls_preview.vim"), str(fixture)]
+    run = run_in_terminal(
+        [arg for arg in argv if arg != "--not-a-term"],
+        {
+            **env,
+            "GREPLS_OUT": str(out),
+            "GREPLS_ROWS": str(len(PREVIEW_LINES)),
+            "GREPLS_WANTED_TO": str(len(to)),
+            "GREPLS_WANTED_TODO": str(len(todo)),
+        },
+        workdir / "project",
+    )
+    assert out.exists(), f"the editor wrote no report\n{run.describe()}"
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["error"] is None, f"{report}\n{run.describe()}"
+    typed_to, typed_todo, escaped, entered = report["steps"]
+    assert typed_to == {"typed": "Grepls TO", "lit": to, "count": f" {count_of('TO')} matches "}
+    assert typed_todo == {
+        "typed": "Grepls TODO",
+        "lit": todo,
+        "count": f" {count_of('TODO')} matches ",
+        "drawn": 0,
+    }
+    assert escaped == {"escaped": True, "lit": [], "count": None, "props": 0, "patterns": 0}
+    assert entered == {"entered": True, "patterns": 1}

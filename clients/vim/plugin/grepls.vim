@@ -28,9 +28,9 @@ vim9script
 # Buffer variables: b:grepls_sent and b:grepls_drawn, the version of the text last sent and the
 # one whose matches are drawn (equal when the screen is current); b:grepls_status, each pattern's
 # count in the buffer ("TODO 12, FIXME 3+"), which GreplsStatus() gives a status line.
-# Commands: :Grepls, :GreplsRegex, :GreplsClear, :GreplsAdd, :GreplsAddRegex, :GreplsRemove,
-# :GreplsPatterns, :GreplsNext, :GreplsPrev, :GreplsList, :GreplsReplace, :GreplsRestart;
-# GreplsExecute() for any other.
+# Commands: :Grepls, :GreplsRegex (each previews its pattern as it is typed), :GreplsClear,
+# :GreplsAdd, :GreplsAddRegex, :GreplsRemove, :GreplsPatterns, :GreplsNext, :GreplsPrev,
+# :GreplsList, :GreplsReplace, :GreplsRestart; GreplsExecute() for any other.
 
 if exists('g:loaded_grepls') || !has('textprop') || !has('channel') || !exists('*listener_add')
   finish
@@ -436,6 +436,76 @@ def g:GreplsStatus(): string
   return get(b:, 'grepls_status', '')
 enddef
 
+# ---- the pattern previewed as it is typed ----------------------------------------------------
+
+# While `:Grepls` or `:GreplsRegex` is typed, its matches on the lines on screen are drawn (in
+# IncSearch) and its count in the buffer shows at the window's top right, before Enter sets
+# anything, as 'incsearch' shows a search: `grepls.previewPattern` tries a pattern without
+# setting it (no publish, no message, no scan). Only the answer to the latest question is drawn;
+# leaving the command line (Enter or Escape) takes the preview away.
+const PREVIEW_TYPES = ['grepls_preview', 'grepls_preview_count']
+prop_type_add(PREVIEW_TYPES[0], {highlight: 'IncSearch', priority: 30})
+prop_type_add(PREVIEW_TYPES[1], {highlight: 'IncSearch'})
+var preview_buf = 0    # the buffer the preview is drawn in (0: none)
+var preview_asked = 0  # the latest question's number
+
+def ClearPreview()
+  if preview_buf != 0 && bufloaded(preview_buf)
+    prop_remove({types: PREVIEW_TYPES, bufnr: preview_buf, all: true})
+  endif
+  preview_buf = 0
+enddef
+
+def LeavePreview()
+  preview_asked += 1  # an answer still on its way is not drawn
+  ClearPreview()
+enddef
+
+def PreviewTyped()
+  preview_asked += 1
+  var asked = preview_asked
+  var typed = matchlist(getcmdline(), '^\s*Grepls\(Regex\)\?\s\+\(.\+\)$')
+  var buf = bufnr()
+  var uri = get(uris, buf, '')
+  if empty(typed) || uri == ''
+    if preview_buf != 0
+      ClearPreview()
+      redraw
+    endif
+    return
+  endif
+  var first = line('w0')
+  var last = line('w$')
+  var query = {pattern: typed[2], regex: typed[1] != ''}
+  # Sent before the server has answered `initialize` (typed at once after start), it waits there.
+  Send({method: 'workspace/executeCommand', params: {command: 'grepls.previewPattern',
+    arguments: [uri, first - 1, last, query]}},
+    {callback: (_, response) => DrawPreview(asked, buf, first, response)})
+enddef
+
+def DrawPreview(asked: number, buf: number, first: number, response: dict<any>)
+  if asked != preview_asked || mode() != 'c' || !bufloaded(buf)
+    return  # typed on, or left the command line, since
+  endif
+  ClearPreview()
+  if !has_key(response, 'error')  # else a pattern grepls refuses (half a regex): nothing yet
+    var result = response.result
+    var items: list<list<number>> = []
+    var flat = result.matches
+    var i = 0
+    while i + 2 < len(flat)
+      items->add([flat[i] + 1, flat[i + 1] + 1, flat[i] + 1, flat[i + 2] + 1])
+      i += 3
+    endwhile
+    prop_add_list({type: PREVIEW_TYPES[0], bufnr: buf}, items)
+    var count = printf(' %d%s match%s ', result.count, result.complete ? '' : '+',
+      result.count == 1 && result.complete ? '' : 'es')
+    prop_add(first, 0, {type: PREVIEW_TYPES[1], bufnr: buf, text: count, text_align: 'right'})
+    preview_buf = buf
+  endif
+  redraw
+enddef
+
 # ---- commands --------------------------------------------------------------------------------
 
 def Report(result: dict<any>)
@@ -563,6 +633,8 @@ augroup grepls
   autocmd ColorScheme * DefineHighlights()
   autocmd WinScrolled * Draw(winbufnr(str2nr(expand('<amatch>'))), true)
   autocmd BufWinEnter * Draw(str2nr(expand('<abuf>')), true)
+  autocmd CmdlineChanged : PreviewTyped()
+  autocmd CmdlineLeave : LeavePreview()
 augroup END
 
 # Buffers loaded before this plugin (files named on the command line when it is sourced late).
