@@ -134,3 +134,49 @@ def test_emacs_highlights_have_the_next_page_drawn_before_it_is_scrolled_to(
     )
     report = ok_report(run, out)
     check_pages(report["pages"], 1)
+
+
+PREVIEW_LINES = ["é😀 TODO one", "TOTO", "nothing here", "x TODO TODO", "TO"]
+
+
+def preview_spans(literal: str) -> list[list[int]]:
+    """Where ``literal`` occurs in PREVIEW_LINES (non-overlapping, as grepls finds it): [line,
+    start, end] in characters, as Emacs's columns count them (the emoji is one)."""
+    spans = []
+    for number, line in enumerate(PREVIEW_LINES):
+        start = line.find(literal)
+        while start != -1:
+            spans.append([number, start, start + len(literal)])
+            start = line.find(literal, start + len(literal))
+    return spans
+
+
+def test_emacs_previews_the_pattern_as_it_is_typed(workdir: Path, env: dict[str, str]) -> None:
+    """`M-x grepls-set-pattern`, typed key by key in a real minibuffer (`emacs -nw`): "TO" then
+    "TODO" light up their matches in the buffer (in characters, after an emoji) and show their
+    count after the pattern, before RET sets anything; C-g leaves nothing lit and no pattern;
+    RET sets the pattern and takes the preview away."""
+    config = workdir / "grepls-config.el"
+    config.write_text(snippet("emacs-config"), encoding="utf-8")
+    fixture = workdir / "project" / "preview.txt"
+    fixture.write_text("\n".join(PREVIEW_LINES) + "\n", encoding="utf-8")
+    out = workdir / "preview.json"
+    to, todo = preview_spans("TO"), preview_spans("TODO")
+    driver = Path(__file__).parent / "drivers" / "emacs_preview.el"
+    run = run_in_terminal(
+        [require_binary("emacs"), "-nw", "-q", "-l", str(config), "-l", str(driver)],
+        {
+            **env,
+            "GREPLS_OUT": str(out),
+            "GREPLS_FIXTURE": str(fixture),
+            "GREPLS_WANTED_TO": str(len(to)),
+            "GREPLS_WANTED_TODO": str(len(todo)),
+        },
+        workdir / "project",
+    )
+    report = ok_report(run, out)
+    typed_to, typed_todo, escaped, entered = report["steps"]
+    assert typed_to == {"typed": "TO", "lit": to, "said": f" [{len(to)} matches]"}
+    assert typed_todo == {"typed": "TODO", "lit": todo, "said": f" [{len(todo)} matches]"}
+    assert escaped == {"escaped": True, "lit": [], "said": None, "patterns": 0}
+    assert entered == {"entered": True, "lit": [], "patterns": 1}
