@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from editors_readme import nvim_config_011, snippet
 from editors_run import run_in_terminal
 from test_editor_neovim import wheel_nvim
@@ -47,7 +48,14 @@ def count_of(pattern: str) -> int:
     return sum(text.count(pattern) for text in LINES)
 
 
-def test_neovim_lights_up_the_pattern_as_it_is_typed(workdir: Path, env: dict[str, str]) -> None:
+# A search and a kept pattern, literal and regex: each command previews what it would set.
+COMMANDS = ["Grepls", "GreplsAddRegex"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_neovim_lights_up_the_pattern_as_it_is_typed(
+    workdir: Path, env: dict[str, str], command: str
+) -> None:
     init = workdir / "init.lua"
     init.write_text(nvim_config_011() + "\n" + snippet("nvim-commands"), encoding="utf-8")
     fixture = workdir / "project" / "preview.txt"
@@ -70,6 +78,7 @@ def test_neovim_lights_up_the_pattern_as_it_is_typed(workdir: Path, env: dict[st
         {
             **env,
             "GREPLS_OUT": str(out),
+            "GREPLS_COMMAND": command,
             "GREPLS_ROWS": str(len(LINES)),
             "GREPLS_WANTED_TO": str(len(to)),
             "GREPLS_WANTED_TODO": str(len(todo)),
@@ -81,9 +90,9 @@ def test_neovim_lights_up_the_pattern_as_it_is_typed(workdir: Path, env: dict[st
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report.get("error") is None, f"{report}\n{run.describe()}"
     typed_to, typed_todo, escaped, entered = report["steps"]
-    assert typed_to == {"typed": "Grepls TO", "lit": to, "count": f" {count_of('TO')} matches "}
+    assert typed_to == {"typed": f"{command} TO", "lit": to, "count": f" {count_of('TO')} matches "}
     assert typed_todo == {
-        "typed": "Grepls TODO",
+        "typed": f"{command} TODO",
         "lit": todo,
         "count": f" {count_of('TODO')} matches ",
         "diagnostics": 0,

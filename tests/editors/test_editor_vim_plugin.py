@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from editors_fixture import (
     JUMP_SAID,
     JUMP_TEXT,
@@ -242,11 +243,15 @@ def test_vim_plugin_jumps_to_the_next_and_previous_match_past_the_cap(
 PREVIEW_LINES = ["é😀 TODO one", "TOTO", "nothing here", "x TODO TODO", "TO"]
 
 
-def test_vim_plugin_previews_the_pattern_as_it_is_typed(workdir: Path, env: dict[str, str]) -> None:
-    """`:Grepls TO`, then `:Grepls TODO`, typed on Vim's command line and not entered: the cells
-    of the matches on screen are drawn in the preview's highlight (read off Vim's screen, the
-    emoji two cells wide) with the buffer's count at the top right, nothing is set (no grepls
-    property but the preview's); Escape leaves nothing drawn and no pattern; Enter sets it."""
+@pytest.mark.parametrize("command", ["Grepls", "GreplsAddRegex"])
+def test_vim_plugin_previews_the_pattern_as_it_is_typed(
+    workdir: Path, env: dict[str, str], command: str
+) -> None:
+    """`:Grepls TO`, then `:Grepls TODO` (and the same with `:GreplsAddRegex`), typed on Vim's
+    command line and not entered: the cells of the matches on screen are drawn in the preview's
+    highlight (read off Vim's screen, the emoji two cells wide) with the buffer's count at the top
+    right, nothing is set (no grepls property but the preview's); Escape leaves nothing drawn and
+    no pattern; Enter sets it."""
     from test_editor_neovim_preview import count_of, lit_cells
 
     vimrc = workdir / "vimrc"
@@ -263,6 +268,7 @@ def test_vim_plugin_previews_the_pattern_as_it_is_typed(workdir: Path, env: dict
         {
             **env,
             "GREPLS_OUT": str(out),
+            "GREPLS_COMMAND": command,
             "GREPLS_ROWS": str(len(PREVIEW_LINES)),
             "GREPLS_WANTED_TO": str(len(to)),
             "GREPLS_WANTED_TODO": str(len(todo)),
@@ -273,9 +279,9 @@ def test_vim_plugin_previews_the_pattern_as_it_is_typed(workdir: Path, env: dict
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["error"] is None, f"{report}\n{run.describe()}"
     typed_to, typed_todo, escaped, entered = report["steps"]
-    assert typed_to == {"typed": "Grepls TO", "lit": to, "count": f" {count_of('TO')} matches "}
+    assert typed_to == {"typed": f"{command} TO", "lit": to, "count": f" {count_of('TO')} matches "}
     assert typed_todo == {
-        "typed": "Grepls TODO",
+        "typed": f"{command} TODO",
         "lit": todo,
         "count": f" {count_of('TODO')} matches ",
         "drawn": 0,

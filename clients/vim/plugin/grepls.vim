@@ -28,8 +28,8 @@ vim9script
 # Buffer variables: b:grepls_sent and b:grepls_drawn, the version of the text last sent and the
 # one whose matches are drawn (equal when the screen is current); b:grepls_status, each pattern's
 # count in the buffer ("TODO 12, FIXME 3+"), which GreplsStatus() gives a status line.
-# Commands: :Grepls, :GreplsRegex (each previews its pattern as it is typed), :GreplsClear,
-# :GreplsAdd, :GreplsAddRegex, :GreplsRemove, :GreplsPatterns, :GreplsNext, :GreplsPrev,
+# Commands: :Grepls, :GreplsRegex, :GreplsAdd, :GreplsAddRegex (each previews its pattern as it
+# is typed), :GreplsClear, :GreplsRemove, :GreplsPatterns, :GreplsNext, :GreplsPrev,
 # :GreplsList, :GreplsReplace, :GreplsRestart; GreplsExecute() for any other.
 
 if exists('g:loaded_grepls') || !has('textprop') || !has('channel') || !exists('*listener_add')
@@ -438,11 +438,11 @@ enddef
 
 # ---- the pattern previewed as it is typed ----------------------------------------------------
 
-# While `:Grepls` or `:GreplsRegex` is typed, its matches on the lines on screen are drawn (in
-# IncSearch) and its count in the buffer shows at the window's top right, before Enter sets
-# anything, as 'incsearch' shows a search: `grepls.previewPattern` tries a pattern without
-# setting it (no publish, no message, no scan). Only the answer to the latest question is drawn;
-# leaving the command line (Enter or Escape) takes the preview away.
+# While `:Grepls`, `:GreplsRegex`, `:GreplsAdd` or `:GreplsAddRegex` is typed, its matches on
+# the lines on screen are drawn (in IncSearch) and its count in the buffer shows at the window's
+# top right, before Enter sets anything, as 'incsearch' shows a search: `grepls.previewPattern`
+# tries a pattern without setting it (no publish, no message, no scan). Only the answer to the
+# latest question is drawn; leaving the command line (Enter or Escape) takes the preview away.
 const PREVIEW_TYPES = ['grepls_preview', 'grepls_preview_count']
 prop_type_add(PREVIEW_TYPES[0], {highlight: 'IncSearch', priority: 30})
 prop_type_add(PREVIEW_TYPES[1], {highlight: 'IncSearch'})
@@ -464,7 +464,7 @@ enddef
 def PreviewTyped()
   preview_asked += 1
   var asked = preview_asked
-  var typed = matchlist(getcmdline(), '^\s*Grepls\(Regex\)\?\s\+\(.\+\)$')
+  var typed = matchlist(getcmdline(), '^\s*Grepls\%(Add\)\?\(Regex\)\?\s\+\(.\+\)$')
   var buf = bufnr()
   var uri = get(uris, buf, '')
   if empty(typed) || uri == ''

@@ -1,13 +1,15 @@
--- Types `:Grepls TO`, then `DO`, into Neovim's real command line (a terminal UI on a pty), and
--- reads what the README's preview lit up on screen before Enter; then Escape (nothing set), then
--- the whole command with Enter (the pattern set). A timer walks the steps: Neovim runs timers
--- while the command line waits for keys, as it runs the preview itself.
+-- Types `:Grepls TO` (or the command $GREPLS_COMMAND names), then `DO`, into Neovim's real
+-- command line (a terminal UI on a pty), and reads what the README's preview lit up on screen
+-- before Enter; then Escape (nothing set), then the whole command with Enter (the pattern set).
+-- A timer walks the steps: Neovim runs timers while the command line waits for keys, as it runs
+-- the preview itself.
 local out = os.getenv('GREPLS_OUT')
 local buf = vim.api.nvim_get_current_buf()
 local report = { steps = {} }
 local get_clients = vim.lsp.get_clients or vim.lsp.get_active_clients
 local deadline = vim.loop.now() + 20000
 local step = 1
+local command = os.getenv('GREPLS_COMMAND') or 'Grepls'
 
 local function finish(err)
   report.error = err
@@ -78,7 +80,7 @@ local steps = {
     if #get_clients() == 0 or not vim.lsp.buf_is_attached(buf, get_clients()[1].id) then
       return false
     end
-    type_keys(':Grepls TO')
+    type_keys(':' .. command .. ' TO')
     return true
   end,
   function()
@@ -92,7 +94,7 @@ local steps = {
   end,
   function()
     local lit, count = previewed()
-    if vim.fn.mode() ~= 'c' or #lit ~= wanted_todo or vim.fn.getcmdline() ~= 'Grepls TODO' then
+    if vim.fn.mode() ~= 'c' or #lit ~= wanted_todo or vim.fn.getcmdline() ~= command .. ' TODO' then
       return false
     end
     table.insert(report.steps, { typed = vim.fn.getcmdline(), lit = lit, count = count,
@@ -107,7 +109,7 @@ local steps = {
     local lit = previewed()
     table.insert(report.steps, { escaped = true, lit = lit, patterns = grepls_patterns(),
       diagnostics = #vim.diagnostic.get(buf) })
-    type_keys(':Grepls TODO<CR>')
+    type_keys(':' .. command .. ' TODO<CR>')
     return true
   end,
   function()

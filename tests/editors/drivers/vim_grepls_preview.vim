@@ -1,11 +1,12 @@
-" Types `:Grepls TO`, then `DO`, on Vim's real command line (feedkeys, as typed) and reads what
-" the plugin's preview drew on Vim's screen before Enter (screenattr: the cells in the count
-" label's highlight); then Escape (nothing set, nothing drawn), then the whole command with Enter
-" (the pattern set). A timer walks the steps: Vim runs timers while the command line waits for
-" keys. Writes the steps as JSON to $GREPLS_OUT.
+" Types `:Grepls TO` (or the command $GREPLS_COMMAND names), then `DO`, on Vim's real command
+" line (feedkeys, as typed) and reads what the plugin's preview drew on Vim's screen before Enter
+" (screenattr: the cells in the count label's highlight); then Escape (nothing set, nothing
+" drawn), then the whole command with Enter (the pattern set). A timer walks the steps: Vim runs
+" timers while the command line waits for keys. Writes the steps as JSON to $GREPLS_OUT.
 let s:rows = str2nr($GREPLS_ROWS)
 let s:report = {'steps': []}
 let s:step = 0
+let s:command = empty($GREPLS_COMMAND) ? 'Grepls' : $GREPLS_COMMAND
 let s:deadline = reltime()
 let s:lit_attr = -1
 
@@ -62,7 +63,7 @@ function! s:Step(timer) abort
       if empty(prop_type_get('grepls_preview')) || !exists('b:grepls_sent')
         return
       endif
-      call feedkeys(':Grepls TO', 't')
+      call feedkeys(':' . s:command . ' TO', 't')
     elseif s:step == 1
       let [l:lit, l:count] = s:Previewed()
       if mode() !=# 'c' || len(l:lit) != str2nr($GREPLS_WANTED_TO)
@@ -72,7 +73,8 @@ function! s:Step(timer) abort
       call feedkeys('DO', 't')
     elseif s:step == 2
       let [l:lit, l:count] = s:Previewed()
-      if mode() !=# 'c' || getcmdline() !=# 'Grepls TODO' || len(l:lit) != str2nr($GREPLS_WANTED_TODO)
+      if mode() !=# 'c' || getcmdline() !=# s:command . ' TODO'
+      \ || len(l:lit) != str2nr($GREPLS_WANTED_TODO)
         return
       endif
       call add(s:report.steps, {'typed': getcmdline(), 'lit': l:lit, 'count': l:count,
@@ -92,7 +94,7 @@ function! s:Step(timer) abort
         return
       endif
       let s:report.steps[-1].patterns = s:listed
-      call feedkeys(":Grepls TODO\<CR>", 't')
+      call feedkeys(':' . s:command . " TODO\<CR>", 't')
     elseif s:step == 5
       call s:Patterns()
     elseif s:step == 6
