@@ -12,6 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import pytest
 from editors_fixture import JUMP_SAID, JUMP_TEXT, JUMP_WALK, PAGES_TEXT, Match, check_pages
 from editors_readme import snippet
 from editors_run import (
@@ -151,11 +152,19 @@ def preview_spans(literal: str) -> list[list[int]]:
     return spans
 
 
-def test_emacs_previews_the_pattern_as_it_is_typed(workdir: Path, env: dict[str, str]) -> None:
-    """`M-x grepls-set-pattern`, typed key by key in a real minibuffer (`emacs -nw`): "TO" then
-    "TODO" light up their matches in the buffer (in characters, after an emoji) and show their
-    count after the pattern, before RET sets anything; C-g leaves nothing lit and no pattern;
-    RET sets the pattern and takes the preview away."""
+# The search pattern, literal, and a kept one, a regex (C-u): each previews what it would set.
+PREVIEWED = [("grepls-set-pattern", False, "search"), ("grepls-add-pattern", True, "TODO")]
+
+
+@pytest.mark.parametrize(("command", "regex", "set_id"), PREVIEWED)
+def test_emacs_previews_the_pattern_as_it_is_typed(
+    workdir: Path, env: dict[str, str], command: str, regex: bool, set_id: str
+) -> None:
+    """`M-x grepls-set-pattern` (and `C-u M-x grepls-add-pattern`), typed key by key in a real
+    minibuffer (`emacs -nw`): "TO" then "TODO" light up their matches in the buffer (in
+    characters, after an emoji) and show their count after the pattern, before RET sets
+    anything; C-g leaves nothing lit and no pattern; RET sets the pattern (the search pattern, or
+    a kept regex) and takes the preview away."""
     config = workdir / "grepls-config.el"
     config.write_text(snippet("emacs-config"), encoding="utf-8")
     fixture = workdir / "project" / "preview.txt"
@@ -169,6 +178,8 @@ def test_emacs_previews_the_pattern_as_it_is_typed(workdir: Path, env: dict[str,
             **env,
             "GREPLS_OUT": str(out),
             "GREPLS_FIXTURE": str(fixture),
+            "GREPLS_COMMAND": command,
+            **({"GREPLS_PREFIX": "1"} if regex else {}),
             "GREPLS_WANTED_TO": str(len(to)),
             "GREPLS_WANTED_TODO": str(len(todo)),
         },
@@ -179,4 +190,4 @@ def test_emacs_previews_the_pattern_as_it_is_typed(workdir: Path, env: dict[str,
     assert typed_to == {"typed": "TO", "lit": to, "said": f" [{len(to)} matches]"}
     assert typed_todo == {"typed": "TODO", "lit": todo, "said": f" [{len(todo)} matches]"}
     assert escaped == {"escaped": True, "lit": [], "said": None, "patterns": 0}
-    assert entered == {"entered": True, "lit": [], "patterns": 1}
+    assert entered == {"entered": True, "lit": [], "patterns": 1, "set": [set_id, regex]}

@@ -174,6 +174,38 @@ def test_emacs_eglot_shows_two_patterns_as_a_warning_and_an_error(
     ]
 
 
+def test_emacs_commands_add_list_and_remove_a_kept_pattern(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """The README's Emacs commands, no settings: `grepls-add-pattern` keeps a regex beside the
+    search pattern (both in flymake), `grepls-list-patterns` says both with their counts, removing
+    an unknown id says why, and `grepls-remove-pattern` leaves the search pattern alone."""
+    config = workdir / "grepls-config.el"
+    config.write_text(snippet("emacs-config"), encoding="utf-8")
+    fixture = workdir / "project" / "sample.txt"
+    fixture.write_text(TEXT, encoding="utf-8")
+    out = workdir / "held.json"
+    driver = DRIVERS / "emacs_patterns_commands.el"
+    run = run_editor(
+        [require_binary("emacs"), "--batch", "-q", "-l", str(config), "-l", str(driver)],
+        {**env, "GREPLS_OUT": str(out), "GREPLS_FIXTURE": str(fixture)},
+        workdir / "project",
+    )
+    assert out.exists(), run.describe()
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["ok"] and run.returncode == 0, f"{report}\n{run.describe()}"
+    assert report["both"] == [
+        [0, 2, 'grepls [search]: matches "TODO"'],
+        [1, 0, "grepls [FIXM+]: matches /FIXM+/"],
+    ]
+    assert report["kept"] == ["FIXM+"]
+    said = "\n".join(report["messages"])
+    assert 'FIXM+: "FIXM+", 1 matches' in said and 'search: "TODO", 1 matches' in said
+    assert "no pattern 'nothing'" in said
+    assert report["after_remove"] == [[0, 2, 'grepls [search]: matches "TODO"']]
+    assert report["kept_after"] == []
+
+
 def test_emacs_highlight_only_paints_two_patterns_in_their_own_faces(
     workdir: Path, env: dict[str, str]
 ) -> None:

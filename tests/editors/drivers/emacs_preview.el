@@ -1,6 +1,7 @@
 ;;; emacs_preview.el --- types a pattern into grepls-set-pattern's minibuffer  -*- lexical-binding: t -*-
 ;; Run by `emacs -nw' on a terminal of its own (the minibuffer reads keys from it and runs timers
-;; meanwhile). Connects eglot directly, then runs `grepls-set-pattern' as M-x would, and a timer
+;; meanwhile). Connects eglot directly, then runs `grepls-set-pattern' (or $GREPLS_COMMAND; with
+;; C-u when $GREPLS_PREFIX is set) as M-x would, and a timer
 ;; types into its minibuffer as a user does (`unread-command-events'): "TO", then "DO", each time
 ;; recording the lit spans in the buffer ((line, start, end) in characters, from 0) and the count
 ;; shown after the pattern; then C-g (nothing lit, no pattern set), then the command again with
@@ -11,6 +12,12 @@
 (defvar grepls-preview--steps nil "What each step saw, newest first.")
 (defvar grepls-preview--step 0)
 (defvar grepls-preview--error nil)
+(defvar grepls-preview--command (intern (or (getenv "GREPLS_COMMAND") "grepls-set-pattern")))
+
+(defun grepls-preview--run ()
+  "Run the command as M-x would, with C-u before it when $GREPLS_PREFIX is set."
+  (let ((current-prefix-arg (and (getenv "GREPLS_PREFIX") '(4))))
+    (call-interactively grepls-preview--command)))
 
 (defun grepls-preview--lit ()
   "The spans of the preview's face in the fixture's buffer, in order."
@@ -78,13 +85,16 @@
       (redisplay))
     (funcall predicate)))
 
+(defvar grepls-preview--listed nil "grepls.listPatterns's latest answer.")
+
 (defun grepls-preview--patterns ()
   "How many patterns grepls runs (grepls.listPatterns)."
   (let ((listed nil))
-    (grepls--execute "grepls.listPatterns" nil (lambda (reply) (setq listed (length reply))))
+    (grepls--execute "grepls.listPatterns" nil (lambda (reply) (setq listed reply)))
     (unless (grepls-preview--wait (lambda () listed))
       (error "grepls.listPatterns was not answered"))
-    listed))
+    (setq grepls-preview--listed listed)
+    (length listed)))
 
 ;; Native compilation's warnings (a fresh HOME compiles at start) would take half the screen.
 (setq native-comp-async-report-warnings-errors 'silent)
@@ -104,7 +114,7 @@
         (run-at-time 20 nil (lambda () (setq grepls-preview--error "timed out")
                               (when (active-minibuffer-window) (abort-recursive-edit))))
         (condition-case nil
-            (call-interactively #'grepls-set-pattern)
+            (grepls-preview--run)
           (quit nil))
         (when grepls-preview--error (error "in the minibuffer: %s" grepls-preview--error))
         (unless (= grepls-preview--step 3) (error "left the minibuffer at step %d" grepls-preview--step))
@@ -113,12 +123,16 @@
                 (said . ,(grepls-preview--said)) (patterns . ,(grepls-preview--patterns)))
               grepls-preview--steps)
         (setq grepls-preview--step 4)
-        (call-interactively #'grepls-set-pattern)
+        (grepls-preview--run)
         (when grepls-preview--error (error "in the minibuffer: %s" grepls-preview--error))
         (unless (grepls-preview--wait (lambda () (= (grepls-preview--patterns) 1)))
           (error "RET set no pattern"))
         (push `((entered . t) (lit . ,(vconcat (grepls-preview--lit)))
-                (patterns . ,(grepls-preview--patterns)))
+                (patterns . ,(grepls-preview--patterns))
+                ;; Which pattern RET set: its id and whether it is a regex.
+                (set . ,(cl-loop for pattern across grepls-preview--listed
+                                 vconcat (list (plist-get pattern :id)
+                                               (plist-get pattern :regex)))))
               grepls-preview--steps)
         (setq ok t))
     (error (setq grepls-preview--error (error-message-string err))))
