@@ -174,35 +174,49 @@ def test_emacs_eglot_shows_two_patterns_as_a_warning_and_an_error(
     ]
 
 
+# What Emacs shows of `TODO` (the search pattern) and `FIXM+` (kept): flymake's diagnostics, or
+# the highlight-only snippet's overlays in each pattern's face.
+EMACS_SHOWS = {
+    "flymake": ('grepls [search]: matches "TODO"', "grepls [FIXM+]: matches /FIXM+/"),
+    "highlight": ("grepls-search", "grepls-pattern-1"),
+}
+
+
+@pytest.mark.parametrize("channel", EMACS_SHOWS)
 def test_emacs_commands_add_list_and_remove_a_kept_pattern(
-    workdir: Path, env: dict[str, str]
+    workdir: Path, env: dict[str, str], channel: str
 ) -> None:
     """The README's Emacs commands, no settings: `grepls-add-pattern` keeps a regex beside the
-    search pattern (both in flymake), `grepls-list-patterns` says both with their counts, removing
-    an unknown id says why, and `grepls-remove-pattern` leaves the search pattern alone."""
+    search pattern (both shown, in flymake or painted), `grepls-list-patterns` says both with
+    their counts, removing an unknown id says why, and `grepls-remove-pattern` leaves the search
+    pattern alone."""
     config = workdir / "grepls-config.el"
-    config.write_text(snippet("emacs-config"), encoding="utf-8")
+    snippets = ["emacs-config"] + (["emacs-highlight-only"] if channel == "highlight" else [])
+    config.write_text("\n".join(map(snippet, snippets)), encoding="utf-8")
     fixture = workdir / "project" / "sample.txt"
     fixture.write_text(TEXT, encoding="utf-8")
     out = workdir / "held.json"
     driver = DRIVERS / "emacs_patterns_commands.el"
     run = run_editor(
         [require_binary("emacs"), "--batch", "-q", "-l", str(config), "-l", str(driver)],
-        {**env, "GREPLS_OUT": str(out), "GREPLS_FIXTURE": str(fixture)},
+        {
+            **env,
+            "GREPLS_OUT": str(out),
+            "GREPLS_FIXTURE": str(fixture),
+            "GREPLS_DRIVER_CHANNEL": channel,
+        },
         workdir / "project",
     )
     assert out.exists(), run.describe()
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["ok"] and run.returncode == 0, f"{report}\n{run.describe()}"
-    assert report["both"] == [
-        [0, 2, 'grepls [search]: matches "TODO"'],
-        [1, 0, "grepls [FIXM+]: matches /FIXM+/"],
-    ]
+    search, kept = EMACS_SHOWS[channel]
+    assert report["both"] == [[0, 2, search], [1, 0, kept]]
     assert report["kept"] == ["FIXM+"]
     said = "\n".join(report["messages"])
     assert 'FIXM+: "FIXM+", 1 matches' in said and 'search: "TODO", 1 matches' in said
     assert "no pattern 'nothing'" in said
-    assert report["after_remove"] == [[0, 2, 'grepls [search]: matches "TODO"']]
+    assert report["after_remove"] == [[0, 2, search]]
     assert report["kept_after"] == []
 
 

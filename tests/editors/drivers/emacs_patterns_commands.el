@@ -3,7 +3,8 @@
 ;; `grepls-list-patterns' says both with their counts, `grepls-remove-pattern' of an id grepls
 ;; does not know says why, and of "FIXM+" leaves TODO alone shown.  Connects eglot directly (batch
 ;; Emacs has no command loop for `eglot-ensure') and fires the idle timers by hand while it waits.
-;; Writes each step's diagnostics (line, column, text) and the messages as JSON to $GREPLS_OUT.
+;; Writes each step's diagnostics (line, column, text) and the messages as JSON to $GREPLS_OUT;
+;; with GREPLS_DRIVER_CHANNEL=highlight, grepls's overlays (line, column, face) instead.
 (require 'json)
 (require 'cl-lib)
 
@@ -20,14 +21,23 @@
     (when (memq timer timer-idle-list)
       (timer-event-handler timer))))
 
+(defvar grepls-commands--highlight (equal (getenv "GREPLS_DRIVER_CHANNEL") "highlight")
+  "Whether the matches are grepls's overlays (the highlight-only snippet), not flymake's.")
+
 (defun grepls-commands--shown ()
-  "(line column text) of each diagnostic flymake holds, in order."
-  (sort (mapcar (lambda (d)
+  "(line column text) of each diagnostic flymake holds, in order; with the highlight-only
+snippet, (line column face) of each of grepls's overlays instead."
+  (sort (mapcar (lambda (shown)
                   (save-excursion
-                    (goto-char (flymake-diagnostic-beg d))
-                    (vector (1- (line-number-at-pos)) (current-column)
-                            (flymake-diagnostic-text d))))
-                (flymake-diagnostics))
+                    (goto-char (car shown))
+                    (vector (1- (line-number-at-pos)) (current-column) (cdr shown))))
+                (if grepls-commands--highlight
+                    (cl-loop for overlay in (overlays-in (point-min) (point-max))
+                             when (overlay-get overlay 'grepls)
+                             collect (cons (overlay-start overlay)
+                                           (symbol-name (overlay-get overlay 'face))))
+                  (mapcar (lambda (d) (cons (flymake-diagnostic-beg d) (flymake-diagnostic-text d)))
+                          (flymake-diagnostics))))
         (lambda (a b) (< (aref a 0) (aref b 0)))))
 
 (defun grepls-commands--wait (what predicate)
