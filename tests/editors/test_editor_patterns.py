@@ -152,6 +152,7 @@ def test_neovim_commands_add_list_and_remove_a_kept_pattern(
     ]
     listed = "\n".join(report["messages"])
     assert 'FIXME: "FIXME", 1 matches' in listed and 'search: "TODO", 1 matches' in listed
+    assert report["completion"] == {"all": ["FIXME", "search"], "typed": ["FIXME"]}
     assert report["after_remove"] == [{"line": 0, "col": 2, "group": "GreplsSearch"}]
     assert report["diagnostics"] == 0
     assert report["user_attached"] == 1

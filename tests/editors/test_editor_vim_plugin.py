@@ -12,6 +12,7 @@ after each), `:GreplsRestart`, and a server that cannot be started.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -200,6 +201,23 @@ def test_vim_plugin_restarts_the_server_with_the_buffers_and_patterns(
         [4, 1, "GreplsSearch"],
         [4, 6, "GreplsPattern1"],
     ]
+
+
+def test_vim_plugin_commands_add_list_complete_and_remove_a_kept_pattern(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    fixture = workdir / "project" / "kept.txt"
+    fixture.write_text("a TODO here\nFIXME there\n", encoding="utf-8")
+    report = run_plugin(workdir, env, "", "vim_grepls_commands.vim", fixture)
+    assert report["before"] == []  # nothing to drop yet
+    assert report["both"] == [[1, 3, "GreplsSearch"], [2, 1, "GreplsPattern1"]]
+    # <Tab> after :GreplsRemove: what it can drop, then what begins with the typed text.
+    assert report["completion"] == {"all": ["FIXME", "search"], "typed": ["FIXME"]}
+    said = report["messages"]
+    assert re.search(r"FIXME +'FIXME' +1 matches\nsearch +'TODO' +1 matches", said)  # listed
+    assert "no pattern 'nothing'" in said
+    assert report["after_remove"] == [[1, 3, "GreplsSearch"]]
+    assert report["completion_after"] == ["search"]
 
 
 def test_vim_plugin_says_when_the_server_cannot_be_started(

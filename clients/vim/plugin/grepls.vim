@@ -529,6 +529,13 @@ def Kept(result: dict<any>)
   echomsg $'grepls: kept {result.id}, {result.matches} matches'
 enddef
 
+# <Tab> after :GreplsRemove: what it can drop, the patterns kept this session and the search
+# pattern (those of the settings stay while the settings hold them).
+def RemovableIds(typed: string, _line: string, _cursor: number): list<string>
+  var ids = kept_patterns->mapnew((_, pair) => pair[0]) + (empty(search) ? [] : ['search'])
+  return ids->filter((_, id) => stridx(id, typed) == 0)
+enddef
+
 def Patterns()
   Execute('grepls.listPatterns', [], (result) => {
     for kept in result
@@ -616,7 +623,8 @@ command! -nargs=1 GreplsRegex SetPattern(<q-args>, true)
 command! -nargs=0 GreplsClear Execute('grepls.clearPattern', [], (_) => 0)
 command! -nargs=1 GreplsAdd AddPattern(<q-args>, false)
 command! -nargs=1 GreplsAddRegex AddPattern(<q-args>, true)
-command! -nargs=1 GreplsRemove Execute('grepls.removePattern', [<q-args>], (_) => 0)
+command! -nargs=1 -complete=customlist,RemovableIds GreplsRemove
+  \ Execute('grepls.removePattern', [<q-args>], (_) => 0)
 command! -nargs=0 GreplsPatterns Patterns()
 command! -nargs=0 GreplsNext Jump('grepls.nextMatch')
 command! -nargs=0 GreplsPrev Jump('grepls.previousMatch')

@@ -1,7 +1,8 @@
 -- The kept-pattern commands of the README's nvim-commands, with grepls's module painting:
 -- `:Grepls TODO` and `:GreplsAdd FIXME` paint both (the search pattern in GreplsSearch, the kept
--- one in GreplsPattern1), `:GreplsPatterns` lists both with their counts, `:GreplsRemove FIXME`
--- leaves TODO alone painted. Writes each step's marks and the messages as JSON to $GREPLS_OUT.
+-- one in GreplsPattern1), `:GreplsPatterns` lists both with their counts, `:GreplsRemove <Tab>`
+-- offers both ids, `:GreplsRemove FIXME` leaves TODO alone painted. Writes each step's marks and
+-- the messages as JSON to $GREPLS_OUT.
 local buf = vim.api.nvim_get_current_buf()
 local out = { ok = false, messages = {} }
 vim.notify = function(message)
@@ -29,6 +30,11 @@ local ok, problem = pcall(function()
   vim.cmd('GreplsAdd FIXME')
   wait_for('both painted', function() return #marks() == 2 end)
   out.both = marks()
+  -- <Tab> after :GreplsRemove: the ids in force, then those the typed text begins.
+  out.completion = {
+    all = vim.fn.getcompletion('GreplsRemove ', 'cmdline'),
+    typed = vim.fn.getcompletion('GreplsRemove F', 'cmdline'),
+  }
   vim.cmd('GreplsPatterns')
   wait_for('the list', function()
     return #vim.tbl_filter(function(m) return m:find('FIXME: "FIXME"', 1, true) end, out.messages) > 0
