@@ -187,5 +187,9 @@ async def test_bad_commands_are_refused_and_change_nothing(client: LanguageClien
         await command(client, "grepls.addPattern", {"pattern": "(", "regex": True})
     with pytest.raises(JsonRpcInvalidParams, match="takes one object"):
         await command(client, "grepls.addPattern")
+    with pytest.raises(JsonRpcInvalidParams, match="'TODO' comes from the settings"):
+        await command(client, "grepls.removePattern", "TODO")
+    with pytest.raises(JsonRpcInvalidParams, match="no pattern 'x' \\(patterns in force: 'TODO'"):
+        await command(client, "grepls.removePattern", "x")
     listed = await command(client, "grepls.listPatterns")
     assert [p["id"] for p in listed] == ["TODO", "fixme"]

@@ -131,10 +131,14 @@ def remove_pattern(server: Server, arguments: list[Any]) -> None:
         raise InvalidParams(f"{REMOVE_PATTERN} takes one argument, the pattern's id")
     (identifier,) = arguments
     if not server.patterns.remove(identifier):
+        if server.patterns.get(identifier):
+            raise InvalidParams(
+                f"{REMOVE_PATTERN}: the pattern {identifier!r} comes from the settings "
+                "(grepls.patterns): remove it there"
+            )
         known = [pattern.id for pattern in server.patterns]
-        where = "settings" if server.patterns.get(identifier) else "the added patterns"
         raise InvalidParams(
-            f"{REMOVE_PATTERN}: no pattern {identifier!r} in {where} "
+            f"{REMOVE_PATTERN}: no pattern {identifier!r} "
             f"(patterns in force: {', '.join(map(repr, known)) or 'none'})"
         )
     server.bind()
