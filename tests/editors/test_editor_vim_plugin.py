@@ -220,6 +220,51 @@ def test_vim_plugin_commands_add_list_complete_and_remove_a_kept_pattern(
     assert report["completion_after"] == ["search"]
 
 
+def test_vim_plugin_keeps_added_patterns_across_sessions(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """`:GreplsAdd` in one Vim session, in the next the pattern is back, drawn without a command;
+    `:GreplsRemove` there, and the session after it has only what is left. The search pattern is
+    not kept: it is the session's. `g:grepls_keep_patterns = 0` turns it off."""
+    fixture = workdir / "project" / "kept.txt"
+    fixture.write_text("a TODO here\nFIXME now\n", encoding="utf-8")
+
+    def session(steps: list[dict[str, Any]], settings: str = "") -> list[Any]:
+        steps_env = {**env, "GREPLS_STEPS": json.dumps(steps)}
+        seen: list[Any] = run_plugin(workdir, steps_env, settings, "vim_grepls_kept.vim", fixture)[
+            "seen"
+        ]
+        return seen
+
+    todo, fixme = [1, 3, "GreplsPattern1"], [2, 1, "GreplsPattern2"]
+    commands = ["Grepls here", "GreplsAddRegex T.DO", "GreplsAdd FIXME"]
+    first = session([*({"run": command} for command in commands), {"wait": 3}])
+    assert first == [
+        {
+            "props": [todo, [1, 8, "GreplsSearch"], fixme],
+            "offered": ["T.DO", "FIXME", "search"],
+        }
+    ]
+    held = json.loads((Path(env["XDG_STATE_HOME"]) / "grepls" / "kept-patterns.json").read_text())
+    assert held == {
+        str(fixture.parent): [
+            {"pattern": "T.DO", "regex": True},
+            {"pattern": "FIXME", "regex": False},
+        ]
+    }
+    second = session([{"wait": 2}, {"run": "GreplsRemove T.DO"}, {"wait": 1}])
+    assert second == [
+        {"props": [todo, fixme], "offered": ["T.DO", "FIXME"]},
+        {"props": [fixme], "offered": ["FIXME"]},  # its colour stays for the session
+    ]
+    third = session([{"wait": 1}])
+    assert third == [{"props": [[2, 1, "GreplsPattern1"]], "offered": ["FIXME"]}]
+    # g:grepls_keep_patterns = 0: the session's own patterns only.
+    assert session([{"wait": 0}], "let g:grepls_keep_patterns = 0\n") == [
+        {"props": [], "offered": []}
+    ]
+
+
 def test_vim_plugin_says_when_the_server_cannot_be_started(
     workdir: Path, env: dict[str, str]
 ) -> None:

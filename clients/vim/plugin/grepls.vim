@@ -140,9 +140,63 @@ def Remember(command: string, arguments: list<any>, result: any)
   elseif command == 'grepls.addPattern'
     kept_patterns = kept_patterns->filter((_, pair) => pair[0] != result.id)
       + [[result.id, arguments]]
+    SaveKept()
   elseif dropped != ''
     kept_patterns = kept_patterns->filter((_, pair) => pair[0] != dropped)
+    SaveKept()
   endif
+enddef
+
+# ---- kept patterns, across sessions ----------------------------------------------------------
+
+# The patterns kept with :GreplsAdd outlive the session: each project's (the folder the
+# session's first server was started in) are written to grepls's kept-patterns file,
+# $XDG_STATE_HOME/grepls/kept-patterns.json ({"folder": [addPattern argument, ...]}), and added
+# again when a later session's server starts there. The README's Neovim config reads and writes
+# the same file. g:grepls_keep_patterns = 0 keeps them for the session only.
+var root = ''  # the project: the folder the session's first server was started in
+
+def KeptFile(): string
+  var state = empty($XDG_STATE_HOME) ? expand('~/.local/state') : $XDG_STATE_HOME
+  return state .. '/grepls/kept-patterns.json'
+enddef
+
+def ReadKept(): dict<any>
+  if !filereadable(KeptFile())
+    return {}
+  endif
+  try
+    var held = json_decode(readfile(KeptFile())->join("\n"))
+    return type(held) == v:t_dict ? held : {}
+  catch
+    return {}  # a file damaged by hand: start afresh rather than fail every command
+  endtry
+enddef
+
+def SaveKept()
+  if !get(g:, 'grepls_keep_patterns', true) || root == ''
+    return
+  endif
+  var held = ReadKept()
+  held[root] = kept_patterns->mapnew((_, pair) => pair[1][0])
+  if empty(held[root])
+    remove(held, root)
+  endif
+  mkdir(fnamemodify(KeptFile(), ':h'), 'p')
+  writefile([json_encode(held)], KeptFile())
+enddef
+
+# The patterns this project kept in an earlier session, added once its first server starts.
+def LoadKept()
+  if !get(g:, 'grepls_keep_patterns', true)
+    return
+  endif
+  for argument in get(ReadKept(), root, [])
+    if type(argument) == v:t_dict && type(get(argument, 'pattern', 0)) == v:t_string
+      var id = get(argument, 'id', argument.pattern)
+      kept_patterns = kept_patterns->filter((_, pair) => pair[0] != id) + [[id, [argument]]]
+    endif
+  endfor
 enddef
 
 # Stops the server; a new one starts at once, with the session's buffers and patterns.
@@ -184,12 +238,16 @@ def Start(): bool
     Error($'could not start {string(g:grepls_command)}')
     return false
   endif
-  var root = getcwd()
+  var folder = getcwd()
+  if root == ''  # the session's first server: what this project kept before comes back
+    root = folder
+    LoadKept()
+  endif
   ch_sendexpr(job, {method: 'initialize', params: {
     processId: getpid(),
     clientInfo: {name: 'grepls.vim'},
-    rootUri: PathUri(root),
-    workspaceFolders: [{uri: PathUri(root), name: fnamemodify(root, ':t')}],
+    rootUri: PathUri(folder),
+    workspaceFolders: [{uri: PathUri(folder), name: fnamemodify(folder, ':t')}],
     initializationOptions: g:grepls_settings,
     capabilities: {
       general: {positionEncodings: ['utf-8']},

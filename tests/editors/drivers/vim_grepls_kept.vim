@@ -1,0 +1,40 @@
+" Walks the steps in $GREPLS_STEPS (JSON): {"run": EX-COMMAND} runs a command, {"wait": N} waits
+" until N of grepls's text properties are drawn and records them with what `:GreplsRemove <Tab>`
+" offers then. Writes the records as JSON to $GREPLS_OUT. Run once per session of a test that
+" starts Vim several times on one project.
+function! s:Props() abort
+  let l:held = []
+  for l:lnum in range(1, line('$'))
+    for l:prop in prop_list(l:lnum)
+      if l:prop.type =~# '^grepls_'
+        call add(l:held, [l:lnum, l:prop.col, prop_type_get(l:prop.type).highlight])
+      endif
+    endfor
+  endfor
+  return sort(l:held)
+endfunction
+let s:report = {'ok': v:true, 'seen': []}
+try
+  for s:step in json_decode($GREPLS_STEPS)
+    if has_key(s:step, 'run')
+      execute s:step.run
+      continue
+    endif
+    let s:start = reltime()
+    while len(s:Props()) != s:step.wait && reltimefloat(reltime(s:start)) < 20
+      sleep 20m
+    endwhile
+    " Long enough for a pattern that should not be there to be drawn too.
+    sleep 300m
+    call add(s:report.seen, {'props': s:Props(),
+    \ 'offered': getcompletion('GreplsRemove ', 'cmdline')})
+  endfor
+catch
+  let s:report.ok = v:false
+  let s:report.error = v:exception
+endtry
+call writefile([json_encode(s:report)], $GREPLS_OUT)
+if s:report.ok
+  qall!
+endif
+cquit!
