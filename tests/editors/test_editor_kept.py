@@ -1,0 +1,77 @@
+"""Kept patterns across sessions, one file for two editors: patterns kept with `:GreplsAdd` in
+the README's Neovim commands (wheel Neovim, 0.11 config) come back in the next session of grepls's
+Vim plugin on the same project, and what Vim drops there is gone from Neovim's session after it.
+Each session is a real editor started and quit on the project; the file is
+``$XDG_STATE_HOME/grepls/kept-patterns.json`` of the test's own home."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from editors_readme import nvim_config_011, snippet
+from editors_run import run_editor
+from test_editor_neovim import wheel_nvim
+from test_editor_vim_plugin import run_plugin
+
+DRIVERS = Path(__file__).parent / "drivers"
+TEXT = "a TODO here\nFIXME now\n"
+
+
+def neovim_session(
+    workdir: Path, env: dict[str, str], fixture: Path, steps: list[dict[str, Any]], extra: str = ""
+) -> list[Any]:
+    """Neovim with the README's 0.11 config and commands (and ``extra``) walks ``steps``."""
+    init = workdir / "init.lua"
+    init.write_text(
+        "\n".join([nvim_config_011(), snippet("nvim-commands"), extra]), encoding="utf-8"
+    )
+    out = workdir / "neovim.json"
+    argv = [wheel_nvim(), "--headless", "-n", "-i", "NONE", "-u", str(init)]
+    run = run_editor(
+        [*argv, "-c", f"luafile {DRIVERS / 'neovim_kept.lua'}", str(fixture)],
+        {**env, "GREPLS_OUT": str(out), "GREPLS_STEPS": json.dumps(steps)},
+        workdir / "project",
+    )
+    assert out.exists(), run.describe()
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["ok"] and run.returncode == 0, f"{report}\n{run.describe()}"
+    seen: list[Any] = report["seen"]
+    return seen
+
+
+def test_patterns_kept_in_neovim_come_back_in_vim_and_back(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    fixture = workdir / "project" / "kept.txt"
+    fixture.write_text(TEXT, encoding="utf-8")
+    commands = ["Grepls here", "GreplsAddRegex T.DO", "GreplsAdd FIXME"]
+    first = neovim_session(
+        workdir, env, fixture, [*({"run": command} for command in commands), {"wait": 3}]
+    )
+    assert first == [
+        {
+            "shown": [[0, 2, "T.DO"], [0, 7, "search"], [1, 0, "FIXME"]],
+            "offered": ["T.DO", "FIXME", "search"],
+        }
+    ]
+    held = json.loads((Path(env["XDG_STATE_HOME"]) / "grepls" / "kept-patterns.json").read_text())
+    assert held == {str(fixture.parent): [{"pattern": "T.DO", "regex": True}, {"pattern": "FIXME"}]}
+
+    # Vim on the same project: both back without a command; it drops one.
+    steps = [{"wait": 2}, {"run": "GreplsRemove T.DO"}, {"wait": 1}]
+    second = run_plugin(
+        workdir, {**env, "GREPLS_STEPS": json.dumps(steps)}, "", "vim_grepls_kept.vim", fixture
+    )["seen"]
+    assert [seen["props"] for seen in second] == [
+        [[1, 3, "GreplsPattern1"], [2, 1, "GreplsPattern2"]],
+        [[2, 1, "GreplsPattern2"]],
+    ]
+
+    # Neovim again: only what Vim left.
+    third = neovim_session(workdir, env, fixture, [{"wait": 1}])
+    assert third == [{"shown": [[1, 0, "FIXME"]], "offered": ["FIXME"]}]
+    # vim.g.grepls_keep_patterns = false: the session's own patterns only.
+    off = neovim_session(workdir, env, fixture, [{"wait": 0}], "vim.g.grepls_keep_patterns = false")
+    assert off == [{"shown": [], "offered": []}]
