@@ -1,7 +1,8 @@
-"""Kept patterns across sessions, one file for two editors: patterns kept with `:GreplsAdd` in
+"""Kept patterns across sessions, one file for three editors: patterns kept with `:GreplsAdd` in
 the README's Neovim commands (wheel Neovim, 0.11 config) come back in the next session of grepls's
-Vim plugin on the same project, and what Vim drops there is gone from Neovim's session after it.
-Each session is a real editor started and quit on the project; the file is
+Vim plugin on the same project; what Vim drops there is gone from the Emacs session after it
+(the README's config), which keeps another; and the last Neovim session has what both left. Each
+session is a real editor started and quit on the project; the file is
 ``$XDG_STATE_HOME/grepls/kept-patterns.json`` of the test's own home."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from editors_readme import nvim_config_011, snippet
-from editors_run import run_editor
+from editors_run import require_binary, run_editor
 from test_editor_neovim import wheel_nvim
 from test_editor_vim_plugin import run_plugin
 
@@ -41,7 +42,38 @@ def neovim_session(
     return seen
 
 
-def test_patterns_kept_in_neovim_come_back_in_vim_and_back(
+def held(env: dict[str, str]) -> Any:
+    """The kept-patterns file of the test's home."""
+    path = Path(env["XDG_STATE_HOME"]) / "grepls" / "kept-patterns.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def emacs_session(
+    workdir: Path, env: dict[str, str], fixture: Path, steps: list[dict[str, Any]], extra: str = ""
+) -> list[Any]:
+    """Batch Emacs with the README's config (and ``extra``) walks ``steps``."""
+    config = workdir / "grepls-config.el"
+    config.write_text(snippet("emacs-config") + "\n" + extra, encoding="utf-8")
+    out = workdir / "emacs.json"
+    driver = DRIVERS / "emacs_kept.el"
+    run = run_editor(
+        [require_binary("emacs"), "--batch", "-q", "-l", str(config), "-l", str(driver)],
+        {
+            **env,
+            "GREPLS_OUT": str(out),
+            "GREPLS_FIXTURE": str(fixture),
+            "GREPLS_STEPS": json.dumps(steps),
+        },
+        workdir / "project",
+    )
+    assert out.exists(), run.describe()
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["ok"] and run.returncode == 0, f"{report}\n{run.describe()}"
+    seen: list[Any] = report["seen"]
+    return seen
+
+
+def test_patterns_kept_in_one_editor_come_back_in_the_others(
     workdir: Path, env: dict[str, str]
 ) -> None:
     fixture = workdir / "project" / "kept.txt"
@@ -56,8 +88,9 @@ def test_patterns_kept_in_neovim_come_back_in_vim_and_back(
             "offered": ["T.DO", "FIXME", "search"],
         }
     ]
-    held = json.loads((Path(env["XDG_STATE_HOME"]) / "grepls" / "kept-patterns.json").read_text())
-    assert held == {str(fixture.parent): [{"pattern": "T.DO", "regex": True}, {"pattern": "FIXME"}]}
+    assert held(env) == {
+        str(fixture.parent): [{"pattern": "T.DO", "regex": True}, {"pattern": "FIXME"}]
+    }
 
     # Vim on the same project: both back without a command; it drops one.
     steps = [{"wait": 2}, {"run": "GreplsRemove T.DO"}, {"wait": 1}]
@@ -69,9 +102,23 @@ def test_patterns_kept_in_neovim_come_back_in_vim_and_back(
         [[2, 1, "GreplsPattern2"]],
     ]
 
-    # Neovim again: only what Vim left.
-    third = neovim_session(workdir, env, fixture, [{"wait": 1}])
-    assert third == [{"shown": [[1, 0, "FIXME"]], "offered": ["FIXME"]}]
+    # Emacs on the same project: what Vim left, back without a command; it keeps another.
+    steps = [{"wait": 1}, {"run": '(grepls-add-pattern "here")'}, {"wait": 2}]
+    third = emacs_session(workdir, env, fixture, steps)
+    assert third == [
+        {"shown": [[1, 0, "FIXME"]], "offered": ["FIXME"]},
+        {"shown": [[0, 7, "here"], [1, 0, "FIXME"]], "offered": ["FIXME", "here"]},
+    ]
+
+    assert held(env) == {
+        str(fixture.parent): [{"pattern": "FIXME"}, {"pattern": "here", "regex": False}]
+    }
+
+    # Neovim again: what Vim left and Emacs added.
+    fourth = neovim_session(workdir, env, fixture, [{"wait": 2}])
+    assert fourth == [{"shown": [[0, 7, "here"], [1, 0, "FIXME"]], "offered": ["FIXME", "here"]}]
     # vim.g.grepls_keep_patterns = false: the session's own patterns only.
     off = neovim_session(workdir, env, fixture, [{"wait": 0}], "vim.g.grepls_keep_patterns = false")
+    assert off == [{"shown": [], "offered": []}]
+    off = emacs_session(workdir, env, fixture, [{"wait": 0}], "(setq grepls-keep-patterns nil)")
     assert off == [{"shown": [], "offered": []}]

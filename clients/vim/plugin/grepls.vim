@@ -152,8 +152,8 @@ enddef
 # The patterns kept with :GreplsAdd outlive the session: each project's (the folder the
 # session's first server was started in) are written to grepls's kept-patterns file,
 # $XDG_STATE_HOME/grepls/kept-patterns.json ({"folder": [addPattern argument, ...]}), and added
-# again when a later session's server starts there. The README's Neovim commands read and write
-# the same file. g:grepls_keep_patterns = 0 keeps them for the session only.
+# again when a later session's server starts there. The README's Neovim and Emacs commands read
+# and write the same file. g:grepls_keep_patterns = 0 keeps them for the session only.
 var root = ''  # the project: the folder the session's first server was started in
 
 def KeptFile(): string

@@ -48,6 +48,10 @@ snippet, (line column face) of each of grepls's overlays instead."
     (unless (funcall predicate)
       (error "timed out waiting for %s: %S" what (grepls-commands--shown)))))
 
+(defun grepls-commands--kept ()
+  "The ids of the patterns the README's commands say this buffer's grepls keeps."
+  (vconcat (mapcar #'car (gethash (eglot-current-server) grepls--kept))))
+
 (defun grepls-commands--said-p (text)
   (lambda () (cl-some (lambda (said) (string-search text said)) grepls-commands--messages)))
 
@@ -61,7 +65,7 @@ snippet, (line column face) of each of grepls's overlays instead."
         (grepls-add-pattern "FIXM+" t)
         (grepls-commands--wait "both shown" (lambda () (= (length (grepls-commands--shown)) 2)))
         (push `(both . ,(vconcat (grepls-commands--shown))) report)
-        (push `(kept . ,(vconcat grepls--kept)) report)
+        (push `(kept . ,(grepls-commands--kept)) report)
         (grepls-list-patterns)
         (grepls-commands--wait "the list" (grepls-commands--said-p "FIXM+"))
         (grepls-remove-pattern "nothing")
@@ -69,7 +73,7 @@ snippet, (line column face) of each of grepls's overlays instead."
         (grepls-remove-pattern "FIXM+")
         (grepls-commands--wait "FIXM+ gone" (lambda () (= (length (grepls-commands--shown)) 1)))
         (push `(after_remove . ,(vconcat (grepls-commands--shown))) report)
-        (push `(kept_after . ,(vconcat grepls--kept)) report)
+        (push `(kept_after . ,(grepls-commands--kept)) report)
         (setq ok t))
     (error (push `(error . ,(error-message-string err)) report)))
   (advice-remove 'message #'grepls-commands--said)
