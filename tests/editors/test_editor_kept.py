@@ -1,7 +1,8 @@
 """Kept patterns across sessions, one file for three editors: patterns kept with `:GreplsAdd` in
 the README's Neovim commands (wheel Neovim, 0.11 config) come back in the next session of grepls's
 Vim plugin on the same project; what Vim drops there is gone from the Emacs session after it
-(the README's config), which keeps another; and the last Neovim session has what both left. Each
+(the README's config), which keeps another; and the last Neovim session has what both left. A
+session writes only its own changes: what another session kept meanwhile stays. Each
 session is a real editor started and quit on the project; the file is
 ``$XDG_STATE_HOME/grepls/kept-patterns.json`` of the test's own home."""
 
@@ -92,8 +93,15 @@ def test_patterns_kept_in_one_editor_come_back_in_the_others(
         str(fixture.parent): [{"pattern": "T.DO", "regex": True}, {"pattern": "FIXME"}]
     }
 
-    # Vim on the same project: both back without a command; it drops one.
-    steps = [{"wait": 2}, {"run": "GreplsRemove T.DO"}, {"wait": 1}]
+    # Vim on the same project: both back without a command. Meanwhile another editor's session
+    # on the project keeps "now"; Vim drops T.DO, and "now" stays in the file.
+    another = (
+        "let g:file = $XDG_STATE_HOME . '/grepls/kept-patterns.json'"
+        " | let g:held = json_decode(join(readfile(g:file)))"
+        " | call add(g:held[getcwd()], {'pattern': 'now'})"
+        " | call writefile([json_encode(g:held)], g:file)"
+    )
+    steps = [{"wait": 2}, {"run": another}, {"run": "GreplsRemove T.DO"}, {"wait": 1}]
     second = run_plugin(
         workdir, {**env, "GREPLS_STEPS": json.dumps(steps)}, "", "vim_grepls_kept.vim", fixture
     )["seen"]
@@ -101,22 +109,27 @@ def test_patterns_kept_in_one_editor_come_back_in_the_others(
         [[1, 3, "GreplsPattern1"], [2, 1, "GreplsPattern2"]],
         [[2, 1, "GreplsPattern2"]],
     ]
+    assert held(env) == {str(fixture.parent): [{"pattern": "FIXME"}, {"pattern": "now"}]}
 
-    # Emacs on the same project: what Vim left, back without a command; it keeps another.
-    steps = [{"wait": 1}, {"run": '(grepls-add-pattern "here")'}, {"wait": 2}]
+    # Emacs on the same project: what is kept, back without a command; it keeps another.
+    steps = [{"wait": 2}, {"run": '(grepls-add-pattern "here")'}, {"wait": 3}]
     third = emacs_session(workdir, env, fixture, steps)
+    everything = [[0, 7, "here"], [1, 0, "FIXME"], [1, 6, "now"]]
     assert third == [
-        {"shown": [[1, 0, "FIXME"]], "offered": ["FIXME"]},
-        {"shown": [[0, 7, "here"], [1, 0, "FIXME"]], "offered": ["FIXME", "here"]},
+        {"shown": [[1, 0, "FIXME"], [1, 6, "now"]], "offered": ["FIXME", "now"]},
+        {"shown": everything, "offered": ["FIXME", "now", "here"]},
     ]
-
     assert held(env) == {
-        str(fixture.parent): [{"pattern": "FIXME"}, {"pattern": "here", "regex": False}]
+        str(fixture.parent): [
+            {"pattern": "FIXME"},
+            {"pattern": "now"},
+            {"pattern": "here", "regex": False},
+        ]
     }
 
-    # Neovim again: what Vim left and Emacs added.
-    fourth = neovim_session(workdir, env, fixture, [{"wait": 2}])
-    assert fourth == [{"shown": [[0, 7, "here"], [1, 0, "FIXME"]], "offered": ["FIXME", "here"]}]
+    # Neovim again: all three.
+    fourth = neovim_session(workdir, env, fixture, [{"wait": 3}])
+    assert fourth == [{"shown": everything, "offered": ["FIXME", "now", "here"]}]
     # vim.g.grepls_keep_patterns = false: the session's own patterns only.
     off = neovim_session(workdir, env, fixture, [{"wait": 0}], "vim.g.grepls_keep_patterns = false")
     assert off == [{"shown": [], "offered": []}]

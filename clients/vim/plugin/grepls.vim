@@ -140,10 +140,10 @@ def Remember(command: string, arguments: list<any>, result: any)
   elseif command == 'grepls.addPattern'
     kept_patterns = kept_patterns->filter((_, pair) => pair[0] != result.id)
       + [[result.id, arguments]]
-    SaveKept()
+    SaveKept(result.id, arguments[0])
   elseif dropped != ''
     kept_patterns = kept_patterns->filter((_, pair) => pair[0] != dropped)
-    SaveKept()
+    SaveKept(dropped)
   endif
 enddef
 
@@ -173,13 +173,27 @@ def ReadKept(): dict<any>
   endtry
 enddef
 
-def SaveKept()
+# The file's id of a kept pattern: its id, or its text.
+def KeptId(argument: any): string
+  var id = type(argument) == v:t_dict ? get(argument, 'id', get(argument, 'pattern', '')) : ''
+  return type(id) == v:t_string ? id : ''
+enddef
+
+# Writes one change to the project's kept patterns: pattern `id` added as `argument`, or without
+# it dropped. Only that change, so what a session of another editor on the project changed
+# meanwhile stays.
+def SaveKept(id: string, argument: dict<any> = {})
   if !get(g:, 'grepls_keep_patterns', true) || root == ''
     return
   endif
   var held = ReadKept()
-  held[root] = kept_patterns->mapnew((_, pair) => pair[1][0])
-  if empty(held[root])
+  var kept = get(held, root, [])
+  kept = (type(kept) == v:t_list ? kept : [])->filter((_, entry) => KeptId(entry) != id)
+  if !empty(argument)
+    kept->add(argument)
+  endif
+  held[root] = kept
+  if empty(kept)
     remove(held, root)
   endif
   mkdir(fnamemodify(KeptFile(), ':h'), 'p')
@@ -193,7 +207,7 @@ def LoadKept()
   endif
   for argument in get(ReadKept(), root, [])
     if type(argument) == v:t_dict && type(get(argument, 'pattern', 0)) == v:t_string
-      var id = get(argument, 'id', argument.pattern)
+      var id = KeptId(argument)
       kept_patterns = kept_patterns->filter((_, pair) => pair[0] != id) + [[id, [argument]]]
     endif
   endfor
