@@ -13,12 +13,27 @@ from pathlib import Path
 from typing import Any
 
 from editors_readme import nvim_config_011, snippet
-from editors_run import require_binary, run_editor
+from editors_run import read_report, require_binary, run_editor
 from test_editor_neovim import wheel_nvim
 from test_editor_vim_plugin import run_plugin
 
 DRIVERS = Path(__file__).parent / "drivers"
 TEXT = "a TODO here\nFIXME now\n"
+
+
+def walk(
+    argv: list[str], workdir: Path, env: dict[str, str], fixture: Path, steps: list[dict[str, Any]]
+) -> list[Any]:
+    """An editor's driver walks ``steps`` on ``fixture``; what it saw at each wait."""
+    out = workdir / "seen.json"
+    out.unlink(missing_ok=True)
+    steps_env = {"GREPLS_OUT": str(out), "GREPLS_FIXTURE": str(fixture)}
+    run = run_editor(argv, {**env, **steps_env, "GREPLS_STEPS": json.dumps(steps)}, fixture.parent)
+    report = read_report(out, run)
+    assert report["ok"] and run.returncode == 0, f"{report}\n{run.describe()}"
+    seen = report["seen"]
+    assert isinstance(seen, list)
+    return seen
 
 
 def neovim_session(
@@ -29,18 +44,9 @@ def neovim_session(
     init.write_text(
         "\n".join([nvim_config_011(), snippet("nvim-commands"), extra]), encoding="utf-8"
     )
-    out = workdir / "neovim.json"
     argv = [wheel_nvim(), "--headless", "-n", "-i", "NONE", "-u", str(init)]
-    run = run_editor(
-        [*argv, "-c", f"luafile {DRIVERS / 'neovim_kept.lua'}", str(fixture)],
-        {**env, "GREPLS_OUT": str(out), "GREPLS_STEPS": json.dumps(steps)},
-        workdir / "project",
-    )
-    assert out.exists(), run.describe()
-    report = json.loads(out.read_text(encoding="utf-8"))
-    assert report["ok"] and run.returncode == 0, f"{report}\n{run.describe()}"
-    seen: list[Any] = report["seen"]
-    return seen
+    driver = DRIVERS / "neovim_kept.lua"
+    return walk([*argv, "-c", f"luafile {driver}", str(fixture)], workdir, env, fixture, steps)
 
 
 def held(env: dict[str, str]) -> Any:
@@ -55,23 +61,9 @@ def emacs_session(
     """Batch Emacs with the README's config (and ``extra``) walks ``steps``."""
     config = workdir / "grepls-config.el"
     config.write_text(snippet("emacs-config") + "\n" + extra, encoding="utf-8")
-    out = workdir / "emacs.json"
     driver = DRIVERS / "emacs_kept.el"
-    run = run_editor(
-        [require_binary("emacs"), "--batch", "-q", "-l", str(config), "-l", str(driver)],
-        {
-            **env,
-            "GREPLS_OUT": str(out),
-            "GREPLS_FIXTURE": str(fixture),
-            "GREPLS_STEPS": json.dumps(steps),
-        },
-        workdir / "project",
-    )
-    assert out.exists(), run.describe()
-    report = json.loads(out.read_text(encoding="utf-8"))
-    assert report["ok"] and run.returncode == 0, f"{report}\n{run.describe()}"
-    seen: list[Any] = report["seen"]
-    return seen
+    argv = [require_binary("emacs"), "--batch", "-q", "-l", str(config), "-l", str(driver)]
+    return walk(argv, workdir, env, fixture, steps)
 
 
 def test_patterns_kept_in_one_editor_come_back_in_the_others(
