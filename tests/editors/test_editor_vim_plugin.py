@@ -161,6 +161,24 @@ def test_vim_plugin_draws_the_matches_on_screen_past_the_cap(
     assert report["props"] == [[n + 1, 9, 13] for n in range(5)]
 
 
+def test_vim_plugin_draws_and_clears_two_windows_on_one_buffer(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """A split: two windows on one buffer, 200 lines apart. Setting a pattern paints every line on
+    screen in both; clearing it leaves no line painted in either (each window's answer is painted
+    on its own lines)."""
+    fixture = workdir / "project" / "split.txt"
+    fixture.write_text("".join(f"line {n}: TODO\n" for n in range(1, 301)), encoding="utf-8")
+    report = run_plugin(workdir, env, "", "vim_grepls_split.vim", fixture)
+    painted, cleared = report["steps"]
+    assert len(painted) == 2
+    for window in painted:
+        assert window["bare"] == [] and len(window["painted"]) >= 5, painted
+    assert {window["painted"][0] for window in painted} == {1, 200}
+    for window in cleared:
+        assert window["painted"] == [] and len(window["bare"]) >= 5, cleared
+
+
 def test_vim_plugin_has_the_next_page_drawn_before_it_is_scrolled_to(
     workdir: Path, env: dict[str, str]
 ) -> None:

@@ -200,6 +200,22 @@ def SaveKept(id: string, argument: dict<any> = {})
   writefile([json_encode(held)], KeptFile())
 enddef
 
+# A kept pattern given again to a new server: refused (its id is now a settings pattern's, say),
+# it is said once and forgotten, here and in the file.
+def KeptAgain(id: string, answer: dict<any>)
+  if has_key(answer, 'error')
+    Error($'the kept pattern {id} is no longer kept: {answer.error.message}')
+    kept_patterns = kept_patterns->filter((_, pair) => pair[0] != id)
+    SaveKept(id)
+  endif
+enddef
+
+# The callback for one kept pattern (made here: a closure made in a loop shares the loop's
+# destructured variables in Vim 9.0, and every answer would be taken for the last pattern's).
+def KeptAgainOf(id: string): func
+  return (_, answer) => KeptAgain(id, answer)
+enddef
+
 # The patterns this project kept in an earlier session, added once its first server starts.
 def LoadKept()
   if !get(g:, 'grepls_keep_patterns', true)
@@ -293,8 +309,8 @@ def Initialized(response: dict<any>)
   if !empty(search)
     Send(Command('grepls.setPattern', search), {callback: Ignored})
   endif
-  for [_, arguments] in kept_patterns
-    Send(Command('grepls.addPattern', arguments), {callback: Ignored})
+  for [id, arguments] in kept_patterns
+    Send(Command('grepls.addPattern', arguments), {callback: KeptAgainOf(id)})
   endfor
   Order()
   var queued = pending

@@ -3,9 +3,17 @@
 ;; flymake holds N of grepls's diagnostics and records them (line and column from 0, the pattern's
 ;; id from eglot's "grepls [ID]: ..." text) with the ids `grepls-remove-pattern' offers then.
 ;; Connects eglot directly (batch Emacs has no command loop for `eglot-ensure') and fires the idle
-;; timers by hand while it waits.  Writes the records as JSON to $GREPLS_OUT.
+;; timers by hand while it waits.  Writes the records and the messages as JSON to $GREPLS_OUT.
 (require 'json)
 (require 'cl-lib)
+
+(defvar grepls-kept--messages nil "What `message' said, newest first.")
+
+(defun grepls-kept--said (format-string &rest arguments)
+  (when format-string
+    (push (apply #'format-message format-string arguments) grepls-kept--messages)))
+
+(advice-add 'message :before #'grepls-kept--said)
 
 (defun grepls-kept--idle ()
   (dolist (timer (copy-sequence timer-idle-list))
@@ -57,6 +65,7 @@
   (let ((coding-system-for-write 'utf-8))
     (with-temp-file (getenv "GREPLS_OUT")
       (insert (json-encode `((ok . ,(if ok t :json-false)) (error . ,problem)
-                             (seen . ,(vconcat (reverse seen))))))))
+                             (seen . ,(vconcat (reverse seen)))
+                             (messages . ,(vconcat (reverse grepls-kept--messages))))))))
   (kill-emacs (if ok 0 1)))
 ;;; emacs_kept.el ends here

@@ -1,9 +1,12 @@
 -- Walks the steps in $GREPLS_STEPS (JSON): { run = EX-COMMAND } runs a command, { wait = N }
 -- waits until grepls's diagnostics in the buffer are N and records them (line, column, code) with
--- what `:GreplsRemove <Tab>` offers then. Writes the records as JSON to $GREPLS_OUT. Run once per
--- session of a test that starts editors several times on one project.
+-- what `:GreplsRemove <Tab>` offers then. Writes the records and the messages (vim.notify) as JSON
+-- to $GREPLS_OUT. Run once per session of a test that starts editors several times on one project.
 local buf = vim.api.nvim_get_current_buf()
-local out = { ok = false, seen = {} }
+local out = { ok = false, seen = {}, messages = {} }
+vim.notify = function(message)
+  table.insert(out.messages, message)
+end
 local function shown()
   local found = {}
   for _, d in ipairs(vim.diagnostic.get(buf)) do

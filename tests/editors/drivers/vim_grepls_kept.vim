@@ -1,6 +1,6 @@
 " Walks the steps in $GREPLS_STEPS (JSON): {"run": EX-COMMAND} runs a command, {"wait": N} waits
 " until N of grepls's text properties are drawn and records them with what `:GreplsRemove <Tab>`
-" offers then. Writes the records as JSON to $GREPLS_OUT. Run once per session of a test that
+" offers then. Writes the records, and Vim's messages, as JSON to $GREPLS_OUT. Run once per session of a test that
 " starts Vim several times on one project.
 function! s:Props() abort
   let l:held = []
@@ -33,6 +33,7 @@ catch
   let s:report.ok = v:false
   let s:report.error = v:exception
 endtry
+let s:report.messages = execute('messages')
 call writefile([json_encode(s:report)], $GREPLS_OUT)
 if s:report.ok
   qall!
