@@ -41,40 +41,43 @@ def snippets(readme: Path = README) -> dict[str, tuple[str, str]]:
     return found
 
 
+# Where a snippet says a grepls checkout is (the README's readers put theirs there).
+CHECKOUT_PLACEHOLDER = "/path/to/grepls"
+
+
 def snippet(name: str) -> str:
-    """The code of one snippet; a missing snippet is an error, never an empty config."""
+    """The code of one snippet, with this checkout where it says ``/path/to/grepls`` (a client's
+    files, on a runtime or load path); a missing snippet is an error, never an empty config."""
     try:
-        return snippets()[name][1]
+        code = snippets()[name][1]
     except KeyError:
         raise LookupError(f"README editors region has no snippet {name!r}") from None
+    return code.replace(CHECKOUT_PLACEHOLDER, REPO.as_posix())
+
+
+def clients_snippet(name: str, client: str) -> str:
+    """A snippet that must put this checkout's ``clients/<client>`` on a path: an error if the
+    README no longer says so (the test would otherwise run a copy installed elsewhere, or none)."""
+    if f"{CHECKOUT_PLACEHOLDER}/clients/{client}" not in snippets()[name][1]:
+        raise LookupError(
+            f"the README's {name} no longer names {CHECKOUT_PLACEHOLDER}/clients/{client}"
+        )
+    return snippet(name)
 
 
 def nvim_config_011() -> str:
-    """The Neovim 0.11 snippet, with this checkout's ``clients/neovim`` on the runtime path where
-    the README says ``/path/to/grepls/clients/neovim``."""
-    return snippet("nvim-config-0.11").replace(
-        "/path/to/grepls/clients/neovim", (REPO / "clients" / "neovim").as_posix()
-    )
+    """The Neovim 0.11 snippet, this checkout's ``clients/neovim`` on the runtime path."""
+    return clients_snippet("nvim-config-0.11", "neovim")
 
 
 def nvim_highlights_config(modern: bool) -> str:
     """The README's snippet that paints grepls's matches in Neovim (0.11+, or 0.7-0.10 with this
-    checkout's ``clients/neovim`` on the runtime path where the README says
-    ``/path/to/grepls/clients/neovim``): to follow the config it belongs to."""
+    checkout's ``clients/neovim`` on the runtime path): to follow the config it belongs to."""
     if modern:
         return snippet("nvim-highlights")
-    text = snippet("nvim-highlights-legacy")
-    if "/path/to/grepls/clients/neovim" not in text:
-        raise LookupError("the README's nvim-highlights-legacy no longer names its path")
-    return text.replace("/path/to/grepls/clients/neovim", (REPO / "clients" / "neovim").as_posix())
+    return clients_snippet("nvim-highlights-legacy", "neovim")
 
 
 def vim_plugin_config() -> str:
-    """The README's Vim plugin snippet, with this checkout's ``clients/vim`` on the runtime path
-    where the README says ``/path/to/grepls/clients/vim``."""
-    text = snippet("vim-grepls-config")
-    if "/path/to/grepls/clients/vim" not in text:
-        raise LookupError(
-            "the README's vim-grepls-config no longer names /path/to/grepls/clients/vim"
-        )
-    return text.replace("/path/to/grepls/clients/vim", (REPO / "clients" / "vim").as_posix())
+    """The README's Vim plugin snippet, this checkout's ``clients/vim`` on the runtime path."""
+    return clients_snippet("vim-grepls-config", "vim")

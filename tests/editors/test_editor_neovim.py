@@ -108,9 +108,8 @@ def run_neovim_plan(
 def test_neovim_011_lsp_file_on_the_runtime_path_sets_edits_lists_highlights_and_clears(
     workdir: Path, env: dict[str, str], plan_file: Path
 ) -> None:
-    config = snippet("nvim-config-0.11")
+    config = nvim_config_011()
     assert "vim.lsp.enable('grepls')" in config
-    config = config.replace("/path/to/grepls/clients/neovim", NEOVIM_CLIENT.as_posix())
     run_neovim_plan(wheel_nvim(), config + "\n" + snippet("nvim-commands"), workdir, env, plan_file)
 
 

@@ -75,9 +75,7 @@ def test_neovim_replaces_undoes_and_answers_the_code_action_prompts(
     nvim = require_binary("nvim")
     init = workdir / "init.lua"
     init.write_text(
-        "\n".join(
-            snippet(name) for name in ("nvim-config-legacy", "nvim-commands", "nvim-replace")
-        ),
+        "\n".join(snippet(name) for name in ("nvim-config-legacy", "nvim-commands")),
         encoding="utf-8",
     )
     plan_file, plan = replace_plan(workdir)

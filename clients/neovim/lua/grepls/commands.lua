@@ -1,0 +1,366 @@
+-- grepls's commands for Neovim 0.7 and newer: `require('grepls.commands')` once, with grepls's
+-- client config (`lsp/grepls.lua` with `vim.lsp.enable`, or `vim.lsp.start_client`) set up.
+--
+-- :Grepls, :GreplsRegex (the search pattern; previewed as typed in 0.8+), :GreplsClear;
+-- :GreplsAdd, :GreplsAddRegex (kept patterns, previewed too), :GreplsRemove (<Tab> offers the
+-- ids), :GreplsPatterns; :GreplsNext, :GreplsPrev (the nearest match of any pattern, anywhere in
+-- the buffer, "match 3 of 120"); :GreplsList[!] (the quickfix list; !: every match in scope);
+-- :GreplsReplace[!] and the prompt of grepls's replace code actions. Each is a
+-- `workspace/executeCommand` to the running grepls client; its answer is shown with vim.notify.
+-- Without grepls's highlights module, matches are painted while the cursor rests (grepls answers
+-- documentHighlight with every match).
+--
+-- Kept patterns outlive the session (0.8+): each project's are saved in grepls's kept-patterns
+-- file, shared with grepls's Vim plugin and the README's Emacs commands (see below).
+--
+-- `require('grepls.commands').execute(command, arguments, on_result)` sends any other grepls
+-- command.
+
+local function grepls_client(quiet)
+  local get_clients = vim.lsp.get_clients or vim.lsp.get_active_clients
+  for _, client in pairs(get_clients()) do
+    if client.name == 'grepls' then
+      return client
+    end
+  end
+  if not quiet then
+    vim.notify('grepls is not running', vim.log.levels.WARN)
+  end
+end
+
+local function grepls_execute(command, arguments, on_result, on_error)
+  local client = grepls_client()
+  if not client then
+    return
+  end
+  local params = { command = command, arguments = arguments }
+  local function handler(err, result)
+    if err and on_error then
+      on_error(err, client)
+    elseif err then
+      vim.notify('grepls: ' .. err.message, vim.log.levels.ERROR)
+    elseif on_result then
+      on_result(result, client)
+    end
+  end
+  local bufnr = vim.api.nvim_get_current_buf()
+  if vim.fn.has('nvim-0.11') == 1 then
+    client:request('workspace/executeCommand', params, handler, bufnr)
+  else
+    client.request('workspace/executeCommand', params, handler, bufnr)
+  end
+end
+
+local function report(result)
+  vim.notify(string.format('grepls: %d matches of %s', result.matches, vim.inspect(result.pattern)))
+end
+
+-- `index` (a column in the negotiated encoding) as a byte column of `text`.
+local function grepls_byte(text, index, encoding)
+  if encoding == 'utf-8' or not text:find('[\128-\255]') then
+    return math.min(index, #text)
+  end
+  local ok, column
+  if vim.fn.has('nvim-0.11') == 1 then
+    ok, column = pcall(vim.str_byteindex, text, encoding, index, false)
+  else
+    ok, column = pcall(vim.str_byteindex, text, index, encoding == 'utf-16')
+  end
+  return ok and column or #text
+end
+
+-- Ask grepls and wait for the answer (at most half a second), for what Neovim needs at once: a
+-- preview, a completion. The result, or nil.
+local function grepls_ask(client, command, arguments, buf)
+  local params = { command = command, arguments = arguments }
+  local response
+  if vim.fn.has('nvim-0.11') == 1 then
+    response = client:request_sync('workspace/executeCommand', params, 500, buf)
+  else
+    response = client.request_sync('workspace/executeCommand', params, 500, buf)
+  end
+  return response and response.result
+end
+
+-- Neovim 0.8 and newer ('inccommand' on, as by default): while :Grepls, :GreplsRegex,
+-- :GreplsAdd or :GreplsAddRegex is typed, its matches light up on the lines on screen and their
+-- count in the buffer shows at the top right, before Enter sets anything (grepls.previewPattern
+-- tries a pattern without setting it).
+local function grepls_preview(regex)
+  return function(opts, ns)
+    local client = grepls_client(true)
+    local buf = vim.api.nvim_get_current_buf()
+    if not client or opts.args == '' or not vim.lsp.buf_is_attached(buf, client.id) then
+      return 0
+    end
+    local first, last = vim.fn.line('w0') - 1, vim.fn.line('w$')
+    local query = { pattern = opts.args, regex = regex }
+    local result = grepls_ask(client, 'grepls.previewPattern',
+      { vim.uri_from_bufnr(buf), first, last, query }, buf)
+    if type(result) ~= 'table' then
+      return 0 -- a pattern grepls refuses (half a regex): nothing to show yet
+    end
+    local encoding = client.offset_encoding or 'utf-16'
+    local lines = vim.api.nvim_buf_get_lines(buf, first, last, false)
+    local flat = result.matches
+    for i = 1, #flat, 3 do
+      local text = lines[flat[i] - first + 1]
+      if text then
+        vim.api.nvim_buf_set_extmark(buf, ns, flat[i], grepls_byte(text, flat[i + 1], encoding),
+          { end_col = grepls_byte(text, flat[i + 2], encoding), hl_group = 'IncSearch' })
+      end
+    end
+    local count = result.count .. (result.complete and '' or '+')
+      .. (result.count == 1 and result.complete and ' match' or ' matches')
+    vim.api.nvim_buf_set_extmark(buf, ns, first, 0,
+      { virt_text = { { ' ' .. count .. ' ', 'IncSearch' } }, virt_text_pos = 'right_align' })
+    return 1
+  end
+end
+
+local has_preview = vim.fn.has('nvim-0.8') == 1
+
+vim.api.nvim_create_user_command('Grepls', function(opts)
+  grepls_execute('grepls.setPattern', { opts.args }, report)
+end, { nargs = 1, desc = 'grepls: show every match of a literal pattern',
+       preview = has_preview and grepls_preview(false) or nil })
+
+vim.api.nvim_create_user_command('GreplsRegex', function(opts)
+  grepls_execute('grepls.setPattern', { { pattern = opts.args, regex = true } }, report)
+end, { nargs = 1, desc = 'grepls: show every match of a regular expression',
+       preview = has_preview and grepls_preview(true) or nil })
+
+vim.api.nvim_create_user_command('GreplsClear', function()
+  grepls_execute('grepls.clearPattern', nil, report)
+end, { nargs = 0, desc = 'grepls: clear the pattern' })
+
+-- Kept patterns, beside the search pattern. In Neovim 0.8 and newer they outlive the session:
+-- each project's (the client's root folder) are saved in grepls's kept-patterns file,
+-- $XDG_STATE_HOME/grepls/kept-patterns.json ({"folder": [addPattern argument, ...]}, shared with
+-- grepls's Vim plugin and the Emacs commands), and added again when grepls attaches there. Set
+-- vim.g.grepls_keep_patterns = false to keep them for the session only.
+local grepls_kept = {} -- client id -> { { id = ..., argument = addPattern's argument }, ... }
+
+local function grepls_kept_file()
+  local state = vim.env.XDG_STATE_HOME
+  if not state or state == '' then
+    state = vim.fn.expand('~/.local/state')
+  end
+  return state .. '/grepls/kept-patterns.json'
+end
+
+local function grepls_read_kept()
+  local ok, held = pcall(function()
+    return vim.fn.json_decode(table.concat(vim.fn.readfile(grepls_kept_file()), '\n'))
+  end)
+  return ok and type(held) == 'table' and held or {} -- none yet, or a file damaged by hand
+end
+
+local function grepls_root(client)
+  return client.config.root_dir or vim.fn.getcwd()
+end
+
+-- Write one change to the project's kept patterns: pattern `id` added as `argument`, or without
+-- it dropped. Only that change, so what a session of another editor there changed meanwhile stays.
+local function grepls_save_kept(client, id, argument)
+  if vim.g.grepls_keep_patterns == false or vim.fn.exists('##LspAttach') == 0 then
+    return
+  end
+  local held = grepls_read_kept()
+  local root = grepls_root(client)
+  local kept = vim.tbl_filter(function(entry)
+    return type(entry) == 'table' and (entry.id or entry.pattern) ~= id
+  end, type(held[root]) == 'table' and held[root] or {})
+  if argument then
+    table.insert(kept, argument)
+  end
+  held[root] = #kept > 0 and kept or nil
+  vim.fn.mkdir(vim.fn.fnamemodify(grepls_kept_file(), ':h'), 'p')
+  local text = next(held) and vim.fn.json_encode(held) or '{}'
+  vim.fn.writefile({ text }, grepls_kept_file())
+end
+
+-- Remember what grepls kept (argument: as added) or dropped (argument nil), and save it.
+local function grepls_remember(client, id, argument)
+  local kept = vim.tbl_filter(function(k) return k.id ~= id end, grepls_kept[client.id] or {})
+  if argument then
+    table.insert(kept, { id = id, argument = argument })
+  end
+  grepls_kept[client.id] = kept
+  grepls_save_kept(client, id, argument)
+end
+
+local function grepls_add(argument)
+  grepls_execute('grepls.addPattern', { argument }, function(result, client)
+    grepls_remember(client, result.id, argument)
+    vim.notify(string.format('grepls: %d matches of %s', result.matches, vim.inspect(result.id)))
+  end)
+end
+
+vim.api.nvim_create_user_command('GreplsAdd', function(opts)
+  grepls_add({ pattern = opts.args })
+end, { nargs = 1, desc = 'grepls: keep another literal pattern',
+       preview = has_preview and grepls_preview(false) or nil })
+
+vim.api.nvim_create_user_command('GreplsAddRegex', function(opts)
+  grepls_add({ pattern = opts.args, regex = true })
+end, { nargs = 1, desc = 'grepls: keep another regular expression',
+       preview = has_preview and grepls_preview(true) or nil })
+
+-- A project's kept patterns come back when grepls first attaches to one of its buffers.
+if vim.fn.exists('##LspAttach') == 1 then
+  vim.api.nvim_create_autocmd('LspAttach', {
+    group = vim.api.nvim_create_augroup('grepls_kept', { clear = true }),
+    callback = function(args)
+      local client = vim.lsp.get_client_by_id(args.data.client_id)
+      if not client or client.name ~= 'grepls' or grepls_kept[client.id] then
+        return
+      end
+      grepls_kept[client.id] = {}
+      if vim.g.grepls_keep_patterns == false then
+        return
+      end
+      local held = grepls_read_kept()[grepls_root(client)]
+      for _, argument in ipairs(type(held) == 'table' and held or {}) do
+        grepls_execute('grepls.addPattern', { argument }, function(result)
+          table.insert(grepls_kept[client.id], { id = result.id, argument = argument })
+        end, function(err)
+          -- Refused (its id is now a settings pattern's, say): say so once and forget it.
+          vim.notify('grepls: the kept pattern ' .. vim.inspect(argument.pattern)
+            .. ' is no longer kept: ' .. err.message, vim.log.levels.WARN)
+          grepls_save_kept(client, argument.id or argument.pattern)
+        end)
+      end
+    end,
+  })
+end
+
+-- <Tab> after :GreplsRemove offers the ids of the patterns in force.
+local function grepls_ids(arglead)
+  local client = grepls_client(true)
+  local listed = client and grepls_ask(client, 'grepls.listPatterns', {}, 0)
+  local ids = {}
+  for _, pattern in ipairs(type(listed) == 'table' and listed or {}) do
+    if vim.startswith(pattern.id, arglead) then
+      table.insert(ids, pattern.id)
+    end
+  end
+  return ids
+end
+
+vim.api.nvim_create_user_command('GreplsRemove', function(opts)
+  grepls_execute('grepls.removePattern', { opts.args }, function(_, client)
+    grepls_remember(client, opts.args)
+  end)
+end, { nargs = 1, complete = grepls_ids,
+       desc = 'grepls: drop a kept pattern (by its id: its text, unless given one)' })
+
+vim.api.nvim_create_user_command('GreplsPatterns', function()
+  grepls_execute('grepls.listPatterns', {}, function(patterns)
+    local lines = {}
+    for _, pattern in ipairs(patterns) do
+      local text = vim.inspect(pattern.pattern)
+      table.insert(lines, string.format('%s: %s, %d matches', pattern.id, text, pattern.matches))
+    end
+    vim.notify(#lines > 0 and table.concat(lines, '\n') or 'grepls: no pattern')
+  end)
+end, { nargs = 0, desc = 'grepls: the patterns in force, with their counts' })
+
+-- The nearest match after (before) the cursor, of any pattern, past the cap too, wrapping.
+local function grepls_jump(command)
+  local client = grepls_client()
+  if not client then
+    return
+  end
+  local uri = vim.uri_from_bufnr(0)
+  local position = vim.lsp.util.make_position_params(0, client.offset_encoding).position
+  grepls_execute(command, { uri, position.line, position.character }, function(found)
+    if not found or found == vim.NIL then
+      vim.notify('grepls: no match in this buffer')
+      return
+    end
+    local location = { uri = uri, range = found.range }
+    if vim.lsp.util.show_document then -- Neovim 0.8 and newer
+      vim.lsp.util.show_document(location, client.offset_encoding, { focus = true })
+    else
+      vim.lsp.util.jump_to_location(location, client.offset_encoding)
+    end
+    -- Where it stands, as the search count does ("?": past what grepls has counted).
+    local place = string.format('grepls: match %s of %d%s%s', tonumber(found.index) or '?',
+      found.matches, found.complete and '' or '+', found.wrapped and ', wrapped around the end' or '')
+    vim.api.nvim_echo({ { place } }, false, {})
+  end)
+end
+
+vim.api.nvim_create_user_command('GreplsNext', function()
+  grepls_jump('grepls.nextMatch')
+end, { nargs = 0, desc = 'grepls: to the next match' })
+
+vim.api.nvim_create_user_command('GreplsPrev', function()
+  grepls_jump('grepls.previousMatch')
+end, { nargs = 0, desc = 'grepls: to the previous match' })
+
+vim.api.nvim_create_user_command('GreplsList', function(opts)
+  local uri = vim.uri_from_bufnr(vim.api.nvim_get_current_buf())
+  -- With !, no argument: every match in scope (open buffers, or the whole workspace).
+  grepls_execute('grepls.listMatches', opts.bang and {} or { uri }, function(matches, client)
+    local locations = {}
+    for _, match in ipairs(matches) do
+      table.insert(locations, { uri = match.uri or uri, range = match.range })
+    end
+    local items = vim.lsp.util.locations_to_items(locations, client.offset_encoding)
+    vim.fn.setqflist({}, ' ', { title = 'grepls', items = items })
+    vim.cmd('copen')
+  end)
+end, { nargs = 0, bang = true, desc = 'grepls: matches into the quickfix list (!: every file)' })
+
+-- Paint every match while the cursor rests (grepls's module, if used, paints them already).
+vim.api.nvim_create_autocmd({ 'CursorHold', 'CursorHoldI' }, {
+  group = vim.api.nvim_create_augroup('grepls_highlight', { clear = true }),
+  callback = function(args)
+    local client = grepls_client(true)
+    if client and vim.lsp.buf_is_attached(args.buf, client.id)
+        and not package.loaded['grepls.highlights'] then
+      vim.lsp.buf.clear_references()
+      vim.lsp.buf.document_highlight()
+    end
+  end,
+})
+
+-- ---- replace ----------------------------------------------------------------------------------
+
+local function replaced(result)
+  if result.applied then
+    vim.notify(string.format('grepls: %d replacements in %d files', result.replacements, result.files))
+  else
+    vim.notify('grepls: nothing replaced: ' .. tostring(result.failureReason), vim.log.levels.WARN)
+  end
+end
+
+vim.api.nvim_create_user_command('GreplsReplace', function(opts)
+  local argument = { replacement = opts.args }
+  if opts.bang then
+    argument.scope = 'open'
+  else
+    argument.uri = vim.uri_from_bufnr(vim.api.nvim_get_current_buf())
+  end
+  grepls_execute('grepls.replace', { argument }, replaced)
+end, { nargs = 1, bang = true, desc = 'grepls: replace every match (!: in every open buffer)' })
+
+-- "Replace this match…" and "Replace all N matches…" leave the replacement to the editor: their
+-- argument has a prompt and no replacement. Ask, then run the command.
+vim.lsp.commands['grepls.replace'] = function(command)
+  local argument = vim.deepcopy(command.arguments[1])
+  if argument.replacement ~= nil then
+    grepls_execute('grepls.replace', { argument }, replaced)
+    return
+  end
+  vim.ui.input({ prompt = argument.prompt .. ': ' }, function(replacement)
+    if replacement then
+      argument.replacement = replacement
+      grepls_execute('grepls.replace', { argument }, replaced)
+    end
+  end)
+end
+
+return { execute = grepls_execute }
