@@ -8,13 +8,15 @@ Flymake and the overlays hold matches as buffer positions, which count character
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 from editors_fixture import JUMP_SAID, JUMP_TEXT, JUMP_WALK, PAGES_TEXT, Match, check_pages
-from editors_readme import snippet
+from editors_readme import REPO, snippet
 from editors_run import (
     EditorRun,
     check_phases,
@@ -44,6 +46,31 @@ def ok_report(run: EditorRun, out: Path) -> dict[str, Any]:
     report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
     assert report["ok"] and run.returncode == 0, f"{report}\n{run.describe()}"
     return report
+
+
+def test_emacs_package_byte_compiles_without_a_warning(workdir: Path, env: dict[str, str]) -> None:
+    """`clients/emacs` as Emacs's byte compiler sees it, every warning an error (a free variable,
+    a misnamed function, an obsolete one used without a fallback): compiled from a copy, so no
+    `.elc` lands in the checkout."""
+    package = workdir / "emacs"
+    shutil.copytree(REPO / "clients" / "emacs", package)
+    files = sorted(str(path) for path in package.glob("*.el"))
+    assert [Path(file).name for file in files] == ["grepls-highlights.el", "grepls.el"]
+    emacs = [require_binary("emacs"), "--batch", "-q", "-L", str(package)]
+    strict = ["--eval", "(setq byte-compile-error-on-warn t)"]
+    done = subprocess.run(
+        [*emacs, *strict, "-f", "batch-byte-compile", *files],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert sorted(path.name for path in package.glob("*.elc")) == [
+        "grepls-highlights.elc",
+        "grepls.elc",
+    ]
 
 
 def test_emacs_eglot_sets_edits_and_clears(

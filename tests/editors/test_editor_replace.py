@@ -105,7 +105,7 @@ def test_emacs_replaces_undoes_and_answers_the_code_action_prompts(
 ) -> None:
     emacs = require_binary("emacs")
     config = workdir / "grepls-config.el"
-    config.write_text(snippet("emacs-config") + "\n" + snippet("emacs-replace"), encoding="utf-8")
+    config.write_text(snippet("emacs-config"), encoding="utf-8")
     plan_file, plan = replace_plan(workdir)
     driver = DRIVERS / "emacs_replace.el"
     report = run_driver(

@@ -1,0 +1,141 @@
+;;; grepls-highlights.el --- grepls's matches painted on screen, not as diagnostics  -*- lexical-binding: t -*-
+
+;;; Commentary:
+
+;; Loaded after `grepls', this makes grepls's matches highlights, drawn for the lines on screen.
+;; eglot tells grepls it pulls diagnostics and never pulls, so grepls publishes nothing and
+;; flymake reads nothing: after each change, and when a window scrolls, the lines in view are
+;; asked for (`grepls.matchesInLines', every match, uncapped) and painted as overlays, a face per
+;; pattern (`grepls-search', then `grepls-pattern-1' to `-4' for kept patterns in the server's
+;; order); a scroll asks for a window's height more on each side, so the next page is drawn
+;; already.  The mode line counts each pattern's matches in the buffer (`grepls-status').
+;;
+;; Why: flymake handles every diagnostic of a publish again after each keystroke (tens of
+;; milliseconds at 1,000 matches in a large file, seconds with twenty patterns); the lines on
+;; screen cost the same whatever the file's size.
+
+;;; Code:
+
+(require 'cl-lib)
+(require 'eglot)
+(require 'grepls)
+
+(defface grepls-search '((t :inherit lazy-highlight)) "grepls's search pattern." :group 'grepls)
+(defface grepls-pattern-1 '((((background dark)) :background "#5f5f00")
+                            (t :background "#ffef9f")) "grepls's first kept pattern."
+  :group 'grepls)
+(defface grepls-pattern-2 '((((background dark)) :background "#00465f")
+                            (t :background "#b4dcff")) "grepls's second kept pattern."
+  :group 'grepls)
+(defface grepls-pattern-3 '((((background dark)) :background "#005f2f")
+                            (t :background "#c8f5c8")) "grepls's third kept pattern."
+  :group 'grepls)
+(defface grepls-pattern-4 '((((background dark)) :background "#5f0037")
+                            (t :background "#ffc0e0")) "grepls's fourth kept pattern."
+  :group 'grepls)
+(defvar grepls--faces nil "(PATTERN-ID . FACE) for each pattern seen, the newest first.")
+
+(defun grepls--face (id)
+  "The face of pattern ID: `grepls-search', or the next kept pattern's face."
+  (or (cdr (assoc id grepls--faces))
+      (let* ((kept (cl-count-if-not (lambda (seen) (equal (car seen) "search")) grepls--faces))
+             (face (if (equal id "search") 'grepls-search
+                     (intern (format "grepls-pattern-%d" (1+ (mod kept 4)))))))
+        (push (cons id face) grepls--faces)
+        face)))
+
+(cl-defmethod eglot-client-capabilities :around (server)
+  (let ((capabilities (cl-call-next-method)))
+    (when (grepls--server-p server)
+      (plist-put (plist-get capabilities :textDocument) :diagnostic '(:dynamicRegistration :json-false))
+      (plist-put (plist-get capabilities :workspace) :diagnostics '(:refreshSupport t)))
+    capabilities))
+
+(cl-defmethod eglot-handle-request
+  (server (_method (eql workspace/diagnostic/refresh)) &rest _)
+  "The patterns changed: draw every buffer of SERVER again."
+  (dolist (buffer (eglot--managed-buffers server))
+    (with-current-buffer buffer (grepls--draw nil t)))
+  nil)
+
+(defun grepls--draw (&optional window margin)
+  "Ask grepls for the matches on the lines WINDOW shows.
+Without WINDOW, each window on this buffer.  With MARGIN, a window's
+height more above and below: a scroll then brings drawn lines into view."
+  (let ((server (eglot-current-server)))
+    (when (and server buffer-file-name (grepls--server-p server))
+      (eglot--signal-textDocument/didChange)  ; the request must follow the change
+      (dolist (window (if window (list window) (get-buffer-window-list nil nil t)))
+        (let* ((buffer (current-buffer))
+               (height (if margin (window-body-height window) 0))
+               (first (max 0 (- (line-number-at-pos (window-start window)) 1 height)))
+               (last (+ (line-number-at-pos (window-end window t)) height)))
+          (jsonrpc-async-request
+           server :workspace/executeCommand
+           (list :command "grepls.matchesInLines"
+                 :arguments (vector (grepls--uri buffer-file-name) first last))
+           :success-fn (apply-partially #'grepls--paint buffer first last)))))))
+
+(defvar-local grepls-status nil
+  "This buffer's count of each grepls pattern's matches, for the mode line.
+As \"TODO 12, FIXME 3+\" (\"+\": grepls has counted only part of the
+buffer, past maxMatchesPerDocument).")
+(add-to-list 'mode-line-misc-info '(grepls-status (" " grepls-status " ")))
+
+(defun grepls--paint (buffer first last result)
+  "Replace the overlays of lines [FIRST, LAST) of BUFFER with RESULT's matches."
+  (when (buffer-live-p buffer)
+    (with-current-buffer buffer
+      (when (eql (plist-get result :version) eglot--versioned-identifier)
+        (let ((status (mapconcat (lambda (count)
+                                   (format "%s %d%s" (plist-get count :pattern)
+                                           (plist-get count :matches)
+                                           (if (eq (plist-get count :complete) t) "" "+")))
+                                 (plist-get result :counts) ", ")))
+          (unless (equal status (or grepls-status ""))
+            (setq grepls-status (and (> (length status) 0) status))
+            (force-mode-line-update)))
+        (save-excursion
+          (save-restriction
+            (widen)
+            (goto-char (point-min))
+            (forward-line first)
+            (let ((from (point)))
+              (remove-overlays from (progn (forward-line (- last first)) (point)) 'grepls t)
+              (cl-loop
+               for (key spans) on (plist-get result :matches) by #'cddr
+               for face = (grepls--face (substring (symbol-name key) 1))
+               do (cl-loop for (line start end) on (append spans nil) by #'cdddr
+                           do (goto-char from)
+                           (forward-line (- line first))
+                           (let ((bol (point)) beg)
+                             (grepls--move start)
+                             (setq beg (point))
+                             (goto-char bol)
+                             (grepls--move end)
+                             (let ((overlay (make-overlay beg (point))))
+                               (overlay-put overlay 'grepls t)
+                               (overlay-put overlay 'evaporate t)
+                               (overlay-put overlay 'face face))))))))))))
+
+(defun grepls--changed (&rest _)
+  "After a change: draw from a timer, once the change is complete."
+  (run-at-time 0 nil #'grepls--draw-buffer (current-buffer)))
+
+(defun grepls--draw-buffer (buffer &optional margin)
+  (when (buffer-live-p buffer)
+    (with-current-buffer buffer (grepls--draw nil margin))))
+
+(defun grepls--scrolled (window _start)
+  (with-current-buffer (window-buffer window) (grepls--draw window t)))
+
+(add-hook 'eglot-managed-mode-hook
+          (lambda ()
+            (when (grepls--server-p (eglot-current-server))
+              (add-hook 'after-change-functions #'grepls--changed nil t)
+              (add-hook 'window-scroll-functions #'grepls--scrolled nil t)
+              ;; After eglot's didOpen of this buffer.
+              (run-at-time 0 nil #'grepls--draw-buffer (current-buffer) t))))
+
+(provide 'grepls-highlights)
+;;; grepls-highlights.el ends here

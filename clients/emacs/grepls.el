@@ -1,0 +1,436 @@
+;;; grepls.el --- Live grep through eglot: grepls's commands and eglot fixes  -*- lexical-binding: t -*-
+
+;; Version: 0.1.0
+;; Package-Requires: ((emacs "28.1") (eglot "1.9"))
+;; Keywords: matching, tools
+
+;;; Commentary:
+
+;; grepls is a language server that shows every match of a pattern as diagnostics and keeps them
+;; current as you type.  This file is its Emacs side, for eglot (Emacs 28.2 with eglot 1.9, and
+;; Emacs 30 with its own eglot, are tested):
+;;
+;; - `grepls-set-pattern' (C-u: a regex) sets the search pattern, previewing it as it is typed:
+;;   its matches on screen lit in `grepls-preview', its count after it in the minibuffer, before
+;;   RET sets anything (`grepls.previewPattern' tries a pattern without setting it).
+;;   `grepls-clear-pattern' clears it.
+;; - `grepls-add-pattern' keeps another pattern beside it, `grepls-remove-pattern' drops one,
+;;   `grepls-list-patterns' says which are shown.  Kept patterns outlive the session: each
+;;   project's are saved in grepls's kept-patterns file, shared with grepls's Vim plugin and
+;;   Neovim commands (`grepls-keep-patterns' nil: the session only).
+;; - `grepls-next-match' and `grepls-previous-match' move to the nearest match of any pattern,
+;;   anywhere in the buffer, and say where it is ("match 3 of 120").
+;; - `grepls-replace' replaces every match (C-u: in every open buffer), and grepls's code actions
+;;   ask for their replacement.
+;;
+;; Two advices make eglot fit for live grep in large files: positions of a publish's diagnostics
+;; are found walking down the buffer (not each from its start), and Emacs 28's jsonrpc is kept
+;; from losing messages that arrive while it writes a large one.  `grepls-highlights' (its own
+;; file) paints matches instead of publishing them.
+;;
+;; Use: put this folder on `load-path', `(require 'grepls)', and tell eglot which modes grepls
+;; serves (the README's config).  Every command is a `workspace/executeCommand' sent
+;; asynchronously to the buffer's grepls server (`grepls--execute').
+
+;;; Code:
+
+(require 'cl-lib)
+(require 'eglot)
+(require 'json)
+(require 'seq)
+
+(defun grepls--move (column)
+  "Move point to LSP COLUMN of its line.
+In the units eglot agreed with grepls for this buffer."
+  ;; Eglot 1.12 and newer (Emacs 29, 30) set this buffer's mover from the negotiated encoding;
+  ;; eglot 1.9 (Emacs 28) has only the older, global one.
+  (funcall (if (boundp 'eglot-move-to-linepos-function) eglot-move-to-linepos-function
+             (with-no-warnings eglot-move-to-column-function))
+           column))
+
+(defun grepls--uri (file)
+  "The URI eglot gives FILE (eglot 1.16 made its function public)."
+  (funcall (if (fboundp 'eglot-path-to-uri) #'eglot-path-to-uri
+             (with-no-warnings #'eglot--path-to-uri))
+           file))
+
+;; eglot finds each diagnostic's position from the buffer's start, so a publish of 1,000
+;; matches in 100,000 lines froze Emacs for ten seconds.  grepls sends them in document
+;; order: walk on from the line found last, for as long as the buffer is unchanged.
+(defvar-local grepls--last-line nil
+  "(TICK LINE POINT): where the line eglot found last starts.
+While the buffer is unchanged (its modification TICK).")
+
+(defun grepls--lsp-position-to-point (pos-plist &optional marker)
+  "Convert POS-PLIST as `eglot--lsp-position-to-point' does.
+Walk on from the line found last.  With MARKER, return a marker."
+  (save-excursion
+    (save-restriction
+      (widen)
+      (let* ((line (min most-positive-fixnum (plist-get pos-plist :line)))
+             (tick (buffer-chars-modified-tick))
+             (last grepls--last-line)
+             (from (and last (eq (nth 0 last) tick) (<= (nth 1 last) line) last)))
+        (goto-char (if from (nth 2 from) (point-min)))
+        (when (and (zerop (forward-line (- line (if from (nth 1 from) 0)))) (bolp))
+          (setq grepls--last-line (list tick line (point))))
+        (unless (eobp)
+          (let ((tab-width 1)
+                (column (plist-get pos-plist :character)))
+            (grepls--move (if (wholenump column) column 0))))
+        (if marker (copy-marker (point-marker)) (point))))))
+
+(advice-add 'eglot--lsp-position-to-point :override #'grepls--lsp-position-to-point)
+
+;; Emacs 28's jsonrpc reads the server's output while it writes a large message (eglot sends
+;; a large file's didOpen from inside the handler of the server's first answer), runs its own
+;; filter again inside itself, and loses messages: grepls then shows nothing for the rest of
+;; the session.  Take what arrives meanwhile in turn, once the running call is done.
+(defvar grepls--jsonrpc-arrived nil
+  "(PROCESS . OUTPUT) not yet given to jsonrpc, oldest first.")
+(defvar grepls--jsonrpc-reading nil "Non-nil while jsonrpc's filter runs.")
+
+(defun grepls--jsonrpc-take-arrived (filter)
+  "Give FILTER what has arrived, in order, unless a call of it is running."
+  (unless grepls--jsonrpc-reading
+    (let ((grepls--jsonrpc-reading t))
+      (unwind-protect
+          (while grepls--jsonrpc-arrived
+            (let ((next (pop grepls--jsonrpc-arrived)))
+              (funcall filter (car next) (cdr next))))
+        ;; A handler may leave by `throw' (eglot's connect does): the rest from a timer.
+        (when grepls--jsonrpc-arrived
+          (run-at-time 0 nil #'grepls--jsonrpc-take-arrived filter))))))
+
+(defun grepls--jsonrpc-filter-in-turn (filter process output)
+  "Call FILTER on PROCESS's OUTPUT after any call of it still running."
+  (setq grepls--jsonrpc-arrived (nconc grepls--jsonrpc-arrived (list (cons process output))))
+  (grepls--jsonrpc-take-arrived filter))
+
+(advice-add 'jsonrpc--process-filter :around #'grepls--jsonrpc-filter-in-turn)
+
+(defun grepls--execute (command arguments on-reply)
+  "Send `workspace/executeCommand' COMMAND with ARGUMENTS.
+ON-REPLY gets the result.
+Asynchronous: Emacs never waits for the server (and on Emacs 28 a synchronous
+request can leave a diagnostics update that follows the reply unread)."
+  (let ((server (eglot-current-server)))
+    (unless server
+      (user-error "grepls: no language server in this buffer"))
+    (jsonrpc-async-request server :workspace/executeCommand
+                           (list :command command :arguments (vconcat arguments))
+                           :success-fn on-reply
+                           :error-fn (lambda (error)
+                                       (message "grepls: %s" (plist-get error :message))))))
+
+;; While the pattern is typed, its matches on screen light up (face `grepls-preview') and its
+;; count in the buffer shows after it in the minibuffer, before RET sets anything: after each
+;; change there, `grepls.previewPattern' tries the text without setting it.  Only the latest
+;; answer is drawn; leaving the minibuffer (RET or C-g) takes the preview away.
+(defgroup grepls nil "Live grep through eglot." :group 'tools)
+(defface grepls-preview '((t :inherit isearch)) "A grepls pattern being typed." :group 'grepls)
+(defvar grepls--preview-target nil
+  "(BUFFER WINDOW REGEX MINIBUFFER) while a pattern for BUFFER is read, else nil.")
+(defvar grepls--preview-asked 0 "The latest preview question's number.")
+(defvar grepls--preview-overlays nil "The preview's overlays: its matches and its count.")
+
+(defun grepls--preview-clear ()
+  (mapc #'delete-overlay grepls--preview-overlays)
+  (setq grepls--preview-overlays nil))
+
+(defun grepls--preview-show (asked said &optional first spans)
+  "If ASKED is the latest question, show SAID after the pattern, SPANS lit.
+SPANS are (LINE START END)…, from line FIRST on."
+  (let ((target grepls--preview-target))
+    (when (and target (= asked grepls--preview-asked))
+      (grepls--preview-clear)
+      (with-current-buffer (nth 0 target)
+        (save-excursion
+          (goto-char (point-min))
+          (forward-line first)
+          (let ((from (point)))
+            (cl-loop for (line start end) on (append spans nil) by #'cdddr
+                     do (goto-char from)
+                     (forward-line (- line first))
+                     (let ((bol (point)) beg)
+                       (grepls--move start)
+                       (setq beg (point))
+                       (goto-char bol)
+                       (grepls--move end)
+                       (let ((overlay (make-overlay beg (point))))
+                         (overlay-put overlay 'face 'grepls-preview)
+                         (overlay-put overlay 'priority 1000)
+                         (push overlay grepls--preview-overlays)))))))
+      (with-current-buffer (nth 3 target)
+        (let ((overlay (make-overlay (point-max) (point-max) nil t t)))
+          (overlay-put overlay 'after-string (propertize (format " [%s]" said) 'face 'shadow))
+          (push overlay grepls--preview-overlays))))))
+
+(defun grepls--preview-answered (asked first result)
+  (let ((count (plist-get result :count)) (complete (eq (plist-get result :complete) t)))
+    (grepls--preview-show
+     asked
+     (cond ((and complete (= count 0)) "no match")
+           ((and complete (= count 1)) "1 match")
+           (t (format "%d%s matches" count (if complete "" "+"))))
+     first (plist-get result :matches))))
+
+(defun grepls--preview-refused (asked error)
+  "A pattern grepls refuses (half a regex): what is wrong, nothing lit."
+  (grepls--preview-show asked (plist-get error :message)))
+
+(defun grepls--preview-typed (&rest _)
+  "Ask grepls to try the minibuffer's text on the lines the window shows."
+  (let ((target grepls--preview-target))
+    (when (and target (eq (current-buffer) (nth 3 target)))
+      (let ((pattern (minibuffer-contents-no-properties))
+            (asked (setq grepls--preview-asked (1+ grepls--preview-asked)))
+            (window (nth 1 target)))
+        (if (or (string-empty-p pattern) (not (buffer-live-p (nth 0 target)))
+                (not (window-live-p window)))
+            (grepls--preview-clear)
+          (with-current-buffer (nth 0 target)
+            (let ((server (eglot-current-server))
+                  (first (1- (line-number-at-pos (window-start window))))
+                  (last (line-number-at-pos (window-end window t))))
+              (when server
+                (eglot--signal-textDocument/didChange)  ; the question follows the last change
+                (jsonrpc-async-request
+                 server :workspace/executeCommand
+                 (list :command "grepls.previewPattern"
+                       :arguments (vector (grepls--uri (buffer-file-name))
+                                          first last
+                                          (list :pattern pattern
+                                                :regex (if (nth 2 target) t :json-false))))
+                 :success-fn (apply-partially #'grepls--preview-answered asked first)
+                 :error-fn (apply-partially #'grepls--preview-refused asked))))))))))
+
+(defun grepls--preview-start ()
+  "In the minibuffer, as it opens: preview the text at point, then each change."
+  (setf (nth 3 grepls--preview-target) (current-buffer))
+  (add-hook 'after-change-functions #'grepls--preview-typed nil t)
+  (grepls--preview-typed))
+
+(defun grepls--read-pattern (regex &optional keep)
+  "Read a pattern in the minibuffer, previewing it as it is typed.
+A regex if REGEX; a pattern to KEEP beside the search pattern if KEEP."
+  (minibuffer-with-setup-hook #'grepls--preview-start
+    (unwind-protect
+        (progn
+          (setq grepls--preview-target (list (current-buffer) (selected-window) regex nil))
+          (read-string (concat "grepls " (if keep "keep " "") (if regex "regex: " "pattern: "))
+                       (thing-at-point 'symbol t)))
+      (setq grepls--preview-target nil
+            grepls--preview-asked (1+ grepls--preview-asked))  ; an answer on its way: not drawn
+      (grepls--preview-clear))))
+
+(defun grepls-set-pattern (pattern &optional regex)
+  "Show every match of PATTERN; with a prefix argument PATTERN is a regex.
+Typed, it is previewed on screen with its count before RET sets it."
+  (interactive (list (grepls--read-pattern current-prefix-arg) current-prefix-arg))
+  (grepls--execute "grepls.setPattern"
+                   (list (if regex (list :pattern pattern :regex t) pattern))
+                   (lambda (reply)
+                     (message "grepls: %d matches of %S"
+                              (plist-get reply :matches) (plist-get reply :pattern)))))
+
+(defun grepls-clear-pattern ()
+  "Clear the grepls pattern in every open document."
+  (interactive)
+  (grepls--execute "grepls.clearPattern" nil
+                   (lambda (_reply) (message "grepls: pattern cleared"))))
+
+;; Kept patterns, beside the search pattern.  They outlive the session: each project's are saved
+;; in grepls's kept-patterns file, $XDG_STATE_HOME/grepls/kept-patterns.json (shared with
+;; grepls's Vim plugin and the README's Neovim commands), and added again when eglot connects
+;; grepls there.  Set `grepls-keep-patterns' to nil to keep them for the session only.
+(defcustom grepls-keep-patterns t
+  "Non-nil: patterns kept with `grepls-add-pattern' outlive the session.
+They are saved, by project, in grepls's kept-patterns file."
+  :type 'boolean :group 'grepls)
+(defvar grepls--kept (make-hash-table :test #'eq)
+  "For each grepls server, ((ID . ARGUMENT) ...): its kept patterns.
+As added, the oldest first.")
+
+(defun grepls--server-p (server)
+  (string-match-p "grepls" (format "%s" (process-command (jsonrpc--process server)))))
+
+(defun grepls--kept-file ()
+  (expand-file-name "grepls/kept-patterns.json" (or (getenv "XDG_STATE_HOME") "~/.local/state")))
+
+(defun grepls--root (server)
+  "SERVER's project folder, as the kept-patterns file names it."
+  (directory-file-name (expand-file-name (project-root (eglot--project server)))))
+
+(defun grepls--read-kept ()
+  "The kept-patterns file: ((FOLDER . [ARGUMENT-ALIST ...]) ...).
+Nil if there is none (or it cannot be read)."
+  (ignore-errors  ; none yet, or a file damaged by hand
+    (let ((json-object-type 'alist) (json-key-type 'string) (json-array-type 'vector))
+      (json-read-file (grepls--kept-file)))))
+
+(defun grepls--kept-id (entry)
+  "The id of ENTRY, a kept pattern as the file holds it (an alist).
+Its id, or its text."
+  (and (consp entry) (or (cdr (assoc "id" entry)) (cdr (assoc "pattern" entry)))))
+
+(defun grepls--remember (server id &optional argument)
+  "SERVER keeps pattern ID, added with ARGUMENT; without ARGUMENT, it dropped ID.
+Save that change alone, so what a session of another editor on the
+project changed meanwhile stays."
+  (let ((kept (assoc-delete-all id (gethash server grepls--kept))))
+    (puthash server (if argument (append kept (list (cons id argument))) kept) grepls--kept))
+  (when grepls-keep-patterns
+    (let* ((root (grepls--root server))
+           (held (grepls--read-kept))
+           (kept (cl-remove-if (lambda (entry) (equal (grepls--kept-id entry) id))
+                               (append (cdr (assoc root held)) nil))))
+      (setq held (assoc-delete-all root held))
+      (when argument (setq kept (append kept (list argument))))
+      (when kept (push (cons root (vconcat kept)) held))
+      (make-directory (file-name-directory (grepls--kept-file)) t)
+      (with-temp-file (grepls--kept-file) (insert (if held (json-encode held) "{}"))))))
+
+(defun grepls--restored (server argument reply)
+  (puthash server (append (gethash server grepls--kept) (list (cons (plist-get reply :id) argument)))
+           grepls--kept))
+
+(defun grepls--not-restored (server argument error)
+  "ARGUMENT refused by SERVER with ERROR: say so once and forget it.
+Its id is now a settings pattern's, say."
+  (message "grepls: the kept pattern %S is no longer kept: %s"
+           (plist-get argument :pattern) (plist-get error :message))
+  (grepls--remember server (or (plist-get argument :id) (plist-get argument :pattern))))
+
+(defun grepls--restore-kept (server)
+  "Once eglot has connected SERVER, add the patterns its project kept.
+Those an earlier session kept."
+  (when (and grepls-keep-patterns (grepls--server-p server))
+    (dolist (held (append (cdr (assoc (grepls--root server) (grepls--read-kept))) nil))
+      (let ((argument (cl-loop for (key . value) in (and (consp held) held)
+                               append (list (intern (concat ":" key)) value))))
+        (jsonrpc-async-request server :workspace/executeCommand
+                               (list :command "grepls.addPattern" :arguments (vector argument))
+                               :success-fn (apply-partially #'grepls--restored server argument)
+                               :error-fn (apply-partially #'grepls--not-restored
+                                                          server argument))))))
+
+(add-hook 'eglot-connect-hook #'grepls--restore-kept)
+
+(defun grepls--kept-reply (server argument reply)
+  (let ((id (plist-get reply :id)))
+    (grepls--remember server id argument)
+    (message "grepls: %d matches of %S" (plist-get reply :matches) id)))
+
+(defun grepls-add-pattern (pattern &optional regex)
+  "Show every match of PATTERN too, beside the search pattern.
+With a prefix argument (REGEX), PATTERN is a regex.
+Typed, it is previewed as `grepls-set-pattern' previews; its id is PATTERN."
+  (interactive (list (grepls--read-pattern current-prefix-arg t) current-prefix-arg))
+  (let ((argument (list :pattern pattern :regex (if regex t :json-false))))
+    (grepls--execute "grepls.addPattern" (list argument)
+                     (apply-partially #'grepls--kept-reply (eglot-current-server) argument))))
+
+(defun grepls--removed (server id _reply)
+  (grepls--remember server id)
+  (message "grepls: %S removed" id))
+
+(defun grepls-remove-pattern (id)
+  "Stop showing the pattern ID, one `grepls-add-pattern' kept."
+  (interactive
+   (let ((ids (mapcar #'car (gethash (eglot-current-server) grepls--kept))))
+     (list (completing-read "grepls: remove pattern: " ids nil nil nil nil (car (last ids))))))
+  (grepls--execute "grepls.removePattern" (list id)
+                   (apply-partially #'grepls--removed (eglot-current-server) id)))
+
+(defun grepls--listed (patterns)
+  (message "%s" (if (seq-empty-p patterns) "grepls: no pattern"
+                  (mapconcat (lambda (pattern)
+                               (format "%s: %S, %d%s matches"
+                                       (plist-get pattern :id) (plist-get pattern :pattern)
+                                       (plist-get pattern :matches)
+                                       (if (eq (plist-get pattern :complete) t) "" "+")))
+                             patterns "\n"))))
+
+(defun grepls-list-patterns ()
+  "Say which patterns grepls shows, each with its count in the open buffers."
+  (interactive)
+  (grepls--execute "grepls.listPatterns" nil #'grepls--listed))
+
+(defun grepls--jump (command)
+  "Move to the match COMMAND finds from point.
+COMMAND is grepls.nextMatch or grepls.previousMatch."
+  (let ((buffer (current-buffer))
+        (position (eglot--pos-to-lsp-position))
+        (uri (grepls--uri (buffer-file-name))))
+    (grepls--execute
+     command (list uri (plist-get position :line) (plist-get position :character))
+     `(lambda (found)
+        (if (not found)
+            (message "grepls: no match in this buffer")
+          (with-current-buffer ,buffer
+            (push-mark nil t)
+            (goto-char (eglot--lsp-position-to-point
+                        (plist-get (plist-get found :range) :start)))
+            (let ((window (get-buffer-window (current-buffer))))
+              (when window (set-window-point window (point)))))
+          ;; Where it stands ("?": past what grepls has counted).
+          (message "grepls: match %s of %d%s%s"
+                   (or (plist-get found :index) "?") (plist-get found :matches)
+                   (if (eq (plist-get found :complete) t) "" "+")
+                   (if (eq (plist-get found :wrapped) t) ", wrapped around the end" "")))))))
+
+(defun grepls-next-match ()
+  "Move to the next match of any grepls pattern, anywhere in the buffer."
+  (interactive)
+  (grepls--jump "grepls.nextMatch"))
+
+(defun grepls-previous-match ()
+  "Move to the previous match of any grepls pattern, anywhere in the buffer."
+  (interactive)
+  (grepls--jump "grepls.previousMatch"))
+
+;;; Replace
+
+(defun grepls--replaced (reply)
+  (if (eq (plist-get reply :applied) t)
+      (message "grepls: %d replacements in %d files"
+               (plist-get reply :replacements) (plist-get reply :files))
+    (message "grepls: nothing replaced: %s" (plist-get reply :failureReason))))
+
+(defun grepls-replace (replacement &optional everywhere)
+  "Replace every match of the grepls pattern in this buffer with REPLACEMENT.
+With a prefix argument EVERYWHERE, in every open buffer."
+  (interactive (list (read-string "grepls: replace every match with: ") current-prefix-arg))
+  (let ((uri (grepls--uri (buffer-file-name))))
+    (grepls--execute "grepls.replace"
+                     (list (if everywhere
+                               (list :replacement replacement :scope "open")
+                             (list :replacement replacement :uri uri)))
+                     #'grepls--replaced)))
+
+;; "Replace this match…" and "Replace all N matches…" leave the replacement to the editor: their
+;; argument has a :prompt and no :replacement.  Ask, then run the command.
+(defun grepls--replace-asking (arguments)
+  "Ask for the replacement a grepls code action leaves to the editor; replace.
+ARGUMENTS are the code action command's."
+  (let ((argument (aref arguments 0)))
+    (unless (plist-member argument :replacement)
+      (setq argument (append (list :replacement
+                                   (read-string (format "%s: " (plist-get argument :prompt))))
+                             argument)))
+    (grepls--execute "grepls.replace" (list argument) #'grepls--replaced)))
+
+;; Eglot 1.9 (Emacs 28) runs a code action's command through `eglot-execute-command'
+;; (obsolete since Emacs 30), eglot 1.16 and newer through `eglot-execute'.
+(with-no-warnings
+  (cl-defmethod eglot-execute-command (_server (_command (eql 'grepls.replace)) arguments)
+    (grepls--replace-asking arguments)))
+
+(cl-defmethod eglot-execute :around (_server action)
+  (if (equal (plist-get action :command) "grepls.replace")
+      (grepls--replace-asking (plist-get action :arguments))
+    (cl-call-next-method)))
+
+(provide 'grepls)
+;;; grepls.el ends here
