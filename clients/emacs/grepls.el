@@ -242,7 +242,7 @@ Typed, it is previewed on screen with its count before RET sets it."
 
 ;; Kept patterns, beside the search pattern.  They outlive the session: each project's are saved
 ;; in grepls's kept-patterns file, $XDG_STATE_HOME/grepls/kept-patterns.json (shared with
-;; grepls's Vim plugin and the README's Neovim commands), and added again when eglot connects
+;; grepls's Vim plugin and Neovim commands), and added again when eglot connects
 ;; grepls there.  Set `grepls-keep-patterns' to nil to keep them for the session only.
 (defcustom grepls-keep-patterns t
   "Non-nil: patterns kept with `grepls-add-pattern' outlive the session.

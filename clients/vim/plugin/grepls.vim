@@ -152,7 +152,7 @@ enddef
 # The patterns kept with :GreplsAdd outlive the session: each project's (the folder the
 # session's first server was started in) are written to grepls's kept-patterns file,
 # $XDG_STATE_HOME/grepls/kept-patterns.json ({"folder": [addPattern argument, ...]}), and added
-# again when a later session's server starts there. The README's Neovim and Emacs commands read
+# again when a later session's server starts there. grepls's Neovim commands and Emacs package read
 # and write the same file. g:grepls_keep_patterns = 0 keeps them for the session only.
 var root = ''  # the project: the folder the session's first server was started in
 

@@ -11,7 +11,7 @@
 -- documentHighlight with every match).
 --
 -- Kept patterns outlive the session (0.8+): each project's are saved in grepls's kept-patterns
--- file, shared with grepls's Vim plugin and the README's Emacs commands (see below).
+-- file, shared with grepls's Vim plugin and Emacs package (see below).
 --
 -- `require('grepls.commands').execute(command, arguments, on_result)` sends any other grepls
 -- command.
