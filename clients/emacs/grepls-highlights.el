@@ -105,18 +105,10 @@ buffer, past maxMatchesPerDocument).")
               (cl-loop
                for (key spans) on (plist-get result :matches) by #'cddr
                for face = (grepls--face (substring (symbol-name key) 1))
-               do (cl-loop for (line start end) on (append spans nil) by #'cdddr
-                           do (goto-char from)
-                           (forward-line (- line first))
-                           (let ((bol (point)) beg)
-                             (grepls--move start)
-                             (setq beg (point))
-                             (goto-char bol)
-                             (grepls--move end)
-                             (let ((overlay (make-overlay beg (point))))
-                               (overlay-put overlay 'grepls t)
-                               (overlay-put overlay 'evaporate t)
-                               (overlay-put overlay 'face face))))))))))))
+               do (dolist (overlay (grepls--span-overlays from first spans))
+                    (overlay-put overlay 'grepls t)
+                    (overlay-put overlay 'evaporate t)
+                    (overlay-put overlay 'face face))))))))))
 
 (defun grepls--changed (&rest _)
   "After a change: draw from a timer, once the change is complete."

@@ -138,6 +138,20 @@ request can leave a diagnostics update that follows the reply unread)."
   (mapc #'delete-overlay grepls--preview-overlays)
   (setq grepls--preview-overlays nil))
 
+(defun grepls--span-overlays (from first spans)
+  "Overlays over SPANS, flat (LINE START END …) with LINE counted from FIRST.
+FROM is where line FIRST starts; START and END are LSP columns."
+  (save-excursion
+    (cl-loop for (line start end) on (append spans nil) by #'cdddr
+             collect (progn (goto-char from)
+                            (forward-line (- line first))
+                            (let ((bol (point)) beg)
+                              (grepls--move start)
+                              (setq beg (point))
+                              (goto-char bol)
+                              (grepls--move end)
+                              (make-overlay beg (point)))))))
+
 (defun grepls--preview-show (asked said &optional first spans)
   "If ASKED is the latest question, show SAID after the pattern, SPANS lit.
 SPANS are (LINE START END)…, from line FIRST on."
@@ -148,19 +162,10 @@ SPANS are (LINE START END)…, from line FIRST on."
         (save-excursion
           (goto-char (point-min))
           (forward-line first)
-          (let ((from (point)))
-            (cl-loop for (line start end) on (append spans nil) by #'cdddr
-                     do (goto-char from)
-                     (forward-line (- line first))
-                     (let ((bol (point)) beg)
-                       (grepls--move start)
-                       (setq beg (point))
-                       (goto-char bol)
-                       (grepls--move end)
-                       (let ((overlay (make-overlay beg (point))))
-                         (overlay-put overlay 'face 'grepls-preview)
-                         (overlay-put overlay 'priority 1000)
-                         (push overlay grepls--preview-overlays)))))))
+          (dolist (overlay (grepls--span-overlays (point) first spans))
+            (overlay-put overlay 'face 'grepls-preview)
+            (overlay-put overlay 'priority 1000)
+            (push overlay grepls--preview-overlays))))
       (with-current-buffer (nth 3 target)
         (let ((overlay (make-overlay (point-max) (point-max) nil t t)))
           (overlay-put overlay 'after-string (propertize (format " [%s]" said) 'face 'shadow))

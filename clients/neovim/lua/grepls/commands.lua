@@ -55,19 +55,7 @@ local function report(result)
   vim.notify(string.format('grepls: %d matches of %s', result.matches, vim.inspect(result.pattern)))
 end
 
--- `index` (a column in the negotiated encoding) as a byte column of `text`.
-local function grepls_byte(text, index, encoding)
-  if encoding == 'utf-8' or not text:find('[\128-\255]') then
-    return math.min(index, #text)
-  end
-  local ok, column
-  if vim.fn.has('nvim-0.11') == 1 then
-    ok, column = pcall(vim.str_byteindex, text, encoding, index, false)
-  else
-    ok, column = pcall(vim.str_byteindex, text, index, encoding == 'utf-16')
-  end
-  return ok and column or #text
-end
+local grepls_byte = require('grepls.columns').byte_column
 
 -- Ask grepls and wait for the answer (at most half a second), for what Neovim needs at once: a
 -- preview, a completion. The result, or nil.

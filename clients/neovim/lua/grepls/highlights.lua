@@ -91,19 +91,7 @@ local function grepls_client(buf)
   end
 end
 
--- `index` (a column in the negotiated encoding) as a byte column of `text`.
-local function byte_column(text, index, encoding)
-  if encoding == 'utf-8' or not text:find('[\128-\255]') then
-    return math.min(index, #text)
-  end
-  local ok, column
-  if vim.fn.has('nvim-0.11') == 1 then
-    ok, column = pcall(vim.str_byteindex, text, encoding, index, false)
-  else
-    ok, column = pcall(vim.str_byteindex, text, index, encoding == 'utf-16')
-  end
-  return ok and column or #text
-end
+local byte_column = require('grepls.columns').byte_column
 
 -- The lines `win` shows (and, with `margin`, a window's height more above and below) asked for;
 -- their marks replaced from the answer.
