@@ -256,6 +256,9 @@ def test_one_version_everywhere() -> None:
     changelog = (REPO / "clients" / "vscode" / "CHANGELOG.md").read_text("utf-8")
     newest = re.search(r"^## \[?(\d[^\]\s]*)", changelog, re.M)
     assert newest and newest.group(1) == grepls.__version__, "CHANGELOG.md's newest entry"
+    for package in sorted((REPO / "clients" / "emacs").glob("*.el")):
+        header = re.search(r"^;; Version: (\S+)$", package.read_text("utf-8"), re.M)
+        assert header and header.group(1) == grepls.__version__, f"{package.name}'s Version"
 
 
 def test_locks_pin_what_pyproject_asks_with_hashes() -> None:

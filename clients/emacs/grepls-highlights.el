@@ -1,5 +1,8 @@
 ;;; grepls-highlights.el --- grepls's matches painted on screen, not as diagnostics  -*- lexical-binding: t -*-
 
+;; Version: 0.1.0
+;; Package-Requires: ((emacs "28.1") (eglot "1.9"))
+
 ;;; Commentary:
 
 ;; Loaded after `grepls', this makes grepls's matches highlights, drawn for the lines on screen.
