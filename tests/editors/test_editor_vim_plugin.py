@@ -42,10 +42,16 @@ def vim_argv(vimrc: Path, driver: Path) -> list[str]:
 
 
 def run_plugin(
-    workdir: Path, env: dict[str, str], settings: str, driver: str, file: Path
+    workdir: Path,
+    env: dict[str, str],
+    settings: str,
+    driver: str,
+    file: Path,
+    cwd: Path | None = None,
 ) -> dict[str, Any]:
-    """Vim with ``settings`` (vimrc lines) and the README's plugin snippet, ``driver`` run on
-    ``file``; the JSON report the driver wrote to ``$GREPLS_OUT``, checked to say ``ok``."""
+    """Vim with ``settings`` (vimrc lines) and the README's plugin snippet, started in ``cwd``
+    (``workdir/project``), ``driver`` run on ``file``; the JSON report the driver wrote to
+    ``$GREPLS_OUT``, checked to say ``ok``."""
     vimrc = workdir / "vimrc"
     vimrc.write_text(
         "set nocompatible encoding=utf-8\n" + settings + vim_plugin_config(), encoding="utf-8"
@@ -54,7 +60,7 @@ def run_plugin(
     run = run_editor(
         [*vim_argv(vimrc, DRIVERS / driver), str(file)],
         {**env, "GREPLS_OUT": str(out)},
-        workdir / "project",
+        cwd or workdir / "project",
     )
     assert out.exists(), f"the editor wrote no report\n{run.describe()}"
     report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
@@ -123,12 +129,16 @@ def test_vim_plugin_draws_two_kept_patterns_in_their_own_colours(
     assert report["status"] == "TODO 2, FIXME 1"  # each pattern's count, in the settings' order
 
 
+@pytest.mark.parametrize("started_in", ["project", "a subfolder of its repository"])
 def test_vim_plugin_lists_a_closed_files_match_with_the_workspace_scope(
-    workdir: Path, env: dict[str, str]
+    workdir: Path, env: dict[str, str], started_in: str
 ) -> None:
+    """The workspace is the folder Vim started in, or the git repository it is part of."""
     project = workdir / "project"
-    opened, closed = project / "opened.txt", project / "notes" / "closed.txt"
-    closed.parent.mkdir()
+    opened, closed = project / "notes" / "opened.txt", project / "closed.txt"
+    opened.parent.mkdir()
+    if started_in != "project":
+        (project / ".git").mkdir()
     opened.write_text("TODO in the open file\n", encoding="utf-8")
     closed.write_text("nothing here\nthe closed file's TODO\n", encoding="utf-8")
     report = run_plugin(
@@ -137,6 +147,7 @@ def test_vim_plugin_lists_a_closed_files_match_with_the_workspace_scope(
         "let g:grepls_settings = {'grepls': {'scope': 'workspace'}}\n",
         "vim_grepls_workspace.vim",
         opened,
+        project if started_in == "project" else opened.parent,
     )
     assert sorted(report["listed"], key=lambda item: item["file"]) == [
         {"file": str(closed), "lnum": 2, "col": 19, "text": "the closed file's TODO"},
@@ -281,6 +292,36 @@ def test_vim_plugin_keeps_added_patterns_across_sessions(
     assert session([{"wait": 0}], "let g:grepls_keep_patterns = 0\n") == [
         {"props": [], "offered": []}
     ]
+
+
+def test_vim_plugin_keeps_a_repositorys_patterns_whichever_subfolder_vim_starts_in(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """Started in a subfolder of a git repository, the plugin's project is the repository (as
+    Neovim's and Emacs's are): a pattern kept there is saved under the repository's folder and
+    comes back when Vim starts at the top (the workspace scope's test starts it in a subfolder
+    too)."""
+    project = workdir / "project"
+    (project / ".git").mkdir()
+    (project / "src").mkdir()
+    deep = project / "src" / "deep.txt"
+    deep.write_text("FIXME below\n", encoding="utf-8")
+    top = project / "top.txt"
+    top.write_text("FIXME on top\n", encoding="utf-8")
+
+    def session(file: Path, cwd: Path, steps: list[dict[str, Any]]) -> list[Any]:
+        steps_env = {**env, "GREPLS_STEPS": json.dumps(steps)}
+        report = run_plugin(workdir, steps_env, "", "vim_grepls_kept.vim", file, cwd)
+        seen: list[Any] = report["seen"]
+        return seen
+
+    fixme = [1, 1, "GreplsPattern1"]
+    assert session(deep, project / "src", [{"run": "GreplsAdd FIXME"}, {"wait": 1}]) == [
+        {"props": [fixme], "offered": ["FIXME"]}
+    ]
+    held = json.loads((Path(env["XDG_STATE_HOME"]) / "grepls" / "kept-patterns.json").read_text())
+    assert held == {str(project): [{"pattern": "FIXME", "regex": False}]}
+    assert session(top, project, [{"wait": 1}]) == [{"props": [fixme], "offered": ["FIXME"]}]
 
 
 def test_vim_plugin_says_when_the_server_cannot_be_started(

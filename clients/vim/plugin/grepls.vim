@@ -88,6 +88,25 @@ def Utf8Escape(char: string): string
   return bytes->mapnew((_, b) => printf('%%%02X', b))->join('')
 enddef
 
+# The project a folder belongs to: the nearest folder at or above it that holds `.git` (a folder,
+# or a file in a worktree or submodule), as Neovim's grepls config and Emacs's project.el find it,
+# so the workspace scope and the kept patterns are the same project's whichever subfolder Vim
+# started in; the folder itself outside any repository.
+def ProjectOf(start: string): string
+  var folder = start
+  while true
+    if isdirectory(folder .. '/.git') || filereadable(folder .. '/.git')
+      return folder
+    endif
+    var parent = fnamemodify(folder, ':h')
+    if parent == folder
+      return start
+    endif
+    folder = parent
+  endwhile
+  return start
+enddef
+
 def PathUri(path: string): string
   return 'file://' .. substitute(path, '[^A-Za-z0-9/._~-]', (m) => Utf8Escape(m[0]), 'g')
 enddef
@@ -149,12 +168,12 @@ enddef
 
 # ---- kept patterns, across sessions ----------------------------------------------------------
 
-# The patterns kept with :GreplsAdd outlive the session: each project's (the folder the
-# session's first server was started in) are written to grepls's kept-patterns file,
+# The patterns kept with :GreplsAdd outlive the session: each project's (the git repository
+# the session's first server was started in, else that folder) are written to grepls's kept-patterns file,
 # $XDG_STATE_HOME/grepls/kept-patterns.json ({"folder": [addPattern argument, ...]}), and added
 # again when a later session's server starts there. grepls's Neovim commands and Emacs package read
 # and write the same file. g:grepls_keep_patterns = 0 keeps them for the session only.
-var root = ''  # the project: the folder the session's first server was started in
+var root = ''  # the project the session's first server was started in (ProjectOf)
 
 def KeptFile(): string
   var state = empty($XDG_STATE_HOME) ? expand('~/.local/state') : $XDG_STATE_HOME
@@ -268,7 +287,7 @@ def Start(): bool
     Error($'could not start {string(g:grepls_command)}')
     return false
   endif
-  var folder = getcwd()
+  var folder = ProjectOf(getcwd())
   if root == ''  # the session's first server: what this project kept before comes back
     root = folder
     LoadKept()
