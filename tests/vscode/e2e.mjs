@@ -14,8 +14,9 @@
 // kept out of the Problems panel ("diagnostics": false), one added with "grepls: Add Pattern…"
 // (severity and colour picked), two colours on screen (docs/images/vscode-patterns.png, with the
 // status bar's per-pattern counts), Show Matches grouped by pattern; "Developer: Reload Window"
-// and the added pattern is back (decorations, squiggles, the server's list); Remove Pattern; Pin
-// Search Pattern.
+// and the added pattern is back (decorations, squiggles, the server's list), with one another
+// editor kept meanwhile in the kept-patterns file they share; Remove Pattern; Pin Search Pattern;
+// the file follows each change.
 //
 // Then Replace All (e2eReplace.mjs), and the workspace scope (e2eWorkspace.mjs): the grepls view
 // lists a closed file's match and follows files changed on disk, an excluded folder stays out,
@@ -197,7 +198,15 @@ const env = {
   XDG_CONFIG_HOME: path.join(temp, "config"),
   XDG_DATA_HOME: path.join(temp, "data"),
   XDG_CACHE_HOME: path.join(temp, "cache"),
+  // grepls's kept-patterns file, shared with its Neovim, Vim and Emacs clients.
+  XDG_STATE_HOME: path.join(temp, "state"),
 };
+const keptFile = path.join(temp, "state", "grepls", "kept-patterns.json");
+/** The patterns the kept-patterns file holds for the workspace's folder. */
+function keptInFile() {
+  const held = fs.existsSync(keptFile) ? JSON.parse(fs.readFileSync(keptFile, "utf8")) : {};
+  return (held[workspace] ?? []).map((entry) => entry.pattern);
+}
 
 function prepare() {
   fs.mkdirSync(path.join(userData, "User"), { recursive: true });
@@ -751,7 +760,8 @@ async function scenario(url) {
 }
 
 /**
- * Several patterns, each in its own colour, kept across sessions. Starts where the scenario
+ * Several patterns, each in its own colour, kept across sessions (and in the kept-patterns file
+ * grepls's other clients share). Starts where the scenario
  * ends: no search pattern, notes.txt edited (10 lines, 5 "TODO" ignoring case), Untitled-1 open.
  */
 async function severalPatterns() {
@@ -835,7 +845,14 @@ async function severalPatterns() {
   check("Show Matches groups the matches under each pattern's label", true, listed.replace(/\s+/g, " ").slice(0, 120));
   await page.keyboard.press("Escape");
 
-  // Reload the window: the added pattern comes back from the workspace state.
+  // The added pattern is in grepls's kept-patterns file, where Neovim, Vim and Emacs find it; one
+  // kept there meanwhile by another editor (it matches nothing here) comes back in VS Code too.
+  check("the added pattern is written to the shared kept-patterns file", keptInFile().join() === "TODO", keptInFile().join());
+  const held = JSON.parse(fs.readFileSync(keptFile, "utf8"));
+  held[workspace].push({ pattern: "kept-in-vim", regex: false });
+  fs.writeFileSync(keptFile, JSON.stringify(held));
+
+  // Reload the window: the added pattern comes back.
   const reloaded = page.waitForEvent("load", { timeout: STEP_MS });
   await runCommand(page, "Developer: Reload Window");
   await reloaded;
@@ -852,11 +869,11 @@ async function severalPatterns() {
 
   // Remove Pattern lists what the server runs (so the restored pattern is there); remove it.
   await runCommand(page, "grepls: Remove Pattern…");
-  await eventually("Remove Pattern lists both patterns", async () => {
+  await eventually("Remove Pattern lists the three patterns", async () => {
     const text = await widget.innerText();
-    return text.includes('"TODO"') && text.includes('"plumber"');
+    return text.includes('"TODO"') && text.includes('"plumber"') && text.includes('"kept-in-vim"');
   }, 15_000);
-  check("the server lists the restored pattern", true);
+  check("the server lists the restored pattern, and the one another editor kept", true);
   await pickRow(page, '"TODO"');
   await eventually("no error squiggles", async () => (await errorSquiggles()) === 0, 15_000);
   await eventually("only the red pattern painted", async () => colorCounts(await decorationColors(page)) === "1");
@@ -879,6 +896,11 @@ async function severalPatterns() {
     return colors[RED] === 1 && colorCounts(colors) === "1,1" ? colors : false;
   });
   check("Pin Search Pattern keeps the search as a pattern of its own", true, JSON.stringify(pinned));
+  check(
+    "the shared file follows: the removed pattern gone, the other editor's and the pinned one there",
+    keptInFile().join() === "kept-in-vim,leak",
+    keptInFile().join(),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

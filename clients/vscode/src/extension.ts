@@ -8,7 +8,7 @@ import { PatternCatalog } from "./catalog";
 import { Commands } from "./commands";
 import { PatternDecorations } from "./decorations";
 import { restartOnInterpreterChange } from "./interpreterChange";
-import { KeptPatterns, restoreKept } from "./keptPatterns";
+import { KeptPatterns, keptPatternsFile, restoreKept, SharedFile } from "./keptPatterns";
 import { PatternMatches } from "./matches";
 import { MatchesView, setScope } from "./matchesView";
 import { entryId } from "./patterns";
@@ -26,12 +26,24 @@ function readPatternSettings() {
   return patternSettings(vscode.workspace.getConfiguration("grepls"));
 }
 
+/**
+ * Where this workspace's kept patterns are shared with grepls's other clients: under its first
+ * folder, on this machine's disk. Without a folder on disk they stay in the workspace state only.
+ */
+function sharedFile(log: vscode.LogOutputChannel): SharedFile | undefined {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder || folder.uri.scheme !== "file") {
+    return undefined;
+  }
+  return { file: keptPatternsFile(), folder: folder.uri.fsPath, warn: (message) => log.warn(message) };
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const log = vscode.window.createOutputChannel("grepls", { log: true });
   const trace = new TraceChannel(log);
   const state = new PatternState(readPatternSettings());
   const matches = new PatternMatches<vscode.Diagnostic>();
-  const catalog = new PatternCatalog(new KeptPatterns(context.workspaceState), matches, () =>
+  const catalog = new PatternCatalog(new KeptPatterns(context.workspaceState, sharedFile(log)), matches, () =>
     state.query ? describeQuery(state.query) : undefined,
   );
   catalog.refresh(); // the diagnostics filter is in place before the first diagnostic arrives
@@ -53,10 +65,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(server.onDidFail((reason) => statusBar.setServerProblem(reason)));
 
   // After a start the server knows only the settings: send it the patterns kept in this
-  // workspace, in the order they were added, then the search the user had.
+  // workspace (read again: another editor may have kept one meanwhile), in the order they were
+  // added, then the search the user had.
   context.subscriptions.push(
     server.onDidStart(async () => {
       statusBar.setServerProblem(undefined);
+      catalog.kept.load();
+      if (catalog.refresh()) {
+        server?.showDiagnosticsAgain();
+      }
       if (server) {
         await restoreKept(catalog.kept.list(), server, (entry, error) => {
           const message = `the kept pattern ${JSON.stringify(entryId(entry))} was refused: ${String(error)}`;

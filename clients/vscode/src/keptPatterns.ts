@@ -1,18 +1,28 @@
 /**
- * The patterns added from the palette, kept across sessions in the workspace state, without
- * importing `vscode`.
+ * The patterns added from the palette, kept across sessions, without importing `vscode`.
  *
  * The server forgets a pattern added with `grepls.addPattern` when it exits; this store is what
- * remembers it. It lives in `context.workspaceState` (a Memento: per workspace, not in any file
- * the user shares), and the extension sends every entry again with `grepls.addPattern` after each
+ * remembers it, and the extension sends every entry again with `grepls.addPattern` after each
  * start of the server: the first one, Restart Server, a new interpreter, a reloaded window.
  * (Patterns the user chose to save to the workspace settings are in `grepls.patterns` instead,
  * which the server reads itself.)
  *
+ * In a workspace with a folder, *which* patterns are kept, and what is sent for each, lives in
+ * grepls's kept-patterns file, `$XDG_STATE_HOME/grepls/kept-patterns.json` (`~/.local/state/...`
+ * without it): `{"folder": [addPattern argument, ...]}`, by project folder (the workspace's first
+ * folder here). grepls's Neovim commands, Vim plugin and Emacs package read and write the same
+ * file, so a pattern kept in any of them comes back in the others. Each change writes only itself
+ * (one id added or dropped), so two editors open on one project do not undo each other's; the file
+ * is read again at every start of the server. What only VS Code uses (`color`, `diagnostics`)
+ * stays in `context.workspaceState` (a Memento), as the whole entry does without a folder.
+ *
  * Entries are in the order they were added; adding an id that is there already replaces that
  * entry in place, as the server does.
  */
-import { entryId, PatternEntry, readEntries } from "./patterns";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { entryId, PatternEntry, readEntries, serverEntry } from "./patterns";
 
 /** The part of VS Code's Memento this store uses. */
 export interface Memento {
@@ -21,13 +31,72 @@ export interface Memento {
 }
 
 export const KEPT_PATTERNS_KEY = "grepls.keptPatterns";
+/** Set once a workspace's entries from before the shared file have been written to it. */
+export const SHARED_FILE_KEY = "grepls.keptPatternsShared";
+
+/** grepls's kept-patterns file, where its Neovim, Vim and Emacs clients find it too. */
+export function keptPatternsFile(env: NodeJS.ProcessEnv = process.env, home: string = os.homedir()): string {
+  const state = env.XDG_STATE_HOME ? env.XDG_STATE_HOME : path.join(home, ".local", "state");
+  return path.join(state, "grepls", "kept-patterns.json");
+}
+
+/** Where a workspace's kept patterns are shared: the file, and the folder that names them there. */
+export interface SharedFile {
+  readonly file: string;
+  readonly folder: string;
+  /** Told when the file cannot be written: the pattern is still kept, for VS Code only. */
+  readonly warn: (message: string) => void;
+}
+
+type KeptEntry = PatternEntry & { id: string };
 
 export class KeptPatterns {
-  constructor(private readonly memento: Memento) {}
+  /** The shared file's entries for this folder, as read at the last `load`. */
+  private shared: KeptEntry[] = [];
 
-  /** The kept entries, each with its id; anything unreadable in the state is skipped. */
-  list(): Array<PatternEntry & { id: string }> {
-    return readEntries(this.memento.get<unknown>(KEPT_PATTERNS_KEY)).map((entry) => ({ ...entry, id: entryId(entry) }));
+  constructor(
+    private readonly memento: Memento,
+    private readonly sharing?: SharedFile,
+  ) {
+    this.load();
+  }
+
+  /**
+   * Reads the shared file again (another editor may have changed it). The first time a workspace
+   * shares, what it kept before is written to the file.
+   */
+  load(): void {
+    if (!this.sharing) {
+      return;
+    }
+    this.shared = this.readShared();
+    if (this.memento.get<boolean>(SHARED_FILE_KEY) !== true) {
+      try {
+        for (const entry of this.stateEntries().filter((e) => !this.shared.some((s) => s.id === e.id))) {
+          this.writeShared(entry.id, entry);
+        }
+        void this.memento.update(SHARED_FILE_KEY, true);
+      } catch (error) {
+        // Tried again at the next start; meanwhile the workspace state's entries are kept.
+        this.sharing.warn(`could not write ${this.sharing.file}: ${String(error)}`);
+        const unwritten = this.stateEntries().filter((e) => !this.shared.some((s) => s.id === e.id));
+        this.shared = [...this.readShared(), ...unwritten];
+        return;
+      }
+      this.shared = this.readShared();
+    }
+  }
+
+  /** The kept entries, each with its id; anything unreadable is skipped. */
+  list(): KeptEntry[] {
+    if (!this.sharing) {
+      return this.stateEntries();
+    }
+    const own = new Map(this.stateEntries().map((entry) => [entry.id, entry]));
+    return this.shared.map((entry) => {
+      const { color, diagnostics } = own.get(entry.id) ?? {};
+      return { ...entry, ...(color === undefined ? {} : { color }), ...(diagnostics === undefined ? {} : { diagnostics }) };
+    });
   }
 
   has(id: string): boolean {
@@ -44,6 +113,7 @@ export class KeptPatterns {
     } else {
       entries.push(kept);
     }
+    this.changeShared(kept.id, entry);
     await this.memento.update(KEPT_PATTERNS_KEY, entries);
   }
 
@@ -54,9 +124,75 @@ export class KeptPatterns {
     if (rest.length === entries.length) {
       return false;
     }
+    this.changeShared(id);
     await this.memento.update(KEPT_PATTERNS_KEY, rest);
     return true;
   }
+
+  private stateEntries(): KeptEntry[] {
+    return readEntries(this.memento.get<unknown>(KEPT_PATTERNS_KEY)).map((entry) => ({ ...entry, id: entryId(entry) }));
+  }
+
+  /** Writes one change to the shared file and reads it back; a failure is told, not thrown. */
+  private changeShared(id: string, entry?: PatternEntry): void {
+    if (!this.sharing) {
+      return;
+    }
+    try {
+      this.writeShared(id, entry);
+    } catch (error) {
+      this.sharing.warn(`could not write ${this.sharing.file}: ${String(error)}`);
+    }
+    this.shared = this.readShared();
+    if (entry && !this.shared.some((e) => e.id === id)) {
+      this.shared.push({ ...entry, id }); // kept for this session all the same
+    }
+  }
+
+  /** The whole file: folder -> entries as written (a file damaged by hand reads as empty). */
+  private readFile(): Record<string, unknown> {
+    try {
+      const held: unknown = JSON.parse(fs.readFileSync(this.sharing!.file, "utf8"));
+      return held && typeof held === "object" && !Array.isArray(held) ? (held as Record<string, unknown>) : {};
+    } catch {
+      return {};
+    }
+  }
+
+  private readShared(): KeptEntry[] {
+    return readEntries(this.readFile()[this.sharing!.folder]).map((entry) => ({ ...entry, id: entryId(entry) }));
+  }
+
+  /** Pattern `id` added as `entry` (what the server is sent), or without it dropped: only that. */
+  private writeShared(id: string, entry?: PatternEntry): void {
+    const sharing = this.sharing!;
+    const held = this.readFile();
+    const before = Array.isArray(held[sharing.folder]) ? (held[sharing.folder] as unknown[]) : [];
+    const named = (e: unknown) => Boolean(e && typeof e === "object" && keptId(e) === id);
+    const at = before.findIndex(named);
+    const kept = before.filter((e) => !named(e));
+    if (entry) {
+      const sent = serverEntry(entry);
+      if (sent.id === entry.pattern) {
+        delete sent.id; // as the other clients write it: the id is the pattern's text
+      }
+      kept.splice(at >= 0 ? at : kept.length, 0, sent); // replaced where it stands, as the server does
+    }
+    if (kept.length > 0) {
+      held[sharing.folder] = kept;
+    } else {
+      delete held[sharing.folder];
+    }
+    fs.mkdirSync(path.dirname(sharing.file), { recursive: true });
+    fs.writeFileSync(sharing.file, JSON.stringify(held));
+  }
+}
+
+/** An entry's id in the file, as the other clients read it: its id, else its pattern. */
+function keptId(entry: object): string | undefined {
+  const { id, pattern } = entry as { id?: unknown; pattern?: unknown };
+  const named = typeof id === "string" && id !== "" ? id : pattern;
+  return typeof named === "string" ? named : undefined;
 }
 
 /**
