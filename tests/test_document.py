@@ -151,9 +151,27 @@ def test_an_edit_at_the_top_of_a_document_just_opened_does_not_split_the_rest() 
     assert document.lines.texts[:2] == ["line 0 ", "line 1 TODO"]
 
 
+def test_a_line_cut_short_is_searched_again_when_matches_above_it_go() -> None:
+    """At a limit of 3 the search stops inside the long line; as the matches above it are deleted
+    one by one, the lines read on must start with that line's other matches, not skip them."""
+    search = Search("TODO")
+    text = "TODO\nTODO\nTODO\nTODO\nx\nTODO TODO TODO TODO TODO TODO\nx\nTODO"
+    document = Document("file:///cut.txt", 1, text)
+    document.bind([("search", Matcher(PatternSpec("TODO"), "utf-16"))], 3)
+    for line in range(4):
+        document.apply([Change("", (line, 0, line, 4))], "utf-16")
+        expected = expected_matches(search, document.lines.text(), "utf-16")
+        assert held(document)[:4] == expected[:4], f"after deleting the TODO of line {line}"
+    index = document.tracks["search"].index
+    assert index.count == 4 and not index.exact
+
+
 @settings(max_examples=150, deadline=None)
 @given(
-    lines=st.lists(st.sampled_from(["TODO", "x", "", "é😀TODO", "a TODO b"]), max_size=80),
+    lines=st.lists(
+        st.sampled_from(["TODO", "x", "", "é😀TODO", "a TODO b", "TODO TODO😀TODO TODO"]),
+        max_size=80,
+    ),
     steps=st.lists(
         st.one_of(
             st.just(("split",)),
@@ -162,7 +180,7 @@ def test_an_edit_at_the_top_of_a_document_just_opened_does_not_split_the_rest() 
                 st.integers(0, 90),
                 st.integers(0, 12),
                 st.integers(0, 3),
-                st.sampled_from(["", "TODO", "\n", "x\nTODO\n", "😀"]),
+                st.sampled_from(["", "TODO", "\n", "x\nTODO\n", "😀", "TODO TODO TODO"]),
             ),
         ),
         max_size=15,

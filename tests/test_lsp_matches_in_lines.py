@@ -141,3 +141,29 @@ async def test_a_line_with_more_matches_than_can_be_painted_is_answered_in_part(
     flat = answer["matches"]["search"]
     assert len(flat) == 3 * 20_000
     assert flat[:6] == [1, 0, 1, 1, 2, 3] and flat[-3:] == [1, 39_998, 39_999]
+
+
+async def test_a_line_cut_short_at_the_cap_is_read_again_as_matches_above_it_go(
+    client: LanguageClient,
+) -> None:
+    """At a cap of 3 the search stops inside the long line (line 5); as the matches above it are
+    deleted, what is published, painted and jumped to comes from that line's other matches
+    first, never from the lines below it."""
+    client.set_configuration({"maxMatchesPerDocument": 3}, section="grepls")
+    lines = ["TODO", "TODO", "TODO", "TODO", "x", "TODO TODO TODO TODO TODO TODO", "x", "TODO"]
+    open_document(client, URI, "\n".join(lines), version=1)
+    await command(client, "grepls.setPattern", "TODO")
+    await published(client, URI, [(n, 0, n, 4) for n in range(3)])
+    for version, line in enumerate(range(4), 2):
+        change_document(client, URI, version, edit((line, 0), (line, 4), ""))
+        lines[line] = ""
+        spans = expected_matches(Search("TODO"), "\n".join(lines), "utf-16")
+        await published(client, URI, spans[:3], version)
+        answer = await command(client, COMMAND, URI, 0, len(lines))
+        assert answer["matches"]["search"] == flat(spans, 0, len(lines)), version
+        assert answer["counts"][0]["matches"] == 4 and not answer["counts"][0]["complete"]
+        jump = await command(client, "grepls.nextMatch", URI, 5, 0)
+        assert jump["range"]["start"] == {"line": 5, "character": 5}, version
+        # Its place is known when it is among the matches held (the cap's 3 and one more).
+        place = spans.index((5, 5, 5, 9)) + 1
+        assert jump["index"] == (place if place <= 4 else None), version

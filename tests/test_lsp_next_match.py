@@ -145,6 +145,32 @@ async def test_two_patterns_at_one_position_answer_the_first_in_pattern_order(
     assert count(await command(client, NEXT, URI, 0, 0)) == (1, 2, True)
 
 
+async def test_a_line_with_more_matches_than_can_be_painted_is_walked_to_its_end(
+    client: LanguageClient,
+) -> None:
+    """A minified file's line with 20,010 matches, past what ``matchesInLines`` answers for a
+    line (20,000): the jump still finds the next and previous match, without wrapping."""
+    open_document(client, URI, "a " * 20_010 + "\nb\n")
+    await command(client, "grepls.setPattern", "a")
+    assert at(await command(client, NEXT, URI, 0, 40_010)) == (0, 40_012, 40_013, "search", False)
+    assert at(await command(client, PREVIOUS, URI, 1, 0)) == (0, 40_018, 40_019, "search", False)
+    before = await command(client, PREVIOUS, URI, 0, 40_012)
+    assert at(before) == (0, 40_010, 40_011, "search", False)
+
+
+async def test_a_match_on_a_line_cut_short_within_the_cap_says_its_place(
+    client: LanguageClient,
+) -> None:
+    """One line with 1,500 matches: the index holds its first 1,001, so the 2nd's place is known
+    (before, only matches on lines above such a line had one)."""
+    open_document(client, URI, "a " * 1_500 + "\n")
+    await command(client, "grepls.setPattern", "a")
+    assert count(await command(client, NEXT, URI, 0, 0)) == (2, 1_001, False)
+    assert count(await command(client, NEXT, URI, 0, 1_996)) == (1_000, 1_001, False)
+    assert count(await command(client, NEXT, URI, 0, 1_998)) == (1_001, 1_001, False)
+    assert count(await command(client, NEXT, URI, 0, 2_000)) == (None, 1_001, False)
+
+
 async def test_a_document_without_matches_answers_null(client: LanguageClient) -> None:
     open_document(client, URI, "nothing\nhere\n")
     await command(client, "grepls.setPattern", "TODO")

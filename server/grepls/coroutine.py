@@ -24,9 +24,10 @@ It reads only what it is sent. A document may hold far more matches than an edit
 in a million-line file), so the coroutine searches only as far as the first ``limit`` + 1 matches:
 lines past that *horizon* are left unsearched. When edits above the horizon remove matches, fewer
 than ``limit`` may be left before it; then the value of ``.send()`` is the line it needs to read on
-from, and its sender (the :class:`~grepls.document.Document`) sends those lines as a
-:class:`~grepls.lines.ReadOn` until the answer is ``None``. So the work is in proportion to the
-edit and to what is shown.
+from — the horizon, or the line just before it when that line was searched only as far as its
+first few matches (a *cut* line, read again from its start) — and its sender (the
+:class:`~grepls.document.Document`) sends those lines as a :class:`~grepls.lines.ReadOn` until the
+answer is ``None``. So the work is in proportion to the edit and to what is shown.
 
 The coroutine itself is cheap (a warm ``.send()`` costs about a microsecond); the work it does is
 proportional to the lines it is sent.
@@ -74,8 +75,11 @@ def grep(matcher: Matcher, index: MatchIndex, limit: int) -> Grep:
     try:
         while True:
             splice = (yield wanted)  # fmt: skip
-            if isinstance(splice, ReadOn):  # the lines past the horizon, asked for below
-                if splice.first == index.horizon:
+            if isinstance(splice, ReadOn):  # the lines asked for below
+                if splice.first == index.held_until:
+                    # A line cut short is searched again from its start, so the matches held
+                    # stay the document's first ones, in order.
+                    index.forget_from(splice.first)
                     found = scan(splice.texts, None, limit - index.count)
                     index.extend(splice.first, found, splice.to_end)
             elif index.horizon is not None and splice.first >= index.horizon:
@@ -83,8 +87,9 @@ def grep(matcher: Matcher, index: MatchIndex, limit: int) -> Grep:
             else:
                 found = scan(splice.texts, splice.tail, limit, splice.sifted)
                 index.splice(splice.first, splice.removed, found)
-            # Fewer matches than can be shown before the horizon: ask to read on from it.
-            wanted = index.horizon if index.horizon is not None and index.count <= limit else None
+            # Fewer matches held than can be shown, and some not held: ask to read on from the
+            # first line whose matches are not all held (a line cut short, or the horizon).
+            wanted = index.held_until if index.count <= limit else None
             # Let go of what was sent while waiting for the next send: on open, that is the
             # whole document's text.
             del splice

@@ -115,6 +115,31 @@ class MatchIndex:
         if changed:
             self.generation += 1
 
+    def forget_from(self, start: int) -> None:
+        """Let go of the matches held on lines ``start ..`` (a line cut short, about to be searched
+        again): ``start`` becomes the horizon."""
+        lines = self.lines
+        if self._cut:
+            gone = [line for line in lines if line >= start]
+            for line in gone:
+                self.count -= len(lines.pop(line))
+            self._cut = {line for line in self._cut if line < start}
+            if gone:
+                self._touch(start, max(gone) + 1 - start, max(gone) + 1 - start)
+                self.generation += 1
+        self.horizon = start
+
+    def holds_all_before(self, line: int, column: int) -> bool:
+        """Whether every match that starts before ``(line, column)`` is held: the line is before
+        any line whose matches may not all be held, or it is a line cut short whose held matches
+        (the first ones) reach ``column``."""
+        held_until = self.held_until
+        if held_until is None or line < held_until:
+            return True
+        if line > held_until or line not in self._cut:
+            return False
+        return self.lines[line][-1][0] >= column
+
     def extend(self, start: int, found: Found, to_end: bool) -> None:
         """Lines ``start ..``, just past the horizon, were searched as ``found`` says; ``to_end``:
         they run to the end of the document."""

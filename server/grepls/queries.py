@@ -162,7 +162,9 @@ def matches_in_lines(document: Document, first: int, last: int) -> dict[str, Any
     counts: list[dict[str, Any]] = []
     for identifier, track in document.tracks.items():
         flat: list[int] = []
-        for line, spans in _spans_in_lines(track, document.lines, first, last):
+        for line, spans in _spans_in_lines(
+            track, document.lines, first, last, MOST_MATCHES_IN_LINES
+        ):
             for start, end in spans[: MOST_MATCHES_IN_LINES - len(flat) // 3]:
                 flat += (line, start, end)
         matches[identifier] = flat
@@ -250,13 +252,13 @@ def neighbour_match(
 def _ordinal(document: Document, position: tuple[int, int, int]) -> int | None:
     """Where the match at ``position`` (line, start, pattern order) comes among the document's
     matches, from 1, in the diagnostics' order (position, then pattern); None when it lies past
-    where a pattern's match index has searched (the matches before it are not all counted)."""
-    line = position[0]
+    where a pattern's match index holds every match (the matches before it are not all
+    counted)."""
+    line, column, _ = position
     before = 0
     for order, track in enumerate(document.tracks.values()):
         index = track.index
-        held_until = index.held_until
-        if held_until is not None and line >= held_until:
+        if not index.holds_all_before(line, column):
             return None
         for held_line, spans in index.lines.items():
             if held_line < line:
@@ -287,7 +289,9 @@ def _matches_in(document: Document, block: range) -> list[tuple[int, int, int, i
     """(line, start, pattern order, end, id) of every match on the lines of ``block``."""
     found: list[tuple[int, int, int, int, str]] = []
     for order, (identifier, track) in enumerate(document.tracks.items()):
-        for line, spans in _spans_in_lines(track, document.lines, block.start, block.stop):
+        # Every match, however many a line holds (a minified file's): the nearest may be past
+        # the first MOST_MATCHES_IN_LINES.
+        for line, spans in _spans_in_lines(track, document.lines, block.start, block.stop, None):
             found.extend((line, start, order, end, identifier) for start, end in spans)
     return found
 
@@ -307,9 +311,10 @@ def _nearest_in(
 
 
 def _spans_in_lines(
-    track: Track, lines: LineStore, first: int, last: int
+    track: Track, lines: LineStore, first: int, last: int, most: int | None
 ) -> list[tuple[int, list[SPAN]]]:
-    """(line, spans) of one pattern's matches on lines ``[first, last)``, in line order."""
+    """(line, spans) of one pattern's matches on lines ``[first, last)``, in line order: all of
+    them, or (``most``) at least the first ``most`` of those the index does not hold."""
     index = track.index
     held_until = min(last, _exact_until(index))
     held = index.lines
@@ -321,18 +326,16 @@ def _spans_in_lines(
     start = max(first, held_until)
     if start < last:  # past the index's horizon: search these lines now
         read = lines.read(start, last - start)
-        found = track.matcher.scan.lines(read.texts, MOST_MATCHES_IN_LINES)
+        found = track.matcher.scan.lines(read.texts, most)
         spans += sorted((start + offset, s) for offset, s in found.matches.items())
     return spans
 
 
 def _exact_until(index: MatchIndex) -> int:
     """The first line from which the index may not hold every match (a large number when it holds
-    them all). A line cut short (more matches than kept) is always the last one searched, just
-    before the horizon."""
-    if index.exact:
-        return 1 << 62
-    return 0 if index.horizon is None else max(0, index.horizon - 1)
+    them all): a line cut short (more matches than kept), or the horizon."""
+    held_until = index.held_until
+    return 1 << 62 if held_until is None else held_until
 
 
 def _text_of(texts: Mapping[int, str] | list[str], line: int) -> str:
