@@ -9,6 +9,8 @@ from grepls.positions import (
     encode_line,
     index_to_column,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 LINE = "a😀b é"  # a, emoji (astral), b, space, é
 
@@ -52,3 +54,35 @@ def test_a_lone_surrogate_is_one_utf16_unit() -> None:
     assert column_to_index(text, 2, "utf-16") == 2
     data = encode_line(text)
     assert byte_spans_to_columns(text, data, [(4, 5)], "utf-16") == [(2, 3)]
+
+
+def _walked(text: str, column: int, encoding: str) -> int:
+    """The definition, one code point at a time: the index of the character a column falls in
+    (its start rounding down), or the line's end."""
+    used = 0
+    for index, char in enumerate(text):
+        if encoding == "utf-16":
+            used += 2 if char > "\uffff" else 1
+        else:
+            used += len(char.encode("utf-8", "surrogatepass"))
+        if used > column:
+            return index
+    return len(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    text=st.lists(st.sampled_from(["a", "é", "中", "😀", "\ud83d", "\ude00", "\udc00"])).map(
+        "".join
+    ),
+    column=st.integers(0, 40),
+    encoding=st.sampled_from(["utf-16", "utf-8"]),
+)
+def test_column_to_index_is_the_walk_over_code_points(
+    text: str, column: int, encoding: str
+) -> None:
+    """Reading only the code points a column can lie in gives what walking the line gives,
+    lone and separated surrogate halves included (two edits can leave them side by side), on a
+    line that ends there or runs on."""
+    for line in (text, text + "x" * 50):
+        assert column_to_index(line, column, encoding) == _walked(line, column, encoding)  # type: ignore[arg-type]

@@ -63,6 +63,10 @@ def column_to_index(text: str, column: int, encoding: Encoding) -> int:
         return 0
     if text.isascii() or encoding == "utf-32":
         return min(column, len(text))
+    # A column lies within the first `column` code points (each is at least one unit), so only
+    # they are read (and one more, to see a pair the column splits): an edit near the start of a
+    # minified file's 5 MB line does not encode the whole line.
+    text = text[: column + 1]
     if encoding == "utf-16":
         if _SEPARATE_PAIR.search(text):
             return _utf16_walk(text, column)
