@@ -701,3 +701,17 @@ async def test_closed_files_over_the_cap_are_told_in_one_message_not_one_a_file(
 
 def told_of_cap(client: LanguageClient) -> list[str]:
     return [m.message for m in client.messages if "maxMatchesPerDocument" in m.message]
+
+
+async def test_a_closed_file_opened_under_another_spelling_of_its_uri_is_not_shown_twice(
+    client: LanguageClient, tree: Path
+) -> None:
+    """grepls publishes ``plus+at.txt`` as ``plus%2Bat.txt``; an editor that opens it as
+    ``plus+at.txt`` (as valid a URI) has the held file's diagnostics emptied, not left beside its
+    own."""
+    (tree / "src" / "plus+at.txt").write_text("TODO\n")
+    await start(client, tree)
+    await command(client, "grepls.setPattern", "TODO")
+    await showing(client, tree, {**SEARCHED, "src/plus%2Bat.txt": 1})
+    open_document(client, tree.as_uri() + "/src/plus+at.txt", "nothing here now\n")
+    await showing(client, tree, SEARCHED)

@@ -235,3 +235,74 @@ def test_the_watcher_process_sends_changes_as_frames_and_ends_with_its_stdin(
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+async def test_grepls_watcher_follows_a_repository_made_or_removed_and_what_ripgrep_lists(
+    client: LanguageClient, tree: Path
+) -> None:
+    """Removing ``.git`` turns the tree's ``.gitignore`` off (ripgrep applies it only inside a
+    repository), ``git init`` turns it on again; a file in ``node_modules`` or ``__pycache__``,
+    or a backup ``notes.txt~``, is listed by ripgrep when nothing ignores it, so it is followed."""
+    await scanned_with_grepls_watching(client, tree)
+    # Once a write is seen, the watch has begun: what follows is seen as it happens.
+    await written_until_shown(client, tree, {"src/c.txt": "TODO\n"}, {**SEARCHED, "src/c.txt": 1})
+    shown = {**SEARCHED, "src/c.txt": 1}
+    subprocess.run(["rm", "-rf", str(tree / ".git")], check=True)
+    no_repository = {**shown, "ignored.txt": 1, "build/out.txt": 1}
+    await showing(client, tree, no_repository)
+    subprocess.run(["git", "init", "-q", str(tree)], check=True)
+    await showing(client, tree, shown)
+    for name in ("node_modules/pkg/index.js", "__pycache__/notes.txt", "notes.txt~"):
+        (tree / name).parent.mkdir(parents=True, exist_ok=True)
+        (tree / name).write_text("TODO\n")
+        shown[name] = 1
+        await showing(client, tree, shown)
+
+
+def test_the_watcher_process_watches_the_folders_there_and_not_a_repositorys_objects(
+    tmp_path: Path,
+) -> None:
+    """A workspace folder that is not there does not stop the others being watched; the changes
+    under ``.git`` that are sent are the folder itself and its ``info/exclude`` only."""
+    project = tmp_path / "project"
+    wanted = [
+        project / "node_modules" / "pkg" / "index.js",
+        project / "backup.txt~",
+        project / ".git" / "info" / "exclude",
+    ]
+    quiet = project / ".git" / "objects" / "ab" / "cdef"
+    for path in [*wanted, quiet]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    environment = {**os.environ, "PYTHONPATH": str(REPO / "server")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "grepls.watch", str(tmp_path / "missing"), str(project)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    os.set_blocking(process.stdout.fileno(), False)
+    frames, received = Frames(), []
+
+    def reported() -> set[str]:
+        return {path for _, events in received for path, _ in events}
+
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while not {str(path) for path in wanted} <= reported():
+            assert time.monotonic() < deadline, f"not all reported: {reported()}"
+            for path in [*wanted, quiet]:
+                path.write_text("TODO\n")  # again, until the watch has begun
+            time.sleep(0.2)
+            with contextlib.suppress(BlockingIOError):
+                received += frames.feed(os.read(process.stdout.fileno(), 1 << 16))
+        assert not any("objects" in path for path in reported())
+        process.stdin.close()
+        assert process.wait(timeout=TIMEOUT) == 0
+        assert process.stderr is not None
+        assert b"not watching" in process.stderr.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

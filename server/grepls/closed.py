@@ -124,6 +124,11 @@ class ClosedFiles:
         held = self._uris.pop(path, None)
         if held is not None and (entry := self.files.pop(held, None)) is not None:
             self.totals.matches -= entry.count
+            if held != uri:
+                # Opened under another spelling of its URI (`+` or `%2B`): the client keeps
+                # diagnostics by URI, so the held file's must be emptied, not left beside the
+                # open document's.
+                self._gone(held)
 
     def uri_of(self, path: str) -> str | None:
         """The URI a held file is published under."""

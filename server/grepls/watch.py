@@ -199,6 +199,16 @@ changed before: its walk of every file (a quarter of a second on the Linux tree)
 CPUs to what follows a scan's end (the list of every file, the editor's keystrokes)."""
 
 
+def reported(change: object, path: str) -> bool:
+    """Whether a change is sent to the server: every path ripgrep may list (not watchfiles's
+    default filter, which drops ``node_modules``, ``__pycache__``, editor backups and more — all
+    listed outside a repository, or when no ignore file names them), and of a ``.git`` folder
+    only the folder itself and its ``info/exclude`` (a repository made or removed, its own
+    ignore rules), not the objects every commit writes."""
+    inside = f"{os.sep}.git{os.sep}"
+    return inside not in path or path.endswith(f"{inside}info{os.sep}exclude")
+
+
 def changed_since(since: int, folders: list[str]) -> Iterator[str]:
     """The files under ``folders`` changed, created or moved in since ``since`` (a
     ``time.time_ns()``), hidden folders left out and symbolic links not followed, as the scan
@@ -253,6 +263,12 @@ def main() -> None:
     since: int | None = None
     if folders and folders[0].startswith("--since="):
         since = int(folders.pop(0).removeprefix("--since="))
+    # A folder that is not there (a root since deleted, a folder added before it is made) would
+    # end the watch of every other one: it is left out, until the next scan starts a watcher.
+    for folder in folders:
+        if not os.path.isdir(folder):
+            logger.warning("not watching %s: no such folder", folder)
+    folders = [folder for folder in folders if os.path.isdir(folder)]
     server_gone = threading.Event()
 
     def wait_for_the_server() -> None:
@@ -267,6 +283,9 @@ def main() -> None:
         while data:
             data = data[os.write(results, data) :]
 
+    if not folders:
+        server_gone.wait()
+        return
     with contextlib.suppress(BrokenPipeError):  # the server ended
         # The first batch (changes, or none when the timeout comes first) comes from a watch
         # that has begun: only then are the changes before it looked for.
@@ -278,6 +297,7 @@ def main() -> None:
             raise_interrupt=False,
             rust_timeout=LOOK_BACK_AFTER_MS,
             yield_on_timeout=True,
+            watch_filter=reported,
         ):
             if changes:
                 send(("changed", [(path, int(change)) for change, path in changes]))

@@ -49,7 +49,7 @@ from grepls.rpc import Endpoint
 from grepls.scan_worker import ScanWorker
 from grepls.settings import CAP_NAMED, CAP_SETTING, over_the_cap
 from grepls.uris import folders_from_initialize, uri_to_path
-from grepls.watch import DELETED, Watcher
+from grepls.watch import CHANGED, DELETED, Watcher
 from grepls.workspace_scan import (
     SLICE_SECONDS,
     Capped,
@@ -229,7 +229,13 @@ class Workspace:
                 continue
             name = os.path.basename(path)
             if "/.git/" in path or path.endswith("/.git"):
-                relist = relist or path.endswith("/.git/info/exclude")
+                # A repository made or removed (`git init`, `rm -rf .git`) turns its .gitignore
+                # files on or off, as its info/exclude changes what they leave out.
+                relist = (
+                    relist
+                    or path.endswith("/.git/info/exclude")
+                    or (path.endswith("/.git") and kind != CHANGED)
+                )
                 continue
             if name in IGNORE_FILES:
                 relist = True
