@@ -159,6 +159,22 @@ def looked_back(process: subprocess.Popen[bytes]) -> list[Any]:
     return received
 
 
+def watcher_process(*arguments: str) -> subprocess.Popen[bytes]:
+    """``python -m grepls.watch ARGUMENT...`` as the server starts it; its stdout does not block,
+    its stderr is kept."""
+    environment = {**os.environ, "PYTHONPATH": str(REPO / "server")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "grepls.watch", *arguments],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    os.set_blocking(process.stdout.fileno(), False)
+    return process
+
+
 def test_the_watcher_process_reports_what_changed_since_it_was_asked_for(
     tmp_path: Path,
 ) -> None:
@@ -177,15 +193,8 @@ def test_the_watcher_process_reports_what_changed_since_it_was_asked_for(
     (elsewhere / "moved.txt").rename(folder / "moved.txt")  # old times, but moved in now
     # A folder moved in: only its own status-change time is new; every file of it is.
     (elsewhere / "folder").rename(folder / "moved-in")
-    environment = {**os.environ, "PYTHONPATH": str(REPO / "server")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "grepls.watch", f"--since={asked}", str(folder)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        env=environment,
-    )
+    process = watcher_process(f"--since={asked}", str(folder))
     assert process.stdin is not None and process.stdout is not None
-    os.set_blocking(process.stdout.fileno(), False)
     try:
         # Changed before the process started, nothing since: only its look back finds them.
         received = looked_back(process)
@@ -207,15 +216,8 @@ def test_the_watcher_process_reports_what_changed_since_it_was_asked_for(
 def test_the_watcher_process_sends_changes_as_frames_and_ends_with_its_stdin(
     tmp_path: Path,
 ) -> None:
-    environment = {**os.environ, "PYTHONPATH": str(REPO / "server")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "grepls.watch", str(tmp_path)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        env=environment,
-    )
+    process = watcher_process(str(tmp_path))
     assert process.stdin is not None and process.stdout is not None
-    os.set_blocking(process.stdout.fileno(), False)
     frames, received = Frames(), []
     target = tmp_path / "new.txt"
     try:
@@ -273,16 +275,8 @@ def test_the_watcher_process_watches_the_folders_there_and_not_a_repositorys_obj
     quiet = project / ".git" / "objects" / "ab" / "cdef"
     for path in [*wanted, quiet]:
         path.parent.mkdir(parents=True, exist_ok=True)
-    environment = {**os.environ, "PYTHONPATH": str(REPO / "server")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "grepls.watch", str(tmp_path / "missing"), str(project)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=environment,
-    )
+    process = watcher_process(str(tmp_path / "missing"), str(project))
     assert process.stdin is not None and process.stdout is not None
-    os.set_blocking(process.stdout.fileno(), False)
     frames, received = Frames(), []
 
     def reported() -> set[str]:
