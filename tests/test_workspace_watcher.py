@@ -264,8 +264,9 @@ async def test_grepls_watcher_follows_a_repository_made_or_removed_and_what_ripg
 def test_the_watcher_process_watches_the_folders_there_and_not_a_repositorys_objects(
     tmp_path: Path,
 ) -> None:
-    """A workspace folder that is not there does not stop the others being watched; the changes
-    under ``.git`` that are sent are the folder itself and its ``info/exclude`` only."""
+    """A workspace folder that is not there does not stop the others being watched, and is
+    watched once it is made (its files reported); the changes under ``.git`` that are sent are
+    the folder itself and its ``info/exclude`` only."""
     project = tmp_path / "project"
     wanted = [
         project / "node_modules" / "pkg" / "index.js",
@@ -280,7 +281,10 @@ def test_the_watcher_process_watches_the_folders_there_and_not_a_repositorys_obj
     frames, received = Frames(), []
 
     def reported() -> set[str]:
-        return {path for _, events in received for path, _ in events}
+        changed = {path for kind, events in received if kind == "changed" for path, _ in events}
+        return changed | {
+            path for kind, paths in received if kind == "looked back" for path in paths
+        }
 
     try:
         deadline = time.monotonic() + TIMEOUT
@@ -292,6 +296,22 @@ def test_the_watcher_process_watches_the_folders_there_and_not_a_repositorys_obj
             with contextlib.suppress(BlockingIOError):
                 received += frames.feed(os.read(process.stdout.fileno(), 1 << 16))
         assert not any("objects" in path for path in reported())
+        # The missing folder comes, with an old file in it (moved in): the file is reported,
+        # and the folder is watched from then on.
+        old = tmp_path / "elsewhere" / "sub" / "late.txt"
+        old.parent.mkdir(parents=True)
+        old.write_text("TODO\n")
+        os.utime(old, (time.time() - 60, time.time() - 60))
+        (tmp_path / "elsewhere").rename(tmp_path / "missing")
+        late = tmp_path / "missing" / "sub" / "late.txt"
+        later = tmp_path / "missing" / "later.txt"
+        while str(later) not in reported():
+            assert time.monotonic() < deadline + TIMEOUT, f"not reported: {reported()}"
+            if str(late) in reported():
+                later.write_text("TODO\n")  # again, until the new watch has begun
+            time.sleep(0.2)
+            with contextlib.suppress(BlockingIOError):
+                received += frames.feed(os.read(process.stdout.fileno(), 1 << 16))
         process.stdin.close()
         assert process.wait(timeout=TIMEOUT) == 0
         assert process.stderr is not None
@@ -300,3 +320,31 @@ def test_the_watcher_process_watches_the_folders_there_and_not_a_repositorys_obj
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+async def test_a_workspace_folder_made_after_it_was_added_is_searched_and_followed(
+    client: LanguageClient, tree: Path, tmp_path: Path
+) -> None:
+    """A folder added to the workspace before it exists: the rest is watched meanwhile, and once
+    the folder is made its files are searched, and a file changed in it later too."""
+    later = tmp_path / "later"
+    await scanned_with_grepls_watching(client, tree)
+    client.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(
+                added=[types.WorkspaceFolder(uri=later.as_uri(), name="later")], removed=[]
+            )
+        )
+    )
+    await written_until_shown(client, tree, {"src/c.txt": "TODO\n"}, {**SEARCHED, "src/c.txt": 1})
+    later.mkdir()
+    (later / "first.txt").write_text("TODO made with the folder\n")
+    await eventually(
+        lambda: bool(client.diagnostics.get((later / "first.txt").as_uri())),
+        what="the new folder's file searched",
+    )
+    (later / "first.txt").write_text("no match now\n")
+    await eventually(
+        lambda: len(client.diagnostics.get((later / "first.txt").as_uri(), [1])) == 0,
+        what="the new folder's file followed",
+    )

@@ -24,6 +24,13 @@ every file of a folder moved in), in a frame ``("looked back", [path, ...])``; t
 looks for the files it holds matches of (one deleted meanwhile). A file reported that did not
 change costs one search.
 
+**What it reports, and folders not there yet.** Every path ripgrep may list (not watchfiles's
+default filter, which drops ``node_modules`` and editor backups), and of a ``.git`` folder only
+the folder itself and its ``info/exclude`` (:func:`reported`). A workspace folder that is not
+there (added before it is made, or deleted) is looked for every second while the others are
+watched; once it is there the watch starts again with it, its files are reported as created, and
+what changed elsewhere meanwhile is looked back for.
+
 **Whose watcher** is the setting ``watcher``'s choice: ``"editor"`` (the default: the client's,
 when it can register one) or ``"grepls"`` (always grepls's own). An editor's watcher is not always
 cheap: Emacs's eglot, asked to watch ``**/*``, lists every file of the project and adds a watch
@@ -48,6 +55,8 @@ from grepls import helper_process
 from grepls.helper_process import Frames, frame
 
 if TYPE_CHECKING:
+    from watchfiles import Change
+
     from grepls.rpc import Endpoint
 
 logger = logging.getLogger("grepls.workspace")
@@ -257,24 +266,20 @@ def main() -> None:
     results = os.dup(1)
     os.dup2(2, 1)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    from watchfiles import watch
 
     folders = sys.argv[1:]
     since: int | None = None
     if folders and folders[0].startswith("--since="):
         since = int(folders.pop(0).removeprefix("--since="))
-    # A folder that is not there (a root since deleted, a folder added before it is made) would
-    # end the watch of every other one: it is left out, until the next scan starts a watcher.
-    for folder in folders:
-        if not os.path.isdir(folder):
-            logger.warning("not watching %s: no such folder", folder)
-    folders = [folder for folder in folders if os.path.isdir(folder)]
     server_gone = threading.Event()
+    stop = threading.Event()
+    """Ends the current watch: the server ended, or a folder that was missing is there."""
 
     def wait_for_the_server() -> None:
         while os.read(0, 1 << 16):
             pass
         server_gone.set()
+        stop.set()
 
     threading.Thread(target=wait_for_the_server, daemon=True).start()
 
@@ -283,27 +288,77 @@ def main() -> None:
         while data:
             data = data[os.write(results, data) :]
 
+    # A folder that is not there (a root since deleted, a folder added before it is made) would
+    # end the watch of every other one: the others are watched, and it is looked for every
+    # second; once it is there, the watch starts again with it, its files are reported, and
+    # what changed elsewhere while the watch started again is looked back for.
+    appeared: list[str] = []
+    while not server_gone.is_set():
+        watched = [folder for folder in folders if os.path.isdir(folder)]
+        missing = [folder for folder in folders if folder not in watched]
+        for folder in missing:
+            logger.warning("not watching %s until it is made: no such folder", folder)
+        stop.clear()
+        if missing:
+            threading.Thread(
+                target=_look_for, args=(missing, stop, server_gone), daemon=True
+            ).start()
+        try:
+            with contextlib.suppress(BrokenPipeError):  # the server ended
+                # The first batch (changes, or none when the timeout comes first) comes from a
+                # watch that has begun: only then are the changes before it looked for.
+                for changes in _watch(watched, stop):
+                    if changes:
+                        send(("changed", [(path, int(change)) for change, path in changes]))
+                    if since is not None:
+                        send(("looked back", list(changed_since(since, watched))))
+                        since = None
+                    if appeared:
+                        created = list(changed_since(0, appeared))
+                        send(("changed", [(path, CREATED) for path in created]))
+                        appeared = []
+        except OSError as error:  # a folder watched went away as the watch began
+            logger.warning("watching %s: %s", " ".join(watched), error)
+            server_gone.wait(MISSING_LOOK_SECONDS)
+        again = time.time_ns() - LOOK_BACK_AGAIN_NS
+        since = again if since is None else min(since, again)
+        appeared += [folder for folder in missing if os.path.isdir(folder)]
+
+
+def _watch(folders: list[str], stop: threading.Event) -> Iterator[set[tuple[Change, str]]]:
+    """watchfiles's batches of changes under ``folders`` until ``stop``; with no folder, none."""
+    from watchfiles import watch
+
     if not folders:
-        server_gone.wait()
+        stop.wait()
         return
-    with contextlib.suppress(BrokenPipeError):  # the server ended
-        # The first batch (changes, or none when the timeout comes first) comes from a watch
-        # that has begun: only then are the changes before it looked for.
-        for changes in watch(
-            *folders,
-            debounce=50,
-            step=20,
-            stop_event=server_gone,
-            raise_interrupt=False,
-            rust_timeout=LOOK_BACK_AFTER_MS,
-            yield_on_timeout=True,
-            watch_filter=reported,
-        ):
-            if changes:
-                send(("changed", [(path, int(change)) for change, path in changes]))
-            if since is not None:
-                send(("looked back", list(changed_since(since, folders))))
-                since = None
+    yield from watch(
+        *folders,
+        debounce=50,
+        step=20,
+        stop_event=stop,
+        raise_interrupt=False,
+        rust_timeout=LOOK_BACK_AFTER_MS,
+        yield_on_timeout=True,
+        watch_filter=reported,
+    )
+
+
+LOOK_BACK_AGAIN_NS = 1_000_000_000
+"""When a watch starts again, how far back it looks for changes: to before the last one ended
+(it stops within a step of 20 ms once told; a file reported that did not change costs a search)."""
+MISSING_LOOK_SECONDS = 1.0
+"""How often grepls's watcher looks for a workspace folder that is not there yet."""
+
+
+def _look_for(missing: list[str], stop: threading.Event, server_gone: threading.Event) -> None:
+    """Set ``stop`` once one of the ``missing`` folders is there (or the server ended)."""
+    while not server_gone.wait(MISSING_LOOK_SECONDS):
+        if stop.is_set():
+            return  # the watch ended for another reason
+        if any(os.path.isdir(folder) for folder in missing):
+            stop.set()
+            return
 
 
 if __name__ == "__main__":
