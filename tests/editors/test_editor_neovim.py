@@ -92,6 +92,7 @@ def run_neovim_plan(
     if painted:
         assert all(phase["neovim_diagnostics"] == 0 for phase in report["phases"]), report
     check_phases(report, painted_row if painted else diagnostic_row)
+    assert report["cleared"] == "grepls: the search pattern is cleared"
 
     final_lines = phases()[-1][1]
     final = matches(final_lines)

@@ -205,14 +205,15 @@ def test_vim_plugin_has_the_next_page_drawn_before_it_is_scrolled_to(
 def test_vim_plugin_keeps_the_servers_text_in_step_with_every_kind_of_edit(
     workdir: Path, env: dict[str, str]
 ) -> None:
-    """The plugin sends each change as the lines it replaced: after each edit (and several edits
-    between two flushes), the server's matches are those of the buffer's text."""
+    """The plugin sends each change as the lines it replaced: after each edit (several edits
+    between two flushes, one command's many changes: `:g/del/d`, a macro, their undo), the
+    server's matches are those of the buffer's text, and no error is raised."""
     fixture = workdir / "project" / "sync.txt"
     fixture.write_text(
         "".join(f"line {n}{' TODO' if n % 3 == 0 else ''}\n" for n in range(8)), encoding="utf-8"
     )
     report = run_plugin(workdir, env, "", "vim_grepls_sync.vim", fixture)
-    assert len(report["steps"]) == 11
+    assert len(report["steps"]) == 16
     for step in report["steps"]:
         expected = [[m.line, m.col("byte")] for m in matches(step["lines"])]
         assert step["matches"] == expected, step["name"]
@@ -230,6 +231,28 @@ def test_vim_plugin_restarts_the_server_with_the_buffers_and_patterns(
         [4, 1, "GreplsSearch"],
         [4, 6, "GreplsPattern1"],
     ]
+
+
+def test_vim_plugin_leaves_no_stale_match_off_screen_nor_after_the_server_is_gone(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """Matches drawn at line 200 go with the pattern cleared from the top of the buffer; the
+    matches go when the server is killed (nothing keeps them right), and `:GreplsNext` then starts
+    a new server, which draws them again and jumps."""
+    fixture = workdir / "project" / "stale.txt"
+    fixture.write_text(
+        "".join("TODO here\n" if n in (0, 199) else f"line {n}\n" for n in range(400)),
+        encoding="utf-8",
+    )
+    # A cap of one match: the server says so, once, prefixed once.
+    settings = "let g:grepls_settings = {'grepls': {'maxMatchesPerDocument': 1}}\n"
+    report = run_plugin(workdir, env, settings, "vim_grepls_stale.vim", fixture)
+    assert report["after_clear"] == []
+    assert report["after_kill"] == []
+    assert "the server exited" in report["messages"]
+    assert "\ngrepls: 2 matches of \"TODO\" in stale.txt; showing the first 1" in report["messages"]
+    assert "grepls: grepls:" not in report["messages"]
+    assert report["cursor"] == [200, 1]
 
 
 def test_vim_plugin_commands_add_list_complete_and_remove_a_kept_pattern(

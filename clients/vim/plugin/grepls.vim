@@ -260,8 +260,13 @@ enddef
 
 def Error(text: string)
   echohl ErrorMsg
-  echomsg 'grepls: ' .. text
+  echomsg Prefixed(text)
   echohl None
+enddef
+
+# The server's messages begin with "grepls: " already.
+def Prefixed(text: string): string
+  return text =~# '^grepls: ' ? text : 'grepls: ' .. text
 enddef
 
 # Whether the server runs (started now if it did not).
@@ -345,6 +350,7 @@ def Exited(status: number)
   pending = []
   for document in values(documents)
     listener_remove(document.listener)
+    Undraw(document.buf)  # no server to keep them right: none rather than stale ones
   endfor
   documents = {}
   uris = {}
@@ -362,12 +368,16 @@ def Received(message: dict<any>)
     # The matches changed without an edit (a pattern set, added, removed): draw them again.
     ch_sendexpr(job, {id: message.id, result: v:null})
     Order()
+    # Lines off screen hold the old patterns' matches too: each buffer's next paint clears them all.
+    for buf in keys(uris)
+      stale[str2nr(buf)] = true
+    endfor
     DrawAll()
   elseif method == 'window/showMessage'
     if message.params.type == 1
       Error(message.params.message)
     else
-      echomsg 'grepls: ' .. message.params.message
+      echomsg Prefixed(message.params.message)
     endif
   elseif has_key(message, 'id') && method != ''
     # A request this client did not declare it can answer: say so rather than leave it waiting.
@@ -396,7 +406,7 @@ def Open(buf: number)
   var lines = getbufline(buf, 1, '$')
   setbufvar(buf, 'grepls_sent', 0)
   documents[uri] = {buf: buf, version: 0, lines: len(lines),
-    listener: listener_add((b, first, below, added, _) => Changed(b, first, below, added), buf)}
+    listener: listener_add((b, _, _, _, changes) => Changed(b, changes), buf)}
   uris[buf] = uri
   Notify('textDocument/didOpen', {textDocument: {
     uri: uri, languageId: getbufvar(buf, '&filetype') ?? 'plaintext', version: 0,
@@ -414,20 +424,31 @@ def Close(buf: number)
   Notify('textDocument/didClose', {textDocument: {uri: uri}})
 enddef
 
-# Vim reports lines [first, below) replaced by [first, below + added), in the text before the change.
-# A buffer always holds one line, so a change whose count does not add up (the last line deleted)
-# is sent as the whole text.
-def Changed(buf: number, first: number, below: number, added: number)
+# Vim reports its changes as a list, each one's lines [lnum, end) replaced by [lnum, end + added)
+# in the text as the changes before it left it (`:g/x/d` deletes many lines in one command). What
+# the server is sent is one range that holds them all: the lines above the first change's first
+# line are untouched, and so are the last lines no change reached (the fewest any change left
+# below it). A buffer always holds one line, so a change whose count does not add up (the last
+# line deleted) is sent as the whole text.
+def Changed(buf: number, changes: list<dict<any>>)
   var uri = get(uris, buf, '')
-  if uri == ''
+  if uri == '' || empty(changes)
     return
   endif
   var document = documents[uri]
   document.version += 1
   var total = getbufinfo(buf)[0].linecount
+  var first = min(changes->mapnew((_, c) => c.lnum))
+  var lines = document.lines
+  var kept_below = lines
+  for c in changes
+    kept_below = min([kept_below, lines - c.end + 1])
+    lines += c.added
+  endfor
   var change: dict<any>
-  if document.lines + added == total
-    var last = below - 1 + added
+  if lines == total && kept_below >= 0
+    var below = document.lines - kept_below + 1  # the first line below the range, before
+    var last = total - kept_below                # the range's last line, after
     change = {range: {start: {line: first - 1, character: 0}, end: {line: below - 1, character: 0}},
       text: first <= last ? join(getbufline(buf, first, last), "\n") .. "\n" : ''}
   else
@@ -437,7 +458,21 @@ def Changed(buf: number, first: number, below: number, added: number)
   setbufvar(buf, 'grepls_sent', document.version)
   Notify('textDocument/didChange', {textDocument: {uri: uri, version: document.version},
     contentChanges: [change]})
-  Draw(buf)
+  DrawSoon(buf)
+enddef
+
+# Drawn once the command that changed the buffer is done, not inside Vim's listener: asking for the
+# window's lines there (`line('w$')`) in the middle of `:g/x/d` corrupts text property data (E967).
+var draw_soon: dict<bool> = {}
+
+def DrawSoon(buf: number)
+  if !get(draw_soon, buf, false)
+    draw_soon[buf] = true
+    timer_start(0, (_) => {
+      remove(draw_soon, buf)
+      Draw(buf)
+    })
+  endif
 enddef
 
 # ---- matches as text properties --------------------------------------------------------------
@@ -497,6 +532,19 @@ def Draw(buf: number, margin = false)
   endfor
 enddef
 
+var stale: dict<bool> = {}  # buffers whose matches all changed (a pattern set, added, removed)
+
+# Every match drawn in `buf` taken away, and its counts.
+def Undraw(buf: number)
+  if !empty(type_names) && bufloaded(buf)
+    prop_remove({types: type_names, bufnr: buf, all: true})
+  endif
+  if getbufvar(buf, 'grepls_status', '') != ''
+    setbufvar(buf, 'grepls_status', '')
+    redrawstatus!
+  endif
+enddef
+
 def Paint(buf: number, first: number, last: number, response: dict<any>)
   var document = get(documents, get(uris, buf, ''), {})
   if empty(document) || has_key(response, 'error') || !bufloaded(buf)
@@ -517,7 +565,10 @@ def Paint(buf: number, first: number, last: number, response: dict<any>)
     endwhile
     spans[TypeOf(id)] = items
   endfor
-  if !empty(type_names) && first <= document.lines
+  if get(stale, buf, false)
+    remove(stale, buf)
+    Undraw(buf)
+  elseif !empty(type_names) && first <= document.lines
     prop_remove({types: type_names, bufnr: buf, all: true}, first, min([last, document.lines]))
   endif
   for [name, items] in items(spans)
@@ -654,6 +705,9 @@ enddef
 # The nearest match after (before) the cursor, of any pattern, anywhere in the buffer: grepls
 # finds it (the plugin holds only what is on screen). Columns are bytes on both sides.
 def Jump(command: string)
+  if !Start()  # after the server exited, a new one (it opens every buffer)
+    return
+  endif
   var uri = get(uris, bufnr(), '')
   if uri == ''
     Error('this buffer is not open in grepls')
@@ -686,6 +740,9 @@ def List()
 enddef
 
 def Replace(replacement: string)
+  if !Start()
+    return
+  endif
   var buf = bufnr('')
   var uri = get(uris, buf, '')
   if uri == ''

@@ -140,10 +140,15 @@ local function run()
     return a.line < b.line or (a.line == b.line and a.col < b.col)
   end)
 
+  local notify = vim.notify
+  vim.notify = function(message)
+    report.cleared = message
+  end
   vim.cmd('GreplsClear')
   wait_for('no matches shown after :GreplsClear', function()
-    return #diagnostics() == 0
+    return #diagnostics() == 0 and report.cleared ~= nil
   end)
+  vim.notify = notify
   record('clear')
 end
 

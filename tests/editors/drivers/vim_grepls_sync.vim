@@ -1,5 +1,5 @@
 " Makes edits of every kind in a buffer (lines inserted, deleted, joined, substituted, undone,
-" the whole buffer emptied, several changes between two flushes) and after each asks grepls for
+" the whole buffer emptied, several changes between two flushes, :g/x/d, a macro) and after each asks grepls for
 " the buffer's matches (grepls.listMatches): the server's copy of the text, as the plugin's
 " incremental changes built it. Writes [buffer lines, server's matches] per step as JSON to
 " $GREPLS_OUT.
@@ -44,6 +44,19 @@ try
   call s:Step('put at the end')
   call setline(1, 'changed TODO') | call append(1, 'TODO new') | 5delete | call append('$', ['é TODO', '🙂TODO'])
   call s:Step('several changes in one flush')
+  " One command, many changes, each counted in the text the ones before it left: Vim's summary
+  " of them is no single replacement.
+  call append(0, ['TODO 1', 'del 2', 'TODO 3', 'TODO 4', 'del 5', 'TODO 6', 'TODO 7'])
+  call s:Step('lines for :g')
+  g/del/d
+  call s:Step(':g/del/d')
+  undo
+  call s:Step('undo of :g')
+  redo
+  call s:Step('redo of :g')
+  let @a = 'jdd'
+  normal! gg3@a
+  call s:Step('a macro deleting every other line')
   %delete
   call s:Step('everything deleted')
   call setline(1, ['TODO a', 'b', 'TODO c'])

@@ -119,7 +119,9 @@ end, { nargs = 1, desc = 'grepls: show every match of a regular expression',
        preview = has_preview and grepls_preview(true) or nil })
 
 vim.api.nvim_create_user_command('GreplsClear', function()
-  grepls_execute('grepls.clearPattern', nil, report)
+  grepls_execute('grepls.clearPattern', nil, function()
+    vim.notify('grepls: the search pattern is cleared')
+  end)
 end, { nargs = 0, desc = 'grepls: clear the pattern' })
 
 -- Kept patterns, beside the search pattern. In Neovim 0.8 and newer they outlive the session:
