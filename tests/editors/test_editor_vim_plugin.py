@@ -250,7 +250,7 @@ def test_vim_plugin_leaves_no_stale_match_off_screen_nor_after_the_server_is_gon
     assert report["after_clear"] == []
     assert report["after_kill"] == []
     assert "the server exited" in report["messages"]
-    assert "\ngrepls: 2 matches of \"TODO\" in stale.txt; showing the first 1" in report["messages"]
+    assert '\ngrepls: 2 matches of "TODO" in stale.txt; showing the first 1' in report["messages"]
     assert "grepls: grepls:" not in report["messages"]
     assert report["cursor"] == [200, 1]
 
