@@ -85,3 +85,17 @@ def test_a_body_holding_the_words_content_length_is_not_cut_there() -> None:
 def test_a_missing_length_skips_that_message_and_reads_the_next() -> None:
     bodies, _ = run(b"Content-Type: x\r\n\r\n" + body(1) + framed(body(2)))
     assert bodies == [body(2)]
+
+
+def test_a_length_of_megabytes_too_long_is_found_out_too() -> None:
+    """A declared length past the large-body size: the body's own buffer is searched alike."""
+    long = b"Content-Length: %d\r\n\r\n" % (LARGE_BODY_BYTES * 2) + body(1)
+    bodies, _ = run(long, framed(body(2)), framed(body(3)))
+    assert bodies == [body(1), body(2), body(3)]
+
+
+def test_a_length_no_buffer_can_hold_is_found_out_too() -> None:
+    for length in (10**12, 10**30):
+        long = b"Content-Length: %d\r\n\r\n" % length + body(1)
+        bodies, _ = run(long, framed(body(2)), framed(body(3)))
+        assert bodies == [body(1), body(2), body(3)], length

@@ -17,7 +17,7 @@ A frame with a wrong ``Content-Length`` must not desynchronise the stream for go
 * too long — the body would swallow the next messages while the client waits for an answer, so
   when a ``Content-Length`` header turns up inside a body that is still incomplete and the bytes
   before it are a whole JSON value, that value is taken as the message and reading starts again at
-  the header;
+  the header (a large body's buffer too; a length no buffer can hold is read as chunks);
 * missing — the header block is skipped, and the orphan body with it.
 """
 
@@ -99,15 +99,22 @@ class FrameReader(asyncio.Protocol):
                     self._length = None
                     self.receive(b"")
                 elif self._length is not None and self._length >= LARGE_BODY_BYTES:
-                    self._large = LargeBody(self._length)
+                    try:
+                        self._large = LargeBody(self._length)
+                    except (OSError, OverflowError, ValueError) as error:
+                        # A length no buffer can hold: read it as chunks, until a header shows
+                        # the length was wrong (or the memory runs out, as for any message).
+                        logger.warning("no buffer for a %d-byte message: %s", self._length, error)
                 continue
             if self._large is not None:
                 large = self._large
+                before = large.filled
                 position += large.take(data, position)
                 if not large.full and self.fd is not None and not large.read_from(self.fd):
                     self.finish()  # the input ended inside the message
                     return
                 if not large.full:
+                    self._recover_large(large, before)
                     return
                 self._large, self._length = None, None
                 try:
@@ -143,6 +150,25 @@ class FrameReader(asyncio.Protocol):
             self._chunks, self._received, self._length = [], 0, None
             self.receive(partial[: found.start()])
             self._cut(partial[found.start() :])
+            return
+
+    def _recover_large(self, large: LargeBody, before: int) -> None:
+        """:meth:`_recover` for a large body: a header among the bytes that arrived since
+        ``before``, after a whole message, means the declared length was too long."""
+        start = max(0, before - len(b"content-length:"))
+        arrived = bytes(large.view[start : large.filled])
+        for found in _HEADER_START.finditer(arrived):
+            end = start + found.start()
+            try:
+                orjson.loads(large.view[:end])
+            except orjson.JSONDecodeError:
+                continue
+            logger.warning("a message was shorter than its Content-Length: read on at the next")
+            body, rest = bytes(large.view[:end]), bytes(large.view[end : large.filled])
+            self._large, self._length = None, None
+            large.release()
+            self.receive(body)
+            self._cut(rest)
             return
 
     def eof_received(self) -> bool | None:

@@ -348,12 +348,27 @@ def _too_long(body: bytes) -> bytes:
     return b"Content-Length: %d\r\n\r\n" % (len(body) + 40) + body
 
 
+def _megabytes_too_long(body: bytes) -> bytes:
+    # Long enough for a body received into a buffer of its own.
+    return b"Content-Length: %d\r\n\r\n" % (len(body) + 2_000_000) + body
+
+
+def _beyond_memory(body: bytes) -> bytes:
+    return b"Content-Length: %d\r\n\r\n" % 10**12 + body
+
+
+def _beyond_any_integer(body: bytes) -> bytes:
+    return b"Content-Length: %d\r\n\r\n" % 10**30 + body
+
+
 def _missing(body: bytes) -> bytes:
     return b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n" + body
 
 
 @pytest.mark.parametrize(
-    "bad_frame", [_too_short, _too_long, _missing], ids=["too-short", "too-long", "missing"]
+    "bad_frame",
+    [_too_short, _too_long, _megabytes_too_long, _beyond_memory, _beyond_any_integer, _missing],
+    ids=["too-short", "too-long", "megabytes-too-long", "1e12", "1e30", "missing"],
 )
 @pytest.mark.parametrize("stream", STREAMS)
 def test_a_frame_with_a_wrong_content_length_does_not_desynchronise_the_reader(
