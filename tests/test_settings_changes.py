@@ -171,3 +171,19 @@ def test_the_watcher_is_read_named_when_bad_and_a_change_needs_no_rebind() -> No
     assert driver.server.settings.watcher == "editor"
     warnings = [m["message"] for m in driver.messages("window/showMessage")]
     assert any('grepls.watcher must be "editor" or "grepls"' in w for w in warnings)
+
+
+def test_a_pushed_section_refines_the_initialization_options_key_by_key() -> None:
+    """A client that cannot be asked (Vim with ALE: `initialization_options`, then `lsp_config`
+    pushed) keeps what its initialization options set and its push does not name."""
+    driver, _ = driver_with_spy(
+        {"maxMatchesPerDocument": 3, "patterns": [{"pattern": "TODO", "id": "todo"}]}
+    )
+    assert shown(driver) == (3, {3}, {'matches "TODO"'})
+    driver.notify(
+        "workspace/didChangeConfiguration", {"settings": {"grepls": {"severity": "hint"}}}
+    )
+    assert shown(driver) == (3, {4}, {'matches "TODO"'})
+    # An empty section: the initialization options alone.
+    driver.notify("workspace/didChangeConfiguration", {"settings": {"grepls": None}})
+    assert shown(driver) == (3, {3}, {'matches "TODO"'})

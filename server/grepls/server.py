@@ -174,17 +174,21 @@ class Server:
 
         def received(result: Any) -> None:
             section = result[0] if isinstance(result, list) and result else None
-            merged = _section(self.session.initialization_options)
-            if isinstance(section, dict):
-                merged = {**merged, **section}
-            elif section is not None:
-                merged = section
-            self.apply_settings(merged)
+            self.apply_settings(self.refined(section))
             self.after_batch()
 
         self.endpoint.request(
             "workspace/configuration", {"items": [{"section": "grepls"}]}, received
         )
+
+    def refined(self, section: Any) -> Any:
+        """The initialization options' ``grepls`` settings, refined key by key by a section the
+        client sent (pulled or pushed): its keys win, the others stay. A section that is not an
+        object is passed on whole, to be reported."""
+        merged = _section(self.session.initialization_options)
+        if isinstance(section, dict):
+            return {**merged, **section}
+        return merged if section is None else section
 
     # -- the protocol ------------------------------------------------------------------------
 
@@ -248,7 +252,7 @@ class Server:
             return
         settings = params.dig(raw, "settings")
         if isinstance(settings, dict) and "grepls" in settings:
-            self.apply_settings(settings["grepls"])
+            self.apply_settings(self.refined(settings["grepls"]))
 
     def document_diagnostic(self, raw: Any) -> bytes | JsonParts:
         uri = params.document_uri(raw)
