@@ -280,6 +280,8 @@ class Publisher:
     def _answer_parked(self) -> None:
         parked, self._parked = self._parked, []
         for later, previous, token in parked:
+            if later.done:  # cancelled by the client
+                continue
             answer = self._workspace_answer(previous, token)
             if answer is None:
                 self._parked.append((later, previous, token))

@@ -49,6 +49,7 @@ METHOD_NOT_FOUND = -32601
 INVALID_PARAMS = -32602
 INTERNAL_ERROR = -32603
 SERVER_NOT_INITIALIZED = -32002
+REQUEST_CANCELLED = -32800
 
 
 class InvalidParams(ValueError):
@@ -85,13 +86,20 @@ class Later:
 
     def answer(self, result: Any) -> None:
         if self._send is not None:
-            self._send(result)
+            send = self._send
             self._send = self._fail = None
+            send(result)
 
     def fail(self, message: str, code: int = INVALID_PARAMS) -> None:
         if self._fail is not None:
-            self._fail(code, message)
+            fail = self._fail
             self._send = self._fail = None
+            fail(code, message)
+
+    @property
+    def done(self) -> bool:
+        """Whether it was answered, failed, or cancelled by the client: nothing more to send."""
+        return self._send is None and self._fail is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +151,8 @@ class Endpoint:
         self._waiting: dict[str, tuple[Callable[[Any], None], Callable[[Any], None] | None]] = {}
         self._held: list[tuple[tuple[bytes, ...], str | None, Any, bool]] = []
         """The server's requests and notifications while ``"initializing"``, in order."""
+        self._later: dict[Any, Later] = {}
+        """The client's requests whose answer waits, by id: ``$/cancelRequest`` ends them."""
 
     # -- receiving ---------------------------------------------------------------------------
 
@@ -191,6 +201,15 @@ class Endpoint:
         if method == "exit":
             self._exit()
             return
+        if method == "$/cancelRequest" and not is_request:
+            # LSP: a cancelled request is still answered, with RequestCancelled; one answered
+            # already, or unknown, is left alone.
+            cancelled = message.get("params")
+            cancelled = cancelled.get("id") if isinstance(cancelled, dict) else None
+            later = self._later.get(_id_key(cancelled))
+            if later is not None:
+                later.fail("cancelled by the client", REQUEST_CANCELLED)
+            return
         if self.state == "initializing":
             self._initialized()
         if self._refused(method, request_id, is_request):
@@ -217,8 +236,18 @@ class Endpoint:
         if not is_request:
             return
         if isinstance(result, Later):
-            result._send = lambda value: self.respond(request_id, value)
-            result._fail = lambda code, text: self._error(request_id, code, text)
+            key = _id_key(request_id)
+            self._later[key] = result
+
+            def send(value: Any) -> None:
+                self._later.pop(key, None)
+                self.respond(request_id, value)
+
+            def fail(code: int, text: str) -> None:
+                self._later.pop(key, None)
+                self._error(request_id, code, text)
+
+            result._send, result._fail = send, fail
         else:
             self.respond(request_id, result)
 
@@ -364,3 +393,8 @@ def _dumps(value: Any) -> bytes:
         return orjson.dumps(value)
     except TypeError:  # a lone surrogate in a string
         return json.dumps(value).encode()
+
+
+def _id_key(request_id: Any) -> Any:
+    """A request id as a key: ``1`` and ``1.0`` are one id, ``"1"`` another."""
+    return (type(request_id) is str, request_id)

@@ -357,3 +357,33 @@ def test_tcp_the_server_exits_when_its_client_hangs_up() -> None:
         assert_group_gone(server)
     finally:
         server.kill()
+
+
+# -- cancelling ------------------------------------------------------------------------------------
+
+REQUEST_CANCELLED = -32800
+
+
+def test_a_waiting_request_cancelled_is_answered_request_cancelled(server: Client) -> None:
+    """A pull client's ``workspace/diagnostic`` with nothing new waits (a long poll); cancelled,
+    it is answered at once with RequestCancelled, as LSP wants, and a later change does not
+    answer it again. Cancelling an unknown or answered id changes nothing."""
+    server.initialize(
+        capabilities={
+            "general": {"positionEncodings": ["utf-16"]},
+            "textDocument": {"diagnostic": {}},
+            "workspace": {"diagnostics": {"refreshSupport": True}},
+        }
+    )
+    waiting = server.send_request("workspace/diagnostic", {"previousResultIds": []})
+    server.drain(0.3)
+    assert waiting not in server.responses  # nothing new: it waits
+    server.notify("$/cancelRequest", {"id": 99_999})  # unknown
+    server.notify("$/cancelRequest", {"id": waiting})
+    reply = server.response(waiting)
+    assert reply["error"]["code"] == REQUEST_CANCELLED
+    small_session(server)  # a pattern set, matches shown: the cancelled request stays answered
+    server.drain(0.3)
+    assert waiting not in server.responses
+    server.notify("$/cancelRequest", {"id": waiting})  # answered already
+    small_session(server)
