@@ -267,10 +267,14 @@ def serve_ws(server: Server, host: str, port: int, client_pid: int | None = None
                     server.endpoint.trace.batch_done()
 
             sending = asyncio.ensure_future(_send_all(websocket, outgoing))
+            session = False  # whether this connection is the session
             try:
                 async for message in websocket:
-                    if not gate.taken:
-                        gate.taken = True
+                    if not session:
+                        if gate.taken:  # opened before the session began: not served
+                            await websocket.close(1013, "grepls serves one client at a time")
+                            break
+                        gate.taken = session = True
                         server.endpoint.writer = writer
                         server.endpoint.on_exit = gate.end
                         server.endpoint.input_waiting = _socket_poll(websocket.transport)
@@ -287,7 +291,7 @@ def serve_ws(server: Server, host: str, port: int, client_pid: int | None = None
             finally:
                 await _drain(outgoing)
                 sending.cancel()
-                if gate.taken:
+                if session:  # only the session's end is the server's
                     gate.end()
 
         # No size limit on a message: a 70 MB didOpen is as welcome here as on stdio.

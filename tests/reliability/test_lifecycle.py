@@ -16,6 +16,8 @@ session's client leaves.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
 import signal
@@ -357,6 +359,52 @@ def test_tcp_the_server_exits_when_its_client_hangs_up() -> None:
         assert_group_gone(server)
     finally:
         server.kill()
+
+
+def test_ws_connections_opened_before_the_session_are_not_served_nor_end_it() -> None:
+    """Two WebSocket connections open before the session begins: one sends a request once the
+    session runs (it is closed, 1013, hearing nothing, and its request is not run), the other
+    says nothing and hangs up (a probe). Neither ends the session."""
+    pytest.importorskip("websockets")
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect as ws_connect
+
+    port = free_port()
+    process = ServerProcess(["--ws", "--port", str(port)], pipes=False)
+    client = None
+    early = []
+    connections = contextlib.ExitStack()
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while len(early) < 2:
+            try:
+                opened = ws_connect(f"ws://127.0.0.1:{port}", open_timeout=TIMEOUT)
+                early.append(connections.enter_context(opened))
+            except OSError:
+                assert process.alive(), process.stderr_text()
+                assert time.monotonic() < deadline, "the server never listened"
+                time.sleep(0.05)
+        speaker, silent = early
+        client = Client(connect("ws", "127.0.0.1", port, process=process), process)
+        client.initialize()
+        small_session(client)
+        command = {"command": "grepls.setPattern", "arguments": ["INJECTED"]}
+        speaker.send(
+            '{"jsonrpc": "2.0", "id": "early", "method": "workspace/executeCommand", '
+            f'"params": {json.dumps(command)}}}'
+        )
+        with pytest.raises(ConnectionClosed) as closed:
+            heard = speaker.recv(timeout=TIMEOUT)
+            raise AssertionError(f"the early connection heard: {heard[:300]!r}")
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1013
+        silent.close()
+        time.sleep(0.3)
+        small_session(client)  # the search is still TODO, not INJECTED
+        assert client.alive()
+        assert client.stop() == 0
+    finally:
+        connections.close()
+        (client or process).kill()
 
 
 # -- cancelling ------------------------------------------------------------------------------------
