@@ -56,7 +56,11 @@ def make_client() -> LanguageClient:
         else:
             DEFAULT_CLIENT_FEATURES[types.PROGRESS](client, params)
 
-    def register(client: LanguageClient, params: types.RegistrationParams) -> None:
+    async def register(client: LanguageClient, params: types.RegistrationParams) -> None:
+        if client.refuses_registrations:  # type: ignore[attr-defined]
+            # Answered with an error (RequestCancelled), which pygls does not count as the
+            # test client's own failure.
+            raise asyncio.CancelledError
         client.registrations.extend(r.method for r in params.registrations)  # type: ignore[attr-defined]
 
     def unregister(client: LanguageClient, params: types.UnregistrationParams) -> None:
@@ -67,6 +71,7 @@ def make_client() -> LanguageClient:
         """The server asks for tokens again after a pattern change: nothing to do here."""
 
     client.registrations = []  # type: ignore[attr-defined]
+    client.refuses_registrations = False  # type: ignore[attr-defined]
     register_lsp_features(
         client,
         {

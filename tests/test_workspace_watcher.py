@@ -348,3 +348,16 @@ async def test_a_workspace_folder_made_after_it_was_added_is_searched_and_follow
         lambda: len(client.diagnostics.get((later / "first.txt").as_uri(), [1])) == 0,
         what="the new folder's file followed",
     )
+
+
+async def test_an_editor_that_refuses_to_watch_leaves_it_to_grepls(
+    client: LanguageClient, tree: Path
+) -> None:
+    """The client says it can register a watcher, then answers the registration with an error:
+    grepls watches the files itself, so a file changed on disk is still searched again."""
+    client.refuses_registrations = True  # type: ignore[attr-defined]
+    await start(client, tree, "neovim", watch=True)
+    await command(client, "grepls.setPattern", "TODO")
+    await showing(client, tree, SEARCHED)
+    await written_until_shown(client, tree, {"src/c.txt": "TODO\n"}, {**SEARCHED, "src/c.txt": 1})
+    assert await the_watcher(client)

@@ -49,7 +49,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from grepls import helper_process
 from grepls.helper_process import Frames, frame
@@ -92,12 +92,16 @@ class Watcher:
         """The folders of a watch held back until a scan has ended."""
         self._since: int | None = None
         """When the watch held back was first asked for (``time.time_ns()``)."""
+        self._wanted: tuple[str, ...] | None = None
+        """The folders the client was asked to watch (``None``: none yet, no pattern): what
+        grepls watches itself if the client refuses."""
 
     def watch(self, folders: tuple[str, ...], own: bool = False, after_scan: bool = False) -> None:
         """Have the changes of ``folders`` reported (again, if they changed): by the client if it
         can register a watcher, unless ``own`` asks for grepls's own watcher anyway. grepls's own
         is started at once, or, with ``after_scan``, by :meth:`scanned`, looking back to now."""
         if self.by_client and not own:
+            self._wanted = folders
             self._register()
             return
         self._unregister()
@@ -115,6 +119,7 @@ class Watcher:
         costs grepls nothing); grepls's own goes on if it watches ``folders``, and is not
         started."""
         if self.by_client and not own:
+            self._wanted = None
             self._register()
             return
         self._unregister()
@@ -125,10 +130,23 @@ class Watcher:
         self.stop()
         if not self._registered:
             self._registered = True
+            asked = time.time_ns()
+
+            def refused(error: Any) -> None:
+                # The client said it could, then would not: grepls watches itself from now on,
+                # looking back to the registration (nothing changed since is lost).
+                logger.warning(
+                    "the editor refused to watch the files (%s): grepls watches them itself", error
+                )
+                self.by_client = self._registered = False
+                if self._wanted is not None:
+                    self._start(self._wanted, asked)
+
             self.endpoint.request(
                 "client/registerCapability",
                 {"registrations": [{**REGISTRATION, "registerOptions": WATCH_EVERYTHING}]},
                 _ignore,
+                refused,
             )
 
     def _unregister(self) -> None:
