@@ -187,3 +187,29 @@ def test_a_pushed_section_refines_the_initialization_options_key_by_key() -> Non
     # An empty section: the initialization options alone.
     driver.notify("workspace/didChangeConfiguration", {"settings": {"grepls": None}})
     assert shown(driver) == (3, {3}, {'matches "TODO"'})
+
+
+def test_a_bad_patterns_entry_is_named_whatever_is_wrong_with_it() -> None:
+    driver, _ = driver_with_spy(
+        {"patterns": [{"pattern": "TODO"}, {"pattern": "", "id": "empty"}, {"pattern": "x"}]}
+    )
+    warnings = [m["message"] for m in driver.messages("window/showMessage")]
+    assert any(
+        w.startswith("grepls.patterns[1] ('empty'): ") and "empty" in w and "skipped" in w
+        for w in warnings
+    ), warnings
+    assert len(driver.published(URI)) == 40  # the other two apply
+
+
+def test_a_patterns_entry_that_does_not_compile_is_told_once_while_it_stays() -> None:
+    """Told at start; a pull that changes nothing, then one that adds a pattern, tell it no
+    more."""
+    bad = {"pattern": "(x", "regex": True, "id": "bad"}
+    driver, _ = driver_with_spy({"patterns": [bad]}, configuration=True)
+    for update in ({"patterns": [bad]}, {"patterns": [bad, {"pattern": "TODO"}]}):
+        driver.notify("workspace/didChangeConfiguration", {"settings": None})
+        asked = [m for m in driver.written if m.get("method") == "workspace/configuration"]
+        driver.send({"id": asked[-1]["id"], "result": [update]})
+    warnings = [m["message"] for m in driver.messages("window/showMessage")]
+    assert sum("'bad'" in w for w in warnings) == 1, warnings
+    assert len(driver.published(URI)) == 20

@@ -35,7 +35,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         "--clientProcessId",
         "--client-process-id",
         dest="client_process_id",
-        type=int,
+        type=_process_id,
         help="exit when this process ends (also taken from initialize's processId)",
     )
     parser.add_argument(
@@ -48,6 +48,17 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         "server's share of a keystroke: didChange in -> publishDiagnostics out",
     )
     return parser.parse_args(argv)
+
+
+def _process_id(text: str) -> int:
+    """A process id: a positive 32-bit integer."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 0 < value < 2**31:
+        raise argparse.ArgumentTypeError(f"not a process id: {text!r}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:

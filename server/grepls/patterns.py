@@ -91,7 +91,9 @@ def patterns_from_setting(raw: Any) -> tuple[tuple[Pattern, ...], list[str]]:
         try:
             pattern = pattern_from_entry(entry, where)
         except PatternError as error:
-            problems.append(f"{error}; this pattern is skipped")
+            said = str(error)  # named where it is, whatever found it wrong
+            said = said if said.startswith("grepls.patterns[") else f"{where}: {said}"
+            problems.append(f"{said}; this pattern is skipped")
             continue
         if pattern.id in seen or pattern.id == SEARCH_ID:
             problems.append(

@@ -70,6 +70,8 @@ class Server:
         self._tokens_stale = False
         """The client must be told to ask for semantic tokens again (the patterns changed)."""
         self._reported: set[str] = set()
+        self._pattern_problems: list[str] = []
+        """What the patterns setting's entries had wrong when they last changed."""
         """The settings problems the user was last told about."""
 
     def after_batch(self, budget: float | None = None) -> bool:
@@ -156,7 +158,9 @@ class Server:
                 problems.append(f"grepls.pattern ignored: {error}")
                 new = replace(new, pattern=self.settings.pattern)
         if new.patterns != self.settings.patterns:
-            problems.extend(self.patterns.configure(new.patterns))
+            self._pattern_problems = self.patterns.configure(new.patterns)
+        # A bad entry stays bad while the patterns do not change: still a problem, told once.
+        problems.extend(self._pattern_problems)
         # The same bad value arrives again with every update (and twice at start-up: in the
         # options, then from workspace/configuration): tell the user once.
         for problem in problems:
@@ -281,6 +285,8 @@ class Server:
         uri = params.document_uri(raw)
         where = params.code_action_range(raw)
         only = params.dig(raw, "context", "only")
+        if isinstance(only, list) and not all(isinstance(kind, str) for kind in only):
+            raise InvalidParams("context.only must be an array of strings")
         return code_actions(self, uri, where, only if isinstance(only, list) else None)
 
     def semantic_tokens_full(self, raw: Any) -> bytes:

@@ -97,7 +97,8 @@ def negotiate(params: Any) -> Session:
         and dig(capabilities, "workspace", "semanticTokens", "refreshSupport") is True,
         overlapping_tokens=tokens
         and dig(capabilities, "textDocument", "semanticTokens", "overlappingTokenSupport") is True,
-        process_id=process_id if type(process_id) is int and process_id > 0 else None,
+        # A process id is a positive 32-bit integer (LSP's integer); anything else is no process.
+        process_id=process_id if type(process_id) is int and 0 < process_id < 2**31 else None,
         initialization_options=params.get("initializationOptions"),
         apply_edit=dig(capabilities, "workspace", "applyEdit") is True,
         document_changes=dig(workspace_edit, "documentChanges") is True,

@@ -38,7 +38,8 @@ def folders_from_initialize(params: Any) -> tuple[str, ...]:
         return ()
     folders = params.get("workspaceFolders")
     if isinstance(folders, list):
-        paths = [uri_to_path(f.get("uri", "")) for f in folders if isinstance(f, dict)]
+        uris = [f.get("uri") for f in folders if isinstance(f, dict)]
+        paths = [uri_to_path(uri) for uri in uris if isinstance(uri, str)]
         return tuple(dict.fromkeys(p for p in paths if p))
     root = params.get("rootUri")
     if isinstance(root, str) and (path := uri_to_path(root)):

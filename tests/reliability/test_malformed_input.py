@@ -13,6 +13,7 @@ byte-stream transports; one such frame must not desynchronise the reader for goo
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -255,6 +256,34 @@ def test_unknown_and_wrong_initialization_options_leave_the_server_working(
         wire.kill()
 
 
+@pytest.mark.parametrize(
+    "odd",
+    [
+        {"workspaceFolders": [{"uri": 5}, {"uri": None}, {"name": "no uri"}]},
+        {"processId": 2**40},
+        {"processId": -3, "rootUri": 7},
+    ],
+    ids=["folders-without-string-uris", "process-id-past-32-bits", "negative-process-id"],
+)
+def test_odd_initialize_params_leave_the_server_working(
+    transport: Transport, odd: dict[str, Any]
+) -> None:
+    """What cannot be a folder or a process is no folder and no process: initialize is
+    answered, and the server keeps serving (a process id past 32 bits ended it a second later)."""
+    wire = start(transport)
+    try:
+        params = {"capabilities": {"general": {"positionEncodings": ["utf-16"]}}, **odd}
+        assert "capabilities" in wire.result("initialize", params)
+        wire.notify("initialized", {})
+        time.sleep(1.5)  # past the check of the client's process
+        wire.open(URI, TEXT)
+        reply = wire.command("grepls.setPattern", "TODO")
+        assert reply["result"]["matches"] == TEXT.count("TODO")
+        assert wire.stop() == 0
+    finally:
+        wire.kill()
+
+
 # -- requests and bodies of the wrong shape ------------------------------------------------------
 
 
@@ -268,6 +297,14 @@ def test_unknown_and_wrong_initialization_options_leave_the_server_working(
         ("textDocument/diagnostic", {"textDocument": {"uri": 5}}),
         ("workspace/executeCommand", "grepls.setPattern"),
         ("workspace/executeCommand", [1, 2]),
+        (
+            "textDocument/codeAction",
+            {
+                "textDocument": {"uri": URI},
+                "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}},
+                "context": {"diagnostics": [], "only": [5, None]},
+            },
+        ),
     ],
 )
 def test_requests_with_params_of_the_wrong_shape_get_invalid_params(
