@@ -209,3 +209,30 @@ def test_neovim_cursor_hold_without_grepls_says_nothing(workdir: Path, env: dict
     run = run_editor([*argv, "-c", f"luafile {check}"], env, workdir)
     assert out.exists(), run.describe()
     assert json.loads(out.read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.parametrize("modern", [False, True], ids=["0.7", "0.12"])
+def test_neovim_module_takes_its_marks_away_when_the_server_dies(
+    modern: bool, workdir: Path, env: dict[str, str]
+) -> None:
+    """Killed from outside, the server keeps no mark right any more: the module leaves none."""
+    if modern:
+        parts = [nvim_config_011(), nvim_highlights_config(True)]
+    else:
+        parts = [snippet("nvim-config-legacy"), nvim_highlights_config(False)]
+    init = workdir / "init.lua"
+    init.write_text("\n".join([*parts, snippet("nvim-commands")]), encoding="utf-8")
+    fixture = workdir / "project" / "killed.txt"
+    fixture.write_text("a TODO\nnothing\nTODO b\n", encoding="utf-8")
+    out = workdir / "killed.json"
+    nvim = wheel_nvim() if modern else require_binary("nvim")
+    argv = [nvim, "--headless", "-n", "-i", "NONE", "-u", str(init), str(fixture)]
+    run = run_editor(
+        [*argv, "-c", f"luafile {DRIVER.parent / 'neovim_killed.lua'}"],
+        {**env, "GREPLS_OUT": str(out)},
+        workdir / "project",
+    )
+    assert out.exists(), run.describe()
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["ok"], f"{report}\n{run.describe()}"
+    assert (report["before"], report["after"], report["status"]) == (2, 0, "")

@@ -268,7 +268,7 @@ function M.config(base)
   if next(held) == nil and type(vim.lsp.config) == 'table' then
     held = vim.lsp.config.grepls or {}
   end
-  local base_on_init, base_on_attach = held.on_init, held.on_attach
+  local base_on_init, base_on_attach, base_on_exit = held.on_init, held.on_attach, held.on_exit
   return vim.tbl_deep_extend('force', base, {
     capabilities = capabilities,
     init_options = init_options,
@@ -289,6 +289,22 @@ function M.config(base)
       paint_buffer(buf, true)
       if base_on_attach then
         base_on_attach(client, buf)
+      end
+    end,
+    -- The server is gone (stopped, or died): nothing keeps the marks right any more, so none
+    -- stay, nor the counts.
+    on_exit = function(code, signal, client_id)
+      vim.schedule(function()
+        for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+          if vim.api.nvim_buf_is_loaded(buf) then
+            vim.api.nvim_buf_clear_namespace(buf, M.namespace, 0, -1)
+          end
+          statuses[buf], stale[buf] = nil, nil
+        end
+        vim.cmd('redrawstatus!')
+      end)
+      if base_on_exit then
+        return base_on_exit(code, signal, client_id)
       end
     end,
   })
