@@ -375,7 +375,13 @@ class _Endpoint:
     def __init__(self) -> None:
         self.sent: list[tuple[str, Any]] = []
 
-    def request(self, method: str, params: Any, answered: Callable[[object], None]) -> None:
+    def request(
+        self,
+        method: str,
+        params: Any,
+        answered: Callable[[object], None],
+        refused: Callable[[object], None] | None = None,
+    ) -> None:
         answered(None)
 
     def notify(self, method: str, params: Any) -> None:
