@@ -71,8 +71,9 @@ height more above and below: a scroll then brings drawn lines into view."
       (dolist (window (if window (list window) (get-buffer-window-list nil nil t)))
         (let* ((buffer (current-buffer))
                (height (if margin (window-body-height window) 0))
-               (first (max 0 (- (line-number-at-pos (window-start window)) 1 height)))
-               (last (+ (line-number-at-pos (window-end window t)) height)))
+               ;; Absolute line numbers: grepls's lines are the whole buffer's, narrowed or not.
+               (first (max 0 (- (line-number-at-pos (window-start window) t) 1 height)))
+               (last (+ (line-number-at-pos (window-end window t) t) height)))
           (jsonrpc-async-request
            server :workspace/executeCommand
            (list :command "grepls.matchesInLines"
@@ -113,24 +114,49 @@ buffer, past maxMatchesPerDocument).")
                     (overlay-put overlay 'evaporate t)
                     (overlay-put overlay 'face face))))))))))
 
+(defvar-local grepls--draw-timer nil
+  "The timer that draws this buffer after its changes, while one is pending.")
+
 (defun grepls--changed (&rest _)
-  "After a change: draw from a timer, once the change is complete."
-  (run-at-time 0 nil #'grepls--draw-buffer (current-buffer)))
+  "After a change: draw from a timer, once the change is complete.
+One timer for all the changes made meanwhile (`replace-regexp' over a
+buffer makes thousands)."
+  (unless grepls--draw-timer
+    (setq grepls--draw-timer
+          (run-at-time 0 nil #'grepls--draw-buffer (current-buffer)))))
 
 (defun grepls--draw-buffer (buffer &optional margin)
   (when (buffer-live-p buffer)
-    (with-current-buffer buffer (grepls--draw nil margin))))
+    (with-current-buffer buffer
+      (setq grepls--draw-timer nil)
+      (grepls--draw nil margin))))
 
 (defun grepls--scrolled (window _start)
   (with-current-buffer (window-buffer window) (grepls--draw window t)))
 
-(add-hook 'eglot-managed-mode-hook
-          (lambda ()
-            (when (grepls--server-p (eglot-current-server))
-              (add-hook 'after-change-functions #'grepls--changed nil t)
-              (add-hook 'window-scroll-functions #'grepls--scrolled nil t)
-              ;; After eglot's didOpen of this buffer.
-              (run-at-time 0 nil #'grepls--draw-buffer (current-buffer) t))))
+(defun grepls--managed ()
+  "Eglot began or stopped managing this buffer: paint it, or take the paint away.
+The server is asked for only while eglot manages the buffer: asked as it
+stops (a reconnect, a crashed server), eglot would hold on to the server
+that is going, and the buffer would stay tied to it."
+  (if (and (bound-and-true-p eglot--managed-mode)
+           (grepls--server-p (eglot-current-server)))
+      (progn
+        (add-hook 'after-change-functions #'grepls--changed nil t)
+        (add-hook 'window-scroll-functions #'grepls--scrolled nil t)
+        ;; After eglot's didOpen of this buffer.
+        (run-at-time 0 nil #'grepls--draw-buffer (current-buffer) t))
+    (remove-hook 'after-change-functions #'grepls--changed t)
+    (remove-hook 'window-scroll-functions #'grepls--scrolled t)
+    ;; No server keeps them right any more: none stay, nor the counts.
+    (save-restriction
+      (widen)
+      (remove-overlays (point-min) (point-max) 'grepls t))
+    (when grepls-status
+      (setq grepls-status nil)
+      (force-mode-line-update))))
+
+(add-hook 'eglot-managed-mode-hook #'grepls--managed)
 
 (provide 'grepls-highlights)
 ;;; grepls-highlights.el ends here

@@ -218,3 +218,37 @@ def test_emacs_previews_the_pattern_as_it_is_typed(
     assert typed_todo == {"typed": "TODO", "lit": todo, "said": f" [{len(todo)} matches]"}
     assert escaped == {"escaped": True, "lit": [], "said": None, "patterns": 0}
     assert entered == {"entered": True, "lit": [], "patterns": 1, "set": [set_id, regex]}
+
+
+def test_emacs_highlights_hold_on_long_lines_many_changes_narrowing_and_reconnects(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """What users do to grepls's highlights: a minified line of 300 matches after emojis (each
+    overlay on its own TODO), thousands of changes in one command (one draw waits, not one a
+    change), a narrowed buffer (the lines in view drawn), a jump right after typing (it sees the
+    typed match), `eglot-reconnect` (the buffer is the new server's), and `eglot-shutdown`
+    (nothing stays)."""
+    config = workdir / "grepls-config.el"
+    config.write_text(
+        snippet("emacs-config") + "\n" + snippet("emacs-highlight-only"), encoding="utf-8"
+    )
+    long_line = "".join(f"😀 {n} TODO " for n in range(300))
+    rows = [f"row {n}" + (" TODO" if n % 7 == 0 else "") for n in range(1, 3000)]
+    fixture = workdir / "project" / "edge.txt"
+    fixture.write_text("\n".join([long_line, *rows]) + "\n", encoding="utf-8")
+    out = workdir / "edge.json"
+    driver = Path(__file__).parent / "drivers" / "emacs_highlights_edge.el"
+    run = run_in_terminal(
+        [require_binary("emacs"), "-nw", "-q", "-l", str(config), "-l", str(driver)],
+        {**env, "GREPLS_OUT": str(out), "GREPLS_FIXTURE": str(fixture)},
+        workdir / "project",
+    )
+    report = ok_report(run, out)
+    assert report["long"] == {"overlays": 300, "wrong": 0}
+    assert report["timers"] <= 1
+    matching, drawn = report["narrowed"]
+    assert matching and drawn == matching
+    assert report["jumped"] == [150, 4]  # the typed "new TODO " at the start of line 150
+    assert report["reconnected"] is True
+    assert report["after-shutdown"] == {"overlays": 0, "status": None}
+    assert "Error running timer" not in report["messages"], report["messages"]
