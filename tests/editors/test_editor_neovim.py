@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from editors_fixture import JUMP_SAID, JUMP_TEXT, JUMP_WALK, Match, matches, phases
@@ -166,23 +167,40 @@ def test_neovim_jumps_to_the_next_and_previous_match_past_the_cap(
         parts = [snippet("nvim-config-legacy"), "grepls_config.init_options = " + CAP_TWO]
     if painted:
         parts.append(nvim_highlights_config(modern))
+    report = run_with_commands(
+        modern, parts, "jump.txt", JUMP_TEXT, "neovim_jump.lua", workdir, env
+    )
+    assert report["walk"] == JUMP_WALK
+    assert report["said"] == JUMP_SAID
+
+
+def run_with_commands(
+    modern: bool,
+    parts: list[str],
+    name: str,
+    text: str,
+    driver: str,
+    workdir: Path,
+    env: dict[str, str],
+) -> dict[str, Any]:
+    """Neovim (0.12, or Debian's 0.7) with the config ``parts`` and the README's commands, the
+    ``driver`` run on a file ``name`` holding ``text``; its report, checked to say ``ok``."""
     init = workdir / "init.lua"
     init.write_text("\n".join([*parts, snippet("nvim-commands")]), encoding="utf-8")
-    fixture = workdir / "project" / "jump.txt"
-    fixture.write_text(JUMP_TEXT, encoding="utf-8")
-    out = workdir / "walk.json"
+    fixture = workdir / "project" / name
+    fixture.write_text(text, encoding="utf-8")
+    out = workdir / "report.json"
     nvim = wheel_nvim() if modern else require_binary("nvim")
     argv = [nvim, "--headless", "-n", "-i", "NONE", "-u", str(init), str(fixture)]
     run = run_editor(
-        [*argv, "-c", f"luafile {DRIVER.parent / 'neovim_jump.lua'}"],
+        [*argv, "-c", f"luafile {DRIVER.parent / driver}"],
         {**env, "GREPLS_OUT": str(out)},
         workdir / "project",
     )
     assert out.exists(), run.describe()
-    report = json.loads(out.read_text(encoding="utf-8"))
+    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
     assert report["ok"], f"{report}\n{run.describe()}"
-    assert report["walk"] == JUMP_WALK
-    assert report["said"] == JUMP_SAID
+    return report
 
 
 CAP_TWO = "{ grepls = { maxMatchesPerDocument = 2 } }"
@@ -220,19 +238,6 @@ def test_neovim_module_takes_its_marks_away_when_the_server_dies(
         parts = [nvim_config_011(), nvim_highlights_config(True)]
     else:
         parts = [snippet("nvim-config-legacy"), nvim_highlights_config(False)]
-    init = workdir / "init.lua"
-    init.write_text("\n".join([*parts, snippet("nvim-commands")]), encoding="utf-8")
-    fixture = workdir / "project" / "killed.txt"
-    fixture.write_text("a TODO\nnothing\nTODO b\n", encoding="utf-8")
-    out = workdir / "killed.json"
-    nvim = wheel_nvim() if modern else require_binary("nvim")
-    argv = [nvim, "--headless", "-n", "-i", "NONE", "-u", str(init), str(fixture)]
-    run = run_editor(
-        [*argv, "-c", f"luafile {DRIVER.parent / 'neovim_killed.lua'}"],
-        {**env, "GREPLS_OUT": str(out)},
-        workdir / "project",
-    )
-    assert out.exists(), run.describe()
-    report = json.loads(out.read_text(encoding="utf-8"))
-    assert report["ok"], f"{report}\n{run.describe()}"
+    text = "a TODO\nnothing\nTODO b\n"
+    report = run_with_commands(modern, parts, "killed.txt", text, "neovim_killed.lua", workdir, env)
     assert (report["before"], report["after"], report["status"]) == (2, 0, "")

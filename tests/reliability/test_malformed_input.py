@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from grep_oracle import Search, apply_change, expected_lines, expected_matches
-from grepls.client import Transport, edit, encode, frame, notification
+from grepls.client import Client, Transport, edit, encode, frame, notification
 from servers import TRANSPORTS, listed, spans_of, start
 
 INVALID_PARAMS = -32602
@@ -248,12 +248,17 @@ def test_unknown_and_wrong_initialization_options_leave_the_server_working(
     try:
         options = {"colour": "red", "severity": 7, "maxMatchesPerDocument": "many", "regex": 2}
         wire.initialize("utf-16", options=options)
-        wire.open(URI, TEXT)
-        reply = wire.command("grepls.setPattern", "TODO")
-        assert reply["result"]["matches"] == TEXT.count("TODO")
-        assert wire.stop() == 0
+        still_serving(wire)
     finally:
         wire.kill()
+
+
+def still_serving(wire: Client) -> None:
+    """The server finds the matches of a document, then ends cleanly."""
+    wire.open(URI, TEXT)
+    reply = wire.command("grepls.setPattern", "TODO")
+    assert reply["result"]["matches"] == TEXT.count("TODO")
+    assert wire.stop() == 0
 
 
 @pytest.mark.parametrize(
@@ -276,10 +281,7 @@ def test_odd_initialize_params_leave_the_server_working(
         assert "capabilities" in wire.result("initialize", params)
         wire.notify("initialized", {})
         time.sleep(1.5)  # past the check of the client's process
-        wire.open(URI, TEXT)
-        reply = wire.command("grepls.setPattern", "TODO")
-        assert reply["result"]["matches"] == TEXT.count("TODO")
-        assert wire.stop() == 0
+        still_serving(wire)
     finally:
         wire.kill()
 
