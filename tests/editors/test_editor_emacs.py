@@ -48,6 +48,33 @@ def ok_report(run: EditorRun, out: Path) -> dict[str, Any]:
     return report
 
 
+def run_emacs_driver(
+    workdir: Path,
+    env: dict[str, str],
+    config_text: str,
+    fixture: Path,
+    driver: str,
+    terminal: bool = False,
+    extra_env: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Emacs with ``config_text`` as its config, the ``driver`` run on ``fixture`` (in batch, or
+    ``terminal``: `emacs -nw` on a pseudo-terminal, for windows of a real height); its report,
+    checked to say ``ok``."""
+    config = workdir / "grepls-config.el"
+    config.write_text(config_text, encoding="utf-8")
+    out = workdir / "report.json"
+    loaded = ["-q", "-l", str(config), "-l", str(Path(__file__).parent / "drivers" / driver)]
+    argv = [require_binary("emacs"), "-nw" if terminal else "--batch", *loaded]
+    environment = {
+        **env,
+        "GREPLS_OUT": str(out),
+        "GREPLS_FIXTURE": str(fixture),
+        **(extra_env or {}),
+    }
+    run = (run_in_terminal if terminal else run_editor)(argv, environment, workdir / "project")
+    return ok_report(run, out)
+
+
 def test_emacs_package_byte_compiles_without_a_warning(workdir: Path, env: dict[str, str]) -> None:
     """`clients/emacs` as Emacs's byte compiler sees it, every warning an error (a free variable,
     a misnamed function, an obsolete one used without a fallback): compiled from a copy, so no
@@ -116,22 +143,13 @@ def test_emacs_jumps_to_the_next_and_previous_match_past_the_cap(
 ) -> None:
     """`grepls-next-match` / `grepls-previous-match` of the README's config walk every match,
     those past a cap of two too, to the right character (eglot's columns are UTF-16)."""
-    config = workdir / "grepls-config.el"
-    config.write_text(
+    config = (
         snippet("emacs-config")
-        + "(setq-default eglot-workspace-configuration '(:grepls (:maxMatchesPerDocument 2)))\n",
-        encoding="utf-8",
+        + "(setq-default eglot-workspace-configuration '(:grepls (:maxMatchesPerDocument 2)))\n"
     )
     fixture = workdir / "project" / "jump.txt"
     fixture.write_text(JUMP_TEXT, encoding="utf-8")
-    out = workdir / "walk.json"
-    driver = Path(__file__).parent / "drivers" / "emacs_jump.el"
-    run = run_editor(
-        [require_binary("emacs"), "--batch", "-q", "-l", str(config), "-l", str(driver)],
-        {**env, "GREPLS_OUT": str(out), "GREPLS_FIXTURE": str(fixture)},
-        workdir / "project",
-    )
-    report = ok_report(run, out)
+    report = run_emacs_driver(workdir, env, config, fixture, "emacs_jump.el")
     rows = JUMP_TEXT.split("\n")
     # JUMP_WALK's byte columns as Emacs's character columns.
     in_characters = [
@@ -147,20 +165,10 @@ def test_emacs_highlights_have_the_next_page_drawn_before_it_is_scrolled_to(
     """The highlight-only snippet in a 24-line terminal (`emacs -nw`): a page down brings lines
     into view that it drew already (a scroll asks for a window's height around the screen),
     twice in a row: no flash of undrawn text while the answer for the new lines is on its way."""
-    config = workdir / "grepls-config.el"
-    config.write_text(
-        snippet("emacs-config") + "\n" + snippet("emacs-highlight-only"), encoding="utf-8"
-    )
+    config = snippet("emacs-config") + "\n" + snippet("emacs-highlight-only")
     fixture = workdir / "project" / "pages.txt"
     fixture.write_text(PAGES_TEXT)
-    out = workdir / "pages.json"
-    driver = Path(__file__).parent / "drivers" / "emacs_scroll.el"
-    run = run_in_terminal(
-        [require_binary("emacs"), "-nw", "-q", "-l", str(config), "-l", str(driver)],
-        {**env, "GREPLS_OUT": str(out), "GREPLS_FIXTURE": str(fixture)},
-        workdir / "project",
-    )
-    report = ok_report(run, out)
+    report = run_emacs_driver(workdir, env, config, fixture, "emacs_scroll.el", terminal=True)
     check_pages(report["pages"], 1)
 
 
@@ -192,27 +200,18 @@ def test_emacs_previews_the_pattern_as_it_is_typed(
     characters, after an emoji) and show their count after the pattern, before RET sets
     anything; C-g leaves nothing lit and no pattern; RET sets the pattern (the search pattern, or
     a kept regex) and takes the preview away."""
-    config = workdir / "grepls-config.el"
-    config.write_text(snippet("emacs-config"), encoding="utf-8")
     fixture = workdir / "project" / "preview.txt"
     fixture.write_text("\n".join(PREVIEW_LINES) + "\n", encoding="utf-8")
-    out = workdir / "preview.json"
     to, todo = preview_spans("TO"), preview_spans("TODO")
-    driver = Path(__file__).parent / "drivers" / "emacs_preview.el"
-    run = run_in_terminal(
-        [require_binary("emacs"), "-nw", "-q", "-l", str(config), "-l", str(driver)],
-        {
-            **env,
-            "GREPLS_OUT": str(out),
-            "GREPLS_FIXTURE": str(fixture),
-            "GREPLS_COMMAND": command,
-            **({"GREPLS_PREFIX": "1"} if regex else {}),
-            "GREPLS_WANTED_TO": str(len(to)),
-            "GREPLS_WANTED_TODO": str(len(todo)),
-        },
-        workdir / "project",
+    wanted = {
+        "GREPLS_COMMAND": command,
+        **({"GREPLS_PREFIX": "1"} if regex else {}),
+        "GREPLS_WANTED_TO": str(len(to)),
+        "GREPLS_WANTED_TODO": str(len(todo)),
+    }
+    report = run_emacs_driver(
+        workdir, env, snippet("emacs-config"), fixture, "emacs_preview.el", True, wanted
     )
-    report = ok_report(run, out)
     typed_to, typed_todo, escaped, entered = report["steps"]
     assert typed_to == {"typed": "TO", "lit": to, "said": f" [{len(to)} matches]"}
     assert typed_todo == {"typed": "TODO", "lit": todo, "said": f" [{len(todo)} matches]"}
@@ -228,22 +227,14 @@ def test_emacs_highlights_hold_on_long_lines_many_changes_narrowing_and_reconnec
     change), a narrowed buffer (the lines in view drawn), a jump right after typing (it sees the
     typed match), `eglot-reconnect` (the buffer is the new server's), and `eglot-shutdown`
     (nothing stays)."""
-    config = workdir / "grepls-config.el"
-    config.write_text(
-        snippet("emacs-config") + "\n" + snippet("emacs-highlight-only"), encoding="utf-8"
-    )
+    config = snippet("emacs-config") + "\n" + snippet("emacs-highlight-only")
     long_line = "".join(f"😀 {n} TODO " for n in range(300))
     rows = [f"row {n}" + (" TODO" if n % 7 == 0 else "") for n in range(1, 3000)]
     fixture = workdir / "project" / "edge.txt"
     fixture.write_text("\n".join([long_line, *rows]) + "\n", encoding="utf-8")
-    out = workdir / "edge.json"
-    driver = Path(__file__).parent / "drivers" / "emacs_highlights_edge.el"
-    run = run_in_terminal(
-        [require_binary("emacs"), "-nw", "-q", "-l", str(config), "-l", str(driver)],
-        {**env, "GREPLS_OUT": str(out), "GREPLS_FIXTURE": str(fixture)},
-        workdir / "project",
+    report = run_emacs_driver(
+        workdir, env, config, fixture, "emacs_highlights_edge.el", terminal=True
     )
-    report = ok_report(run, out)
     assert report["long"] == {"overlays": 300, "wrong": 0}
     assert report["timers"] <= 1
     matching, drawn = report["narrowed"]
