@@ -66,7 +66,7 @@
 Without WINDOW, each window on this buffer.  With MARGIN, a window's
 height more above and below: a scroll then brings drawn lines into view."
   (let ((server (eglot-current-server)))
-    (when (and server buffer-file-name (grepls--server-p server))
+    (when (and server (grepls--file) (grepls--server-p server))
       (eglot--signal-textDocument/didChange)  ; the request must follow the change
       (dolist (window (if window (list window) (get-buffer-window-list nil nil t)))
         (let* ((buffer (current-buffer))
@@ -77,7 +77,7 @@ height more above and below: a scroll then brings drawn lines into view."
           (jsonrpc-async-request
            server :workspace/executeCommand
            (list :command "grepls.matchesInLines"
-                 :arguments (vector (grepls--uri buffer-file-name) first last))
+                 :arguments (vector (grepls--uri (grepls--file)) first last))
            :success-fn (apply-partially #'grepls--paint buffer first last)))))))
 
 (defvar-local grepls-status nil

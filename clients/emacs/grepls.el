@@ -89,6 +89,11 @@ COLUMN, else from the line's start."
             (forward-char)))
         (setq grepls--walked (list tick (point) (if width at column)))))))
 
+(defun grepls--file ()
+  "The file this buffer shows: an indirect buffer's is its base buffer's, as eglot names it."
+  (or buffer-file-name
+      (and (buffer-base-buffer) (buffer-file-name (buffer-base-buffer)))))
+
 (defun grepls--uri (file)
   "The URI eglot gives FILE (eglot 1.16 made its function public)."
   (funcall (if (fboundp 'eglot-path-to-uri) #'eglot-path-to-uri
@@ -247,7 +252,7 @@ SPANS are (LINE START END)…, from line FIRST on."
                 (jsonrpc-async-request
                  server :workspace/executeCommand
                  (list :command "grepls.previewPattern"
-                       :arguments (vector (grepls--uri (buffer-file-name))
+                       :arguments (vector (grepls--uri (grepls--file))
                                           first last
                                           (list :pattern pattern
                                                 :regex (if (nth 2 target) t :json-false))))
@@ -413,7 +418,7 @@ COMMAND is grepls.nextMatch or grepls.previousMatch."
     (eglot--signal-textDocument/didChange))
   (let ((buffer (current-buffer))
         (position (eglot--pos-to-lsp-position))
-        (uri (grepls--uri (buffer-file-name))))
+        (uri (grepls--uri (grepls--file))))
     (grepls--execute
      command (list uri (plist-get position :line) (plist-get position :character))
      `(lambda (found)
@@ -459,7 +464,7 @@ With a prefix argument EVERYWHERE, in every open buffer."
   (interactive (list (read-string "grepls: replace every match with: ") current-prefix-arg))
   (when (eglot-current-server)  ; the edit comes back for the text as it is now
     (eglot--signal-textDocument/didChange))
-  (let ((uri (grepls--uri (buffer-file-name))))
+  (let ((uri (grepls--uri (grepls--file))))
     (grepls--execute "grepls.replace"
                      (list (if everywhere
                                (list :replacement replacement :scope "open")

@@ -239,6 +239,7 @@ def test_emacs_highlights_hold_on_long_lines_many_changes_narrowing_and_reconnec
     assert report["timers"] <= 1
     matching, drawn = report["narrowed"]
     assert matching and drawn == matching
+    assert report["indirect"] == [1, 4]  # "😀 0 TODO": the emoji is one character
     assert report["jumped"] == [150, 4]  # the typed "new TODO " at the start of line 150
     assert report["reconnected"] is True
     assert report["after-shutdown"] == {"overlays": 0, "status": None}

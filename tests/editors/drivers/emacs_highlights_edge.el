@@ -5,6 +5,7 @@
 ;; - long: the overlays of the long line, and how many of them cover anything but "TODO";
 ;; - timers: grepls's draw timers pending after one command changed thousands of lines;
 ;; - narrowed: the TODO lines in view and those drawn, while narrowed to the middle;
+;; - indirect: where `grepls-next-match' lands from the top of an indirect buffer on the file;
 ;; - jumped: where `grepls-next-match' lands right after a TODO is typed (no idle time between);
 ;; - reconnected: whether the buffer's server runs after `eglot-reconnect', and a typed match is
 ;;   drawn by it;
@@ -95,6 +96,17 @@
           (grepls-next-match)
           (grepls-edge--wait (lambda () (/= (point) from))))
         (push `(jumped . ,(vector (line-number-at-pos nil t) (current-column))) report)
+        ;; An indirect buffer on the file: its jump names the base buffer's file.
+        (let ((indirect (clone-indirect-buffer "edge-indirect" nil)))
+          (with-current-buffer indirect
+            (goto-char (point-min))
+            (grepls-next-match)
+            (grepls-edge--wait (lambda () (/= (point) (point-min))))
+            (push `(indirect . ,(vector (line-number-at-pos nil t)
+                                        (- (point) (line-beginning-position))))
+                  report))
+          ;; Left open: eglot takes it for the file itself, and would close the file with it.
+          (set-buffer (find-buffer-visiting (getenv "GREPLS_FIXTURE"))))
         ;; Reconnected: the buffer is the new server's, which draws a match typed next.
         (call-interactively #'eglot-reconnect)
         (grepls-edge--wait (lambda () (and (eglot-current-server)
