@@ -64,7 +64,7 @@ The symbol `unknown' for a mover grepls does not know."
        (lambda (char) (if (> char #xFFFF) 2 1)))
       ('eglot-move-to-utf-8-linepos
        (lambda (char) (cond ((< char #x80) 1) ((< char #x800) 2) ((< char #x10000) 3) (t 4))))
-      ('eglot-move-to-utf-32-linepos nil)
+      ((or 'eglot-move-to-utf-32-linepos 'eglot-move-to-current-column) nil)
       (_ 'unknown))))
 
 (defun grepls--move-on (column)
