@@ -90,7 +90,8 @@ COLUMN, else from the line's start."
         (setq grepls--walked (list tick (point) (if width at column)))))))
 
 (defun grepls--file ()
-  "The file this buffer shows: an indirect buffer's is its base buffer's, as eglot names it."
+  "The file this buffer shows.
+An indirect buffer's is its base buffer's, as eglot names it."
   (or buffer-file-name
       (and (buffer-base-buffer) (buffer-file-name (buffer-base-buffer)))))
 
