@@ -141,8 +141,9 @@ class MatchIndex:
         return self.lines[line][-1][0] >= column
 
     def extend(self, start: int, found: Found, to_end: bool) -> None:
-        """Lines ``start ..``, just past the horizon, were searched as ``found`` says; ``to_end``:
-        they run to the end of the document."""
+        """Lines ``start ..``, from the horizon (a line cut short let go first: see
+        :meth:`forget_from`), were searched as ``found`` says; ``to_end``: they run to the end of
+        the document."""
         self._add(start, found)
         self._touch(start, found.searched, found.searched)
         self._cut |= self._cut_of(start, found)
