@@ -67,7 +67,7 @@ Without WINDOW, each window on this buffer.  With MARGIN, a window's
 height more above and below: a scroll then brings drawn lines into view."
   (let ((server (eglot-current-server)))
     (when (and server (grepls--file) (grepls--server-p server))
-      (eglot--signal-textDocument/didChange)  ; the request must follow the change
+      (grepls--send-changes)  ; the request must follow the change
       (dolist (window (if window (list window) (get-buffer-window-list nil nil t)))
         (let* ((buffer (current-buffer))
                (height (if margin (window-body-height window) 0))

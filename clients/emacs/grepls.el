@@ -89,6 +89,15 @@ COLUMN, else from the line's start."
             (forward-char)))
         (setq grepls--walked (list tick (point) (if width at column)))))))
 
+(defun grepls--send-changes ()
+  "Send the changes eglot holds for this buffer now, if eglot manages it.
+Widened: in a narrowed buffer, Emacs 30's change tracking refuses changes
+outside the narrowed part."
+  (when (eglot-current-server)
+    (save-restriction
+      (widen)
+      (eglot--signal-textDocument/didChange))))
+
 (defun grepls--file ()
   "The file this buffer shows.
 An indirect buffer's is its base buffer's, as eglot names it."
@@ -249,7 +258,7 @@ SPANS are (LINE START END)…, from line FIRST on."
                   (first (1- (line-number-at-pos (window-start window) t)))
                   (last (line-number-at-pos (window-end window t) t)))
               (when server
-                (eglot--signal-textDocument/didChange)  ; the question follows the last change
+                (grepls--send-changes)  ; the question follows the last change
                 (jsonrpc-async-request
                  server :workspace/executeCommand
                  (list :command "grepls.previewPattern"
@@ -415,8 +424,7 @@ Typed, it is previewed as `grepls-set-pattern' previews; its id is PATTERN."
 (defun grepls--jump (command)
   "Move to the match COMMAND finds from point.
 COMMAND is grepls.nextMatch or grepls.previousMatch."
-  (when (eglot-current-server)  ; from where point is now, in the text as it is
-    (eglot--signal-textDocument/didChange))
+  (grepls--send-changes)  ; from where point is now, in the text as it is
   (let ((buffer (current-buffer))
         (position (eglot--pos-to-lsp-position))
         (uri (grepls--uri (grepls--file))))
@@ -463,8 +471,7 @@ COMMAND is grepls.nextMatch or grepls.previousMatch."
   "Replace every match of the grepls pattern in this buffer with REPLACEMENT.
 With a prefix argument EVERYWHERE, in every open buffer."
   (interactive (list (read-string "grepls: replace every match with: ") current-prefix-arg))
-  (when (eglot-current-server)  ; the edit comes back for the text as it is now
-    (eglot--signal-textDocument/didChange))
+  (grepls--send-changes)  ; the edit comes back for the text as it is now
   (let ((uri (grepls--uri (grepls--file))))
     (grepls--execute "grepls.replace"
                      (list (if everywhere
