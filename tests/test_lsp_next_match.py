@@ -171,18 +171,44 @@ async def test_a_match_on_a_line_cut_short_within_the_cap_says_its_place(
     assert count(await command(client, NEXT, URI, 0, 2_000)) == (None, 1_001, False)
 
 
+async def test_a_count_steps_as_many_matches_as_the_jump_repeated(client: LanguageClient) -> None:
+    """``3]g``: the count-th match, as three jumps would land, one per position (the first
+    pattern's at two at one place), round the document again when the count is longer."""
+    text = "TODO todo\nnothing\n😀 TODO x TODO\n" * 3
+    open_document(client, URI, text)
+    await command(client, "grepls.setPattern", "TODO")
+    await command(client, "grepls.addPattern", {"pattern": "todo", "caseSensitive": False})
+    for name in (NEXT, PREVIOUS):
+        for line, character in [(0, 0), (2, 3), (7, 40)]:
+            stepped, wrapped = (line, character), False
+            for steps in range(1, 24):  # six positions a round: three rounds and more
+                one = at(await command(client, name, URI, *stepped))
+                stepped, wrapped = (one[0], one[1]), wrapped or one[4]
+                counted = at(await command(client, name, URI, line, character, steps))
+                assert counted == (*one[:4], wrapped), (name, line, character, steps)
+    # A count of a hundred thousand is answered at once: the round is walked once.
+    assert at(await command(client, NEXT, URI, 0, 0, 100_000))[:2] == at(
+        await command(client, NEXT, URI, 0, 0, 100_000 % 6)
+    )[:2]
+
+
 async def test_a_document_without_matches_answers_null(client: LanguageClient) -> None:
     open_document(client, URI, "nothing\nhere\n")
     await command(client, "grepls.setPattern", "TODO")
     assert await command(client, NEXT, URI, 0, 0) is None
     assert await command(client, PREVIOUS, URI, 1, 0) is None
+    assert await command(client, NEXT, URI, 0, 0, 5) is None
 
 
 @pytest.mark.parametrize("name", [NEXT, PREVIOUS])
 @pytest.mark.parametrize(
     ("arguments", "says"),
     [
-        ([URI], "three arguments"),
+        ([URI], "three or four arguments"),
+        ([URI, 0, 0, 1, 1], "three or four arguments"),
+        ([URI, 0, 0, 0], "count must be from 1 to 100000, got 0"),
+        ([URI, 0, 0, 100_001], "count must be from 1"),
+        ([URI, 0, 0, "2"], "count must be an integer"),
         ([URI, 0, "1"], "character must be an integer"),
         ([URI, -1, 0], "not a position"),
         (["file:///not/open.txt", 0, 0], "not an open document"),

@@ -421,15 +421,15 @@ Typed, it is previewed as `grepls-set-pattern' previews; its id is PATTERN."
   (interactive)
   (grepls--execute "grepls.listPatterns" nil #'grepls--listed))
 
-(defun grepls--jump (command)
-  "Move to the match COMMAND finds from point.
+(defun grepls--jump (command count)
+  "Move to the COUNT-th match COMMAND finds from point.
 COMMAND is grepls.nextMatch or grepls.previousMatch."
   (grepls--send-changes)  ; from where point is now, in the text as it is
   (let ((buffer (current-buffer))
         (position (eglot--pos-to-lsp-position))
         (uri (grepls--uri (grepls--file))))
     (grepls--execute
-     command (list uri (plist-get position :line) (plist-get position :character))
+     command (list uri (plist-get position :line) (plist-get position :character) count)
      `(lambda (found)
         (if (not found)
             (message "grepls: no match in this buffer")
@@ -449,15 +449,19 @@ COMMAND is grepls.nextMatch or grepls.previousMatch."
                    (if (eq (plist-get found :complete) t) "" "+")
                    (if (eq (plist-get found :wrapped) t) ", wrapped around the end" "")))))))
 
-(defun grepls-next-match ()
-  "Move to the next match of any grepls pattern, anywhere in the buffer."
-  (interactive)
-  (grepls--jump "grepls.nextMatch"))
+(defun grepls-next-match (&optional count)
+  "Move to the next match of any grepls pattern, anywhere in the buffer.
+With a prefix argument COUNT, to the COUNT-th; a negative one goes back."
+  (interactive "p")
+  (let ((count (or count 1)))
+    (grepls--jump (if (< count 0) "grepls.previousMatch" "grepls.nextMatch")
+                  (max (abs count) 1))))
 
-(defun grepls-previous-match ()
-  "Move to the previous match of any grepls pattern, anywhere in the buffer."
-  (interactive)
-  (grepls--jump "grepls.previousMatch"))
+(defun grepls-previous-match (&optional count)
+  "Move to the previous match of any grepls pattern, anywhere in the buffer.
+With a prefix argument COUNT, to the COUNT-th back; a negative one goes on."
+  (interactive "p")
+  (grepls-next-match (- (or count 1))))
 
 ;;; Replace
 

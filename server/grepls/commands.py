@@ -20,7 +20,8 @@ And ``grepls.listMatches`` — ``[uri]``: the document's matches with their line
 its ``uri``, files in path order (``pattern`` only when several patterns are in force).
 ``grepls.matchesInLines`` — ``[uri, first, last]``: every match on those lines, uncapped, for
 painting what is on screen; ``grepls.nextMatch`` / ``grepls.previousMatch`` — ``[uri, line,
-character]``: the nearest match after (before) that position, wrapping, uncapped, for a jump;
+character, count?]``: the nearest (count-th) match after (before) that position, wrapping,
+uncapped, for a jump;
 ``grepls.previewPattern`` — ``[uri, first, last, pattern]``: a pattern being typed tried on one
 document (its matches on those lines and its count), nothing set (see :mod:`grepls.queries`).
 
@@ -45,6 +46,7 @@ from grepls.pattern import PatternError, PatternSpec, parse_pattern_argument, pa
 from grepls.patterns import SEARCH_ID, PatternSet, pattern_from_entry
 from grepls.queries import (
     MOST_LINES_AT_ONCE,
+    MOST_STEPS,
     list_matches,
     list_scope,
     matches_in_lines,
@@ -223,11 +225,11 @@ def previous_match(server: Server, arguments: list[Any]) -> dict[str, Any] | Non
 def _neighbour(
     server: Server, arguments: list[Any], what: str, forward: bool
 ) -> dict[str, Any] | None:
-    uri, line, character = params.position_in_document(arguments, what)
+    uri, line, character, count = params.position_and_count(arguments, what, MOST_STEPS)
     document = server.documents.get(uri)
     if document is None:
         raise InvalidParams(f"{what}: {uri} is not an open document")
-    return neighbour_match(document, line, character, forward)
+    return neighbour_match(document, line, character, forward, count)
 
 
 COMMANDS: dict[str, Callable[[Server, list[Any]], Any]] = {

@@ -150,10 +150,21 @@ def lines_of_document(arguments: list[Any], what: str, most: int) -> tuple[str, 
     return uri, first, last
 
 
-def position_in_document(arguments: list[Any], what: str) -> tuple[str, int, int]:
-    """``[uri, line, character]``: a position in a document (0-based, in the session's columns)."""
-    if len(arguments) != 3:
-        raise InvalidParams(f"{what} takes three arguments: the document URI, line, character")
+def position_and_count(arguments: list[Any], what: str, most: int) -> tuple[str, int, int, int]:
+    """``[uri, line, character, count?]``: a position in a document and how many times to step
+    from it (1 to ``most``, 1 when left out, as an editor's count)."""
+    if len(arguments) not in (3, 4):
+        raise InvalidParams(
+            f"{what} takes three or four arguments: the document URI, line, character and "
+            f"optionally a count, got {len(arguments)}"
+        )
+    count = 1 if len(arguments) == 3 else integer(arguments[3], f"{what}'s count")
+    if not 1 <= count <= most:
+        raise InvalidParams(f"{what}'s count must be from 1 to {most}, got {count}")
+    return (*_position(arguments, what), count)
+
+
+def _position(arguments: list[Any], what: str) -> tuple[str, int, int]:
     uri = string(arguments[0], f"{what}'s URI")
     line = integer(arguments[1], f"{what}'s line")
     character = integer(arguments[2], f"{what}'s character")

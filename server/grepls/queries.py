@@ -39,7 +39,7 @@ the diagnostics.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from itertools import islice
 from typing import Any
@@ -66,6 +66,8 @@ MOST_MATCHES_IN_LINES = 20_000
 # most (small near the cursor, where the next match usually is; large for a long way without one).
 FIRST_BLOCK_LINES = 256
 MOST_BLOCK_LINES = 65_536
+# nextMatch steps at most this many matches at once (an editor's count, as in ``3]g``).
+MOST_STEPS = 100_000
 
 
 class Highlights:
@@ -208,32 +210,24 @@ def preview(
 
 
 def neighbour_match(
-    document: Document, line: int, character: int, forward: bool
+    document: Document, line: int, character: int, forward: bool, count: int = 1
 ) -> dict[str, Any] | None:
-    """The match, of any pattern, that starts first after ``(line, character)`` (``forward``) or
-    last before it; past the document's end it wraps around (``"wrapped": true``). ``{"version",
-    "range", "pattern"}`` in client columns, or None when the document holds no match. Ties at a
-    position go to the first pattern (the diagnostics' order)."""
+    """The ``count``-th match, of any pattern, that starts after ``(line, character)``
+    (``forward``) or before it; past the document's end it wraps around (``"wrapped": true``).
+    ``{"version", "range", "pattern"}`` in client columns, or None when the document holds no
+    match. Ties at a position go to the first pattern (the diagnostics' order)."""
     total = len(document.lines)
     if total == 0:
         return None
-    line = min(max(line, 0), total - 1)
-    cursor = (line, character)
-    if forward:
-        found = _nearest_in(document, range(line, total), lambda at: at > cursor, last=False)
-        wrapped = found is None
-        if wrapped:  # the document's first match
-            found = _nearest_in(document, range(0, line + 1), lambda at: True, last=False)
-    else:
-        found = _nearest_in(document, range(line, -1, -1), lambda at: at < cursor, last=True)
-        wrapped = found is None
-        if wrapped:  # the document's last match
-            found = _nearest_in(
-                document, range(total - 1, line - 1, -1), lambda at: True, last=True
-            )
-    if found is None:
+    cursor = (min(max(line, 0), total - 1), character)
+    # One round of the document's match positions from the cursor, as far as the count goes;
+    # a count longer than the round goes round again, landing where count modulo the round does.
+    walked = list(islice(_round(document, cursor, forward), count))
+    if not walked:
         return None
-    at_line, start, end, identifier = found
+    landed = walked[-1] if len(walked) == count else walked[(count - 1) % len(walked)]
+    at_line, start, end, identifier, wrapped = landed
+    wrapped = wrapped or len(walked) < count
     indexes = [track.index for track in document.tracks.values()]
     return {
         "version": document.version,
@@ -247,6 +241,40 @@ def neighbour_match(
         "matches": sum(index.count for index in indexes),
         "complete": all(index.exact for index in indexes),
     }
+
+
+def _round(
+    document: Document, cursor: tuple[int, int], forward: bool
+) -> Iterator[tuple[int, int, int, str, bool]]:
+    """The document's matches from ``cursor`` on (back), one per position (the first pattern's),
+    once round, wrapping around its end: (line, start, end, pattern id, whether it wrapped)."""
+    line, total = cursor[0], len(document.lines)
+    if forward:
+        after = _ordered(document, range(line, total), lambda at: at > cursor, forward)
+        then = _ordered(document, range(0, line + 1), lambda at: at <= cursor, forward)
+    else:
+        after = _ordered(document, range(line, -1, -1), lambda at: at < cursor, forward)
+        then = _ordered(document, range(total - 1, line - 1, -1), lambda at: at >= cursor, forward)
+    yield from ((*hit, False) for hit in after)
+    yield from ((*hit, True) for hit in then)
+
+
+def _ordered(
+    document: Document, lines: range, wanted: Callable[[tuple[int, int]], bool], forward: bool
+) -> Iterator[_Found]:
+    """The matches at ``wanted`` positions on ``lines``, in their order, read a block at a time:
+    one per position, the first pattern's (its order either way)."""
+    for block in _blocks(lines):
+        hits = [hit for hit in _matches_in(document, block) if wanted(hit[:2])]
+        if forward:
+            hits.sort()
+        else:  # from the last position back; at one position, still the first pattern first
+            hits.sort(key=lambda hit: (-hit[0], -hit[1], hit[2]))
+        last = None
+        for line, start, _, end, identifier in hits:
+            if (line, start) != last:
+                last = line, start
+                yield line, start, end, identifier
 
 
 def _ordinal(document: Document, position: tuple[int, int, int]) -> int | None:
@@ -294,20 +322,6 @@ def _matches_in(document: Document, block: range) -> list[tuple[int, int, int, i
         for line, spans in _spans_in_lines(track, document.lines, block.start, block.stop, None):
             found.extend((line, start, order, end, identifier) for start, end in spans)
     return found
-
-
-def _nearest_in(
-    document: Document, lines: range, wanted: Callable[[tuple[int, int]], bool], last: bool
-) -> _Found | None:
-    """The first (or ``last``) match at a ``wanted`` position on ``lines``, read a block at a time
-    in their order; at one position, the first pattern either way."""
-    for block in _blocks(lines):
-        hits = [hit for hit in _matches_in(document, block) if wanted(hit[:2])]
-        if hits:
-            chosen = max(hits, key=lambda hit: (hit[0], hit[1], -hit[2])) if last else min(hits)
-            line, start, _, end, identifier = chosen
-            return line, start, end, identifier
-    return None
 
 
 def _spans_in_lines(

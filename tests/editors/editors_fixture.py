@@ -100,9 +100,11 @@ def plan(fixture_copy: Path, out: Path, wait_ms: int) -> dict[str, object]:
 
 JUMP_TEXT = "nothing\na é😀 TODO x TODO\nnothing\nTODO\nend é TODO\n"
 """Four matches; with a cap of two, the diagnostics would carry the two on line 2 only."""
-JUMP_WALK = [[2, 10], [2, 17], [4, 1], [5, 8], [2, 10], [5, 8]]
+JUMP_WALK = [[2, 10], [2, 17], [4, 1], [5, 8], [2, 10], [5, 8], [2, 17], [4, 1]]
 """Next from the top, four times more (the last wraps to the first match), then previous (which
-wraps back to the last): [line, byte column], 1-based; `é` is two bytes, the emoji four."""
+wraps back to the last), then next with a count of 2 (round the end to the second match) and
+previous with a count of 3 (round the start to the third): [line, byte column], 1-based; `é` is
+two bytes, the emoji four."""
 JUMP_SAID = [
     "grepls: match 1 of 3+",
     "grepls: match 2 of 3+",
@@ -110,6 +112,8 @@ JUMP_SAID = [
     "grepls: match ? of 3+",
     "grepls: match 1 of 3+, wrapped around the end",
     "grepls: match ? of 3+, wrapped around the end",
+    "grepls: match 2 of 3+, wrapped around the end",
+    "grepls: match 3 of 3+, wrapped around the end",
 ]
 """What each jump of the walk says: grepls counts as far as it searched the text, three matches
 past the cap of two, so the fourth's place is unknown ("?") and the count a lower bound ("+")."""

@@ -704,7 +704,7 @@ enddef
 
 # The nearest match after (before) the cursor, of any pattern, anywhere in the buffer: grepls
 # finds it (the plugin holds only what is on screen). Columns are bytes on both sides.
-def Jump(command: string)
+def Jump(command: string, count: number)
   if !Start()  # after the server exited, a new one (it opens every buffer)
     return
   endif
@@ -714,7 +714,7 @@ def Jump(command: string)
     return
   endif
   var buf = bufnr()
-  Execute(command, [uri, line('.') - 1, col('.') - 1], (found) => {
+  Execute(command, [uri, line('.') - 1, col('.') - 1, max([count, 1])], (found) => {
     if type(found) != v:t_dict
       echomsg 'grepls: no match in this buffer'
     elseif bufnr() == buf
@@ -790,8 +790,9 @@ command! -nargs=1 GreplsAddRegex AddPattern(<q-args>, true)
 command! -nargs=1 -complete=customlist,RemovableIds GreplsRemove
   \ Execute('grepls.removePattern', [<q-args>], (_) => 0)
 command! -nargs=0 GreplsPatterns Patterns()
-command! -nargs=0 GreplsNext Jump('grepls.nextMatch')
-command! -nargs=0 GreplsPrev Jump('grepls.previousMatch')
+# A count steps that many matches (:3GreplsNext, :GreplsNext 3, a mapping's v:count1).
+command! -count=1 GreplsNext Jump('grepls.nextMatch', <count>)
+command! -count=1 GreplsPrev Jump('grepls.previousMatch', <count>)
 command! -nargs=0 GreplsList List()
 command! -nargs=1 GreplsReplace Replace(<q-args>)
 command! -nargs=0 GreplsRestart Restart()

@@ -1,7 +1,7 @@
 ;;; emacs_jump.el --- walks the matches with grepls-next-match / grepls-previous-match  -*- lexical-binding: t -*-
 ;; Connects eglot directly (batch Emacs has no command loop for `eglot-ensure'), sets the pattern,
 ;; waits until grepls lists a match, then from the top calls `grepls-next-match' five times and
-;; `grepls-previous-match' once, each time waiting for point to move, and writes the walk
+;; `grepls-previous-match' once, then each with a count (2, 3), each time waiting for point to move, and writes the walk
 ;; ((line, characters from its start), 1-based line) and what each jump said (its line in
 ;; *Messages*) as JSON to $GREPLS_OUT.
 (require 'json)
@@ -34,10 +34,11 @@
              (accept-process-output nil 0.05)
              listed)))
         (goto-char (point-min))
-        (dolist (step '(grepls-next-match grepls-next-match grepls-next-match grepls-next-match
-                        grepls-next-match grepls-previous-match))
+        (dolist (step '((grepls-next-match) (grepls-next-match) (grepls-next-match)
+                        (grepls-next-match) (grepls-next-match) (grepls-previous-match)
+                        (grepls-next-match 2) (grepls-previous-match 3)))
           (let ((before (point)))
-            (funcall step)
+            (apply step)
             (grepls-jump--wait (lambda () (/= (point) before)))
             (push (list (line-number-at-pos) (- (point) (line-beginning-position))) walk)
             ;; The jump's own line (grepls's other messages, such as the cap's, left out).

@@ -1,5 +1,5 @@
 -- Sets the pattern with :Grepls, then walks the matches with :GreplsNext and :GreplsPrev from the
--- top, recording where each jump leaves the cursor ([line, byte column], 1-based) and what it
+-- top (the last two with counts), recording where each jump leaves the cursor ([line, byte column], 1-based) and what it
 -- echoed, and writes the walk as JSON to $GREPLS_OUT. Each jump waits for the cursor to move (20 s
 -- at most).
 local out = { ok = false, walk = {}, said = {} }
@@ -41,7 +41,9 @@ local ok, problem = pcall(function()
   end
   vim.api.nvim_win_set_cursor(0, { 1, 0 })
   out.said = {}
-  for _, step in ipairs({ 'GreplsNext', 'GreplsNext', 'GreplsNext', 'GreplsNext', 'GreplsNext', 'GreplsPrev' }) do
+  local steps = { 'GreplsNext', 'GreplsNext', 'GreplsNext', 'GreplsNext', 'GreplsNext', 'GreplsPrev',
+                  '2GreplsNext', 'GreplsPrev 3' }
+  for _, step in ipairs(steps) do
     local before = vim.api.nvim_win_get_cursor(0)
     vim.cmd(step)
     vim.wait(20000, function()

@@ -1,5 +1,5 @@
 " Sets the pattern with :Grepls, then walks the matches with :GreplsNext and :GreplsPrev from the
-" top, recording where each jump leaves the cursor ([line, byte column], 1-based) and what it
+" top (the last two with counts), recording where each jump leaves the cursor ([line, byte column], 1-based) and what it
 " echoed, and writes the walk as JSON to $GREPLS_OUT. Each jump waits for the cursor to move (20 s
 " at most).
 function! s:Jump(command) abort
@@ -24,7 +24,8 @@ while empty(prop_list(2)) && reltimefloat(reltime(s:start)) < 20
   sleep 20m
 endwhile
 call cursor(1, 1)
-for s:step in ['GreplsNext', 'GreplsNext', 'GreplsNext', 'GreplsNext', 'GreplsNext', 'GreplsPrev']
+for s:step in ['GreplsNext', 'GreplsNext', 'GreplsNext', 'GreplsNext', 'GreplsNext', 'GreplsPrev',
+      \ '2GreplsNext', 'GreplsPrev 3']
   call add(s:walk, s:Jump(s:step))
 endfor
 call writefile([json_encode({'ok': v:true, 'walk': s:walk, 'said': s:said})], $GREPLS_OUT)

@@ -256,15 +256,16 @@ vim.api.nvim_create_user_command('GreplsPatterns', function()
   end)
 end, { nargs = 0, desc = 'grepls: the patterns in force, with their counts' })
 
--- The nearest match after (before) the cursor, of any pattern, past the cap too, wrapping.
-local function grepls_jump(command)
+-- The nearest (count-th) match after (before) the cursor, of any pattern, past the cap too, wrapping.
+local function grepls_jump(command, count)
   local client = grepls_client()
   if not client then
     return
   end
   local uri = vim.uri_from_bufnr(0)
   local position = vim.lsp.util.make_position_params(0, client.offset_encoding).position
-  grepls_execute(command, { uri, position.line, position.character }, function(found)
+  local arguments = { uri, position.line, position.character, math.max(count, 1) }
+  grepls_execute(command, arguments, function(found)
     if not found or found == vim.NIL then
       vim.notify('grepls: no match in this buffer')
       return
@@ -282,13 +283,14 @@ local function grepls_jump(command)
   end)
 end
 
-vim.api.nvim_create_user_command('GreplsNext', function()
-  grepls_jump('grepls.nextMatch')
-end, { nargs = 0, desc = 'grepls: to the next match' })
+-- A count steps that many matches (`:3GreplsNext`, `:GreplsNext 3`, a mapping's v:count1).
+vim.api.nvim_create_user_command('GreplsNext', function(opts)
+  grepls_jump('grepls.nextMatch', opts.count)
+end, { count = 1, desc = 'grepls: to the next match' })
 
-vim.api.nvim_create_user_command('GreplsPrev', function()
-  grepls_jump('grepls.previousMatch')
-end, { nargs = 0, desc = 'grepls: to the previous match' })
+vim.api.nvim_create_user_command('GreplsPrev', function(opts)
+  grepls_jump('grepls.previousMatch', opts.count)
+end, { count = 1, desc = 'grepls: to the previous match' })
 
 vim.api.nvim_create_user_command('GreplsList', function(opts)
   local uri = vim.uri_from_bufnr(vim.api.nvim_get_current_buf())
