@@ -187,9 +187,10 @@ async def test_a_count_steps_as_many_matches_as_the_jump_repeated(client: Langua
                 counted = at(await command(client, name, URI, line, character, steps))
                 assert counted == (*one[:4], wrapped), (name, line, character, steps)
     # A count of a hundred thousand is answered at once: the round is walked once.
-    assert at(await command(client, NEXT, URI, 0, 0, 100_000))[:2] == at(
-        await command(client, NEXT, URI, 0, 0, 100_000 % 6)
-    )[:2]
+    assert (
+        at(await command(client, NEXT, URI, 0, 0, 100_000))[:2]
+        == at(await command(client, NEXT, URI, 0, 0, 100_000 % 6))[:2]
+    )
 
 
 async def test_a_document_without_matches_answers_null(client: LanguageClient) -> None:
