@@ -117,10 +117,23 @@ buffer, past maxMatchesPerDocument).")
 (defvar-local grepls--draw-timer nil
   "The timer that draws this buffer after its changes, while one is pending.")
 
-(defun grepls--changed (&rest _)
-  "After a change: draw from a timer, once the change is complete.
+(defvar-local grepls--changed-off-screen nil
+  "Whether a change since the last draw fell outside every window on this buffer.")
+
+(defun grepls--changed (beg end _length)
+  "After a change from BEG to END: draw from a timer, once the change is complete.
 One timer for all the changes made meanwhile (`replace-regexp' over a
-buffer makes thousands)."
+buffer makes thousands).  A change off screen takes the paint of its
+lines away at once (nobody sees it go; it would be stale when scrolled
+to) and has the draw cover the pages above and below the windows again."
+  (unless (cl-some (lambda (window)
+                     (and (>= end (window-start window)) (<= beg (window-end window))))
+                   (get-buffer-window-list nil nil t))
+    (setq grepls--changed-off-screen t)
+    (save-excursion
+      (remove-overlays (progn (goto-char beg) (line-beginning-position))
+                       (progn (goto-char end) (line-end-position))
+                       'grepls t)))
   (unless grepls--draw-timer
     (setq grepls--draw-timer
           (run-at-time 0 nil #'grepls--draw-buffer (current-buffer)))))
@@ -129,7 +142,8 @@ buffer makes thousands)."
   (when (buffer-live-p buffer)
     (with-current-buffer buffer
       (setq grepls--draw-timer nil)
-      (grepls--draw nil margin))))
+      (grepls--draw nil (or margin grepls--changed-off-screen))
+      (setq grepls--changed-off-screen nil))))
 
 (defun grepls--scrolled (window _start)
   (with-current-buffer (window-buffer window) (grepls--draw window t)))

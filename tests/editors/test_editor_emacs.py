@@ -224,7 +224,7 @@ def test_emacs_highlights_hold_on_long_lines_many_changes_narrowing_and_reconnec
 ) -> None:
     """What users do to grepls's highlights: a minified line of 300 matches after emojis (each
     overlay on its own TODO), thousands of changes in one command (one draw waits, not one a
-    change), a narrowed buffer (the lines in view drawn), a jump right after typing (it sees the
+    change), changes below the window in the page drawn ahead (drawn again), a narrowed buffer (the lines in view drawn), a jump right after typing (it sees the
     typed match), `eglot-reconnect` (the buffer is the new server's), and `eglot-shutdown`
     (nothing stays)."""
     config = snippet("emacs-config") + "\n" + snippet("emacs-highlight-only")
@@ -237,6 +237,7 @@ def test_emacs_highlights_hold_on_long_lines_many_changes_narrowing_and_reconnec
     )
     assert report["long"] == {"overlays": 300, "wrong": 0}
     assert report["timers"] <= 1
+    assert report["off-screen"] == {"changed": 0, "typed": 1}
     matching, drawn = report["narrowed"]
     assert matching and drawn == matching
     assert report["indirect"] == [1, 4]  # "😀 0 TODO": the emoji is one character

@@ -4,6 +4,8 @@
 ;; lines), with the pattern TODO, records as JSON to $GREPLS_OUT:
 ;; - long: the overlays of the long line, and how many of them cover anything but "TODO";
 ;; - timers: grepls's draw timers pending after one command changed thousands of lines;
+;; - off-screen: the overlays, once drawn, of a match changed below the window (in the page drawn
+;;   ahead) and of one typed there;
 ;; - narrowed: the TODO lines in view and those drawn, while narrowed to the middle;
 ;; - indirect: where `grepls-next-match' lands from the top of an indirect buffer on the file;
 ;; - jumped: where `grepls-next-match' lands right after a TODO is typed (no idle time between);
@@ -75,6 +77,26 @@
         (push `(timers . ,(cl-count-if (lambda (timer)
                                          (eq (timer--function timer) 'grepls--draw-buffer))
                                        timer-list))
+              report)
+        ;; Below the window, in the page drawn ahead: a match changed away, one typed.
+        (goto-char (point-min))
+        (forward-line 199)
+        (set-window-start nil (point))
+        (redisplay)
+        (run-hook-with-args 'window-scroll-functions (selected-window) (window-start))
+        (unless (grepls-edge--wait (lambda () (grepls-edge--line-overlays 232)))
+          (error "the page below was not drawn ahead"))
+        (save-excursion
+          (goto-char (point-min))
+          (forward-line 231)
+          (search-forward "TODO")
+          (replace-match "TOXO")
+          (forward-line 1)
+          (insert "TODO "))
+        (grepls-edge--wait (lambda () (and (null (grepls-edge--line-overlays 232))
+                                           (grepls-edge--line-overlays 233))))
+        (push `(off-screen . ((changed . ,(length (grepls-edge--line-overlays 232)))
+                              (typed . ,(length (grepls-edge--line-overlays 233)))))
               report)
         ;; Narrowed to the middle: the TODO lines in view are drawn.
         (goto-char (point-min))
