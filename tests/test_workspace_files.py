@@ -119,6 +119,16 @@ def test_uris_and_folders() -> None:
         ("^T", False),  # a lone \r ends a line for LSP, not for ripgrep
         ("a$", False),
         ("[^a]b", False),  # (conservative)
+        (r"\>=", False),  # a literal ">" to RE2, the end of a word to ripgrep 14
+        (r"x\<y", False),
+        (r"a\-b\/c", True),
+        ("[&&]{2}", False),  # the class of "&" to RE2, an intersection to ripgrep
+        ("[a--b]", False),  # a difference to ripgrep
+        ("[a~~b]", False),
+        ("[a[b]]", False),  # nested in ripgrep
+        ("[[:alpha:]]x", True),
+        ("[]a]x", True),  # "]" first is a member to both
+        ("[x-z]&&--~~", True),  # outside a class they are literals to both
     ],
 )
 def test_which_regexes_ripgrep_may_prefilter(pattern: str, safe: bool) -> None:

@@ -245,22 +245,38 @@ class Ripgrep:
 
 # RE2 and ripgrep's Rust regex read these the same way: escapes of punctuation, \t \n \r \f \v,
 # \x hex, \p classes. Not \b \w \d \s and their negations (ASCII in RE2, Unicode in ripgrep),
-# \A \z, \Q…\E, flags groups, nor ^ and $ (a lone \r ends a line for LSP, not for ripgrep): a
-# pattern with any of those is not prefiltered.
+# \A \z, \Q…\E, \< and \> (literal to RE2, word boundaries to ripgrep 14), flags groups, a
+# class holding another or a set operation (``[a[b]]``, ``&&``, ``--``, ``~~``: literal to RE2,
+# nesting, intersection, difference and symmetric difference to ripgrep), nor ^ and $ (a lone \r
+# ends a line for LSP, not for ripgrep): a pattern with any of those is not prefiltered.
 _SAFE_ESCAPES = frozenset("tnrfvxpP")
+_UNSAFE_PUNCTUATION = frozenset("<>")  # escaped
+_SET_OPERATIONS = ("&&", "--", "~~")
 _META = frozenset("\\.+*?()|[]{}^$")
 
 
 def _same_in_ripgrep(pattern: str) -> bool:
     """Whether ripgrep finds a superset of RE2's matches of ``pattern`` on every line."""
     escaped = False
+    class_from: int | None = None  # where the bracketed class being read began
     for number, char in enumerate(pattern):
         if escaped:
-            if char.isalnum() and char not in _SAFE_ESCAPES:
+            if (char.isalnum() and char not in _SAFE_ESCAPES) or char in _UNSAFE_PUNCTUATION:
                 return False
             escaped = False
         elif char == "\\":
             escaped = True
+        elif class_from is not None:
+            # "]" first is a member, not the end; "[:alpha:]" both read alike.
+            nested = char == "[" and not pattern.startswith("[:", number)
+            if nested or pattern.startswith(_SET_OPERATIONS, number):
+                return False
+            if char == "]" and number > class_from + 1:
+                class_from = None
+        elif char == "[":
+            if pattern.startswith("^", number + 1):
+                return False  # a negated class matches U+FFFD, what grepls reads bad bytes as
+            class_from = number
         elif char in "^$":
             return False  # lines end at a lone \r for LSP, not for ripgrep
         elif (

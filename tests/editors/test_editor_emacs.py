@@ -224,9 +224,9 @@ def test_emacs_highlights_hold_on_long_lines_many_changes_narrowing_and_reconnec
 ) -> None:
     """What users do to grepls's highlights: a minified line of 300 matches after emojis (each
     overlay on its own TODO), thousands of changes in one command (one draw waits, not one a
-    change), changes below the window in the page drawn ahead (drawn again), a narrowed buffer (the lines in view drawn), a jump right after typing (it sees the
-    typed match), `eglot-reconnect` (the buffer is the new server's), and `eglot-shutdown`
-    (nothing stays)."""
+    change), changes below the window in the page drawn ahead (drawn again), a narrowed buffer
+    (the lines in view drawn), a jump right after typing (it sees the typed match),
+    `eglot-reconnect` (the buffer is the new server's), and `eglot-shutdown` (nothing stays)."""
     config = snippet("emacs-config") + "\n" + snippet("emacs-highlight-only")
     long_line = "".join(f"😀 {n} TODO " for n in range(300))
     rows = [f"row {n}" + (" TODO" if n % 7 == 0 else "") for n in range(1, 3000)]
