@@ -153,6 +153,27 @@ async def test_edits_keep_every_pattern_current(client: LanguageClient) -> None:
     await showing(client, [(2, 0, "fixme", 1, "fix"), (2, 6, "TODO", 2, 'matches "TODO"')])
 
 
+async def test_a_regex_quoting_to_its_end_keeps_its_matches_beside_others_and_as_a_word(
+    client: LanguageClient,
+) -> None:
+    """RE2 reads ``\\Q`` left open as quoting the rest of the pattern: pasted among other
+    patterns (the sieve that finds which lines any pattern may match) or into the whole-word
+    frame, it swallowed what came after it (no line matched; the frame's ")" went missing)."""
+    await command(client, "grepls.addPattern", {"pattern": r"a\Q.b", "regex": True, "id": "q"})
+    await command(client, "grepls.addPattern", {"pattern": r"\Qx\E", "regex": True, "id": "x"})
+    open_document(client, URI, "a.b\nx\nTODO\n")  # searched by every pattern at once
+    await showing(
+        client,
+        [
+            (0, 0, "q", 3, r"matches /a\Q.b/"),
+            (1, 0, "x", 3, r"matches /\Qx\E/"),
+            (2, 0, "TODO", 2, 'matches "TODO"'),
+        ],
+    )
+    word = {"pattern": r"\Qa.b", "regex": True, "wholeWord": True}  # refused: "missing )"
+    assert (await command(client, "grepls.setPattern", word))["matches"] == 1
+
+
 @pytest.mark.parametrize(
     ("entry", "says"),
     [

@@ -111,6 +111,25 @@ def missing_private_names() -> list[str]:
     return missing
 
 
+def enclosable(source: bytes) -> bytes:
+    """``source`` ready to go inside a larger pattern (a group, a whole-word frame, one branch
+    of several): RE2 reads a ``\\Q`` left open as quoting the rest of the pattern, which would
+    swallow what follows it, so it is closed with ``\\E``."""
+    if b"\\Q" not in source or _compiles(b"(?:" + source + b")") or not _compiles(source):
+        return source
+    return source + b"\\E"
+
+
+def _compiles(source: bytes) -> bool:
+    options = re2.Options()
+    options.log_errors = False
+    try:
+        re2.compile(source, options)
+    except error:
+        return False
+    return True
+
+
 def escape(literal: bytes) -> bytes:
     """``literal`` as a regex matching exactly those bytes."""
     escaped: bytes = re2.escape(literal)

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 
-from grepls.engine import NO_MATCH, Compiled, Search, error, escape
+from grepls.engine import NO_MATCH, Compiled, Search, enclosable, error, escape
 from grepls.pattern import PatternError, PatternSpec
 from grepls.positions import SPAN, Encoding, byte_spans_to_columns, encode_line, next_boundary
 from grepls.scan import Scan, choose_scan
@@ -201,7 +201,7 @@ class Matcher:
             return
         if spec.regex:
             _refuse_unsearchable(spec.pattern)
-            core = pattern
+            core = enclosable(pattern)
         else:
             core = escape(pattern)
         source = _WHOLE_WORD % core if spec.whole_word else core

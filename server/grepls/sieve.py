@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from grepls.engine import Compiled, Search, error, escape
+from grepls.engine import Compiled, Search, enclosable, error, escape
 from grepls.lines import Sifted, Splice
 from grepls.matcher import Matcher
 
@@ -109,5 +109,5 @@ def _core(matcher: Matcher) -> bytes | None:
         pattern = spec.pattern.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate
         return None
-    core = pattern if spec.regex else escape(pattern)
+    core = enclosable(pattern) if spec.regex else escape(pattern)
     return core if spec.case_sensitive else b"(?i:%s)" % core
