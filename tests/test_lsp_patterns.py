@@ -153,6 +153,37 @@ async def test_edits_keep_every_pattern_current(client: LanguageClient) -> None:
     await showing(client, [(2, 0, "fixme", 1, "fix"), (2, 6, "TODO", 2, 'matches "TODO"')])
 
 
+async def test_an_added_pattern_waits_behind_a_setting_of_its_id_and_comes_back(
+    client: LanguageClient,
+) -> None:
+    """Clients add their kept patterns as they start, before the settings may be known: a
+    setting that takes an added pattern's id hides it while it stands, and never loses it."""
+    open_document(client, URI, "FIXME HACK hack\n")
+    await command(client, "grepls.addPattern", {"pattern": "HACK", "id": "hack"})
+
+    def setting(patterns: list[Any]) -> None:
+        client.set_configuration({"patterns": patterns}, section="grepls")
+        client.workspace_did_change_configuration(
+            types.DidChangeConfigurationParams(settings={"grepls": {"patterns": patterns}})
+        )
+
+    def coded() -> list[tuple[int, str]]:
+        return [(character, code) for _, character, code, _, _ in shown(client)]
+
+    setting([*KEPT, {"pattern": "hack", "caseSensitive": False, "id": "hack"}])
+    await eventually(
+        lambda: coded() == [(0, "fixme"), (6, "hack"), (11, "hack")], what="the setting"
+    )
+    setting(KEPT)
+    await eventually(lambda: coded() == [(0, "fixme"), (6, "hack")], what="the added one back")
+    listed = await command(client, "grepls.listPatterns")
+    assert [(p["id"], p["pattern"], p["matches"]) for p in listed] == [
+        ("TODO", "TODO", 0),
+        ("fixme", "FIX(ME)?", 1),
+        ("hack", "HACK", 1),
+    ]
+
+
 async def test_a_regex_quoting_to_its_end_keeps_its_matches_beside_others_and_as_a_word(
     client: LanguageClient,
 ) -> None:

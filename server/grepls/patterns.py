@@ -119,7 +119,8 @@ class PatternSet:
 
     def __iter__(self) -> Iterator[Pattern]:
         yield from self.configured
-        yield from self.added.values()
+        configured = {pattern.id for pattern in self.configured}
+        yield from (pattern for pattern in self.added.values() if pattern.id not in configured)
         if self.search is not None:
             yield self.search
 
@@ -162,7 +163,9 @@ class PatternSet:
 
     def configure(self, patterns: tuple[Pattern, ...]) -> list[str]:
         """Take the ``patterns`` setting; a pattern that does not compile is skipped, and the
-        problem returned. An added pattern whose id the settings now use gives way to them."""
+        problem returned. An added pattern whose id the settings now use waits behind theirs, and
+        shows again once the settings drop it (a client adds its kept patterns as it starts,
+        before the settings are known: they must not be lost to a passing clash)."""
         configured: list[Pattern] = []
         problems: list[str] = []
         for pattern in patterns:
@@ -172,8 +175,11 @@ class PatternSet:
                 problems.append(f"grepls.patterns ({pattern.id!r}): {error}; it is skipped")
                 continue
             configured.append(pattern)
-            self.added.pop(pattern.id, None)
         self.configured = tuple(configured)
+        taken = {pattern.id for pattern in configured}
+        for pattern in self.added.values():
+            if pattern.id not in taken:  # its own matcher again, if a setting's stood there
+                self._matchers[pattern.id] = self._compiled(pattern)
         self._forget_unused()
         return problems
 
