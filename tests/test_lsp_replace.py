@@ -18,6 +18,8 @@ import pytest
 import pytest_lsp
 from conftest import CLIENTS, SERVER, command, eventually, make_client, open_document
 from grep_oracle import index_of
+from grepls.edits import label_of
+from grepls.pattern import PatternSpec
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
@@ -315,6 +317,18 @@ async def test_one_match_is_replaced_within_a_range(editor: Editor) -> None:
     assert editor.texts[A] == "TODO X\nTODO"
 
 
+async def test_a_range_column_inside_a_character_rounds_down_to_its_start(editor: Editor) -> None:
+    """As every incoming column: a range from inside the first emoji holds the match it starts."""
+    editor.open(A, "😀x 😀x")
+    await command(editor.client, "grepls.setPattern", "😀x")
+    inside = {"utf-8": 2, "utf-16": 1, "utf-32": 0}[editor.encoding]
+    end = {"utf-8": 8, "utf-16": 5, "utf-32": 4}[editor.encoding]  # inside the second emoji
+    where = {"start": {"line": 0, "character": inside}, "end": {"line": 0, "character": end}}
+    result = await replace(editor, {"replacement": "Y", "uri": A, "range": where})
+    assert result["replacements"] == 1
+    assert editor.texts[A] == "Y 😀x"
+
+
 async def test_a_dry_run_counts_and_sends_nothing(editor: Editor) -> None:
     editor.open(A, "TODO TODO TODO TODO")
     editor.open(B, "TODO")
@@ -427,7 +441,7 @@ async def test_edits_carry_an_annotation_that_asks_above_the_threshold(vscode: E
         assert edit.change_annotations is not None
         annotation = edit.change_annotations["grepls.replace"]
         assert annotation.needs_confirmation is confirm
-        assert '"TODO"' in annotation.label
+        assert annotation.label == f'grepls: replace "TODO" with "{"AB"[confirm]}"'
         changes = edit.document_changes or []
         assert all(
             e.annotation_id == "grepls.replace"  # type: ignore[union-attr]
@@ -435,6 +449,12 @@ async def test_edits_carry_an_annotation_that_asks_above_the_threshold(vscode: E
             for e in change.edits  # type: ignore[union-attr]
         )
     assert vscode.texts[B] == "B B B"
+
+
+def test_a_replacement_reads_on_one_line_in_the_label() -> None:
+    """Control characters are escaped, not printed raw into an undo list or a preview title."""
+    label = label_of(PatternSpec("TODO"), 'a\tb\r\n"c"\\')
+    assert label == r'grepls: replace "TODO" with "a\tb\r\n\"c\"\\"'
 
 
 # -- code actions ----------------------------------------------------------------------------------

@@ -13,12 +13,19 @@ pattern and the replacement, that asks for confirmation above a threshold. An ed
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from grepls.matcher import Matcher
 from grepls.pattern import PatternSpec
-from grepls.positions import byte_spans_to_columns, encode_line
+from grepls.positions import (
+    Encoding,
+    byte_spans_to_columns,
+    column_to_index,
+    encode_line,
+    index_to_column,
+)
 from grepls.rewrite import Rewrite
 from grepls.session import Session
 
@@ -50,6 +57,7 @@ def plan_lines(
     if within is not None:
         first, last = max(within[0], 0), min(within[2], len(texts) - 1)
         found = {line: matcher.columns(texts[line]) for line in range(first, last + 1)}
+        within = _on_characters(texts, within, matcher.encoding)
     else:
         found = matcher.scan(texts).matches  # every line, no cap
     encoding = matcher.encoding
@@ -82,6 +90,19 @@ def plan_lines(
                 }
             )
     return edits
+
+
+def _on_characters(texts: list[str], within: Range, encoding: Encoding) -> Range:
+    """``within`` with a column inside a character (half a surrogate pair) rounded down to the
+    character's start, as every incoming column is."""
+    start_line, start, end_line, end = within
+    if 0 <= start_line < len(texts):
+        text = texts[start_line]
+        start = index_to_column(text, column_to_index(text, start, encoding), encoding)
+    if 0 <= end_line < len(texts):
+        text = texts[end_line]
+        end = index_to_column(text, column_to_index(text, end, encoding), encoding)
+    return start_line, start, end_line, end
 
 
 def _inside(match: Range, within: Range) -> bool:
@@ -134,4 +155,4 @@ def label_of(spec: PatternSpec, replacement: str) -> str:
 
 
 def _quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    return json.dumps(text, ensure_ascii=False)
