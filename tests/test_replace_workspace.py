@@ -58,3 +58,44 @@ def test_replace_in_the_workspace_scope_is_refused_while_the_scope_is_open_docum
         reply = client.command("grepls.replace", {"replacement": "x", "scope": "workspace"})
         assert reply["error"]["code"] == -32602
         assert "workspace scope, which is off" in reply["error"]["message"]
+
+
+def test_a_replace_asked_during_the_workspace_search_waits_for_it_and_misses_no_file(
+    tmp_path: Path,
+) -> None:
+    """Asked right after the pattern is set, the search has reached few files if any: the
+    replace waits for its end rather than answer "0 files" (it was silently partial)."""
+    files = 1_500
+    for number in range(files):
+        (tmp_path / f"f{number:05}.txt").write_text("filler\n" * 30 + "TODO\n", encoding="utf-8")
+    with Client.start(timeout=60) as client:
+        client.initialize(None, options={"scope": "workspace"}, root_uri=tmp_path.as_uri())
+        client.command("grepls.setPattern", "TODO")
+        reply = client.command(
+            "grepls.replace", {"replacement": "DONE", "scope": "workspace", "dryRun": True}
+        )
+        assert (reply["result"]["files"], reply["result"]["replacements"]) == (files, files)
+
+
+def test_a_replace_after_the_search_stopped_at_its_cap_is_refused_saying_why(
+    tmp_path: Path,
+) -> None:
+    for number in range(20):
+        (tmp_path / f"f{number:02}.txt").write_text("TODO\n", encoding="utf-8")
+    with Client.start(timeout=20) as client:
+        client.initialize(
+            None,
+            capabilities={"workspace": {"applyEdit": True}, "window": {"workDoneProgress": True}},
+            options={"scope": "workspace", "maxWorkspaceMatches": 5},
+            root_uri=tmp_path.as_uri(),
+        )
+        client.command("grepls.setPattern", "TODO")
+        deadline = time.monotonic() + 20
+        while not any("maxWorkspaceMatches" in m["message"] for m in client.shown()):
+            assert time.monotonic() < deadline, "the search was never cut"
+            client.drain(0.05)
+        reply = client.command("grepls.replace", {"replacement": "DONE", "scope": "workspace"})
+        assert reply["error"]["code"] == -32602
+        assert "stopped before it searched every file" in reply["error"]["message"]
+        assert "grepls.maxWorkspaceMatches" in reply["error"]["message"]
+        assert not [r for r in client.server_requests if r.method == "workspace/applyEdit"]

@@ -44,6 +44,8 @@ from disk again and searched afresh, like an open document, and its edits go wit
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -57,12 +59,18 @@ from grepls.matcher import Matcher
 from grepls.pattern import json_type
 from grepls.patterns import SEARCH_ID, PatternSet
 from grepls.rewrite import REPLACE, Rewrite
-from grepls.rpc import InvalidParams, Later
+from grepls.rpc import INTERNAL_ERROR, InvalidParams, Later
 from grepls.session import Session
 from grepls.settings import Settings
 from grepls.workspace import Workspace
+from grepls.workspace_scan import spawn
+
+logger = logging.getLogger(__name__)
 
 SCOPES = ("document", "open", "workspace")
+# A workspace replace asked during the workspace search looks this often whether it has ended (it
+# may be cancelled and started again meanwhile, by a change of settings or patterns).
+_SEARCH_POLL_SECONDS = 0.05
 _KEYS = ("replacement", "uri", "pattern", "scope", "range", "prompt", "dryRun")
 
 
@@ -200,11 +208,8 @@ def plan(server: Server, request: Request) -> tuple[list[FileEdit], Matcher]:
             raise InvalidParams(f"{REPLACE}: {request.uri} is not an open document")
         documents = [document]
     else:
-        if request.scope == "workspace" and server.settings.scope != "workspace":
-            raise InvalidParams(
-                f"{REPLACE}: scope 'workspace' needs the workspace scope, which is off: grepls "
-                "searches only the open documents (use scope 'open')"
-            )
+        if request.scope == "workspace":
+            _check_workspace_searched(server)
         documents = list(server.documents.values())
     files = []
     for document in documents:
@@ -217,6 +222,29 @@ def plan(server: Server, request: Request) -> tuple[list[FileEdit], Matcher]:
             if edits:
                 files.append(FileEdit(uri, None, edits))
     return files, matcher
+
+
+def _check_workspace_scope(server: Server) -> None:
+    if server.settings.scope != "workspace":
+        raise InvalidParams(
+            f"{REPLACE}: scope 'workspace' needs the workspace scope, which is off: grepls "
+            "searches only the open documents (use scope 'open')"
+        )
+
+
+def _check_workspace_searched(server: Server) -> None:
+    """Refuse a workspace replace that would miss matches: the closed files to rewrite are those
+    the workspace search found matches in, so it must have searched them all."""
+    _check_workspace_scope(server)
+    totals = server.workspace.totals
+    if not totals.complete:
+        raise InvalidParams(
+            f"{REPLACE}: the workspace search stopped before it searched every file "
+            f"({totals.files:,} files, {totals.matches:,} matches; past "
+            f"grepls.maxWorkspaceMatches, {server.settings.max_workspace_matches:,}, or its "
+            "process died): a replace would miss matches, so nothing is replaced; raise "
+            "grepls.maxWorkspaceMatches, or replace in the open documents (scope 'open')"
+        )
 
 
 def closed_texts(server: Server, pattern: str) -> Iterator[tuple[str, str]]:
@@ -236,8 +264,49 @@ def closed_texts(server: Server, pattern: str) -> Iterator[tuple[str, str]]:
 
 
 def replace(server: Server, arguments: list[Any]) -> Any:
-    """``grepls.replace``: plan, send ``workspace/applyEdit``, answer once the editor has."""
+    """``grepls.replace``: plan, send ``workspace/applyEdit``, answer once the editor has. A
+    workspace replace asked while the workspace search runs waits for it to end."""
     request = parse_request(arguments)
+    if request.scope == "workspace" and server.workspace.running:
+        _check_workspace_scope(server)
+        matcher = matcher_of(server, request.pattern)
+        Rewrite(request.replacement, matcher.spec)  # a bad replacement is refused now
+        later = Later()
+        spawn(_after_the_search(server, request, matcher, later))
+        return later
+    return _replace_now(server, request)
+
+
+async def _after_the_search(
+    server: Server, request: Request, matcher: Matcher, later: Later
+) -> None:
+    """Answer ``later`` with the replace once the workspace search has ended (asked now, the
+    closed files it has not reached would be left out)."""
+    try:
+        while server.workspace.running and not later.done:
+            await asyncio.sleep(_SEARCH_POLL_SECONDS)
+        if later.done:  # the editor cancelled the request
+            return
+        if matcher_of(server, request.pattern).spec != matcher.spec:
+            raise InvalidParams(
+                f"{REPLACE}: the pattern {request.pattern!r} changed while the workspace search "
+                "ran: nothing is replaced"
+            )
+        outcome = _replace_now(server, request)
+    except InvalidParams as problem:
+        later.fail(str(problem))
+        return
+    except Exception:
+        logger.exception("a workspace replace failed")
+        later.fail(f"{REPLACE} failed; see the server log", INTERNAL_ERROR)
+        return
+    if isinstance(outcome, Later):
+        later.answers(outcome)
+    else:
+        later.answer(outcome)
+
+
+def _replace_now(server: Server, request: Request) -> Any:
     files, matcher = plan(server, request)
     count = sum(len(file.edits) for file in files)
     result: dict[str, Any] = {"applied": False, "files": len(files), "replacements": count}

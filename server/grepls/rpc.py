@@ -101,6 +101,11 @@ class Later:
         """Whether it was answered, failed, or cancelled by the client: nothing more to send."""
         return self._send is None and self._fail is None
 
+    def answers(self, inner: Later) -> None:
+        """``inner``'s answer (or failure), when it comes, is this one's."""
+        inner._send = self.answer
+        inner._fail = lambda code, message: self.fail(message, code)
+
 
 @dataclass(frozen=True, slots=True)
 class Route:
