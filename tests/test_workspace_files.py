@@ -516,5 +516,5 @@ def test_a_scan_whose_worker_keeps_dying_ends_saying_so_and_the_next_scan_runs(
         p["value"]["message"] for m, p in sent if m == "$/progress" and p["value"]["kind"] == "end"
     ]
     assert ends[0] == "stopped: the search process died"
-    assert ends[1].startswith("1 matches in 1 of")
+    assert ends[1].startswith("1 match in 1 of")
     assert held == 10  # none while the worker died, a.txt once it worked

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from grepls.counted import count_of
 from grepls.document import Document
-from grepls.edits import FileEdit, Range, count_of, workspace_edit
+from grepls.edits import FileEdit, Range, workspace_edit
 from grepls.matcher import Matcher
 from grepls.replace import Server
 from grepls.rewrite import REPLACE

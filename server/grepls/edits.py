@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from grepls.counted import count_of
 from grepls.matcher import Matcher
 from grepls.pattern import PatternSpec
 from grepls.positions import (
@@ -139,12 +140,6 @@ def workspace_edit(
             }
         }
     return edit
-
-
-def count_of(number: int, noun: str) -> str:
-    if number == 1:
-        return f"1 {noun}"
-    return f"{number:,} {noun}" + ("es" if noun.endswith("ch") else "s")
 
 
 def label_of(spec: PatternSpec, replacement: str) -> str:

@@ -51,6 +51,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from grepls.compose import Composition, Shown
+from grepls.counted import count_of
 from grepls.document import Document
 from grepls.render import (
     DiagnosticRenderer,
@@ -396,7 +397,7 @@ class Publisher:
             named = ", ".join(described for described, _ in over[:CAP_NAMED])
             more = f" and {len(over) - CAP_NAMED} more" if len(over) > CAP_NAMED else ""
             message = (
-                f"grepls: {len(over)} patterns have more than {cap:,} matches in {name} "
+                f"grepls: {len(over)} patterns have more than {count_of(cap, 'match')} in {name} "
                 f"({named}{more}); showing the first {cap:,} of each {CAP_SETTING}"
             )
         self.endpoint.notify("window/showMessage", {"type": WARNING, "message": message})

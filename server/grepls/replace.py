@@ -50,6 +50,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from grepls.counted import count_of
 from grepls.disk import decode, read_file
 from grepls.document import Document
 from grepls.documents import Documents
@@ -240,7 +241,7 @@ def _check_workspace_searched(server: Server) -> None:
     if not totals.complete:
         raise InvalidParams(
             f"{REPLACE}: the workspace search stopped before it searched every file "
-            f"({totals.files:,} files, {totals.matches:,} matches; past "
+            f"({count_of(totals.files, 'file')}, {count_of(totals.matches, 'match')}; past "
             f"grepls.maxWorkspaceMatches, {server.settings.max_workspace_matches:,}, or its "
             "process died): a replace would miss matches, so nothing is replaced; raise "
             "grepls.maxWorkspaceMatches, or replace in the open documents (scope 'open')"

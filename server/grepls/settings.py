@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from grepls.counted import count_of
 from grepls.pattern import PatternError, PatternSpec, checked_spec, spec_from_options
 from grepls.patterns import SEVERITIES, Pattern, patterns_from_setting
 
@@ -41,8 +42,8 @@ CAP_NAMED = 3
 def over_the_cap(described: str, name: str, count: int | None, cap: int) -> str:
     """What a user is told of one pattern with more matches in one file than the cap shows
     (``count`` ``None``: the search stopped at the cap, the rest was never counted)."""
-    how_many = f"more than {cap:,}" if count is None else f"{count:,}"
-    return f"grepls: {how_many} matches of {described} in {name}; showing the first {cap:,} " + (
+    how_many = f"more than {count_of(cap, 'match')}" if count is None else count_of(count, "match")
+    return f"grepls: {how_many} of {described} in {name}; showing the first {cap:,} " + (
         CAP_SETTING
     )
 

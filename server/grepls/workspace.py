@@ -40,6 +40,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 
 from grepls.closed import ClosedFile, ClosedFiles, Scope
+from grepls.counted import count_of
 from grepls.document import Document
 from grepls.helper_process import Priority
 from grepls.matcher import Matcher
@@ -334,15 +335,17 @@ class Workspace:
             totals.complete = True
         except Capped:
             self._message(
-                f"grepls: more than {self.options.max_matches:,} matches in the workspace; the "
-                f"search stopped after {totals.files:,} files with {totals.matches:,} matches "
+                f"grepls: more than {count_of(self.options.max_matches, 'match')} in the "
+                f"workspace; the search stopped after {count_of(totals.files, 'file')} with "
+                f"{count_of(totals.matches, 'match')} "
                 "(setting grepls.maxWorkspaceMatches)"
             )
         except WorkerDied:
             self.watcher.scanned()
             self._message(
                 "grepls: the workspace search process kept dying; the search stopped after "
-                f"{totals.files:,} files with {totals.matches:,} matches (see the server's log)"
+                f"{count_of(totals.files, 'file')} with {count_of(totals.matches, 'match')} (see "
+                "the server's log)"
             )
             if scan.progress is not None:
                 scan.progress.end("stopped: the search process died")
@@ -448,7 +451,8 @@ class Workspace:
         ][:CAP_NAMED]
         more = f" and {len(over) - CAP_NAMED} more patterns" if len(over) > CAP_NAMED else ""
         self._message(
-            f"grepls: closed files with more than {cap:,} matches: {', '.join(counted)}{more};"
+            f"grepls: closed files with more than {count_of(cap, 'match')}: "
+            f"{', '.join(counted)}{more};"
             f" showing the first {cap:,} in each {CAP_SETTING}"
         )
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from grepls.closed import ClosedFiles
+from grepls.counted import count_of
 from grepls.helper_process import Message
 from grepls.matcher import Matcher
 from grepls.progress import PROGRESS_SECONDS, Progress
@@ -142,10 +143,12 @@ class WorkspaceScan:
     def describe(self) -> str:
         totals = self.store.totals
         skipped = ", ".join(f"{n:,} {why}" for why, n in totals.skipped.items() if n)
-        files = f"{len(self.store.files):,} of {totals.files:,} files"
+        files = f"{len(self.store.files):,} of {count_of(totals.files, 'file')}"
         if self.listed is None:  # ripgrep ruled out the others
-            files = f"{len(self.store.files):,} of the {totals.files:,} files ripgrep named"
-        text = f"{totals.matches:,} matches in {files}"
+            files = (
+                f"{len(self.store.files):,} of the {count_of(totals.files, 'file')} ripgrep named"
+            )
+        text = f"{count_of(totals.matches, 'match')} in {files}"
         return text + (f" (skipped: {skipped})" if skipped else "")
 
     async def _search(self, commands: list[tuple[str, list[str]]]) -> str:
