@@ -618,6 +618,11 @@ async function scenario(url) {
   await page.keyboard.press("Alt+F3");
   await eventually("the cursor on line 7", async () => (await cursorLine(page)) === 7, 10_000);
   check("Next Match (Alt+F3) moves to the next match", true);
+  // Previous Match goes back to line 5 (the jump left the line-7 match selected, the cursor at its
+  // end: asked from there, previous found that same match again).
+  await page.keyboard.press("Shift+Alt+F3");
+  await eventually("the cursor back on line 5", async () => (await cursorLine(page)) === 5, 10_000);
+  check("Previous Match (Shift+Alt+F3) after Next Match moves back", true);
 
   // Past the cap: with one diagnostic a document, Next Match still walks on (the server finds the
   // match, grepls.nextMatch); the one match held would wrap back onto itself.
@@ -646,6 +651,15 @@ async function scenario(url) {
     return found ? found[0] : false;
   }, 10_000);
   check("Next Match says where the match stands", said === "grepls: match 2 of 2+", said);
+  // From the top, Previous Match wraps to the last match, and says so the right way round.
+  await page.keyboard.press("Control+Home");
+  await eventually("the cursor on line 1", async () => (await cursorLine(page)) === 1, 10_000);
+  await page.keyboard.press("Shift+Alt+F3");
+  const wrapped = await eventually("the backward wrap in the status bar", async () => {
+    const found = /grepls: match \S+ of \S+, wrapped around the \w+/.exec(await page.locator(".statusbar").innerText());
+    return found ? found[0] : false;
+  }, 10_000);
+  check("Previous Match from the top says it wrapped around the start", wrapped.endsWith("wrapped around the start"), wrapped);
   fs.rmSync(workspaceSettings);
   await eventually("the squiggles back without the cap", async () => (await squiggles()) === uncapped, 30_000);
 

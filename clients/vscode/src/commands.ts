@@ -12,7 +12,7 @@
 import * as vscode from "vscode";
 import { PatternCatalog } from "./catalog";
 import { isCssColor, nextFreeColor, PALETTE } from "./colors";
-import { nextMatch, type Place, placeText, previousMatch } from "./matchNavigation";
+import { jumpOrigin, nextMatch, type Place, placeText, previousMatch } from "./matchNavigation";
 import { PatternMatches } from "./matches";
 import { PatternPreview } from "./preview";
 import { entryId, newPatternId, PatternEntry, patternLabel, SEARCH_ID, Severity } from "./patterns";
@@ -605,7 +605,7 @@ export class Commands {
     if (!editor) {
       return;
     }
-    const cursor = editor.selection.active;
+    const cursor = jumpOrigin(editor.selection);
     // The server finds the nearest match anywhere in the document, past the cap too; the matches
     // held here (every pattern's reported ones, the capped list) answer when it cannot, or when
     // its answer is for another version of the text.
@@ -623,7 +623,7 @@ export class Commands {
     editor.revealRange(target, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     if (found?.place) {
       this.placeMessage?.dispose();
-      this.placeMessage = vscode.window.setStatusBarMessage(placeText(found.place), 5000);
+      this.placeMessage = vscode.window.setStatusBarMessage(placeText(found.place, direction), 5000);
     }
   }
 

@@ -4,6 +4,11 @@
  * Matches are (line, character) starts. "Next" is the first match starting strictly after the
  * cursor, wrapping to the first; "previous" is the last one starting strictly before it, wrapping
  * to the last. Strictness is what lets repeated presses walk through adjacent matches.
+ *
+ * A jump selects the match it lands on, the cursor at its end; the next jump, either way, starts
+ * from where the selection starts (`jumpOrigin`), so the selected match itself is passed over:
+ * from its end, previous would find that match again and next would skip a match that begins
+ * where it ends (`\d` on "2026").
  */
 
 export interface Point {
@@ -13,6 +18,11 @@ export interface Point {
 
 export function comparePoints(a: Point, b: Point): number {
   return a.line - b.line || a.character - b.character;
+}
+
+/** Where a jump searches from, either way: where the editor's selection starts (see above). */
+export function jumpOrigin<P extends Point>(selection: { start: P; end: P }): P {
+  return selection.start;
 }
 
 export function nextMatch<T extends { start: Point }>(matches: readonly T[], cursor: Point): T | undefined {
@@ -41,9 +51,11 @@ export interface Place {
 }
 
 /** What a jump says, as a find widget's count: "grepls: match 3 of 120" ("?" for a place not
- * counted, "+" after a count that is a lower bound). */
-export function placeText(place: Place): string {
+ * counted, "+" after a count that is a lower bound); a wrap is past the end going next, past the
+ * start going previous. */
+export function placeText(place: Place, direction: "next" | "previous"): string {
   const index = place.index ?? "?";
   const count = `${place.matches}${place.complete ? "" : "+"}`;
-  return `grepls: match ${index} of ${count}${place.wrapped ? ", wrapped around the end" : ""}`;
+  const wrapped = place.wrapped ? `, wrapped around the ${direction === "next" ? "end" : "start"}` : "";
+  return `grepls: match ${index} of ${count}${wrapped}`;
 }
