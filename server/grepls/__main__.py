@@ -28,6 +28,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--log-level",
         default="WARNING",
+        type=str.upper,  # --log-level debug, as most tools take it
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="log level (default WARNING)",
     )
@@ -47,7 +48,21 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         f"memory and written when idle or at exit (also ${TRACE_ENVIRONMENT}). For measuring the "
         "server's share of a keystroke: didChange in -> publishDiagnostics out",
     )
-    return parser.parse_args(argv)
+    arguments = parser.parse_args(argv)
+    if arguments.ws and not _has_websockets():
+        parser.error(
+            "--ws needs the websockets package: install grepls with its ws extra "
+            "(pipx install 'grepls[ws]', or pip install websockets beside it)"
+        )
+    return arguments
+
+
+def _has_websockets() -> bool:
+    try:
+        import websockets  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _process_id(text: str) -> int:

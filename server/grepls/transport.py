@@ -36,6 +36,7 @@ import logging
 import os
 import queue
 import select
+import selectors
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -194,10 +195,12 @@ def serve_stdio(server: Server, client_pid: int | None = None) -> int:
         server.endpoint.on_exit = frames.finish
         feeding = None
         try:
+            if not _watchable(stdin.fileno()):
+                raise ValueError("the event loop cannot watch this input")
             await loop.connect_read_pipe(lambda: frames, stdin)
         except (ValueError, OSError):
-            # Regular files and some terminals cannot be watched by the event loop. Their reads
-            # go through the buffered stream, so none may bypass it.
+            # Regular files, /dev/null and some terminals cannot be watched by the event loop.
+            # Their reads go through the buffered stream, so none may bypass it.
             frames.fd = None
             feeding = asyncio.ensure_future(_feed_from_thread(stdin, frames))
         else:
@@ -391,6 +394,17 @@ def _reader(server: Server, fd: int | None = None) -> FrameReader:
         trace.batch_done()
 
     return FrameReader(endpoint.receive, batch_done, fd, endpoint.read_done)
+
+
+def _watchable(fd: int) -> bool:
+    """Whether the event loop can wait for ``fd`` to be readable (epoll refuses /dev/null and
+    regular files; the pipe transport would fail later, in a callback, and never read)."""
+    try:
+        with selectors.DefaultSelector() as selector:
+            selector.register(fd, selectors.EVENT_READ)
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 async def _feed_from_thread(stream: BinaryIO, frames: FrameReader) -> None:
