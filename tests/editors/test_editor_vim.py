@@ -7,6 +7,7 @@ on ASCII lines they are also the right byte columns. Lines, counts and ends are 
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from editors_fixture import Match
@@ -31,7 +32,7 @@ def test_vim_ale_sets_edits_and_clears(workdir: Path, env: dict[str, str], plan_
     vim = require_binary("vim")
     vimrc = workdir / "vimrc"
     vimrc.write_text(
-        "set nocompatible encoding=utf-8\nfiletype plugin on\n" + snippet("vim-ale-config"),
+        "set nocompatible encoding=utf-8\n" + snippet("vim-ale-config"),
         encoding="utf-8",
     )
     fixture = workdir / "project" / "sample.txt"
@@ -43,3 +44,26 @@ def test_vim_ale_sets_edits_and_clears(workdir: Path, env: dict[str, str], plan_
     )
     assert report["filetype"] == "text"
     check_phases(report, loclist_row, text_key="text")
+
+
+def test_vim_ale_says_which_filetypes_grepls_runs_on(workdir: Path, env: dict[str, str]) -> None:
+    """On a buffer whose filetype ALE runs no grepls for, the command says so (ALE threw
+    'Linter "grepls" not found!' at the user)."""
+    vim = require_binary("vim")
+    vimrc = workdir / "vimrc"
+    vimrc.write_text("set nocompatible\n" + snippet("vim-ale-config"), encoding="utf-8")
+    source = workdir / "project" / "tool.py"
+    source.write_text("# TODO\n", encoding="utf-8")
+    said = workdir / "said.txt"
+    commands = ["Grepls TODO", f"redir! > {said}", "messages", "redir END", "qa!"]
+    argv = [vim, "-N", "-n", "-i", "NONE", "-u", str(vimrc), "-es"]
+    for command in commands:
+        argv += ["-c", command]
+    run = subprocess.run([*argv, str(source)], env=env, capture_output=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    messages = said.read_text(encoding="utf-8")
+    assert (
+        "grepls: ALE runs grepls on the filetypes in g:grepls_filetypes (text, markdown), "
+        "not on python" in messages
+    ), messages
+    assert "E605" not in messages
