@@ -40,7 +40,7 @@ def test_ws_without_its_extra_says_how_to_get_it() -> None:
     )
     assert run.returncode == 2
     assert "--ws needs the websockets package" in run.stderr
-    assert "grepls[ws]" in run.stderr
+    assert "ws extra" in run.stderr
     assert "Traceback" not in run.stderr
 
 

@@ -51,8 +51,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     arguments = parser.parse_args(argv)
     if arguments.ws and not _has_websockets():
         parser.error(
-            "--ws needs the websockets package: install grepls with its ws extra "
-            "(pipx install 'grepls[ws]', or pip install websockets beside it)"
+            "--ws needs the websockets package: install grepls with its ws extra (from a "
+            "checkout: pipx install '.[ws]'), or websockets beside it"
         )
     return arguments
 
