@@ -632,6 +632,9 @@ async function scenario(url) {
   fs.mkdirSync(path.dirname(workspaceSettings), { recursive: true });
   fs.writeFileSync(workspaceSettings, JSON.stringify({ "grepls.maxMatchesPerDocument": 1 }));
   await eventually("one squiggle under a cap of one", async () => (await squiggles()) === 1, 30_000);
+  // The status bar's count is the diagnostics' (one), marked as a lower bound: the file has more.
+  await eventually("the capped count marked in the status bar", async () => /TODO: 1\+/.test(await statusText(page)), 15_000);
+  check("a count cut at maxMatchesPerDocument shows as 1+ in the status bar", true, await statusText(page));
   await page.keyboard.press("Control+Home");
   await eventually("the cursor on line 1", async () => (await cursorLine(page)) === 1, 10_000);
   await page.keyboard.press("Alt+F3");

@@ -12,7 +12,7 @@
 import * as vscode from "vscode";
 import { assignColors, PatternPaint } from "./colors";
 import { KeptPatterns } from "./keptPatterns";
-import { groupByPattern, PatternMatches } from "./matches";
+import { groupByPattern, incompleteIds, LinesAnswer, PatternMatches } from "./matches";
 import { entryId, hiddenIds, PatternEntry, patternLabel, readEntries, SEARCH_ID } from "./patterns";
 
 export type KnownEntry = PatternEntry & { id: string; origin: "settings" | "kept" };
@@ -20,7 +20,10 @@ export type KnownEntry = PatternEntry & { id: string; origin: "settings" | "kept
 export interface PatternCount {
   id: string;
   label: string;
+  /** Its diagnostics in the document: at most `maxMatchesPerDocument`. */
   count: number;
+  /** False when the document holds more than `count` (the server capped them). */
+  complete: boolean;
 }
 
 export class PatternCatalog implements vscode.Disposable {
@@ -32,6 +35,10 @@ export class PatternCatalog implements vscode.Disposable {
   readonly onDidChangeCounts = this.countsChanged.event;
   /** Pattern ids in the order first seen in diagnostics, for ids no entry names. */
   private readonly seen = new Set<string>();
+  /** Per document URI, the patterns with more matches than their diagnostics: the server's
+   * latest `grepls.matchesInLines` answer for it says so (the diagnostics cannot: a file with
+   * exactly the cap's count looks the same). */
+  private readonly capped = new Map<string, Set<string>>();
   private readonly subscription: { dispose(): void };
 
   constructor(
@@ -93,9 +100,34 @@ export class PatternCatalog implements vscode.Disposable {
   /** Each pattern's number of matches in a document, in the server's order; none: empty. */
   counts(uri: vscode.Uri): PatternCount[] {
     const groups = groupByPattern(this.matches.all(uri.toString()));
+    const capped = this.capped.get(uri.toString());
     const order = [...this.entries().map((e) => e.id), SEARCH_ID];
     const ids = [...order.filter((id) => groups.has(id)), ...[...groups.keys()].filter((id) => !order.includes(id))];
-    return ids.map((id) => ({ id, label: this.label(id), count: groups.get(id)?.length ?? 0 }));
+    return ids.map((id) => ({
+      id,
+      label: this.label(id),
+      count: groups.get(id)?.length ?? 0,
+      complete: !capped?.has(id),
+    }));
+  }
+
+  /** What the server's latest `grepls.matchesInLines` answer for a document (of the version on
+   * screen) says of its counts: which patterns' diagnostics stop at the cap. */
+  noteLinesAnswer(uri: string, answer: Pick<LinesAnswer, "counts">): void {
+    if (!answer.counts) {
+      return; // a server that does not say
+    }
+    const capped = incompleteIds(answer);
+    const before = this.capped.get(uri) ?? new Set<string>();
+    if (capped.size === before.size && [...capped].every((id) => before.has(id))) {
+      return;
+    }
+    if (capped.size) {
+      this.capped.set(uri, capped);
+    } else {
+      this.capped.delete(uri);
+    }
+    this.countsChanged.fire();
   }
 
   dispose(): void {

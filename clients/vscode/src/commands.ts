@@ -428,7 +428,7 @@ export class Commands {
     const items: Array<Pickable<string>> = [
       ...patterns.map((p) => ({
         label: p.id === SEARCH_ID ? this.catalog.label(SEARCH_ID) : patternLabel(p),
-        description: `${matchCount(p.matches)}${p.complete ? "" : "+"} · ${origin(p.id)}`,
+        description: `${matchCount(p.matches, p.complete)} · ${origin(p.id)}`,
         detail: p.message,
         value: p.id,
       })),
@@ -548,19 +548,25 @@ export class Commands {
       group ? group.push(match) : groups.set(match.pattern, [match]);
     }
     const shown = [...groups].filter(([, lines]) => lines.length > 0);
+    // The list stops at the cap (maxMatchesPerDocument) for a pattern with more: its count says so.
+    const capped = new Set(this.catalog.counts(editor.document.uri).filter((c) => !c.complete).map((c) => c.id));
+    const complete = shown.every(([id]) => !capped.has(id));
     type Item = vscode.QuickPickItem & { range?: vscode.Range };
     const items: Item[] = [];
     for (const [id, lines] of shown) {
       if (shown.length > 1) {
-        items.push({ label: `${this.catalog.label(id)}: ${matchCount(lines.length)}`, kind: vscode.QuickPickItemKind.Separator });
+        items.push({
+          label: `${this.catalog.label(id)}: ${matchCount(lines.length, !capped.has(id))}`,
+          kind: vscode.QuickPickItemKind.Separator,
+        });
       }
       items.push(...lines.map((m) => ({ label: `${m.range.start.line + 1}: ${m.text.trim()}`, range: m.range })));
     }
     const pick = vscode.window.createQuickPick<Item>();
     pick.title =
       shown.length === 1 && shown[0][0] === SEARCH_ID && this.state.query
-        ? `grepls: ${matchCount(matches.length)} of ${describeQuery(this.state.query)}`
-        : `grepls: ${matchCount(matches.length)} of ${shown.length === 1 ? this.catalog.label(shown[0][0]) : `${shown.length} patterns`}`;
+        ? `grepls: ${matchCount(matches.length, complete)} of ${describeQuery(this.state.query)}`
+        : `grepls: ${matchCount(matches.length, complete)} of ${shown.length === 1 ? this.catalog.label(shown[0][0]) : `${shown.length} patterns`}`;
     pick.placeholder = matches.length ? "Type to filter; Enter jumps to the match" : "No matches in this document";
     pick.items = items;
     const cursor = editor.selection.active;

@@ -181,6 +181,9 @@ export class PatternDecorations implements vscode.Disposable {
       return;
     }
     this.shown.set(editor, request);
+    if (answer) {
+      this.catalog.noteLinesAnswer(uri, answer);
+    }
     this.paintBackgrounds(editor, answer, lines);
   }
 

@@ -159,6 +159,16 @@ export class PatternMatches<D extends Coded> {
 export interface LinesAnswer {
   version: number | null;
   matches: Record<string, number[]>;
+  /** Each pattern's count in the whole document, as far as the server searched it: `complete`
+   * false past `maxMatchesPerDocument` (the diagnostics then carry the first that many only). */
+  counts?: Array<{ id: string; matches: number; complete: boolean }>;
+}
+
+/** The patterns whose count in the document a lines answer says is not complete: those with
+ * more matches than the diagnostics carry. */
+export function incompleteIds(answer: Pick<LinesAnswer, "counts">): Set<string> {
+  const counts = Array.isArray(answer.counts) ? answer.counts : [];
+  return new Set(counts.filter((c) => c?.complete === false && typeof c.id === "string").map((c) => c.id));
 }
 
 export function isLinesAnswer(value: unknown): value is LinesAnswer {

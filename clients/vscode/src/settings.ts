@@ -105,7 +105,13 @@ export function describeQuery(query: Pick<PatternQuery, "pattern" | PatternFlag>
   return flags.length ? `${shown} (${flags.join(", ")})` : shown;
 }
 
-/** `1 match`, `2 matches`, `0 matches`. */
-export function matchCount(n: number): string {
-  return `${n} match${n === 1 ? "" : "es"}`;
+/** `1 match`, `2 matches`, `0 matches`; a count that is a lower bound (not `complete`): `1000+
+ * matches`. */
+export function matchCount(n: number, complete = true): string {
+  return `${countText(n, complete)} match${n === 1 && complete ? "" : "es"}`;
+}
+
+/** A count as the status bar shows it: `12`, or `1000+` when it is a lower bound. */
+export function countText(n: number, complete = true): string {
+  return `${n}${complete ? "" : "+"}`;
 }

@@ -12,7 +12,7 @@
 import * as vscode from "vscode";
 import { PatternCount } from "./catalog";
 import { SEARCH_ID } from "./patterns";
-import { describeQuery, matchCount } from "./settings";
+import { countText, describeQuery, matchCount } from "./settings";
 import { PatternState } from "./state";
 import { workspaceText, WorkspaceSummary } from "./workspaceMatches";
 
@@ -84,7 +84,7 @@ export class StatusBar implements vscode.Disposable {
     const perPattern = editor && this.patterns ? this.patterns.counts(editor.document.uri) : [];
     const kept = perPattern.filter((p) => p.id !== SEARCH_ID);
     const keptLines = kept.length
-      ? `\n\nIn this file:\n${perPattern.map((p) => `${p.label}: ${matchCount(p.count)}`).join("\n")}`
+      ? `\n\nIn this file:\n${perPattern.map((p) => `${p.label}: ${matchCount(p.count, p.complete)}`).join("\n")}`
       : "";
     const query = this.state.query;
     const summary = this.workspace?.summary();
@@ -99,6 +99,7 @@ export class StatusBar implements vscode.Disposable {
     // (VS Code announces its markers 50 ms later, after converting every one); VS Code's markers
     // only when no report has come yet.
     const search = perPattern.find((p) => p.id === SEARCH_ID);
+    const complete = search?.complete ?? true;
     const count = !editor
       ? undefined
       : search
@@ -106,10 +107,11 @@ export class StatusBar implements vscode.Disposable {
         : grepDiagnostics(editor.document.uri).filter((d) => d.code === undefined || d.code === SEARCH_ID).length;
     const shown = query.pattern.length > 30 ? `${query.pattern.slice(0, 29)}…` : query.pattern;
     const whole = summary ? workspaceText(summary, SEARCH_ID) : undefined;
-    this.item.text = (count === undefined ? `$(search) ${shown}` : `$(search) ${shown}: ${count}`) + (whole?.text ?? "");
+    this.item.text =
+      (count === undefined ? `$(search) ${shown}` : `$(search) ${shown}: ${countText(count, complete)}`) + (whole?.text ?? "");
     this.item.tooltip =
       `grepls: ${describeQuery(query)}` +
-      (count === undefined ? "" : ` — ${matchCount(count)} in this file`) +
+      (count === undefined ? "" : ` — ${matchCount(count, complete)} in this file`) +
       `. Click to change.${keptLines}${whole?.tooltip ?? ""}`;
   }
 

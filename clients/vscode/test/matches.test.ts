@@ -4,6 +4,7 @@ import { strict as assert } from "node:assert";
 import { test } from "node:test";
 import {
   groupByPattern,
+  incompleteIds,
   isLinesAnswer,
   isPreviewAnswer,
   linesAround,
@@ -144,4 +145,18 @@ test("a preview's answer is checked before it is painted, and its count read as 
   assert.equal(previewText({ count: 1, complete: true }), "1 match in this file");
   assert.equal(previewText({ count: 12, complete: true }), "12 matches in this file");
   assert.equal(previewText({ count: 1001, complete: false }), "1001+ matches in this file");
+});
+
+test("a pattern whose count in the file the server did not finish (over the cap) is told apart", () => {
+  const answer = {
+    version: 3,
+    matches: {},
+    counts: [
+      { id: "search", pattern: "TODO", matches: 1001, complete: false },
+      { id: "fixme", pattern: "FIXME", matches: 1000, complete: true },
+    ],
+  };
+  assert.ok(isLinesAnswer(answer));
+  assert.deepEqual([...incompleteIds(answer)], ["search"]);
+  assert.deepEqual([...incompleteIds({ counts: undefined })], []);
 });

@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
-import { DEFAULTS, describeQuery, patternSettings, serverPayload } from "../src/settings";
+import { countText, DEFAULTS, describeQuery, matchCount, patternSettings, serverPayload } from "../src/settings";
 
 test("nothing set: nothing sent, so the server's defaults apply", () => {
   assert.deepEqual(serverPayload({}), {});
@@ -76,4 +76,13 @@ test("reads through a get() accessor like VS Code's WorkspaceConfiguration", () 
 test("a query's description", () => {
   assert.equal(describeQuery({ pattern: "x+", regex: true, caseSensitive: false, wholeWord: false }), "/x+/ (ignore case)");
   assert.equal(describeQuery({ pattern: "TODO", regex: false, caseSensitive: true, wholeWord: true }), '"TODO" (whole word)');
+});
+
+test("a count the server capped reads 1000+, not 1000 (the status bar and its tooltip)", () => {
+  assert.equal(countText(1000, false), "1000+");
+  assert.equal(countText(1000), "1000");
+  assert.equal(matchCount(1000, false), "1000+ matches");
+  assert.equal(matchCount(1, false), "1+ matches");
+  assert.equal(matchCount(1), "1 match");
+  assert.equal(matchCount(0), "0 matches");
 });
