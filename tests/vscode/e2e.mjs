@@ -755,6 +755,28 @@ async function scenario(url) {
   await eventually("status bar to show 1 in the untitled document", async () => /TODO: 1\b/.test(await statusText(page)));
   await eventually("1 squiggle in the untitled document", async () => (await page.locator(".editor-instance .squiggly-warning").count()) === 1);
   check("an untitled document is grepped", true);
+  // "$(date)" is text, not an icon: in Show Matches' rows and in the status bar as a pattern.
+  await page.keyboard.press("Enter");
+  await page.keyboard.type("run x=$(date) TODO", { delay: 10 });
+  await eventually("status bar to show 2 in the untitled document", async () => /TODO: 2\b/.test(await statusText(page)));
+  await runCommand(page, "grepls: Show Matches");
+  const rows = page.locator(".quick-input-widget .monaco-list-row");
+  const dated = await eventually("the $(date) line in Show Matches", async () => {
+    const texts = await rows.allInnerTexts();
+    return texts.length === 2 ? texts.find((text) => text.includes("run x=")) ?? false : false;
+  }, 15_000);
+  check("Show Matches shows a line's $(date) as typed", dated.includes("run x=$(date) TODO"), dated);
+  await page.keyboard.press("Escape");
+  await runCommand(page, "grepls: Set Search Pattern");
+  await box.waitFor({ state: "visible", timeout: 15_000 });
+  await box.fill("$(date)");
+  await page.keyboard.press("Enter");
+  await box.waitFor({ state: "hidden", timeout: 15_000 });
+  const dollar = await eventually("the $(date) pattern in the status bar", async () => {
+    const text = await statusText(page);
+    return /: \d+$/.test(text) && !text.includes("TODO") ? text : false;
+  });
+  check("the status bar shows the pattern $(date) as typed", /\$\(date\): \d+$/.test(dollar), dollar);
 
   // Clear Pattern: everything goes.
   await runCommand(page, "grepls: Clear Pattern");

@@ -12,6 +12,7 @@
 import * as vscode from "vscode";
 import { PatternCatalog } from "./catalog";
 import { isCssColor, nextFreeColor, PALETTE } from "./colors";
+import { escapeIcons } from "./labels";
 import { jumpOrigin, nextMatch, type Place, placeText, previousMatch } from "./matchNavigation";
 import { PatternMatches } from "./matches";
 import { PatternPreview } from "./preview";
@@ -153,7 +154,7 @@ export class Commands {
         }
         box.buttons = buttons;
         const verdict = checkPattern(box.value, flags.regex);
-        box.validationMessage = verdict.ok || box.value === "" ? undefined : verdict.message;
+        box.validationMessage = verdict.ok || box.value === "" ? undefined : escapeIcons(verdict.message);
         showPreview(verdict.ok && box.value !== "" ? { pattern: box.value, ...flags } : undefined);
       };
       const showPreview = (query: PatternQuery | undefined) => {
@@ -164,7 +165,7 @@ export class Commands {
             return; // typed on since, or nothing to say
           }
           if ("refused" in outcome) {
-            box.validationMessage = outcome.refused;
+            box.validationMessage = escapeIcons(outcome.refused);
           } else {
             box.prompt = `${outcome.count}. ${prompt}`;
           }
@@ -206,16 +207,17 @@ export class Commands {
           render();
           return;
         }
-        const picked = await ui.aside(() => vscode.window.showQuickPick(this.history, { title: "grepls: Earlier Patterns" }));
+        const earlier = this.history.map((pattern) => ({ label: escapeIcons(pattern), pattern }));
+        const picked = await ui.aside(() => vscode.window.showQuickPick(earlier, { title: "grepls: Earlier Patterns" }));
         if (picked !== undefined) {
-          box.value = picked;
+          box.value = picked.pattern;
         }
         render();
       });
       box.onDidAccept(async () => {
         const verdict = checkPattern(box.value, flags.regex);
         if (!verdict.ok) {
-          box.validationMessage = verdict.message;
+          box.validationMessage = escapeIcons(verdict.message);
           return;
         }
         let outcome: Outcome;
@@ -228,7 +230,7 @@ export class Commands {
           box.hide();
         } else if (outcome !== null) {
           // The server's InvalidParams message, shown where the user is typing.
-          box.validationMessage = outcome;
+          box.validationMessage = escapeIcons(outcome);
         }
       });
       box.onDidHide(() => {
@@ -256,7 +258,7 @@ export class Commands {
           // count the rest as it comes.
           const rest = result.workspace ? "; searching the workspace" : "";
           vscode.window.setStatusBarMessage(
-            `grepls: ${describeQuery(query)}: ${matchCount(result.matches)} in open documents${rest}`,
+            `grepls: ${escapeIcons(describeQuery(query))}: ${matchCount(result.matches)} in open documents${rest}`,
             4000,
           );
           return undefined;
@@ -293,7 +295,7 @@ export class Commands {
           const matches = choices.where === "settings" ? await this.saveToSettings(entry) : await this.keep(entry);
           await this.remember(query.pattern);
           vscode.window.setStatusBarMessage(
-            `grepls: added ${describeQuery(query)}: ${matchCount(matches)} in open documents`,
+            `grepls: added ${escapeIcons(describeQuery(query))}: ${matchCount(matches)} in open documents`,
             4000,
           );
           return undefined;
@@ -425,15 +427,19 @@ export class Commands {
     const entries = this.catalog.entries();
     const origin = (id: string) =>
       id === SEARCH_ID ? "the search pattern" : entries.find((e) => e.id === id)?.origin === "settings" ? "from settings" : "kept";
+    const labels = new Map<string, string>([
+      ...patterns.map((p): [string, string] => [p.id, p.id === SEARCH_ID ? this.catalog.label(SEARCH_ID) : patternLabel(p)]),
+      ...notRunning.map((e): [string, string] => [e.id, patternLabel({ id: e.id, pattern: e.pattern, regex: e.regex === true })]),
+    ]);
     const items: Array<Pickable<string>> = [
       ...patterns.map((p) => ({
-        label: p.id === SEARCH_ID ? this.catalog.label(SEARCH_ID) : patternLabel(p),
+        label: escapeIcons(labels.get(p.id) ?? p.id),
         description: `${matchCount(p.matches, p.complete)} · ${origin(p.id)}`,
-        detail: p.message,
+        detail: p.message === undefined ? undefined : escapeIcons(p.message),
         value: p.id,
       })),
       ...notRunning.map((entry) => ({
-        label: patternLabel({ id: entry.id, pattern: entry.pattern, regex: entry.regex === true }),
+        label: escapeIcons(labels.get(entry.id) ?? entry.id),
         description: "kept · not running (the server refused it: see the grepls output)",
         value: entry.id,
       })),
@@ -453,7 +459,7 @@ export class Commands {
       await this.catalog.kept.remove(id);
       this.refreshCatalog();
     }
-    vscode.window.setStatusBarMessage(`grepls: removed ${items.find((i) => i.value === id)?.label ?? id}`, 3000);
+    vscode.window.setStatusBarMessage(`grepls: removed ${escapeIcons(labels.get(id) ?? id)}`, 3000);
   }
 
   /** Takes an entry out of the settings level that holds it, after asking. */
@@ -496,7 +502,7 @@ export class Commands {
     };
     const matches = await this.keep(entry);
     await this.clearPattern();
-    vscode.window.setStatusBarMessage(`grepls: pinned ${describeQuery(query)} (${matchCount(matches)})`, 4000);
+    vscode.window.setStatusBarMessage(`grepls: pinned ${escapeIcons(describeQuery(query))} (${matchCount(matches)})`, 4000);
   }
 
   /** After a change of the kept entries: colours, filter, and VS Code's diagnostics if needed. */
@@ -560,7 +566,7 @@ export class Commands {
           kind: vscode.QuickPickItemKind.Separator,
         });
       }
-      items.push(...lines.map((m) => ({ label: `${m.range.start.line + 1}: ${m.text.trim()}`, range: m.range })));
+      items.push(...lines.map((m) => ({ label: escapeIcons(`${m.range.start.line + 1}: ${m.text.trim()}`), range: m.range })));
     }
     const pick = vscode.window.createQuickPick<Item>();
     pick.title =

@@ -10,6 +10,7 @@
  * pattern lacks is reported in the box), then hides the box and replaces.
  */
 import * as vscode from "vscode";
+import { escapeIcons } from "./labels";
 import { countsText } from "./replaceArguments";
 import { PLACEHOLDER, reportOutcome } from "./replacePrompt";
 import { GreplsServer } from "./server";
@@ -45,7 +46,7 @@ export async function replaceAll(server: GreplsServer, state: PatternState): Pro
   const replacement = await new Promise<string | undefined>((done) => {
     const box = vscode.window.createInputBox();
     box.title = `grepls: Replace All — ${countsText(counted)}`;
-    box.prompt = `Replace ${countsText(counted)} of ${described} in ${where} with (Enter to apply${preview}, Escape to cancel)`;
+    box.prompt = `Replace ${countsText(counted)} of ${escapeIcons(described)} in ${where} with (Enter to apply${preview}, Escape to cancel)`;
     box.placeholder = PLACEHOLDER;
     box.ignoreFocusOut = true;
     let accepted: string | undefined;
@@ -61,7 +62,7 @@ export async function replaceAll(server: GreplsServer, state: PatternState): Pro
         accepted = box.value;
         box.hide();
       } catch (error) {
-        box.validationMessage = errorText(error);
+        box.validationMessage = escapeIcons(errorText(error));
       } finally {
         box.busy = false;
         box.enabled = true;

@@ -8,6 +8,7 @@
  * client can use it and Replace All (replace.ts), which drives the client, can too.
  */
 import * as vscode from "vscode";
+import { escapeIcons } from "./labels";
 import { outcomeText, promptOf, ReplaceResult, withReplacement } from "./replaceArguments";
 
 export const PLACEHOLDER = "the replacement (in a regex: \\0 is the match, \\1 to \\9 its groups, \\\\ a backslash)";
@@ -18,7 +19,7 @@ export function reportOutcome(result: ReplaceResult | undefined): void {
     return;
   }
   if (result.applied) {
-    vscode.window.setStatusBarMessage(outcomeText(result), 5000);
+    vscode.window.setStatusBarMessage(escapeIcons(outcomeText(result)), 5000);
   } else {
     void vscode.window.showWarningMessage(outcomeText(result));
   }
@@ -39,7 +40,7 @@ export async function promptingExecuteCommand(
   }
   const replacement = await vscode.window.showInputBox({
     title: "grepls",
-    prompt,
+    prompt: escapeIcons(prompt),
     placeHolder: PLACEHOLDER,
     ignoreFocusOut: true,
   });

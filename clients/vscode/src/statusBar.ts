@@ -12,6 +12,7 @@
 import * as vscode from "vscode";
 import { PatternCount } from "./catalog";
 import { SEARCH_ID } from "./patterns";
+import { escapeIcons } from "./labels";
 import { countText, describeQuery, matchCount } from "./settings";
 import { PatternState } from "./state";
 import { workspaceText, WorkspaceSummary } from "./workspaceMatches";
@@ -105,7 +106,7 @@ export class StatusBar implements vscode.Disposable {
       : search
         ? search.count
         : grepDiagnostics(editor.document.uri).filter((d) => d.code === undefined || d.code === SEARCH_ID).length;
-    const shown = query.pattern.length > 30 ? `${query.pattern.slice(0, 29)}…` : query.pattern;
+    const shown = escapeIcons(query.pattern.length > 30 ? `${query.pattern.slice(0, 29)}…` : query.pattern);
     const whole = summary ? workspaceText(summary, SEARCH_ID) : undefined;
     this.item.text =
       (count === undefined ? `$(search) ${shown}` : `$(search) ${shown}: ${countText(count, complete)}`) + (whole?.text ?? "");
