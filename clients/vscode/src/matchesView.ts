@@ -34,6 +34,7 @@ import {
   SEARCH_PATTERN,
   WorkspaceSummary,
   scanWasCut,
+  scopeTarget,
 } from "./workspaceMatches";
 
 export const VIEW_ID = "grepls.matches";
@@ -326,12 +327,26 @@ export class MatchesView implements vscode.TreeDataProvider<Node>, vscode.Dispos
 }
 
 /**
- * Search Whole Workspace / Search Open Files: writes `grepls.scope` in the workspace settings
- * (the user's settings when no folder is open), which the server reads and rescans for.
+ * Search Whole Workspace / Search Open Files: writes `grepls.scope` where `scopeTarget` says (the
+ * workspace settings), which the server reads and rescans for. With no folder open there is no
+ * workspace to search: the user is told so, and nothing changes.
  */
 export async function setScope(scope: "open" | "workspace"): Promise<void> {
-  const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-  await vscode.workspace.getConfiguration("grepls").update("scope", scope, target);
+  const target = scopeTarget(scope, vscode.workspace.workspaceFolders?.length ?? 0);
+  if (target === undefined) {
+    const open = "Open Folder…";
+    const answer = await vscode.window.showInformationMessage(
+      "grepls: no folder is open, so there is no workspace to search; open a folder to search the whole workspace",
+      open,
+    );
+    if (answer === open) {
+      await vscode.commands.executeCommand("workbench.action.files.openFolder");
+    }
+    return;
+  }
+  await vscode.workspace
+    .getConfiguration("grepls")
+    .update("scope", scope, target === "workspace" ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
   vscode.window.setStatusBarMessage(
     scope === "workspace" ? "grepls: searching the whole workspace" : "grepls: searching the open files only",
     4000,

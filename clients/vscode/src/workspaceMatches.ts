@@ -277,3 +277,16 @@ export class Debounced {
     }
   }
 }
+
+/**
+ * Where Search Whole Workspace / Search Open Files writes `grepls.scope`, with `folders` folders
+ * open: the workspace settings; with none, the user's for "open" (the only settings there are),
+ * and nowhere for "workspace" — there is no workspace to search, and the user's settings would
+ * have every later window search all of its folders. Undefined: change nothing, say why.
+ */
+export function scopeTarget(scope: "open" | "workspace", folders: number): "workspace" | "user" | undefined {
+  if (folders > 0) {
+    return "workspace";
+  }
+  return scope === "open" ? "user" : undefined;
+}

@@ -10,6 +10,7 @@ import {
   MatchTree,
   nameAndFolder,
   scanWasCut,
+  scopeTarget,
   patched,
   workspaceText,
 } from "../src/workspaceMatches";
@@ -179,4 +180,11 @@ test("Debounced fires within maxWait however often it is called", async () => {
   }
   assert.equal(runs, 1); // without the max wait, the calls every 10 ms would keep postponing it
   debounced.dispose();
+});
+
+test("Search Whole Workspace with no folder open changes no settings (the user is told instead)", () => {
+  assert.equal(scopeTarget("workspace", 0), undefined);
+  assert.equal(scopeTarget("open", 0), "user");
+  assert.equal(scopeTarget("workspace", 1), "workspace");
+  assert.equal(scopeTarget("open", 2), "workspace");
 });
