@@ -20,10 +20,12 @@
 import * as vscode from "vscode";
 import { PatternCatalog } from "./catalog";
 import { GreplsServer } from "./server";
+import { matchCount } from "./settings";
 import { PatternState } from "./state";
 import {
   countsLabel,
   Debounced,
+  filterText,
   FileMatches,
   lineLabel,
   ListedMatch,
@@ -220,10 +222,10 @@ export class MatchesView implements vscode.TreeDataProvider<Node>, vscode.Dispos
         lines.push("Searching the workspace…");
       }
       if (totals.capped) {
-        lines.push(`The first ${totals.matches} matches only (grepls.maxWorkspaceMatches).`);
+        lines.push(`The first ${matchCount(totals.matches)} only (grepls.maxWorkspaceMatches).`);
       }
       if (this.filter) {
-        lines.push(`${this.tree.shown} of ${totals.matches} matches hold "${this.filter}".`);
+        lines.push(filterText(this.tree.shown, totals.matches, this.filter));
       } else if (this.fetched && totals.matches === 0 && !this.scanning) {
         lines.push(scope === "workspace" ? "No matches in the workspace." : "No matches in the open files.");
       }

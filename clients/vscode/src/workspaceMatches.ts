@@ -13,6 +13,8 @@
  * on screen. A filter keeps the lines whose text or file path holds the filter text (ignoring case).
  */
 
+import { matchCount } from "./settings";
+
 export const SEARCH_PATTERN = "search";
 
 /** A position as LSP sends it (line and UTF-16 column, as VS Code counts them too). */
@@ -166,8 +168,14 @@ export function lineLabel(match: ListedMatch): { label: string; highlight?: [num
 }
 
 /** `1 match in 1 file`, `5 matches in 3 files`. */
-export function countsLabel(matches: number, files: number): string {
-  return `${matches} match${matches === 1 ? "" : "es"} in ${files} file${files === 1 ? "" : "s"}`;
+export function countsLabel(matches: number, files: number, complete = true): string {
+  const plus = complete ? "" : "+";
+  return `${matchCount(matches, complete)} in ${files}${plus} file${files === 1 && complete ? "" : "s"}`;
+}
+
+/** The grepls view's words for a filtered list: `1 of 3 matches holds "x".` */
+export function filterText(shown: number, matches: number, filter: string): string {
+  return `${shown} of ${matchCount(matches)} ${shown === 1 ? "holds" : "hold"} "${filter}".`;
 }
 
 /** What the status bar says about the whole workspace (scope "workspace" only). */
@@ -196,7 +204,7 @@ export function workspaceText(summary: WorkspaceSummary, id: string | undefined)
   const scan = summary.lastScan ? `\nLast scan: ${summary.lastScan}.` : "";
   return {
     text: ` · ${counted.matches}${more} in workspace`,
-    tooltip: `\n\nIn the workspace: ${countsLabel(counted.matches, counted.files)}${more} (${state}).${scan}`,
+    tooltip: `\n\nIn the workspace: ${countsLabel(counted.matches, counted.files, !summary.capped)} (${state}).${scan}`,
   };
 }
 

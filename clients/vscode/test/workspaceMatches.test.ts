@@ -5,6 +5,7 @@ import { test } from "node:test";
 import {
   countsLabel,
   Debounced,
+  filterText,
   lineLabel,
   ListedMatch,
   MatchTree,
@@ -114,6 +115,7 @@ test("file name and folder relative to the workspace folder", () => {
 test("counts and the status bar's workspace words", () => {
   assert.equal(countsLabel(1, 1), "1 match in 1 file");
   assert.equal(countsLabel(5, 3), "5 matches in 3 files");
+  assert.equal(countsLabel(1, 1, false), "1+ matches in 1+ files");
   const perPattern = new Map([["search", { matches: 4, files: 2 }]]);
   const done = workspaceText({ matches: 6, files: 3, perPattern, scanning: false, capped: false, lastScan: "6 matches in 3 of 9 files" }, "search");
   assert.equal(done.text, " · 4 in workspace");
@@ -122,7 +124,7 @@ test("counts and the status bar's workspace words", () => {
   assert.match(running.tooltip, /6 matches in 3 files \(so far/);
   const cut = workspaceText({ matches: 6, files: 3, perPattern, scanning: false, capped: true }, "search");
   assert.equal(cut.text, " · 4+ in workspace");
-  assert.match(cut.tooltip, /not complete/);
+  assert.match(cut.tooltip, /In the workspace: 4\+ matches in 2\+ files \(not complete/);
   assert.equal(workspaceText({ matches: 0, files: 0, perPattern: new Map(), scanning: false, capped: false }, "x").text, " · 0 in workspace");
 });
 
@@ -187,4 +189,10 @@ test("Search Whole Workspace with no folder open changes no settings (the user i
   assert.equal(scopeTarget("open", 0), "user");
   assert.equal(scopeTarget("workspace", 1), "workspace");
   assert.equal(scopeTarget("open", 2), "workspace");
+});
+
+test("the grepls view's words agree in number: 1 of 1 match holds the filter", () => {
+  assert.equal(filterText(1, 1, "x"), '1 of 1 match holds "x".');
+  assert.equal(filterText(2, 5, "x"), '2 of 5 matches hold "x".');
+  assert.equal(filterText(0, 5, "x"), '0 of 5 matches hold "x".');
 });
