@@ -5,6 +5,7 @@
  */
 import * as vscode from "vscode";
 import { PatternCatalog } from "./catalog";
+import { quietWhenClosed } from "./closingLog";
 import { Commands } from "./commands";
 import { PatternDecorations } from "./decorations";
 import { restartOnInterpreterChange } from "./interpreterChange";
@@ -39,7 +40,9 @@ function sharedFile(log: vscode.LogOutputChannel): SharedFile | undefined {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
-  const log = vscode.window.createOutputChannel("grepls", { log: true });
+  const channel = vscode.window.createOutputChannel("grepls", { log: true });
+  // Reload Window closes the channel while the client is still stopping and writing to it.
+  const log = quietWhenClosed(channel);
   const trace = new TraceChannel(log);
   const state = new PatternState(readPatternSettings());
   const matches = new PatternMatches<vscode.Diagnostic>();
@@ -56,7 +59,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     { counts: (uri) => catalog.counts(uri), onDidChange: catalog.onDidChangeCounts },
     matchesView,
   );
-  context.subscriptions.push(log, trace, state, catalog, server, decorations, matchesView, statusBar);
+  context.subscriptions.push(channel, trace, state, catalog, server, decorations, matchesView, statusBar);
   context.subscriptions.push(...commands.register(), ...matchesView.register());
   context.subscriptions.push(
     vscode.commands.registerCommand("grepls.ui.searchWorkspace", () => setScope("workspace")),

@@ -154,6 +154,18 @@ export class GreplsServer implements vscode.Disposable {
           next(token, params);
           this.followScan(token, params);
         },
+        // A request failing because this client is stopping (Reload Window) is no failure of the
+        // provider's: it answers nothing, instead of VS Code logging "provider FAILED".
+        provideCodeActions: async (document, range, context, token, next) => {
+          try {
+            return await next(document, range, context, token);
+          } catch (error) {
+            if (this.client !== client) {
+              return undefined;
+            }
+            throw error;
+          }
+        },
         handleDiagnostics: (uri, diagnostics, next) => {
           this.showPushed = next;
           next(uri, this.matches.pushed(uri.toString(), diagnostics));
