@@ -53,6 +53,8 @@ type KeptEntry = PatternEntry & { id: string };
 export class KeptPatterns {
   /** The shared file's entries for this folder, as read at the last `load`. */
   private shared: KeptEntry[] = [];
+  /** Why the shared file could not be read, as last told (told again only when it changes). */
+  private unreadable?: string;
 
   constructor(
     private readonly memento: Memento,
@@ -149,18 +151,49 @@ export class KeptPatterns {
     }
   }
 
-  /** The whole file: folder -> entries as written (a file damaged by hand reads as empty). */
+  /**
+   * The whole file: folder -> entries as written; none yet reads as empty. A file that is not a
+   * JSON object (damaged by hand, or by an editor of old) throws: written over, every other
+   * project's patterns would be lost.
+   */
   private readFile(): Record<string, unknown> {
+    const file = this.sharing!.file;
+    let text: string;
     try {
-      const held: unknown = JSON.parse(fs.readFileSync(this.sharing!.file, "utf8"));
-      return held && typeof held === "object" && !Array.isArray(held) ? (held as Record<string, unknown>) : {};
-    } catch {
-      return {};
+      text = fs.readFileSync(file, "utf8");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR") {
+        return {}; // none yet (its folder may be in the way: the write says so)
+      }
+      throw error;
     }
+    let held: unknown;
+    try {
+      held = JSON.parse(text);
+    } catch (error) {
+      throw new Error(`${file} is not valid JSON (${String(error)}): nothing is saved to it until it is fixed`);
+    }
+    if (!held || typeof held !== "object" || Array.isArray(held)) {
+      throw new Error(`${file} does not hold a JSON object: nothing is saved to it until it is fixed`);
+    }
+    return held as Record<string, unknown>;
   }
 
+  /** This folder's entries in the file; a file that cannot be read is told once, and reads as none. */
   private readShared(): KeptEntry[] {
-    return readEntries(this.readFile()[this.sharing!.folder]).map((entry) => ({ ...entry, id: entryId(entry) }));
+    try {
+      const entries = readEntries(this.readFile()[this.sharing!.folder]);
+      this.unreadable = undefined;
+      return entries.map((entry) => ({ ...entry, id: entryId(entry) }));
+    } catch (error) {
+      const problem = error instanceof Error ? error.message : String(error);
+      if (problem !== this.unreadable) {
+        this.unreadable = problem;
+        this.sharing!.warn(`kept patterns: ${problem}`);
+      }
+      return [];
+    }
   }
 
   /** Pattern `id` added as `entry` (what the server is sent), or without it dropped: only that. */
@@ -184,7 +217,15 @@ export class KeptPatterns {
       delete held[sharing.folder];
     }
     fs.mkdirSync(path.dirname(sharing.file), { recursive: true });
-    fs.writeFileSync(sharing.file, JSON.stringify(held));
+    // Written whole, then renamed over: another editor reading it meanwhile finds the old file or
+    // the new one, never half of one (which it would take for damaged).
+    const written = `${sharing.file}.${process.pid}.tmp`;
+    try {
+      fs.writeFileSync(written, JSON.stringify(held));
+      fs.renameSync(written, sharing.file);
+    } finally {
+      fs.rmSync(written, { force: true });
+    }
   }
 }
 

@@ -176,11 +176,25 @@ test("what a workspace kept before the file was shared is written to it once", a
   assert.deepEqual(readFile(file), { "/p": [{ pattern: "NEOVIM" }] });
 });
 
-test("a damaged file reads as empty; a file that cannot be written is told and the pattern kept for the session", async () => {
+test("a damaged file is told, left as it is, and the pattern kept for the session; mended, it is read again", async () => {
   const file = freshFile();
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, "{ not json");
-  assert.deepEqual(sharedStore(new FakeMemento(), file).store.list(), []);
+  const damaged = '{"/other": [{"pattern": "KEEPME"}], "/p": [{"pattern": "X"}],';
+  fs.writeFileSync(file, damaged);
+  const { store, warnings } = sharedStore(new FakeMemento(), file, "/p");
+  assert.deepEqual(store.list(), []);
+  await store.put({ pattern: "TODO" });
+  assert.equal(fs.readFileSync(file, "utf8"), damaged); // every other project's patterns stay
+  assert.deepEqual(store.list().map((e) => e.id), ["TODO"]);
+  assert.equal(warnings.length, 2); // unreadable (told once), and the write refused
+  assert.match(warnings[0], /is not valid JSON/);
+  fs.writeFileSync(file, damaged.slice(0, -1) + "}");
+  store.load();
+  assert.deepEqual(store.list().map((e) => e.id), ["X"]);
+  assert.deepEqual(fs.readdirSync(path.dirname(file)), [path.basename(file)]); // no temporary file left
+});
+
+test("a file that cannot be written is told and the pattern kept for the session", async () => {
   const blocked = path.join(freshFile(), "below-a-file.json"); // its folder cannot be made
   fs.mkdirSync(path.dirname(path.dirname(blocked)), { recursive: true });
   fs.writeFileSync(path.dirname(blocked), "a file, not a folder");
