@@ -186,7 +186,8 @@ request can leave a diagnostics update that follows the reply unread)."
 (defgroup grepls nil "Live grep through eglot." :group 'tools)
 (defface grepls-preview '((t :inherit isearch)) "A grepls pattern being typed." :group 'grepls)
 (defvar grepls--preview-target nil
-  "(BUFFER WINDOW REGEX MINIBUFFER) while a pattern for BUFFER is read, else nil.")
+  "(BUFFER WINDOW REGEX MINIBUFFER DEFAULT) while a pattern for BUFFER is read.
+Else nil.  DEFAULT is what an empty answer takes.")
 (defvar grepls--preview-asked 0 "The latest preview question's number.")
 (defvar grepls--preview-overlays nil "The preview's overlays: its matches and its count.")
 
@@ -246,7 +247,9 @@ SPANS are (LINE START END)…, from line FIRST on."
   "Ask grepls to try the minibuffer's text on the lines the window shows."
   (let ((target grepls--preview-target))
     (when (and target (eq (current-buffer) (nth 3 target)))
-      (let ((pattern (minibuffer-contents-no-properties))
+      (let ((pattern (let ((typed (minibuffer-contents-no-properties)))
+                       ;; Nothing typed yet: RET would take the default, shown meanwhile.
+                       (if (string-empty-p typed) (or (nth 4 target) "") typed)))
             (asked (setq grepls--preview-asked (1+ grepls--preview-asked)))
             (window (nth 1 target)))
         (if (or (string-empty-p pattern) (not (buffer-live-p (nth 0 target)))
@@ -281,9 +284,15 @@ A regex if REGEX; a pattern to KEEP beside the search pattern if KEEP."
   (minibuffer-with-setup-hook #'grepls--preview-start
     (unwind-protect
         (progn
-          (setq grepls--preview-target (list (current-buffer) (selected-window) regex nil))
-          (read-string (concat "grepls " (if keep "keep " "") (if regex "regex: " "pattern: "))
-                       (thing-at-point 'symbol t)))
+          ;; The symbol at point is the default (RET on nothing, or M-n, takes it), not
+          ;; initial input that what is typed would be appended to.
+          (let ((default (thing-at-point 'symbol t)))
+            (setq grepls--preview-target
+                  (list (current-buffer) (selected-window) regex nil default))
+            (read-string (format-prompt (concat "grepls " (if keep "keep " "")
+                                                (if regex "regex" "pattern"))
+                                        default)
+                         nil nil default)))
       (setq grepls--preview-target nil
             grepls--preview-asked (1+ grepls--preview-asked))  ; an answer on its way: not drawn
       (grepls--preview-clear))))
@@ -323,20 +332,106 @@ As added, the oldest first.")
   (expand-file-name "grepls/kept-patterns.json" (or (getenv "XDG_STATE_HOME") "~/.local/state")))
 
 (defun grepls--root (server)
-  "SERVER's project folder, as the kept-patterns file names it."
-  (directory-file-name (expand-file-name (project-root (eglot--project server)))))
+  "SERVER's project folder, as the kept-patterns file names it.
+Its true name, as Vim and Neovim resolve it: a project opened through a
+symbolic link is the same project."
+  (directory-file-name (file-truename (expand-file-name (project-root (eglot--project server))))))
 
 (defun grepls--read-kept ()
-  "The kept-patterns file: ((FOLDER . [ARGUMENT-ALIST ...]) ...).
-Nil if there is none (or it cannot be read)."
-  (ignore-errors  ; none yet, or a file damaged by hand
-    (let ((json-object-type 'alist) (json-key-type 'string) (json-array-type 'vector))
-      (json-read-file (grepls--kept-file)))))
+  "The kept-patterns file and what is wrong with it: (HELD PROBLEM).
+HELD is ((FOLDER . [ARGUMENT-ALIST ...]) ...), nil when there is no file
+yet; PROBLEM is nil, or why a file that is there is no JSON object (writing
+over it would lose every project's patterns)."
+  (let ((file (grepls--kept-file)))
+    (cond
+     ((not (file-exists-p file)) (list nil nil))
+     ((not (file-readable-p file)) (list nil "it cannot be read"))
+     (t
+      (condition-case err
+          (let ((json-object-type 'alist) (json-key-type 'string) (json-array-type 'vector))
+            (with-temp-buffer
+              (insert-file-contents file)
+              (goto-char (point-min))
+              (if (not (re-search-forward "[^ \t\n\r]" nil t))
+                  (list nil nil)        ; written empty: nothing in it to lose
+                (goto-char (point-min))
+                (let ((held (json-read)))
+                  (if (listp held) (list held nil) (list nil "not a JSON object"))))))
+        (error (list nil (error-message-string err))))))))
+
+(defvar grepls--damage-told nil
+  "Non-nil once a damaged kept-patterns file was told about.
+Not to tell it again at every save.")
+
+(defun grepls--kept-held ()
+  "The kept-patterns file as it is now: (READABLE HELD).
+A file that cannot be read as JSON is told about once."
+  (pcase-let ((`(,held ,problem) (grepls--read-kept)))
+    (cond ((not problem) (setq grepls--damage-told nil))
+          ((not grepls--damage-told)
+           (setq grepls--damage-told t)
+           (message "grepls: %s is not valid JSON (%s): kept patterns are not saved until it is fixed"
+                    (grepls--kept-file) problem)))
+    (list (not problem) held)))
+
+(defun grepls--kept-locked (work)
+  "Call WORK holding the kept-patterns file's lock; what it returns.
+The lock is a folder beside the file, made or refused in one step in every
+editor that writes the file: two sessions saving at once would otherwise each
+write what they read, and the first one's change would be lost.  A lock left
+by a session that died is taken over after two seconds.  The wait spins:
+`sleep-for' would run the server's replies, a save among them, inside this
+one.  Signals a `file-error' when the folder cannot be made."
+  (let* ((file (grepls--kept-file))
+         (lock (concat file ".lock"))
+         (deadline (+ (float-time) 2)))
+    (make-directory (file-name-directory file) t)
+    (while (and (condition-case nil (progn (make-directory lock) nil)
+                  (file-already-exists t))
+                (< (float-time) deadline)))
+    (unwind-protect (funcall work)
+      (ignore-errors (delete-directory lock)))))
+
+(defun grepls--write-kept (held)
+  "Write HELD whole to a file beside the kept-patterns file, renamed over it.
+A reader (another session, another editor) finds the old file or the new
+one, never half of one."
+  (let* ((file (grepls--kept-file))
+         (coding-system-for-write 'utf-8)
+         (beside (make-temp-file (concat file ".") nil ".tmp"
+                                 (if held (json-encode held) "{}"))))
+    (condition-case err
+        (rename-file beside file t)
+      (error (ignore-errors (delete-file beside))
+             (signal (car err) (cdr err))))))
 
 (defun grepls--kept-id (entry)
   "The id of ENTRY, a kept pattern as the file holds it (an alist).
 Its id, or its text."
   (and (consp entry) (or (cdr (assoc "id" entry)) (cdr (assoc "pattern" entry)))))
+
+(defun grepls--save-kept (server id argument)
+  "Write one change to SERVER's project's kept patterns: ID added as ARGUMENT.
+Without ARGUMENT, ID dropped.  The file is read again just before, under the
+lock, and only that change written, so what a session of another editor on the
+project changed meanwhile stays.  Where it cannot be written, the change holds
+for this session, and the user is told why."
+  (condition-case err
+      (grepls--kept-locked
+       (lambda ()
+         (pcase-let ((`(,readable ,held) (grepls--kept-held))
+                     (root (grepls--root server)))
+           (when readable
+             (let ((kept (cl-remove-if (lambda (entry) (equal (grepls--kept-id entry) id))
+                                       (append (cdr (assoc root held)) nil))))
+               (setq held (assoc-delete-all root held))
+               (when argument (setq kept (append kept (list argument))))
+               (when kept (push (cons root (vconcat kept)) held))
+               (grepls--write-kept held))))))
+    (error
+     (message "grepls: %S is %s for this session only: %s cannot be written (%s)"
+              id (if argument "kept" "dropped") (grepls--kept-file)
+              (error-message-string err)))))
 
 (defun grepls--remember (server id &optional argument)
   "SERVER keeps pattern ID, added with ARGUMENT; without ARGUMENT, it dropped ID.
@@ -345,32 +440,24 @@ project changed meanwhile stays."
   (let ((kept (assoc-delete-all id (gethash server grepls--kept))))
     (puthash server (if argument (append kept (list (cons id argument))) kept) grepls--kept))
   (when grepls-keep-patterns
-    (let* ((root (grepls--root server))
-           (held (grepls--read-kept))
-           (kept (cl-remove-if (lambda (entry) (equal (grepls--kept-id entry) id))
-                               (append (cdr (assoc root held)) nil))))
-      (setq held (assoc-delete-all root held))
-      (when argument (setq kept (append kept (list argument))))
-      (when kept (push (cons root (vconcat kept)) held))
-      (make-directory (file-name-directory (grepls--kept-file)) t)
-      (with-temp-file (grepls--kept-file) (insert (if held (json-encode held) "{}"))))))
+    (grepls--save-kept server id argument)))
 
 (defun grepls--restored (server argument reply)
   (puthash server (append (gethash server grepls--kept) (list (cons (plist-get reply :id) argument)))
            grepls--kept))
 
-(defun grepls--not-restored (server argument error)
-  "ARGUMENT refused by SERVER with ERROR: say so once and forget it.
-Its id is now a settings pattern's, say."
-  (message "grepls: the kept pattern %S is no longer kept: %s"
-           (plist-get argument :pattern) (plist-get error :message))
-  (grepls--remember server (or (plist-get argument :id) (plist-get argument :pattern))))
+(defun grepls--not-restored (_server argument error)
+  "ARGUMENT refused by the server with ERROR: say so, leave it out of this session.
+Its id is now a settings pattern's, say.  The file keeps it: other editors'
+sessions read it too."
+  (message "grepls: the kept pattern %S is left out of this session: %s"
+           (plist-get argument :pattern) (plist-get error :message)))
 
 (defun grepls--restore-kept (server)
   "Once eglot has connected SERVER, add the patterns its project kept.
 Those an earlier session kept."
   (when (and grepls-keep-patterns (grepls--server-p server))
-    (dolist (held (append (cdr (assoc (grepls--root server) (grepls--read-kept))) nil))
+    (dolist (held (append (cdr (assoc (grepls--root server) (nth 1 (grepls--kept-held)))) nil))
       (let ((argument (cl-loop for (key . value) in (and (consp held) held)
                                append (list (intern (concat ":" key)) value))))
         (jsonrpc-async-request server :workspace/executeCommand
@@ -383,8 +470,8 @@ Those an earlier session kept."
 
 (defun grepls--kept-reply (server argument reply)
   (let ((id (plist-get reply :id)))
-    (grepls--remember server id argument)
-    (message "grepls: %d matches of %S" (plist-get reply :matches) id)))
+    (message "grepls: %d matches of %S" (plist-get reply :matches) id)
+    (grepls--remember server id argument)))
 
 (defun grepls-add-pattern (pattern &optional regex)
   "Show every match of PATTERN too, beside the search pattern.
@@ -421,6 +508,14 @@ Typed, it is previewed as `grepls-set-pattern' previews; its id is PATTERN."
   (interactive)
   (grepls--execute "grepls.listPatterns" nil #'grepls--listed))
 
+(defun grepls--reveal ()
+  "Open what hides point, as isearch opens what hides a match.
+An outline or hideshow fold is an overlay that says how to open it."
+  (dolist (overlay (overlays-at (point)))
+    (let ((open (overlay-get overlay 'isearch-open-invisible)))
+      (when (and open (invisible-p (overlay-get overlay 'invisible)))
+        (funcall open overlay)))))
+
 (defun grepls--jump (command count)
   "Move to the COUNT-th match COMMAND finds from point.
 COMMAND is grepls.nextMatch or grepls.previousMatch."
@@ -440,14 +535,18 @@ COMMAND is grepls.nextMatch or grepls.previousMatch."
               ;; A match outside the narrowed part: widen to it, as xref does.
               (unless (<= (point-min) at (point-max))
                 (widen))
-              (goto-char at))
+              (goto-char at)
+              (grepls--reveal))
             (let ((window (get-buffer-window (current-buffer))))
               (when window (set-window-point window (point)))))
           ;; Where it stands ("?": past what grepls has counted).
           (message "grepls: match %s of %d%s%s"
                    (or (plist-get found :index) "?") (plist-get found :matches)
                    (if (eq (plist-get found :complete) t) "" "+")
-                   (if (eq (plist-get found :wrapped) t) ", wrapped around the end" "")))))))
+                   (if (eq (plist-get found :wrapped) t)
+                       ,(if (equal command "grepls.nextMatch") ", wrapped around the end"
+                          ", wrapped around the start")
+                     "")))))))
 
 (defun grepls-next-match (&optional count)
   "Move to the next match of any grepls pattern, anywhere in the buffer.

@@ -111,12 +111,14 @@ JUMP_SAID = [
     "grepls: match 3 of 3+",
     "grepls: match ? of 3+",
     "grepls: match 1 of 3+, wrapped around the end",
-    "grepls: match ? of 3+, wrapped around the end",
+    "grepls: match ? of 3+, wrapped around the start",
     "grepls: match 2 of 3+, wrapped around the end",
-    "grepls: match 3 of 3+, wrapped around the end",
+    "grepls: match 3 of 3+, wrapped around the start",
 ]
 """What each jump of the walk says: grepls counts as far as it searched the text, three matches
-past the cap of two, so the fourth's place is unknown ("?") and the count a lower bound ("+")."""
+past the cap of two, so the fourth's place is unknown ("?") and the count a lower bound ("+");
+a step forward past the last match wraps around the end, a step back past the first around the
+start."""
 
 
 PAGES_TEXT = "".join(f"{n} TODO\n" if n % 3 else f"{n}\n" for n in range(400))

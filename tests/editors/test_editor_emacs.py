@@ -25,6 +25,7 @@ from editors_run import (
     run_editor,
     run_in_terminal,
 )
+from test_editor_kept import emacs_session
 
 DRIVER = Path(__file__).parent / "drivers" / "emacs.el"
 
@@ -217,6 +218,50 @@ def test_emacs_previews_the_pattern_as_it_is_typed(
     assert typed_todo == {"typed": "TODO", "lit": todo, "said": f" [{len(todo)} matches]"}
     assert escaped == {"escaped": True, "lit": [], "said": None, "patterns": 0}
     assert entered == {"entered": True, "lit": [], "patterns": 1, "set": [set_id, regex]}
+
+
+def test_emacs_offers_the_symbol_at_point_as_the_default_not_as_text_typed_after(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """`M-x grepls-set-pattern` with point on a word: the prompt names it as the default (RET on
+    nothing, or M-n, takes it), the minibuffer starts empty, and "TODO" typed there sets TODO, not
+    the word with TODO after it; what is typed is previewed as ever."""
+    fixture = workdir / "project" / "preview.txt"
+    fixture.write_text("\n".join(PREVIEW_LINES) + "\n", encoding="utf-8")
+    to, todo = preview_spans("TO"), preview_spans("TODO")
+    wanted = {
+        "GREPLS_POINT_AT": "nothing",
+        "GREPLS_WANTED_TO": str(len(to)),
+        "GREPLS_WANTED_TODO": str(len(todo)),
+    }
+    report = run_emacs_driver(
+        workdir, env, snippet("emacs-config"), fixture, "emacs_preview.el", True, wanted
+    )
+    assert report["prompt"] == "grepls pattern (default nothing): "
+    assert report["steps"][1] == {"typed": "TODO", "lit": todo, "said": f" [{len(todo)} matches]"}
+    assert report["pattern"] == "TODO"
+
+
+def test_emacs_next_match_opens_the_outline_fold_it_lands_in(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """`grepls-next-match` into a body that outline-minor-mode hides opens it, as isearch does:
+    point is on the match, and the match is visible."""
+    fixture = workdir / "project" / "outline.txt"
+    fixture.write_text("* one\nstart TODO\n* two\nbody TODO here\nmore\n* three\n")
+    steps = [
+        {"run": "(outline-minor-mode 1)"},
+        {"run": '(grepls-set-pattern "TODO")'},
+        {"wait": 2},
+        {"run": "(progn (outline-hide-body) (goto-char (point-min)) (end-of-line 2))"},
+        {"run": "(grepls-next-match)"},
+        {
+            "eval": "(and (= (line-number-at-pos) 4)"
+            ' (vector (current-column) (looking-at "TODO") (invisible-p (point))))'
+        },
+    ]
+    report = emacs_session(workdir, env, fixture, steps)
+    assert report["seen"][1] == {"value": [5, True, None]}
 
 
 def test_emacs_highlights_hold_on_long_lines_many_changes_narrowing_and_reconnects(

@@ -385,6 +385,38 @@ def test_vim_plugin_jumps_to_the_next_and_previous_match_past_the_cap(
     assert report["said"] == JUMP_SAID
 
 
+def test_vim_plugin_jumps_into_a_closed_fold_and_from_a_line_just_typed_and_colours_kept_first(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """The first kept pattern is drawn in GreplsPattern1 though the search pattern was set before
+    it; :GreplsNext into a closed fold opens it, as `n` does; :GreplsNext right after a line is
+    typed, in the same command, counts from the text as it is now."""
+    fixture = workdir / "project" / "jump.txt"
+    fixture.write_text("one TODO a\ntwo TODO b TODO\nthree\nfour TODO\n", encoding="utf-8")
+    steps = [
+        {"run": "Grepls TODO"},
+        {"wait": 4},
+        {"run": "GreplsAdd three"},
+        {"wait": 5},
+        {"run": "set foldmethod=manual | 2,4fold | call cursor(1, 10) | GreplsNext"},
+        {"eval": "[line('.'), col('.'), foldclosed('.')]", "until": [2, 5, -1]},
+        {"run": "normal! zE"},
+        {"run": 'call cursor(1, 1) | exe "normal! Onew line\\<Esc>gg" | GreplsNext'},
+        {"eval": "[line('.'), col('.')]", "until": [2, 5]},
+    ]
+    report = run_plugin(
+        workdir, {**env, "GREPLS_STEPS": json.dumps(steps)}, "", "vim_grepls_kept.vim", fixture
+    )
+    assert sorted(report["seen"][1]["props"]) == [
+        [1, 5, "GreplsSearch"],
+        [2, 5, "GreplsSearch"],
+        [2, 12, "GreplsSearch"],
+        [3, 1, "GreplsPattern1"],
+        [4, 6, "GreplsSearch"],
+    ]
+    assert [seen["value"] for seen in report["seen"][2:]] == [[2, 5, -1], [2, 5]]
+
+
 PREVIEW_LINES = ["é😀 TODO one", "TOTO", "nothing here", "x TODO TODO", "TO"]
 
 

@@ -64,6 +64,7 @@ var documents: dict<dict<any>> = {}   # uri -> {buf, version, lines, listener}
 var uris: dict<string> = {}           # buffer number -> uri
 var types: dict<string> = {}          # pattern id -> text property type
 var type_names: list<string> = []
+var kept_types = 0                    # kept patterns given a type: the next one's colour
 # The session's patterns, given again to a server started after one that exited (:GreplsRestart,
 # or a crash): the search pattern's setPattern arguments, and each added pattern's, in order.
 var search: list<any> = []
@@ -146,8 +147,12 @@ def Answered(response: dict<any>, command: string, arguments: list<any>, Then: f
     return
   endif
   var result = get(response, 'result', v:null)
-  Remember(command, arguments, result)
-  Then(result)
+  # Remembered after `Then` has said what was done: a warning about saving it then shows last.
+  try
+    Then(result)
+  finally
+    Remember(command, arguments, result)
+  endtry
 enddef
 
 def Remember(command: string, arguments: list<any>, result: any)
@@ -180,16 +185,96 @@ def KeptFile(): string
   return state .. '/grepls/kept-patterns.json'
 enddef
 
-def ReadKept(): dict<any>
-  if !filereadable(KeptFile())
-    return {}
+# The kept-patterns file and what is wrong with it: [folder -> entries, ''], {} when there is
+# none yet; [{}, why] when it is there but is no JSON object (writing over it would lose every
+# project's patterns).
+def ReadKept(): list<any>
+  var file = KeptFile()
+  if !filereadable(file)
+    return [{}, getftype(file) == '' ? '' : 'it cannot be read']
+  endif
+  var text = readfile(file)->join("\n")
+  if text !~ '\S'
+    return [{}, '']  # written empty: nothing in it to lose
   endif
   try
-    var held = json_decode(readfile(KeptFile())->join("\n"))
-    return type(held) == v:t_dict ? held : {}
+    var held = json_decode(text)
+    return type(held) == v:t_dict ? [held, ''] : [{}, 'not a JSON object']
   catch
-    return {}  # a file damaged by hand: start afresh rather than fail every command
+    # The decoder's message goes on with the file's text: its first words say enough.
+    return [{}, matchstr(v:exception, 'E\d\+: [^'':]*')->substitute('\s*at\s*$', '', '')]
   endtry
+enddef
+
+var damage_told = false  # a damaged file is told about once, not at every save
+
+# [readable, the kept-patterns file as it is now]; a file that cannot be read as JSON is told once.
+def KeptHeld(): list<any>
+  var [held, problem] = ReadKept()
+  if problem == ''
+    damage_told = false
+  elseif !damage_told
+    damage_told = true
+    Warn($'{KeptFile()} is not valid JSON ({problem}): kept patterns are not saved until it is fixed')
+  endif
+  return [problem == '', held]
+enddef
+
+# Runs `Work` holding the kept-patterns file's lock, a folder beside it (made or refused in one
+# step, in every editor that writes the file): two sessions saving at once would otherwise each
+# write what they read, and the first one's change would be lost. A lock left by a session that
+# died is taken over after two seconds. The wait spins: `:sleep` would run channel callbacks, a
+# save among them, inside this one. What `Work` returns, or why the folder cannot be made.
+def Locked(Work: func(): string): string
+  var file = KeptFile()
+  try
+    mkdir(fnamemodify(file, ':h'), 'p')
+  catch
+    return substitute(v:exception, '^Vim[^:]*:', '', '')
+  endtry
+  if filewritable(fnamemodify(file, ':h')) != 2
+    return $'{fnamemodify(file, ":h")} is not writable'
+  endif
+  var lock = file .. '.lock'
+  var start = reltime()
+  # Vim's mkdir() does not say why it failed: here, only because the lock is there.
+  while reltimefloat(reltime(start)) < 2
+    try
+      mkdir(lock)
+      break
+    catch
+    endtry
+  endwhile
+  try
+    return Work()
+  finally
+    delete(lock, 'd')
+  endtry
+  return ''
+enddef
+
+# Writes `held` whole to a file beside the kept-patterns file, then renames it over that one: a
+# reader (another session, another editor) finds the old file or the new one, never half of one.
+# '', or why it could not.
+def WriteKept(held: dict<any>): string
+  var file = KeptFile()
+  var beside = $'{file}.{getpid()}.tmp'
+  try
+    writefile([json_encode(held)], beside)
+  catch
+    delete(beside)
+    return substitute(v:exception, '^Vim[^:]*:', '', '')
+  endtry
+  # Vim's rename() deletes the file first and then renames: a reader in between would find no
+  # file. mv renames in one step.
+  if has('unix')
+    system($'mv -f {shellescape(beside)} {shellescape(file)}')
+  endif
+  if (has('unix') && v:shell_error != 0) || (!has('unix') && rename(beside, file) != 0)
+    delete(beside)
+    return $'cannot rename {beside} to it'
+  endif
+  return ''
 enddef
 
 # The file's id of a kept pattern: its id, or its text.
@@ -199,13 +284,25 @@ def KeptId(argument: any): string
 enddef
 
 # Writes one change to the project's kept patterns: pattern `id` added as `argument`, or without
-# it dropped. Only that change, so what a session of another editor on the project changed
-# meanwhile stays.
+# it dropped. The file is read again just before, under the lock, and only that change written,
+# so what a session of another editor on the project changed meanwhile stays. Where it cannot
+# be, the change holds for this session, and the user is told why.
 def SaveKept(id: string, argument: dict<any> = {})
   if !get(g:, 'grepls_keep_patterns', true) || root == ''
     return
   endif
-  var held = ReadKept()
+  var problem = Locked(() => SaveKeptNow(id, argument))
+  if problem != ''
+    Warn($'{id} is {empty(argument) ? "dropped" : "kept"} for this session only: '
+      .. $'{KeptFile()} cannot be written ({problem})')
+  endif
+enddef
+
+def SaveKeptNow(id: string, argument: dict<any>): string
+  var [readable, held] = KeptHeld()
+  if !readable
+    return ''
+  endif
   var kept = get(held, root, [])
   kept = (type(kept) == v:t_list ? kept : [])->filter((_, entry) => KeptId(entry) != id)
   if !empty(argument)
@@ -215,17 +312,15 @@ def SaveKept(id: string, argument: dict<any> = {})
   if empty(kept)
     remove(held, root)
   endif
-  mkdir(fnamemodify(KeptFile(), ':h'), 'p')
-  writefile([json_encode(held)], KeptFile())
+  return WriteKept(held)
 enddef
 
-# A kept pattern given again to a new server: refused (its id is now a settings pattern's, say),
-# it is said once and forgotten, here and in the file.
+# A kept pattern given again to a new server and refused (the settings hold its id now, say): said,
+# and left out of this session; the file keeps it, for other editors' sessions read it too.
 def KeptAgain(id: string, answer: dict<any>)
   if has_key(answer, 'error')
-    Error($'the kept pattern {id} is no longer kept: {answer.error.message}')
+    Warn($'the kept pattern {id} is left out of this session: {answer.error.message}')
     kept_patterns = kept_patterns->filter((_, pair) => pair[0] != id)
-    SaveKept(id)
   endif
 enddef
 
@@ -240,7 +335,9 @@ def LoadKept()
   if !get(g:, 'grepls_keep_patterns', true)
     return
   endif
-  for argument in get(ReadKept(), root, [])
+  var [_readable, held] = KeptHeld()
+  var entries = get(held, root, [])
+  for argument in type(entries) == v:t_list ? entries : []
     if type(argument) == v:t_dict && type(get(argument, 'pattern', 0)) == v:t_string
       var id = KeptId(argument)
       kept_patterns = kept_patterns->filter((_, pair) => pair[0] != id) + [[id, [argument]]]
@@ -260,6 +357,12 @@ enddef
 
 def Error(text: string)
   echohl ErrorMsg
+  echomsg Prefixed(text)
+  echohl None
+enddef
+
+def Warn(text: string)
+  echohl WarningMsg
   echomsg Prefixed(text)
   echohl None
 enddef
@@ -480,7 +583,11 @@ enddef
 def TypeOf(id: string): string
   if !has_key(types, id)
     var name = $'grepls_{len(type_names)}'
-    var group = id == 'search' ? 'GreplsSearch' : $'GreplsPattern{(len(type_names) % len(PALETTE)) + 1}'
+    var group = 'GreplsSearch'
+    if id != 'search'  # numbered among kept patterns only, whenever the search pattern came
+      group = $'GreplsPattern{(kept_types % len(PALETTE)) + 1}'
+      kept_types += 1
+    endif
     # The search pattern is drawn over kept ones where they overlap.
     prop_type_add(name, {highlight: group, priority: id == 'search' ? 20 : 10, combine: true})
     types[id] = name
@@ -714,15 +821,19 @@ def Jump(command: string, count: number)
     return
   endif
   var buf = bufnr()
+  listener_flush(buf)  # from the text as it is now: an edit just made is sent first
+  var wrapped = command == 'grepls.nextMatch' ? ', wrapped around the end'
+    : ', wrapped around the start'
   Execute(command, [uri, line('.') - 1, col('.') - 1, max([count, 1])], (found) => {
     if type(found) != v:t_dict
       echomsg 'grepls: no match in this buffer'
     elseif bufnr() == buf
       normal! m'
       cursor(found.range.start.line + 1, found.range.start.character + 1)
+      normal! zv
       # Where it stands, as the search count does ("?": past what grepls has counted).
       echo printf('grepls: match %s of %d%s%s', type(found.index) == v:t_number ? found.index : '?',
-        found.matches, found.complete ? '' : '+', found.wrapped ? ', wrapped around the end' : '')
+        found.matches, found.complete ? '' : '+', found.wrapped ? wrapped : '')
     endif
   })
 enddef

@@ -1,7 +1,8 @@
 ;;; emacs_kept.el --- walks steps in batch Emacs with the README's config  -*- lexical-binding: t -*-
 ;; The steps in $GREPLS_STEPS (JSON): {"run": LISP} evaluates a form, {"wait": N} waits until
 ;; flymake holds N of grepls's diagnostics and records them (line and column from 0, the pattern's
-;; id from eglot's "grepls [ID]: ..." text) with the ids `grepls-remove-pattern' offers then.
+;; id from eglot's "grepls [ID]: ..." text) with the ids `grepls-remove-pattern' offers then;
+;; {"eval": LISP} evaluates a form until it is non-nil (5 s at most) and records it as "value".
 ;; Connects eglot directly (batch Emacs has no command loop for `eglot-ensure') and fires the idle
 ;; timers by hand while it waits.  Writes the records and the messages as JSON to $GREPLS_OUT.
 (require 'json)
@@ -50,8 +51,15 @@
         (dolist (step (append (let ((json-object-type 'alist))
                                   (json-read-from-string (getenv "GREPLS_STEPS")))
                                 nil))
-          (if (assq 'run step)
-              (eval (car (read-from-string (cdr (assq 'run step)))) t)
+          (cond
+           ((assq 'run step)
+            (eval (car (read-from-string (cdr (assq 'run step)))) t))
+           ((assq 'eval step)
+            (let* ((form (car (read-from-string (cdr (assq 'eval step)))))
+                   (value nil))
+              (grepls-kept--wait 5 (lambda () (setq value (eval form t))))
+              (push `((value . ,value)) seen)))
+           (t
             (let ((wanted (cdr (assq 'wait step))))
               (grepls-kept--wait 20 (lambda () (= (length (grepls-kept--shown)) wanted)))
               ;; Long enough for a pattern that should not be there to show too.
@@ -59,7 +67,7 @@
               (push `((shown . ,(grepls-kept--shown))
                       (offered . ,(vconcat (mapcar #'car (gethash (eglot-current-server)
                                                                   grepls--kept)))))
-                    seen))))
+                    seen)))))
         (setq ok t))
     (error (setq problem (error-message-string err))))
   (let ((coding-system-for-write 'utf-8))

@@ -5,13 +5,16 @@
 ;; types into its minibuffer as a user does (`unread-command-events'): "TO", then "DO", each time
 ;; recording the lit spans in the buffer ((line, start, end) in characters, from 0) and the count
 ;; shown after the pattern; then C-g (nothing lit, no pattern set), then the command again with
-;; "TODO" and RET (no preview left, one pattern). Writes the steps as JSON to $GREPLS_OUT.
+;; "TODO" and RET (no preview left, one pattern). Writes the steps as JSON to $GREPLS_OUT, with
+;; the minibuffer's prompt and the pattern RET set. With $GREPLS_POINT_AT, point starts on that
+;; word (else on an empty line).
 (require 'json)
 (require 'cl-lib)
 
 (defvar grepls-preview--steps nil "What each step saw, newest first.")
 (defvar grepls-preview--step 0)
 (defvar grepls-preview--error nil)
+(defvar grepls-preview--prompt nil "The minibuffer's prompt, as the first step saw it.")
 (defvar grepls-preview--command (intern (or (getenv "GREPLS_COMMAND") "grepls-set-pattern")))
 
 (defun grepls-preview--run ()
@@ -65,6 +68,9 @@
   (condition-case err
       (pcase grepls-preview--step
         (0 (when (equal (grepls-preview--typed) "")
+             (setq grepls-preview--prompt
+                   (with-current-buffer (window-buffer (active-minibuffer-window))
+                     (minibuffer-prompt)))
              (grepls-preview--type "TO")
              (setq grepls-preview--step 1)))
         (1 (when (grepls-preview--record "TO" (string-to-number (getenv "GREPLS_WANTED_TO")))
@@ -104,7 +110,11 @@
       (progn
         (find-file (getenv "GREPLS_FIXTURE"))
         (delete-other-windows)
-        (goto-char (point-max))  ; an empty line: no symbol at point, the minibuffer starts empty
+        (goto-char (point-max))  ; an empty line: no symbol at point
+        (when (getenv "GREPLS_POINT_AT")
+          (goto-char (point-min))
+          (search-forward (getenv "GREPLS_POINT_AT"))
+          (goto-char (match-beginning 0)))
         (apply #'eglot (eglot--guess-contact))
         ;; Interactive Emacs stops waiting for the connection when input is pending (the
         ;; terminal's answers to Emacs's queries count): wait for the buffer to be managed.
@@ -141,6 +151,11 @@
     (with-temp-file (getenv "GREPLS_OUT")
       (insert (json-encode `((ok . ,(if ok t :json-false))
                              (error . ,grepls-preview--error)
-                             (steps . ,(vconcat (reverse grepls-preview--steps))))))))
+                             (steps . ,(vconcat (reverse grepls-preview--steps)))
+                             (prompt . ,grepls-preview--prompt)
+                             (pattern . ,(and grepls-preview--listed
+                                              (> (length grepls-preview--listed) 0)
+                                              (plist-get (aref grepls-preview--listed 0)
+                                                         :pattern))))))))
   (kill-emacs (if ok 0 1)))
 ;;; emacs_preview.el ends here

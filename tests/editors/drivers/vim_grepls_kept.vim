@@ -1,7 +1,8 @@
 " Walks the steps in $GREPLS_STEPS (JSON): {"run": EX-COMMAND} runs a command, {"wait": N} waits
 " until N of grepls's text properties are drawn and records them with what `:GreplsRemove <Tab>`
-" offers then. Writes the records, and Vim's messages, as JSON to $GREPLS_OUT. Run once per session of a test that
-" starts Vim several times on one project.
+" offers then, {"eval": EXPR, "until": VALUE} waits until EXPR is VALUE (10 s at most) and records
+" it as {"value": ...}. Writes the records, and Vim's messages, as JSON to $GREPLS_OUT. Run once
+" per session of a test that starts Vim several times on one project.
 function! s:Props() abort
   let l:held = []
   for l:lnum in range(1, line('$'))
@@ -18,6 +19,15 @@ try
   for s:step in json_decode($GREPLS_STEPS)
     if has_key(s:step, 'run')
       execute s:step.run
+      continue
+    endif
+    if has_key(s:step, 'eval')
+      let s:start = reltime()
+      " Sleeping runs the channel's callbacks (a jump's answer).
+      while eval(s:step.eval) != s:step.until && reltimefloat(reltime(s:start)) < 10
+        sleep 20m
+      endwhile
+      call add(s:report.seen, {'value': eval(s:step.eval)})
       continue
     endif
     let s:start = reltime()

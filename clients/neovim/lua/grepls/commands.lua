@@ -16,23 +16,34 @@
 -- `require('grepls.commands').execute(command, arguments, on_result)` sends any other grepls
 -- command.
 
-local function grepls_client(quiet)
+-- The grepls client serving `buf` (the current buffer): with two projects open, two grepls
+-- clients run, and a command is about the buffer it is typed in. A buffer grepls does not serve
+-- (a help page, the quickfix list) takes the only client there is, for the commands that are not
+-- about one buffer (:Grepls, :GreplsList!).
+local function grepls_client(quiet, buf)
+  buf = buf or vim.api.nvim_get_current_buf()
   local get_clients = vim.lsp.get_clients or vim.lsp.get_active_clients
+  local running = {}
   for _, client in pairs(get_clients()) do
     if client.name == 'grepls' then
-      return client
+      if vim.lsp.buf_is_attached(buf, client.id) then
+        return client
+      end
+      table.insert(running, client)
     end
   end
+  if #running == 1 then
+    return running[1]
+  end
   if not quiet then
-    vim.notify('grepls is not running', vim.log.levels.WARN)
+    vim.notify(#running == 0 and 'grepls is not running'
+      or 'grepls: this buffer is not attached to grepls', vim.log.levels.WARN)
   end
 end
 
-local function grepls_execute(command, arguments, on_result, on_error)
-  local client = grepls_client()
-  if not client then
-    return
-  end
+-- Send `command` to `client` about `buf`: on_result(result, client), or on_error(err, client)
+-- (without it, the error is shown).
+local function grepls_request(client, buf, command, arguments, on_result, on_error)
   local params = { command = command, arguments = arguments }
   local function handler(err, result)
     if err and on_error then
@@ -43,11 +54,18 @@ local function grepls_execute(command, arguments, on_result, on_error)
       on_result(result, client)
     end
   end
-  local bufnr = vim.api.nvim_get_current_buf()
   if vim.fn.has('nvim-0.11') == 1 then
-    client:request('workspace/executeCommand', params, handler, bufnr)
+    client:request('workspace/executeCommand', params, handler, buf)
   else
-    client.request('workspace/executeCommand', params, handler, bufnr)
+    client.request('workspace/executeCommand', params, handler, buf)
+  end
+end
+
+-- Send `command` to the grepls client of the current buffer.
+local function grepls_execute(command, arguments, on_result, on_error)
+  local client = grepls_client()
+  if client then
+    grepls_request(client, vim.api.nvim_get_current_buf(), command, arguments, on_result, on_error)
   end
 end
 
@@ -139,11 +157,112 @@ local function grepls_kept_file()
   return state .. '/grepls/kept-patterns.json'
 end
 
+-- `text` without a comma before a closing bracket or brace (outside strings): a slip of a hand
+-- edit that Vim's and Emacs's JSON readers take and Neovim's refuses.
+local function without_trailing_commas(text)
+  local pieces, from, in_string = {}, 1, false
+  local at = text:find('[\\",]')
+  while at do
+    local char, after = text:sub(at, at), at + 1
+    if char == '\\' then
+      after = at + 2 -- the escaped character is not a quote
+    elseif char == '"' then
+      in_string = not in_string
+    elseif not in_string and text:find('^%s*[%]}]', at + 1) then
+      table.insert(pieces, text:sub(from, at - 1))
+      from = at + 1
+    end
+    at = text:find('[\\",]', after)
+  end
+  table.insert(pieces, text:sub(from))
+  return table.concat(pieces)
+end
+
+-- The kept-patterns file: folder -> entries, {} when there is none yet. Nil and what is wrong
+-- when it is there but is no JSON object: writing over it would lose every project's patterns.
 local function grepls_read_kept()
-  local ok, held = pcall(function()
-    return vim.fn.json_decode(table.concat(vim.fn.readfile(grepls_kept_file()), '\n'))
-  end)
-  return ok and type(held) == 'table' and held or {} -- none yet, or a file damaged by hand
+  local file = grepls_kept_file()
+  if vim.fn.filereadable(file) == 0 then
+    if vim.fn.getftype(file) ~= '' then
+      return nil, 'it cannot be read'
+    end
+    return {}
+  end
+  local text = table.concat(vim.fn.readfile(file), '\n')
+  if not text:find('%S') then
+    return {} -- written empty: nothing in it to lose
+  end
+  local ok, held = pcall(vim.fn.json_decode, without_trailing_commas(text))
+  if not ok then
+    -- The decoder's message goes on with the rest of the file: its first words say enough.
+    return nil, tostring(held):match('E%d+: [^:]*') or tostring(held):sub(1, 80)
+  end
+  if type(held) ~= 'table' or held[1] ~= nil then
+    return nil, 'not a JSON object'
+  end
+  return held
+end
+
+local damage_told = false -- a damaged file is told about once, not at every save
+
+-- The kept-patterns file as it is now, or nil (told once) when it cannot be read as JSON.
+local function grepls_kept_held()
+  local held, problem = grepls_read_kept()
+  if held then
+    damage_told = false
+  elseif not damage_told then
+    damage_told = true
+    vim.notify(string.format('grepls: %s is not valid JSON (%s): kept patterns are not saved until '
+      .. 'it is fixed', grepls_kept_file(), problem), vim.log.levels.WARN)
+  end
+  return held
+end
+
+-- Runs `work` holding the kept-patterns file's lock, a folder beside it (made or refused in one
+-- step, in every editor that writes the file): two sessions saving at once would otherwise each
+-- write what they read, and the first one's change would be lost. A lock left by a session that
+-- died is taken over after two seconds. What `work` returns, or why the folder cannot be made.
+local function grepls_locked(work)
+  local uv = vim.uv or vim.loop
+  local file = grepls_kept_file()
+  local made, problem = pcall(vim.fn.mkdir, vim.fn.fnamemodify(file, ':h'), 'p')
+  if not made then
+    return (tostring(problem):gsub('^Vim:', ''))
+  end
+  local lock = file .. '.lock'
+  local deadline = uv.hrtime() + 2e9
+  while true do
+    local locked, why = uv.fs_mkdir(lock, 448)
+    if locked or not tostring(why):match('^EEXIST') or uv.hrtime() > deadline then
+      break
+    end
+    uv.sleep(5)
+  end
+  local done, result = pcall(work)
+  uv.fs_rmdir(lock)
+  if not done then
+    error(result, 0)
+  end
+  return result
+end
+
+-- Writes `held` whole to a file beside the kept-patterns file, then renames it over that one: a
+-- reader (another session, another editor) finds the old file or the new one, never half of
+-- one. Nil, or why it could not.
+local function grepls_write_kept(held)
+  local file = grepls_kept_file()
+  local beside = string.format('%s.%d.tmp', file, vim.fn.getpid())
+  local written, problem = pcall(vim.fn.writefile,
+    { next(held) and vim.fn.json_encode(held) or '{}' }, beside)
+  if not written or problem ~= 0 then
+    os.remove(beside)
+    return written and 'cannot write ' .. beside or (tostring(problem):gsub('^Vim:', ''))
+  end
+  local renamed, why = os.rename(beside, file)
+  if not renamed then
+    os.remove(beside)
+    return why
+  end
 end
 
 local function grepls_root(client)
@@ -151,23 +270,34 @@ local function grepls_root(client)
 end
 
 -- Write one change to the project's kept patterns: pattern `id` added as `argument`, or without
--- it dropped. Only that change, so what a session of another editor there changed meanwhile stays.
+-- it dropped. The file is read again just before, and only that change written, so what a session
+-- of another editor there changed meanwhile stays. Where it cannot be, the change holds for this
+-- session, and the user is told why.
 local function grepls_save_kept(client, id, argument)
   if vim.g.grepls_keep_patterns == false or vim.fn.exists('##LspAttach') == 0 then
     return
   end
-  local held = grepls_read_kept()
-  local root = grepls_root(client)
-  local kept = vim.tbl_filter(function(entry)
-    return type(entry) == 'table' and (entry.id or entry.pattern) ~= id
-  end, type(held[root]) == 'table' and held[root] or {})
-  if argument then
-    table.insert(kept, argument)
+  -- Read again under the lock, just before writing: what other sessions saved meanwhile stays.
+  local problem = grepls_locked(function()
+    local held = grepls_kept_held()
+    if not held then
+      return
+    end
+    local root = grepls_root(client)
+    local kept = vim.tbl_filter(function(entry)
+      return type(entry) == 'table' and (entry.id or entry.pattern) ~= id
+    end, type(held[root]) == 'table' and held[root] or {})
+    if argument then
+      table.insert(kept, argument)
+    end
+    held[root] = #kept > 0 and kept or nil
+    return grepls_write_kept(held)
+  end)
+  if problem then
+    vim.notify(string.format('grepls: %s %s for this session only: %s cannot be written (%s)',
+      vim.inspect(id), argument and 'is kept' or 'is dropped', grepls_kept_file(), problem),
+      vim.log.levels.WARN)
   end
-  held[root] = #kept > 0 and kept or nil
-  vim.fn.mkdir(vim.fn.fnamemodify(grepls_kept_file(), ':h'), 'p')
-  local text = next(held) and vim.fn.json_encode(held) or '{}'
-  vim.fn.writefile({ text }, grepls_kept_file())
 end
 
 -- Remember what grepls kept (argument: as added) or dropped (argument nil), and save it.
@@ -182,8 +312,8 @@ end
 
 local function grepls_add(argument)
   grepls_execute('grepls.addPattern', { argument }, function(result, client)
-    grepls_remember(client, result.id, argument)
     vim.notify(string.format('grepls: %d matches of %s', result.matches, vim.inspect(result.id)))
+    grepls_remember(client, result.id, argument)
   end)
 end
 
@@ -197,7 +327,8 @@ vim.api.nvim_create_user_command('GreplsAddRegex', function(opts)
 end, { nargs = 1, desc = 'grepls: keep another regular expression',
        preview = has_preview and grepls_preview(true) or nil })
 
--- A project's kept patterns come back when grepls first attaches to one of its buffers.
+-- A project's kept patterns come back when its grepls client first attaches to one of its
+-- buffers: sent to that client, whichever buffer is current.
 if vim.fn.exists('##LspAttach') == 1 then
   vim.api.nvim_create_autocmd('LspAttach', {
     group = vim.api.nvim_create_augroup('grepls_kept', { clear = true }),
@@ -210,16 +341,19 @@ if vim.fn.exists('##LspAttach') == 1 then
       if vim.g.grepls_keep_patterns == false then
         return
       end
-      local held = grepls_read_kept()[grepls_root(client)]
-      for _, argument in ipairs(type(held) == 'table' and held or {}) do
-        grepls_execute('grepls.addPattern', { argument }, function(result)
-          table.insert(grepls_kept[client.id], { id = result.id, argument = argument })
-        end, function(err)
-          -- Refused (its id is now a settings pattern's, say): say so once and forget it.
-          vim.notify('grepls: the kept pattern ' .. vim.inspect(argument.pattern)
-            .. ' is no longer kept: ' .. err.message, vim.log.levels.WARN)
-          grepls_save_kept(client, argument.id or argument.pattern)
-        end)
+      local held = grepls_kept_held()
+      local entries = held and held[grepls_root(client)]
+      for _, argument in ipairs(type(entries) == 'table' and entries or {}) do
+        if type(argument) == 'table' then
+          grepls_request(client, args.buf, 'grepls.addPattern', { argument }, function(result)
+            table.insert(grepls_kept[client.id], { id = result.id, argument = argument })
+          end, function(err)
+            -- Refused (the settings hold its id now, say): left out of this session, and left in
+            -- the file, which other editors' sessions read too.
+            vim.notify('grepls: the kept pattern ' .. vim.inspect(argument.pattern)
+              .. ' is left out of this session: ' .. err.message, vim.log.levels.WARN)
+          end)
+        end
       end
     end,
   })
@@ -265,7 +399,7 @@ local function grepls_jump(command, count)
   local uri = vim.uri_from_bufnr(0)
   local position = vim.lsp.util.make_position_params(0, client.offset_encoding).position
   local arguments = { uri, position.line, position.character, math.max(count, 1) }
-  grepls_execute(command, arguments, function(found)
+  grepls_request(client, vim.api.nvim_get_current_buf(), command, arguments, function(found)
     if not found or found == vim.NIL then
       vim.notify('grepls: no match in this buffer')
       return
@@ -277,8 +411,10 @@ local function grepls_jump(command, count)
       vim.lsp.util.jump_to_location(location, client.offset_encoding)
     end
     -- Where it stands, as the search count does ("?": past what grepls has counted).
+    local wrapped = command == 'grepls.nextMatch' and ', wrapped around the end'
+      or ', wrapped around the start'
     local place = string.format('grepls: match %s of %d%s%s', tonumber(found.index) or '?',
-      found.matches, found.complete and '' or '+', found.wrapped and ', wrapped around the end' or '')
+      found.matches, found.complete and '' or '+', found.wrapped and wrapped or '')
     vim.api.nvim_echo({ { place } }, false, {})
   end)
 end
@@ -310,7 +446,7 @@ end, { nargs = 0, bang = true, desc = 'grepls: matches into the quickfix list (!
 vim.api.nvim_create_autocmd({ 'CursorHold', 'CursorHoldI' }, {
   group = vim.api.nvim_create_augroup('grepls_highlight', { clear = true }),
   callback = function(args)
-    local client = grepls_client(true)
+    local client = grepls_client(true, args.buf)
     if client and vim.lsp.buf_is_attached(args.buf, client.id)
         and not package.loaded['grepls.highlights'] then
       vim.lsp.buf.clear_references()
