@@ -199,6 +199,13 @@ export class KeptPatterns {
   /** Pattern `id` added as `entry` (what the server is sent), or without it dropped: only that. */
   private writeShared(id: string, entry?: PatternEntry): void {
     const sharing = this.sharing!;
+    fs.mkdirSync(path.dirname(sharing.file), { recursive: true });
+    holdingLock(sharing.file, () => this.writeOne(id, entry));
+  }
+
+  /** Under the file's lock: read it again, change one entry, write it whole. */
+  private writeOne(id: string, entry?: PatternEntry): void {
+    const sharing = this.sharing!;
     const held = this.readFile();
     const before = Array.isArray(held[sharing.folder]) ? (held[sharing.folder] as unknown[]) : [];
     const named = (e: unknown) => Boolean(e && typeof e === "object" && keptId(e) === id);
@@ -216,7 +223,6 @@ export class KeptPatterns {
     } else {
       delete held[sharing.folder];
     }
-    fs.mkdirSync(path.dirname(sharing.file), { recursive: true });
     // Written whole, then renamed over: another editor reading it meanwhile finds the old file or
     // the new one, never half of one (which it would take for damaged).
     const written = `${sharing.file}.${process.pid}.tmp`;
@@ -226,6 +232,36 @@ export class KeptPatterns {
     } finally {
       fs.rmSync(written, { force: true });
     }
+  }
+}
+
+/** How long a lock on the kept-patterns file is waited for before it is taken for one left by a session that died. */
+const LOCK_WAIT_MS = 2_000;
+
+/**
+ * Runs `work` holding the kept-patterns file's lock: a folder beside it, made or refused in one
+ * step, as grepls's Neovim, Vim and Emacs clients take it. Two editors saving at once would
+ * otherwise each write what they read, and the first one's change would be lost.
+ */
+function holdingLock(file: string, work: () => void): void {
+  const lock = `${file}.lock`;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST" || Date.now() > deadline) {
+        break; // no lock to be had (a session that died left it): the save goes on without
+      }
+      Atomics.wait(pause, 0, 0, 5); // the other session holds it for a write's few milliseconds
+    }
+  }
+  try {
+    work();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
   }
 }
 

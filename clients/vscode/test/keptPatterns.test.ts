@@ -226,3 +226,14 @@ test("a workspace's earlier patterns that cannot be written to the file are stil
   store.load();
   assert.deepEqual(readFile(blocked), { "/home/me/project": [{ pattern: "OLD" }] });
 });
+
+test("the file is written under the lock the other editors take; one left by a session that died is taken over", async () => {
+  const { store, file, folder } = sharedStore();
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.mkdirSync(`${file}.lock`); // as a Neovim that died while saving leaves it
+  const started = Date.now();
+  await store.put({ pattern: "TODO" });
+  assert.ok(Date.now() - started >= 1_900, "the lock was waited for");
+  assert.deepEqual(readFile(file), { [folder]: [{ pattern: "TODO" }] });
+  assert.equal(fs.existsSync(`${file}.lock`), false);
+});
