@@ -350,3 +350,70 @@ async def test_turning_diagnostics_off_clears_them(client: LanguageClient) -> No
     await eventually(
         lambda: list(client.diagnostics.get(URI, [None])) == [], what="diagnostics cleared"
     )
+
+
+def apply_change(text: str, start: tuple[int, int], end: tuple[int, int], new: str) -> str:
+    """The text after one change (``\\n`` line breaks, ASCII: columns are code points)."""
+    lines = text.split("\n")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    return text[: offsets[start[0]] + start[1]] + new + text[offsets[end[0]] + end[1] :]
+
+
+Change = tuple[tuple[int, int], tuple[int, int], str]
+
+# Per case: the text, the pattern, then the gaps between token requests; each gap is the
+# didChange notifications sent in it, each notification its content changes.
+EDITS_BETWEEN_REQUESTS: dict[str, tuple[str, str, list[list[list[Change]]]]] = {
+    # Enter at the end (no token moves), then a match typed above, a request after each.
+    "enter-at-end-then-type-above": (
+        "x\nT\nB",
+        "x",
+        [[[((2, 1), (2, 1), "\n")]], [[((1, 0), (1, 0), "x")]]],
+    ),
+    # A match broken onto a new line, then one typed above, with no request between.
+    "two-notifications-in-one-gap": (
+        "x\nb\n",
+        "b",
+        [[[((1, 0), (1, 1), "\n")], [((0, 1), (0, 1), "b")]]],
+    ),
+    # Two changes in one didChange, the second above the first; then a match typed.
+    "two-changes-in-one-notification": (
+        "a\nb\nc\nb\n",
+        "b",
+        [[[((3, 0), (3, 0), "\n"), ((0, 0), (0, 0), "b\n")]], [[((2, 1), (2, 1), "b")]]],
+    ),
+}
+
+
+@pytest.mark.parametrize("ask", ["delta", "full"])
+@pytest.mark.parametrize("case", sorted(EDITS_BETWEEN_REQUESTS))
+async def test_tokens_stay_right_whatever_edits_come_between_two_requests(
+    client: LanguageClient, case: str, ask: str
+) -> None:
+    """Each gap between two token requests holds one or more edits (in one didChange or
+    several); the tokens the client holds after applying each answer are the matches of the
+    text as it is now."""
+    text, pattern, gaps = EDITS_BETWEEN_REQUESTS[case]
+    open_document(client, URI, text)
+    await command(client, "grepls.setPattern", pattern)
+    held = await full(client)
+    data, result_id = list(held.data), held.result_id
+    version = 1
+    for gap in gaps:
+        for notification in gap:
+            for start, end, new in notification:
+                text = apply_change(text, start, end, new)
+            version += 1
+            change_document(
+                client, URI, version, *(edit(start, end, new) for start, end, new in notification)
+            )
+        if ask == "delta":
+            answer = await delta(client, result_id)
+            data = apply_edits(data, answer.edits)
+        else:
+            answer = await full(client)
+            data = list(answer.data)
+        result_id = answer.result_id
+        assert decode(data) == expected_literal(text, pattern, "utf-16"), repr(text)

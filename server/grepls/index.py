@@ -45,8 +45,9 @@ class MatchIndex:
     matches; they are searched only when fewer matches than can be shown lie before it."""
     touched: list[tuple[int, int, int]] | None
     """Line ranges changed since the reader last took them (``None``: anything may have)."""
-    tokens_touched: list[tuple[int, int, int]] | None
-    """The same, for the semantic tokens, which read it at another time than the publisher."""
+    tokens_touched: list[tuple[int, int, int, bool]] | None
+    """The same, for the semantic tokens, which read it at another time than the publisher; each
+    range says whether it was only read on past the horizon (no line moved, nothing edited)."""
     _cut: set[int]
     """Lines holding more matches than were kept (a huge line is searched only as far as can be
     shown)."""
@@ -145,24 +146,24 @@ class MatchIndex:
         :meth:`forget_from`), were searched as ``found`` says; ``to_end``: they run to the end of
         the document."""
         self._add(start, found)
-        self._touch(start, found.searched, found.searched)
+        self._touch(start, found.searched, found.searched, read_on=True)
         self._cut |= self._cut_of(start, found)
         horizon = start + found.searched
         self.horizon = None if to_end and found.searched == found.lines else horizon
         if found.matches:
             self.generation += 1
 
-    def _touch(self, first: int, removed: int, added: int) -> None:
+    def _touch(self, first: int, removed: int, added: int, read_on: bool = False) -> None:
         touched = self.touched
         if touched is not None:
             if len(touched) < _MOST_TOUCHED:
                 touched.append((first, removed, added))
             else:
                 self.touched = None
-        touched = self.tokens_touched
-        if touched is not None:
-            if len(touched) < _MOST_TOUCHED:
-                touched.append((first, removed, added))
+        tokens_touched = self.tokens_touched
+        if tokens_touched is not None:
+            if len(tokens_touched) < _MOST_TOUCHED:
+                tokens_touched.append((first, removed, added, read_on))
             else:
                 self.tokens_touched = None
 

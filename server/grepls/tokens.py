@@ -55,9 +55,12 @@ The line numbers below an edit all move by the same amount; they are kept in a
 :class:`ShiftedLines`, which moves them in O(1) while edits come at one place. The ``edits`` of the
 delta are the patched parts themselves, no comparison needed (the result patched from is edited
 into the new one, so only the last result of a document can be named by a delta — which is all
-the protocol asks for). An edit log that cannot be followed
-(a cut at the search horizon, a long burst, edits that moved lines twice between two requests,
-lines searched past the horizon above the last token) makes the next result be encoded whole.
+the protocol asks for). Only one edit between two results is followed (after it, the log may name
+only lines read on past the horizon, which each entry says it is); a log that cannot be followed
+(a cut at the search horizon, a long burst, two edits between two requests, lines read on above
+the last token) makes the next result be encoded whole. A request answered from the cache (no
+index changed) empties the logs: the edits in them moved no token, and left in they would be
+taken for the next edit's company.
 """
 
 from __future__ import annotations
@@ -339,11 +342,12 @@ def patch(kept: Encoded) -> Encoded:
     edit = next((log[0] for log in logs if log), None)
     if edit is None:
         return encode_whole(indices, kept.modifiers, cap, kept.overlap)
-    first, removed, added = edit
+    first, removed, added, _ = edit
     for log, index in zip(logs, indices, strict=True):
         if log == [] and index.horizon is not None and index.horizon <= first:
             continue  # an edit past this pattern's horizon: its coroutine changed nothing
-        if not log or log[0] != edit or any(r != a for _, r, a in log[1:]):
+        # Only one edit is followed; after it, only lines read on past the horizon.
+        if not log or log[0] != edit or not all(read_on for *_, read_on in log[1:]):
             return encode_whole(indices, kept.modifiers, cap, kept.overlap)
     end, shift = first + removed, edit[2] - edit[1]
     if added > len(kept.data) // 5 + cap:
@@ -384,7 +388,7 @@ def patch(kept: Encoded) -> Encoded:
         shown.replace(low, high, region, shift)
         if dropped:
             shown.drop_last(dropped)
-        if len(log) > 1 and len(shown) and any(line <= shown.at(-1) for line, _, _ in log[1:]):
+        if len(log) > 1 and len(shown) and any(line <= shown.at(-1) for line, *_ in log[1:]):
             return encode_whole(indices, kept.modifiers, cap, kept.overlap)
         if not complete and len(shown) < cap:
             more = _after(held, shown, cap - len(shown))
@@ -569,6 +573,12 @@ class SemanticTokens:
         generations = tuple(track.index.generation for track in tracks.values())
         held = self._results.get(uri)
         if held is not None and held[0] is document and held[1:3] == (generations, cap):
+            # No index changed since: the edits logged meanwhile moved no match, and the kept
+            # encoding is the document's as it is now. Forgotten, they would be taken for the
+            # next edit's company, which the patch cannot follow.
+            for track in tracks.values():
+                if track.index.tokens_touched:
+                    track.index.tokens_touched = []
             return held[3], held[4]
         self._serial += 1
         result_id = str(self._serial)
