@@ -138,3 +138,30 @@ async def test_bad_arguments_are_refused_saying_why_and_the_pattern_stays(
         await command(client, PREVIEW, *arguments)
     listed = await command(client, "grepls.listPatterns")
     assert [(p["pattern"], p["matches"]) for p in listed] == [("TODO", 1)]
+
+
+@pytest.mark.parametrize("lines", [2, 3, 4, 5, 6])
+async def test_every_count_agrees_with_the_preview_around_the_cap(
+    client: LanguageClient, lines: int
+) -> None:
+    """At a cap of 3, a document of ``lines`` matches: every count of the set pattern
+    (setPattern, listPatterns, matchesInLines, nextMatch) says the same; it and the preview's are
+    each ``complete`` exactly when they are the document's count, and a lower bound of at least
+    the cap + 1 otherwise (past the cap, the search may stop)."""
+    client.set_configuration({"maxMatchesPerDocument": 3}, section="grepls")
+    open_document(client, URI, "b\n" * lines)
+    await command(client, "grepls.setPattern", "b")
+    # Once the cap is read (the diagnostics stop at it), set again: its answer counts at the cap.
+    await published(client, URI, [(n, 0, n, 1) for n in range(min(lines, 3))])
+    answer = await command(client, "grepls.setPattern", "b")
+    preview = await command(client, PREVIEW, URI, 0, lines, "b")
+    counts = [(preview["count"], preview["complete"]), (answer["matches"], answer["complete"])]
+    (listed,) = await command(client, "grepls.listPatterns")
+    counts.append((listed["matches"], listed["complete"]))
+    (painted,) = (await command(client, "grepls.matchesInLines", URI, 0, lines))["counts"]
+    counts.append((painted["matches"], painted["complete"]))
+    jump = await command(client, "grepls.nextMatch", URI, 0, 0)
+    counts.append((jump["matches"], jump["complete"]))
+    assert counts[2:] == [counts[1]] * 3
+    for count, complete in counts[:2]:
+        assert complete == (count == lines) and min(lines, 4) <= count <= lines

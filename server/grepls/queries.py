@@ -187,9 +187,9 @@ def preview(
     """``{"version", "matches": [line, start, end, ...], "count", "complete"}``: a pattern that is
     not set — one being typed — tried on one document, changing nothing. Its matches on lines
     ``[first, last)`` (clipped to the document), flat like ``matchesInLines``'s, and its count in
-    the whole document, searched as far as ``cap`` + 1 matches: past the cap ``complete`` is false
-    and the count ``cap`` + 1, a lower bound (a find widget's "1001+"), as the match index
-    counts."""
+    the whole document, searched as far as ``cap`` + 1 matches: ``complete`` says whether the search
+    reached the end (the count is the document's) or stopped past the cap (the count is a lower
+    bound, a find widget's "1001+"), as the match index counts."""
     last = min(last, len(document.lines))
     flat: list[int] = []
     if first < last:
@@ -200,7 +200,7 @@ def preview(
                 flat += (first + offset, start, end)
     whole = document.lines.everything()
     counted = matcher.scan(whole.texts, whole.tail, cap)
-    complete = counted.searched == counted.lines and not counted.cut and counted.count <= cap
+    complete = counted.searched == counted.lines and not counted.cut
     return {
         "version": document.version,
         "matches": flat,
