@@ -155,6 +155,28 @@ def test_highlights_are_answered_from_a_cache_until_the_matches_change() -> None
     assert [h["range"]["start"]["character"] for h in changed] == [0, 5, 0]
 
 
+def test_a_closed_document_is_not_held_by_any_answer_cache() -> None:
+    """Highlights and semantic tokens answered for a document keep nothing of it once closed: a
+    100k-line file opened and closed all day must not stay in memory."""
+    import gc
+
+    from grepls.document import Document
+
+    driver = InProcess(capabilities={"textDocument": {"semanticTokens": {"requests": {}}}})
+    driver.command("grepls.setPattern", "TODO")
+    for n in range(3):
+        uri = f"file:///closed-{n}.txt"
+        driver.open(uri, "TODO\nx TODO\n")
+        where = {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}
+        assert len(driver.request("textDocument/documentHighlight", where)) == 2
+        tokens = driver.request("textDocument/semanticTokens/full", {"textDocument": {"uri": uri}})
+        assert len(tokens["data"]) == 10
+        driver.close(uri)
+    gc.collect()
+    held = [o.uri for o in gc.get_objects() if isinstance(o, Document)]
+    assert held == []
+
+
 @pytest.mark.parametrize("cap", [None, 1, 7, 40, 120])
 def test_patching_a_composition_line_by_line_gives_what_a_rebuild_gives(cap: int | None) -> None:
     """With a cap too: past it, the patched rows are cut again at each pattern's cap."""

@@ -92,6 +92,9 @@ class Highlights:
         """A new pattern: no cached answer holds."""
         self._answers.clear()
 
+    def closed(self, uri: str) -> None:
+        self._answers.pop(uri, None)
+
 
 def shown_matches(document: Shown, cap: int) -> list[tuple[int, SPAN, str]]:
     """(line, span, pattern id) of the matches an editor is shown: the first ``cap`` of each

@@ -234,10 +234,14 @@ class Server:
 
     def did_close(self, raw: Any) -> None:
         uri = params.document_uri(raw)
-        if self.documents.close(uri) and not self.workspace.closed(uri):
+        if not self.documents.close(uri):
+            return
+        # The answers cached for it hold the whole document: let it go.
+        self.highlights.closed(uri)
+        self.tokens.closed(uri)
+        if not self.workspace.closed(uri):
             # Not held from disk (the scope is the open documents, or its file has no match).
             self.publisher.closed(uri)
-            self.tokens.closed(uri)
 
     def did_change_workspace_folders(self, raw: Any) -> None:
         removed, added = params.workspace_folders_event(raw)
