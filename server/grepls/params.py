@@ -187,6 +187,19 @@ def workspace_folders_event(params: Any) -> tuple[list[str], list[str]]:
     return paths[0], paths[1]
 
 
+def previous_result_ids(params: Any) -> dict[str, str]:
+    """``workspace/diagnostic``'s ``previousResultIds``: the result id the client holds per URI."""
+    held = mapping(params, "params").get("previousResultIds") or []
+    if not isinstance(held, list):
+        raise InvalidParams(f"previousResultIds must be an array, got {json_type(held)}")
+    previous: dict[str, str] = {}
+    for n, entry in enumerate(held):
+        entry = mapping(entry, f"previousResultIds[{n}]")
+        uri = string(entry.get("uri"), f"previousResultIds[{n}].uri")
+        previous[uri] = string(entry.get("value"), f"previousResultIds[{n}].value")
+    return previous
+
+
 def watched_file_events(params: Any) -> list[tuple[str, int]]:
     """``workspace/didChangeWatchedFiles``: (path, change type 1-3) of each file change."""
     changes = mapping(params, "params").get("changes")

@@ -269,15 +269,7 @@ class Server:
 
     def workspace_diagnostic(self, raw: Any) -> bytes | Later:
         """``workspace/diagnostic``: the closed files' reports (see the publisher)."""
-        raw = params.mapping(raw, "params")
-        previous: dict[str, str] = {}
-        held = raw.get("previousResultIds") or []
-        if not isinstance(held, list):
-            raise InvalidParams("previousResultIds must be an array")
-        for entry in held:
-            uri, value = params.dig(entry, "uri"), params.dig(entry, "value")
-            if isinstance(uri, str) and isinstance(value, str):
-                previous[uri] = value
+        previous = params.previous_result_ids(raw)
         return self.publisher.workspace_report(previous, raw.get("partialResultToken"))
 
     def document_highlight(self, raw: Any) -> bytes:

@@ -297,6 +297,10 @@ def test_odd_initialize_params_leave_the_server_working(
         ("textDocument/documentHighlight", "nonsense"),
         ("textDocument/diagnostic", {"textDocument": 5}),
         ("textDocument/diagnostic", {"textDocument": {"uri": 5}}),
+        ("workspace/diagnostic", {"previousResultIds": "x"}),
+        ("workspace/diagnostic", {"previousResultIds": [5]}),
+        ("workspace/diagnostic", {"previousResultIds": [{"uri": URI}]}),
+        ("workspace/diagnostic", {"previousResultIds": [{"uri": 5, "value": "1"}]}),
         ("workspace/executeCommand", "grepls.setPattern"),
         ("workspace/executeCommand", [1, 2]),
         (
