@@ -113,6 +113,9 @@ async def test_each_patterns_count_in_the_whole_document_comes_with_the_lines(
         ([URI, 5, 2], r"lines \[5, 2\) are not a range"),
         ([URI, -1, 2], "not a range"),
         ([URI, 0, 10_001], "at most 10000 lines"),
+        ([URI, 0, 1e20], "at most 10000 lines at once, not 100000000000000000000"),
+        ([URI, 0, 1.5], "end line must be an integer, got 1.5"),
+        ([URI, 0, float("inf")], "end line must be an integer, got inf"),
         (["file:///not/open.txt", 0, 10], "not an open document"),
     ],
 )
@@ -123,11 +126,13 @@ async def test_bad_line_ranges_get_invalid_params_and_keep_the_state(
     await command(client, "grepls.setPattern", "TODO")
     with pytest.raises(JsonRpcInvalidParams, match=says):
         await command(client, COMMAND, *arguments)
-    assert await command(client, COMMAND, URI, 0, 1) == {
-        "version": 1,
-        "matches": {"search": [0, 0, 4]},
-        "counts": [{"id": "search", "pattern": "TODO", "matches": 1, "complete": True}],
-    }
+    # A whole number written as a double (Lua's and JavaScript's only numbers) is that number.
+    for first, last in ((0, 1), (0.0, 1.0)):
+        assert await command(client, COMMAND, URI, first, last) == {
+            "version": 1,
+            "matches": {"search": [0, 0, 4]},
+            "counts": [{"id": "search", "pattern": "TODO", "matches": 1, "complete": True}],
+        }
 
 
 async def test_a_line_with_more_matches_than_can_be_painted_is_answered_in_part(

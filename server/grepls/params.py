@@ -30,6 +30,12 @@ def string(value: Any, what: str) -> str:
 
 
 def integer(value: Any, what: str) -> int:
+    """An integer; JSON has only numbers, and a client whose language has only doubles (Lua,
+    JavaScript) may write a whole one as ``1e+20`` or ``3.0``: those are taken as what they say."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, float):
+        raise InvalidParams(f"{what} must be an integer, got {value!r}")
     if not isinstance(value, int) or isinstance(value, bool):
         raise InvalidParams(f"{what} must be an integer, got {json_type(value)}")
     return value
