@@ -929,9 +929,13 @@ async function severalPatterns() {
   check("the added pattern is restored after Developer: Reload Window", true, JSON.stringify(restored));
   // The old window's extension host closed the grepls channel while the client was stopping:
   // grepls's and the client's last writes must not have been errors there.
-  const shutdownErrors = extensionHostLogText()
-    .split("\n")
-    .filter((line) => /Channel has been closed|\[grepls\.grepls\] provider FAILED/.test(line));
+  const hostLog = extensionHostLogText().split("\n");
+  const shutdownErrors = hostLog.filter((line) => /Channel has been closed|\[grepls\.grepls\] provider FAILED/.test(line));
+  if (shutdownErrors.length > 0) {
+    // The lines around the first one (its stack): what wrote, to be fixed.
+    const at = hostLog.indexOf(shutdownErrors[0]);
+    console.log(hostLog.slice(Math.max(0, at - 15), at + 15).join("\n"));
+  }
   check("no grepls errors in the extension host log on Reload Window", shutdownErrors.length === 0, shutdownErrors.slice(0, 2).join(" | "));
   await checkOneServer("one server process after reloading the window");
 

@@ -11,8 +11,23 @@
  */
 import type * as vscode from "vscode";
 
-/** The channel's methods that write (the others are passed through unchanged). */
-const WRITES = new Set<PropertyKey>(["trace", "debug", "info", "warn", "error", "append", "appendLine", "replace", "clear"]);
+/**
+ * The channel's methods that throw once it is closed (the others are passed through unchanged):
+ * its writes, and `show`/`hide`, which the language client calls when it logs an error.
+ */
+const WRITES = new Set<PropertyKey>([
+  "trace",
+  "debug",
+  "info",
+  "warn",
+  "error",
+  "append",
+  "appendLine",
+  "replace",
+  "clear",
+  "show",
+  "hide",
+]);
 
 /** Whether `error` is the extension host's refusal to write to a closed channel. */
 export function isClosedChannel(error: unknown): boolean {

@@ -21,6 +21,12 @@ import { StatusBar } from "./statusBar";
 import { TraceChannel } from "./trace";
 
 let server: GreplsServer | undefined;
+/**
+ * The grepls output channel. Not among the extension's subscriptions: VS Code disposes those
+ * without waiting for `deactivate`, so the channel would close while the client is still stopping
+ * and writing to it. It is closed once the server has stopped.
+ */
+let channel: vscode.LogOutputChannel | undefined;
 
 /** The pattern settings as VS Code holds them now. */
 function readPatternSettings() {
@@ -40,8 +46,8 @@ function sharedFile(log: vscode.LogOutputChannel): SharedFile | undefined {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
-  const channel = vscode.window.createOutputChannel("grepls", { log: true });
-  // Reload Window closes the channel while the client is still stopping and writing to it.
+  channel = vscode.window.createOutputChannel("grepls", { log: true });
+  // Should VS Code close the channel first all the same, the client's last writes are dropped.
   const log = quietWhenClosed(channel);
   const trace = new TraceChannel(log);
   const state = new PatternState(readPatternSettings());
@@ -59,7 +65,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     { counts: (uri) => catalog.counts(uri), onDidChange: catalog.onDidChangeCounts },
     matchesView,
   );
-  context.subscriptions.push(channel, trace, state, catalog, server, decorations, matchesView, statusBar);
+  context.subscriptions.push(trace, state, catalog, server, decorations, matchesView, statusBar);
   context.subscriptions.push(...commands.register(), ...matchesView.register());
   context.subscriptions.push(
     vscode.commands.registerCommand("grepls.ui.searchWorkspace", () => setScope("workspace")),
@@ -132,6 +138,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 }
 
 export async function deactivate(): Promise<void> {
-  await server?.stop();
-  server = undefined;
+  try {
+    await server?.stop();
+  } finally {
+    server = undefined;
+    channel?.dispose();
+    channel = undefined;
+  }
 }

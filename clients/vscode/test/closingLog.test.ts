@@ -13,6 +13,11 @@ class FakeChannel {
     }
     this.lines.push(message);
   }
+  show(): void {
+    if (this.closed) {
+      throw new Error("Channel has been closed");
+    }
+  }
   warn(message: string): void {
     throw new Error(`disk full: ${message}`);
   }
@@ -27,6 +32,7 @@ test("a write to the grepls channel after VS Code closed it (Reload Window) does
   log.info("before");
   log.dispose();
   assert.doesNotThrow(() => log.info("after: a cancellation traced while the client stops"));
+  assert.doesNotThrow(() => log.show());
   assert.deepEqual(channel.lines, ["before"]);
   assert.equal(log.name, "grepls");
 });
