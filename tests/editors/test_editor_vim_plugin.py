@@ -272,6 +272,23 @@ def test_vim_plugin_commands_add_list_complete_and_remove_a_kept_pattern(
     assert report["completion_after"] == ["search"]
 
 
+def test_vim_plugin_patterns_says_there_is_no_pattern_when_none_is_in_force(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """`:GreplsPatterns` with nothing set says so, as Neovim's and Emacs's do: it is seen to
+    have run."""
+    fixture = workdir / "project" / "none.txt"
+    fixture.write_text("a TODO here\n", encoding="utf-8")
+    steps = [
+        {"run": "GreplsPatterns"},
+        {"eval": "execute('messages') =~# 'grepls: no pattern'", "until": 1},
+    ]
+    report = run_plugin(
+        workdir, {**env, "GREPLS_STEPS": json.dumps(steps)}, "", "vim_grepls_kept.vim", fixture
+    )
+    assert report["seen"] == [{"value": 1}], report["messages"]
+
+
 def test_vim_plugin_keeps_added_patterns_across_sessions(
     workdir: Path, env: dict[str, str]
 ) -> None:

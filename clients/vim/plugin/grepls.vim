@@ -803,6 +803,9 @@ enddef
 
 def Patterns()
   Execute('grepls.listPatterns', [], (result) => {
+    if empty(result)
+      echomsg 'grepls: no pattern'
+    endif
     for kept in result
       echomsg printf('%-12s %-30s %d matches', kept.id, string(kept.pattern), kept.matches)
     endfor
