@@ -289,6 +289,30 @@ def test_vim_plugin_patterns_says_there_is_no_pattern_when_none_is_in_force(
     assert report["seen"] == [{"value": 1}], report["messages"]
 
 
+def test_vim_plugin_draws_and_jumps_in_a_new_buffer_once_written_to_a_file(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """`:enew`, a line typed, `:write new.txt`: the buffer now holds a file, so grepls serves it
+    (its match drawn, `:GreplsNext` jumps to it), with the README's vimrc, where no filetype is
+    set to open it on."""
+    fixture = workdir / "project" / "first.txt"
+    fixture.write_text("a TODO here\n", encoding="utf-8")
+    steps = [
+        {"run": "Grepls TODO"},
+        {"wait": 1},
+        {"run": "enew | call setline(1, ['x', 'b TODO']) | write new.txt"},
+        {"wait": 1},
+        {"run": "call cursor(1, 1) | GreplsNext"},
+        {"eval": "[line('.'), col('.')]", "until": [2, 3]},
+    ]
+    report = run_plugin(
+        workdir, {**env, "GREPLS_STEPS": json.dumps(steps)}, "", "vim_grepls_kept.vim", fixture
+    )
+    assert report["seen"][1]["props"] == [[2, 3, "GreplsSearch"]], report["messages"]
+    assert report["seen"][2] == {"value": [2, 3]}, report["messages"]
+    assert "not open in grepls" not in report["messages"]
+
+
 def test_vim_plugin_keeps_added_patterns_across_sessions(
     workdir: Path, env: dict[str, str]
 ) -> None:

@@ -917,6 +917,8 @@ augroup grepls
   autocmd BufUnload * Close(str2nr(expand('<abuf>')))
   autocmd BufFilePre * Close(str2nr(expand('<abuf>')))
   autocmd BufFilePost * Open(str2nr(expand('<abuf>')))
+  # A new buffer named by `:write NAME` (no BufFilePost then): it holds a file now.
+  autocmd BufWritePost * Open(str2nr(expand('<abuf>')))
   autocmd ColorScheme * DefineHighlights()
   autocmd WinScrolled * Draw(winbufnr(str2nr(expand('<amatch>'))), true)
   autocmd BufWinEnter * Draw(str2nr(expand('<abuf>')), true)
