@@ -289,6 +289,39 @@ async def test_an_open_document_wins_and_is_searched_from_disk_again_when_closed
     assert client.log[-1][2] is None
 
 
+@pytest.mark.parametrize("pattern", ["TODO", {"pattern": "\\bTODO\\b", "regex": True}])
+async def test_files_named_with_a_newline_or_bytes_that_are_not_utf8_are_searched(
+    client: LanguageClient, tmp_path: Path, pattern: Any
+) -> None:
+    """Names a file system allows: ripgrep names them (with and without its prefilter), their
+    URIs quote the name's own bytes, and they open and close like any file."""
+    root = tmp_path / "names"
+    root.mkdir()
+    (root / "plain.txt").write_text("TODO\n")
+    (root / "new\nline.txt").write_text("TODO\n")
+    latin1 = root / os.fsdecode(b"caf\xe9.txt")
+    latin1.write_text("TODO TODO\n")
+    await start(client, root)
+    await command(client, "grepls.setPattern", pattern)
+    await showing(client, root, {"plain.txt": 1, "new%0Aline.txt": 1, "caf%E9.txt": 2})
+    assert latin1.as_uri().endswith("/caf%E9.txt")
+    open_document(client, latin1.as_uri(), "TODO\n")
+    await eventually(lambda: len(client.diagnostics[latin1.as_uri()]) == 1)
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(
+            text_document=types.TextDocumentIdentifier(uri=latin1.as_uri())
+        )
+    )
+    await showing(client, root, {"plain.txt": 1, "new%0Aline.txt": 1, "caf%E9.txt": 2})
+    listed = await command(client, "grepls.listMatches")
+    assert [m["uri"].rsplit("/", 1)[-1] for m in listed] == [
+        "caf%E9.txt",
+        "caf%E9.txt",
+        "new%0Aline.txt",
+        "plain.txt",
+    ]
+
+
 async def test_a_closed_document_without_matches_on_disk_is_cleared(
     client: LanguageClient, tree: Path
 ) -> None:

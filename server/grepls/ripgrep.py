@@ -165,7 +165,8 @@ class Ripgrep:
                 )
             return []
         prefix = self._nice if nice else []
-        command = [*prefix, self.binary, "--no-config", "--no-messages", *arguments]
+        # Paths end in NUL, the one byte a file name cannot hold (a newline it can).
+        command = [*prefix, self.binary, "--no-config", "--no-messages", "--null", *arguments]
         for glob in exclude:
             command += ["--glob", "!" + glob]
         # ripgrep matches globs against paths relative to its working directory: run it in each
@@ -223,9 +224,9 @@ class Ripgrep:
             encoding = sys.getfilesystemencoding()
             rest = b""
             while chunk := await reader.read(1 << 16):
-                lines = (rest + chunk).split(b"\n")
+                lines = (rest + chunk).split(b"\0")
                 rest = lines.pop()
-                names = b"\n".join(lines).decode(encoding, "surrogateescape").split("\n")
+                names = b"\0".join(lines).decode(encoding, "surrogateescape").split("\0")
                 yield [prefix + name for name in names if name]
             if rest:
                 yield [prefix + os.fsdecode(rest)]

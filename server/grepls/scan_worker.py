@@ -282,7 +282,7 @@ class Job:
             self._close_ripgrep()
             self._next_command()
             return
-        lines = (self._rest + data).split(b"\n")
+        lines = (self._rest + data).split(b"\0")  # ripgrep runs with --null
         self._rest = lines.pop()
         self._waiting.extend(self._prefix + os.fsdecode(line) for line in lines if line)
 

@@ -10,26 +10,32 @@ from __future__ import annotations
 
 import os
 from typing import Any
-from urllib.parse import quote, unquote, urlparse
+from urllib.parse import quote, unquote_to_bytes, urlparse
 
 
 def path_to_uri(path: str) -> str:
     """A file URI as editors write it (VS Code quotes all but ``A-Za-z0-9-._~/``, as does
-    Python's ``quote``)."""
-    return "file://" + quote(path, safe="/")
+    Python's ``quote``). The path's own bytes are quoted: a name that is not UTF-8 (which Python
+    holds with surrogate escapes) is named too, as ``%FF``."""
+    return "file://" + quote(os.fsencode(path), safe="/")
 
 
 def uri_to_path(uri: str) -> str | None:
-    """The local path of a ``file:`` URI (``None`` for any other scheme)."""
+    """The local path of a ``file:`` URI (``None`` for any other scheme); the inverse of
+    :func:`path_to_uri`, names that are not UTF-8 included."""
     if uri.startswith("file:///") and not any(c in uri for c in "?#;"):
         # The common form, without ``urlparse`` (a fifth of the time: a ``git checkout`` reports
         # thousands of files at once).
         path = uri[7:]
-        return os.path.normpath(unquote(path) if "%" in path else path)
+        return os.path.normpath(_unquote(path) if "%" in path else path)
     parsed = urlparse(uri)
     if parsed.scheme != "file":
         return None
-    return os.path.normpath(unquote(parsed.path)) if parsed.path else None
+    return os.path.normpath(_unquote(parsed.path)) if parsed.path else None
+
+
+def _unquote(path: str) -> str:
+    return os.fsdecode(unquote_to_bytes(path))
 
 
 def folders_from_initialize(params: Any) -> tuple[str, ...]:
