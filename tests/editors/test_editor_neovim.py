@@ -230,6 +230,38 @@ def test_neovim_cursor_hold_without_grepls_says_nothing(workdir: Path, env: dict
 
 
 @pytest.mark.parametrize("modern", [False, True], ids=["0.7", "0.12"])
+def test_neovim_commands_about_the_buffer_say_grepls_does_not_serve_the_quickfix_list(
+    modern: bool, workdir: Path, env: dict[str, str]
+) -> None:
+    """`:GreplsList`, `:GreplsNext`, `:GreplsReplace` typed in the quickfix window (where
+    `:GreplsList` leaves the cursor) or in a buffer with no file say that grepls does not serve
+    it, not the server's error about the request; `:GreplsList!`, about no buffer, lists every
+    match from there."""
+    parts = [nvim_config_011()] if modern else [snippet("nvim-config-legacy")]
+    text = "TODO one\nx TODO\n"
+    report = run_with_commands(
+        modern, parts, "unserved.txt", text, "neovim_unserved.lua", workdir, env
+    )
+    unserved = "grepls: this buffer is not open in grepls"
+    assert report["said"] == [
+        {
+            "command": "GreplsList",
+            "buftype": "quickfix",
+            "said": [unserved + " (:GreplsList! lists every match in scope)"],
+        },
+        {"command": "GreplsNext", "buftype": "quickfix", "said": [unserved]},
+        {
+            "command": "GreplsReplace DONE",
+            "buftype": "quickfix",
+            "said": [unserved + " (:GreplsReplace! replaces in every open buffer)"],
+        },
+        {"command": "GreplsNext", "buftype": "", "said": [unserved]},
+    ]
+    assert report["listed"] == 2
+    assert report["lines"] == text.splitlines()
+
+
+@pytest.mark.parametrize("modern", [False, True], ids=["0.7", "0.12"])
 def test_neovim_module_takes_its_marks_away_when_the_server_dies(
     modern: bool, workdir: Path, env: dict[str, str]
 ) -> None:

@@ -19,8 +19,10 @@
 -- The grepls client serving `buf` (the current buffer): with two projects open, two grepls
 -- clients run, and a command is about the buffer it is typed in. A buffer grepls does not serve
 -- (a help page, the quickfix list) takes the only client there is, for the commands that are not
--- about one buffer (:Grepls, :GreplsList!).
-local function grepls_client(quiet, buf)
+-- about one buffer (:Grepls, :GreplsList!). Those about it (:GreplsNext, :GreplsList,
+-- :GreplsReplace) give `instead` (what to type for their other form, or ''): there, none, and
+-- the user told (grepls would only answer that it has no such document).
+local function grepls_client(quiet, buf, instead)
   buf = buf or vim.api.nvim_get_current_buf()
   local get_clients = vim.lsp.get_clients or vim.lsp.get_active_clients
   local running = {}
@@ -32,12 +34,12 @@ local function grepls_client(quiet, buf)
       table.insert(running, client)
     end
   end
-  if #running == 1 then
+  if #running == 1 and not instead then
     return running[1]
   end
   if not quiet then
     vim.notify(#running == 0 and 'grepls is not running'
-      or 'grepls: this buffer is not attached to grepls', vim.log.levels.WARN)
+      or 'grepls: this buffer is not open in grepls' .. (instead or ''), vim.log.levels.WARN)
   end
 end
 
@@ -392,7 +394,7 @@ end, { nargs = 0, desc = 'grepls: the patterns in force, with their counts' })
 
 -- The nearest (count-th) match after (before) the cursor, of any pattern, past the cap too, wrapping.
 local function grepls_jump(command, count)
-  local client = grepls_client()
+  local client = grepls_client(false, nil, '')
   if not client then
     return
   end
@@ -429,9 +431,16 @@ vim.api.nvim_create_user_command('GreplsPrev', function(opts)
 end, { count = 1, desc = 'grepls: to the previous match' })
 
 vim.api.nvim_create_user_command('GreplsList', function(opts)
-  local uri = vim.uri_from_bufnr(vim.api.nvim_get_current_buf())
-  -- With !, no argument: every match in scope (open buffers, or the whole workspace).
-  grepls_execute('grepls.listMatches', opts.bang and {} or { uri }, function(matches, client)
+  local buf = vim.api.nvim_get_current_buf()
+  local uri = vim.uri_from_bufnr(buf)
+  -- With !, no argument: every match in scope (open buffers, or the whole workspace), from any
+  -- buffer (the quickfix window too).
+  local client = opts.bang and grepls_client()
+    or grepls_client(false, buf, ' (:GreplsList! lists every match in scope)')
+  if not client then
+    return
+  end
+  grepls_request(client, buf, 'grepls.listMatches', opts.bang and {} or { uri }, function(matches)
     local locations = {}
     for _, match in ipairs(matches) do
       table.insert(locations, { uri = match.uri or uri, range = match.range })
@@ -466,13 +475,19 @@ local function replaced(result)
 end
 
 vim.api.nvim_create_user_command('GreplsReplace', function(opts)
+  local buf = vim.api.nvim_get_current_buf()
   local argument = { replacement = opts.args }
+  local client
   if opts.bang then
     argument.scope = 'open'
+    client = grepls_client()
   else
-    argument.uri = vim.uri_from_bufnr(vim.api.nvim_get_current_buf())
+    argument.uri = vim.uri_from_bufnr(buf)
+    client = grepls_client(false, buf, ' (:GreplsReplace! replaces in every open buffer)')
   end
-  grepls_execute('grepls.replace', { argument }, replaced)
+  if client then
+    grepls_request(client, buf, 'grepls.replace', { argument }, replaced)
+  end
 end, { nargs = 1, bang = true, desc = 'grepls: replace every match (!: in every open buffer)' })
 
 -- "Replace this match…" and "Replace all N matches…" leave the replacement to the editor: their
