@@ -394,6 +394,32 @@ async def test_files_changed_during_a_scan_end_up_as_on_disk(
     assert len(listed) == 5
 
 
+async def test_files_and_folders_deleted_during_a_scan_are_not_shown_again(
+    client: LanguageClient, tree: Path
+) -> None:
+    """A file the scan read just before it was deleted: the deletion is the newest word on it,
+    whenever the read's result arrives (a whole folder's deletion too)."""
+    names = many_files(tree, lambda number: f"TODO {number}\n")
+    await start(client, tree, "visual-studio-code", settings={"maxWorkspaceMatches": 10_000})
+    await command(client, "grepls.setPattern", "TODO")
+    await eventually(lambda: len(counts(client, tree)) == 1500 + 3, what="the first scan")
+    # A pattern ripgrep cannot prefilter: the scan reads every file, while they are deleted.
+    await command(client, "grepls.setPattern", {"pattern": "\\bTODO\\b", "regex": True})
+    kept = names[:100]
+    for start_at in range(100, 1400, 50):
+        batch = names[start_at : start_at + 50]
+        for name in batch:
+            (tree / name).unlink()
+        watched(client, tree, *((name, 3) for name in batch))
+        await asyncio.sleep(0.005)
+    shutil.rmtree(tree / "many/14")
+    watched(client, tree, ("many/14", 3))
+    expected = {name: 1 for name in kept} | SEARCHED
+    await showing(client, tree, expected)
+    await asyncio.sleep(1)  # what the scan read before the deletions has all arrived by now
+    await showing(client, tree, expected)
+
+
 async def test_a_checkout_of_many_files_reported_at_once_is_searched_to_the_end(
     client: LanguageClient, tree: Path
 ) -> None:

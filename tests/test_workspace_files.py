@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 from conftest import TIMEOUT, every_cpu_busy
+from grepls.closed import ClosedFiles
 from grepls.disk import (
     PIECE_BYTES,
     FileSearch,
@@ -518,3 +519,20 @@ def test_a_scan_whose_worker_keeps_dying_ends_saying_so_and_the_next_scan_runs(
     assert ends[0] == "stopped: the search process died"
     assert ends[1].startswith("1 match in 1 of")
     assert held == 10  # none while the worker died, a.txt once it worked
+
+
+def test_a_read_begun_before_its_file_or_folder_was_deleted_is_stale() -> None:
+    """The scan worker's result for a file arrives after the file's deletion was reported: the
+    deletion is the newest word on it, or the file would show matches for good."""
+    store = ClosedFiles(changed=lambda uri: None, gone=lambda uri: None)
+    begun = store.tick()  # a scan starts reading
+    store.deleted("/w/a.txt")
+    store.deleted_under({"/w/gone"})
+    assert not store.newer("/w/a.txt", begun)
+    assert not store.newer("/w/gone/deep/b.txt", begun)
+    assert not store.newer("/w/gone", begun)
+    assert store.newer("/w/kept.txt", begun)
+    assert store.newer("/w/gone-not/b.txt", begun)
+    # A read that begins after the deletions (the file made again) is the newest word.
+    later = store.tick()
+    assert store.newer("/w/a.txt", later) and store.newer("/w/gone/deep/b.txt", later)

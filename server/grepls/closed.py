@@ -113,7 +113,10 @@ class ClosedFiles:
         self._tick = 0
         """Counts the files searched again on their own (events, closed documents)."""
         self._fresh: dict[str, int] = {}
-        """Path → the tick at which it was last searched on its own."""
+        """Path → the tick at which it was last searched on its own, or deleted."""
+        self._deleted_folders: dict[str, int] = {}
+        """Deleted folder (or file not held) → the tick at which it went: a running scan's read
+        of a file inside began before, and is not the newest word on it."""
 
     # -- open documents ----------------------------------------------------------------------
 
@@ -142,12 +145,22 @@ class ClosedFiles:
 
     def tick(self) -> int:
         """The stamp a read that begins now carries."""
+        # Folders deleted before now are nothing to a read that begins now (a scan that began
+        # earlier is cancelled when a new one starts).
+        self._deleted_folders.clear()
         return self._tick
 
     def newer(self, path: str, tick: int) -> bool:
         """Whether a read of ``path`` begun at ``tick`` is still the newest word on it (the file
-        is not open, nor searched again on its own since)."""
-        return path not in self.open and self._fresh.get(path, -1) < tick
+        is not open, nor searched again on its own, nor deleted since)."""
+        if path in self.open or self._fresh.get(path, -1) >= tick:
+            return False
+        return not self._deleted_folders or not _deleted_since(path, self._deleted_folders, tick)
+
+    def _stamp(self, path: str) -> None:
+        """``path`` was searched again on its own, or deleted, now."""
+        self._fresh[path] = self._tick
+        self._tick += 1
 
     # -- holding ---------------------------------------------------------------------------
 
@@ -178,14 +191,19 @@ class ClosedFiles:
             self.drop(self._uris[path])
 
     def deleted(self, path: str) -> None:
-        """The file at ``path`` is gone."""
+        """The file at ``path`` is gone (a running scan's read of it is stale)."""
+        self._stamp(path)
         uri = self._uris.get(path)
         if uri is not None:
             self.drop(uri)
 
     def deleted_under(self, gone: set[str]) -> None:
         """The files or folders at the paths ``gone`` are gone: every held file that is one of
-        them, or inside one, is dropped (a look up each of its folders, not a scan of ``gone``)."""
+        them, or inside one, is dropped (a look up each of its folders, not a scan of ``gone``),
+        and a running scan's reads of what they held are stale."""
+        for path in gone:
+            self._deleted_folders[path] = self._tick
+        self._tick += 1
         for held in [p for p in self._uris if _inside(p, gone)]:
             self.drop(self._uris[held])
 
@@ -216,8 +234,7 @@ class ClosedFiles:
         if path in self.open:
             return
         self.seen.add(path)
-        self._fresh[path] = self._tick
-        self._tick += 1
+        self._stamp(path)
         self.store(path, search_data(read_file(path, max_size), matchers, limit)[0], matchers)
 
     def _hold(self, entry: ClosedFile) -> None:
@@ -230,10 +247,18 @@ class ClosedFiles:
 
 def _inside(path: str, folders: set[str]) -> bool:
     """Whether ``path`` is one of ``folders`` or inside one."""
+    return any(folder in folders for folder in _self_and_parents(path))
+
+
+def _deleted_since(path: str, deleted: dict[str, int], tick: int) -> bool:
+    """Whether ``path``, or a folder it is in, was deleted at ``tick`` or later."""
+    return any(deleted.get(folder, -1) >= tick for folder in _self_and_parents(path))
+
+
+def _self_and_parents(path: str) -> Iterator[str]:
     while True:
-        if path in folders:
-            return True
+        yield path
         parent = os.path.dirname(path)
         if parent == path:
-            return False
+            return
         path = parent
