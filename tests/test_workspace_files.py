@@ -115,7 +115,9 @@ def test_uris_and_folders() -> None:
         ("(?i)todo", False),  # a flag group
         ("(?:a|b)c", True),
         (r"a\.b\(c\)", True),
-        (r"\pL+\x41\t", True),
+        (r"\x41\t", True),
+        (r"\pL+", False),  # Unicode versions differ: U+2EBF0 is a letter to RE2, not to ripgrep 14
+        (r"\P{Han}", False),
         ("trailing\\", False),
         ("^T", False),  # a lone \r ends a line for LSP, not for ripgrep
         ("a$", False),
@@ -128,6 +130,7 @@ def test_uris_and_folders() -> None:
         ("[a~~b]", False),
         ("[a[b]]", False),  # nested in ripgrep
         ("[[:alpha:]]x", True),
+        ("caf[[:^alpha:]]", False),  # matches U+FFFD (bad bytes to grepls), raw bytes to ripgrep
         ("[]a]x", True),  # "]" first is a member to both
         ("[x-z]&&--~~", True),  # outside a class they are literals to both
     ],
@@ -378,6 +381,42 @@ def test_a_literal_holding_u_fffd_is_not_prefiltered() -> None:
     spec = PatternSpec("\ufffd todo")
     assert run_loop(ripgrep.prefilter([("p", Matcher(spec))])) is None
     assert run_loop(ripgrep.prefilter([("p", Matcher(PatternSpec("todo")))])) is not None
+
+
+@pytest.mark.parametrize(
+    ("spec", "text"),
+    [
+        (PatternSpec("\u0390", case_sensitive=False), "x \u1fd3 y\n"),
+        (PatternSpec("\ufb05", case_sensitive=False), "\ufb06 st\n"),
+        (PatternSpec("\\x{390}", regex=True, case_sensitive=False), "x \u1fd3 y\n"),
+        (PatternSpec("\\p{Han}", regex=True), "x \U0002ebf0 y\n"),
+        (PatternSpec("caf[[:^alpha:]]", regex=True), b"caf\xe9\n"),
+        (PatternSpec("k", case_sensitive=False), "\u212a\n"),  # ASCII: prefiltered, and named
+    ],
+)
+def test_the_prefilter_names_every_file_re2_matches_in(
+    tmp_path: Path, spec: PatternSpec, text: str | bytes
+) -> None:
+    """Where RE2 and ripgrep differ (case folding beyond ASCII, Unicode versions, bytes that are
+    not UTF-8), the file is read anyway: no prefilter, or one that names it."""
+    data = text if isinstance(text, bytes) else text.encode()
+    assert Matcher(spec).scan.lines([data.decode(errors="replace").rstrip("\n")], 10).matches
+    (tmp_path / "hit.txt").write_bytes(data)
+    ripgrep = Ripgrep(lambda text: None)
+    arguments = run_loop(ripgrep.prefilter([("p", Matcher(spec))]))
+    if arguments is None:
+        # Every file is read; ASCII letters fold alike in both, and keep the prefilter.
+        assert not (spec.pattern.isascii() and not spec.regex)
+        return
+    rg = rg_binary()
+    assert rg is not None
+    listed = subprocess.run(
+        [rg, "--no-config", "--no-messages", *arguments],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        check=False,
+    ).stdout.split()
+    assert listed == [b"hit.txt"]
 
 
 class _Endpoint:

