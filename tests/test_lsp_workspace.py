@@ -657,6 +657,29 @@ async def test_workspace_folders_added_and_removed(
     await eventually(lambda: bool(client.diagnostics.get((other / "o.txt").as_uri())))
 
 
+@pytest.mark.parametrize("pattern", ["TODO", {"pattern": "\\bTODO\\b", "regex": True}])
+async def test_a_folder_inside_another_is_searched_once(
+    client: LanguageClient, tree: Path, pattern: Any
+) -> None:
+    """Two workspace folders, one inside the other: each file is searched and counted once."""
+    await start(client, tree, "visual-studio-code")
+    await command(client, "grepls.setPattern", pattern)
+    await showing(client, tree, SEARCHED)
+    await eventually(lambda: len(scan_ends(client)) == 1, what="the first scan's end")
+    client.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(
+                added=[types.WorkspaceFolder(uri=(tree / "src").as_uri(), name="src")],
+                removed=[],
+            )
+        )
+    )
+    await eventually(lambda: len(scan_ends(client)) == 2, what="the second scan's end")
+    first, second = scan_ends(client)
+    assert second == first
+    await showing(client, tree, SEARCHED)
+
+
 async def test_pull_clients_get_workspace_reports_with_result_ids_and_partial_results(
     client: LanguageClient, tree: Path
 ) -> None:

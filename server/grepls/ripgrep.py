@@ -177,8 +177,10 @@ class Ripgrep:
         for glob in exclude:
             command += ["--glob", "!" + glob]
         # ripgrep matches globs against paths relative to its working directory: run it in each
-        # folder, and make the paths it prints absolute again.
-        return [(folder, command) for folder in folders if os.path.isdir(folder)]
+        # folder, and make the paths it prints absolute again. A folder inside another is
+        # searched with it (else its files would be named, searched and counted twice).
+        outermost = [f for f in folders if not any(_inside(f, other) for other in folders)]
+        return [(folder, command) for folder in outermost if os.path.isdir(folder)]
 
     async def lines(
         self, arguments: list[str], folders: tuple[str, ...], exclude: tuple[str, ...]
@@ -316,6 +318,11 @@ def _may_match_replacement(pattern: str) -> bool:
         elif char == ".":
             return True
     return False
+
+
+def _inside(path: str, folder: str) -> bool:
+    """Whether ``path`` is strictly inside ``folder``."""
+    return path.startswith(folder.rstrip("/") + "/") and path != folder
 
 
 def _escape(literal: str) -> str:
