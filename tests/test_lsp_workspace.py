@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -581,6 +582,11 @@ async def test_past_max_workspace_matches_the_scan_stops_and_says_so_once(
     assert len(told()) == 1
     assert "more than 10 matches" in told()[0]
     assert 10 <= sum(counts(client, tree).values()) <= 11
+    # The files it stopped after are those taken, not the worker's whole last batch: each named
+    # by ripgrep holds a match, but for the binary and the large one.
+    stopped = re.search(r"stopped after (\d+) files? with (\d+) match", told()[0])
+    assert stopped is not None, told()[0]
+    assert int(stopped[1]) <= int(stopped[2]) + 2, told()[0]
     listed = await command(client, "grepls.listMatches")
     assert len(listed) <= 10
 

@@ -181,7 +181,8 @@ class WorkspaceScan:
         _, _, plain, found, skipped = message
         store, matchers, tick = self.store, self.matchers, self._tick
         totals, seen = store.totals, store.seen
-        totals.files += len(plain) + len(found) + len(skipped)
+        # Counted as taken: a cut at the cap stops inside a batch, after the files taken so far.
+        totals.files += len(plain) + len(skipped)
         seen.update(plain)
         if self.listed is not None:
             self.listed.update(plain)
@@ -196,6 +197,7 @@ class WorkspaceScan:
             if store.newer(path, tick):
                 store.store(path, {}, matchers)
         for path, tracks in found:
+            totals.files += 1
             seen.add(path)
             if self.listed is not None:
                 self.listed.add(path)
