@@ -52,6 +52,29 @@ async def test_a_match_typed_far_past_the_cap_is_answered_for_its_lines(
     }
 
 
+async def test_a_line_cut_at_the_cap_while_several_patterns_are_read_at_once_is_read_whole(
+    client: LanguageClient,
+) -> None:
+    """Two patterns are read through one sieve: the line where ``b`` passes its cap of 2 is
+    known as the line cut short, so its other matches are read on for the lines on screen and
+    the next match, and the count says it is a lower bound."""
+    client.set_configuration({"maxMatchesPerDocument": 2}, section="grepls")
+    await command(client, "grepls.addPattern", {"pattern": "a", "id": "a"})
+    await command(client, "grepls.setPattern", "b")
+    open_document(client, URI, "b b\nb b b b b\n", version=1)  # both read at once, sifted
+    await published(client, URI, [(0, 0, 0, 1), (0, 2, 0, 3)])
+    answer = await command(client, COMMAND, URI, 0, 2)
+    line_1 = [(1, column, 1, column + 1) for column in range(0, 9, 2)]
+    assert answer["matches"]["search"] == [0, 0, 1, 0, 2, 3, *flat(line_1, 0, 2)]
+    after = await command(client, "grepls.nextMatch", URI, 1, 4)
+    before = await command(client, "grepls.previousMatch", URI, 2, 0)
+    assert (after["range"]["start"], after["wrapped"]) == ({"line": 1, "character": 6}, False)
+    assert (before["range"]["start"], before["wrapped"]) == ({"line": 1, "character": 8}, False)
+    change_document(client, URI, 2, edit((2, 0), (2, 0), "x"))
+    answer = await command(client, COMMAND, URI, 0, 3)
+    assert {c["id"]: c["complete"] for c in answer["counts"]} == {"a": True, "search": False}
+
+
 async def test_every_pattern_is_answered_uncapped_in_the_negotiated_encoding(
     client: LanguageClient,
 ) -> None:

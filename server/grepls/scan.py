@@ -119,11 +119,17 @@ class Scan:
     def candidates(self, sifted: Sifted, limit: int | None) -> Found:
         """The matches of a splice of which only the candidate lines ``sifted`` may match: the
         matches reading every line finds. Stopped at its limit, the search has read every line
-        before the first candidate it did not read (the others hold no match)."""
+        before the first candidate it did not read (the others hold no match) — or, stopped
+        inside a line (``cut``), every line up to that one, which is the last it read."""
         numbers = sifted.numbers
         found = self.lines(sifted.texts, limit)
         matches = {numbers[line]: spans for line, spans in found.matches.items()}
-        searched = sifted.total if found.searched == len(numbers) else numbers[found.searched]
+        if found.cut:
+            searched = numbers[found.searched - 1] + 1
+        elif found.searched == len(numbers):
+            searched = sifted.total
+        else:
+            searched = numbers[found.searched]
         return Found(matches, searched, sifted.total, found.cut)
 
     def lines(self, texts: list[str], limit: int | None) -> Found:
