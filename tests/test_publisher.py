@@ -252,10 +252,38 @@ def test_typing_over_and_under_the_cap_announces_it_once() -> None:
         driver.change(URI, version + 1, [removal])  # three again
     notices = [m["message"] for m in driver.messages("window/showMessage")]
     assert sum("maxMatchesPerDocument" in n for n in notices) == 1
-    driver.command("grepls.setPattern", "TODO")  # a new pattern: told again when over
+    driver.command("grepls.setPattern", "TODO")  # the same pattern: nothing new to tell
     driver.change(URI, 9, [edit(3, 0, "TODO")])
     notices = [m["message"] for m in driver.messages("window/showMessage")]
+    assert sum("maxMatchesPerDocument" in n for n in notices) == 1
+    driver.command("grepls.setPattern", "TOD")  # a new pattern: told again when over
+    notices = [m["message"] for m in driver.messages("window/showMessage")]
     assert sum("maxMatchesPerDocument" in n for n in notices) == 2
+
+
+def test_patterns_left_as_they_were_are_not_announced_over_the_cap_again() -> None:
+    """A pattern added, a severity changed, the other patterns untouched: their documents over
+    the cap are not told of again (each told is one more "Press ENTER" in Neovim); a new cap is."""
+    x = {"pattern": "x", "id": "x"}
+    driver = InProcess(options={"maxMatchesPerDocument": 2, "patterns": [x]})
+    driver.open(URI, "x x x x\n")
+
+    def told() -> int:
+        notices = [m["message"] for m in driver.messages("window/showMessage")]
+        return sum("maxMatchesPerDocument" in n for n in notices)
+
+    assert told() == 1
+    driver.command("grepls.addPattern", {"pattern": "nothing here", "id": "other"})
+    settings = {"maxMatchesPerDocument": 2, "patterns": [x], "severity": "hint"}
+    driver.notify("workspace/didChangeConfiguration", {"settings": {"grepls": settings}})
+    assert [d["severity"] for d in driver.published(URI)] == [4, 4]
+    assert told() == 1
+    settings = {**settings, "patterns": [{**x, "severity": "error"}]}  # x itself changed
+    driver.notify("workspace/didChangeConfiguration", {"settings": {"grepls": settings}})
+    assert told() == 2
+    settings = {**settings, "maxMatchesPerDocument": 3}  # a new cap
+    driver.notify("workspace/didChangeConfiguration", {"settings": {"grepls": settings}})
+    assert told() == 3
 
 
 def test_patterns_over_the_cap_at_once_are_announced_in_one_message() -> None:

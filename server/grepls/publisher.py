@@ -128,10 +128,22 @@ class Publisher:
         """New patterns, severities or cap: every document is shown again. Its composition keeps
         what the renderers kept (the same objects) have rendered: only the patterns that are new
         are rendered (see :mod:`grepls.compose`)."""
+        # Told once per document and pattern: again for a pattern that is new or changed, or at
+        # a new cap, not for those a change of something else left as they were.
+        if cap != self.cap:
+            self._announced.clear()
+        else:
+            held = self.renderers
+            self._announced = {
+                (uri, identifier)
+                for uri, identifier in self._announced
+                if identifier in renderers
+                and identifier in held
+                and renderers[identifier].pattern == held[identifier].pattern
+            }
         self.renderers = renderers
         self.cap = cap
         self._epoch += 1
-        self._announced.clear()
         self._refresh = True
         self._changed = True
         for uri in self.documents:
