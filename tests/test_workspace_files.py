@@ -8,6 +8,7 @@ import gc
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -369,9 +370,12 @@ def test_ripgrep_starved_on_idle_cpu_is_started_again_and_lists_every_file(
         found = ripgrep.listing((str(tmp_path),), ())
         return {os.path.basename(path) for path in await asyncio.wait_for(found, TIMEOUT)}
 
+    started = time.monotonic()
     with every_cpu_busy():
         assert run_loop(listed()) == names
-    assert not ripgrep.priority.idle_only
+    # Seen starved and run again at nice; unless it was never starved: a machine busy with
+    # other work too can leave it CPU time enough to end before a starvation is seen (1 s).
+    assert not ripgrep.priority.idle_only or time.monotonic() - started < 3
 
 
 def test_a_literal_holding_u_fffd_is_not_prefiltered() -> None:
