@@ -184,6 +184,30 @@ async def test_an_added_pattern_waits_behind_a_setting_of_its_id_and_comes_back(
     ]
 
 
+async def test_removing_an_id_the_settings_hold_removes_the_added_pattern_waiting_behind(
+    client: LanguageClient,
+) -> None:
+    """The user removes the pattern they added (a kept one, from a client's list): it is gone
+    for good, and the settings' pattern of that id, which only the settings remove, stays."""
+    open_document(client, URI, "HACK hack x\n")
+    await command(client, "grepls.addPattern", {"pattern": "HACK", "id": "hack"})
+    patterns = [{"pattern": "x", "id": "hack"}]
+    client.set_configuration({"patterns": patterns}, section="grepls")
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"grepls": {"patterns": patterns}})
+    )
+    await eventually(lambda: [d[1] for d in shown(client)] == [10], what="the setting")
+    assert await command(client, "grepls.removePattern", "hack") is None
+    with pytest.raises(JsonRpcInvalidParams, match="comes from the settings"):
+        await command(client, "grepls.removePattern", "hack")
+    client.set_configuration({"patterns": []}, section="grepls")
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"grepls": {"patterns": []}})
+    )
+    await eventually(lambda: shown(client) == [], what="no pattern left")
+    assert await command(client, "grepls.listPatterns") == []
+
+
 async def test_a_regex_quoting_to_its_end_keeps_its_matches_beside_others_and_as_a_word(
     client: LanguageClient,
 ) -> None:
