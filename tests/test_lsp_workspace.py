@@ -741,6 +741,61 @@ async def test_pull_clients_get_workspace_reports_with_result_ids_and_partial_re
     assert emptied and emptied[0].kind == "full" and list(emptied[0].items) == []
 
 
+async def test_pull_clients_are_told_unchanged_for_files_searched_again_to_the_same_report(
+    client: LanguageClient, tree: Path
+) -> None:
+    """A rescan (a folder added, a pattern added that a file does not hold) searches every file
+    again: those whose report is the same keep their result ids, and are not sent again."""
+    await start(client, tree, "visual-studio-code", pull=True)
+    await command(client, "grepls.setPattern", "TODO")
+
+    async def pull(previous: dict[str, str]) -> dict[str, Any]:
+        report = await asyncio.wait_for(
+            client.workspace_diagnostic_async(
+                types.WorkspaceDiagnosticParams(
+                    previous_result_ids=[
+                        types.PreviousResultId(uri=u, value=v) for u, v in previous.items()
+                    ]
+                )
+            ),
+            TIMEOUT,
+        )
+        return {r.uri.rsplit("/", 1)[-1]: r for r in report.items}
+
+    held: dict[str, Any] = {}
+    while sum(len(r.items) for r in held.values()) < 5:
+        answer = await pull({uri(tree, "src/" + n): r.result_id for n, r in held.items()})
+        held.update({n: r for n, r in answer.items() if r.kind == "full"})
+    previous = {uri(tree, "src/" + n): r.result_id for n, r in held.items()}
+
+    # A pattern added that only a.txt holds ("one TODO here"): a.txt is sent, the others not.
+    await command(client, "grepls.addPattern", {"pattern": "one", "id": "one"})
+    report = await pull(previous)
+    while "a.txt" not in report or report["a.txt"].kind != "full":
+        report = await pull(previous)
+    assert len(report["a.txt"].items) == 2
+    assert {n: r.kind for n, r in report.items() if n != "a.txt"} == {
+        "b.txt": "unchanged",
+        "crlf.txt": "unchanged",
+    }
+    previous[uri(tree, "src/a.txt")] = report["a.txt"].result_id
+    # A folder added inside: everything is searched again, and nothing is new.
+    client.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(
+                added=[types.WorkspaceFolder(uri=(tree / "src").as_uri(), name="src")],
+                removed=[],
+            )
+        )
+    )
+    await asyncio.sleep(0.5)
+    waiting = asyncio.ensure_future(pull(previous))
+    await asyncio.sleep(0.5)
+    if waiting.done():  # answered: only with unchanged reports
+        assert {r.kind for r in waiting.result().values()} == {"unchanged"}
+    waiting.cancel()
+
+
 @pytest.mark.skipif(
     sys.platform == "win32" or os.geteuid() == 0,
     reason="root reads a file whatever its mode (CI runs as root)",

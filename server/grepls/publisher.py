@@ -20,9 +20,10 @@ first 500 it receives) keep the top of the file. Each document's JSON is kept cu
 (see :mod:`grepls.compose`), so a keystroke renders only the lines it touched.
 
 Result ids come from one counter for the server's whole life, so an id never names two results,
-even across a close and reopen. An open document with more matches than the cap is announced with
-``window/showMessage``, once for each pattern and cap, however often edits take it over and back,
-and in one message for the patterns that go over at once (closed files: see
+even across a close and reopen; a closed file searched again to the same report keeps its id.
+An open document with more matches than the cap is announced with ``window/showMessage``, once
+for each pattern and cap, however often edits take it over and back, and in one message for the
+patterns that go over at once (closed files: see
 :mod:`grepls.workspace`, which tells of them once a scan has ended).
 
 **Closed files** (the workspace scope, :mod:`grepls.workspace`) are shown the same way: the mapping
@@ -45,6 +46,7 @@ it asks again as soon as it is answered). With a ``partialResultToken`` the repo
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
 from collections.abc import Mapping
@@ -108,6 +110,8 @@ class Publisher:
         self._compositions: dict[str, Composition] = {}
         """URI → its diagnostics' JSON, kept current line by line."""
         self._result_ids: dict[str, tuple[Shown, tuple[int, ...], int, str]] = {}
+        self._digests: dict[str, tuple[bytes, str]] = {}
+        """URI → a digest of a closed file's last full report, and its result id."""
         self._serial = 0
         self._parked: list[tuple[Later, dict[str, str], Any]] = []
         """Workspace diagnostic requests waiting for something new: (answer, ids, token)."""
@@ -161,6 +165,7 @@ class Publisher:
         self._shown.pop(uri, None)
         self._compositions.pop(uri, None)
         self._result_ids.pop(uri, None)
+        self._digests.pop(uri, None)
         self._announced = {held for held in self._announced if held[0] != uri}
         self._blank.discard(uri)
         self._changed = True
@@ -309,12 +314,12 @@ class Publisher:
         for uri, document in self.documents.items():
             if isinstance(document, Document):
                 continue  # open documents are pulled one by one (textDocument/diagnostic)
-            result_id = self._result_id(uri, document)
+            result_id, rows = self._closed_result_id(uri, document)
             if previous.get(uri) == result_id:
                 reports.append(_workspace_item(uri, unchanged_report_json(result_id)))
             else:
                 new = True
-                full = full_report_json(result_id, b",".join(self._rows(document)))
+                full = full_report_json(result_id, b",".join(rows or self._rows(document)))
                 reports.append(_workspace_item(uri, full))
         for uri, held in previous.items():
             if uri in self.documents or self._emptied.get(uri) == held:
@@ -368,6 +373,27 @@ class Publisher:
         if document is not None:
             self._result_ids[uri] = (document, generations, self._epoch, result_id)
         return result_id
+
+    def _closed_result_id(self, uri: str, document: Shown) -> tuple[str, list[bytes] | None]:
+        """A closed file's result id, and its rows when they had to be rendered to know it. A
+        file searched again (a rescan: a folder added, a pattern added that it does not hold)
+        whose report is the same keeps its id, so the client is told ``unchanged`` rather than
+        sent every file again."""
+        held = self._result_ids.get(uri)
+        generations = _generations(document)
+        if held is not None and held[0] is document and held[1:3] == (generations, self._epoch):
+            return held[3], None
+        rows = self._rows(document)
+        digest = hashlib.blake2b(b"\n".join(rows), digest_size=16).digest()
+        kept = self._digests.get(uri)
+        if kept is not None and kept[0] == digest:
+            result_id = kept[1]
+        else:
+            self._serial += 1
+            result_id = str(self._serial)
+            self._digests[uri] = (digest, result_id)
+        self._result_ids[uri] = (document, generations, self._epoch, result_id)
+        return result_id, rows
 
     def _rows(self, document: Shown) -> list[bytes]:
         """The document's diagnostics as JSON, a chunk of array items per line (see
