@@ -56,9 +56,11 @@
 
 (cl-defmethod eglot-handle-request
   (server (_method (eql workspace/diagnostic/refresh)) &rest _)
-  "The patterns changed: draw every buffer of SERVER again."
+  "The patterns changed: draw every buffer of SERVER again.
+A buffer that cannot be drawn is said and the others are drawn still."
   (dolist (buffer (eglot--managed-buffers server))
-    (with-current-buffer buffer (grepls--draw nil t)))
+    (with-current-buffer buffer
+      (with-demoted-errors "grepls: cannot draw: %S" (grepls--draw nil t))))
   nil)
 
 (defun grepls--draw (&optional window margin)
@@ -69,16 +71,18 @@ height more above and below: a scroll then brings drawn lines into view."
     (when (and server (grepls--file) (grepls--server-p server))
       (grepls--send-changes)  ; the request must follow the change
       (dolist (window (if window (list window) (get-buffer-window-list nil nil t)))
-        (let* ((buffer (current-buffer))
-               (height (if margin (window-body-height window) 0))
-               ;; Absolute line numbers: grepls's lines are the whole buffer's, narrowed or not.
-               (first (max 0 (- (line-number-at-pos (window-start window) t) 1 height)))
-               (last (+ (line-number-at-pos (window-end window t) t) height)))
-          (jsonrpc-async-request
-           server :workspace/executeCommand
-           (list :command "grepls.matchesInLines"
-                 :arguments (vector (grepls--uri (grepls--file)) first last))
-           :success-fn (apply-partially #'grepls--paint buffer first last)))))))
+        ;; One window that cannot be drawn leaves the others drawn.
+        (with-demoted-errors "grepls: cannot draw a window: %S"
+          (pcase-let* ((buffer (current-buffer))
+                       (height (if margin (window-body-height window) 0))
+                       (`(,first ,last) (grepls--window-lines window))
+                       (first (max 0 (- first height)))
+                       (last (+ last height)))
+            (jsonrpc-async-request
+             server :workspace/executeCommand
+             (list :command "grepls.matchesInLines"
+                   :arguments (vector (grepls--uri (grepls--file)) first last))
+             :success-fn (apply-partially #'grepls--paint buffer first last))))))))
 
 (defvar-local grepls-status nil
   "This buffer's count of each grepls pattern's matches, for the mode line.
@@ -141,9 +145,12 @@ to) and has the draw cover the pages above and below the windows again."
 (defun grepls--draw-buffer (buffer &optional margin)
   (when (buffer-live-p buffer)
     (with-current-buffer buffer
-      (setq grepls--draw-timer nil)
-      (grepls--draw nil (or margin grepls--changed-off-screen))
-      (setq grepls--changed-off-screen nil))))
+      (let ((margin (or margin grepls--changed-off-screen)))
+        ;; Taken before drawing: a draw that fails must not leave every later draw asking for
+        ;; the pages around the windows.
+        (setq grepls--draw-timer nil
+              grepls--changed-off-screen nil)
+        (grepls--draw nil margin)))))
 
 (defun grepls--scrolled (window _start)
   (with-current-buffer (window-buffer window) (grepls--draw window t)))

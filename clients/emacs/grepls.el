@@ -104,6 +104,16 @@ An indirect buffer's is its base buffer's, as eglot names it."
   (or buffer-file-name
       (and (buffer-base-buffer) (buffer-file-name (buffer-base-buffer)))))
 
+(defun grepls--window-lines (window)
+  "(FIRST LAST): the lines WINDOW shows, FIRST from 0, up to LAST.
+Numbered in the whole buffer, as grepls numbers them, narrowed or not.
+A window not redisplayed since the buffer was narrowed (on a terminal
+frame not on top, say) may still start or end outside the narrowed part:
+its start and end are taken inside it, where it will show."
+  (let ((start (min (max (window-start window) (point-min)) (point-max)))
+        (end (min (max (window-end window t) (point-min)) (point-max))))
+    (list (1- (line-number-at-pos start t)) (line-number-at-pos end t))))
+
 (defun grepls--uri (file)
   "The URI eglot gives FILE (eglot 1.16 made its function public)."
   (funcall (if (fboundp 'eglot-path-to-uri) #'eglot-path-to-uri
@@ -256,10 +266,8 @@ SPANS are (LINE START END)…, from line FIRST on."
                 (not (window-live-p window)))
             (grepls--preview-clear)
           (with-current-buffer (nth 0 target)
-            (let ((server (eglot-current-server))
-                  ;; Absolute: grepls's lines are the whole buffer's, narrowed or not.
-                  (first (1- (line-number-at-pos (window-start window) t)))
-                  (last (line-number-at-pos (window-end window t) t)))
+            (pcase-let ((server (eglot-current-server))
+                        (`(,first ,last) (grepls--window-lines window)))
               (when server
                 (grepls--send-changes)  ; the question follows the last change
                 (jsonrpc-async-request

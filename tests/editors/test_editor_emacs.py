@@ -290,3 +290,24 @@ def test_emacs_highlights_hold_on_long_lines_many_changes_narrowing_and_reconnec
     assert report["reconnected"] is True
     assert report["after-shutdown"] == {"overlays": 0, "status": None}
     assert "Error running timer" not in report["messages"], report["messages"]
+
+
+def test_emacs_highlights_a_narrowed_buffer_shown_in_a_frame_not_on_top(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """A narrowed buffer also shown in a second terminal frame (`C-x 5 2`) that is not on top,
+    whose window Emacs has not redisplayed since and still starts above the narrowed part: a new
+    pattern is drawn in every buffer (the other one on screen too), a match typed in the narrowed
+    part is drawn, and no timer says it failed."""
+    config = snippet("emacs-config") + "\n" + snippet("emacs-highlight-only")
+    fixture = workdir / "project" / "narrowed.txt"
+    fixture.write_text(
+        "".join(f"line {n}{' FIXME' if n % 5 == 0 else ''}\n" for n in range(60)), encoding="utf-8"
+    )
+    (workdir / "project" / "other.txt").write_text("other FIXME\n", encoding="utf-8")
+    report = run_emacs_driver(workdir, env, config, fixture, "emacs_hidden_frame.el", terminal=True)
+    assert report["stale-before"] and report["stale-after"]
+    assert report["other"] == 1
+    assert report["typed"] == 1
+    assert report["errors"] == []
+
