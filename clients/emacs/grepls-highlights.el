@@ -36,16 +36,19 @@
 (defface grepls-pattern-4 '((((background dark)) :background "#5f0037")
                             (t :background "#ffc0e0")) "grepls's fourth kept pattern."
   :group 'grepls)
-(defvar grepls--faces nil "(PATTERN-ID . FACE) for each pattern seen, the newest first.")
-
-(defun grepls--face (id)
-  "The face of pattern ID: `grepls-search', or the next kept pattern's face."
-  (or (cdr (assoc id grepls--faces))
-      (let* ((kept (cl-count-if-not (lambda (seen) (equal (car seen) "search")) grepls--faces))
-             (face (if (equal id "search") 'grepls-search
-                     (intern (format "grepls-pattern-%d" (1+ (mod kept 4)))))))
-        (push (cons id face) grepls--faces)
-        face)))
+(defun grepls--faces (counts)
+  "((PATTERN-ID . FACE) ...) for the patterns of COUNTS.
+COUNTS, from a `grepls.matchesInLines' answer, lists every pattern in
+force in the server's order (settings' patterns, then added ones):
+`grepls-search' for the search pattern, and `grepls-pattern-1' to `-4'
+in turn for the kept ones, whatever was kept or removed before."
+  (let ((kept 0))
+    (mapcar (lambda (count)
+              (let ((id (plist-get count :id)))
+                (cons id (if (equal id "search") 'grepls-search
+                           (prog1 (intern (format "grepls-pattern-%d" (1+ (mod kept 4))))
+                             (setq kept (1+ kept)))))))
+            counts)))
 
 (cl-defmethod eglot-client-capabilities :around (server)
   (let ((capabilities (cl-call-next-method)))
@@ -108,11 +111,12 @@ buffer, past maxMatchesPerDocument).")
             (widen)
             (goto-char (point-min))
             (forward-line first)
-            (let ((from (point)))
+            (let ((from (point))
+                  (faces (grepls--faces (plist-get result :counts))))
               (remove-overlays from (progn (forward-line (- last first)) (point)) 'grepls t)
               (cl-loop
                for (key spans) on (plist-get result :matches) by #'cddr
-               for face = (grepls--face (substring (symbol-name key) 1))
+               for face = (cdr (assoc (substring (symbol-name key) 1) faces))
                do (dolist (overlay (grepls--span-overlays from first spans))
                     (overlay-put overlay 'grepls t)
                     (overlay-put overlay 'evaporate t)

@@ -311,3 +311,37 @@ def test_emacs_highlights_a_narrowed_buffer_shown_in_a_frame_not_on_top(
     assert report["typed"] == 1
     assert report["errors"] == []
 
+
+def test_emacs_highlights_paint_kept_patterns_in_the_servers_order(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """The highlight-only snippet: kept patterns take `grepls-pattern-1` to `-4` in the order the
+    server holds them, whatever was kept before: keep AAA and BBB, remove AAA, keep CCC, and BBB is
+    the first kept pattern, CCC the second; the search pattern is `grepls-search` wherever it
+    comes."""
+    fixture = workdir / "project" / "faces.txt"
+    fixture.write_text("AAA BBB CCC SSS\n", encoding="utf-8")
+    painted = (
+        "(let ((got (sort (mapcar (lambda (o) (list (buffer-substring-no-properties"
+        " (overlay-start o) (overlay-end o)) (overlay-get o 'face)))"
+        " (cl-remove-if-not (lambda (o) (overlay-get o 'grepls))"
+        " (overlays-in (point-min) (point-max))))"
+        " (lambda (a b) (string< (car a) (car b))))))"
+        " (and (equal (mapcar #'car got) '({})) (vconcat (mapcar #'vconcat got))))"
+    )
+    steps = [
+        {"run": '(grepls-add-pattern "AAA")'},
+        {"run": '(grepls-add-pattern "BBB")'},
+        {"eval": painted.format('"AAA" "BBB"')},
+        {"run": '(grepls-remove-pattern "AAA")'},
+        {"eval": painted.format('"BBB"')},
+        {"run": '(grepls-set-pattern "SSS")'},
+        {"run": '(grepls-add-pattern "CCC")'},
+        {"eval": painted.format('"BBB" "CCC" "SSS"')},
+    ]
+    seen = emacs_session(workdir, env, fixture, steps, snippet("emacs-highlight-only"))["seen"]
+    assert [step["value"] for step in seen] == [
+        [["AAA", "grepls-pattern-1"], ["BBB", "grepls-pattern-2"]],
+        [["BBB", "grepls-pattern-1"]],
+        [["BBB", "grepls-pattern-1"], ["CCC", "grepls-pattern-2"], ["SSS", "grepls-search"]],
+    ]
