@@ -148,6 +148,17 @@ Walk on from the line found last.  With MARKER, return a marker."
 
 (advice-add 'eglot--lsp-position-to-point :override #'grepls--lsp-position-to-point)
 
+;; An indirect buffer (`C-x 4 c') is a view of its base buffer's file, and eglot names it by that
+;; file: a clone of a managed buffer is managed too, and killing it sent didClose for the file
+;; the base buffer still visits, which grepls then no longer searched.  The base buffer opened
+;; the file and closes it; an indirect buffer closes nothing.
+(defun grepls--indirect-close-p ()
+  "Non-nil in an indirect buffer of a grepls server: its didClose is not sent."
+  (and (buffer-base-buffer)
+       (let ((server (eglot-current-server))) (and server (grepls--server-p server)))))
+
+(advice-add 'eglot--signal-textDocument/didClose :before-until #'grepls--indirect-close-p)
+
 ;; Emacs 28's jsonrpc reads the server's output while it writes a large message (eglot sends
 ;; a large file's didOpen from inside the handler of the server's first answer), runs its own
 ;; filter again inside itself, and loses messages: grepls then shows nothing for the rest of

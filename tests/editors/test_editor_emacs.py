@@ -345,3 +345,36 @@ def test_emacs_highlights_paint_kept_patterns_in_the_servers_order(
         [["BBB", "grepls-pattern-1"]],
         [["BBB", "grepls-pattern-1"], ["CCC", "grepls-pattern-2"], ["SSS", "grepls-search"]],
     ]
+
+
+def test_emacs_killing_an_indirect_buffer_leaves_its_file_open_in_grepls(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """An indirect buffer on a grepls file (`C-x 4 c`), edited, then killed: the base buffer
+    still visits the file, and grepls still has it open: its next match is found, and a match
+    typed in it afterwards is shown."""
+    fixture = workdir / "project" / "base.txt"
+    fixture.write_text("a TODO one\nfoo\nbar\nTODO two\n", encoding="utf-8")
+    steps = [
+        {"run": '(grepls-set-pattern "TODO")'},
+        {"wait": 2},
+        {
+            "run": '(with-current-buffer (clone-indirect-buffer "base-clone" nil)'
+            ' (goto-char (point-min)) (forward-line 2) (insert "TODO "))'
+        },
+        {"wait": 3},
+        {"run": '(kill-buffer "base-clone")'},
+        {"run": "(progn (goto-char (point-min)) (forward-line 1) (grepls-next-match))"},
+        {"eval": "(and (/= (line-number-at-pos) 2) (line-number-at-pos))"},
+        {"run": '(progn (goto-char (point-min)) (forward-line 1) (insert "TODO "))'},
+        {"wait": 4},
+    ]
+    seen = emacs_session(workdir, env, fixture, steps)["seen"]
+    assert seen[1]["shown"] == [[0, 2, "search"], [2, 0, "search"], [3, 0, "search"]]
+    assert seen[2] == {"value": 3}
+    assert seen[3]["shown"] == [
+        [0, 2, "search"],
+        [1, 0, "search"],
+        [2, 0, "search"],
+        [3, 0, "search"],
+    ]
