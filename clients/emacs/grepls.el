@@ -186,6 +186,11 @@ Walk on from the line found last.  With MARKER, return a marker."
 
 (advice-add 'jsonrpc--process-filter :around #'grepls--jsonrpc-filter-in-turn)
 
+(defun grepls--counted (count one many &optional more)
+  "COUNT, then ONE or MANY: \"1 match\", \"2 matches\".
+MORE, if non-nil, is put after the count (\"+\": at least that many)."
+  (format "%d%s %s" count (or more "") (if (and (= count 1) (not more)) one many)))
+
 (defun grepls--execute (command arguments on-reply)
   "Send `workspace/executeCommand' COMMAND with ARGUMENTS.
 ON-REPLY gets the result.
@@ -256,8 +261,7 @@ SPANS are (LINE START END)…, from line FIRST on."
     (grepls--preview-show
      asked
      (cond ((and complete (= count 0)) "no match")
-           ((and complete (= count 1)) "1 match")
-           (t (format "%d%s matches" count (if complete "" "+"))))
+           (t (grepls--counted count "match" "matches" (unless complete "+"))))
      first (plist-get result :matches))))
 
 (defun grepls--preview-refused (asked error)
@@ -323,8 +327,9 @@ Typed, it is previewed on screen with its count before RET sets it."
   (grepls--execute "grepls.setPattern"
                    (list (if regex (list :pattern pattern :regex t) pattern))
                    (lambda (reply)
-                     (message "grepls: %d matches of %S"
-                              (plist-get reply :matches) (plist-get reply :pattern)))))
+                     (message "grepls: %s of %S"
+                              (grepls--counted (plist-get reply :matches) "match" "matches")
+                              (plist-get reply :pattern)))))
 
 (defun grepls-clear-pattern ()
   "Clear the grepls pattern in every open document."
@@ -489,7 +494,8 @@ Those an earlier session kept."
 
 (defun grepls--kept-reply (server argument reply)
   (let ((id (plist-get reply :id)))
-    (message "grepls: %d matches of %S" (plist-get reply :matches) id)
+    (message "grepls: %s of %S" (grepls--counted (plist-get reply :matches) "match" "matches")
+             id)
     (grepls--remember server id argument)))
 
 (defun grepls-add-pattern (pattern &optional regex)
@@ -516,10 +522,12 @@ Typed, it is previewed as `grepls-set-pattern' previews; its id is PATTERN."
 (defun grepls--listed (patterns)
   (message "%s" (if (seq-empty-p patterns) "grepls: no pattern"
                   (mapconcat (lambda (pattern)
-                               (format "%s: %S, %d%s matches"
+                               (format "%s: %S, %s"
                                        (plist-get pattern :id) (plist-get pattern :pattern)
-                                       (plist-get pattern :matches)
-                                       (if (eq (plist-get pattern :complete) t) "" "+")))
+                                       (grepls--counted (plist-get pattern :matches)
+                                                        "match" "matches"
+                                                        (unless (eq (plist-get pattern :complete) t)
+                                                          "+"))))
                              patterns "\n"))))
 
 (defun grepls-list-patterns ()
@@ -585,8 +593,9 @@ With a prefix argument COUNT, to the COUNT-th back; a negative one goes on."
 
 (defun grepls--replaced (reply)
   (if (eq (plist-get reply :applied) t)
-      (message "grepls: %d replacements in %d files"
-               (plist-get reply :replacements) (plist-get reply :files))
+      (message "grepls: %s in %s"
+               (grepls--counted (plist-get reply :replacements) "replacement" "replacements")
+               (grepls--counted (plist-get reply :files) "file" "files"))
     (message "grepls: nothing replaced: %s" (plist-get reply :failureReason))))
 
 (defun grepls-replace (replacement &optional everywhere)

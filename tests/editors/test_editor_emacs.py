@@ -378,3 +378,36 @@ def test_emacs_killing_an_indirect_buffer_leaves_its_file_open_in_grepls(
         [2, 0, "search"],
         [3, 0, "search"],
     ]
+
+
+def test_emacs_says_one_match_and_one_replacement_in_the_singular(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """What Emacs says counts its nouns: "1 match of", "2 matches of", "1 replacement in 1 file",
+    "2 replacements in 1 file"."""
+    fixture = workdir / "project" / "said.txt"
+    fixture.write_text("a TODO\nb TODO\nc FIXME\n", encoding="utf-8")
+    no_todo = '(save-excursion (goto-char (point-min)) (not (search-forward "{}" nil t)))'
+    steps = [
+        {"run": '(grepls-set-pattern "FIXME")'},
+        {"wait": 1},
+        {"run": '(grepls-replace "FIXED")'},
+        {"eval": no_todo.format("FIXME")},
+        {"run": '(grepls-set-pattern "TODO")'},
+        {"wait": 2},
+        {"run": '(grepls-replace "DONE")'},
+        {"eval": no_todo.format("TODO")},
+        {"eval": '(with-current-buffer "*Messages*" (= 2 (how-many "in 1 file$" 1)))'},
+    ]
+    extra = "(setq eglot-confirm-server-initiated-edits nil)"  # Emacs 28 asks before each edit
+    said = [
+        line
+        for line in emacs_session(workdir, env, fixture, steps, extra)["messages"]
+        if line.startswith("grepls: ")
+    ]
+    assert said == [
+        'grepls: 1 match of "FIXME"',
+        "grepls: 1 replacement in 1 file",
+        'grepls: 2 matches of "TODO"',
+        "grepls: 2 replacements in 1 file",
+    ]
