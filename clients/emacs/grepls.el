@@ -575,19 +575,24 @@ COMMAND is grepls.nextMatch or grepls.previousMatch."
                           ", wrapped around the start")
                      "")))))))
 
+(defun grepls--step (count forward)
+  "Move COUNT matches on if FORWARD, else back; a negative COUNT the other way.
+A COUNT of 0 (`M-0') or nil moves one match, the same way."
+  (let ((count (if (or (null count) (= count 0)) 1 count)))
+    (grepls--jump (if (eq forward (> count 0)) "grepls.nextMatch" "grepls.previousMatch")
+                  (abs count))))
+
 (defun grepls-next-match (&optional count)
   "Move to the next match of any grepls pattern, anywhere in the buffer.
 With a prefix argument COUNT, to the COUNT-th; a negative one goes back."
   (interactive "p")
-  (let ((count (or count 1)))
-    (grepls--jump (if (< count 0) "grepls.previousMatch" "grepls.nextMatch")
-                  (max (abs count) 1))))
+  (grepls--step count t))
 
 (defun grepls-previous-match (&optional count)
   "Move to the previous match of any grepls pattern, anywhere in the buffer.
 With a prefix argument COUNT, to the COUNT-th back; a negative one goes on."
   (interactive "p")
-  (grepls-next-match (- (or count 1))))
+  (grepls--step count nil))
 
 ;;; Replace
 

@@ -411,3 +411,25 @@ def test_emacs_says_one_match_and_one_replacement_in_the_singular(
         'grepls: 2 matches of "TODO"',
         "grepls: 2 replacements in 1 file",
     ]
+
+
+def test_emacs_jumps_with_a_count_of_zero_go_their_own_way_and_negative_ones_the_other(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """From a line between two matches: `M-0 grepls-previous-match` goes back one match and `M-0
+    grepls-next-match` on one, as without a count; `M-- grepls-next-match` goes back and `M--
+    grepls-previous-match` on."""
+    fixture = workdir / "project" / "counts.txt"
+    fixture.write_text("TODO 1\nx\nTODO 2\nx\nTODO 3\n", encoding="utf-8")
+    moved = "(and (/= (line-number-at-pos) 4) (line-number-at-pos))"
+    steps: list[dict[str, Any]] = [{"run": '(grepls-set-pattern "TODO")'}, {"wait": 3}]
+    for jump in [
+        "(grepls-previous-match 0)",
+        "(grepls-next-match 0)",
+        "(grepls-next-match -1)",
+        "(grepls-previous-match -1)",
+    ]:
+        steps.append({"run": f"(progn (goto-char (point-min)) (forward-line 3) {jump})"})
+        steps.append({"eval": moved})
+    seen = emacs_session(workdir, env, fixture, steps)["seen"]
+    assert [step["value"] for step in seen[1:]] == [3, 5, 3, 5]
