@@ -353,6 +353,19 @@ def test_emacs_killing_an_indirect_buffer_leaves_its_file_open_in_grepls(
     """An indirect buffer on a grepls file (`C-x 4 c`), edited, then killed: the base buffer
     still visits the file, and grepls still has it open: its next match is found, and a match
     typed in it afterwards is shown."""
+    version = subprocess.run(
+        [require_binary("emacs"), "--batch", "--eval", "(princ emacs-major-version)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    if int(version) >= 29:
+        pytest.skip(
+            "eglot 1.12 and newer share the base buffer's change tracker and flymake state with a"
+            " clone it manages (eglot#843, #1068), as the README tells"
+        )
     fixture = workdir / "project" / "base.txt"
     fixture.write_text("a TODO one\nfoo\nbar\nTODO two\n", encoding="utf-8")
     steps = [
