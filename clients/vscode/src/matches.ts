@@ -13,10 +13,16 @@
  * next/previous match use) and gives VS Code only the visible ones: a pattern with
  * `"diagnostics": false` is painted but kept out of the Problems panel.
  *
+ * - **workspace pull** (`workspace/diagnostic`: the files that are not open, with the workspace
+ *   scope): no report comes back as the middleware's answer; each chunk of reports goes through a
+ *   `resultReporter` straight into VS Code's collection (`WorkspacePulls` wraps it).
+ *
  * When the hidden set changes, what VS Code shows must be filtered again although the server has
  * nothing new to say. Push: `visibleNow(uri)` for every document. Pull: the client asks again,
  * the server answers `unChanged`, and the store turns that answer into a `full` one filtered the
- * new way (once per change: afterwards `unChanged` passes through).
+ * new way (once per change: afterwards `unChanged` passes through). Workspace pull: the server
+ * parks the request until something changes (a long poll), so the closed files are reported again,
+ * filtered the new way, by the client itself (`WorkspacePulls.refilter`).
  */
 import { SEARCH_ID } from "./patterns";
 
@@ -97,6 +103,16 @@ export class PatternMatches<D extends Coded> {
     return this.hidden.has(id);
   }
 
+  /** Counts the changes of the hidden set: items filtered with an older one must be again. */
+  get hiddenGeneration(): number {
+    return this.generation;
+  }
+
+  /** The diagnostics of the patterns not hidden now. */
+  visible(items: readonly D[]): D[] {
+    return withoutHidden(items, this.hidden);
+  }
+
   /** Push: keeps a document's diagnostics, returns the ones VS Code is to show. */
   pushed(uri: string, items: readonly D[]): D[] {
     this.documents.set(uri, { items: [...items], filteredWith: this.generation });
@@ -148,6 +164,85 @@ export class PatternMatches<D extends Coded> {
   clear(): void {
     this.documents.clear();
     this.changed(undefined);
+  }
+}
+
+/** One closed file's report in a workspace pull (vsdiag.WorkspaceDocumentDiagnosticReport). */
+export type WorkspaceReport<D, U> = Report<D> & { uri: U; version: number | null };
+
+/** Where a workspace pull hands its reports on, a chunk at a time (vsdiag.ResultReporter). */
+export type ResultReporter<D, U> = (chunk: { items: WorkspaceReport<D, U>[] } | null) => void;
+
+/**
+ * Workspace pulls filtered as document pulls are: the middleware `provideWorkspaceDiagnostics`
+ * is `provide`, and every full report that reaches VS Code leaves out the hidden patterns. The
+ * closed files' reports are held (all their items, their result id) so that `refilter`, after the
+ * hidden set changed, can report them again filtered the new way under the same result ids:
+ * through the pull under way (the server keeps it open until it has news), else at the start of
+ * the next one.
+ */
+export class WorkspacePulls<D extends Coded, U extends { toString(): string }> {
+  private readonly held = new Map<string, { report: WorkspaceReport<D, U> & { kind: "full" }; filteredWith: number }>();
+  /** The reporter of the pull under way, if one is. */
+  private live: ResultReporter<D, U> | undefined;
+
+  constructor(private readonly matches: PatternMatches<D>) {}
+
+  /** The middleware: `next` asks the server; its reports reach `reporter` filtered. */
+  async provide<I, T, A>(
+    resultIds: I,
+    token: T,
+    reporter: ResultReporter<D, U>,
+    next: (resultIds: I, token: T, reporter: ResultReporter<D, U>) => A | Thenable<A>,
+  ): Promise<A> {
+    this.live = reporter;
+    this.refilter();
+    try {
+      const answer = await next(resultIds, token, (chunk) => reporter(chunk && { ...chunk, items: this.pulled(chunk.items) }));
+      const items = (answer as { items?: unknown } | null | undefined)?.items;
+      return Array.isArray(items) ? ({ ...answer, items: this.pulled(items) } as A) : answer;
+    } finally {
+      if (this.live === reporter) {
+        this.live = undefined;
+      }
+    }
+  }
+
+  /** Reports again, filtered anew, the closed files last shown with another hidden set (only
+   * while a pull is under way: the next pull does it otherwise). */
+  refilter(): void {
+    if (!this.live) {
+      return;
+    }
+    const generation = this.matches.hiddenGeneration;
+    const stale = [...this.held.values()].filter((held) => held.filteredWith !== generation);
+    if (stale.length === 0) {
+      return;
+    }
+    for (const held of stale) {
+      held.filteredWith = generation;
+    }
+    this.live({ items: stale.map(({ report }) => ({ ...report, items: this.matches.visible(report.items) })) });
+  }
+
+  private pulled(items: readonly WorkspaceReport<D, U>[]): WorkspaceReport<D, U>[] {
+    const generation = this.matches.hiddenGeneration;
+    return items.map((report) => {
+      const key = report.uri.toString();
+      if (report.kind === "full") {
+        report.items.length
+          ? this.held.set(key, { report: { ...report, items: [...report.items] }, filteredWith: generation })
+          : this.held.delete(key);
+        return { ...report, items: this.matches.visible(report.items) };
+      }
+      // Filtered with an older hidden set, and not reported again yet: full, filtered now.
+      const held = this.held.get(key);
+      if (held && held.report.resultId === report.resultId && held.filteredWith !== generation) {
+        held.filteredWith = generation;
+        return { ...held.report, version: report.version, items: this.matches.visible(held.report.items) };
+      }
+      return report;
+    });
   }
 }
 

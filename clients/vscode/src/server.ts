@@ -30,7 +30,7 @@ import {
 import { formatVersion } from "./interpreter";
 import { launchSpec, vscodeRipgrepFolder } from "./launch";
 import { SerialLifecycle } from "./lifecycle";
-import { PatternMatches, Report } from "./matches";
+import { PatternMatches, Report, ResultReporter, WorkspacePulls } from "./matches";
 import { ListedPattern, PatternEntry, SEARCH_ID, serverEntry } from "./patterns";
 import { findPython } from "./python";
 import { promptingExecuteCommand } from "./replacePrompt";
@@ -77,6 +77,9 @@ export class GreplsServer implements vscode.Disposable {
   private readonly scanTokens = new Set<string | number>();
 
   private readonly lifecycle = new SerialLifecycle({ start: () => this.startNow(), stop: () => this.stopNow() });
+
+  /** The closed files' reports of this client's workspace pulls, filtered (matches.ts). */
+  private workspacePulls: WorkspacePulls<vscode.Diagnostic, vscode.Uri> | undefined;
 
   /** Push only: hands VS Code a document's diagnostics (languageclient's own `next`). */
   private showPushed: ((uri: vscode.Uri, diagnostics: vscode.Diagnostic[]) => void) | undefined;
@@ -133,6 +136,8 @@ export class GreplsServer implements vscode.Disposable {
       // No `transport`: languageclient then talks over stdio without appending `--stdio`.
       options: { env: spec.env, cwd: spec.cwd },
     };
+    const workspacePulls = new WorkspacePulls<vscode.Diagnostic, vscode.Uri>(this.matches);
+    this.workspacePulls = workspacePulls;
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],
       synchronize: { configurationSection: "grepls" },
@@ -179,6 +184,15 @@ export class GreplsServer implements vscode.Disposable {
           // vsdiag's report kinds are the strings "full" and "unChanged", as Report spells them.
           return this.matches.pulled(uri.toString(), report as Report<vscode.Diagnostic>) as vsdiag.DocumentDiagnosticReport;
         },
+        // The closed files (workspace scope): their reports go into VS Code's collection through
+        // the reporter, as they come, and leave the hidden patterns out there.
+        provideWorkspaceDiagnostics: (resultIds, token, resultReporter, next) =>
+          workspacePulls.provide(
+            resultIds,
+            token,
+            resultReporter as ResultReporter<vscode.Diagnostic, vscode.Uri>,
+            next as (ids: typeof resultIds, token: vscode.CancellationToken, reporter: ResultReporter<vscode.Diagnostic, vscode.Uri>) => ReturnType<typeof next>,
+          ) as Promise<vsdiag.WorkspaceDiagnosticReport | null | undefined>,
         workspace: {
           // The server is sent only the settings it knows; `interpreter` and `trace` are ours.
           configuration: async (params, token, next) => {
@@ -213,6 +227,7 @@ export class GreplsServer implements vscode.Disposable {
     const client = this.client;
     this.client = undefined;
     this.showPushed = undefined;
+    this.workspacePulls = undefined;
     if (client) {
       this.matches.clear(); // its diagnostics go with it
       try {
@@ -313,6 +328,9 @@ export class GreplsServer implements vscode.Disposable {
     }
     // Pull: VS Code asks again; the server's "unChanged" comes back as a full, refiltered report.
     client.getFeature(DocumentDiagnosticRequest.method)?.refresh();
+    // Workspace pull: the server keeps it open until it has news; the closed files shown are
+    // reported again, refiltered, through it.
+    this.workspacePulls?.refilter();
   }
 
   private async execute<T>(command: string, args: unknown[]): Promise<T> {

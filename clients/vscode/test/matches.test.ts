@@ -15,6 +15,8 @@ import {
   Report,
   spansOf,
   withoutHidden,
+  WorkspacePulls,
+  WorkspaceReport,
 } from "../src/matches";
 
 type D = { code?: string | number | { value: string | number; target: unknown }; at: number };
@@ -92,6 +94,74 @@ test("pull: an unchanged report for a result the store never saw passes through"
   const other: Report<D> = { kind: "unChanged", resultId: "6" };
   assert.deepEqual(store.pulled("file:///a", other), other);
   assert.deepEqual(store.pulled("file:///b", other), other);
+});
+
+type W = WorkspaceReport<D, string>;
+
+test("workspace pull: a closed file's hidden pattern stays out of the Problems panel", async () => {
+  const store = new PatternMatches<D>();
+  store.setHidden(["quiet"]);
+  const pulls = new WorkspacePulls<D, string>(store);
+  const shown: W[][] = [];
+  // vscode-languageclient's pull: the reports come through the reporter, the answer is empty.
+  const answer = await pulls.provide([], undefined, (chunk) => chunk && shown.push(chunk.items), async (_ids, _token, reporter) => {
+    reporter({ items: [{ kind: "full", uri: "file:///closed", version: null, resultId: "4", items: [d("quiet", 1), d("loud", 2)] }] });
+    reporter(null);
+    return { items: [] as W[] };
+  });
+  assert.deepEqual(answer, { items: [] });
+  assert.equal(shown.length, 1);
+  const [report] = shown[0];
+  assert.equal(report.kind === "full" && report.resultId, "4");
+  assert.deepEqual(report.kind === "full" && report.items.map((x) => x.at), [2]);
+});
+
+test("workspace pull: a change of the hidden set shows the closed files again, refiltered, through the pull under way", async () => {
+  const store = new PatternMatches<D>();
+  const pulls = new WorkspacePulls<D, string>(store);
+  const shown: W[][] = [];
+  const reporter = (chunk: { items: W[] } | null) => chunk && shown.push(chunk.items);
+  await pulls.provide([], undefined, reporter, async (_ids, _token, report) => {
+    report({ items: [{ kind: "full", uri: "file:///closed", version: null, resultId: "4", items: [d("quiet", 1), d("loud", 2)] }] });
+    return { items: [] };
+  });
+  // The next pull is parked by the server (nothing new): the client reports through it.
+  let answer: (value: { items: W[] }) => void = () => undefined;
+  const parked = pulls.provide([], undefined, reporter, () => new Promise<{ items: W[] }>((resolve) => (answer = resolve)));
+  store.setHidden(["quiet"]);
+  pulls.refilter();
+  assert.equal(shown.length, 2);
+  assert.deepEqual(shown[1].map((r) => [r.uri, r.kind, r.resultId]), [["file:///closed", "full", "4"]]);
+  assert.deepEqual(shown[1][0].kind === "full" && shown[1][0].items.map((x) => x.at), [2]);
+  pulls.refilter();
+  assert.equal(shown.length, 2, "once per change");
+  answer({ items: [] });
+  await parked;
+  // Between two pulls: the next one starts with the refiltered reports.
+  store.setHidden([]);
+  pulls.refilter();
+  assert.equal(shown.length, 2);
+  await pulls.provide([], undefined, reporter, async () => ({ items: [] }));
+  assert.deepEqual(shown[2][0].kind === "full" && shown[2][0].items.map((x) => x.at), [1, 2]);
+});
+
+test("workspace pull: an unchanged report for a file filtered with an older hidden set comes back full", async () => {
+  const store = new PatternMatches<D>();
+  const pulls = new WorkspacePulls<D, string>(store);
+  const shown: W[] = [];
+  const reporter = (chunk: { items: W[] } | null) => chunk && shown.push(...chunk.items);
+  const pull = (items: W[], before = () => undefined as void) =>
+    pulls.provide([], undefined, reporter, async (_ids, _token, report) => {
+      before();
+      report({ items });
+      return { items: [] };
+    });
+  await pull([{ kind: "full", uri: "file:///closed", version: null, resultId: "4", items: [d("quiet", 1), d("loud", 2)] }]);
+  const unchanged: W = { kind: "unChanged", uri: "file:///closed", version: null, resultId: "4" };
+  await pull([unchanged], () => store.setHidden(["quiet"]));
+  assert.deepEqual(shown[1].kind === "full" && shown[1].items.map((x) => x.at), [2]);
+  await pull([unchanged]);
+  assert.deepEqual(shown[2], unchanged, "afterwards it passes through");
 });
 
 test("a closed document and a new server leave nothing to paint, and say so", () => {
