@@ -37,6 +37,7 @@ import {
   WorkspaceSummary,
   scanWasCut,
   scopeTarget,
+  withPatternIds,
 } from "./workspaceMatches";
 
 export const VIEW_ID = "grepls.matches";
@@ -174,7 +175,10 @@ export class MatchesView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     this.changedOpen.clear();
     try {
       if (whole) {
-        this.listed = await this.server.listAllMatches();
+        const listed = await this.server.listAllMatches();
+        // One pattern in force: the server names it nowhere, and it need not be the search.
+        const unnamed = listed.some((match) => match.pattern === undefined);
+        this.listed = unnamed ? withPatternIds(listed, (await this.server.listPatterns()).map((p) => p.id)) : listed;
       } else {
         const fresh = new Map<string, ListedMatch[]>();
         for (const uri of changed) {

@@ -6,7 +6,8 @@
  * in the open documents and, with the workspace scope, in the files that are not open (which VS
  * Code's own diagnostics may not hold: pulled workspace reports come and go). It answers files in
  * path order, at most `maxWorkspaceMatches` matches, each `{uri, range, text[, pattern]}` (the
- * pattern only when several exist; without it the match is the search's).
+ * pattern only when several exist; without it the match is the one pattern's in force, the search
+ * or not: `withPatternIds` names it, as `grepls.listMatches` of one document always does).
  *
  * One pass groups the list by pattern and file, keeping the server's order; the view makes tree
  * items only for the nodes the user expands, so twenty thousand matches cost one pass and what is
@@ -125,6 +126,16 @@ export class MatchTree {
   get shown(): number {
     return this.groups.reduce((sum, group) => sum + group.count, 0);
   }
+}
+
+/**
+ * The list with every match's pattern named. The server names none when only one pattern is in
+ * force (`inForce`: the ids `grepls.listPatterns` answers), which may be a kept one as well as the
+ * search; a single document's list always names them, so a list patched with one must too.
+ */
+export function withPatternIds(listed: readonly ListedMatch[], inForce: readonly string[]): ListedMatch[] {
+  const lone = inForce.length === 1 ? inForce[0] : SEARCH_PATTERN;
+  return listed.map((match) => (match.pattern === undefined ? { ...match, pattern: lone } : match));
 }
 
 /** The path of a `file:` URI (decoded), else the URI itself. */

@@ -13,6 +13,7 @@ import {
   scanWasCut,
   scopeTarget,
   patched,
+  withPatternIds,
   workspaceText,
 } from "../src/workspaceMatches";
 
@@ -168,6 +169,20 @@ test("one document's fresh matches replace its old ones, files staying in path o
   // "/w/c.txt" comes before "/w/sub/b.txt"; a.txt has no match left.
   assert.deepEqual(result.map((m) => [m.uri, m.text]), [[C, "TODO c"], [B, "TODO b"]]);
   assert.equal(result.find((m) => m.uri === B)?.uri, B);
+});
+
+test("a lone kept pattern is listed under its own name, and stays one node after a keystroke", () => {
+  // grepls.listMatches with no argument names no pattern when one is in force: here the kept
+  // TODO (no search set). One document's list names it.
+  const whole = withPatternIds([match(A, 0, 0, 4, "TODO a"), match(B, 3, 0, 4, "TODO b")], ["TODO"]);
+  const order = ["TODO", "search"];
+  assert.deepEqual(new MatchTree(whole, 20000, order).groups.map((g) => [g.pattern, g.count]), [["TODO", 2]]);
+  const typed = patched(whole, new Map([[A, [match(A, 0, 0, 4, "TODO a", "TODO"), match(A, 5, 0, 4, "TODO new", "TODO")]]]));
+  assert.deepEqual(new MatchTree(typed, 20000, order).groups.map((g) => [g.pattern, g.count]), [["TODO", 3]]);
+  // The search alone, or a list that names its patterns, as before.
+  assert.deepEqual(withPatternIds([match(A, 0, 0, 4, "x")], ["search"])[0].pattern, "search");
+  assert.deepEqual(withPatternIds([match(A, 0, 0, 4, "x")], [])[0].pattern, "search");
+  assert.deepEqual(withPatternIds([match(A, 0, 0, 4, "x", "FIXME")], ["TODO", "FIXME"])[0].pattern, "FIXME");
 });
 
 test("Debounced fires within maxWait however often it is called", async () => {
