@@ -295,6 +295,17 @@ export function spansOf(flat: readonly number[]): LineSpan[] {
   return spans;
 }
 
+/**
+ * The URI schemes of the documents the server is sent (the client's document selector). It knows
+ * no other: a question about a diff's `git:` side, a notebook cell or an output is refused with
+ * "... is not an open document", so such editors are not asked about.
+ */
+export const SYNCED_SCHEMES: readonly string[] = ["file", "untitled"];
+
+export function isSynced(uri: { scheme: string }): boolean {
+  return SYNCED_SCHEMES.includes(uri.scheme);
+}
+
 /** grepls.previewPattern's answer: a pattern being typed, tried on one document. */
 export interface PreviewAnswer {
   version: number | null;

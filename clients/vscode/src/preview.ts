@@ -12,10 +12,11 @@
  * starts per character. Answers may overtake each other: only an answer to an editor's latest
  * question is painted. A scroll while the box is open asks again for the new lines. A pattern the
  * server refuses (a regex the box's own check let through) clears the preview, and the refusal
- * is what the box shows.
+ * is what the box shows. Only the editors of documents the server is sent (`file:`, `untitled:`)
+ * are asked about: a diff's `git:` side or an output on screen is not the server's to answer.
  */
 import * as vscode from "vscode";
-import { isPreviewAnswer, linesAround, PreviewAnswer, previewText, spansOf } from "./matches";
+import { isPreviewAnswer, isSynced, linesAround, PreviewAnswer, previewText, spansOf } from "./matches";
 import { PatternQuery } from "./settings";
 
 /** Asks the server to try `query` on lines [first, last) of an open document. */
@@ -83,6 +84,9 @@ export class PatternPreview implements vscode.Disposable {
 
   private async paint(editor: vscode.TextEditor, query: PatternQuery): Promise<PreviewOutcome> {
     const document = editor.document;
+    if (!isSynced(document.uri)) {
+      return undefined;
+    }
     const lines = linesAround(
       editor.visibleRanges.map((range) => ({ start: range.start.line, end: range.end.line })),
       MARGIN_LINES,

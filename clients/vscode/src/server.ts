@@ -30,7 +30,7 @@ import {
 import { formatVersion } from "./interpreter";
 import { launchSpec, vscodeRipgrepFolder } from "./launch";
 import { SerialLifecycle } from "./lifecycle";
-import { PatternMatches, Report, ResultReporter, WorkspacePulls } from "./matches";
+import { PatternMatches, Report, ResultReporter, SYNCED_SCHEMES, WorkspacePulls } from "./matches";
 import { ListedPattern, PatternEntry, SEARCH_ID, serverEntry } from "./patterns";
 import { findPython } from "./python";
 import { promptingExecuteCommand } from "./replacePrompt";
@@ -139,7 +139,7 @@ export class GreplsServer implements vscode.Disposable {
     const workspacePulls = new WorkspacePulls<vscode.Diagnostic, vscode.Uri>(this.matches);
     this.workspacePulls = workspacePulls;
     const clientOptions: LanguageClientOptions = {
-      documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],
+      documentSelector: SYNCED_SCHEMES.map((scheme) => ({ scheme })),
       synchronize: { configurationSection: "grepls" },
       // The user's values as they are: the server checks them and names a bad one in a message.
       initializationOptions: serverPayload(vscode.workspace.getConfiguration("grepls")),
