@@ -113,6 +113,13 @@ export class MatchesView implements vscode.TreeDataProvider<Node>, vscode.Dispos
       catalog.onDidChange(() => this.schedule()),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration("grepls")) {
+          if (event.affectsConfiguration("grepls.scope")) {
+            // The list is of the other scope: no totals until the next one. The status bar hears
+            // it now, not at that fetch (none comes while the view is hidden and the scope is the
+            // open files).
+            this.fetched = false;
+            this.summaryChanged.fire();
+          }
           this.schedule();
           this.render();
         }
