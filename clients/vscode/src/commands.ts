@@ -63,6 +63,8 @@ type Pickable<T> = vscode.QuickPickItem & { value: T };
 export class Commands {
   /** The last jump's "match 3 of 120", replaced by the next jump's. */
   private placeMessage: vscode.Disposable | undefined;
+  /** The toggle under way (toggle). */
+  private toggling: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -517,7 +519,17 @@ export class Commands {
     this.state.update(null);
   }
 
-  private async toggle(flag: PatternFlag): Promise<void> {
+  /**
+   * Toggles one at a time: each reads the flags the previous one left (a key pressed twice while
+   * the server answers the first would otherwise send the same flag twice), refused or not.
+   */
+  private toggle(flag: PatternFlag): Promise<void> {
+    const toggled = this.toggling.then(() => this.toggleNow(flag));
+    this.toggling = toggled.catch(() => undefined);
+    return toggled;
+  }
+
+  private async toggleNow(flag: PatternFlag): Promise<void> {
     const flags = { ...this.state.flags, [flag]: !this.state.flags[flag] };
     const pattern = this.state.pattern;
     if (pattern !== null) {
