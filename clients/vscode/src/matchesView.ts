@@ -55,6 +55,10 @@ export function currentScope(): "open" | "workspace" {
   return vscode.workspace.getConfiguration("grepls").get<string>("scope") === "workspace" ? "workspace" : "open";
 }
 
+function workspaceFolderPaths(): string[] {
+  return (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
+}
+
 export class MatchesView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private tree = new MatchTree([], Number.POSITIVE_INFINITY);
   private listed: readonly ListedMatch[] = [];
@@ -211,7 +215,7 @@ export class MatchesView implements vscode.TreeDataProvider<Node>, vscode.Dispos
   private rebuild(): void {
     const limit = vscode.workspace.getConfiguration("grepls").get<number>("maxWorkspaceMatches", 20000);
     const order = [...this.catalog.entries().map((entry) => entry.id), SEARCH_PATTERN];
-    this.tree = new MatchTree(this.listed, limit, order, this.filter, this.scanCut);
+    this.tree = new MatchTree(this.listed, limit, order, this.filter, this.scanCut, workspaceFolderPaths());
     this.render();
     this.treeChanged.fire(undefined);
     this.summaryChanged.fire();
@@ -275,8 +279,7 @@ export class MatchesView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     }
     if (node.kind === "file") {
       const { file } = node;
-      const folders = (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
-      const [name, folder] = nameAndFolder(file.uri, folders);
+      const [name, folder] = nameAndFolder(file.uri, workspaceFolderPaths());
       const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `file\0${file.pattern}\0${file.uri}`;
       item.resourceUri = vscode.Uri.parse(file.uri);

@@ -11,7 +11,9 @@
  *
  * One pass groups the list by pattern and file, keeping the server's order; the view makes tree
  * items only for the nodes the user expands, so twenty thousand matches cost one pass and what is
- * on screen. A filter keeps the lines whose text or file path holds the filter text (ignoring case).
+ * on screen. A filter keeps the lines whose text or file path holds the filter text (ignoring case);
+ * the path as the view shows it, relative to its workspace folder (a filter "home" does not keep
+ * every file under /home).
  */
 
 import { matchCount } from "./settings";
@@ -83,6 +85,8 @@ export class MatchTree {
      * then: the server lists at most `limit`, so a complete scan of exactly that many looks alike.
      */
     scanCut = false,
+    /** The workspace folders' paths: the filter reads a file's path relative to its folder. */
+    folders: readonly string[] = [],
   ) {
     const needle = filter.toLocaleLowerCase();
     const byPattern = new Map<string, Map<string, FileMatches>>();
@@ -101,7 +105,7 @@ export class MatchTree {
       }
       count.matches++;
       count.files.add(match.uri);
-      if (needle && !match.text.toLocaleLowerCase().includes(needle) && !pathOf(match.uri).toLocaleLowerCase().includes(needle)) {
+      if (needle && !match.text.toLocaleLowerCase().includes(needle) && !relativePath(match.uri, folders).toLocaleLowerCase().includes(needle)) {
         continue;
       }
       let perFile = byPattern.get(pattern);
@@ -150,11 +154,16 @@ export function pathOf(uri: string): string {
   }
 }
 
-/** `a/b/c.txt` relative to the first folder holding it: `["c.txt", "a/b"]` (folder "" at the top). */
-export function nameAndFolder(uri: string, folders: readonly string[]): [string, string] {
+/** A file's path relative to the first folder holding it (`a/b/c.txt`), else its whole path. */
+export function relativePath(uri: string, folders: readonly string[]): string {
   const full = pathOf(uri);
   const root = folders.find((folder) => full.startsWith(folder.endsWith("/") ? folder : `${folder}/`));
-  const relative = root ? full.slice(root.length).replace(/^\/+/, "") : full;
+  return root ? full.slice(root.length).replace(/^\/+/, "") : full;
+}
+
+/** `a/b/c.txt` relative to the first folder holding it: `["c.txt", "a/b"]` (folder "" at the top). */
+export function nameAndFolder(uri: string, folders: readonly string[]): [string, string] {
+  const relative = relativePath(uri, folders);
   const slash = relative.lastIndexOf("/");
   return slash < 0 ? [relative, ""] : [relative.slice(slash + 1), relative.slice(0, slash)];
 }

@@ -67,6 +67,17 @@ test("the filter keeps lines whose text or path holds it, ignoring case; totals 
   assert.equal(new MatchTree(listed, 20000, [], "nowhere").groups.length, 0);
 });
 
+test("the filter reads a file's path from its workspace folder: the folder's own path holds no match", () => {
+  const at = (path: string, text: string) => match(`file:///home/alice/todo-app/${path}`, 0, 0, 4, text, "TODO");
+  const listed = [at("src/a.ts", "TODO: fix the parser"), at("src/b.ts", "TODO: cache"), at("docs/c.md", "TODO: go back home")];
+  const folders = ["/home/alice/todo-app"];
+  assert.deepEqual(new MatchTree(listed, 20000, ["TODO"], "home", false, folders).shown, 1);
+  assert.deepEqual(new MatchTree(listed, 20000, ["TODO"], "alice", false, folders).shown, 0);
+  assert.deepEqual(new MatchTree(listed, 20000, ["TODO"], "SRC/", false, folders).shown, 2);
+  // A file outside every folder is read by its whole path.
+  assert.deepEqual(new MatchTree([match("file:///tmp/x.txt", 0, 0, 4, "TODO")], 20000, [], "tmp", false, folders).shown, 1);
+});
+
 test("a list as long as maxWorkspaceMatches is cut only when the scan says it stopped there", () => {
   const listed = [match(A, 0, 0, 1, "a"), match(A, 1, 0, 1, "a")];
   // Exactly maxWorkspaceMatches matches, the scan complete: no "+".
