@@ -15,7 +15,7 @@ import { MatchesView, setScope } from "./matchesView";
 import { entryId } from "./patterns";
 import { followsPythonExtension, pythonInterpreterChanges } from "./python";
 import { GreplsServer } from "./server";
-import { describeQuery, patternSettings } from "./settings";
+import { describeQuery, patternSettings, searchAfterChange } from "./settings";
 import { PatternState } from "./state";
 import { StatusBar } from "./statusBar";
 import { TraceChannel } from "./trace";
@@ -50,7 +50,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   // Should VS Code close the channel first all the same, the client's last writes are dropped.
   const log = quietWhenClosed(channel);
   const trace = new TraceChannel(log);
-  const state = new PatternState(readPatternSettings());
+  let patternSettingsBefore = readPatternSettings();
+  const state = new PatternState(patternSettingsBefore);
   const matches = new PatternMatches<vscode.Diagnostic>();
   const catalog = new PatternCatalog(new KeptPatterns(context.workspaceState, sharedFile(log)), matches, () =>
     state.query ? describeQuery(state.query) : undefined,
@@ -113,9 +114,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       // of the pattern settings so the status bar and toggles say what the server now does.
       const keys = ["pattern", "regex", "caseSensitive", "wholeWord"];
       if (keys.some((key) => event.affectsConfiguration(`grepls.${key}`))) {
-        // No pattern in the settings (null) keeps the one the user set through the UI.
+        // The server's rule: only a new grepls.pattern (or its flags) replaces the search; without
+        // one the flags are ignored and the search the user set through the UI stays as it is.
         const settings = readPatternSettings();
-        state.update(settings.pattern ?? state.pattern, settings.flags);
+        const search = searchAfterChange(patternSettingsBefore, settings);
+        patternSettingsBefore = settings;
+        if (search) {
+          const { pattern, ...flags } = search;
+          state.update(pattern, flags);
+        }
       }
     }),
   );

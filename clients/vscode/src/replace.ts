@@ -15,7 +15,7 @@ import { countsText } from "./replaceArguments";
 import { PLACEHOLDER, reportOutcome } from "./replacePrompt";
 import { GreplsServer } from "./server";
 import { currentScope } from "./matchesView";
-import { describeQuery } from "./settings";
+import { confirmReplaceAbove, describeQuery } from "./settings";
 import { PatternState } from "./state";
 
 function errorText(error: unknown): string {
@@ -41,7 +41,8 @@ export async function replaceAll(server: GreplsServer, state: PatternState): Pro
     void vscode.window.showInformationMessage(`grepls: no matches of ${described} in ${where}`);
     return;
   }
-  const threshold = vscode.workspace.getConfiguration("grepls").get<number>("confirmReplaceAbove", 100);
+  // The server's threshold: a bad value reads as the default there, so here too.
+  const threshold = confirmReplaceAbove(vscode.workspace.getConfiguration("grepls").get<unknown>("confirmReplaceAbove"));
   const preview = counted.replacements > threshold ? "; a preview opens first" : "";
   const replacement = await new Promise<string | undefined>((done) => {
     const box = vscode.window.createInputBox();

@@ -18,6 +18,7 @@
  * tests/test_vscode_settings.py checks they equal the server's.
  */
 import { contributes } from "../package.json";
+import { checkPattern } from "./regexCheck";
 
 /** The keys of the `grepls` section the server reads. */
 export const SERVER_KEYS = [
@@ -96,6 +97,27 @@ export function patternSettings(section: Section): PatternSettings {
     pattern: typeof pattern === "string" && pattern !== "" ? pattern : null,
     flags: { regex: bool("regex"), caseSensitive: bool("caseSensitive"), wholeWord: bool("wholeWord") },
   };
+}
+
+/**
+ * The search the server takes up after a change of the pattern settings, as its settings.py
+ * plans it: the settings' pattern with its flags, when `grepls.pattern` is set (and valid) and
+ * differs from before. Otherwise the server keeps the search it runs — without `grepls.pattern` it
+ * ignores `grepls.regex`, `caseSensitive` and `wholeWord` — and so must the UI (undefined).
+ */
+export function searchAfterChange(before: PatternSettings, after: PatternSettings): PatternQuery | undefined {
+  if (after.pattern === null || !checkPattern(after.pattern, after.flags.regex).ok) {
+    return undefined;
+  }
+  const same =
+    before.pattern === after.pattern && (Object.keys(after.flags) as PatternFlag[]).every((flag) => before.flags[flag] === after.flags[flag]);
+  return same ? undefined : { pattern: after.pattern, ...after.flags };
+}
+
+/** `grepls.confirmReplaceAbove` as the server reads it: a non-negative integer, else the default
+ * (the server names the bad value in a message). */
+export function confirmReplaceAbove(value: unknown): number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : (DEFAULTS.confirmReplaceAbove as number);
 }
 
 /** A short description for the status bar and messages, e.g. `/TOD+/ (ignore case)`. */

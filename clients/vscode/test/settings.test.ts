@@ -4,7 +4,16 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
-import { countText, DEFAULTS, describeQuery, matchCount, patternSettings, serverPayload } from "../src/settings";
+import {
+  confirmReplaceAbove,
+  countText,
+  DEFAULTS,
+  describeQuery,
+  matchCount,
+  patternSettings,
+  searchAfterChange,
+  serverPayload,
+} from "../src/settings";
 
 test("nothing set: nothing sent, so the server's defaults apply", () => {
   assert.deepEqual(serverPayload({}), {});
@@ -61,6 +70,35 @@ test("the UI reads a bad pattern setting as its default, like the server does", 
   const settings = patternSettings({ pattern: 12, regex: "yes", caseSensitive: null, wholeWord: 1 });
   assert.deepEqual(settings, { pattern: null, flags: { regex: false, caseSensitive: true, wholeWord: false } });
   assert.equal(patternSettings({ pattern: "" }).pattern, null);
+});
+
+test("Settings' regex, match case, whole word change the search only with grepls.pattern set, as in the server", () => {
+  const flags = { regex: false, caseSensitive: true, wholeWord: false };
+  const unset = { pattern: null, flags };
+  // No grepls.pattern: the server ignores the flags; the search set in the UI stays as it is.
+  assert.equal(searchAfterChange(unset, { pattern: null, flags: { ...flags, regex: true } }), undefined);
+  assert.equal(searchAfterChange(unset, { pattern: null, flags: { ...flags, wholeWord: true } }), undefined);
+  // grepls.pattern set, or its flags changed: that is the search now.
+  assert.deepEqual(searchAfterChange(unset, { pattern: "TODO", flags }), { pattern: "TODO", ...flags });
+  const todo = { pattern: "TODO", flags };
+  assert.deepEqual(searchAfterChange(todo, { pattern: "TODO", flags: { ...flags, caseSensitive: false } }), {
+    pattern: "TODO",
+    ...flags,
+    caseSensitive: false,
+  });
+  // Nothing the server sees changed, or grepls.pattern removed, or a regex it refuses: no change.
+  assert.equal(searchAfterChange(todo, { pattern: "TODO", flags: { ...flags } }), undefined);
+  assert.equal(searchAfterChange(todo, { pattern: null, flags }), undefined);
+  assert.equal(searchAfterChange(todo, { pattern: "a(", flags: { ...flags, regex: true } }), undefined);
+});
+
+test("confirmReplaceAbove is read as the server reads it: a bad value is the default 100", () => {
+  assert.equal(confirmReplaceAbove(3), 3);
+  assert.equal(confirmReplaceAbove(0), 0);
+  for (const bad of [-3, "x", 2.5, true, null, undefined]) {
+    assert.equal(confirmReplaceAbove(bad), 100, String(bad));
+  }
+  assert.equal(DEFAULTS.confirmReplaceAbove, 100);
 });
 
 test("reads through a get() accessor like VS Code's WorkspaceConfiguration", () => {
