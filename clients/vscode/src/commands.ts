@@ -14,7 +14,7 @@ import { PatternCatalog } from "./catalog";
 import { isCssColor, nextFreeColor, PALETTE } from "./colors";
 import { escapeIcons } from "./labels";
 import { jumpOrigin, nextMatch, type Place, placeText, previousMatch } from "./matchNavigation";
-import { PatternMatches } from "./matches";
+import { isSynced, PatternMatches } from "./matches";
 import { PatternPreview } from "./preview";
 import { entryId, newPatternId, PatternEntry, patternLabel, SEARCH_ID, Severity } from "./patterns";
 import { checkPattern } from "./regexCheck";
@@ -555,6 +555,11 @@ export class Commands {
       void vscode.window.showInformationMessage("grepls: no pattern set (grepls: Set Search Pattern)");
       return;
     }
+    if (!isSynced(editor.document.uri)) {
+      // A diff's git: side, a notebook cell: not a document the server is sent (as Next Match).
+      vscode.window.setStatusBarMessage("grepls: no matches in this document", 3000);
+      return;
+    }
     const matches = await this.server.listMatches(editor.document.uri);
     const groups = new Map<string, MatchLine[]>();
     for (const id of this.catalog.entries().map((e) => e.id)) {
@@ -581,10 +586,15 @@ export class Commands {
       items.push(...lines.map((m) => ({ label: escapeIcons(`${m.range.start.line + 1}: ${m.text.trim()}`), range: m.range })));
     }
     const pick = vscode.window.createQuickPick<Item>();
-    pick.title =
-      shown.length === 1 && shown[0][0] === SEARCH_ID && this.state.query
-        ? `grepls: ${matchCount(matches.length, complete)} of ${describeQuery(this.state.query)}`
-        : `grepls: ${matchCount(matches.length, complete)} of ${shown.length === 1 ? this.catalog.label(shown[0][0]) : `${shown.length} patterns`}`;
+    // Of the patterns with matches here; none: of the patterns in force.
+    const named = shown.length > 0 ? shown.map(([id]) => id) : [...this.catalog.entries().map((e) => e.id), ...(this.state.query ? [SEARCH_ID] : [])];
+    const of =
+      named.length === 1 && named[0] === SEARCH_ID && this.state.query
+        ? describeQuery(this.state.query)
+        : named.length === 1
+          ? this.catalog.label(named[0])
+          : `${named.length} patterns`;
+    pick.title = `grepls: ${matchCount(matches.length, complete)} of ${of}`;
     pick.placeholder = matches.length ? "Type to filter; Enter jumps to the match" : "No matches in this document";
     pick.items = items;
     const cursor = editor.selection.active;

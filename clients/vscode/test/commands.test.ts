@@ -59,3 +59,47 @@ test("Toggle Regex twice in quick succession leaves regex off, as the server was
   assert.equal(state.flags.wholeWord, true);
   assert.deepEqual(standIn.window.errors, ["grepls: invalid pattern"]);
 });
+
+test("Show Matches on a diff's git: side or a notebook cell says there are none, quietly, like Next Match", async () => {
+  const state = new PatternState({ pattern: "TODO", flags: { regex: false, caseSensitive: true, wholeWord: false } });
+  const catalog = { entries: () => [], counts: () => [], label: (id: string) => id };
+  commands(
+    {
+      listMatches: async (uri) => {
+        throw new Error(`grepls.listMatches: ${uri.toString()} is not an open document`);
+      },
+    },
+    state,
+    catalog as unknown as PatternCatalog,
+  );
+  standIn.window.errors.length = 0;
+  for (const uri of ["git:/w/a.txt?%7B%7D", "vscode-notebook-cell:/w/n.ipynb#X1"]) {
+    standIn.window.activeTextEditor = editor(uri);
+    standIn.window.statusMessages.length = 0;
+    await run("grepls.ui.showMatches");
+    assert.deepEqual(standIn.window.errors, []);
+    assert.deepEqual(standIn.window.statusMessages, ["grepls: no matches in this document"]);
+  }
+});
+
+test("Show Matches in a file without a match names the search: 0 matches of \"TODO\"", async () => {
+  const state = new PatternState({ pattern: "TODO", flags: { regex: false, caseSensitive: true, wholeWord: false } });
+  const entries: Array<{ id: string }> = [];
+  const catalog = { entries: () => entries, counts: () => [], label: (id: string) => (id === "search" ? "search" : `"${id}"`) };
+  commands({ listMatches: async () => [] }, state, catalog as unknown as PatternCatalog);
+  const title = async () => {
+    standIn.window.activeTextEditor = editor("file:///w/a.txt");
+    standIn.window.picks.length = 0;
+    const shown = run("grepls.ui.showMatches");
+    await sleep(0);
+    const pick = standIn.window.picks[0];
+    pick.hide();
+    await shown;
+    return pick.title;
+  };
+  assert.equal(await title(), 'grepls: 0 matches of "TODO"');
+  entries.push({ id: "FIXME" });
+  assert.equal(await title(), "grepls: 0 matches of 2 patterns");
+  state.update(null);
+  assert.equal(await title(), 'grepls: 0 matches of "FIXME"');
+});

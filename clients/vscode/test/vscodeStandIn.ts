@@ -71,6 +71,7 @@ export function editor(text: string) {
     setDecorations(_type: unknown, ranges: unknown[]) {
       this.decorations = ranges;
     },
+    revealRange() {},
   };
 }
 
