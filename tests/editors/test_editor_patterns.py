@@ -158,6 +158,63 @@ def test_neovim_commands_add_list_and_remove_a_kept_pattern(
     assert report["user_attached"] == 1
 
 
+# A Lua chunk for neovim_kept.lua: grepls's extmarks on the current line as [text, group], in the
+# line's order, once their texts are the one argument of `format` (the driver waits until then).
+NEOVIM_GROUPS = """
+local namespace = vim.api.nvim_get_namespaces().grepls_highlights
+local line = vim.api.nvim_get_current_line()
+local got, texts = {{}}, {{}}
+for _, mark in ipairs(namespace and vim.api.nvim_buf_get_extmarks(0, namespace, 0, -1,
+    {{ details = true }}) or {{}}) do
+  table.insert(got, {{ line:sub(mark[3] + 1, mark[4].end_col), mark[4].hl_group }})
+end
+table.sort(got, function(a, b) return a[1] < b[1] end)
+for _, mark in ipairs(got) do table.insert(texts, mark[1]) end
+if table.concat(texts, ' ') == '{}' then return got end
+"""
+
+
+def test_neovim_highlights_paint_kept_patterns_in_the_servers_order(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """Kept patterns take `GreplsPattern1` to `GreplsPattern6` in the order the server holds them,
+    whatever was kept before: keep AAA and BBB, remove AAA, keep CCC, and BBB is the first kept
+    pattern, CCC the second; the search pattern is `GreplsSearch` wherever it comes; a seventh
+    kept pattern takes `GreplsPattern1` again."""
+    from test_editor_kept import neovim_session
+
+    fixture = workdir / "project" / "groups.txt"
+    fixture.write_text("AAA BBB CCC DDD EEE FFF GGG HHH SSS\n", encoding="utf-8")
+    steps: list[dict[str, Any]] = [
+        {"run": "GreplsAdd AAA"},
+        {"run": "GreplsAdd BBB"},
+        {"lua": NEOVIM_GROUPS.format("AAA BBB")},
+        {"run": "GreplsRemove AAA"},
+        {"lua": NEOVIM_GROUPS.format("BBB")},
+        {"run": "Grepls SSS"},
+        {"run": "GreplsAdd CCC"},
+        {"lua": NEOVIM_GROUPS.format("BBB CCC SSS")},
+        *({"run": f"GreplsAdd {kept}"} for kept in ["DDD", "EEE", "FFF", "GGG", "HHH"]),
+        {"lua": NEOVIM_GROUPS.format("BBB CCC DDD EEE FFF GGG HHH SSS")},
+    ]
+    seen = neovim_session(workdir, env, fixture, steps, nvim_highlights_config(True))["seen"]
+    assert [step["value"] for step in seen] == [
+        [["AAA", "GreplsPattern1"], ["BBB", "GreplsPattern2"]],
+        [["BBB", "GreplsPattern1"]],
+        [["BBB", "GreplsPattern1"], ["CCC", "GreplsPattern2"], ["SSS", "GreplsSearch"]],
+        [
+            ["BBB", "GreplsPattern1"],
+            ["CCC", "GreplsPattern2"],
+            ["DDD", "GreplsPattern3"],
+            ["EEE", "GreplsPattern4"],
+            ["FFF", "GreplsPattern5"],
+            ["GGG", "GreplsPattern6"],
+            ["HHH", "GreplsPattern1"],
+            ["SSS", "GreplsSearch"],
+        ],
+    ]
+
+
 def test_emacs_eglot_shows_two_patterns_as_a_warning_and_an_error(
     workdir: Path, env: dict[str, str]
 ) -> None:

@@ -20,8 +20,9 @@
 -- so a request is always answered for the text it was made on.)
 --
 -- Colours: `GreplsSearch` (linked to `Search`) for the search pattern, `GreplsPattern1` to
--- `GreplsPattern6` for kept patterns in the server's order (settings' patterns, then added ones;
--- `grepls.listPatterns`), each defined only if the user has not.
+-- `GreplsPattern6` for kept patterns in the server's order (settings' patterns, then added ones),
+-- as each answer's `counts` lists them: keep AAA and BBB, remove AAA, and BBB is GreplsPattern1. A
+-- seventh kept pattern takes GreplsPattern1 again. Each group is defined only if the user has not.
 --
 -- `b:grepls_drawn` is the version of the text whose matches were painted last.
 -- `require('grepls.highlights').status()` is the buffer's count of each pattern's matches for a
@@ -43,9 +44,7 @@ local PALETTE = {
   { 218, '#ffc0e0' }, { 223, '#ffd8b0' }, { 189, '#dcd2ff' },
 }
 
-local groups = {} -- pattern id -> highlight group, fixed once given
 local statuses = {} -- buffer -> its status line text, from the last answer painted
-local kept_count = 0
 local stale = {} -- buffer -> true when the patterns changed: its marks off screen are outdated
 
 local function define_highlights()
@@ -57,16 +56,20 @@ local function define_highlights()
   end
 end
 
-local function group_of(id)
-  if not groups[id] then
-    if id == SEARCH_ID then
-      groups[id] = 'GreplsSearch'
+-- Pattern id -> highlight group, for the patterns of an answer's `counts` (every pattern in force,
+-- in the server's order): the kept ones take the colours in turn, whatever was kept or removed
+-- before.
+local function groups_of(counts)
+  local groups, kept = {}, 0
+  for _, count in ipairs(type(counts) == 'table' and counts or {}) do
+    if count.id == SEARCH_ID then
+      groups[count.id] = 'GreplsSearch'
     else
-      groups[id] = 'GreplsPattern' .. (kept_count % #PALETTE + 1)
-      kept_count = kept_count + 1
+      groups[count.id] = 'GreplsPattern' .. (kept % #PALETTE + 1)
+      kept = kept + 1
     end
   end
-  return groups[id]
+  return groups
 end
 
 local function request(client, method, params, handler, buf)
@@ -124,8 +127,9 @@ local function paint_window(client, buf, win, margin)
       vim.api.nvim_buf_clear_namespace(buf, M.namespace, first, last)
     end
     stale[buf] = nil
+    local groups = groups_of(result.counts)
     for id, flat in pairs(result.matches) do
-      local options = { hl_group = group_of(id), priority = id == SEARCH_ID and 201 or 200 }
+      local options = { hl_group = groups[id], priority = id == SEARCH_ID and 201 or 200 }
       for i = 1, #flat, 3 do
         local line = flat[i]
         local text = lines[line - first + 1]
@@ -173,26 +177,10 @@ local function paint_buffer(buf, margin)
   end
 end
 
--- Kept patterns take their colours in the server's order, asked before anything is painted
--- again (grepls answers in order).
-local function learn_order(client, buf)
-  execute(client, 'grepls.listPatterns', {}, function(err, patterns)
-    if not err and type(patterns) == 'table' then
-      for _, pattern in ipairs(patterns) do
-        group_of(pattern.id)
-      end
-    end
-  end, buf)
-end
-
 local function on_refresh(_, _, ctx)
   local client = vim.lsp.get_client_by_id(ctx.client_id)
   if client then
-    local buffers = vim.lsp.get_buffers_by_client_id(client.id)
-    if buffers[1] then
-      learn_order(client, buffers[1])
-    end
-    for _, buf in ipairs(buffers) do
+    for _, buf in ipairs(vim.lsp.get_buffers_by_client_id(client.id)) do
       stale[buf] = true
       paint_buffer(buf, true)
     end
@@ -285,7 +273,6 @@ function M.config(base)
       end
     end,
     on_attach = function(client, buf)
-      learn_order(client, buf)
       paint_buffer(buf, true)
       if base_on_attach then
         base_on_attach(client, buf)
