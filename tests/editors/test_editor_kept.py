@@ -100,7 +100,7 @@ def test_patterns_kept_in_one_editor_come_back_in_the_others(
     )["seen"]
     assert [seen["props"] for seen in second] == [
         [[1, 3, "GreplsPattern1"], [2, 1, "GreplsPattern2"]],
-        [[2, 1, "GreplsPattern2"]],
+        [[2, 1, "GreplsPattern1"]],  # the first kept pattern now
     ]
     assert held(env) == {str(fixture.parent): [{"pattern": "FIXME"}, {"pattern": "now"}]}
 

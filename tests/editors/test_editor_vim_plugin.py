@@ -348,13 +348,57 @@ def test_vim_plugin_keeps_added_patterns_across_sessions(
     second = session([{"wait": 2}, {"run": "GreplsRemove T.DO"}, {"wait": 1}])
     assert second == [
         {"props": [todo, fixme], "offered": ["T.DO", "FIXME"]},
-        {"props": [fixme], "offered": ["FIXME"]},  # its colour stays for the session
+        # The server's first kept pattern now: the first colour.
+        {"props": [[2, 1, "GreplsPattern1"]], "offered": ["FIXME"]},
     ]
     third = session([{"wait": 1}])
     assert third == [{"props": [[2, 1, "GreplsPattern1"]], "offered": ["FIXME"]}]
     # g:grepls_keep_patterns = 0: the session's own patterns only.
     assert session([{"wait": 0}], "let g:grepls_keep_patterns = 0\n") == [
         {"props": [], "offered": []}
+    ]
+
+
+def test_vim_plugin_draws_kept_patterns_in_the_servers_order(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """Kept patterns take `GreplsPattern1` to `GreplsPattern6` in the order the server holds them,
+    whatever was kept before: keep AAA and BBB, remove AAA, keep CCC, and BBB is the first kept
+    pattern, CCC the second; the search pattern is `GreplsSearch` wherever it comes; a seventh
+    kept pattern takes `GreplsPattern1` again."""
+    fixture = workdir / "project" / "groups.txt"
+    fixture.write_text("AAA BBB CCC DDD EEE FFF GGG HHH SSS\n", encoding="utf-8")
+    more = ["DDD", "EEE", "FFF", "GGG", "HHH"]
+    steps: list[dict[str, Any]] = [
+        {"run": "GreplsAdd AAA"},
+        {"run": "GreplsAdd BBB"},
+        {"wait": 2},
+        {"run": "GreplsRemove AAA"},
+        {"wait": 1},
+        {"run": "Grepls SSS"},
+        {"run": "GreplsAdd CCC"},
+        {"wait": 3},
+        *({"run": f"GreplsAdd {kept}"} for kept in more),
+        {"wait": 8},
+    ]
+    steps_env = {**env, "GREPLS_STEPS": json.dumps(steps)}
+    settings = "let g:grepls_keep_patterns = 0\n"
+    seen = run_plugin(workdir, steps_env, settings, "vim_grepls_kept.vim", fixture)["seen"]
+    # [column, group] in the line's order: AAA at 1, BBB at 5, ... SSS at 33.
+    assert [sorted(prop[1:] for prop in step["props"]) for step in seen] == [
+        [[1, "GreplsPattern1"], [5, "GreplsPattern2"]],
+        [[5, "GreplsPattern1"]],
+        [[5, "GreplsPattern1"], [9, "GreplsPattern2"], [33, "GreplsSearch"]],
+        [
+            [5, "GreplsPattern1"],
+            [9, "GreplsPattern2"],
+            [13, "GreplsPattern3"],
+            [17, "GreplsPattern4"],
+            [21, "GreplsPattern5"],
+            [25, "GreplsPattern6"],
+            [29, "GreplsPattern1"],
+            [33, "GreplsSearch"],
+        ],
     ]
 
 

@@ -7,9 +7,8 @@ vim9script
 # incremental), so a keystroke costs the edit, not the file. What is drawn is what is on screen:
 # after each change, pattern change and scroll, the lines in each window showing the buffer are
 # asked for (`grepls.matchesInLines`, every match of every pattern on them, uncapped) and their
-# text properties replaced from the answer, one property type per pattern (the search pattern
-# `search`, then each kept pattern in the server's order, each with a highlight group of its
-# own). So a keystroke costs Vim the lines on screen, whatever the file's size or its number of
+# text properties replaced from the answer, one property type per colour (the search pattern's,
+# then the kept patterns' in the server's order, as the answer's counts list them). So a keystroke costs Vim the lines on screen, whatever the file's size or its number of
 # matches, and a match is drawn wherever it is in the file. A scroll, a buffer shown and a pattern
 # change ask for a window's height around the screen too, so a page down shows drawn lines. Columns are negotiated in UTF-8,
 # which are Vim's byte columns: nothing is converted. An answer for a version older than the
@@ -57,14 +56,21 @@ def DefineHighlights()
 enddef
 DefineHighlights()
 
+# One text property type per colour: the search pattern's (drawn over kept ones where they
+# overlap), and GreplsPattern1 to GreplsPattern6's for kept patterns.
+const SEARCH_TYPE = 'grepls_search'
+const KEPT_TYPES = range(1, len(PALETTE))->mapnew((_, n) => $'grepls_pattern{n}')
+const TYPE_NAMES = [SEARCH_TYPE] + KEPT_TYPES
+prop_type_add(SEARCH_TYPE, {highlight: 'GreplsSearch', priority: 20, combine: true})
+for n in range(1, len(PALETTE))
+  prop_type_add($'grepls_pattern{n}', {highlight: $'GreplsPattern{n}', priority: 10, combine: true})
+endfor
+
 var job: job
 var ready = false
 var pending: list<list<any>> = []
 var documents: dict<dict<any>> = {}   # uri -> {buf, version, lines, listener}
 var uris: dict<string> = {}           # buffer number -> uri
-var types: dict<string> = {}          # pattern id -> text property type
-var type_names: list<string> = []
-var kept_types = 0                    # kept patterns given a type: the next one's colour
 # The session's patterns, given again to a server started after one that exited (:GreplsRestart,
 # or a crash): the search pattern's setPattern arguments, and each added pattern's, in order.
 var search: list<any> = []
@@ -439,7 +445,6 @@ def Initialized(response: dict<any>)
   for [id, arguments] in kept_patterns
     Send(Command('grepls.addPattern', arguments), {callback: KeptAgainOf(id)})
   endfor
-  Order()
   var queued = pending
   pending = []
   for [message, options] in queued
@@ -470,7 +475,6 @@ def Received(message: dict<any>)
   if method == 'workspace/diagnostic/refresh'
     # The matches changed without an edit (a pattern set, added, removed): draw them again.
     ch_sendexpr(job, {id: message.id, result: v:null})
-    Order()
     # Lines off screen hold the old patterns' matches too: each buffer's next paint clears them all.
     for buf in keys(uris)
       stale[str2nr(buf)] = true
@@ -580,33 +584,22 @@ enddef
 
 # ---- matches as text properties --------------------------------------------------------------
 
-def TypeOf(id: string): string
-  if !has_key(types, id)
-    var name = $'grepls_{len(type_names)}'
-    var group = 'GreplsSearch'
-    if id != 'search'  # numbered among kept patterns only, whenever the search pattern came
-      group = $'GreplsPattern{(kept_types % len(PALETTE)) + 1}'
-      kept_types += 1
+# Pattern id -> text property type, for the patterns of an answer's `counts`: every pattern in
+# force, in the server's order (settings' patterns, then added ones). Kept patterns take the
+# colours in turn, whatever was kept or removed before (keep AAA and BBB, remove AAA, and BBB is
+# GreplsPattern1); a seventh takes GreplsPattern1 again.
+def TypesOf(counts: list<any>): dict<string>
+  var found: dict<string> = {}
+  var kept = 0
+  for c in counts
+    if c.id == 'search'
+      found[c.id] = SEARCH_TYPE
+    else
+      found[c.id] = KEPT_TYPES[kept % len(KEPT_TYPES)]
+      kept += 1
     endif
-    # The search pattern is drawn over kept ones where they overlap.
-    prop_type_add(name, {highlight: group, priority: id == 'search' ? 20 : 10, combine: true})
-    types[id] = name
-    type_names->add(name)
-  endif
-  return types[id]
-enddef
-
-# Kept patterns take their colours in the server's order (settings' patterns, then added ones),
-# not in the order an answer's object happens to list them: asked before anything is drawn (the
-# server answers in order).
-def Order()
-  Send({method: 'workspace/executeCommand', params: {command: 'grepls.listPatterns', arguments: []}},
-    {callback: (_, response) => {
-      var kept = get(response, 'result', [])
-      for pattern in type(kept) == v:t_list ? kept : []
-        TypeOf(pattern.id)
-      endfor
-    }})
+  endfor
+  return found
 enddef
 
 def DrawAll()
@@ -643,8 +636,8 @@ var stale: dict<bool> = {}  # buffers whose matches all changed (a pattern set, 
 
 # Every match drawn in `buf` taken away, and its counts.
 def Undraw(buf: number)
-  if !empty(type_names) && bufloaded(buf)
-    prop_remove({types: type_names, bufnr: buf, all: true})
+  if bufloaded(buf)
+    prop_remove({types: TYPE_NAMES, bufnr: buf, all: true})
   endif
   if getbufvar(buf, 'grepls_status', '') != ''
     setbufvar(buf, 'grepls_status', '')
@@ -662,21 +655,25 @@ def Paint(buf: number, first: number, last: number, response: dict<any>)
   if result.version != document.version
     return
   endif
+  var types = TypesOf(get(result, 'counts', []))
   var spans: dict<list<list<number>>> = {}
   for [id, flat] in items(result.matches)
-    var items: list<list<number>> = []
+    if !has_key(types, id)
+      continue
+    endif
+    var items: list<list<number>> = get(spans, types[id], [])
     var i = 0
     while i + 2 < len(flat)  # (line, start, end) triples
       items->add([flat[i] + 1, flat[i + 1] + 1, flat[i] + 1, flat[i + 2] + 1])
       i += 3
     endwhile
-    spans[TypeOf(id)] = items
+    spans[types[id]] = items
   endfor
   if get(stale, buf, false)
     remove(stale, buf)
     Undraw(buf)
-  elseif !empty(type_names) && first <= document.lines
-    prop_remove({types: type_names, bufnr: buf, all: true}, first, min([last, document.lines]))
+  elseif first <= document.lines
+    prop_remove({types: TYPE_NAMES, bufnr: buf, all: true}, first, min([last, document.lines]))
   endif
   for [name, items] in items(spans)
     prop_add_list({type: name, bufnr: buf}, items)
