@@ -273,3 +273,35 @@ def test_neovim_module_takes_its_marks_away_when_the_server_dies(
     text = "a TODO\nnothing\nTODO b\n"
     report = run_with_commands(modern, parts, "killed.txt", text, "neovim_killed.lua", workdir, env)
     assert (report["before"], report["after"], report["status"]) == (2, 0, "")
+
+
+def test_neovim_says_one_match_and_one_replacement_in_the_singular(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """What Neovim's commands say counts their nouns: "1 match of", "2 matches of", "1 replacement
+    in 1 file", "2 replacements in 1 file", and `:GreplsPatterns`' "1 match"."""
+    from test_editor_kept import neovim_session
+
+    fixture = workdir / "project" / "said.txt"
+    fixture.write_text("a TODO\nb TODO\nc FIXME\n", encoding="utf-8")
+    said = "if #_G.grepls_said >= {} then return 1 end"
+    steps: list[dict[str, Any]] = [
+        {"run": "Grepls FIXME"},
+        {"lua": said.format(1)},
+        {"run": "GreplsPatterns"},
+        {"lua": said.format(2)},
+        {"run": "GreplsReplace FIXED"},
+        {"lua": said.format(3)},
+        {"run": "Grepls TODO"},
+        {"lua": said.format(4)},
+        {"run": "GreplsReplace DONE"},
+        {"lua": said.format(5)},
+    ]
+    report = neovim_session(workdir, env, fixture, steps)
+    assert report["messages"] == [
+        'grepls: 1 match of "FIXME"',
+        'search: "FIXME", 1 match',
+        "grepls: 1 replacement in 1 file",
+        'grepls: 2 matches of "TODO"',
+        "grepls: 2 replacements in 1 file",
+    ]

@@ -266,10 +266,50 @@ def test_vim_plugin_commands_add_list_complete_and_remove_a_kept_pattern(
     # <Tab> after :GreplsRemove: what it can drop, then what begins with the typed text.
     assert report["completion"] == {"all": ["FIXME", "search"], "typed": ["FIXME"]}
     said = report["messages"]
-    assert re.search(r"FIXME +'FIXME' +1 matches\nsearch +'TODO' +1 matches", said)  # listed
+    assert re.search(r"FIXME +'FIXME' +1 match\nsearch +'TODO' +1 match\n", said)  # listed
     assert "no pattern 'nothing'" in said
     assert report["after_remove"] == [[1, 3, "GreplsSearch"]]
     assert report["completion_after"] == ["search"]
+
+
+def test_vim_plugin_says_one_match_and_one_replacement_in_the_singular(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """What the plugin's commands say counts their nouns: "1 match of", "2 matches of", "1 match
+    in the quickfix list", "1 replacement", "2 replacements", and `:GreplsPatterns`' "1 match"."""
+    fixture = workdir / "project" / "said.txt"
+    fixture.write_text("a TODO\nb TODO\nc FIXME\n", encoding="utf-8")
+    listed = "len(split(execute('messages'), 'quickfix list', 1)) - 1"
+    steps: list[dict[str, Any]] = [
+        {"run": "Grepls FIXME"},
+        {"wait": 1},
+        {"run": "GreplsPatterns"},
+        {"run": "GreplsList"},
+        {"eval": listed, "until": 1},
+        {"run": "cclose"},
+        {"run": "GreplsReplace FIXED"},
+        {"eval": "getline(3)", "until": "c FIXED"},
+        {"run": "Grepls TODO"},
+        {"wait": 2},
+        {"run": "GreplsList"},
+        {"eval": listed, "until": 2},
+        {"run": "cclose"},
+        {"run": "GreplsReplace DONE"},
+        {"eval": "getline(1, 2)", "until": ["a DONE", "b DONE"]},
+    ]
+    messages = run_plugin(
+        workdir, {**env, "GREPLS_STEPS": json.dumps(steps)}, "", "vim_grepls_kept.vim", fixture
+    )["messages"]
+    said = [line for line in messages.splitlines() if line.startswith(("grepls: ", "search "))]
+    assert said == [
+        "grepls: 1 match of 'FIXME'",
+        "{:<12} {:<30} 1 match".format("search", "'FIXME'"),
+        "grepls: 1 match in the quickfix list",
+        "grepls: 1 replacement",
+        "grepls: 2 matches of 'TODO'",
+        "grepls: 2 matches in the quickfix list",
+        "grepls: 2 replacements",
+    ]
 
 
 def test_vim_plugin_patterns_says_there_is_no_pattern_when_none_is_in_force(

@@ -760,8 +760,7 @@ def DrawPreview(asked: number, buf: number, first: number, response: dict<any>)
       i += 3
     endwhile
     prop_add_list({type: PREVIEW_TYPES[0], bufnr: buf}, items)
-    var count = printf(' %d%s match%s ', result.count, result.complete ? '' : '+',
-      result.count == 1 && result.complete ? '' : 'es')
+    var count = $' {Counted(result.count, "match", "matches", result.complete ? "" : "+")} '
     prop_add(first, 0, {type: PREVIEW_TYPES[1], bufnr: buf, text: count, text_align: 'right'})
     preview_buf = buf
   endif
@@ -770,11 +769,17 @@ enddef
 
 # ---- commands --------------------------------------------------------------------------------
 
+# `count`, then `one` or `many`: "1 match", "2 matches"; `more` ("+": at least that many) after
+# the count.
+def Counted(count: number, one: string, many: string, more = ''): string
+  return $'{count}{more} {count == 1 && empty(more) ? one : many}'
+enddef
+
 def Report(result: dict<any>)
-  var text = printf('grepls: %d matches of %s', result.matches, string(result.pattern))
+  var text = $'grepls: {Counted(result.matches, "match", "matches")} of {string(result.pattern)}'
   if has_key(result, 'workspace')
-    text ..= printf(' (workspace: %d in %d files so far)', result.workspace.matches,
-      result.workspace.files)
+    text ..= $' (workspace: {result.workspace.matches} in '
+      .. $'{Counted(result.workspace.files, "file", "files")} so far)'
   endif
   echomsg text
 enddef
@@ -788,7 +793,7 @@ def AddPattern(pattern: string, regex: bool)
 enddef
 
 def Kept(result: dict<any>)
-  echomsg $'grepls: kept {result.id}, {result.matches} matches'
+  echomsg $'grepls: kept {result.id}, {Counted(result.matches, "match", "matches")}'
 enddef
 
 # <Tab> after :GreplsRemove: what it can drop, the patterns kept this session and the search
@@ -804,7 +809,8 @@ def Patterns()
       echomsg 'grepls: no pattern'
     endif
     for kept in result
-      echomsg printf('%-12s %-30s %d matches', kept.id, string(kept.pattern), kept.matches)
+      echomsg printf('%-12s %-30s %s', kept.id, string(kept.pattern),
+        Counted(kept.matches, 'match', 'matches'))
     endfor
   })
 enddef
@@ -845,7 +851,7 @@ def List()
       end_lnum: m.range['end'].line + 1, end_col: m.range['end'].character + 1,
       text: m.text, type: 'I'}))
     setqflist([], ' ', {title: 'grepls', items: items})
-    echomsg $'grepls: {len(items)} matches in the quickfix list'
+    echomsg $'grepls: {Counted(len(items), "match", "matches")} in the quickfix list'
     cwindow
   })
 enddef
@@ -884,7 +890,7 @@ def ApplyEdit(buf: number, uri: string, result: dict<any>)
     setbufline(buf, lnum, strpart(line, 0, change.range.start.character) .. change.newText
       .. strpart(line, change.range['end'].character))
   endfor
-  echomsg $'grepls: {result.replacements} replacements'
+  echomsg $'grepls: {Counted(result.replacements, "replacement", "replacements")}'
 enddef
 
 # Any grepls command, for scripts and mappings: GreplsExecute('grepls.addPattern', [{'pattern':

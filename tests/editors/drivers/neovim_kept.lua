@@ -1,10 +1,11 @@
 -- Walks the steps in $GREPLS_STEPS (JSON): { run = EX-COMMAND } runs a command, { wait = N }
 -- waits until grepls's diagnostics in the current buffer are N and records them (line, column,
 -- code) with what `:GreplsRemove <Tab>` offers then; { lua = CODE } runs CODE (a chunk) until it
--- returns a value (5 s at most) and records it as { value = ... }. Writes the records and the
--- messages (vim.notify) as JSON to $GREPLS_OUT. Run once per session of a test that starts
+-- returns a value (5 s at most; the messages so far are `_G.grepls_said`) and records it as
+-- { value = ... }. Writes the records and the messages (vim.notify) as JSON to $GREPLS_OUT. Run once per session of a test that starts
 -- editors several times on one project.
 local out = { ok = false, seen = {}, messages = {} }
+_G.grepls_said = out.messages
 vim.notify = function(message)
   table.insert(out.messages, message)
 end

@@ -71,8 +71,16 @@ local function grepls_execute(command, arguments, on_result, on_error)
   end
 end
 
+-- `count`, then `one` or `many`: "1 match", "2 matches"; `more` ("+": at least that many) after
+-- the count.
+local function counted(count, one, many, more)
+  more = more or ''
+  return string.format('%d%s %s', count, more, (count == 1 and more == '') and one or many)
+end
+
 local function report(result)
-  vim.notify(string.format('grepls: %d matches of %s', result.matches, vim.inspect(result.pattern)))
+  vim.notify(string.format('grepls: %s of %s', counted(result.matches, 'match', 'matches'),
+    vim.inspect(result.pattern)))
 end
 
 local grepls_byte = require('grepls.columns').byte_column
@@ -118,8 +126,7 @@ local function grepls_preview(regex)
           { end_col = grepls_byte(text, flat[i + 2], encoding), hl_group = 'IncSearch' })
       end
     end
-    local count = result.count .. (result.complete and '' or '+')
-      .. (result.count == 1 and result.complete and ' match' or ' matches')
+    local count = counted(result.count, 'match', 'matches', not result.complete and '+' or nil)
     vim.api.nvim_buf_set_extmark(buf, ns, first, 0,
       { virt_text = { { ' ' .. count .. ' ', 'IncSearch' } }, virt_text_pos = 'right_align' })
     return 1
@@ -314,7 +321,8 @@ end
 
 local function grepls_add(argument)
   grepls_execute('grepls.addPattern', { argument }, function(result, client)
-    vim.notify(string.format('grepls: %d matches of %s', result.matches, vim.inspect(result.id)))
+    vim.notify(string.format('grepls: %s of %s', counted(result.matches, 'match', 'matches'),
+      vim.inspect(result.id)))
     grepls_remember(client, result.id, argument)
   end)
 end
@@ -386,7 +394,8 @@ vim.api.nvim_create_user_command('GreplsPatterns', function()
     local lines = {}
     for _, pattern in ipairs(patterns) do
       local text = vim.inspect(pattern.pattern)
-      table.insert(lines, string.format('%s: %s, %d matches', pattern.id, text, pattern.matches))
+      table.insert(lines, string.format('%s: %s, %s', pattern.id, text,
+        counted(pattern.matches, 'match', 'matches')))
     end
     vim.notify(#lines > 0 and table.concat(lines, '\n') or 'grepls: no pattern')
   end)
@@ -468,7 +477,9 @@ vim.api.nvim_create_autocmd({ 'CursorHold', 'CursorHoldI' }, {
 
 local function replaced(result)
   if result.applied then
-    vim.notify(string.format('grepls: %d replacements in %d files', result.replacements, result.files))
+    vim.notify(string.format('grepls: %s in %s',
+      counted(result.replacements, 'replacement', 'replacements'),
+      counted(result.files, 'file', 'files')))
   else
     vim.notify('grepls: nothing replaced: ' .. tostring(result.failureReason), vim.log.levels.WARN)
   end
