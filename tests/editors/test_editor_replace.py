@@ -118,9 +118,10 @@ def test_emacs_replaces_undoes_and_answers_the_code_action_prompts(
     assert bool(report["confirmations"]) == asks, f"eglot asked {report['confirmations']} times"
 
 
-def test_vim_ale_replaces_through_the_edit_grepls_answers_and_undoes(
-    workdir: Path, env: dict[str, str]
-) -> None:
+def run_vim_ale_replace(
+    workdir: Path, env: dict[str, str], plan_file: Path, plan: dict[str, Any]
+) -> dict[str, Any]:
+    """Vim + ALE with the README's config and replace snippet walks ``plan``; its report."""
     vim = require_binary("vim")
     vimrc = workdir / "vimrc"
     vimrc.write_text(
@@ -129,27 +130,42 @@ def test_vim_ale_replaces_through_the_edit_grepls_answers_and_undoes(
         + snippet("vim-ale-replace"),
         encoding="utf-8",
     )
-    plan_file, plan = replace_plan(workdir)
     driver = DRIVERS / "vim_replace.vim"
-    report = run_driver(
-        [
-            vim,
-            "-N",
-            "-n",
-            "-i",
-            "NONE",
-            "-u",
-            str(vimrc),
-            "-es",
-            "-S",
-            str(driver),
-            plan["fixture"],
-        ],
-        env,
-        workdir,
-        plan_file,
-    )
+    argv = [vim, "-N", "-n", "-i", "NONE", "-u", str(vimrc), "-es", "-S", str(driver)]
+    return run_driver([*argv, plan["fixture"]], env, workdir, plan_file)
+
+
+def test_vim_ale_replaces_through_the_edit_grepls_answers_and_undoes(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    plan_file, plan = replace_plan(workdir)
+    report = run_vim_ale_replace(workdir, env, plan_file, plan)
     phases = {phase["name"]: phase["lines"] for phase in report["phases"]}
     assert phases["set"] == plan["expected"]["undone"]
     assert phases["replaced"] == plan["expected"]["replaced"]
     assert phases["undone"] == plan["expected"]["undone"]
+    count = plan["count"]
+    assert f"grepls: {count} matches of '{PATTERN}'" in report["messages"]
+    assert f"grepls: {count} replacements" in report["messages"]
+
+
+def test_vim_ale_says_one_match_and_one_replacement_in_the_singular(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """The README's Vim + ALE snippets say "1 match of" and "1 replacement"."""
+    fixture = workdir / "project" / "one.txt"
+    fixture.write_text("a FIXME\n", encoding="utf-8")
+    plan = {
+        "fixture": str(fixture),
+        "pattern": "FIXME",
+        "count": 1,
+        "replacement": "FIXED",
+        "expected": {"replaced": ["a FIXED"]},
+        "wait_ms": DRIVER_WAIT_MS,
+        "out": str(workdir / "report.json"),
+    }
+    plan_file = workdir / "replace-plan.json"
+    plan_file.write_text(json.dumps(plan), encoding="utf-8")
+    said = run_vim_ale_replace(workdir, env, plan_file, plan)["messages"]
+    assert "grepls: 1 match of 'FIXME'" in said and "grepls: 1 replacement\n" in said + "\n"
+    assert "1 matches" not in said and "1 replacements" not in said

@@ -1,11 +1,12 @@
 " Drives Vim + ALE through the README's replace: :Grepls, :GreplsReplace (grepls answers the
 " edit, the snippet applies it), then undo. Records the buffer's lines after each step into a
-" JSON report; a timeout or error exits with a failing status.
+" JSON report, with Vim's messages; a timeout or error exits with a failing status.
 let s:plan = json_decode(join(readfile($GREPLS_PLAN), "\n"))
 let s:report = {'phases': [], 'errors': [], 'prompts': []}
 let s:buf = bufnr('')
 
 function! s:Finish() abort
+  let s:report.messages = execute('messages')
   call writefile([json_encode(s:report)], s:plan.out)
   if empty(s:report.errors)
     qall!
