@@ -225,7 +225,8 @@ def main() -> int:
             uri, first, last = params["arguments"]
             line = drawn.get(uri, 0)
             matches = {"search": [line, 0, 4]} if first <= line < last else {}
-            result = {"version": versions.get(uri, 0), "matches": matches}
+            counts = [{"id": "search", "pattern": "TODO", "matches": 1, "complete": True}]
+            result = {"version": versions.get(uri, 0), "matches": matches, "counts": counts}
         elif method == "workspace/executeCommand":
             arguments = params.get("arguments") or [None]
             pattern = arguments[0] if arguments else None

@@ -589,7 +589,7 @@ enddef
 # colours in turn, whatever was kept or removed before (keep AAA and BBB, remove AAA, and BBB is
 # GreplsPattern1); a seventh takes GreplsPattern1 again.
 def TypesOf(counts: list<any>): dict<string>
-  var found: dict<string> = {}
+  var found: dict<string> = {search: SEARCH_TYPE}  # the search pattern's, counted or not
   var kept = 0
   for c in counts
     if c.id == 'search'

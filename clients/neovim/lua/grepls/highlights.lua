@@ -60,7 +60,7 @@ end
 -- in the server's order): the kept ones take the colours in turn, whatever was kept or removed
 -- before.
 local function groups_of(counts)
-  local groups, kept = {}, 0
+  local groups, kept = { [SEARCH_ID] = 'GreplsSearch' }, 0 -- the search pattern's, counted or not
   for _, count in ipairs(type(counts) == 'table' and counts or {}) do
     if count.id == SEARCH_ID then
       groups[count.id] = 'GreplsSearch'
