@@ -27,10 +27,6 @@ import { groupByPattern, isLinesAnswer, LinesAnswer, linesAround, PatternMatches
 /** Asks the server for every match on lines [first, last) of a document. */
 export type LinesSource = (uri: string, first: number, last: number) => Thenable<unknown>;
 
-/** The server's command, which vscode-languageclient registers once the server is running. */
-export const askServer: LinesSource = (uri, first, last) =>
-  vscode.commands.executeCommand("grepls.matchesInLines", uri, first, last);
-
 /** Lines painted above and below the visible ones, so that a short scroll shows them at once. */
 const MARGIN_LINES = 100;
 /** An answer for an older version than the editor's: ask again this much later, this many times. */
@@ -73,7 +69,7 @@ export class PatternDecorations implements vscode.Disposable {
   constructor(
     private readonly matches: PatternMatches<vscode.Diagnostic>,
     private readonly catalog: PatternCatalog,
-    private readonly source: LinesSource = askServer,
+    private readonly source: LinesSource,
   ) {
     this.subscriptions.push(
       // New diagnostics: painted in a task of their own, after VS Code has been handed the

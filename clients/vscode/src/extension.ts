@@ -58,7 +58,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   catalog.refresh(); // the diagnostics filter is in place before the first diagnostic arrives
   server = new GreplsServer(context.extensionPath, log, trace, matches);
-  const decorations = new PatternDecorations(matches, catalog);
+  const greplsServer = server;
+  const decorations = new PatternDecorations(matches, catalog, (uri, first, last) =>
+    greplsServer.matchesInLines(uri, first, last),
+  );
   const commands = new Commands(context, server, state, catalog, matches);
   const matchesView = new MatchesView(server, catalog, state);
   const statusBar = new StatusBar(

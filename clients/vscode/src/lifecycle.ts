@@ -48,3 +48,21 @@ export class SerialLifecycle implements Lifecycle {
     return result;
   }
 }
+
+/**
+ * Settles once every one of `requests` has settled (answered or refused), or after `ms` at the
+ * latest: what a stop waits for before it shuts the server down, so that the requests under way
+ * are answered rather than refused by a server shutting down — without a stop ever hanging on a
+ * request that gets no answer.
+ */
+export async function settledWithin(requests: Promise<unknown>[], ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  try {
+    await Promise.race([Promise.allSettled(requests), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -29,7 +29,7 @@ import {
 } from "vscode-languageclient/node";
 import { formatVersion } from "./interpreter";
 import { launchSpec, vscodeRipgrepFolder } from "./launch";
-import { SerialLifecycle } from "./lifecycle";
+import { SerialLifecycle, settledWithin } from "./lifecycle";
 import { PatternMatches, Report, ResultReporter, SYNCED_SCHEMES, WorkspacePulls } from "./matches";
 import { ListedPattern, PatternEntry, SEARCH_ID, serverEntry } from "./patterns";
 import { findPython } from "./python";
@@ -60,6 +60,9 @@ export interface MatchLine {
   /** The id of the pattern that matched ("search" from a server that knows only that one). */
   pattern: string;
 }
+
+/** How long a stop lets the commands under way be answered before it shuts the server down. */
+const STOP_WAITS_FOR_MS = 1_000;
 
 export class GreplsServer implements vscode.Disposable {
   private client: LanguageClient | undefined;
@@ -230,6 +233,9 @@ export class GreplsServer implements vscode.Disposable {
     this.workspacePulls = undefined;
     if (client) {
       this.matches.clear(); // its diagnostics go with it
+      // vscode-languageclient sends a request a few turns of the event loop after it is made: one
+      // made just before this stop would reach the server after its shutdown and be refused.
+      await settledWithin([...this.underWay], STOP_WAITS_FOR_MS);
       try {
         await client.stop(5000);
       } catch (error) {
@@ -333,9 +339,23 @@ export class GreplsServer implements vscode.Disposable {
     this.workspacePulls?.refilter();
   }
 
+  /** grepls.matchesInLines: every pattern's matches on lines [first, last) of an open document. */
+  matchesInLines(uri: string, first: number, last: number): Promise<unknown> {
+    return this.execute<unknown>("grepls.matchesInLines", [uri, first, last]);
+  }
+
+  /** The commands sent and not answered yet: a stop lets them be answered first. */
+  private readonly underWay = new Set<Promise<unknown>>();
+
   private async execute<T>(command: string, args: unknown[]): Promise<T> {
     const client = this.requireClient();
-    return (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args })) as T;
+    const answer = client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
+    this.underWay.add(answer);
+    try {
+      return (await answer) as T;
+    } finally {
+      this.underWay.delete(answer);
+    }
   }
 
   private requireClient(): LanguageClient {

@@ -3,7 +3,7 @@
 import { strict as assert } from "node:assert";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Lifecycle, SerialLifecycle } from "../src/lifecycle";
+import { Lifecycle, SerialLifecycle, settledWithin } from "../src/lifecycle";
 
 /** start/stop that take a while, like spawning a server and initializing it. */
 function fakeServer(delayMs = 5) {
@@ -123,4 +123,24 @@ test("a failed step does not block the queue", async () => {
   assert.equal(await server.restart(), true);
   await server.stop();
   assert.deepEqual(order, ["start", "stop", "start", "stop"]);
+});
+
+test("settledWithin waits for the requests under way, refused ones too", async () => {
+  const order: string[] = [];
+  const answered = sleep(20).then(() => order.push("answered"));
+  const refused = sleep(30).then(() => {
+    order.push("refused");
+    throw new Error("refused");
+  });
+  refused.catch(() => undefined);
+  await settledWithin([answered, refused], 5_000);
+  order.push("stop");
+  assert.deepEqual(order, ["answered", "refused", "stop"]);
+});
+
+test("settledWithin gives up on a request never answered", async () => {
+  const started = Date.now();
+  await settledWithin([new Promise(() => undefined)], 50);
+  const waited = Date.now() - started;
+  assert.ok(waited >= 45 && waited < 2_000, `waited ${waited} ms`);
 });
