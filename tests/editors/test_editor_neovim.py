@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -305,3 +306,38 @@ def test_neovim_says_one_match_and_one_replacement_in_the_singular(
         'grepls: 2 matches of "TODO"',
         "grepls: 2 replacements in 1 file",
     ]
+
+
+def test_neovim_counts_cut_at_the_cap_say_plus(workdir: Path, env: dict[str, str]) -> None:
+    """Past `maxMatchesPerDocument` a count is a lower bound, and `:Grepls`, `:GreplsAdd` and
+    `:GreplsPatterns` say so with a "+" (as Emacs does): "1+ matches", never "1 match"."""
+    from test_editor_kept import neovim_session
+
+    fixture = workdir / "project" / "capped.txt"
+    # Enough matches that grepls stops searching past the cap (a small file is read whole).
+    lines = [f"{n} TODO" for n in range(3000)] + [f"{n} FIXME" for n in range(3000)] + ["HACK"]
+    fixture.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # Waits for a message (a Lua pattern); the server's notices of the cap come in between.
+    said = "for _, m in ipairs(_G.grepls_said) do if m:find('{}') then return 1 end end"
+    steps: list[dict[str, Any]] = [
+        {"run": "Grepls TODO"},
+        {"lua": said.format('^grepls: .* of "TODO"$')},
+        {"run": "GreplsAdd FIXME"},
+        {"lua": said.format('^grepls: .* of "FIXME"$')},
+        {"run": "GreplsAdd HACK"},
+        {"lua": said.format('^grepls: .* of "HACK"$')},
+        {"run": "GreplsPatterns"},
+        {"lua": said.format("^FIXME: ")},
+    ]
+    cap = "vim.lsp.config('grepls', { settings = { grepls = { maxMatchesPerDocument = 1 } } })"
+    messages = neovim_session(workdir, env, fixture, steps, cap)["messages"]
+    reports = [m for m in messages if re.fullmatch(r'grepls: \S+ match(es)? of "\w+"', m)]
+    assert len(reports) == 3, messages
+    assert re.fullmatch(r'grepls: \d+\+ matches of "TODO"', reports[0]), messages
+    assert re.fullmatch(r'grepls: \d+\+ matches of "FIXME"', reports[1]), messages
+    assert reports[2] == 'grepls: 1 match of "HACK"'
+    listed = next(m for m in messages if m.startswith("FIXME: ")).split("\n")
+    assert [line.split(":")[0] for line in listed] == ["FIXME", "HACK", "search"], listed
+    assert re.fullmatch(r'FIXME: "FIXME", \d+\+ matches', listed[0]), listed
+    assert listed[1] == 'HACK: "HACK", 1 match'
+    assert re.fullmatch(r'search: "TODO", \d+\+ matches', listed[2]), listed

@@ -312,6 +312,44 @@ def test_vim_plugin_says_one_match_and_one_replacement_in_the_singular(
     ]
 
 
+def test_vim_plugin_counts_cut_at_the_cap_say_plus(workdir: Path, env: dict[str, str]) -> None:
+    """Past `maxMatchesPerDocument` a count is a lower bound, and `:Grepls`, `:GreplsAdd` and
+    `:GreplsPatterns` say so with a "+" (as Emacs does): "1+ matches", never "1 match"."""
+    fixture = workdir / "project" / "capped.txt"
+    # Enough matches that grepls stops searching past the cap (a small file is read whole).
+    lines = [f"{n} TODO" for n in range(3000)] + [f"{n} FIXME" for n in range(3000)] + ["HACK"]
+    fixture.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    said = "execute('messages') =~# '{}'"
+    steps: list[dict[str, Any]] = [
+        {"run": "Grepls TODO"},
+        {"eval": said.format("grepls: [^\\n]* of ''TODO''"), "until": 1},
+        {"run": "GreplsAdd FIXME"},
+        {"eval": said.format("grepls: kept FIXME"), "until": 1},
+        {"run": "GreplsAdd HACK"},
+        {"eval": said.format("grepls: kept HACK"), "until": 1},
+        {"run": "GreplsPatterns"},
+        {"eval": said.format("\\nsearch "), "until": 1},
+    ]
+    settings = "let g:grepls_settings = {'grepls': {'maxMatchesPerDocument': 1}}\n"
+    report = run_plugin(
+        workdir,
+        {**env, "GREPLS_STEPS": json.dumps(steps)},
+        settings,
+        "vim_grepls_kept.vim",
+        fixture,
+    )
+    assert report["seen"] == [{"value": 1}] * 4, report["messages"]
+    lines = report["messages"].splitlines()
+    assert any(re.fullmatch(r"grepls: \d+\+ matches of 'TODO'", line) for line in lines), lines
+    assert any(re.fullmatch(r"grepls: kept FIXME, \d+\+ matches", line) for line in lines), lines
+    assert "grepls: kept HACK, 1 match" in lines
+    listed = [line.split() for line in lines if line.startswith(("FIXME ", "HACK ", "search "))]
+    assert [row[0] for row in listed] == ["FIXME", "HACK", "search"], lines
+    assert re.fullmatch(r"\d+\+", listed[0][2]) and listed[0][3] == "matches", lines
+    assert listed[1][2:] == ["1", "match"], lines
+    assert re.fullmatch(r"\d+\+", listed[2][2]) and listed[2][3] == "matches", lines
+
+
 def test_vim_plugin_patterns_says_there_is_no_pattern_when_none_is_in_force(
     workdir: Path, env: dict[str, str]
 ) -> None:

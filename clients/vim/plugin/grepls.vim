@@ -775,8 +775,14 @@ def Counted(count: number, one: string, many: string, more = ''): string
   return $'{count}{more} {count == 1 && empty(more) ? one : many}'
 enddef
 
+# A count of matches from an answer, with "+" when it stops at maxMatchesPerDocument in some
+# buffer (a lower bound).
+def CountedMatches(answer: dict<any>): string
+  return Counted(answer.matches, 'match', 'matches', get(answer, 'complete', true) ? '' : '+')
+enddef
+
 def Report(result: dict<any>)
-  var text = $'grepls: {Counted(result.matches, "match", "matches")} of {string(result.pattern)}'
+  var text = $'grepls: {CountedMatches(result)} of {string(result.pattern)}'
   if has_key(result, 'workspace')
     text ..= $' (workspace: {result.workspace.matches} in '
       .. $'{Counted(result.workspace.files, "file", "files")} so far)'
@@ -793,7 +799,7 @@ def AddPattern(pattern: string, regex: bool)
 enddef
 
 def Kept(result: dict<any>)
-  echomsg $'grepls: kept {result.id}, {Counted(result.matches, "match", "matches")}'
+  echomsg $'grepls: kept {result.id}, {CountedMatches(result)}'
 enddef
 
 # <Tab> after :GreplsRemove: what it can drop, the patterns kept this session and the search
@@ -810,7 +816,7 @@ def Patterns()
     endif
     for kept in result
       echomsg printf('%-12s %-30s %s', kept.id, string(kept.pattern),
-        Counted(kept.matches, 'match', 'matches'))
+        CountedMatches(kept))
     endfor
   })
 enddef

@@ -78,9 +78,14 @@ local function counted(count, one, many, more)
   return string.format('%d%s %s', count, more, (count == 1 and more == '') and one or many)
 end
 
+-- "+" after a count that stops at maxMatchesPerDocument in some buffer: a lower bound.
+local function more(result)
+  return result.complete == false and '+' or nil
+end
+
 local function report(result)
-  vim.notify(string.format('grepls: %s of %s', counted(result.matches, 'match', 'matches'),
-    vim.inspect(result.pattern)))
+  vim.notify(string.format('grepls: %s of %s',
+    counted(result.matches, 'match', 'matches', more(result)), vim.inspect(result.pattern)))
 end
 
 local grepls_byte = require('grepls.columns').byte_column
@@ -321,8 +326,8 @@ end
 
 local function grepls_add(argument)
   grepls_execute('grepls.addPattern', { argument }, function(result, client)
-    vim.notify(string.format('grepls: %s of %s', counted(result.matches, 'match', 'matches'),
-      vim.inspect(result.id)))
+    vim.notify(string.format('grepls: %s of %s',
+      counted(result.matches, 'match', 'matches', more(result)), vim.inspect(result.id)))
     grepls_remember(client, result.id, argument)
   end)
 end
@@ -395,7 +400,7 @@ vim.api.nvim_create_user_command('GreplsPatterns', function()
     for _, pattern in ipairs(patterns) do
       local text = vim.inspect(pattern.pattern)
       table.insert(lines, string.format('%s: %s, %s', pattern.id, text,
-        counted(pattern.matches, 'match', 'matches')))
+        counted(pattern.matches, 'match', 'matches', more(pattern))))
     end
     vim.notify(#lines > 0 and table.concat(lines, '\n') or 'grepls: no pattern')
   end)
