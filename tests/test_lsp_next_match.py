@@ -223,3 +223,35 @@ async def test_bad_positions_get_invalid_params(
     with pytest.raises(JsonRpcInvalidParams, match=says):
         await command(client, name, *arguments)
     assert at(await command(client, name, URI, 0, 0)) == (0, 0, 4, "search", True)
+
+
+async def test_positions_past_the_end_are_the_end_of_the_line_or_document(
+    client: LanguageClient,
+) -> None:
+    """As every incoming position (README, "Position encodings and line breaks"): a column past
+    its line's end is that end, a line past the last is the document's end."""
+    open_document(client, URI, "aT x\naT y")
+    await command(client, "grepls.setPattern", "aT")
+    assert at(await command(client, PREVIOUS, URI, 7, 0)) == (1, 0, 2, "search", False)
+    assert at(await command(client, PREVIOUS, URI, 7, 0, 2)) == (0, 0, 2, "search", False)
+    assert at(await command(client, NEXT, URI, 7, 0)) == (0, 0, 2, "search", True)
+    assert at(await command(client, NEXT, URI, 0, 99)) == (1, 0, 2, "search", False)
+
+
+async def test_a_column_inside_a_character_is_its_start(client: LanguageClient) -> None:
+    """A column that falls inside a character (half an emoji in UTF-16, a byte inside it in
+    UTF-8) stands for the character's start: the match there is not before it."""
+    encoding = client.encoding  # type: ignore[attr-defined]
+    width = {"utf-8": 4, "utf-16": 2, "utf-32": 1}[encoding]
+    open_document(client, URI, "x😀y😀")
+    await command(client, "grepls.setPattern", "😀")
+    second = 2 + width
+    for inside in range(second, second + width):
+        assert at(await command(client, PREVIOUS, URI, 0, inside)) == (
+            0,
+            1,
+            1 + width,
+            "search",
+            False,
+        ), inside
+        assert at(await command(client, NEXT, URI, 0, inside)) == (0, 1, 1 + width, "search", True)

@@ -553,3 +553,20 @@ async def test_code_action_titles_name_the_pattern_only_where_two_match(editor: 
     await command(editor.client, "grepls.setPattern", "TODO")
     on_two = [action.title for action in await code_actions(editor, A, 0, 1)]
     assert 'Replace this match of "TODO"…' in on_two and 'Replace this match of "TO"…' in on_two
+
+
+async def test_code_actions_past_the_line_or_the_document_end_touch_the_last_match(
+    editor: Editor,
+) -> None:
+    """A cursor past its line's end is at that end, one past the last line at the document's
+    end (README, "Position encodings and line breaks"): a match ending there is touched."""
+    editor.open(A, "x TODO")
+    await command(editor.client, "grepls.setPattern", "TODO")
+    at_end = [action.title for action in await code_actions(editor, A, 0, 6)]
+    assert at_end == [
+        "Replace this match…",
+        "Replace all 1 match in this file…",
+        "Remove this match",
+    ]
+    assert [action.title for action in await code_actions(editor, A, 0, 99)] == at_end
+    assert [action.title for action in await code_actions(editor, A, 3, 0)] == at_end

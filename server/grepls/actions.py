@@ -26,6 +26,11 @@ def code_actions(server: Server, uri: str, where: Range, only: list[str] | None)
         return []
     session = server.session
     literals = session.code_action_literals
+    if len(document.lines) == 0:
+        return []
+    start = document.client_position(where[0], where[1], session.encoding)
+    end = document.client_position(where[2], where[3], session.encoding)
+    where = (*start, *end)
     wanted = _kinds_wanted(only)
     actions: list[Any] = []
     found = [

@@ -229,7 +229,7 @@ def _neighbour(
     document = server.documents.get(uri)
     if document is None:
         raise InvalidParams(f"{what}: {uri} is not an open document")
-    return neighbour_match(document, line, character, forward, count)
+    return neighbour_match(document, line, character, server.session.encoding, forward, count)
 
 
 COMMANDS: dict[str, Callable[[Server, list[Any]], Any]] = {

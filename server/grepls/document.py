@@ -30,7 +30,7 @@ from grepls.coroutine import Grep, broadcast, grep
 from grepls.index import MatchIndex
 from grepls.lines import LineStore, ReadOn, Splice
 from grepls.matcher import Matcher
-from grepls.positions import Encoding, column_to_index
+from grepls.positions import Encoding, column_to_index, index_to_column
 from grepls.sieve import sieve_for
 
 logger = logging.getLogger(__name__)
@@ -186,6 +186,13 @@ class Document:
     def close(self) -> None:
         """Close every track's coroutine, which empties its index."""
         self.bind((), 0)
+
+    def client_position(self, line: int, column: int, encoding: Encoding) -> tuple[int, int]:
+        """A position as a client sent it, made one of the text's, still in client columns: a line
+        past the last is the document's end, a column past its line's end is that end, a column
+        inside a character is the character's start — as an edit's positions are taken."""
+        line, index = self._position(line, column, encoding)
+        return line, index_to_column(self.lines.line(line), index, encoding)
 
     def _position(self, line: int, column: int, encoding: Encoding) -> tuple[int, int]:
         if line < 0:

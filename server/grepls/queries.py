@@ -213,16 +213,20 @@ def preview(
 
 
 def neighbour_match(
-    document: Document, line: int, character: int, forward: bool, count: int = 1
+    document: Document,
+    line: int,
+    character: int,
+    encoding: Encoding,
+    forward: bool,
+    count: int = 1,
 ) -> dict[str, Any] | None:
     """The ``count``-th match, of any pattern, that starts after ``(line, character)``
     (``forward``) or before it; past the document's end it wraps around (``"wrapped": true``).
     ``{"version", "range", "pattern"}`` in client columns, or None when the document holds no
     match. Ties at a position go to the first pattern (the diagnostics' order)."""
-    total = len(document.lines)
-    if total == 0:
+    if len(document.lines) == 0:
         return None
-    cursor = (min(max(line, 0), total - 1), character)
+    cursor = document.client_position(line, character, encoding)
     # One round of the document's match positions from the cursor, as far as the count goes;
     # a count longer than the round goes round again, landing where count modulo the round does.
     walked = list(islice(_round(document, cursor, forward), count))
