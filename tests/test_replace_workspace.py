@@ -99,3 +99,52 @@ def test_a_replace_after_the_search_stopped_at_its_cap_is_refused_saying_why(
         assert "stopped before it searched every file" in reply["error"]["message"]
         assert "grepls.maxWorkspaceMatches" in reply["error"]["message"]
         assert not [r for r in client.server_requests if r.method == "workspace/applyEdit"]
+
+
+def test_a_closed_file_that_is_not_utf8_is_left_out_of_a_replace_and_named(
+    tmp_path: Path,
+) -> None:
+    """A closed file whose bytes are not all UTF-8 would be opened by the editor with those bytes
+    replaced, and saved after the edit without them: it is left out, and the reply and a message
+    say so. Its matches are still shown; a UTF-8 file beside it is replaced."""
+    (tmp_path / "utf8.txt").write_text("café TODO\n", encoding="utf-8")
+    (tmp_path / "latin1.txt").write_bytes("café TODO\n".encode("latin-1"))
+    with Client.start(timeout=20) as client:
+        client.initialize(
+            None,
+            capabilities={
+                "workspace": {"applyEdit": True, "workspaceEdit": {"documentChanges": True}}
+            },
+            options={"scope": "workspace"},
+            root_uri=tmp_path.as_uri(),
+        )
+        client.command("grepls.setPattern", "TODO")
+        latin1, utf8 = (tmp_path / "latin1.txt").as_uri(), (tmp_path / "utf8.txt").as_uri()
+        deadline = time.monotonic() + 20
+        while client.published(latin1) is None or client.published(utf8) is None:
+            assert time.monotonic() < deadline, "the closed files were never published"
+            client.drain(0.05)
+        reply = client.command("grepls.replace", {"replacement": "DONE", "scope": "workspace"})
+        reason = "not UTF-8: opened in an editor, its other bytes would be replaced"
+        assert reply["result"] == {
+            "applied": True,
+            "files": 1,
+            "replacements": 1,
+            "skipped": [{"uri": latin1, "reason": reason}],
+        }
+        (asked,) = [r for r in client.server_requests if r.method == "workspace/applyEdit"]
+        assert edits_by_uri(asked.params["edit"]) == {utf8: (None, ["DONE"])}
+        said = [
+            n.params["message"] for n in client.notifications if n.method == "window/showMessage"
+        ]
+        assert said == [
+            f"grepls: 1 file with matches left out of the replace: "
+            f"{tmp_path / 'latin1.txt'} ({reason})"
+        ]
+        # A preview (dryRun) says it in its reply only.
+        preview = client.command(
+            "grepls.replace", {"replacement": "DONE", "scope": "workspace", "dryRun": True}
+        )
+        assert preview["result"]["skipped"] == [{"uri": latin1, "reason": reason}]
+        client.drain(0.1)
+        assert len([n for n in client.notifications if n.method == "window/showMessage"]) == 1

@@ -27,7 +27,8 @@ the server last heard about it is refused by the editor, not overwritten. That i
    replacement, that asks for confirmation above the ``confirmReplaceAbove`` setting. (An editor
    without ``documentChanges`` is sent plain ``changes``: it cannot check versions.)
 5. **Answer** when the editor has answered: ``{"applied", "files", "replacements",
-   "failureReason"?}`` — the request is held open (:class:`~grepls.rpc.Later`) until then.
+   "failureReason"?, "skipped"?}`` — the request is held open (:class:`~grepls.rpc.Later`) until
+   then.
 
 Code actions (:mod:`grepls.actions`) offer the same on a match under the cursor: *Replace this
 match…* and *Replace all N matches in this file…* are ``grepls.replace`` commands whose argument
@@ -39,7 +40,10 @@ a quick fix that carries its edit and needs no answer.
 The ``"workspace"`` scope also rewrites the files that are not open, when the workspace scope is
 on: each closed file the workspace search found matches in (:mod:`grepls.workspace`) is read
 from disk again and searched afresh, like an open document, and its edits go with version
-``null``. With the scope off, it is refused as off.
+``null``. With the scope off, it is refused as off. A file that can no longer be read as the
+search read it — gone, grown past ``maxFileSize``, binary now — or whose bytes are not all UTF-8
+(the editor would open it with its undecodable bytes replaced, and a save after the edit would
+lose them) is left out, and the reply and a message name it: a replace is never silently partial.
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from grepls.counted import count_of
-from grepls.disk import decode, read_file
+from grepls.disk import BINARY_PROBE, read_file
 from grepls.document import Document
 from grepls.documents import Documents
 from grepls.edits import FileEdit, Range, label_of, plan_lines, workspace_edit
@@ -72,6 +76,8 @@ SCOPES = ("document", "open", "workspace")
 # A workspace replace asked during the workspace search looks this often whether it has ended (it
 # may be cancelled and started again meanwhile, by a change of settings or patterns).
 _SEARCH_POLL_SECONDS = 0.05
+# The files with matches a workspace replace left out that its message names (the reply has all).
+_NAMED = 5
 _KEYS = ("replacement", "uri", "pattern", "scope", "range", "prompt", "dryRun")
 
 
@@ -85,6 +91,8 @@ class Server(Protocol):
     workspace: Workspace
 
     def request_client(self, method: str, params: Any, on_result: Any, on_error: Any) -> None: ...
+
+    def show_message(self, message: str) -> None: ...
 
 
 # -- 1. the request --------------------------------------------------------------------------------
@@ -197,8 +205,27 @@ def matcher_of(server: Server, pattern: str) -> Matcher:
     return matcher
 
 
-def plan(server: Server, request: Request) -> tuple[list[FileEdit], Matcher]:
-    """Every file's edits for ``request`` (files without a match left out)."""
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A closed file with matches that a workspace replace leaves out, and why."""
+
+    uri: str
+    path: str
+    reason: str
+
+
+@dataclass(slots=True)
+class Plan:
+    """What a replace changes: every file's edits (files without a match left out), and the
+    closed files it could not edit."""
+
+    files: list[FileEdit]
+    matcher: Matcher
+    skipped: list[Skipped]
+
+
+def plan(server: Server, request: Request) -> Plan:
+    """Every file's edits for ``request``."""
     matcher = matcher_of(server, request.pattern)
     rewrite = Rewrite(request.replacement, matcher.spec)
     documents: list[Document]
@@ -212,17 +239,17 @@ def plan(server: Server, request: Request) -> tuple[list[FileEdit], Matcher]:
         if request.scope == "workspace":
             _check_workspace_searched(server)
         documents = list(server.documents.values())
-    files = []
+    found = Plan([], matcher, [])
     for document in documents:
         edits = plan_lines(document.lines.texts, matcher, rewrite, request.range)
         if edits:
-            files.append(FileEdit(document.uri, document.version, edits))
+            found.files.append(FileEdit(document.uri, document.version, edits))
     if request.scope == "workspace":
-        for uri, text in closed_texts(server, request.pattern):
+        for uri, text in closed_texts(server, request.pattern, found.skipped):
             edits = plan_lines(split_lines(text)[0], matcher, rewrite)
             if edits:
-                files.append(FileEdit(uri, None, edits))
-    return files, matcher
+                found.files.append(FileEdit(uri, None, edits))
+    return found
 
 
 def _check_workspace_scope(server: Server) -> None:
@@ -248,17 +275,37 @@ def _check_workspace_searched(server: Server) -> None:
         )
 
 
-def closed_texts(server: Server, pattern: str) -> Iterator[tuple[str, str]]:
+# Why a closed file is left out of a workspace replace, by what reading it gave.
+_SKIPPED = {
+    "unreadable": "gone or unreadable now",
+    "large": "larger than grepls.maxFileSize now",
+    "binary": "binary now",
+    "undecodable": "not UTF-8: opened in an editor, its other bytes would be replaced",
+}
+_UTF8_BOM = "\ufeff"
+
+
+def closed_texts(server: Server, pattern: str, skipped: list[Skipped]) -> Iterator[tuple[str, str]]:
     """(uri, text) of each file that is not open and had matches of ``pattern`` when the
-    workspace search last read it, read again now (a file gone or grown too large is skipped)."""
+    workspace search last read it, read again now; those that cannot be edited safely go to
+    ``skipped`` instead."""
     max_size = server.settings.max_file_size
     for uri, closed in sorted(server.workspace.files.items()):
         if uri in server.documents or pattern not in closed.tracks:
             continue
         data = read_file(closed.path, max_size)
-        text = decode(data) if isinstance(data, bytes) else None
-        if text is not None:
-            yield uri, text
+        if not isinstance(data, bytes):
+            skipped.append(Skipped(uri, closed.path, _SKIPPED[data]))
+            continue
+        if b"\0" in data[:BINARY_PROBE]:
+            skipped.append(Skipped(uri, closed.path, _SKIPPED["binary"]))
+            continue
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            skipped.append(Skipped(uri, closed.path, _SKIPPED["undecodable"]))
+            continue
+        yield uri, text.removeprefix(_UTF8_BOM)
 
 
 # -- 5. the command --------------------------------------------------------------------------------
@@ -308,9 +355,14 @@ async def _after_the_search(
 
 
 def _replace_now(server: Server, request: Request) -> Any:
-    files, matcher = plan(server, request)
+    found = plan(server, request)
+    files, matcher = found.files, found.matcher
     count = sum(len(file.edits) for file in files)
     result: dict[str, Any] = {"applied": False, "files": len(files), "replacements": count}
+    if found.skipped:
+        result["skipped"] = [{"uri": s.uri, "reason": s.reason} for s in found.skipped]
+        if not request.dry_run:
+            server.show_message(_skipped_message(found.skipped))
     label = label_of(matcher.spec, request.replacement)
     confirm = count > server.settings.confirm_replace_above
     edit = workspace_edit(files, server.session, label, confirm)
@@ -346,3 +398,13 @@ def _replace_now(server: Server, request: Request) -> Any:
 
     server.request_client("workspace/applyEdit", {"label": label, "edit": edit}, applied, failed)
     return later
+
+
+def _skipped_message(skipped: list[Skipped]) -> str:
+    """The message that names the files a workspace replace left out (the first few)."""
+    named = "; ".join(f"{s.path} ({s.reason})" for s in skipped[:_NAMED])
+    more = f"; and {count_of(len(skipped) - _NAMED, 'more file')}" if len(skipped) > _NAMED else ""
+    return (
+        f"grepls: {count_of(len(skipped), 'file')} with matches left out of the replace: "
+        f"{named}{more}"
+    )
