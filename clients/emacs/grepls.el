@@ -191,6 +191,13 @@ Walk on from the line found last.  With MARKER, return a marker."
 MORE, if non-nil, is put after the count (\"+\": at least that many)."
   (format "%d%s %s" count (or more "") (if (and (= count 1) (not more)) one many)))
 
+(defun grepls--reply-counted (reply)
+  "The count of matches a setPattern or addPattern REPLY gives, as said.
+\"12 matches\", or \"1001+ matches\" where grepls stopped counting at
+maxMatchesPerDocument (the reply is not complete)."
+  (grepls--counted (plist-get reply :matches) "match" "matches"
+                   (unless (eq (plist-get reply :complete) t) "+")))
+
 (defun grepls--execute (command arguments on-reply)
   "Send `workspace/executeCommand' COMMAND with ARGUMENTS.
 ON-REPLY gets the result.
@@ -327,8 +334,7 @@ Typed, it is previewed on screen with its count before RET sets it."
   (grepls--execute "grepls.setPattern"
                    (list (if regex (list :pattern pattern :regex t) pattern))
                    (lambda (reply)
-                     (message "grepls: %s of %S"
-                              (grepls--counted (plist-get reply :matches) "match" "matches")
+                     (message "grepls: %s of %S" (grepls--reply-counted reply)
                               (plist-get reply :pattern)))))
 
 (defun grepls-clear-pattern ()
@@ -494,8 +500,7 @@ Those an earlier session kept."
 
 (defun grepls--kept-reply (server argument reply)
   (let ((id (plist-get reply :id)))
-    (message "grepls: %s of %S" (grepls--counted (plist-get reply :matches) "match" "matches")
-             id)
+    (message "grepls: %s of %S" (grepls--reply-counted reply) id)
     (grepls--remember server id argument)))
 
 (defun grepls-add-pattern (pattern &optional regex)

@@ -446,3 +446,28 @@ def test_emacs_jumps_with_a_count_of_zero_go_their_own_way_and_negative_ones_the
         steps.append({"eval": moved})
     seen = emacs_session(workdir, env, fixture, steps)["seen"]
     assert [step["value"] for step in seen[1:]] == [3, 5, 3, 5]
+
+
+def test_emacs_says_a_count_cut_at_the_cap_with_a_plus(workdir: Path, env: dict[str, str]) -> None:
+    """1,200 matches, past the default `maxMatchesPerDocument` of 1,000, where grepls stops
+    counting: `grepls-set-pattern` and `grepls-add-pattern` say "1001+ matches" (at least that
+    many), as `grepls-list-patterns` does, not "1001 matches" as if grepls had counted them all;
+    a count it finished has no "+"."""
+    fixture = workdir / "project" / "capped.txt"
+    fixture.write_text("TODO x\n" * 1200 + "FIXME\n", encoding="utf-8")
+    said = '(with-current-buffer "*Messages*" (save-excursion (goto-char (point-min))'
+    said += ' (search-forward "of \\"{}\\"" nil t)))'
+    steps = [
+        {"run": '(grepls-set-pattern "TODO")'},
+        {"eval": said.format("TODO")},
+        {"run": '(grepls-add-pattern "x")'},
+        {"eval": said.format("x")},
+        {"run": '(grepls-add-pattern "FIXME")'},
+        {"eval": said.format("FIXME")},
+    ]
+    messages = emacs_session(workdir, env, fixture, steps)["messages"]
+    assert [line for line in messages if line.startswith("grepls: ")] == [
+        'grepls: 1001+ matches of "TODO"',
+        'grepls: 1001+ matches of "x"',
+        'grepls: 1 match of "FIXME"',
+    ]
