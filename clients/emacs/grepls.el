@@ -355,8 +355,27 @@ They are saved, by project, in grepls's kept-patterns file."
   "For each grepls server, ((ID . ARGUMENT) ...): its kept patterns.
 As added, the oldest first.")
 
+(defun grepls--command-p (command)
+  "Non-nil if COMMAND, a process's command line, runs grepls.
+The program `grepls' by any path (the console script an install puts on
+PATH, grepls.exe on Windows, a wrapper named so), or a program given
+`-m grepls' (python -m grepls).  Eglot runs a server for a remote file
+as `sh -c \"stty raw > /dev/null; COMMAND...\"': COMMAND is read from
+that line.  The program's name and `-m' alone count: another server run
+from a folder called grepls is not grepls."
+  (let ((shell "stty raw > /dev/null;"))
+    (when (and (proper-list-p command) (equal (nth 1 command) "-c")
+               (stringp (nth 2 command)) (string-prefix-p shell (nth 2 command)))
+      (setq command (split-string-shell-command (substring (nth 2 command) (length shell))))))
+  (and (proper-list-p command) (stringp (car command))
+       (or (equal (file-name-base (car command)) "grepls")
+           (cl-loop for (flag module) on (cdr command)
+                    thereis (or (equal flag "-mgrepls")
+                                (and (equal flag "-m") (equal module "grepls")))))))
+
 (defun grepls--server-p (server)
-  (string-match-p "grepls" (format "%s" (process-command (jsonrpc--process server)))))
+  "Non-nil if eglot's SERVER is grepls, by the command that started it."
+  (grepls--command-p (process-command (jsonrpc--process server))))
 
 (defun grepls--kept-file ()
   (expand-file-name "grepls/kept-patterns.json" (or (getenv "XDG_STATE_HOME") "~/.local/state")))

@@ -471,3 +471,108 @@ def test_emacs_says_a_count_cut_at_the_cap_with_a_plus(workdir: Path, env: dict[
         'grepls: 1001+ matches of "x"',
         'grepls: 1 match of "FIXME"',
     ]
+
+
+# How the server is started, and whether grepls.el takes it for grepls: the console script by its
+# path, `python -m grepls`, and another server (grepls itself behind a wrapper of another name, so
+# that it answers) run from a folder called grepls.
+STARTED = [
+    ("console-script", True),
+    ("python-m", True),
+    ("other-server-in-a-grepls-folder", False),
+]
+
+
+@pytest.mark.parametrize(("started", "is_grepls"), STARTED)
+def test_emacs_takes_for_grepls_only_a_server_started_as_grepls(
+    workdir: Path, env: dict[str, str], started: str, is_grepls: bool
+) -> None:
+    """The highlight-only snippet with `eglot-server-programs` naming each way: grepls, started as
+    `/path/to/grepls` or as `python -m grepls`, gets grepls's capabilities (its matches painted,
+    none published); a server of another name run from `src/grepls/.venv/bin` (its command line
+    holds "grepls", as one from a grepls checkout's venv does) is not grepls: it is not told that
+    Emacs pulls diagnostics, and its diagnostics show in flymake as every server's do."""
+    other = workdir / "src" / "grepls" / ".venv" / "bin" / "other-ls"
+    other.parent.mkdir(parents=True)
+    other.write_text('#!/bin/sh\nexec grepls "$@"\n', encoding="utf-8")
+    other.chmod(0o755)
+    venv = REPO / ".venv" / "bin"
+    command = {
+        "console-script": [str(venv / "grepls")],
+        "python-m": [str(venv / "python"), "-m", "grepls"],
+        "other-server-in-a-grepls-folder": [str(other)],
+    }[started]
+    program = "(add-to-list 'eglot-server-programs '((text-mode) . {}))".format(
+        "(" + " ".join(json.dumps(word) for word in command) + ")"
+    )
+    fixture = workdir / "project" / "started.txt"
+    fixture.write_text("a TODO\nb TODO\n", encoding="utf-8")
+    painted = "(cl-count-if (lambda (o) (overlay-get o 'grepls)) (overlays-in 1 (point-max)))"
+    steps: list[dict[str, Any]] = [
+        {"eval": '(if (grepls--server-p (eglot-current-server)) "grepls" "other")'},
+        {"run": '(grepls-set-pattern "TODO")'},
+    ]
+    if is_grepls:  # both matches painted (waited for), then nothing in flymake
+        steps += [{"eval": f"(and (= {painted} 2) 2)"}, {"wait": 0}]
+    else:  # both in flymake (waited for), nothing painted
+        steps += [{"wait": 2}, {"eval": f"(vector {painted})"}]
+    extra = snippet("emacs-highlight-only") + "\n" + program
+    seen = emacs_session(workdir, env, fixture, steps, extra)["seen"]
+    if is_grepls:
+        assert seen[1:] == [{"value": 2}, {"shown": [], "offered": []}]
+    else:
+        assert seen[1:] == [
+            {"shown": [[0, 2, "search"], [1, 2, "search"]], "offered": []},
+            {"value": [0]},
+        ]
+    assert seen[0] == {"value": "grepls" if is_grepls else "other"}
+
+
+def test_emacs_knows_grepls_by_the_command_line_eglot_starts(env: dict[str, str]) -> None:
+    """`grepls--command-p` on command lines as `process-command` gives them: grepls by any path
+    (grepls.exe on Windows), `python -m grepls` (or `-mgrepls`), and each through eglot's wrapper
+    for a remote file (`sh -c "stty raw > /dev/null; ..."`, the words shell-quoted); not another
+    program in a grepls folder, nor one given grepls as an argument, nor grepls's own helpers
+    (`python -m grepls.watch`), nor a network connection (no command)."""
+    # None: a network connection, whose `process-command` is t.
+    commands: list[tuple[list[str] | None, bool]] = [
+        (["grepls"], True),
+        (["/home/u/.local/bin/grepls", "--stdio"], True),
+        (["C:/Python/Scripts/grepls.exe"], True),
+        (["/src/.venv/bin/python", "-m", "grepls", "--stdio"], True),
+        (["python3", "-mgrepls"], True),
+        (["/bin/sh", "-c", "stty raw > /dev/null; /opt/my\\ tools/grepls --stdio"], True),
+        (["/bin/sh", "-c", "stty raw > /dev/null; python3 -m grepls"], True),
+        (["/src/grepls/.venv/bin/pylsp"], False),
+        (["pylsp", "--log-file", "/tmp/grepls"], False),
+        (["python3", "-m", "grepls.watch", "/src"], False),
+        (["/bin/sh", "-c", "stty raw > /dev/null; /src/grepls/pylsp"], False),
+        (["grepls-other"], False),
+        (None, False),
+    ]
+    as_lisp = " ".join(
+        "t" if command is None else "(" + " ".join(json.dumps(w) for w in command) + ")"
+        for command, _ in commands
+    )
+    known = "(lambda (c) (if (grepls--command-p c) t :json-false))"
+    form = f"(princ (json-encode (mapcar {known} '({as_lisp}))))"
+    done = subprocess.run(
+        [
+            require_binary("emacs"),
+            "--batch",
+            "-q",
+            "-L",
+            str(REPO / "clients" / "emacs"),
+            "-l",
+            "grepls",
+            "--eval",
+            form,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout) == [known for _, known in commands]
