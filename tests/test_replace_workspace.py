@@ -20,19 +20,22 @@ def edits_by_uri(edit: dict[str, Any]) -> dict[str, tuple[Any, list[str]]]:
     }
 
 
+def initialize_editing(client: Client, root: Path) -> None:
+    """An editor that applies versioned workspace edits, the workspace scope on ``root``."""
+    client.initialize(
+        None,
+        capabilities={"workspace": {"applyEdit": True, "workspaceEdit": {"documentChanges": True}}},
+        options={"scope": "workspace"},
+        root_uri=root.as_uri(),
+    )
+
+
 def test_replace_in_the_workspace_scope_reaches_closed_files(tmp_path: Path) -> None:
     (tmp_path / "closed.txt").write_text("one TODO\ntwo TODO\n", encoding="utf-8")
     (tmp_path / "open.txt").write_text("on disk TODO\n", encoding="utf-8")
     (tmp_path / "none.txt").write_text("nothing here\n", encoding="utf-8")
     with Client.start(timeout=20) as client:
-        client.initialize(
-            None,
-            capabilities={
-                "workspace": {"applyEdit": True, "workspaceEdit": {"documentChanges": True}}
-            },
-            options={"scope": "workspace"},
-            root_uri=tmp_path.as_uri(),
-        )
+        initialize_editing(client, tmp_path)
         opened = (tmp_path / "open.txt").as_uri()
         client.open(opened, "in the editor TODO TODO\n", version=7)
         client.command("grepls.setPattern", "TODO")
@@ -110,14 +113,7 @@ def test_a_closed_file_that_is_not_utf8_is_left_out_of_a_replace_and_named(
     (tmp_path / "utf8.txt").write_text("café TODO\n", encoding="utf-8")
     (tmp_path / "latin1.txt").write_bytes("café TODO\n".encode("latin-1"))
     with Client.start(timeout=20) as client:
-        client.initialize(
-            None,
-            capabilities={
-                "workspace": {"applyEdit": True, "workspaceEdit": {"documentChanges": True}}
-            },
-            options={"scope": "workspace"},
-            root_uri=tmp_path.as_uri(),
-        )
+        initialize_editing(client, tmp_path)
         client.command("grepls.setPattern", "TODO")
         latin1, utf8 = (tmp_path / "latin1.txt").as_uri(), (tmp_path / "utf8.txt").as_uri()
         deadline = time.monotonic() + 20
