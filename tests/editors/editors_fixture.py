@@ -98,6 +98,13 @@ def plan(fixture_copy: Path, out: Path, wait_ms: int) -> dict[str, object]:
     }
 
 
+CAPPED_TEXT = (
+    "".join(f"{n} TODO\n" for n in range(3000))
+    + "".join(f"{n} FIXME\n" for n in range(3000))
+    + "HACK\n"
+)
+"""3,000 TODOs, 3,000 FIXMEs and one HACK: enough matches that grepls stops searching past a
+small cap (a small file is read whole), so the counts of TODO and FIXME are lower bounds."""
 JUMP_TEXT = "nothing\na é😀 TODO x TODO\nnothing\nTODO\nend é TODO\n"
 """Four matches; with a cap of two, the diagnostics would carry the two on line 2 only."""
 JUMP_WALK = [[2, 10], [2, 17], [4, 1], [5, 8], [2, 10], [5, 8], [2, 17], [4, 1]]

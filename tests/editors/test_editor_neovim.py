@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from editors_fixture import JUMP_SAID, JUMP_TEXT, JUMP_WALK, Match, matches, phases
+from editors_fixture import CAPPED_TEXT, JUMP_SAID, JUMP_TEXT, JUMP_WALK, Match, matches, phases
 from editors_readme import REPO, nvim_config_011, nvim_highlights_config, snippet
 from editors_run import check_phases, require_binary, run_driver, run_editor
 
@@ -314,9 +314,7 @@ def test_neovim_counts_cut_at_the_cap_say_plus(workdir: Path, env: dict[str, str
     from test_editor_kept import neovim_session
 
     fixture = workdir / "project" / "capped.txt"
-    # Enough matches that grepls stops searching past the cap (a small file is read whole).
-    lines = [f"{n} TODO" for n in range(3000)] + [f"{n} FIXME" for n in range(3000)] + ["HACK"]
-    fixture.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fixture.write_text(CAPPED_TEXT, encoding="utf-8")
     # Waits for a message (a Lua pattern); the server's notices of the cap come in between.
     said = "for _, m in ipairs(_G.grepls_said) do if m:find('{}') then return 1 end end"
     steps: list[dict[str, Any]] = [

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from editors_fixture import (
+    CAPPED_TEXT,
     JUMP_SAID,
     JUMP_TEXT,
     JUMP_WALK,
@@ -316,9 +317,7 @@ def test_vim_plugin_counts_cut_at_the_cap_say_plus(workdir: Path, env: dict[str,
     """Past `maxMatchesPerDocument` a count is a lower bound, and `:Grepls`, `:GreplsAdd` and
     `:GreplsPatterns` say so with a "+" (as Emacs does): "1+ matches", never "1 match"."""
     fixture = workdir / "project" / "capped.txt"
-    # Enough matches that grepls stops searching past the cap (a small file is read whole).
-    lines = [f"{n} TODO" for n in range(3000)] + [f"{n} FIXME" for n in range(3000)] + ["HACK"]
-    fixture.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fixture.write_text(CAPPED_TEXT, encoding="utf-8")
     said = "execute('messages') =~# '{}'"
     steps: list[dict[str, Any]] = [
         {"run": "Grepls TODO"},
