@@ -7,11 +7,11 @@
 
 ;; Loaded after `grepls', this makes grepls's matches highlights, drawn for the lines on screen.
 ;; eglot tells grepls it pulls diagnostics and never pulls, so grepls publishes nothing and
-;; flymake reads nothing: after each change, and when a window scrolls, the lines in view are
-;; asked for (`grepls.matchesInLines', every match, uncapped) and painted as overlays, a face per
-;; pattern (`grepls-search', then `grepls-pattern-1' to `-4' for kept patterns in the server's
-;; order); a scroll asks for a window's height more on each side, so the next page is drawn
-;; already.  The mode line counts each pattern's matches in the buffer (`grepls-status').
+;; flymake reads nothing: after each change, and when a window scrolls or grows, the lines in
+;; view are asked for (`grepls.matchesInLines', every match, uncapped) and painted as overlays, a
+;; face per pattern (`grepls-search', then `grepls-pattern-1' to `-4' for kept patterns in the
+;; server's order); a scroll asks for a window's height more on each side, so the next page is
+;; drawn already.  The mode line counts each pattern's matches in the buffer (`grepls-status').
 ;;
 ;; Why: flymake handles every diagnostic of a publish again after each keystroke (tens of
 ;; milliseconds at 1,000 matches in a large file, seconds with twenty patterns); the lines on
@@ -142,6 +142,10 @@ to) and has the draw cover the pages above and below the windows again."
       (remove-overlays (progn (goto-char beg) (line-beginning-position))
                        (progn (goto-char end) (line-end-position))
                        'grepls t)))
+  (grepls--draw-soon))
+
+(defun grepls--draw-soon ()
+  "Draw this buffer's windows from a timer, unless a draw is pending already."
   (unless grepls--draw-timer
     (setq grepls--draw-timer
           (run-at-time 0 nil #'grepls--draw-buffer (current-buffer)))))
@@ -159,6 +163,16 @@ to) and has the draw cover the pages above and below the windows again."
 (defun grepls--scrolled (window _start)
   (with-current-buffer (window-buffer window) (grepls--draw window t)))
 
+(defun grepls--resized (window)
+  "WINDOW changed size: if it grew, draw the lines it shows now.
+A window that grows without scrolling (`C-x 1', `enlarge-window', a larger
+frame) shows lines no draw asked for.  One draw from a timer for every
+window changed meanwhile, the one a change may have set already; a window
+that shrank shows nothing new and asks for nothing."
+  (when (or (> (window-pixel-height window) (window-old-pixel-height window))
+            (> (window-pixel-width window) (window-old-pixel-width window)))
+    (with-current-buffer (window-buffer window) (grepls--draw-soon))))
+
 (defun grepls--managed ()
   "Eglot began or stopped managing this buffer: paint it, or take the paint away.
 The server is asked for only while eglot manages the buffer: asked as it
@@ -169,10 +183,12 @@ that is going, and the buffer would stay tied to it."
       (progn
         (add-hook 'after-change-functions #'grepls--changed nil t)
         (add-hook 'window-scroll-functions #'grepls--scrolled nil t)
+        (add-hook 'window-size-change-functions #'grepls--resized nil t)
         ;; After eglot's didOpen of this buffer.
         (run-at-time 0 nil #'grepls--draw-buffer (current-buffer) t))
     (remove-hook 'after-change-functions #'grepls--changed t)
     (remove-hook 'window-scroll-functions #'grepls--scrolled t)
+    (remove-hook 'window-size-change-functions #'grepls--resized t)
     ;; No server keeps them right any more: none stay, nor the counts.
     (save-restriction
       (widen)

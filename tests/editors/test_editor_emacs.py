@@ -576,3 +576,30 @@ def test_emacs_knows_grepls_by_the_command_line_eglot_starts(env: dict[str, str]
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout) == [known for _, known in commands]
+
+
+def test_emacs_highlights_paint_the_lines_a_window_shows_as_it_grows(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """The highlight-only snippet in a 24-line terminal (`emacs -nw`), the file in a 5-line window:
+    `enlarge-window` and `C-x 1` make it show lines that no draw asked for, without scrolling it,
+    and every match in view is painted (one `grepls.matchesInLines` request each); a window that
+    shrinks asks for nothing."""
+    config = snippet("emacs-config") + "\n" + snippet("emacs-highlight-only")
+    fixture = workdir / "project" / "resized.txt"
+    fixture.write_text("".join(f"line {n} TODO\n" for n in range(200)), encoding="utf-8")
+    report = run_emacs_driver(workdir, env, config, fixture, "emacs_resize.el", terminal=True)
+    steps = report["steps"]
+    # Each step's every line holds a match: as many matching lines in view as the window shows.
+    assert [
+        (step["step"], step["height"] > 14, step["matching"] > step["height"]) for step in steps
+    ] == [
+        ("enlarged", True, True),
+        ("shrunk", False, True),
+        ("C-x 1", True, True),
+    ]
+    assert [(step["painted"] == step["matching"], step["asked"]) for step in steps] == [
+        (True, 1),
+        (True, 0),
+        (True, 1),
+    ], steps
