@@ -249,4 +249,30 @@ export async function workspaceScenario(page, { workspace, runCommand, eventuall
   check("the view follows typing in an open file", true, typed);
   const afterUndo = fs.readFileSync(closedFile, "utf8");
   console.log(`e2e: the file that was not open, on disk after the undo: ${JSON.stringify(afterUndo)}`);
+
+  // A pattern kept out of the Problems panel ("diagnostics": false) stays out of it for the files
+  // that are not open too, while the grepls view lists its match there.
+  fs.writeFileSync(path.join(workspace, "ws", "hidden.txt"), "a HIDDENWORD here\n");
+  const withHidden = JSON.parse(fs.readFileSync(settingsFile, "utf8"));
+  withHidden["grepls.patterns"] = [{ pattern: "HIDDENWORD", diagnostics: false }];
+  fs.writeFileSync(settingsFile, JSON.stringify(withHidden, null, 2));
+  const hiddenListed = await eventually("the hidden pattern's match in the grepls view", async () => {
+    const texts = await rowTexts();
+    return texts.some((t) => t.startsWith("hidden.txt")) ? texts : false;
+  }, 30_000);
+  check("the grepls view lists a closed file's match of a pattern kept out of the Problems panel", true, hiddenListed.join(" | "));
+  await runCommand(page, "View: Focus Problems");
+  const problemRows = () =>
+    page.locator(".markers-panel .monaco-list-row").evaluateAll((rows) => rows.map((row) => row.textContent ?? ""));
+  // The closed file's WIDGET is there (the panel shows closed files' matches), HIDDENWORD's not,
+  // also a moment later (the two patterns' matches in that file arrive together).
+  await eventually("the closed file's WIDGET in the Problems panel", async () =>
+    (await problemRows()).some((t) => t.includes('matches "WIDGET"')), 30_000);
+  await sleep(1_500);
+  const problems = await problemRows();
+  check(
+    'a closed file\'s match of a pattern with "diagnostics": false is not in the Problems panel',
+    !problems.some((t) => t.includes("HIDDENWORD") || t.includes("hidden.txt")),
+    problems.join(" | ").slice(0, 200),
+  );
 }
