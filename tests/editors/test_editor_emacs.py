@@ -582,9 +582,9 @@ def test_emacs_highlights_paint_the_lines_a_window_shows_as_it_grows(
     workdir: Path, env: dict[str, str]
 ) -> None:
     """The highlight-only snippet in a 24-line terminal (`emacs -nw`), the file in a 5-line window:
-    `enlarge-window` and `C-x 1` make it show lines that no draw asked for, without scrolling it,
-    and every match in view is painted (one `grepls.matchesInLines` request each); a window that
-    shrinks asks for nothing."""
+    `enlarge-window`, `C-x 1` and a frame made higher make it show lines that no draw asked for,
+    without scrolling it, and every match in view is painted (one `grepls.matchesInLines` request
+    each); a window that shrinks asks for nothing."""
     config = snippet("emacs-config") + "\n" + snippet("emacs-highlight-only")
     fixture = workdir / "project" / "resized.txt"
     fixture.write_text("".join(f"line {n} TODO\n" for n in range(200)), encoding="utf-8")
@@ -597,8 +597,12 @@ def test_emacs_highlights_paint_the_lines_a_window_shows_as_it_grows(
         ("enlarged", True, True),
         ("shrunk", False, True),
         ("C-x 1", True, True),
+        ("frame shrunk", False, True),
+        ("frame grown", True, True),
     ]
     assert [(step["painted"] == step["matching"], step["asked"]) for step in steps] == [
+        (True, 1),
+        (True, 0),
         (True, 1),
         (True, 0),
         (True, 1),

@@ -4,8 +4,9 @@
 ;; resizes that window without scrolling it and records whether every matching line in view is
 ;; painted (waiting 10 s at most) and how many `grepls.matchesInLines' requests were sent:
 ;; `enlarge-window' (5 lines to 17), `shrink-window' (back to 5: nothing new to draw) and, after
-;; a new pattern drawn in the small window, `delete-other-windows' (C-x 1: 5 lines to 22).
-;; Writes the steps as JSON to $GREPLS_OUT.
+;; a new pattern drawn in the small window, `delete-other-windows' (C-x 1: 5 lines to 22); then
+;; the frame made 10 lines high and, after a pattern drawn there, 24 again.  Writes the steps as
+;; JSON to $GREPLS_OUT.
 (require 'json)
 (require 'cl-lib)
 
@@ -81,6 +82,14 @@
           (error "the new pattern was never painted"))
         (grepls-resize--wait 1 #'ignore)
         (push (grepls-resize--step "C-x 1" "line" #'delete-other-windows) steps)
+        (push (grepls-resize--step "frame shrunk" "line" (lambda () (set-frame-height nil 10)))
+              steps)
+        (grepls-set-pattern "TODO")
+        (unless (grepls-resize--wait 20 (lambda () (grepls-resize--all-painted "TODO")))
+          (error "the pattern was never painted again"))
+        (grepls-resize--wait 1 #'ignore)
+        (push (grepls-resize--step "frame grown" "TODO" (lambda () (set-frame-height nil 24)))
+              steps)
         (setq ok t))
     (error (push `((error . ,(error-message-string err))) steps)))
   (let ((coding-system-for-write 'utf-8))
