@@ -16,7 +16,9 @@ hand each one to :meth:`Endpoint.receive`. From there every message goes the sam
 3. **Route** through one table, method → :class:`Route`, built once by :mod:`grepls.server`.
    A handler receives the raw ``params`` and checks their shape itself (see
    :mod:`grepls.params`); raising :class:`InvalidParams` answers -32602 with its message, any other
-   exception answers ``InternalError`` and is logged — the server never dies on a message.
+   exception answers ``InternalError`` and is logged — and so does a failure anywhere else on
+   the way (:meth:`Endpoint.receive` never raises): the server never dies on a message, and the
+   transport reads on to the next.
 4. **Answer**: a handler's result is sent as JSON; a result already rendered as JSON bytes
    (diagnostic reports, highlights) is sent as it is, without another conversion.
 
@@ -167,20 +169,40 @@ class Endpoint:
         self._read_cpu_ns = time.thread_time_ns()
 
     def receive(self, body: bytes | memoryview | str) -> None:
-        """Handle one message body."""
-        if self.trace is None:
-            self._handle(_parse(body))
-            return
+        """Handle one message body. Never raises: whatever fails on the way (past the handler,
+        whose failures :meth:`_handle` answers itself) is logged with its traceback and a request
+        answered ``InternalError``, so that the transport reads on to the next message."""
+        message: Any = _NOT_JSON
+        try:
+            message = _parse(body)
+            if self.trace is not None:
+                self._stamp_received(message, len(body))
+            self._handle(message)
+        except Exception:
+            logger.exception("handling a message failed")
+            self._failed(message)
+
+    def _stamp_received(self, message: Any, size: int) -> None:
+        assert self.trace is not None
         if self._read_ns:
             stamp, cpu = self._read_ns, self._read_cpu_ns
         else:
             stamp, cpu = time.monotonic_ns(), time.thread_time_ns()
-        message = _parse(body)
         if isinstance(message, dict):
-            self.trace.received(stamp, cpu, message.get("method"), message.get("id"), len(body))
+            self.trace.received(stamp, cpu, message.get("method"), message.get("id"), size)
         else:
-            self.trace.received(stamp, cpu, None, None, len(body))
-        self._handle(message)
+            self.trace.received(stamp, cpu, None, None, size)
+
+    def _failed(self, message: Any) -> None:
+        """Answer a request whose handling failed outside its handler: ``InternalError``."""
+        if not isinstance(message, dict) or "id" not in message:
+            return
+        method, request_id = message.get("method"), message["id"]
+        if isinstance(method, str) and _valid_id(request_id):
+            try:
+                self._error(request_id, INTERNAL_ERROR, f"{method} failed; see the server log")
+            except Exception:
+                logger.exception("answering a failed %s failed too", method)
 
     def _handle(self, message: Any) -> None:
         if message is _NOT_JSON:
@@ -211,9 +233,11 @@ class Endpoint:
             # already, or unknown, is left alone.
             cancelled = message.get("params")
             cancelled = cancelled.get("id") if isinstance(cancelled, dict) else None
-            later = self._later.get(_id_key(cancelled))
-            if later is not None:
-                later.fail("cancelled by the client", REQUEST_CANCELLED)
+            # Only a number or a string names a request (an array or object is no key at all).
+            if _valid_id(cancelled) or isinstance(cancelled, float):
+                later = self._later.get(_id_key(cancelled))
+                if later is not None:
+                    later.fail("cancelled by the client", REQUEST_CANCELLED)
             return
         if self.state == "initializing":
             self._initialized()
@@ -383,7 +407,8 @@ def _parse(body: bytes | memoryview | str) -> Any:
     try:
         # Lone surrogates ("\ud800"), which orjson refuses.
         return json.loads(bytes(body) if isinstance(body, memoryview) else body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: nested deeper than orjson's 1,024 levels, and than Python's stack.
         return _NOT_JSON
 
 

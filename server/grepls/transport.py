@@ -281,7 +281,12 @@ def serve_ws(server: Server, host: str, port: int, client_pid: int | None = None
                         server.endpoint.writer = writer
                         server.endpoint.on_exit = gate.end
                         server.endpoint.input_waiting = _socket_poll(websocket.transport)
-                    server.endpoint.receive(message)
+                    try:
+                        server.endpoint.receive(message)
+                    except Exception:
+                        # The endpoint answers what fails in it; whatever still escapes must not
+                        # end the session as it would by leaving this loop.
+                        logger.exception("handling a message failed; reading on")
                     # Messages already received come without a trip through the event loop:
                     # show what changed once they are all handled, as on stdio.
                     if not batching:
