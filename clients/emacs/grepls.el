@@ -25,8 +25,8 @@
 ;;
 ;; Two advices make eglot fit for live grep in large files: positions of a publish's diagnostics
 ;; are found walking down the buffer (not each from its start), and Emacs 28's jsonrpc is kept
-;; from losing messages that arrive while it writes a large one.  `grepls-highlights' (its own
-;; file) paints matches instead of publishing them.
+;; from losing grepls's messages that arrive while a handler writes a large one (or waits for
+;; an answer).  `grepls-highlights' (its own file) paints matches instead of publishing them.
 ;;
 ;; Use: put this folder on `load-path', `(require 'grepls)', and tell eglot which modes grepls
 ;; serves (the README's config).  Every command is a `workspace/executeCommand' sent
@@ -159,32 +159,49 @@ Walk on from the line found last.  With MARKER, return a marker."
 
 (advice-add 'eglot--signal-textDocument/didClose :before-until #'grepls--indirect-close-p)
 
-;; Emacs 28's jsonrpc reads the server's output while it writes a large message (eglot sends
-;; a large file's didOpen from inside the handler of the server's first answer), runs its own
-;; filter again inside itself, and loses messages: grepls then shows nothing for the rest of
-;; the session.  Take what arrives meanwhile in turn, once the running call is done.
-(defvar grepls--jsonrpc-arrived nil
-  "(PROCESS . OUTPUT) not yet given to jsonrpc, oldest first.")
-(defvar grepls--jsonrpc-reading nil "Non-nil while jsonrpc's filter runs.")
+;; Emacs 28's jsonrpc runs each message's handler from inside its process filter, midway
+;; through cutting the messages out of the output.  A handler that writes a large message (eglot
+;; sends a large file's didOpen from inside the handler of the server's first answer) or waits
+;; for an answer has Emacs read output meanwhile: the filter runs again inside itself, on its
+;; state half updated, and loses messages (grepls then showed nothing for the rest of the
+;; session).  For grepls's output the filter only cuts the messages out, their handlers held,
+;; and they are handled once it is done, in order.  A filter run inside a handler then starts
+;; from a whole state and hands on what came meanwhile, the answer a handler waits for among
+;; it.  Other servers' output is left to jsonrpc as it is.
+(defvar grepls--jsonrpc-held nil
+  "(CONNECTION . MESSAGE) cut from grepls's output, not yet handled, oldest first.")
+(defvar grepls--jsonrpc-reading nil "Non-nil while jsonrpc's filter cuts grepls's output.")
 
-(defun grepls--jsonrpc-take-arrived (filter)
-  "Give FILTER what has arrived, in order, unless a call of it is running."
-  (unless grepls--jsonrpc-reading
+(defun grepls--jsonrpc-hold (receive connection message)
+  "Hold MESSAGE while jsonrpc's filter cuts grepls's output.
+Else RECEIVE it from CONNECTION."
+  (if grepls--jsonrpc-reading
+      (setq grepls--jsonrpc-held (nconc grepls--jsonrpc-held (list (cons connection message))))
+    (funcall receive connection message)))
+
+(defun grepls--jsonrpc-handle-held ()
+  "Give jsonrpc the messages held, in order, each to its handler."
+  (unwind-protect
+      (while grepls--jsonrpc-held
+        (let ((next (pop grepls--jsonrpc-held)))
+          ;; In a buffer of its own, as jsonrpc's filter gives it.
+          (with-temp-buffer (jsonrpc-connection-receive (car next) (cdr next)))))
+    ;; A handler may leave by `throw' (eglot's connect does, and a synchronous request's
+    ;; answer): the rest from a timer, unless a handler still running takes them first.
+    (when grepls--jsonrpc-held
+      (run-at-time 0 nil #'grepls--jsonrpc-handle-held))))
+
+(defun grepls--jsonrpc-read-then-handle (filter process output)
+  "Have FILTER cut PROCESS's OUTPUT into messages, then handle them.
+Output of a server other than grepls goes to FILTER alone."
+  (if (not (grepls--command-p (process-command process)))
+      (funcall filter process output)
     (let ((grepls--jsonrpc-reading t))
-      (unwind-protect
-          (while grepls--jsonrpc-arrived
-            (let ((next (pop grepls--jsonrpc-arrived)))
-              (funcall filter (car next) (cdr next))))
-        ;; A handler may leave by `throw' (eglot's connect does): the rest from a timer.
-        (when grepls--jsonrpc-arrived
-          (run-at-time 0 nil #'grepls--jsonrpc-take-arrived filter))))))
+      (funcall filter process output))
+    (grepls--jsonrpc-handle-held)))
 
-(defun grepls--jsonrpc-filter-in-turn (filter process output)
-  "Call FILTER on PROCESS's OUTPUT after any call of it still running."
-  (setq grepls--jsonrpc-arrived (nconc grepls--jsonrpc-arrived (list (cons process output))))
-  (grepls--jsonrpc-take-arrived filter))
-
-(advice-add 'jsonrpc--process-filter :around #'grepls--jsonrpc-filter-in-turn)
+(advice-add 'jsonrpc-connection-receive :around #'grepls--jsonrpc-hold)
+(advice-add 'jsonrpc--process-filter :around #'grepls--jsonrpc-read-then-handle)
 
 (defun grepls--counted (count one many &optional more)
   "COUNT, then ONE or MANY: \"1 match\", \"2 matches\".

@@ -607,3 +607,53 @@ def test_emacs_highlights_paint_the_lines_a_window_shows_as_it_grows(
         (True, 0),
         (True, 1),
     ], steps
+
+
+# A hook that asks its server something and waits for the answer, from inside eglot's handler of
+# the server's first answer (eglot 1.9 turns the buffer's managed mode on there).
+ASKS_IN_HOOK = """
+(defvar grepls-test--asked nil "[WHAT-CAME SECONDS] of the hook's request.")
+(add-hook 'eglot-managed-mode-hook
+          (lambda ()
+            (when (and (eglot-managed-p) (not grepls-test--asked))
+              (let ((start (float-time)))
+                (setq grepls-test--asked
+                      (vector (condition-case err
+                                  (progn (jsonrpc-request
+                                          (eglot-current-server) :workspace/executeCommand
+                                          '(:command "grepls.listPatterns" :arguments [])
+                                          :timeout 5)
+                                         "answer")
+                                (error (error-message-string err)))
+                              (- (float-time) start)))))))
+"""
+
+
+@pytest.mark.parametrize("server", ["grepls", "another server"])
+def test_emacs_answers_a_request_waited_for_in_eglots_hooks(
+    workdir: Path, env: dict[str, str], server: str
+) -> None:
+    """A user's `eglot-managed-mode-hook` makes a synchronous `jsonrpc-request` (eglot 1.9 runs the
+    hook inside its handler of the server's first answer): the answer comes at once, for grepls
+    (its messages are cut from its output before any handler runs, so a handler may wait) and for
+    another server (grepls.el leaves its output to jsonrpc). In Emacs 28 it timed out after 5 s:
+    grepls's advice held every server's output while a handler ran."""
+    extra = ASKS_IN_HOOK
+    if server != "grepls":
+        other = workdir / "bin" / "other-ls"  # grepls behind another name: not grepls to Emacs
+        other.parent.mkdir(parents=True)
+        other.write_text('#!/bin/sh\nexec grepls "$@"\n', encoding="utf-8")
+        other.chmod(0o755)
+        extra += (
+            f"(add-to-list 'eglot-server-programs '((text-mode) . ({json.dumps(str(other))})))\n"
+        )
+    fixture = workdir / "project" / "asked.txt"
+    fixture.write_text("a TODO\n", encoding="utf-8")
+    steps = [
+        {"eval": "grepls-test--asked"},
+        {"eval": '(if (grepls--server-p (eglot-current-server)) "grepls" "another server")'},
+    ]
+    seen = emacs_session(workdir, env, fixture, steps, extra)["seen"]
+    said, seconds = seen[0]["value"]
+    assert said == "answer" and seconds < 2, seen
+    assert seen[1] == {"value": server}
