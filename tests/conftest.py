@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import pytest
@@ -66,7 +66,26 @@ async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient) -> 
     result = await lsp_client.initialize_session(params)
     lsp_client.encoding = result.capabilities.position_encoding  # type: ignore[attr-defined]
     yield
-    await lsp_client.shutdown_session()
+    await shut_down(lsp_client)
+
+
+async def shut_down(client: LanguageClient) -> None:
+    """End the session; a server that has not exited ``TIMEOUT`` seconds later (or whose session
+    never started) is killed. pytest-lsp waits for the server without a deadline, so a server
+    stalled writing its log was a suite that never ended."""
+    try:
+        await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
+    finally:
+        server = client._server  # pytest-lsp's server process
+        if server is not None and server.returncode is None:
+            server.kill()
+            if server.stderr is not None:
+                # Its end is not seen (by ``server.wait()``, which pytest-lsp awaits too) until
+                # its stderr is read to the end, and pytest-lsp's reader gives up on a line over
+                # 64 KiB.
+                with suppress(Exception):  # that reader may be reading it still
+                    await asyncio.wait_for(server.stderr.read(), TIMEOUT)
+            await asyncio.wait_for(server.wait(), TIMEOUT)
 
 
 # -- helpers -------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 from grepls.document import Change
 from grepls.pattern import json_type
 from grepls.rpc import InvalidParams
-from grepls.uris import uri_to_path
+from grepls.uris import folder_paths, uri_to_path
 
 
 def mapping(value: Any, what: str) -> dict[str, Any]:
@@ -188,8 +188,11 @@ def workspace_folders_event(params: Any) -> tuple[list[str], list[str]]:
         changed = event.get(key) or []
         if not isinstance(changed, list):
             raise InvalidParams(f"event.{key} must be an array, got {json_type(changed)}")
-        uris = (dig(folder, "uri") for folder in changed)
-        paths.append([p for uri in uris if isinstance(uri, str) and (p := uri_to_path(uri))])
+        uris = [uri for folder in changed if isinstance(uri := dig(folder, "uri"), str)]
+        if key == "added":
+            paths.append(folder_paths(uris))  # one that names no path is named in the log
+        else:
+            paths.append([path for uri in uris if (path := uri_to_path(uri))])
     return paths[0], paths[1]
 
 
