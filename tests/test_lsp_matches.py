@@ -177,6 +177,38 @@ async def test_an_invalid_regex_is_an_error_and_changes_nothing(client: Language
     assert client.publish_count == before + 1  # type: ignore[attr-defined]
 
 
+async def test_a_pattern_too_large_is_refused_as_such_and_quoted_by_its_start_only(
+    client: LanguageClient,
+) -> None:
+    """A case-insensitive literal is not called a regex, however RE2 fails on it; and a refusal
+    sends back the start of a megabyte pattern and its length, not the whole of it."""
+    open_document(client, URI, "TODO\n")
+    await command(client, "grepls.setPattern", "TODO")
+    await published(client, URI, [(0, 0, 0, 4)])
+    too_large = "too large to search in linear time without slowing the editor"
+    start = "a" * 59 + "…"
+    for pattern, regex, says in [
+        ("é" * 999_999, False, too_large),  # RE2 runs out of memory compiling it
+        ("é" * 3_000, False, too_large),  # its program is over the limit
+        (
+            "(" + "a" * 999_990,
+            True,
+            f"invalid regex '({start}' (999,991 characters): missing ): ({start}",
+        ),
+    ]:
+        with pytest.raises(JsonRpcInvalidParams) as refused:
+            await command(
+                client,
+                "grepls.setPattern",
+                {"pattern": pattern, "regex": regex, "caseSensitive": False},
+            )
+        message = str(refused.value)
+        # Checked as booleans: pytest's account of a failed ``in`` on a megabyte takes minutes.
+        short, right = len(message) < 300, says in message and (regex or "regex" not in message)
+        assert short and right, message[:300]
+    assert (await command(client, "grepls.listMatches", URI))[0]["text"] == "TODO"
+
+
 async def test_a_catastrophic_regex_answers_at_once(client: LanguageClient) -> None:
     line = "a" * 28 + "!"
     open_document(client, URI, "\n".join([line] * 2000))

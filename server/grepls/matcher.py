@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 
 from grepls.engine import NO_MATCH, Compiled, Search, enclosable, error, escape
-from grepls.pattern import PatternError, PatternSpec
+from grepls.pattern import PatternError, PatternSpec, quoted, shortened
 from grepls.positions import SPAN, Encoding, byte_spans_to_columns, encode_line, next_boundary
 from grepls.scan import Scan, choose_scan
 
@@ -208,9 +208,7 @@ class Matcher:
         line = _compiled(source, spec, multiline=False)
         if line.program_size > MAX_PROGRAM_SIZE:
             raise PatternError(
-                f"the pattern is too large to search in linear time without slowing the editor "
-                f"(RE2 program size {line.program_size:,}, limit {MAX_PROGRAM_SIZE:,}); a "
-                "literal, case-sensitive pattern has no such limit"
+                _too_large(f"RE2 program size {line.program_size:,}, limit {MAX_PROGRAM_SIZE:,}")
             )
         group = 1 if spec.whole_word else 0
         self._search = self._search_after = on_boundaries(line.searcher(group))
@@ -291,13 +289,30 @@ def _compiled(source: bytes, spec: PatternSpec, *, multiline: bool) -> Compiled:
     try:
         return Compiled(source, case_sensitive=spec.case_sensitive, multiline=multiline)
     except error as failure:
-        raise PatternError(_explain(failure, spec.pattern)) from None
+        raise PatternError(_explain(failure, spec)) from None
 
 
-def _explain(failure: error, pattern: str) -> str:
+def _too_large(measure: str) -> str:
+    return (
+        f"the pattern is too large to search in linear time without slowing the editor "
+        f"({measure}); a literal, case-sensitive pattern has no such limit"
+    )
+
+
+def _explain(failure: error, spec: PatternSpec) -> str:
+    """Why RE2 refused to compile ``spec``: a literal is never called a regex, and neither the
+    pattern nor what RE2's message echoes of it is quoted whole."""
     detail = failure.args[0] if failure.args else str(failure)
     if isinstance(detail, bytes):
         detail = detail.decode("utf-8", "replace")
+    if detail.startswith("pattern too large"):
+        # Its program outgrew RE2's memory budget before its size could be measured (a long
+        # literal with caseSensitive false): the refusal of a program over MAX_PROGRAM_SIZE.
+        return _too_large(
+            f"RE2 ran out of memory compiling it; limit: program size {MAX_PROGRAM_SIZE:,}"
+        )
+    if not spec.regex:
+        return f"cannot search for {quoted(spec.pattern)}: {detail}"
     hint = ""
     if "invalid escape sequence: \\1" in detail or any(
         f"\\{digit}" in detail for digit in "123456789"
@@ -305,7 +320,9 @@ def _explain(failure: error, pattern: str) -> str:
         hint = " (back-references are not supported: grepls uses RE2, a linear-time engine)"
     elif "invalid perl operator: (?=" in detail or "(?!" in detail or "(?<" in detail:
         hint = " (look-around is not supported: grepls uses RE2, a linear-time engine)"
-    return f"invalid regex {pattern!r}: {detail}{hint}"
+    # RE2 ends its message with the part of the pattern it stumbled on: most of it, maybe.
+    problem, colon, part = detail.partition(": ")
+    return f"invalid regex {quoted(spec.pattern)}: {problem}{colon}{shortened(part)}{hint}"
 
 
 def _refuse_unsearchable(pattern: str) -> None:
@@ -313,16 +330,17 @@ def _refuse_unsearchable(pattern: str) -> None:
     (any byte) and lone surrogates."""
     if found := _SURROGATE.search(pattern):
         raise PatternError(
-            f"invalid regex {pattern!r}: it holds a lone surrogate (U+{ord(found.group()):04X}), "
-            "which has no UTF-8 encoding for RE2 to search; search for it as a plain "
-            "(non-regex, case-sensitive) pattern instead"
+            f"invalid regex {quoted(pattern)}: it holds a lone surrogate "
+            f"(U+{ord(found.group()):04X}), which has no UTF-8 encoding for RE2 to search; search "
+            "for it as a plain (non-regex, case-sensitive) pattern instead"
         )
     escaped = False
     for char in pattern:
         if escaped:
             if char == "C":
                 raise PatternError(
-                    f"invalid regex {pattern!r}: \\C (any byte) is not supported; use . instead"
+                    f"invalid regex {quoted(pattern)}: \\C (any byte) is not supported; use . "
+                    "instead"
                 )
             escaped = False
         elif char == "\\":

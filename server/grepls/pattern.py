@@ -20,9 +20,27 @@ _OPTION_KEYS = {"pattern": str, "regex": bool, "caseSensitive": bool, "wholeWord
 
 MAX_PATTERN_LENGTH = 1_000_000
 
+QUOTED_LENGTH = 60
+"""How much of a pattern a refusal quotes: a pattern may be a megabyte long, and its refusal goes to
+the editor (which shows it) and to the log."""
+
 
 class PatternError(ValueError):
     """A pattern the user gave cannot be used; the message says why."""
+
+
+def quoted(pattern: str) -> str:
+    """``pattern`` as a refusal quotes it: ``'(a'``; past :data:`QUOTED_LENGTH` characters, its
+    start and how long it is — ``'ééé…' (999,999 characters)``."""
+    if len(pattern) <= QUOTED_LENGTH:
+        return repr(pattern)
+    return f"{shortened(pattern)!r} ({len(pattern):,} characters)"
+
+
+def shortened(text: str) -> str:
+    """``text``, or its first :data:`QUOTED_LENGTH` characters and ``…`` (for what an engine's
+    error echoes of a pattern)."""
+    return text if len(text) <= QUOTED_LENGTH else text[:QUOTED_LENGTH] + "…"
 
 
 @dataclass(frozen=True, slots=True)
