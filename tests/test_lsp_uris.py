@@ -22,12 +22,14 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from test_lsp_workspace import (
     SEARCHED,
     SETTINGS,
+    folders_changed,
     make_client,
     showing,
     start,
     uri,
     written_until_shown,
 )
+from test_lsp_workspace import other_folder as other_folder  # a fixture
 from test_lsp_workspace import tree as tree  # the fixture
 
 LOG = "grepls.log"
@@ -136,32 +138,18 @@ async def test_a_root_uri_that_names_no_path_is_named_in_the_log_and_the_session
 
 
 async def test_a_folder_added_whose_uri_names_no_path_is_named_and_the_others_are_searched(
-    client: LanguageClient, tree: Path, tmp_path: Path
+    client: LanguageClient, tree: Path, other_folder: Path, tmp_path: Path
 ) -> None:
-    other = tmp_path / "other"
-    other.mkdir()
-    (other / "o.txt").write_text("TODO in another folder\n")
     await start(client, tree)
     await command(client, "grepls.setPattern", "TODO")
     await showing(client, tree, SEARCHED)
-
-    def folders_changed(added: list[str], removed: list[str]) -> None:
-        client.workspace_did_change_workspace_folders(
-            types.DidChangeWorkspaceFoldersParams(
-                event=types.WorkspaceFoldersChangeEvent(
-                    added=[types.WorkspaceFolder(uri=u, name=u) for u in added],
-                    removed=[types.WorkspaceFolder(uri=u, name=u) for u in removed],
-                )
-            )
-        )
-
-    folders_changed(["file://[x/other", other.as_uri()], [])
-    await eventually(lambda: bool(client.diagnostics.get((other / "o.txt").as_uri())))
+    folders_changed(client, ["file://[x/other", other_folder.as_uri()], [])
+    await eventually(lambda: bool(client.diagnostics.get((other_folder / "o.txt").as_uri())))
     await named_in_the_log(tmp_path, "file://[x/other")
-    folders_changed([], ["file://[x/other", tree.as_uri()])
+    folders_changed(client, [], ["file://[x/other", tree.as_uri()])
     await showing(client, tree, {})
     assert [m["uri"] for m in await command(client, "grepls.listMatches")] == [
-        (other / "o.txt").as_uri()
+        (other_folder / "o.txt").as_uri()
     ]
     assert "Traceback" not in logged(tmp_path)
 

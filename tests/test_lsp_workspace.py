@@ -132,6 +132,27 @@ def tree(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture
+def other_folder(tmp_path: Path) -> Path:
+    """A second workspace folder beside the project, with one match."""
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "o.txt").write_text("TODO in another folder\n")
+    return other
+
+
+def folders_changed(client: LanguageClient, added: list[str], removed: list[str]) -> None:
+    """The editor's workspace folders changed: these folder URIs added, those removed."""
+    client.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(
+                added=[types.WorkspaceFolder(uri=folder, name=folder) for folder in added],
+                removed=[types.WorkspaceFolder(uri=folder, name=folder) for folder in removed],
+            )
+        )
+    )
+
+
 SETTINGS = {"scope": "workspace", "maxFileSize": MAX_FILE_SIZE, "exclude": ["vendor/**"]}
 
 
@@ -643,24 +664,14 @@ async def test_a_pattern_cleared_or_the_scope_set_back_to_open_clears_closed_fil
 
 
 async def test_workspace_folders_added_and_removed(
-    client: LanguageClient, tree: Path, tmp_path: Path
+    client: LanguageClient, tree: Path, other_folder: Path
 ) -> None:
-    other = tmp_path / "other"
-    other.mkdir()
-    (other / "o.txt").write_text("TODO in another folder\n")
     await start(client, tree)
     await command(client, "grepls.setPattern", "TODO")
     await showing(client, tree, SEARCHED)
-    client.workspace_did_change_workspace_folders(
-        types.DidChangeWorkspaceFoldersParams(
-            event=types.WorkspaceFoldersChangeEvent(
-                added=[types.WorkspaceFolder(uri=other.as_uri(), name="other")],
-                removed=[types.WorkspaceFolder(uri=tree.as_uri(), name="project")],
-            )
-        )
-    )
+    folders_changed(client, [other_folder.as_uri()], [tree.as_uri()])
     await showing(client, tree, {})
-    await eventually(lambda: bool(client.diagnostics.get((other / "o.txt").as_uri())))
+    await eventually(lambda: bool(client.diagnostics.get((other_folder / "o.txt").as_uri())))
 
 
 @pytest.mark.parametrize("pattern", ["TODO", {"pattern": "\\bTODO\\b", "regex": True}])
@@ -672,14 +683,7 @@ async def test_a_folder_inside_another_is_searched_once(
     await command(client, "grepls.setPattern", pattern)
     await showing(client, tree, SEARCHED)
     await eventually(lambda: len(scan_ends(client)) == 1, what="the first scan's end")
-    client.workspace_did_change_workspace_folders(
-        types.DidChangeWorkspaceFoldersParams(
-            event=types.WorkspaceFoldersChangeEvent(
-                added=[types.WorkspaceFolder(uri=(tree / "src").as_uri(), name="src")],
-                removed=[],
-            )
-        )
-    )
+    folders_changed(client, [(tree / "src").as_uri()], [])
     await eventually(lambda: len(scan_ends(client)) == 2, what="the second scan's end")
     first, second = scan_ends(client)
     assert second == first
@@ -780,14 +784,7 @@ async def test_pull_clients_are_told_unchanged_for_files_searched_again_to_the_s
     }
     previous[uri(tree, "src/a.txt")] = report["a.txt"].result_id
     # A folder added inside: everything is searched again, and nothing is new.
-    client.workspace_did_change_workspace_folders(
-        types.DidChangeWorkspaceFoldersParams(
-            event=types.WorkspaceFoldersChangeEvent(
-                added=[types.WorkspaceFolder(uri=(tree / "src").as_uri(), name="src")],
-                removed=[],
-            )
-        )
-    )
+    folders_changed(client, [(tree / "src").as_uri()], [])
     await asyncio.sleep(0.5)
     waiting = asyncio.ensure_future(pull(previous))
     await asyncio.sleep(0.5)

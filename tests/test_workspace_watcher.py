@@ -29,6 +29,7 @@ from test_lsp_workspace import (
     CONFIG,
     SEARCHED,
     SETTINGS,
+    folders_changed,
     showing,
     start,
     written_until_shown,
@@ -329,13 +330,7 @@ async def test_a_workspace_folder_made_after_it_was_added_is_searched_and_follow
     the folder is made its files are searched, and a file changed in it later too."""
     later = tmp_path / "later"
     await scanned_with_grepls_watching(client, tree)
-    client.workspace_did_change_workspace_folders(
-        types.DidChangeWorkspaceFoldersParams(
-            event=types.WorkspaceFoldersChangeEvent(
-                added=[types.WorkspaceFolder(uri=later.as_uri(), name="later")], removed=[]
-            )
-        )
-    )
+    folders_changed(client, [later.as_uri()], [])
     await written_until_shown(client, tree, {"src/c.txt": "TODO\n"}, {**SEARCHED, "src/c.txt": 1})
     later.mkdir()
     (later / "first.txt").write_text("TODO made with the folder\n")
