@@ -26,6 +26,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 A = "file:///work/replace/a.txt"
 B = "file:///work/replace/b.txt"
+C = "file:///work/replace/c.txt"
 
 
 class Editor:
@@ -295,6 +296,31 @@ async def test_crlf_line_breaks_are_kept(editor: Editor) -> None:
     assert editor.texts[A] == text.replace("TODO", "Xé")
 
 
+async def test_a_document_with_a_lone_carriage_return_before_a_match_is_left_alone(
+    editor: Editor,
+) -> None:
+    """LSP ends a line at a lone \\r and Vim, Neovim and Emacs do not: their edit would land a
+    line off. Such a document is refused alone and left out (and named) among others; a lone \\r
+    after the last match changes nothing, and neither do code actions above it."""
+    lone = "a\rb\nTODO x\nlast TODO\nend\n"
+    after = "TODO one\nTODO two\rold mac\n"
+    editor.open(A, lone)
+    editor.open(B, after)
+    await command(editor.client, "grepls.setPattern", "TODO")
+    await refused(editor, {"replacement": "DONE", "uri": A}, "line 1 ends in a lone carriage")
+    result = await replace(editor, {"replacement": "DONE", "scope": "open"})
+    assert result["files"] == 1 and result["replacements"] == 2
+    (skipped,) = result["skipped"]
+    assert skipped["uri"] == A and "line 1 ends in a lone carriage return" in skipped["reason"]
+    assert editor.texts == {A: lone, B: after.replace("TODO", "DONE")}
+    assert await code_actions(editor, A, 2, 1) == []
+    assert await code_actions(editor, A, 0, 0) == []
+    editor.open(C, "TODO\rTODO\n")
+    # On the line that ends in it, positions mean the same text for both: offered.
+    assert (await code_actions(editor, C, 0, 1))[0].title == "Replace this match…"
+    assert await code_actions(editor, C, 1, 1) == []
+
+
 async def test_whole_words_only_replace_the_words(editor: Editor) -> None:
     editor.open(A, "cat cats scat cat_ (cat)")
     await command(editor.client, "grepls.setPattern", {"pattern": "cat", "wholeWord": True})
@@ -384,6 +410,8 @@ async def test_bad_requests_are_refused_and_send_no_edit(editor: Editor) -> None
     await refused(editor, {"replacement": "x", "uri": "file:///closed"}, "not an open document")
     await refused(editor, {"replacement": "x", "colour": 1}, "unknown key 'colour'")
     await refused(editor, ["x"], "one object")
+    negative = {"start": {"line": 0, "character": -5}, "end": {"line": 0, "character": -1}}
+    await refused(editor, {"replacement": "x", "uri": A, "range": negative}, "'range' must be")
     assert editor.texts[A] == "TODO a"
 
 

@@ -144,3 +144,46 @@ def test_a_closed_file_that_is_not_utf8_is_left_out_of_a_replace_and_named(
         assert preview["result"]["skipped"] == [{"uri": latin1, "reason": reason}]
         client.drain(0.1)
         assert len([n for n in client.notifications if n.method == "window/showMessage"]) == 1
+
+
+def test_a_closed_file_with_a_lone_carriage_return_before_a_match_is_left_out(
+    tmp_path: Path,
+) -> None:
+    """LSP ends a line at a lone \\r, Vim, Neovim and Emacs do not: the edit would land a line
+    off in those editors. Left out and named; a lone \\r after the last match is harmless."""
+    (tmp_path / "mac.txt").write_bytes(b"old\rmac\nTODO\n")
+    (tmp_path / "after.txt").write_bytes(b"TODO\rold mac\n")
+    with Client.start(timeout=20) as client:
+        initialize_editing(client, tmp_path)
+        client.command("grepls.setPattern", "TODO")
+        mac, after = (tmp_path / "mac.txt").as_uri(), (tmp_path / "after.txt").as_uri()
+        deadline = time.monotonic() + 20
+        while client.published(mac) is None or client.published(after) is None:
+            assert time.monotonic() < deadline, "the closed files were never published"
+            client.drain(0.05)
+        reply = client.command("grepls.replace", {"replacement": "DONE", "scope": "workspace"})
+        (skipped,) = reply["result"].pop("skipped")
+        assert reply["result"] == {"applied": True, "files": 1, "replacements": 1}
+        assert skipped["uri"] == mac
+        assert skipped["reason"].startswith("line 1 ends in a lone carriage return")
+        (asked,) = [r for r in client.server_requests if r.method == "workspace/applyEdit"]
+        assert edits_by_uri(asked.params["edit"]) == {after: (None, ["DONE"])}
+
+
+def test_a_replace_refused_says_only_why(tmp_path: Path) -> None:
+    """An editor that cannot apply edits is refused, and not also told of files left out of a
+    replace that never happened."""
+    (tmp_path / "latin1.txt").write_bytes("café TODO\n".encode("latin-1"))
+    (tmp_path / "utf8.txt").write_text("café TODO\n", encoding="utf-8")
+    with Client.start(timeout=20) as client:
+        client.initialize(None, options={"scope": "workspace"}, root_uri=tmp_path.as_uri())
+        client.command("grepls.setPattern", "TODO")
+        latin1 = (tmp_path / "latin1.txt").as_uri()
+        deadline = time.monotonic() + 20
+        while client.published(latin1) is None:
+            assert time.monotonic() < deadline, "the closed file was never published"
+            client.drain(0.05)
+        reply = client.command("grepls.replace", {"replacement": "DONE", "scope": "workspace"})
+        assert "does not apply workspace edits" in reply["error"]["message"]
+        client.drain(0.2)
+        assert not [n for n in client.notifications if n.method == "window/showMessage"]

@@ -5,6 +5,9 @@ whose argument has a ``"prompt"`` and no ``"replacement"``: an editor that can a
 VS Code client, the README's Neovim and Emacs commands) asks that question, puts the answer in
 ``"replacement"`` and sends the command; sent without one, the server refuses it and says so.
 *Remove this match* is a quick fix that carries its edit and needs no answer.
+
+Below a line that ends in a lone ``\\r`` none is offered: LSP ends a line there and Vim, Neovim and
+Emacs do not, so the cursor's line is not the same line for both (see :mod:`grepls.replace`).
 """
 
 from __future__ import annotations
@@ -31,6 +34,10 @@ def code_actions(server: Server, uri: str, where: Range, only: list[str] | None)
     start = document.client_position(where[0], where[1], session.encoding)
     end = document.client_position(where[2], where[3], session.encoding)
     where = (*start, *end)
+    if document.lines.lone_return_before(where[0]) is not None:
+        # Above the cursor, a line ends in a lone \r: LSP and the editor (Vim, Neovim, Emacs) may
+        # not mean the same line by ours, and an edit would land on other text.
+        return []
     wanted = _kinds_wanted(only)
     actions: list[Any] = []
     found = [

@@ -121,6 +121,14 @@ def split_lines(text: str) -> tuple[list[str], list[str]]:
     return texts, breaks
 
 
+def lone_return_before(breaks: list[str], line: int) -> int | None:
+    """The first line before line ``line`` whose break (in ``breaks``) is a lone ``"\\r"``."""
+    try:
+        return breaks.index("\r", 0, max(line, 0))
+    except ValueError:
+        return None
+
+
 class LineStore:
     """The lines of one open document."""
 
@@ -215,6 +223,12 @@ class LineStore:
         """The break ending each line: ``"\\n"``, ``"\\r\\n"``, ``"\\r"``, or ``""`` (last line)."""
         self.split()
         return self._breaks
+
+    def lone_return_before(self, line: int) -> int | None:
+        """The first line before line ``line`` that ends in a lone ``"\\r"``, if any: LSP ends a
+        line there and Vim, Neovim and Emacs do not, so in those editors every position after it
+        names other text. (Lines not split yet hold no ``"\\r"``: see the deferred split.)"""
+        return lone_return_before(self._breaks, line)
 
     def line(self, number: int) -> str:
         """The text of one line, without its break (``IndexError`` past the last line)."""

@@ -44,6 +44,11 @@ from disk again and searched afresh, like an open document, and its edits go wit
 search read it — gone, grown past ``maxFileSize``, binary now — or whose bytes are not all UTF-8
 (the editor would open it with its undecodable bytes replaced, and a save after the edit would
 lose them) is left out, and the reply and a message name it: a replace is never silently partial.
+
+So is a file, open or not, with a lone ``\\r`` before a match: LSP ends a line there, and Vim,
+Neovim and Emacs do not, so in those editors the edit would land on other text (VS Code agrees
+with LSP and makes a document's line ends one kind anyway). A replace in one such document is
+refused.
 """
 
 from __future__ import annotations
@@ -59,7 +64,7 @@ from grepls.disk import BINARY_PROBE, read_file
 from grepls.document import Document
 from grepls.documents import Documents
 from grepls.edits import FileEdit, Range, label_of, plan_lines, workspace_edit
-from grepls.lines import split_lines
+from grepls.lines import lone_return_before, split_lines
 from grepls.matcher import Matcher
 from grepls.pattern import json_type
 from grepls.patterns import SEARCH_ID, PatternSet
@@ -67,6 +72,7 @@ from grepls.rewrite import REPLACE, Rewrite
 from grepls.rpc import INTERNAL_ERROR, InvalidParams, Later
 from grepls.session import Session
 from grepls.settings import Settings
+from grepls.uris import uri_to_path
 from grepls.workspace import Workspace
 from grepls.workspace_scan import spawn
 
@@ -170,7 +176,7 @@ def _range(value: Any) -> Range | None:
         point = value.get(end) if isinstance(value, dict) else None
         for key in ("line", "character"):
             number = point.get(key) if isinstance(point, dict) else None
-            if not isinstance(number, int) or isinstance(number, bool):
+            if not isinstance(number, int) or isinstance(number, bool) or number < 0:
                 raise InvalidParams(
                     f"{REPLACE}: 'range' must be an LSP range "
                     '{"start": {"line": 0, "character": 0}, "end": {...}}'
@@ -207,7 +213,7 @@ def matcher_of(server: Server, pattern: str) -> Matcher:
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
-    """A closed file with matches that a workspace replace leaves out, and why."""
+    """A file with matches that a replace leaves out, and why."""
 
     uri: str
     path: str
@@ -242,14 +248,46 @@ def plan(server: Server, request: Request) -> Plan:
     found = Plan([], matcher, [])
     for document in documents:
         edits = plan_lines(document.lines.texts, matcher, rewrite, request.range)
-        if edits:
+        if not edits:
+            continue
+        lone = document.lines.lone_return_before(_last_line(edits))
+        if lone is None:
             found.files.append(FileEdit(document.uri, document.version, edits))
+        elif request.scope == "document":
+            raise InvalidParams(f"{REPLACE}: {_lone_return(lone)}: nothing is replaced")
+        else:
+            found.skipped.append(Skipped(document.uri, _shown(document.uri), _lone_return(lone)))
     if request.scope == "workspace":
         for uri, text in closed_texts(server, request.pattern, found.skipped):
-            edits = plan_lines(split_lines(text)[0], matcher, rewrite)
-            if edits:
+            texts, breaks = split_lines(text)
+            edits = plan_lines(texts, matcher, rewrite)
+            if not edits:
+                continue
+            lone = lone_return_before(breaks, _last_line(edits))
+            if lone is None:
                 found.files.append(FileEdit(uri, None, edits))
+            else:
+                found.skipped.append(Skipped(uri, _shown(uri), _lone_return(lone)))
     return found
+
+
+def _last_line(edits: list[dict[str, Any]]) -> int:
+    line: int = edits[-1]["range"]["start"]["line"]
+    return line
+
+
+def _lone_return(line: int) -> str:
+    # Classic Mac line ends, or a stray \r: VS Code ends a line there as LSP does (and its
+    # documents come with their line ends made one kind), Vim, Neovim and Emacs do not.
+    return (
+        f"line {line + 1:,} ends in a lone carriage return (\\r), where LSP ends a line and Vim, "
+        "Neovim and Emacs do not: the edit would land on other text"
+    )
+
+
+def _shown(uri: str) -> str:
+    """How a message names a file: its path, else its URI."""
+    return uri_to_path(uri) or uri
 
 
 def _check_workspace_scope(server: Server) -> None:
@@ -361,20 +399,20 @@ def _replace_now(server: Server, request: Request) -> Any:
     result: dict[str, Any] = {"applied": False, "files": len(files), "replacements": count}
     if found.skipped:
         result["skipped"] = [{"uri": s.uri, "reason": s.reason} for s in found.skipped]
-        if not request.dry_run:
-            server.show_message(_skipped_message(found.skipped))
     label = label_of(matcher.spec, request.replacement)
     confirm = count > server.settings.confirm_replace_above
     edit = workspace_edit(files, server.session, label, confirm)
     if request.dry_run:
         return {**result, "edit": edit}  # for a preview, or an editor that applies it itself
-    if count == 0:
-        return {**result, "applied": True}  # nothing to change: done, and no edit sent
-    if not server.session.apply_edit:
+    if count and not server.session.apply_edit:
         raise InvalidParams(
             f"{REPLACE}: this editor does not apply workspace edits (it did not declare "
             'workspace.applyEdit); send "dryRun": true to get the edit and apply it yourself'
         )
+    if found.skipped:  # said once the replace goes ahead: a refused one says only why
+        server.show_message(_skipped_message(found.skipped))
+    if count == 0:
+        return {**result, "applied": True}  # nothing to change: done, and no edit sent
     later = Later()
 
     def applied(answer: Any) -> None:
