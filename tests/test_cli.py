@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
+from pathlib import Path
 
 from grepls import __version__
 from grepls.client import Client
@@ -57,3 +59,35 @@ def test_an_input_the_event_loop_cannot_watch_ends_the_server() -> None:
     run = subprocess.run(GREPLS, stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
     assert run.returncode == 1
     assert b"Error" not in run.stderr, run.stderr
+
+
+def _refused(*arguments: str) -> str:
+    """What grepls says on stderr as it refuses to start with ``arguments`` (and no traceback)."""
+    run = subprocess.run(
+        [*GREPLS, *arguments], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30
+    )
+    assert run.returncode != 0, run.stderr
+    assert "Traceback" not in run.stderr, run.stderr
+    return run.stderr
+
+
+def test_mistakes_on_the_command_line_are_one_line_each(tmp_path: Path) -> None:
+    assert "not a port (0 to 65535): '99999'" in _refused("--tcp", "--port", "99999")
+    assert "--port goes with --tcp or --ws" in _refused("--port", "3001")
+    assert "--host goes with --tcp or --ws" in _refused("--host", "0.0.0.0")
+    missing = str(tmp_path / "no" / "x.log")
+    assert f"--log-file {missing}: No such file or directory" in _refused("--log-file", missing)
+    assert "Is a directory" in _refused("--log-file", str(tmp_path))
+    assert "--trace-timing" in _refused("--trace-timing", missing)
+    assert "cannot listen on nosuch.invalid:2087" in _refused("--tcp", "--host", "nosuch.invalid")
+
+
+def test_a_port_already_taken_is_said_in_one_line() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for transport in ("--tcp", "--ws"):
+            said = _refused(transport, "--port", str(port))
+            assert f"grepls: cannot listen on 127.0.0.1:{port}: " in said
+            assert "in use" in said

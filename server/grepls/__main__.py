@@ -10,6 +10,9 @@ import sys
 from grepls import __version__
 from grepls.trace import ENVIRONMENT as TRACE_ENVIRONMENT
 
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 2087
+
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
@@ -22,8 +25,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     transport.add_argument("--stdio", action="store_true", help="serve on stdin/stdout (default)")
     transport.add_argument("--tcp", action="store_true", help="serve one client over TCP")
     transport.add_argument("--ws", action="store_true", help="serve over WebSocket")
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=2087, help="port for --tcp/--ws (default 2087)")
+    parser.add_argument("--host", help=f"address --tcp/--ws bind (default {DEFAULT_HOST})")
+    parser.add_argument("--port", type=_port, help=f"port for --tcp/--ws (default {DEFAULT_PORT})")
     parser.add_argument("--log-file", help="write the server's log to this file")
     parser.add_argument(
         "--log-level",
@@ -49,10 +52,22 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         "server's share of a keystroke: didChange in -> publishDiagnostics out",
     )
     arguments = parser.parse_args(argv)
+    if not (arguments.tcp or arguments.ws):
+        for flag, value in (("--host", arguments.host), ("--port", arguments.port)):
+            if value is not None:  # or the user waits for a socket that never listens
+                parser.error(f"{flag} goes with --tcp or --ws; without them grepls serves stdio")
+    arguments.host = DEFAULT_HOST if arguments.host is None else arguments.host
+    arguments.port = DEFAULT_PORT if arguments.port is None else arguments.port
+    for flag, path in (
+        ("--log-file", arguments.log_file),
+        ("--trace-timing", arguments.trace_timing),
+    ):
+        if path is not None and (problem := _not_writable(path)):
+            parser.error(f"{flag} {path}: {problem}")
     if arguments.ws and not _has_websockets():
         parser.error(
             "--ws needs the websockets package: install grepls with its ws extra (from a "
-            "checkout: pipx install '.[ws]'), or websockets beside it"
+            "checkout: pipx install --force '.[ws]'), or websockets beside it"
         )
     return arguments
 
@@ -63,6 +78,27 @@ def _has_websockets() -> bool:
     except ImportError:
         return False
     return True
+
+
+def _port(text: str) -> int:
+    """A TCP port: 0 (any free one) to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port (0 to 65535): {text!r}")
+    return value
+
+
+def _not_writable(path: str) -> str | None:
+    """Why a log or trace cannot be appended to ``path``, if it cannot: said at once, as a usage
+    error, rather than as a traceback."""
+    try:
+        with open(path, "a", encoding="utf-8"):
+            return None
+    except OSError as error:
+        return error.strerror or str(error)
 
 
 def _process_id(text: str) -> int:
@@ -92,18 +128,21 @@ def main(argv: list[str] | None = None) -> int:
         # 4 MB of resident memory in every editor that runs grepls. (WebSocket libraries want it.)
         sys.modules.setdefault("ssl", None)  # type: ignore[arg-type]
     from grepls.server import create_server
-    from grepls.transport import serve_stdio, serve_tcp, serve_ws
+    from grepls.transport import ListenError, serve_stdio, serve_tcp, serve_ws
 
     server = create_server()
     if arguments.trace_timing:
         from grepls.trace import TimingTrace
 
         server.endpoint.trace = TimingTrace(arguments.trace_timing)
-    if arguments.tcp:
-        return serve_tcp(server, arguments.host, arguments.port, arguments.client_process_id)
-    if arguments.ws:
-        return serve_ws(server, arguments.host, arguments.port, arguments.client_process_id)
-    return serve_stdio(server, arguments.client_process_id)
+    if not (arguments.tcp or arguments.ws):
+        return serve_stdio(server, arguments.client_process_id)
+    serve = serve_tcp if arguments.tcp else serve_ws
+    try:
+        return serve(server, arguments.host, arguments.port, arguments.client_process_id)
+    except ListenError as error:
+        print(f"grepls: {error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ import select
 import selectors
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, BinaryIO
 
 from grepls.frames import LARGE_BODY_BYTES, FrameReader, frame_header
@@ -225,6 +225,21 @@ def serve_stdio(server: Server, client_pid: int | None = None) -> int:
     return _exit_status(server)
 
 
+class ListenError(Exception):
+    """The address to serve on could not be bound (taken, not a host, not allowed)."""
+
+    def __init__(self, host: str, port: int, error: OSError) -> None:
+        super().__init__(f"cannot listen on {host}:{port}: {error.strerror or error}")
+
+
+def _say_listening(sockets: Iterable[Any], what: str) -> None:
+    """Tell the user where to connect: on stderr, as news rather than a warning in the log."""
+    for sock in sockets:
+        host, port = sock.getsockname()[:2]
+        where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        print(f"grepls: listening on {where} ({what})", file=sys.stderr, flush=True)
+
+
 def serve_tcp(server: Server, host: str, port: int, client_pid: int | None = None) -> int:
     """Serve one client over TCP on ``host:port`` (loopback unless told otherwise)."""
 
@@ -235,9 +250,11 @@ def serve_tcp(server: Server, host: str, port: int, client_pid: int | None = Non
             frames = _reader(server)
             return _GatedConnection(server, frames, gate)
 
-        listener = await asyncio.get_running_loop().create_server(connection, host, port)
-        for sock in listener.sockets:
-            logger.warning("grepls listening on %s", sock.getsockname())
+        try:
+            listener = await asyncio.get_running_loop().create_server(connection, host, port)
+        except OSError as error:
+            raise ListenError(host, port, error) from None
+        _say_listening(listener.sockets, "TCP")
         async with listener:
             await _serve(gate.ended, server, client_pid)
 
@@ -303,10 +320,16 @@ def serve_ws(server: Server, host: str, port: int, client_pid: int | None = None
                     gate.end()
 
         # No size limit on a message: a 70 MB didOpen is as welcome here as on stdio.
-        async with serve(connection, host, port, max_size=None) as listener:
-            for sock in listener.sockets:
-                logger.warning("grepls listening on %s (WebSocket)", sock.getsockname())
+        try:
+            listening = serve(connection, host, port, max_size=None)
+            listener = await listening.__aenter__()
+        except OSError as error:
+            raise ListenError(host, port, error) from None
+        try:
+            _say_listening(listener.sockets, "WebSocket")
             await _serve(gate.ended, server, client_pid)
+        finally:
+            await listening.__aexit__(None, None, None)
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(main())
