@@ -483,6 +483,8 @@ def test_a_replacement_reads_on_one_line_in_the_label() -> None:
     """Control characters are escaped, not printed raw into an undo list or a preview title."""
     label = label_of(PatternSpec("TODO"), 'a\tb\r\n"c"\\')
     assert label == r'grepls: replace "TODO" with "a\tb\r\n\"c\"\\"'
+    long = label_of(PatternSpec("x" * 200_000, case_sensitive=False), "y")
+    assert long == f'grepls: replace "{"x" * 60}…" (i) with "y"'
 
 
 # -- code actions ----------------------------------------------------------------------------------
