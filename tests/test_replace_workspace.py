@@ -184,6 +184,31 @@ def test_a_replace_refused_says_only_why(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, "the closed file was never published"
             client.drain(0.05)
         reply = client.command("grepls.replace", {"replacement": "DONE", "scope": "workspace"})
-        assert "does not apply workspace edits" in reply["error"]["message"]
+        # What is wrong, as the editor shows it: no "invalid params for workspace/..." before it.
+        assert reply["error"]["message"].startswith("grepls.replace: this editor does not apply")
         client.drain(0.2)
         assert not [n for n in client.notifications if n.method == "window/showMessage"]
+
+
+def test_a_replace_waiting_for_the_editor_is_answered_at_shutdown() -> None:
+    """Every request gets its answer: a replace whose edit the editor has not answered yet when
+    the session shuts down is answered ServerCancelled (it waited for ever)."""
+    shutdown: list[int] = []
+
+    def shut_down_first(params: object) -> object:
+        # The editor is still asking its user when it is told to quit: shutdown goes first.
+        shutdown.append(client.send_request("shutdown"))
+        return {"applied": True}
+
+    with Client.start(timeout=20, answers={"workspace/applyEdit": shut_down_first}) as client:
+        client.initialize(None, capabilities={"workspace": {"applyEdit": True}})
+        client.open("file:///pending.txt", "TODO x\nTODO\n")
+        client.command("grepls.setPattern", "TODO")
+        waiting = client.send_request(
+            "workspace/executeCommand",
+            {"command": "grepls.replace", "arguments": [{"replacement": "DONE"}]},
+        )
+        answer = client.response(waiting)
+        assert answer["error"]["code"] == -32802, answer
+        assert "shutting down" in answer["error"]["message"]
+        assert client.response(shutdown[0])["result"] is None

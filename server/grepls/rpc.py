@@ -52,6 +52,7 @@ INVALID_PARAMS = -32602
 INTERNAL_ERROR = -32603
 SERVER_NOT_INITIALIZED = -32002
 REQUEST_CANCELLED = -32800
+SERVER_CANCELLED = -32802
 
 
 class InvalidParams(ValueError):
@@ -255,7 +256,8 @@ class Endpoint:
         except InvalidParams as error:
             logger.warning("invalid params for %s: %s", method, error)
             if is_request:
-                self._error(request_id, INVALID_PARAMS, f"invalid params for {method}: {error}")
+                # What is wrong, as the editor shows it to the user: the method is in the log.
+                self._error(request_id, INVALID_PARAMS, str(error))
             return
         except Exception:
             logger.exception("%s failed", method)
@@ -279,6 +281,12 @@ class Endpoint:
             result._send, result._fail = send, fail
         else:
             self.respond(request_id, result)
+
+    def cancel_waiting(self, reason: str) -> None:
+        """Answer every request still waiting (for the client's own answer, or a scan) with
+        ServerCancelled: each request gets its answer, even when the session ends first."""
+        for later in list(self._later.values()):
+            later.fail(reason, SERVER_CANCELLED)
 
     def _refused(self, method: str, request_id: Any, is_request: bool) -> bool:
         """Whether the lifecycle refuses this message now (answering it if it is a request)."""

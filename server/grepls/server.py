@@ -217,6 +217,7 @@ class Server:
             self.fetch_configuration()
 
     def shutdown(self, raw: Any) -> None:
+        self.endpoint.cancel_waiting("the server is shutting down")
         self.endpoint.state = "shutdown"
         self.workspace.shutdown()
 
