@@ -18,7 +18,12 @@ all: test
 
 # The dev environment comes from the hashed lock (requirements/dev.txt, refreshed by `make lock`);
 # grepls itself is then installed editable without touching its dependencies.
+# A Python older than 3.10 is named as such (pip would only say a locked package has no version for
+# it), and a virtualenv left by one is made again rather than reused.
+NEW_ENOUGH := import sys; sys.exit(sys.version_info < (3, 10))
 $(STAMP): pyproject.toml requirements/dev.txt
+	@$(PYTHON) -c '$(NEW_ENOUGH)' || { echo "grepls needs Python 3.10 or newer; $(PYTHON) is $$($(PYTHON) --version 2>&1): run make PYTHON=python3.12 (or another 3.10+)" >&2; exit 1; }
+	@if [ -x $(PY) ] && ! $(PY) -c '$(NEW_ENOUGH)'; then echo "$(VENV) was made by $$($(PY) --version 2>&1): making it again"; rm -rf $(VENV); fi
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
