@@ -313,6 +313,27 @@ def test_vim_plugin_says_one_match_and_one_replacement_in_the_singular(
     ]
 
 
+def test_vim_plugin_does_not_replace_in_a_file_with_a_nul_byte(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """Vim hands a NUL to plugins as a line break: grepls holds a line more than Vim shows below
+    it, so `:GreplsReplace` would edit other text ('DONE TODO', 'endDONE'): it refuses, saying
+    so."""
+    fixture = workdir / "project" / "nul.txt"
+    fixture.write_bytes(b"a\0b\nTODO x\nlast TODO\nend\n")
+    steps: list[dict[str, Any]] = [
+        {"run": "Grepls TODO"},
+        {"wait": 1},
+        {"run": "GreplsReplace DONE"},
+        {"eval": "execute('messages') =~# 'holds a NUL byte'", "until": 1},
+        {"eval": "getline(2, 4)", "until": ["TODO x", "last TODO", "end"]},
+    ]
+    messages = run_plugin(
+        workdir, {**env, "GREPLS_STEPS": json.dumps(steps)}, "", "vim_grepls_kept.vim", fixture
+    )["messages"]
+    assert "line 1 holds a NUL byte" in messages and "nothing is replaced" in messages
+
+
 def test_vim_plugin_counts_cut_at_the_cap_say_plus(workdir: Path, env: dict[str, str]) -> None:
     """Past `maxMatchesPerDocument` a count is a lower bound, and `:Grepls`, `:GreplsAdd` and
     `:GreplsPatterns` say so with a "+" (as Emacs does): "1+ matches", never "1 match"."""

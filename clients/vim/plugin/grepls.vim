@@ -645,6 +645,27 @@ def Undraw(buf: number)
   endif
 enddef
 
+# Text property spans of flat (line, start, end) triples, 0-based as the server sends them. A span
+# that does not fit its line is left out: where Vim and LSP do not count lines alike (a NUL
+# byte, a lone carriage return), prop_add_list would stop the whole draw with E964.
+def Spans(buf: number, flat: list<number>): list<list<number>>
+  var items: list<list<number>> = []
+  var lengths: dict<number> = {}
+  var i = 0
+  while i + 2 < len(flat)
+    var line = flat[i] + 1
+    if !has_key(lengths, line)
+      var text = getbufline(buf, line)
+      lengths[line] = empty(text) ? -1 : strlen(text[0])
+    endif
+    if flat[i + 2] <= lengths[line]
+      items->add([line, flat[i + 1] + 1, line, flat[i + 2] + 1])
+    endif
+    i += 3
+  endwhile
+  return items
+enddef
+
 def Paint(buf: number, first: number, last: number, response: dict<any>)
   var document = get(documents, get(uris, buf, ''), {})
   if empty(document) || has_key(response, 'error') || !bufloaded(buf)
@@ -661,13 +682,7 @@ def Paint(buf: number, first: number, last: number, response: dict<any>)
     if !has_key(types, id)
       continue
     endif
-    var items: list<list<number>> = get(spans, types[id], [])
-    var i = 0
-    while i + 2 < len(flat)  # (line, start, end) triples
-      items->add([flat[i] + 1, flat[i + 1] + 1, flat[i] + 1, flat[i + 2] + 1])
-      i += 3
-    endwhile
-    spans[types[id]] = items
+    spans[types[id]] = get(spans, types[id], []) + Spans(buf, flat)
   endfor
   if get(stale, buf, false)
     remove(stale, buf)
@@ -752,14 +767,7 @@ def DrawPreview(asked: number, buf: number, first: number, response: dict<any>)
   ClearPreview()
   if !has_key(response, 'error')  # else a pattern grepls refuses (half a regex): nothing yet
     var result = response.result
-    var items: list<list<number>> = []
-    var flat = result.matches
-    var i = 0
-    while i + 2 < len(flat)
-      items->add([flat[i] + 1, flat[i + 1] + 1, flat[i] + 1, flat[i + 2] + 1])
-      i += 3
-    endwhile
-    prop_add_list({type: PREVIEW_TYPES[0], bufnr: buf}, items)
+    prop_add_list({type: PREVIEW_TYPES[0], bufnr: buf}, Spans(buf, result.matches))
     var count = $' {Counted(result.count, "match", "matches", result.complete ? "" : "+")} '
     prop_add(first, 0, {type: PREVIEW_TYPES[1], bufnr: buf, text: count, text_align: 'right'})
     preview_buf = buf
@@ -870,6 +878,14 @@ def Replace(replacement: string)
   var uri = get(uris, buf, '')
   if uri == ''
     Error('this buffer is not open in grepls')
+    return
+  endif
+  # Vim hands a NUL byte to plugins as a line break, so grepls holds one more line than Vim
+  # shows below it, and the edit would land on other text.
+  var nul = search('\%x00', 'nw')
+  if nul > 0
+    Error(printf('line %d holds a NUL byte, which Vim sends grepls as a line break: '
+      .. 'matches below it are a line off, so nothing is replaced', nul))
     return
   endif
   listener_flush(buf)
