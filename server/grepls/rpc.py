@@ -86,6 +86,8 @@ class Later:
     def __init__(self) -> None:
         self._send: Callable[[Any], None] | None = None
         self._fail: Callable[[int, str], None] | None = None
+        self.method = ""
+        """The method of the request it answers, once the endpoint holds it."""
 
     def answer(self, result: Any) -> None:
         if self._send is not None:
@@ -269,6 +271,7 @@ class Endpoint:
         if isinstance(result, Later):
             key = _id_key(request_id)
             self._later[key] = result
+            result.method = method
 
             def send(value: Any) -> None:
                 self._later.pop(key, None)
@@ -282,11 +285,12 @@ class Endpoint:
         else:
             self.respond(request_id, result)
 
-    def cancel_waiting(self, reason: str) -> None:
-        """Answer every request still waiting (for the client's own answer, or a scan) with
-        ServerCancelled: each request gets its answer, even when the session ends first."""
+    def cancel_waiting(self, reason: str, method: str) -> None:
+        """Answer every request of ``method`` still waiting (for the client's own answer, or a
+        scan) with ServerCancelled: each gets its answer, even when the session ends first."""
         for later in list(self._later.values()):
-            later.fail(reason, SERVER_CANCELLED)
+            if later.method == method:
+                later.fail(reason, SERVER_CANCELLED)
 
     def _refused(self, method: str, request_id: Any, is_request: bool) -> bool:
         """Whether the lifecycle refuses this message now (answering it if it is a request)."""

@@ -217,7 +217,10 @@ class Server:
             self.fetch_configuration()
 
     def shutdown(self, raw: Any) -> None:
-        self.endpoint.cancel_waiting("the server is shutting down")
+        # A command waiting (a replace, for the editor's applyEdit answer) is answered now. A
+        # pull client's held workspace/diagnostic is not: clients drop it themselves at shutdown,
+        # and some (pygls's) fail on an answer to a request they have given up.
+        self.endpoint.cancel_waiting("the server is shutting down", "workspace/executeCommand")
         self.endpoint.state = "shutdown"
         self.workspace.shutdown()
 
