@@ -145,6 +145,45 @@ async def test_each_pattern_is_capped_on_its_own(client: LanguageClient) -> None
     )
 
 
+async def test_the_cap_names_patterns_that_read_alike_by_their_ids(
+    client: LanguageClient,
+) -> None:
+    """Two patterns of the same text (a kept TODO, and a search for TODO) read apart."""
+    client.set_configuration({"patterns": KEPT, "maxMatchesPerDocument": 2}, section="grepls")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    await command(client, "grepls.setPattern", "TODO")
+    open_document(client, URI, "TODO FIX\n" * 5)
+    says = (
+        'grepls: 3 patterns have more than 2 matches in patterns.txt ("TODO" (TODO), /FIX(ME)?/, '
+        '"TODO" (search)); showing the first 2 of each'
+    )
+    await eventually(
+        lambda: any(m.message.startswith(says) for m in client.messages), what=repr(says)
+    )
+
+
+async def test_a_long_pattern_reads_by_its_start_in_its_diagnostics_and_actions(
+    client: LanguageClient,
+) -> None:
+    """A pasted paragraph is not repeated in full in each of its diagnostics."""
+    paragraph = "Lorem ipsum dolor sit amet. " * 40
+    open_document(client, URI, paragraph + "\n")
+    await command(client, "grepls.setPattern", paragraph)
+    start = paragraph[:60] + "…"
+    await showing(client, [(0, 0, "search", 3, f'matches "{start}"')])
+    listed = await command(client, "grepls.listPatterns")
+    assert listed[-1]["message"] == f'matches "{start}"'
+    assert listed[-1]["pattern"] == paragraph
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=URI),
+            range=types.Range(start=types.Position(0, 1), end=types.Position(0, 1)),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+    )
+    assert actions and all(len(action.title) < 200 for action in actions), actions
+
+
 async def test_edits_keep_every_pattern_current(client: LanguageClient) -> None:
     open_document(client, URI, "a\nb\n")
     change_document(client, URI, 2, edit((1, 0), (1, 0), "FIXME TODO "))

@@ -14,12 +14,12 @@ pattern and the replacement, that asks for confirmation above a threshold. An ed
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from grepls.counted import count_of
 from grepls.matcher import Matcher
-from grepls.pattern import PatternSpec, shortened
+from grepls.pattern import PatternSpec
 from grepls.positions import (
     Encoding,
     byte_spans_to_columns,
@@ -146,8 +146,7 @@ def label_of(spec: PatternSpec, replacement: str) -> str:
     """How a replace reads in an editor's undo list and preview: ``grepls: replace "TODO" with
     "DONE"``."""
     shown = replacement if len(replacement) <= 60 else replacement[:59] + "…"
-    pattern = replace(spec, pattern=shortened(spec.pattern)).describe()  # a pasted page: its start
-    return f"grepls: replace {pattern} with {_quoted(shown)}"
+    return f"grepls: replace {spec.describe()} with {_quoted(shown)}"
 
 
 def _quoted(text: str) -> str:

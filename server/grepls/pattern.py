@@ -53,11 +53,15 @@ class PatternSpec:
     whole_word: bool = False
 
     def describe(self) -> str:
-        """How the pattern reads in a diagnostic message: "TODO", /TOD+/i, and so on."""
+        """How the pattern reads in a diagnostic message: "TODO", /TOD+/i, and so on. A pattern
+        past :data:`QUOTED_LENGTH` characters reads by its start: a pasted paragraph would
+        otherwise be repeated whole in each of its diagnostics, and in every title and message
+        that names it."""
         flags = ("" if self.case_sensitive else "i") + ("w" if self.whole_word else "")
+        text = shortened(self.pattern)
         if self.regex:
-            return f"/{self.pattern}/{flags}"
-        return f'"{self.pattern}"' + (f" ({flags})" if flags else "")
+            return f"/{text}/{flags}"
+        return f'"{text}"' + (f" ({flags})" if flags else "")
 
 
 def parse_pattern_argument(arguments: list[Any] | None) -> PatternSpec:

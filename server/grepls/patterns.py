@@ -14,7 +14,8 @@ settings is a reported problem, and the later entry is skipped.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +53,18 @@ class Pattern:
     def severity_name(self, default: int) -> str:
         number = self.severity_or(default)
         return next(name for name, value in SEVERITIES.items() if value == number)
+
+
+def message_names(patterns: Iterable[tuple[str, PatternSpec]]) -> dict[str, str]:
+    """How a message names each pattern, by id: as it reads (``"TODO"``, ``/FIX(ME)?/``), and
+    with its id where another pattern reads alike (``"TODO" (search)`` beside a kept
+    ``"TODO" (TODO)``), so that no two read the same."""
+    described = {identifier: spec.describe() for identifier, spec in patterns}
+    alike = Counter(described.values())
+    return {
+        identifier: text if alike[text] == 1 else f"{text} ({identifier})"
+        for identifier, text in described.items()
+    }
 
 
 def pattern_from_entry(entry: Any, where: str) -> Pattern:

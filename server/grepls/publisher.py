@@ -55,6 +55,7 @@ from typing import Any
 from grepls.compose import Composition, Shown
 from grepls.counted import count_of
 from grepls.document import Document
+from grepls.patterns import message_names
 from grepls.render import (
     DiagnosticRenderer,
     full_report_json,
@@ -407,7 +408,7 @@ class Publisher:
         """Tell the user of each pattern that has more matches in an open document than the
         cap shows (closed files are the workspace's to tell of, once a scan has ended)."""
         cap, uri = self.cap, document.uri
-        over: list[tuple[str, int | None]] = []  # (pattern, the count if known)
+        over: list[tuple[str, int | None]] = []  # (pattern id, the count if known)
         for identifier, track in document.tracks.items():
             index = track.index
             key = (uri, identifier)
@@ -421,18 +422,21 @@ class Publisher:
                 continue
             self._announced.add(key)
             # Where the search stopped at the cap, the rest was never counted.
-            over.append((renderer.pattern.spec.describe(), index.count if index.exact else None))
+            over.append((identifier, index.count if index.exact else None))
         if not over:
             return
+        names = message_names(
+            (identifier, renderer.pattern.spec) for identifier, renderer in self.renderers.items()
+        )
         name = uri.rsplit("/", 1)[-1]
         if len(over) == 1:
-            ((described, count),) = over
-            message = over_the_cap(described, name, count, cap)
+            ((identifier, count),) = over
+            message = over_the_cap(names[identifier], name, count, cap)
         else:
             # Several patterns over the cap at once (a file opened, or one keystroke): one
             # message of a few names, whatever their number, since each message box is one more
             # "Press ENTER" in Neovim.
-            named = ", ".join(described for described, _ in over[:CAP_NAMED])
+            named = ", ".join(names[identifier] for identifier, _ in over[:CAP_NAMED])
             more = f" and {len(over) - CAP_NAMED} more" if len(over) > CAP_NAMED else ""
             message = (
                 f"grepls: {len(over)} patterns have more than {count_of(cap, 'match')} in {name} "

@@ -44,6 +44,7 @@ from grepls.counted import count_of
 from grepls.document import Document
 from grepls.helper_process import Priority
 from grepls.matcher import Matcher
+from grepls.patterns import message_names
 from grepls.progress import Progress, Totals
 from grepls.ripgrep import Ripgrep
 from grepls.rpc import Endpoint
@@ -436,7 +437,9 @@ class Workspace:
                 over.setdefault(identifier, []).append((uri, index.count if index.exact else None))
         if not over:
             return
-        described = {identifier: matcher.spec.describe() for identifier, matcher in self.matchers}
+        described = message_names(
+            (identifier, matcher.spec) for identifier, matcher in self.matchers
+        )
         if len(over) == 1:
             ((identifier, files),) = over.items()
             if len(files) == 1:  # a file changed, or closed: told as an open document is
