@@ -30,6 +30,14 @@ def initialize_editing(client: Client, root: Path) -> None:
     )
 
 
+def wait_published(client: Client, *uris: str, timeout: float = 20) -> None:
+    """Drain until every one of ``uris`` has been published (a scan runs after the answer)."""
+    deadline = time.monotonic() + timeout
+    while any(client.published(uri) is None for uri in uris):
+        assert time.monotonic() < deadline, f"never published: {uris}"
+        client.drain(0.05)
+
+
 def test_replace_in_the_workspace_scope_reaches_closed_files(tmp_path: Path) -> None:
     (tmp_path / "closed.txt").write_text("one TODO\ntwo TODO\n", encoding="utf-8")
     (tmp_path / "open.txt").write_text("on disk TODO\n", encoding="utf-8")
@@ -40,10 +48,7 @@ def test_replace_in_the_workspace_scope_reaches_closed_files(tmp_path: Path) -> 
         client.open(opened, "in the editor TODO TODO\n", version=7)
         client.command("grepls.setPattern", "TODO")
         closed = (tmp_path / "closed.txt").as_uri()
-        deadline = time.monotonic() + 20
-        while client.published(closed) is None:  # the scan runs after the answer
-            assert time.monotonic() < deadline, "the closed file was never published"
-            client.drain(0.05)
+        wait_published(client, closed)
         reply = client.command("grepls.replace", {"replacement": "DONE", "scope": "workspace"})
         assert reply["result"] == {"applied": True, "files": 2, "replacements": 4}
         (asked,) = [r for r in client.server_requests if r.method == "workspace/applyEdit"]
@@ -116,10 +121,7 @@ def test_a_closed_file_that_is_not_utf8_is_left_out_of_a_replace_and_named(
         initialize_editing(client, tmp_path)
         client.command("grepls.setPattern", "TODO")
         latin1, utf8 = (tmp_path / "latin1.txt").as_uri(), (tmp_path / "utf8.txt").as_uri()
-        deadline = time.monotonic() + 20
-        while client.published(latin1) is None or client.published(utf8) is None:
-            assert time.monotonic() < deadline, "the closed files were never published"
-            client.drain(0.05)
+        wait_published(client, latin1, utf8)
         reply = client.command("grepls.replace", {"replacement": "DONE", "scope": "workspace"})
         reason = "not UTF-8: opened in an editor, its other bytes would be replaced"
         assert reply["result"] == {
@@ -157,10 +159,7 @@ def test_a_closed_file_with_a_lone_carriage_return_before_a_match_is_left_out(
         initialize_editing(client, tmp_path)
         client.command("grepls.setPattern", "TODO")
         mac, after = (tmp_path / "mac.txt").as_uri(), (tmp_path / "after.txt").as_uri()
-        deadline = time.monotonic() + 20
-        while client.published(mac) is None or client.published(after) is None:
-            assert time.monotonic() < deadline, "the closed files were never published"
-            client.drain(0.05)
+        wait_published(client, mac, after)
         reply = client.command("grepls.replace", {"replacement": "DONE", "scope": "workspace"})
         (skipped,) = reply["result"].pop("skipped")
         assert reply["result"] == {"applied": True, "files": 1, "replacements": 1}
@@ -179,10 +178,7 @@ def test_a_replace_refused_says_only_why(tmp_path: Path) -> None:
         client.initialize(None, options={"scope": "workspace"}, root_uri=tmp_path.as_uri())
         client.command("grepls.setPattern", "TODO")
         latin1 = (tmp_path / "latin1.txt").as_uri()
-        deadline = time.monotonic() + 20
-        while client.published(latin1) is None:
-            assert time.monotonic() < deadline, "the closed file was never published"
-            client.drain(0.05)
+        wait_published(client, latin1)
         reply = client.command("grepls.replace", {"replacement": "DONE", "scope": "workspace"})
         # What is wrong, as the editor shows it: no "invalid params for workspace/..." before it.
         assert reply["error"]["message"].startswith("grepls.replace: this editor does not apply")
