@@ -341,6 +341,11 @@ async def test_one_match_is_replaced_within_a_range(editor: Editor) -> None:
     result = await replace(editor, {"replacement": "X", "uri": A, "range": where})
     assert result["replacements"] == 1
     assert editor.texts[A] == "TODO X\nTODO"
+    # Written as Lua and JavaScript write numbers, as every position grepls is sent may be.
+    where = {"start": {"line": 1.0, "character": 0.0}, "end": {"line": 1.0, "character": 4.0}}
+    result = await replace(editor, {"replacement": "Y", "uri": A, "range": where})
+    assert result["replacements"] == 1
+    assert editor.texts[A] == "TODO X\nY"
 
 
 async def test_a_range_column_inside_a_character_rounds_down_to_its_start(editor: Editor) -> None:

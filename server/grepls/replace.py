@@ -176,6 +176,8 @@ def _range(value: Any) -> Range | None:
         point = value.get(end) if isinstance(value, dict) else None
         for key in ("line", "character"):
             number = point.get(key) if isinstance(point, dict) else None
+            if isinstance(number, float) and number.is_integer():  # Lua's and JavaScript's 3.0
+                number = int(number)
             if not isinstance(number, int) or isinstance(number, bool) or number < 0:
                 raise InvalidParams(
                     f"{REPLACE}: 'range' must be an LSP range "
