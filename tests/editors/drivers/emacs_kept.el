@@ -75,5 +75,11 @@
       (insert (json-encode `((ok . ,(if ok t :json-false)) (error . ,problem)
                              (seen . ,(vconcat (reverse seen)))
                              (messages . ,(vconcat (reverse grepls-kept--messages))))))))
+  ;; Shut the server down before leaving, as a user's Emacs does: killed with a request of the
+  ;; server's still unread (its workspace/configuration, just after connecting), Emacs reads it
+  ;; while exiting, answers a process already gone, and exits 255.
+  (ignore-errors
+    (let ((server (eglot-current-server)))
+      (when server (eglot-shutdown server))))
   (kill-emacs (if ok 0 1)))
 ;;; emacs_kept.el ends here
