@@ -194,7 +194,7 @@ Else RECEIVE it from CONNECTION."
 (defun grepls--jsonrpc-read-then-handle (filter process output)
   "Have FILTER cut PROCESS's OUTPUT into messages, then handle them.
 Output of a server other than grepls goes to FILTER alone."
-  (if (not (grepls--command-p (process-command process)))
+  (if (not (grepls--process-p process))
       (funcall filter process output)
     (let ((grepls--jsonrpc-reading t))
       (funcall filter process output))
@@ -391,8 +391,21 @@ from a folder called grepls is not grepls."
                                 (and (equal flag "-m") (equal module "grepls")))))))
 
 (defun grepls--server-p (server)
-  "Non-nil if eglot's SERVER is grepls, by the command that started it."
-  (grepls--command-p (process-command (jsonrpc--process server))))
+  "Non-nil if eglot's SERVER is grepls, by the command that started it.
+A server eglot reached over a network connection (grepls --tcp) has no
+command: it is grepls if it said so when it answered `initialize'."
+  (let ((process (jsonrpc--process server)))
+    (if (eq (process-type process) 'network)
+        (equal (plist-get (eglot--server-info server) :name) "grepls")
+      (grepls--command-p (process-command process)))))
+
+(defun grepls--process-p (process)
+  "Non-nil if PROCESS, a jsonrpc connection's, talks to grepls.
+A network connection's is known once grepls has answered `initialize'."
+  (let ((connection (process-get process 'jsonrpc-connection)))
+    (if (and (eq (process-type process) 'network) (cl-typep connection 'eglot-lsp-server))
+        (grepls--server-p connection)
+      (grepls--command-p (process-command process)))))
 
 (defun grepls--kept-file ()
   (expand-file-name "grepls/kept-patterns.json" (or (getenv "XDG_STATE_HOME") "~/.local/state")))

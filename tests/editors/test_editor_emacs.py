@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import time
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from editors_run import (
     run_editor,
     run_in_terminal,
 )
+from grepls.client import ServerProcess, free_port
 from test_editor_kept import emacs_session
 
 DRIVER = Path(__file__).parent / "drivers" / "emacs.el"
@@ -671,3 +673,31 @@ def test_emacs_answers_a_request_waited_for_in_eglots_hooks(
         assert said == "answer" and seconds < 2, seen
     else:
         assert seen[2] == {"value": 0}, "grepls.el held another server's messages"
+
+
+def test_emacs_knows_grepls_reached_over_tcp(workdir: Path, env: dict[str, str]) -> None:
+    """eglot reaches `grepls --tcp` by host and port: no command to tell grepls by, so grepls.el
+    knows it by the name it gives when it answers `initialize` — its advice cuts its messages
+    and its kept patterns come back (both were another server's treatment)."""
+    port = free_port()
+    server = ServerProcess(["--tcp", "--port", str(port)], pipes=False, env=env)
+    try:
+        deadline = time.monotonic() + 20
+        while "listening on" not in server.stderr_text():
+            assert server.alive() and time.monotonic() < deadline, server.stderr_text()
+            time.sleep(0.05)
+        extra = HELD_COUNTED + (
+            f"(add-to-list 'eglot-server-programs '((text-mode) . (\"127.0.0.1\" {port})))\n"
+        )
+        fixture = workdir / "project" / "tcp.txt"
+        fixture.write_text("a TODO\n", encoding="utf-8")
+        steps = [
+            {"eval": '(if (grepls--server-p (eglot-current-server)) "grepls" "another server")'},
+            {"run": '(grepls-set-pattern "TODO")'},
+            {"eval": "(and (> grepls-test--held 0) grepls-test--held)"},
+        ]
+        seen = emacs_session(workdir, env, fixture, steps, extra)["seen"]
+        assert seen[0] == {"value": "grepls"}, seen
+        assert seen[1]["value"] > 0, seen
+    finally:
+        server.kill()
