@@ -637,6 +637,13 @@ HELD_COUNTED = """
                                                               (1+ grepls-test--held)))))
 """
 
+WHICH_SERVER = {"eval": '(if (grepls--server-p (eglot-current-server)) "grepls" "another server")'}
+
+
+def serving_text_mode(contact: str) -> str:
+    """Config that has eglot reach the server at ``contact`` (a program, or host and port)."""
+    return f"(add-to-list 'eglot-server-programs '((text-mode) . ({contact})))\n"
+
 
 @pytest.mark.parametrize("server", ["grepls", "another server"])
 def test_emacs_answers_a_request_waited_for_in_eglots_hooks(
@@ -656,14 +663,12 @@ def test_emacs_answers_a_request_waited_for_in_eglots_hooks(
         other.parent.mkdir(parents=True)
         other.write_text('#!/bin/sh\nexec grepls "$@"\n', encoding="utf-8")
         other.chmod(0o755)
-        extra += (
-            f"(add-to-list 'eglot-server-programs '((text-mode) . ({json.dumps(str(other))})))\n"
-        )
+        extra += serving_text_mode(json.dumps(str(other)))
     fixture = workdir / "project" / "asked.txt"
     fixture.write_text("a TODO\n", encoding="utf-8")
     steps = [
         {"eval": "grepls-test--asked"},
-        {"eval": '(if (grepls--server-p (eglot-current-server)) "grepls" "another server")'},
+        WHICH_SERVER,
         {"eval": "grepls-test--held"},
     ]
     seen = emacs_session(workdir, env, fixture, steps, extra)["seen"]
@@ -686,13 +691,11 @@ def test_emacs_knows_grepls_reached_over_tcp(workdir: Path, env: dict[str, str])
         while "listening on" not in server.stderr_text():
             assert server.alive() and time.monotonic() < deadline, server.stderr_text()
             time.sleep(0.05)
-        extra = HELD_COUNTED + (
-            f"(add-to-list 'eglot-server-programs '((text-mode) . (\"127.0.0.1\" {port})))\n"
-        )
+        extra = HELD_COUNTED + serving_text_mode(f'"127.0.0.1" {port}')
         fixture = workdir / "project" / "tcp.txt"
         fixture.write_text("a TODO\n", encoding="utf-8")
         steps = [
-            {"eval": '(if (grepls--server-p (eglot-current-server)) "grepls" "another server")'},
+            WHICH_SERVER,
             {"run": '(grepls-set-pattern "TODO")'},
             {"eval": "(and (> grepls-test--held 0) grepls-test--held)"},
         ]
