@@ -356,3 +356,91 @@ async def test_an_editor_that_refuses_to_watch_leaves_it_to_grepls(
     await showing(client, tree, SEARCHED)
     await written_until_shown(client, tree, {"src/c.txt": "TODO\n"}, {**SEARCHED, "src/c.txt": 1})
     assert await the_watcher(client)
+
+
+def reported_paths(received: list[Any]) -> set[str]:
+    """Every path a watcher process has reported, changed or looked back."""
+    changed = {path for kind, events in received if kind == "changed" for path, _ in events}
+    return changed | {path for kind, paths in received if kind == "looked back" for path in paths}
+
+
+def test_the_watcher_process_goes_on_past_a_name_that_is_not_utf8(tmp_path: Path) -> None:
+    """watchfiles ends its watch on a path it cannot decode; the watcher watches again, reports
+    that file (ripgrep lists it, grepls searches it) and what changes after it."""
+    process = watcher_process(str(tmp_path))
+    assert process.stdin is not None and process.stdout is not None
+    frames, received = Frames(), []
+    first, bad, after = tmp_path / "first.txt", os.fsencode(tmp_path) + b"/bad\xff.txt", None
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while str(first) not in reported_paths(received):
+            assert time.monotonic() < deadline, f"not reported: {received}"
+            first.write_text("TODO\n")  # again, until the watch has begun
+            time.sleep(0.2)
+            with contextlib.suppress(BlockingIOError):
+                received += frames.feed(os.read(process.stdout.fileno(), 1 << 16))
+        with open(bad, "wb") as file:
+            file.write(b"TODO\n")
+        after = tmp_path / "after.txt"
+        while str(after) not in reported_paths(received):
+            assert time.monotonic() < deadline, f"not reported: {received}"
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            after.write_text("TODO\n")
+            time.sleep(0.2)
+            with contextlib.suppress(BlockingIOError):
+                received += frames.feed(os.read(process.stdout.fileno(), 1 << 16))
+        assert os.fsdecode(bad) in reported_paths(received)
+        process.stdin.close()
+        assert process.wait(timeout=TIMEOUT) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_the_watcher_process_follows_a_folder_deleted_and_made_again(tmp_path: Path) -> None:
+    """A watched workspace folder deleted (or replaced) leaves a watch of nothing: the watcher
+    reports the folder deleted, and once it is made again, its files, and what changes in it."""
+    folder = tmp_path / "A"
+    folder.mkdir()
+    process = watcher_process(str(folder))
+    assert process.stdin is not None and process.stdout is not None
+    frames, received = Frames(), []
+    first = folder / "first.txt"
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while str(first) not in reported_paths(received):
+            assert time.monotonic() < deadline, f"not reported: {received}"
+            first.write_text("TODO\n")  # again, until the watch has begun
+            time.sleep(0.2)
+            with contextlib.suppress(BlockingIOError):
+                received += frames.feed(os.read(process.stdout.fileno(), 1 << 16))
+        subprocess.run(["rm", "-rf", str(folder)], check=True)
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        old = elsewhere / "old.txt"
+        old.write_text("TODO\n")
+        os.utime(old, (time.time() - 60, time.time() - 60))
+        elsewhere.rename(folder)  # made again, by a move: its file has old times
+        later = folder / "later.txt"
+        while str(later) not in reported_paths(received):
+            assert time.monotonic() < deadline + TIMEOUT, f"not reported: {received}"
+            if str(folder / "old.txt") in reported_paths(received):
+                later.write_text("TODO\n")  # again, until the new watch has begun
+            time.sleep(0.2)
+            with contextlib.suppress(BlockingIOError):
+                received += frames.feed(os.read(process.stdout.fileno(), 1 << 16))
+        deleted = [
+            path
+            for kind, events in received
+            if kind == "changed"
+            for path, what in events
+            if what == 3
+        ]
+        assert str(folder) in deleted
+        process.stdin.close()
+        assert process.wait(timeout=TIMEOUT) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

@@ -44,6 +44,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import stat
 import subprocess
 import sys
 import threading
@@ -291,7 +292,8 @@ def main() -> None:
         since = int(folders.pop(0).removeprefix("--since="))
     server_gone = threading.Event()
     stop = threading.Event()
-    """Ends the current watch: the server ended, or a folder that was missing is there."""
+    """Ends the current watch (a new one for each): the server ended, or a folder is not the one
+    watched any more."""
 
     def wait_for_the_server() -> None:
         while os.read(0, 1 << 16):
@@ -309,18 +311,24 @@ def main() -> None:
     # A folder that is not there (a root since deleted, a folder added before it is made) would
     # end the watch of every other one: the others are watched, and it is looked for every
     # second; once it is there, the watch starts again with it, its files are reported, and
-    # what changed elsewhere while the watch started again is looked back for.
+    # what changed elsewhere while the watch started again is looked back for. A root deleted,
+    # or replaced by another folder of its name, while it is watched leaves a watch of nothing:
+    # it is looked at every second too, and the watch starts again without it, or with the
+    # new one, whose files are all reported.
     appeared: list[str] = []
     while not server_gone.is_set():
-        watched = [folder for folder in folders if os.path.isdir(folder)]
+        identities = {folder: _identity(folder) for folder in folders}
+        watched = [folder for folder in folders if identities[folder] is not None]
         missing = [folder for folder in folders if folder not in watched]
         for folder in missing:
             logger.warning("not watching %s until it is made: no such folder", folder)
-        stop.clear()
-        if missing:
-            threading.Thread(
-                target=_look_for, args=(missing, stop, server_gone), daemon=True
-            ).start()
+        stop = threading.Event()  # this watch's own: its look at the folders ends with it
+        threading.Thread(
+            target=_look_at_folders, args=(identities, stop, server_gone), daemon=True
+        ).start()
+        failed = False
+        ended: set[str] = set()
+        """Watched folders reported deleted themselves (a new one may have the old's inode)."""
         try:
             with contextlib.suppress(BrokenPipeError):  # the server ended
                 # The first batch (changes, or none when the timeout comes first) comes from a
@@ -335,12 +343,45 @@ def main() -> None:
                         created = list(changed_since(0, appeared))
                         send(("changed", [(path, CREATED) for path in created]))
                         appeared = []
+                    ended = {
+                        path
+                        for change, path in changes
+                        if path in identities and int(change) == DELETED
+                    }
+                    if ended:
+                        break
         except OSError as error:  # a folder watched went away as the watch began
             logger.warning("watching %s: %s", " ".join(watched), error)
-            server_gone.wait(MISSING_LOOK_SECONDS)
+            failed = True
+        except RuntimeError as error:
+            # watchfiles ends the watch on a path it cannot decode (a name that is not UTF-8,
+            # which ripgrep lists and grepls searches): watched again at once, the changes
+            # since shortly before it looked back for, that file among them.
+            logger.warning("watching %s: %s; watching again", " ".join(watched), error)
+        stop.set()
         again = time.time_ns() - LOOK_BACK_AGAIN_NS
         since = again if since is None else min(since, again)
-        appeared += [folder for folder in missing if os.path.isdir(folder)]
+        if failed:
+            server_gone.wait(MISSING_LOOK_SECONDS)
+        left = [f for f in watched if f in ended or _identity(f) != identities[f]]
+        if left:  # deleted, moved away or replaced: what the server holds of it is gone
+            with contextlib.suppress(BrokenPipeError):
+                send(("changed", [(folder, DELETED) for folder in left]))
+        appeared += [
+            folder
+            for folder in folders
+            if (now := _identity(folder)) is not None
+            and (folder in ended or now != identities[folder])
+        ]
+
+
+def _identity(folder: str) -> tuple[int, int] | None:
+    """Which folder ``folder`` names (device and inode); ``None``: no folder there."""
+    try:
+        status = os.stat(folder)
+    except OSError:
+        return None
+    return (status.st_dev, status.st_ino) if stat.S_ISDIR(status.st_mode) else None
 
 
 def _watch(folders: list[str], stop: threading.Event) -> Iterator[set[tuple[Change, str]]]:
@@ -366,15 +407,21 @@ LOOK_BACK_AGAIN_NS = 1_000_000_000
 """When a watch starts again, how far back it looks for changes: to before the last one ended
 (it stops within a step of 20 ms once told; a file reported that did not change costs a search)."""
 MISSING_LOOK_SECONDS = 1.0
-"""How often grepls's watcher looks for a workspace folder that is not there yet."""
+"""How often grepls's watcher looks whether its workspace folders are the ones it watches (one
+not there yet, one deleted or replaced)."""
 
 
-def _look_for(missing: list[str], stop: threading.Event, server_gone: threading.Event) -> None:
-    """Set ``stop`` once one of the ``missing`` folders is there (or the server ended)."""
+def _look_at_folders(
+    identities: dict[str, tuple[int, int] | None],
+    stop: threading.Event,
+    server_gone: threading.Event,
+) -> None:
+    """Set ``stop`` once a folder is not the one watched any more — one missing made, one
+    watched deleted or replaced — (or the server ended)."""
     while not server_gone.wait(MISSING_LOOK_SECONDS):
         if stop.is_set():
             return  # the watch ended for another reason
-        if any(os.path.isdir(folder) for folder in missing):
+        if any(_identity(folder) != identity for folder, identity in identities.items()):
             stop.set()
             return
 
