@@ -860,3 +860,57 @@ async def test_a_closed_file_opened_under_another_spelling_of_its_uri_is_not_sho
     await showing(client, tree, {**SEARCHED, "src/plus%2Bat.txt": 1})
     open_document(client, tree.as_uri() + "/src/plus+at.txt", "nothing here now\n")
     await showing(client, tree, SEARCHED)
+
+
+async def test_a_folder_moved_away_and_back_is_searched_again(
+    client: LanguageClient, tree: Path
+) -> None:
+    """Its deletion drops what was held of it; its files are searched again once it is back,
+    though no event names them."""
+    await start(client, tree, "visual-studio-code")
+    await command(client, "grepls.setPattern", "TODO")
+    await showing(client, tree, SEARCHED)
+    (tree / "src").rename(tree / "src.away")
+    (tree / "src.away").rename(tree / "src")
+    watched(client, tree, ("src", 3))
+    watched(client, tree, ("src", 1))
+    await asyncio.sleep(0.5)  # the deletion's drop, and the list made again, are done
+    await showing(client, tree, SEARCHED)
+
+
+async def test_a_scan_cut_at_the_cap_stays_cut_when_a_file_is_created(
+    client: LanguageClient, tree: Path
+) -> None:
+    """The files a cut scan never reached are not searched because another file was made."""
+    for number in range(50):
+        (tree / f"f{number:02}.txt").write_text("TODO\n")
+    await start(client, tree, "visual-studio-code", settings={"maxWorkspaceMatches": 10})
+    # A pattern ripgrep cannot prefilter: the scan lists every file as it reads them.
+    await command(client, "grepls.setPattern", {"pattern": "\\bTODO\\b", "regex": True})
+    await eventually(lambda: bool(scan_ends(client)), what="the scan's progress to end")
+    await asyncio.sleep(0.3)  # the list after the scan is made
+    shown = counts(client, tree)
+    (tree / "new.txt").write_text("TODO\n")
+    watched(client, tree, ("new.txt", 1))
+    await eventually(lambda: "new.txt" in counts(client, tree), what="the new file")
+    await asyncio.sleep(0.3)
+    assert counts(client, tree) == {**shown, "new.txt": 1}
+
+
+async def test_a_folder_renamed_and_files_let_in_during_a_later_scan_are_searched(
+    client: LanguageClient, tree: Path
+) -> None:
+    """While a scan runs (not the first, so grepls holds a list of the files from before), a
+    folder is renamed and `.gitignore` lets a folder in: no event names their files, which the
+    scan may not have seen; they are searched once it ends."""
+    names = many_files(tree, lambda number: f"TODO {number}\n")
+    await start(client, tree, "visual-studio-code", settings={"maxWorkspaceMatches": 10_000})
+    await command(client, "grepls.setPattern", "TODO")
+    await showing(client, tree, {name: 1 for name in names} | SEARCHED)
+    # The second scan, of a pattern ripgrep prefilters; straight away, while it runs:
+    await command(client, "grepls.setPattern", {"pattern": "todo", "caseSensitive": False})
+    (tree / "many/3").rename(tree / "renamed3")
+    (tree / ".gitignore").write_text("ignored.txt\n")
+    watched(client, tree, ("many/3", 3), ("renamed3", 1), (".gitignore", 2))
+    moved = {name.replace("many/3/", "renamed3/"): 1 for name in names}
+    await showing(client, tree, moved | SEARCHED | {"build/out.txt": 1})
