@@ -548,6 +548,16 @@ def test_a_scan_whose_worker_keeps_dying_ends_saying_so_and_the_next_scan_runs(
         await scanned(workspace)
         held = len(workspace.files)
         assert starts.read_text() == "xxx"  # started, then started again twice
+        # A file made after it: searched on its own, and only it (a.txt, never reached, is not
+        # taken for new).
+        (tmp_path / "b.txt").write_text("TODO\n")
+        workspace.file_events([(str(tmp_path / "b.txt"), 1)])
+        for _ in range(2000):
+            await asyncio.sleep(0.005)
+            if workspace.files:
+                break
+        await asyncio.sleep(0.2)
+        assert [uri.rsplit("/", 1)[-1] for uri in workspace.files] == ["b.txt"]
         workspace.worker.command = command
         await scanned(workspace)
         workspace.shutdown()
@@ -560,8 +570,8 @@ def test_a_scan_whose_worker_keeps_dying_ends_saying_so_and_the_next_scan_runs(
         p["value"]["message"] for m, p in sent if m == "$/progress" and p["value"]["kind"] == "end"
     ]
     assert ends[0] == "stopped: the search process died"
-    assert ends[1].startswith("1 match in 1 of")
-    assert held == 10  # none while the worker died, a.txt once it worked
+    assert ends[1].startswith("2 matches in 2 of")
+    assert held == 20  # none while the worker died, a.txt and b.txt once it worked
 
 
 def test_a_read_begun_before_its_file_or_folder_was_deleted_is_stale() -> None:

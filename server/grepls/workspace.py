@@ -354,6 +354,9 @@ class Workspace:
             if scan.progress is not None:
                 scan.progress.end("stopped: the search process died")
             self.flush()
+            # Kept current from here as after a cut scan: every file listed, what was named
+            # meanwhile searched, and no file it never reached taken for a new one.
+            await self._relist(initial=True)
             return
         except asyncio.CancelledError:
             if scan.progress is not None:
