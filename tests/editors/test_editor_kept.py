@@ -247,6 +247,44 @@ def test_neovim_commands_go_to_the_grepls_client_of_the_buffer_they_are_typed_in
     }
 
 
+def test_neovim_highlights_of_one_project_outlive_the_other_projects_server(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """grepls's Neovim module, two projects in one session: when the first project's server
+    stops (or dies), its buffers' marks go, and the second project's stay (all went)."""
+    first, second = workdir / "project" / "A", workdir / "project" / "B"
+    for folder in (first, second):
+        (folder / ".git").mkdir(parents=True)
+        (folder / "kept.txt").write_text("AAA BBB\n", encoding="utf-8")
+    marks = (
+        "local ns = require('grepls.highlights').namespace "
+        "local function marks(name) return #vim.api.nvim_buf_get_extmarks("
+        "vim.fn.bufnr(name), ns, 0, -1, {}) end "
+    )
+    clients = "#(vim.lsp.get_clients or vim.lsp.get_active_clients)({ name = 'grepls' })"
+    steps = [
+        {"run": "Grepls AAA"},
+        {"lua": marks + f"if marks('{first / 'kept.txt'}') > 0 then return true end"},
+        {"run": f"vsplit {second / 'kept.txt'}"},
+        {"lua": f"if {clients} == 2 then return true end"},
+        {"run": "Grepls BBB"},
+        {"lua": marks + f"if marks('{second / 'kept.txt'}') > 0 then return true end"},
+        {
+            "lua": "for _, c in ipairs((vim.lsp.get_clients or vim.lsp.get_active_clients)()) do "
+            f"if c.config.root_dir == '{first}' then c.stop(c, true) end end return true"
+        },
+        {"lua": f"if {clients} == 1 then vim.wait(500) return true end"},
+        {
+            "lua": marks + f"return {{ marks('{first / 'kept.txt'}'), "
+            f"marks('{second / 'kept.txt'}') }}"
+        },
+    ]
+    extra = snippet("nvim-highlights")
+    report = neovim_session(workdir, env, first / "kept.txt", steps, extra)
+    values = [seen["value"] for seen in report["seen"]]
+    assert values == [True, True, True, True, True, [0, 1]], report
+
+
 EDITORS = ["neovim", "vim", "emacs"]
 
 

@@ -46,6 +46,7 @@ local PALETTE = {
 
 local statuses = {} -- buffer -> its status line text, from the last answer painted
 local stale = {} -- buffer -> true when the patterns changed: its marks off screen are outdated
+local attached = {} -- client id -> { buffer -> true }: whose marks go when that server does
 
 local function define_highlights()
   vim.cmd('highlight default link GreplsSearch Search')
@@ -273,16 +274,20 @@ function M.config(base)
       end
     end,
     on_attach = function(client, buf)
+      attached[client.id] = attached[client.id] or {}
+      attached[client.id][buf] = true
       paint_buffer(buf, true)
       if base_on_attach then
         base_on_attach(client, buf)
       end
     end,
-    -- The server is gone (stopped, or died): nothing keeps the marks right any more, so none
-    -- stay, nor the counts.
+    -- The server is gone (stopped, or died): nothing keeps its buffers' marks right any more,
+    -- so none stay there, nor the counts. Another project's grepls goes on with its own.
     on_exit = function(code, signal, client_id)
+      local its = attached[client_id] or {}
+      attached[client_id] = nil
       vim.schedule(function()
-        for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+        for buf in pairs(its) do
           if vim.api.nvim_buf_is_loaded(buf) then
             vim.api.nvim_buf_clear_namespace(buf, M.namespace, 0, -1)
           end
