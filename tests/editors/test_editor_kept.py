@@ -247,6 +247,20 @@ def test_neovim_commands_go_to_the_grepls_client_of_the_buffer_they_are_typed_in
     }
 
 
+def test_neovim_keeps_a_project_without_root_marker_under_the_folder_it_started_in(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """No `.git`: the project is the current folder when grepls attached, and stays so after a
+    :cd (a pattern removed after one was dropped under the new folder, and came back)."""
+    project = workdir / "loose"
+    (project / "sub").mkdir(parents=True)
+    (project / "kept.txt").write_text("XYZ\n", encoding="utf-8")
+    steps = [{"run": "GreplsAdd XYZ"}, {"wait": 1}, {"run": "cd sub | GreplsRemove XYZ"}]
+    steps.append({"wait": 0})
+    neovim_session(workdir, env, project / "kept.txt", steps)
+    assert held(env) == {}
+
+
 def test_neovim_highlights_of_one_project_outlive_the_other_projects_server(
     workdir: Path, env: dict[str, str]
 ) -> None:

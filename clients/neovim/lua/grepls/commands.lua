@@ -279,8 +279,13 @@ local function grepls_write_kept(held)
   end
 end
 
+-- A client's project folder, fixed when it attaches: where no root marker was found, the current
+-- folder then, not after a later :cd (a pattern would be dropped under the wrong folder, and come
+-- back next session).
+local grepls_roots = {} -- client id -> its project folder
 local function grepls_root(client)
-  return client.config.root_dir or vim.fn.getcwd()
+  grepls_roots[client.id] = grepls_roots[client.id] or client.config.root_dir or vim.fn.getcwd()
+  return grepls_roots[client.id]
 end
 
 -- Write one change to the project's kept patterns: pattern `id` added as `argument`, or without
@@ -353,11 +358,12 @@ if vim.fn.exists('##LspAttach') == 1 then
         return
       end
       grepls_kept[client.id] = {}
+      local root = grepls_root(client)
       if vim.g.grepls_keep_patterns == false then
         return
       end
       local held = grepls_kept_held()
-      local entries = held and held[grepls_root(client)]
+      local entries = held and held[root]
       for _, argument in ipairs(type(entries) == 'table' and entries or {}) do
         if type(argument) == 'table' then
           grepls_request(client, args.buf, 'grepls.addPattern', { argument }, function(result)
