@@ -162,6 +162,26 @@ async def test_the_cap_names_patterns_that_read_alike_by_their_ids(
     )
 
 
+async def test_the_cap_is_told_with_diagnostics_turned_off_as_cutting_the_lists(
+    client: LanguageClient,
+) -> None:
+    """An editor that paints matches itself (Neovim's module) turns diagnostics off; the cap
+    still cuts listMatches and the tokens, and the user is told so (nothing was said)."""
+    settings = {"patterns": KEPT, "maxMatchesPerDocument": 2, "diagnostics": False}
+    client.set_configuration(settings, section="grepls")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    open_document(client, URI, "TODO FIX\n" * 5)
+    says = (
+        'grepls: 2 patterns have more than 2 matches in patterns.txt ("TODO", /FIX(ME)?/); '
+        "listing the first 2 of each"
+    )
+    await eventually(
+        lambda: any(m.message.startswith(says) for m in client.messages), what=repr(says)
+    )
+    assert len(await command(client, "grepls.listMatches", URI)) == 4
+    assert not client.diagnostics.get(URI)
+
+
 async def test_a_long_pattern_reads_by_its_start_in_its_diagnostics_and_actions(
     client: LanguageClient,
 ) -> None:

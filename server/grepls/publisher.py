@@ -417,21 +417,21 @@ class Publisher:
             # ENTER" on each.
             if (index.count <= cap and index.exact) or key in self._announced:
                 continue
-            renderer = self.renderers.get(identifier)
-            if renderer is None:
-                continue
             self._announced.add(key)
             # Where the search stopped at the cap, the rest was never counted.
             over.append((identifier, index.count if index.exact else None))
         if not over:
             return
         names = message_names(
-            (identifier, renderer.pattern.spec) for identifier, renderer in self.renderers.items()
+            (identifier, track.matcher.spec) for identifier, track in document.tracks.items()
         )
+        # Diagnostics turned off (an editor that paints the matches itself, past the cap): the
+        # cap cuts what is listed (listMatches, semantic tokens), and the user is told so too.
+        shown = "showing" if self.renderers else "listing"
         name = uri.rsplit("/", 1)[-1]
         if len(over) == 1:
             ((identifier, count),) = over
-            message = over_the_cap(names[identifier], name, count, cap)
+            message = over_the_cap(names[identifier], name, count, cap, shown)
         else:
             # Several patterns over the cap at once (a file opened, or one keystroke): one
             # message of a few names, whatever their number, since each message box is one more
@@ -440,7 +440,7 @@ class Publisher:
             more = f" and {len(over) - CAP_NAMED} more" if len(over) > CAP_NAMED else ""
             message = (
                 f"grepls: {len(over)} patterns have more than {count_of(cap, 'match')} in {name} "
-                f"({named}{more}); showing the first {cap:,} of each {CAP_SETTING}"
+                f"({named}{more}); {shown} the first {cap:,} of each {CAP_SETTING}"
             )
         self.endpoint.notify("window/showMessage", {"type": WARNING, "message": message})
 

@@ -39,11 +39,14 @@ CAP_NAMED = 3
 """How many patterns one message about the cap names at most (more are counted)."""
 
 
-def over_the_cap(described: str, name: str, count: int | None, cap: int) -> str:
+def over_the_cap(
+    described: str, name: str, count: int | None, cap: int, shown: str = "showing"
+) -> str:
     """What a user is told of one pattern with more matches in one file than the cap shows
-    (``count`` ``None``: the search stopped at the cap, the rest was never counted)."""
+    (``count`` ``None``: the search stopped at the cap, the rest was never counted; ``shown``:
+    what the cap cuts — "listing" where no diagnostic is sent, only lists and tokens)."""
     how_many = f"more than {count_of(cap, 'match')}" if count is None else count_of(count, "match")
-    return f"grepls: {how_many} of {described} in {name}; showing the first {cap:,} " + (
+    return f"grepls: {how_many} of {described} in {name}; {shown} the first {cap:,} " + (
         CAP_SETTING
     )
 
