@@ -236,6 +236,9 @@ def neighbour_match(
     at_line, start, end, identifier, wrapped = landed
     wrapped = wrapped or len(walked) < count
     indexes = [track.index for track in document.tracks.values()]
+    # Counted as they are stepped through, as a find widget counts: one a position, however
+    # many patterns match there (a kept TODO and a search for TODO are one place, not two).
+    places = _places(document)
     return {
         "version": document.version,
         "range": {
@@ -244,8 +247,8 @@ def neighbour_match(
         },
         "pattern": identifier,
         "wrapped": wrapped,
-        "index": _ordinal(document, (at_line, start, list(document.tracks).index(identifier))),
-        "matches": sum(index.count for index in indexes),
+        "index": _ordinal(document, places, (at_line, start)),
+        "matches": len(places),
         "complete": all(index.exact for index in indexes),
     }
 
@@ -284,23 +287,26 @@ def _ordered(
                 yield line, start, end, identifier
 
 
-def _ordinal(document: Document, position: tuple[int, int, int]) -> int | None:
-    """Where the match at ``position`` (line, start, pattern order) comes among the document's
-    matches, from 1, in the diagnostics' order (position, then pattern); None when it lies past
-    where a pattern's match index holds every match (the matches before it are not all
-    counted)."""
-    line, column, _ = position
-    before = 0
-    for order, track in enumerate(document.tracks.values()):
-        index = track.index
-        if not index.holds_all_before(line, column):
-            return None
-        for held_line, spans in index.lines.items():
-            if held_line < line:
-                before += len(spans)
-            elif held_line == line:
-                before += sum((line, start, order) < position for start, _ in spans)
-    return before + 1
+def _places(document: Document) -> set[tuple[int, int]]:
+    """Where the match indexes hold a match start, of any pattern: (line, start)."""
+    return {
+        (line, start)
+        for track in document.tracks.values()
+        for line, spans in track.index.lines.items()
+        for start, _ in spans
+    }
+
+
+def _ordinal(
+    document: Document, places: set[tuple[int, int]], position: tuple[int, int]
+) -> int | None:
+    """Where the match at ``position`` (line, start) comes among the document's match
+    positions (``places``), from 1; None when it lies past where a pattern's match index holds
+    every match (the matches before it are not all counted)."""
+    line, column = position
+    if not all(track.index.holds_all_before(line, column) for track in document.tracks.values()):
+        return None
+    return sum(place < position for place in places) + 1
 
 
 _Found = tuple[int, int, int, str]
