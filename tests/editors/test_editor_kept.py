@@ -261,6 +261,35 @@ def test_neovim_keeps_a_project_without_root_marker_under_the_folder_it_started_
     assert held(env) == {}
 
 
+def test_neovim_keeps_a_pattern_added_with_options_and_replaces_with_nothing_when_asked(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """`execute('grepls.addPattern', ...)`, the README's way to options :GreplsAdd cannot give,
+    keeps the pattern across sessions as :GreplsAdd does (it was for the session only); and
+    :GreplsReplace without an argument asks, an empty answer removing the matches (an argument
+    cannot be empty)."""
+    project = workdir / "project"
+    (project / ".git").mkdir(parents=True)
+    (project / "kept.txt").write_text("xyz TODO XYZ\n", encoding="utf-8")
+    add = (
+        "require('grepls.commands').execute('grepls.addPattern', "
+        "{ { pattern = 'xyz', caseSensitive = false } }) return true"
+    )
+    line = "vim.api.nvim_buf_get_lines(0, 0, -1, false)[1]"
+    steps = [
+        {"lua": add},
+        {"wait": 2},
+        {"run": "Grepls TODO"},
+        {"wait": 3},
+        {"lua": "vim.ui.input = function(_, answer) answer('') end return true"},
+        {"run": "GreplsReplace"},
+        {"lua": f"if not {line}:find('TODO') then return {line} end"},
+    ]
+    report = neovim_session(workdir, env, project / "kept.txt", steps)
+    assert report["seen"][-1] == {"value": "xyz  XYZ"}, report
+    assert held(env) == {str(project): [{"pattern": "xyz", "caseSensitive": False}]}
+
+
 def test_neovim_highlights_of_one_project_outlive_the_other_projects_server(
     workdir: Path, env: dict[str, str]
 ) -> None:

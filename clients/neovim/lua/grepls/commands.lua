@@ -496,9 +496,11 @@ local function replaced(result)
   end
 end
 
+-- :GreplsReplace TEXT; without TEXT it asks for it, and an empty answer removes the matches
+-- (Escape: nothing is replaced), which an argument cannot say.
 vim.api.nvim_create_user_command('GreplsReplace', function(opts)
   local buf = vim.api.nvim_get_current_buf()
-  local argument = { replacement = opts.args }
+  local argument = {}
   local client
   if opts.bang then
     argument.scope = 'open'
@@ -507,10 +509,24 @@ vim.api.nvim_create_user_command('GreplsReplace', function(opts)
     argument.uri = vim.uri_from_bufnr(buf)
     client = grepls_client(false, buf, ' (:GreplsReplace! replaces in every open buffer)')
   end
-  if client then
+  if not client then
+    return
+  end
+  local function replace(replacement)
+    argument.replacement = replacement
     grepls_request(client, buf, 'grepls.replace', { argument }, replaced)
   end
-end, { nargs = 1, bang = true, desc = 'grepls: replace every match (!: in every open buffer)' })
+  if opts.args ~= '' then
+    replace(opts.args)
+    return
+  end
+  vim.ui.input({ prompt = 'grepls: replace every match with (empty: remove them): ' },
+    function(replacement)
+      if replacement then
+        replace(replacement)
+      end
+    end)
+end, { nargs = '?', bang = true, desc = 'grepls: replace every match (!: in every open buffer)' })
 
 -- "Replace this match…" and "Replace all N matches…" leave the replacement to the editor: their
 -- argument has a prompt and no replacement. Ask, then run the command.
@@ -528,4 +544,21 @@ vim.lsp.commands['grepls.replace'] = function(command)
   end)
 end
 
-return { execute = grepls_execute }
+-- Any grepls command, for a config or a mapping. A pattern added or removed this way is kept or
+-- dropped across sessions as with :GreplsAdd and :GreplsRemove (an added one may carry options
+-- those commands cannot give: caseSensitive, wholeWord, severity, id).
+local function execute(command, arguments, on_result, on_error)
+  grepls_execute(command, arguments, function(result, client)
+    if command == 'grepls.addPattern' and type(arguments) == 'table'
+        and type(arguments[1]) == 'table' then
+      grepls_remember(client, result.id, arguments[1])
+    elseif command == 'grepls.removePattern' and type(arguments) == 'table' then
+      grepls_remember(client, arguments[1])
+    end
+    if on_result then
+      on_result(result, client)
+    end
+  end, on_error)
+end
+
+return { execute = execute }
