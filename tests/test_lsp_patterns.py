@@ -42,6 +42,19 @@ async def client(request: pytest.FixtureRequest, lsp_client: LanguageClient) -> 
     await lsp_client.shutdown_session()
 
 
+def configure(client: LanguageClient, settings: dict[str, Any]) -> None:
+    """The client's settings are now ``settings``, and it says they changed."""
+    client.set_configuration(settings, section="grepls")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+
+
+async def told(client: LanguageClient, says: str) -> None:
+    """Wait for a message to the user that begins with ``says``."""
+    await eventually(
+        lambda: any(m.message.startswith(says) for m in client.messages), what=repr(says)
+    )
+
+
 def shown(client: LanguageClient) -> list[tuple[int, int, str, int, str]]:
     """(line, character, code, severity, message) of each diagnostic, in the order received."""
     return [
@@ -136,8 +149,7 @@ async def test_added_patterns_are_listed_in_order_replaced_by_id_and_removed(
 
 
 async def test_each_pattern_is_capped_on_its_own(client: LanguageClient) -> None:
-    client.set_configuration({"patterns": KEPT, "maxMatchesPerDocument": 2}, section="grepls")
-    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    configure(client, {"patterns": KEPT, "maxMatchesPerDocument": 2})
     open_document(client, URI, "TODO FIX\n" * 5)
     await eventually(
         lambda: [c for _, _, c, _, _ in shown(client)] == ["TODO", "fixme", "TODO", "fixme"],
@@ -149,17 +161,14 @@ async def test_the_cap_names_patterns_that_read_alike_by_their_ids(
     client: LanguageClient,
 ) -> None:
     """Two patterns of the same text (a kept TODO, and a search for TODO) read apart."""
-    client.set_configuration({"patterns": KEPT, "maxMatchesPerDocument": 2}, section="grepls")
-    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    configure(client, {"patterns": KEPT, "maxMatchesPerDocument": 2})
     await command(client, "grepls.setPattern", "TODO")
     open_document(client, URI, "TODO FIX\n" * 5)
     says = (
         'grepls: 3 patterns have more than 2 matches in patterns.txt ("TODO" (TODO), /FIX(ME)?/, '
         '"TODO" (search)); showing the first 2 of each'
     )
-    await eventually(
-        lambda: any(m.message.startswith(says) for m in client.messages), what=repr(says)
-    )
+    await told(client, says)
 
 
 async def test_the_cap_is_told_with_diagnostics_turned_off_as_cutting_the_lists(
@@ -167,17 +176,13 @@ async def test_the_cap_is_told_with_diagnostics_turned_off_as_cutting_the_lists(
 ) -> None:
     """An editor that paints matches itself (Neovim's module) turns diagnostics off; the cap
     still cuts listMatches and the tokens, and the user is told so (nothing was said)."""
-    settings = {"patterns": KEPT, "maxMatchesPerDocument": 2, "diagnostics": False}
-    client.set_configuration(settings, section="grepls")
-    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    configure(client, {"patterns": KEPT, "maxMatchesPerDocument": 2, "diagnostics": False})
     open_document(client, URI, "TODO FIX\n" * 5)
     says = (
         'grepls: 2 patterns have more than 2 matches in patterns.txt ("TODO", /FIX(ME)?/); '
         "listing the first 2 of each"
     )
-    await eventually(
-        lambda: any(m.message.startswith(says) for m in client.messages), what=repr(says)
-    )
+    await told(client, says)
     assert len(await command(client, "grepls.listMatches", URI)) == 4
     assert not client.diagnostics.get(URI)
 
@@ -303,8 +308,7 @@ async def test_a_bad_entry_is_reported_by_name_and_the_others_still_apply(
     client: LanguageClient, entry: Any, says: str
 ) -> None:
     open_document(client, URI, "TODO FIXME\n")
-    client.set_configuration({"patterns": [*KEPT, entry]}, section="grepls")
-    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    configure(client, {"patterns": [*KEPT, entry]})
     await eventually(
         lambda: any(says in m.message and "skipped" in m.message for m in client.messages),
         what=f"a message saying {says!r}",

@@ -621,14 +621,20 @@ def scan_ends(client: LanguageClient) -> list[str]:
     ]
 
 
-async def test_past_max_workspace_matches_the_scan_ends_saying_it_was_cut(
-    client: LanguageClient, tree: Path
-) -> None:
+async def scanned_past_a_cap_of_ten(client: LanguageClient, tree: Path, pattern: Any) -> None:
+    """Fifty more files of one match each, ``maxWorkspaceMatches`` 10, ``pattern`` set: the
+    scan has ended (cut)."""
     for number in range(50):
         (tree / f"f{number:02}.txt").write_text("TODO\n")
     await start(client, tree, "visual-studio-code", settings={"maxWorkspaceMatches": 10})
-    await command(client, "grepls.setPattern", "TODO")
+    await command(client, "grepls.setPattern", pattern)
     await eventually(lambda: bool(scan_ends(client)), what="the scan's progress to end")
+
+
+async def test_past_max_workspace_matches_the_scan_ends_saying_it_was_cut(
+    client: LanguageClient, tree: Path
+) -> None:
+    await scanned_past_a_cap_of_ten(client, tree, "TODO")
     assert "cut at grepls.maxWorkspaceMatches (10)" in scan_ends(client)[-1]
     assert len(await command(client, "grepls.listMatches")) == 10
     # The VS Code extension shows "+" by these words (scanWasCut): the same on both sides.
@@ -882,12 +888,8 @@ async def test_a_scan_cut_at_the_cap_stays_cut_when_a_file_is_created(
     client: LanguageClient, tree: Path
 ) -> None:
     """The files a cut scan never reached are not searched because another file was made."""
-    for number in range(50):
-        (tree / f"f{number:02}.txt").write_text("TODO\n")
-    await start(client, tree, "visual-studio-code", settings={"maxWorkspaceMatches": 10})
     # A pattern ripgrep cannot prefilter: the scan lists every file as it reads them.
-    await command(client, "grepls.setPattern", {"pattern": "\\bTODO\\b", "regex": True})
-    await eventually(lambda: bool(scan_ends(client)), what="the scan's progress to end")
+    await scanned_past_a_cap_of_ten(client, tree, {"pattern": "\\bTODO\\b", "regex": True})
     await asyncio.sleep(0.3)  # the list after the scan is made
     shown = counts(client, tree)
     (tree / "new.txt").write_text("TODO\n")

@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -358,40 +359,61 @@ async def test_an_editor_that_refuses_to_watch_leaves_it_to_grepls(
     assert await the_watcher(client)
 
 
-def reported_paths(received: list[Any]) -> set[str]:
-    """Every path a watcher process has reported, changed or looked back."""
-    changed = {path for kind, events in received if kind == "changed" for path, _ in events}
-    return changed | {path for kind, paths in received if kind == "looked back" for path in paths}
+class Reports:
+    """What a watcher process has sent, read as it comes."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self.process = process
+        self.frames = Frames()
+        self.received: list[Any] = []
+
+    def paths(self, kind: int | None = None) -> set[str]:
+        """Every path reported (changed, or looked back), or only changes of ``kind``."""
+        changed = {
+            path
+            for what, events in self.received
+            if what == "changed"
+            for path, was in events
+            if kind is None or was == kind
+        }
+        if kind is not None:
+            return changed
+        looked_back = {p for what, paths in self.received if what == "looked back" for p in paths}
+        return changed | looked_back
+
+    def until(self, wanted: Path | str, deadline: float, step: Callable[[], object]) -> None:
+        """Take ``step`` (a write, until the watch has begun) until ``wanted`` is reported."""
+        assert self.process.stdout is not None
+        while str(wanted) not in self.paths():
+            assert time.monotonic() < deadline, f"{wanted} not reported: {self.received}"
+            assert self.process.poll() is None, self.process.stderr and self.process.stderr.read()
+            step()
+            time.sleep(0.2)
+            with contextlib.suppress(BlockingIOError):
+                self.received += self.frames.feed(os.read(self.process.stdout.fileno(), 1 << 16))
+
+    def end(self) -> None:
+        """Close its stdin, as the server ending does: it exits, with status 0."""
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        assert self.process.wait(timeout=TIMEOUT) == 0
 
 
 def test_the_watcher_process_goes_on_past_a_name_that_is_not_utf8(tmp_path: Path) -> None:
     """watchfiles ends its watch on a path it cannot decode; the watcher watches again, reports
     that file (ripgrep lists it, grepls searches it) and what changes after it."""
     process = watcher_process(str(tmp_path))
-    assert process.stdin is not None and process.stdout is not None
-    frames, received = Frames(), []
-    first, bad, after = tmp_path / "first.txt", os.fsencode(tmp_path) + b"/bad\xff.txt", None
+    reports = Reports(process)
+    first, bad = tmp_path / "first.txt", os.fsencode(tmp_path) + b"/bad\xff.txt"
     try:
         deadline = time.monotonic() + TIMEOUT
-        while str(first) not in reported_paths(received):
-            assert time.monotonic() < deadline, f"not reported: {received}"
-            first.write_text("TODO\n")  # again, until the watch has begun
-            time.sleep(0.2)
-            with contextlib.suppress(BlockingIOError):
-                received += frames.feed(os.read(process.stdout.fileno(), 1 << 16))
+        reports.until(first, deadline, lambda: first.write_text("TODO\n"))
         with open(bad, "wb") as file:
             file.write(b"TODO\n")
         after = tmp_path / "after.txt"
-        while str(after) not in reported_paths(received):
-            assert time.monotonic() < deadline, f"not reported: {received}"
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
-            after.write_text("TODO\n")
-            time.sleep(0.2)
-            with contextlib.suppress(BlockingIOError):
-                received += frames.feed(os.read(process.stdout.fileno(), 1 << 16))
-        assert os.fsdecode(bad) in reported_paths(received)
-        process.stdin.close()
-        assert process.wait(timeout=TIMEOUT) == 0
+        reports.until(after, deadline, lambda: after.write_text("TODO\n"))
+        assert os.fsdecode(bad) in reports.paths()
+        reports.end()
     finally:
         if process.poll() is None:
             process.kill()
@@ -404,17 +426,11 @@ def test_the_watcher_process_follows_a_folder_deleted_and_made_again(tmp_path: P
     folder = tmp_path / "A"
     folder.mkdir()
     process = watcher_process(str(folder))
-    assert process.stdin is not None and process.stdout is not None
-    frames, received = Frames(), []
+    reports = Reports(process)
     first = folder / "first.txt"
     try:
         deadline = time.monotonic() + TIMEOUT
-        while str(first) not in reported_paths(received):
-            assert time.monotonic() < deadline, f"not reported: {received}"
-            first.write_text("TODO\n")  # again, until the watch has begun
-            time.sleep(0.2)
-            with contextlib.suppress(BlockingIOError):
-                received += frames.feed(os.read(process.stdout.fileno(), 1 << 16))
+        reports.until(first, deadline, lambda: first.write_text("TODO\n"))
         subprocess.run(["rm", "-rf", str(folder)], check=True)
         elsewhere = tmp_path / "elsewhere"
         elsewhere.mkdir()
@@ -422,24 +438,11 @@ def test_the_watcher_process_follows_a_folder_deleted_and_made_again(tmp_path: P
         old.write_text("TODO\n")
         os.utime(old, (time.time() - 60, time.time() - 60))
         elsewhere.rename(folder)  # made again, by a move: its file has old times
+        reports.until(folder / "old.txt", deadline + TIMEOUT, lambda: None)
         later = folder / "later.txt"
-        while str(later) not in reported_paths(received):
-            assert time.monotonic() < deadline + TIMEOUT, f"not reported: {received}"
-            if str(folder / "old.txt") in reported_paths(received):
-                later.write_text("TODO\n")  # again, until the new watch has begun
-            time.sleep(0.2)
-            with contextlib.suppress(BlockingIOError):
-                received += frames.feed(os.read(process.stdout.fileno(), 1 << 16))
-        deleted = [
-            path
-            for kind, events in received
-            if kind == "changed"
-            for path, what in events
-            if what == 3
-        ]
-        assert str(folder) in deleted
-        process.stdin.close()
-        assert process.wait(timeout=TIMEOUT) == 0
+        reports.until(later, deadline + TIMEOUT, lambda: later.write_text("TODO\n"))
+        assert str(folder) in reports.paths(kind=3)  # deleted
+        reports.end()
     finally:
         if process.poll() is None:
             process.kill()
