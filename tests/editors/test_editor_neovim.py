@@ -339,3 +339,25 @@ def test_neovim_counts_cut_at_the_cap_say_plus(workdir: Path, env: dict[str, str
     assert re.fullmatch(r'FIXME: "FIXME", \d+\+ matches', listed[0]), listed
     assert listed[1] == 'HACK: "HACK", 1 match'
     assert re.fullmatch(r'search: "TODO", \d+\+ matches', listed[2]), listed
+
+
+def test_neovim_commands_say_when_no_grepls_program_is_on_path(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """Neovim does not say that a server's program is missing (0.11's vim.lsp.enable starts
+    nothing): the first command typed does, rather than only that grepls is not running."""
+    init = workdir / "init.lua"
+    init.write_text("\n".join([nvim_config_011(), snippet("nvim-commands")]), encoding="utf-8")
+    said = workdir / "said.txt"
+    path = os.pathsep.join(
+        folder for folder in env["PATH"].split(os.pathsep) if not (Path(folder) / "grepls").exists()
+    )
+    fixture = workdir / "project" / "none.txt"
+    fixture.write_text("TODO\n", encoding="utf-8")
+    notify = f"lua vim.notify = function(m) vim.fn.writefile({{ m }}, '{said}', 'a') end"
+    argv = [wheel_nvim(), "--headless", "-n", "-i", "NONE", "-u", str(init)]
+    argv += ["-c", notify, "-c", "Grepls TODO", "-c", "qa!", str(fixture)]
+    run = run_editor(argv, {**env, "PATH": path}, fixture.parent)
+    assert said.read_text(encoding="utf-8").splitlines() == [
+        "grepls is not running: no grepls program on PATH (see the README, Install)"
+    ], run.describe()

@@ -38,7 +38,11 @@ local function grepls_client(quiet, buf, instead)
     return running[1]
   end
   if not quiet then
-    vim.notify(#running == 0 and 'grepls is not running'
+    -- Not running: most often not installed where Neovim looks (Neovim says nothing of that).
+    local why = vim.fn.executable('grepls') == 0
+      and ': no grepls program on PATH (see the README, Install)'
+      or ' here (:checkhealth vim.lsp says why)'
+    vim.notify(#running == 0 and 'grepls is not running' .. why
       or 'grepls: this buffer is not open in grepls' .. (instead or ''), vim.log.levels.WARN)
   end
 end
