@@ -648,3 +648,74 @@ def test_vim_plugin_previews_the_pattern_as_it_is_typed(
     }
     assert escaped == {"escaped": True, "lit": [], "count": None, "props": 0, "patterns": 0}
     assert entered == {"entered": True, "patterns": 1}
+
+
+def test_vim_plugin_sends_a_buffer_reloaded_from_disk_again(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """Vim reloads a file changed on disk (:checktime with 'autoread') without telling a
+    listener: grepls kept the old text, drew nothing, and `:GreplsReplace` overwrote other
+    lines ('xy' became 'DONE')."""
+    fixture = workdir / "project" / "reloaded.txt"
+    fixture.write_text("one\nTODO two\nthree\n", encoding="utf-8")
+    changed = "call writefile(['alpha beta gamma', 'xy', 'three TODO'], expand('%'))"
+    later = "call system('touch -d \"+5 seconds\" ' .. shellescape(expand('%')))"
+    steps = [
+        {"run": "Grepls TODO"},
+        {"wait": 1},
+        {"run": f"{changed} | {later} | checktime"},
+        {"eval": "getline(2)", "until": "xy"},
+        {"wait": 1},
+        {"run": "GreplsReplace DONE"},
+        {"eval": "getline(1, '$')", "until": ["alpha beta gamma", "xy", "three DONE"]},
+    ]
+    report = run_plugin(
+        workdir,
+        {**env, "GREPLS_STEPS": json.dumps(steps)},
+        "set autoread\n",
+        "vim_grepls_kept.vim",
+        fixture,
+    )
+    assert report["seen"][2]["props"] == [[3, 7, "GreplsSearch"]], report
+    assert report["seen"][-1] == {"value": ["alpha beta gamma", "xy", "three DONE"]}, report
+
+
+def test_vim_plugin_replace_alone_asks_and_an_empty_answer_removes_the_matches(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    fixture = workdir / "project" / "asked.txt"
+    fixture.write_text("x TODO two\n", encoding="utf-8")
+    steps = [
+        {"run": "Grepls TODO"},
+        {"wait": 1},
+        {"run": 'call feedkeys("\\<CR>", "t") | GreplsReplace'},
+        {"eval": "getline(1)", "until": "x  two"},
+    ]
+    report = run_plugin(
+        workdir, {**env, "GREPLS_STEPS": json.dumps(steps)}, "", "vim_grepls_kept.vim", fixture
+    )
+    assert report["seen"][-1] == {"value": "x  two"}, report
+
+
+def test_vim_plugin_refuses_an_encoding_other_than_utf8_once(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """With 'encoding' latin1 (Vim's default in a C locale) a UTF-8 byte column is not Vim's:
+    marks and edits landed on other text. Said once, not at every file opened."""
+    fixture = workdir / "project" / "latin.txt"
+    fixture.write_text("TODO\n", encoding="utf-8")
+    said = "count(execute('messages'), 'needs utf-8')"
+    steps = [
+        {"run": "edit other.txt"},
+        {"eval": said, "until": 1},
+        {"run": "Grepls TODO"},
+    ]
+    report = run_plugin(
+        workdir,
+        {**env, "GREPLS_STEPS": json.dumps(steps)},
+        "set encoding=latin1\n",
+        "vim_grepls_kept.vim",
+        fixture,
+    )
+    assert report["seen"] == [{"value": 1}], report
+    assert report["messages"].count('add "set encoding=utf-8" at the top of your vimrc') == 1

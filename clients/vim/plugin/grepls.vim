@@ -378,14 +378,34 @@ def Prefixed(text: string): string
   return text =~# '^grepls: ' ? text : 'grepls: ' .. text
 enddef
 
+# Why the server cannot start, as last told: each buffer opened tries again, and is not told again
+# (a "Press ENTER" for each file otherwise).
+var cannot_start_told = ''
+
+def CannotStart(text: string)
+  if text != cannot_start_told
+    cannot_start_told = text
+    Error(text)
+  endif
+enddef
+
 # Whether the server runs (started now if it did not).
 def Start(): bool
   if job_status(job) == 'run'
     return true
   endif
   ready = false
+  # Columns go both ways as UTF-8 bytes, which are Vim's byte columns only when Vim holds text
+  # as UTF-8: with 'encoding' latin1 (Vim's default in a C locale) marks and edits land on other
+  # text.
+  if &encoding !=# 'utf-8'
+    CannotStart($"Vim's 'encoding' is {&encoding}, and grepls needs utf-8: "
+      .. 'add "set encoding=utf-8" at the top of your vimrc')
+    return false
+  endif
   if !executable(g:grepls_command[0])
-    Error($'{g:grepls_command[0]} is not found: install grepls (its README) or set g:grepls_command')
+    CannotStart($'{g:grepls_command[0]} is not found: install grepls (its README) or set '
+      .. 'g:grepls_command')
     return false
   endif
   var options: dict<any> = {
@@ -398,9 +418,10 @@ def Start(): bool
   endif
   job = job_start(g:grepls_command, options)
   if job_status(job) != 'run'
-    Error($'could not start {string(g:grepls_command)}')
+    CannotStart($'could not start {string(g:grepls_command)}')
     return false
   endif
+  cannot_start_told = ''
   var folder = ProjectOf(getcwd())
   if root == ''  # the session's first server: what this project kept before comes back
     root = folder
@@ -519,6 +540,14 @@ def Open(buf: number)
     uri: uri, languageId: getbufvar(buf, '&filetype') ?? 'plaintext', version: 0,
     text: join(lines, "\n") .. "\n"}})
   Draw(buf, true)
+enddef
+
+# The buffer was read from its file: at first, or again after it changed on disk (:checktime,
+# 'autoread', the "Load File" choice), which Vim does without telling a listener of the change.
+# Sent again whole, or grepls would keep the old text (and a replace land on other lines).
+def Read(buf: number)
+  Close(buf)
+  Open(buf)
 enddef
 
 def Close(buf: number)
@@ -870,9 +899,20 @@ def List()
   })
 enddef
 
-def Replace(replacement: string)
+# :GreplsReplace TEXT; without TEXT it asks for it, and an empty answer removes the matches
+# (an argument cannot be empty); Escape replaces nothing.
+def Replace(given: string, ask: bool)
   if !Start()
     return
+  endif
+  var replacement = given
+  if ask
+    var answer = inputdialog('grepls: replace every match with (empty: remove them): ', '',
+      "\x1b")
+    if answer == "\x1b"
+      return
+    endif
+    replacement = answer
   endif
   var buf = bufnr('')
   var uri = get(uris, buf, '')
@@ -933,12 +973,13 @@ command! -nargs=0 GreplsPatterns Patterns()
 command! -count=1 GreplsNext Jump('grepls.nextMatch', <count>)
 command! -count=1 GreplsPrev Jump('grepls.previousMatch', <count>)
 command! -nargs=0 GreplsList List()
-command! -nargs=1 GreplsReplace Replace(<q-args>)
+command! -nargs=? GreplsReplace Replace(<q-args>, <q-args> == '')
 command! -nargs=0 GreplsRestart Restart()
 
 augroup grepls
   autocmd!
-  autocmd BufReadPost,BufNewFile,FileType * Open(str2nr(expand('<abuf>')))
+  autocmd BufReadPost * Read(str2nr(expand('<abuf>')))
+  autocmd BufNewFile,FileType * Open(str2nr(expand('<abuf>')))
   autocmd BufUnload * Close(str2nr(expand('<abuf>')))
   autocmd BufFilePre * Close(str2nr(expand('<abuf>')))
   autocmd BufFilePost * Open(str2nr(expand('<abuf>')))
