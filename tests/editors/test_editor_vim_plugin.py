@@ -719,3 +719,26 @@ def test_vim_plugin_refuses_an_encoding_other_than_utf8_once(
     )
     assert report["seen"] == [{"value": 1}], report
     assert report["messages"].count('add "set encoding=utf-8" at the top of your vimrc') == 1
+
+
+def test_vim_plugin_jumps_past_the_empty_line_after_the_last_line_break(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """grepls counts the empty line after a file's last line break (LSP's lines), which Vim does
+    not show: a jump that lands there goes on to the next match (it stayed on the last line,
+    and every later jump with it)."""
+    fixture = workdir / "project" / "empty.txt"
+    fixture.write_text("a\n\nb\n\n", encoding="utf-8")
+    steps = [
+        {"run": "GreplsRegex ^$"},
+        {"run": "call cursor(1, 1) | GreplsNext"},
+        {"eval": "line('.')", "until": 2},
+        {"run": "GreplsNext"},
+        {"eval": "line('.')", "until": 4},
+        {"run": "GreplsNext"},
+        {"eval": "line('.')", "until": 2},  # round the end, past the line Vim does not show
+    ]
+    report = run_plugin(
+        workdir, {**env, "GREPLS_STEPS": json.dumps(steps)}, "", "vim_grepls_kept.vim", fixture
+    )
+    assert [step["value"] for step in report["seen"]] == [2, 4, 2], report

@@ -860,7 +860,10 @@ enddef
 
 # The nearest match after (before) the cursor, of any pattern, anywhere in the buffer: grepls
 # finds it (the plugin holds only what is on screen). Columns are bytes on both sides.
-def Jump(command: string, count: number)
+# `from` (0-based line and byte column; the cursor when left out) is where a jump that landed on
+# the empty line after the file's last line break goes on from: grepls counts that line, as LSP
+# does, and Vim shows none (`^$` matched there, and the cursor stayed on the last line, stuck).
+def Jump(command: string, count: number, from: list<number> = [])
   if !Start()  # after the server exited, a new one (it opens every buffer)
     return
   endif
@@ -873,8 +876,12 @@ def Jump(command: string, count: number)
   listener_flush(buf)  # from the text as it is now: an edit just made is sent first
   var wrapped = command == 'grepls.nextMatch' ? ', wrapped around the end'
     : ', wrapped around the start'
-  Execute(command, [uri, line('.') - 1, col('.') - 1, max([count, 1])], (found) => {
-    if type(found) != v:t_dict
+  var at = empty(from) ? [line('.') - 1, col('.') - 1] : from
+  Execute(command, [uri, at[0], at[1], max([count, 1])], (found) => {
+    var beyond = type(found) == v:t_dict && found.range.start.line >= line('$', bufwinid(buf))
+    if beyond && empty(from)
+      Jump(command, 1, [found.range.start.line, found.range.start.character])
+    elseif type(found) != v:t_dict || beyond
       echomsg 'grepls: no match in this buffer'
     elseif bufnr() == buf
       normal! m'
