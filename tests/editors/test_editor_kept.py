@@ -290,6 +290,22 @@ def test_neovim_keeps_a_pattern_added_with_options_and_replaces_with_nothing_whe
     assert held(env) == {str(project): [{"pattern": "xyz", "caseSensitive": False}]}
 
 
+def test_neovim_jumps_past_the_empty_line_after_the_last_line_break(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """grepls counts the empty line after a file's last line break (LSP's lines), which Neovim
+    does not show: a jump that lands there goes on to the next match (it stayed on the last
+    line, and every later jump with it)."""
+    fixture = workdir / "project" / "empty.txt"
+    fixture.write_text("a\n\nb\n\n", encoding="utf-8")
+    line = {"lua": "vim.wait(300) return vim.fn.line('.')"}
+    steps = [{"run": "GreplsRegex ^$"}, {"lua": "return true"}]
+    steps += [{"run": "call cursor(1, 1) | GreplsNext"}, line]
+    steps += [{"run": "GreplsNext"}, line] * 3
+    seen = neovim_session(workdir, env, fixture, steps)["seen"]
+    assert [step["value"] for step in seen[1:]] == [2, 4, 2, 4], seen
+
+
 def test_neovim_highlights_of_one_project_outlive_the_other_projects_server(
     workdir: Path, env: dict[str, str]
 ) -> None:

@@ -417,16 +417,26 @@ vim.api.nvim_create_user_command('GreplsPatterns', function()
 end, { nargs = 0, desc = 'grepls: the patterns in force, with their counts' })
 
 -- The nearest (count-th) match after (before) the cursor, of any pattern, past the cap too, wrapping.
-local function grepls_jump(command, count)
+-- `from` (an LSP position; the cursor when left out) is where a jump that landed on the empty line
+-- after the file's last line break goes on from: grepls counts that line, as LSP does, and Neovim
+-- shows none (`^$` matched there, and the cursor stayed on the last line, stuck).
+local function grepls_jump(command, count, from)
   local client = grepls_client(false, nil, '')
   if not client then
     return
   end
   local uri = vim.uri_from_bufnr(0)
-  local position = vim.lsp.util.make_position_params(0, client.offset_encoding).position
+  local buf = vim.api.nvim_get_current_buf()
+  local position = from or vim.lsp.util.make_position_params(0, client.offset_encoding).position
   local arguments = { uri, position.line, position.character, math.max(count, 1) }
-  grepls_request(client, vim.api.nvim_get_current_buf(), command, arguments, function(found)
-    if not found or found == vim.NIL then
+  grepls_request(client, buf, command, arguments, function(found)
+    local beyond = found and found ~= vim.NIL
+      and found.range.start.line >= vim.api.nvim_buf_line_count(buf)
+    if beyond and not from then
+      grepls_jump(command, 1, found.range.start)
+      return
+    end
+    if not found or found == vim.NIL or beyond then
       vim.notify('grepls: no match in this buffer')
       return
     end
