@@ -742,3 +742,39 @@ def test_vim_plugin_jumps_past_the_empty_line_after_the_last_line_break(
         workdir, {**env, "GREPLS_STEPS": json.dumps(steps)}, "", "vim_grepls_kept.vim", fixture
     )
     assert [step["value"] for step in report["seen"]] == [2, 4, 2], report
+
+
+LIST_UNTIL_FOUND = (
+    "for i in range(50) | execute 'GreplsList' | sleep 200m | if len(getqflist()) | break"
+    " | endif | endfor"
+)
+
+
+def test_vim_plugin_keeps_its_project_as_workspace_after_a_cd_and_a_restart(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """The project is the first server's; a restart after a :cd searched the other folder as
+    the workspace, while the kept patterns stayed with the first."""
+    first, second = workdir / "project" / "A", workdir / "project" / "B"
+    for folder in (first, second):
+        (folder / ".git").mkdir(parents=True)
+        (folder / "closed.txt").write_text("TODO\n", encoding="utf-8")
+    (first / "open.txt").write_text("nothing\n", encoding="utf-8")
+    files = "sort(map(getqflist(), {_, item -> bufname(item.bufnr)}))"
+    steps = [
+        {"run": f"cd {second} | GreplsRestart"},
+        {"run": "Grepls TODO"},
+        # Until the scan has found the closed file (each :GreplsList asks again).
+        {"run": LIST_UNTIL_FOUND},
+        {"eval": f"len({files})", "until": 1},
+        {"eval": f"fnamemodify({files}[0], ':p')", "until": str(first / "closed.txt")},
+    ]
+    report = run_plugin(
+        workdir,
+        {**env, "GREPLS_STEPS": json.dumps(steps)},
+        "let g:grepls_settings = {'grepls': {'scope': 'workspace'}}\n",
+        "vim_grepls_kept.vim",
+        first / "open.txt",
+        cwd=first,
+    )
+    assert report["seen"][-1] == {"value": str(first / "closed.txt")}, report

@@ -422,11 +422,14 @@ def Start(): bool
     return false
   endif
   cannot_start_told = ''
-  var folder = ProjectOf(getcwd())
+  # The project is the first server's, for every server of the session: after a :cd, a
+  # restart (or a server that died) searched another workspace, while the kept patterns stayed
+  # with the first.
   if root == ''  # the session's first server: what this project kept before comes back
-    root = folder
+    root = ProjectOf(getcwd())
     LoadKept()
   endif
+  var folder = root
   ch_sendexpr(job, {method: 'initialize', params: {
     processId: getpid(),
     clientInfo: {name: 'grepls.vim'},
