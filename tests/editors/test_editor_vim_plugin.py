@@ -778,3 +778,27 @@ def test_vim_plugin_keeps_its_project_as_workspace_after_a_cd_and_a_restart(
         cwd=first,
     )
     assert report["seen"][-1] == {"value": str(first / "closed.txt")}, report
+
+
+def test_vim_plugin_draws_the_lines_a_fold_brings_into_view(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """A fold closed shows lines further down without a scroll (no WinScrolled): they are drawn
+    once Vim waits for a key (SafeState); a window over a fold of 15,000 lines (past the 10,000
+    grepls answers for at once) is drawn in parts (nothing at all was)."""
+    fixture = workdir / "project" / "folded.txt"
+    fixture.write_text("TODO\n" * 15_100, encoding="utf-8")
+    bottom = "len(prop_list(line('w$')))"
+    steps = [
+        {"run": "Grepls TODO"},
+        {"eval": "len(prop_list(1))", "until": 1},
+        {"run": "2,300fold | doautocmd SafeState"},
+        {"eval": f"line('w$') > 300 && {bottom}", "until": 1},
+        {"run": "normal! zE"},
+        {"run": "3,15000fold | doautocmd SafeState"},
+        {"eval": f"line('w$') > 15000 && {bottom}", "until": 1},
+    ]
+    report = run_plugin(
+        workdir, {**env, "GREPLS_STEPS": json.dumps(steps)}, "", "vim_grepls_kept.vim", fixture
+    )
+    assert report["seen"] == [{"value": 1}] * 3, report

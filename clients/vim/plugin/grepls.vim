@@ -355,6 +355,9 @@ enddef
 def Restart()
   if job_status(job) == 'run'
     restarting = true
+    # What is asked until the new server has started waits for it (sent to the one stopping,
+    # a command typed just after :GreplsRestart was lost, and a pattern with it).
+    ready = false
     job_stop(job)
   else
     Start()
@@ -477,9 +480,13 @@ def Initialized(response: dict<any>)
 enddef
 
 # The buffers were open in that server only: forget them, and the next server opens them again.
+# On a restart, the commands asked meanwhile go to the next server (not the text's changes:
+# it is sent every buffer whole).
 def Exited(status: number)
   ready = false
-  pending = []
+  pending = restarting
+    ? pending->filter((_, queued) => queued[0].method == 'workspace/executeCommand')
+    : []
   for document in values(documents)
     listener_remove(document.listener)
     Undraw(document.buf)  # no server to keep them right: none rather than stale ones
@@ -652,14 +659,41 @@ def Draw(buf: number, margin = false)
   for window in win_findbuf(buf)
     var first = line('w0', window)
     var last = line('w$', window)
+    in_view[window] = [buf, first, last]
     if margin
       first = max([1, first - winheight(window)])
       last = min([line('$', window), last + winheight(window)])
     endif
-    if first > 0 && last >= first
-      Send({method: 'workspace/executeCommand', params: {command: 'grepls.matchesInLines',
-        arguments: [uri, first - 1, last]}},
-        {callback: (_, response) => Paint(buf, first, last, response)})
+    # grepls answers for MOST_LINES lines at a time: a window over a closed fold may show more.
+    var from = first
+    while from > 0 && from <= last
+      AskLines(buf, uri, from, min([last, from + MOST_LINES - 1]))
+      from += MOST_LINES
+    endwhile
+  endfor
+enddef
+
+const MOST_LINES = 10000  # the most lines grepls.matchesInLines answers for at once
+
+def AskLines(buf: number, uri: string, first: number, last: number)
+  Send({method: 'workspace/executeCommand', params: {command: 'grepls.matchesInLines',
+    arguments: [uri, first - 1, last]}},
+    {callback: (_, response) => Paint(buf, first, last, response)})
+enddef
+
+# Window id -> [buffer, first line, last line] on screen when last drawn. A fold closed or opened
+# changes the lines in view without a scroll (no WinScrolled): looked for whenever Vim waits
+# for a key.
+var in_view: dict<list<number>> = {}
+
+def DrawIfMoved()
+  for window in keys(in_view)
+    var id = str2nr(window)
+    var [buf, first, last] = in_view[window]
+    if winbufnr(id) != buf
+      remove(in_view, window)
+    elseif line('w0', id) != first || line('w$', id) != last
+      Draw(buf, true)
     endif
   endfor
 enddef
@@ -997,6 +1031,7 @@ augroup grepls
   autocmd BufWritePost * Open(str2nr(expand('<abuf>')))
   autocmd ColorScheme * DefineHighlights()
   autocmd WinScrolled * Draw(winbufnr(str2nr(expand('<amatch>'))), true)
+  autocmd SafeState * DrawIfMoved()
   autocmd BufWinEnter * Draw(str2nr(expand('<abuf>')), true)
   autocmd CmdlineChanged : PreviewTyped()
   autocmd CmdlineLeave : LeavePreview()
