@@ -477,10 +477,14 @@ A reader (another session, another editor) finds the old file or the new
 one, never half of one."
   (let* ((file (grepls--kept-file))
          (coding-system-for-write 'utf-8)
-         (beside (make-temp-file (concat file ".") nil ".tmp"
-                                 (if held (json-encode held) "{}"))))
+         (beside (make-temp-file (concat file ".") nil ".tmp")))
     (condition-case err
-        (rename-file beside file t)
+        (progn
+          ;; Written silently (`make-temp-file' given the text said "Wrote ...tmp" over the
+          ;; command's own message), and readable as any file the user makes, not only by them.
+          (write-region (if held (json-encode held) "{}") nil beside nil 'silent)
+          (set-file-modes beside (logand (default-file-modes) #o666))
+          (rename-file beside file t))
       (error (ignore-errors (delete-file beside))
              (signal (car err) (cdr err))))))
 

@@ -9,6 +9,8 @@ session is a real editor started and quit on the project; the file is
 from __future__ import annotations
 
 import json
+import os
+import stat
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -119,6 +121,11 @@ def test_patterns_kept_in_one_editor_come_back_in_the_others(
             {"pattern": "here", "regex": False},
         ]
     }
+    # Written by Emacs as any file the user makes (make-temp-file's 0600 before).
+    umask = os.umask(0)
+    os.umask(umask)
+    kept_file = Path(env["XDG_STATE_HOME"]) / "grepls" / "kept-patterns.json"
+    assert stat.S_IMODE(kept_file.stat().st_mode) == 0o666 & ~umask
 
     # Neovim again: all three.
     fourth = neovim_session(workdir, env, fixture, [{"wait": 3}])["seen"]
