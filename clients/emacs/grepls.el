@@ -504,13 +504,14 @@ for this session, and the user is told why."
        (lambda ()
          (pcase-let ((`(,readable ,held) (grepls--kept-held))
                      (root (grepls--root server)))
-           (when readable
-             (let ((kept (cl-remove-if (lambda (entry) (equal (grepls--kept-id entry) id))
-                                       (append (cdr (assoc root held)) nil))))
-               (setq held (assoc-delete-all root held))
-               (when argument (setq kept (append kept (list argument))))
-               (when kept (push (cons root (vconcat kept)) held))
-               (grepls--write-kept held))))))
+           ;; Said once; and at each change kept for the session only, as it happens.
+           (unless readable (error "it is not valid JSON, and is not written over"))
+           (let ((kept (cl-remove-if (lambda (entry) (equal (grepls--kept-id entry) id))
+                                     (append (cdr (assoc root held)) nil))))
+             (setq held (assoc-delete-all root held))
+             (when argument (setq kept (append kept (list argument))))
+             (when kept (push (cons root (vconcat kept)) held))
+             (grepls--write-kept held)))))
     (error
      (message "grepls: %S is %s for this session only: %s cannot be written (%s)"
               id (if argument "kept" "dropped") (grepls--kept-file)

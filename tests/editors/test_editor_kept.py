@@ -374,6 +374,10 @@ def test_a_kept_patterns_file_that_is_not_json_is_left_as_it_is_and_said_once(
     told = f"grepls: {kept_file} is not valid JSON ("
     assert said.count(told) == 1, said
     assert "kept patterns are not saved until it is fixed" in said
+    # And at each pattern kept, as it is kept: the first word is said as a session starts, where
+    # eglot's "Connected!" covers it at once.
+    each = f"is kept for this session only: {kept_file} cannot be written (it is not valid JSON"
+    assert said.count(each) == 2, said
 
 
 @pytest.mark.parametrize("editor", EDITORS)

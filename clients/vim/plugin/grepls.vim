@@ -304,10 +304,12 @@ def SaveKept(id: string, argument: dict<any> = {})
   endif
 enddef
 
+const NOT_WRITTEN_OVER = 'it is not valid JSON, and is not written over'
+
 def SaveKeptNow(id: string, argument: dict<any>): string
   var [readable, held] = KeptHeld()
-  if !readable
-    return ''
+  if !readable  # said once; and at each change kept for the session only, as it happens
+    return NOT_WRITTEN_OVER
   endif
   var kept = get(held, root, [])
   kept = (type(kept) == v:t_list ? kept : [])->filter((_, entry) => KeptId(entry) != id)

@@ -303,8 +303,8 @@ local function grepls_save_kept(client, id, argument)
   -- Read again under the lock, just before writing: what other sessions saved meanwhile stays.
   local problem = grepls_locked(function()
     local held = grepls_kept_held()
-    if not held then
-      return
+    if not held then -- said once; and at each change kept for the session only, as it happens
+      return 'it is not valid JSON, and is not written over'
     end
     local root = grepls_root(client)
     local kept = vim.tbl_filter(function(entry)
