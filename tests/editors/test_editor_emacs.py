@@ -704,3 +704,21 @@ def test_emacs_knows_grepls_reached_over_tcp(workdir: Path, env: dict[str, str])
         assert seen[1]["value"] > 0, seen
     finally:
         server.kill()
+
+
+def test_emacs_serves_the_text_modes_the_config_names_with_one_grepls(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """Eglot starts a server of its own for a mode derived from one listed: the README's config
+    names org-mode beside text-mode, so an Org file of the project shares the text file's grepls
+    (and its patterns); with text-mode alone it got a second grepls."""
+    fixture = workdir / "project" / "notes.txt"
+    fixture.write_text("a TODO\n", encoding="utf-8")
+    org = workdir / "project" / "notes.org"
+    org.write_text("* TODO heading\n", encoding="utf-8")
+    same = (
+        f"(let ((first (eglot-current-server))) (with-current-buffer (find-file-noselect "
+        f'{json.dumps(str(org))}) (if (eq (eglot-current-server) first) "one" "two")))'
+    )
+    seen = emacs_session(workdir, env, fixture, [{"eval": same}])["seen"]
+    assert seen == [{"value": "one"}]
