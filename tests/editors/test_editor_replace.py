@@ -16,7 +16,7 @@ from typing import Any
 from conftest import DRIVER_WAIT_MS
 from editors_fixture import FIXTURE, PATTERN, fixture_lines, matches
 from editors_readme import snippet
-from editors_run import require_binary, run_driver
+from editors_run import require_binary, run_driver, run_editor
 
 DRIVERS = Path(__file__).parent / "drivers"
 REPLACEMENT = "DONE ✓"
@@ -169,3 +169,48 @@ def test_vim_ale_says_one_match_and_one_replacement_in_the_singular(
     said = run_vim_ale_replace(workdir, env, plan_file, plan)["messages"]
     assert "grepls: 1 match of 'FIXME'" in said and "grepls: 1 replacement\n" in said + "\n"
     assert "1 matches" not in said and "1 replacements" not in said
+
+
+def test_vim_ale_replaces_after_a_combining_accent(workdir: Path, env: dict[str, str]) -> None:
+    """The README's ALE replace turns UTF-16 columns into bytes code point by code point: 'é'
+    written as e and a combining accent is two units (it counted one: 'é TDONEx')."""
+    fixture = workdir / "project" / "accent.txt"
+    fixture.write_text("e\u0301 TODO x\n", encoding="utf-8")
+    plan = {
+        "fixture": str(fixture),
+        "pattern": "TODO",
+        "count": 1,
+        "replacement": "DONE",
+        "expected": {"replaced": ["e\u0301 DONE x"]},
+        "wait_ms": DRIVER_WAIT_MS,
+        "out": str(workdir / "report.json"),
+    }
+    plan_file = workdir / "replace-plan.json"
+    plan_file.write_text(json.dumps(plan), encoding="utf-8")
+    report = run_vim_ale_replace(workdir, env, plan_file, plan)
+    assert {p["name"]: p["lines"] for p in report["phases"]}["replaced"] == ["e\u0301 DONE x"]
+
+
+def test_vim_ale_replace_in_another_filetype_says_which_filetypes(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """:GreplsReplace in a buffer ALE runs no grepls for: said, as the other commands say it
+    (ALE's E605 'Linter "grepls" not found' before, with a Press ENTER)."""
+    vim = require_binary("vim")
+    vimrc = workdir / "vimrc"
+    vimrc.write_text(
+        "set nocompatible encoding=utf-8\nfiletype plugin on\n"
+        + snippet("vim-ale-config")
+        + snippet("vim-ale-replace"),
+        encoding="utf-8",
+    )
+    fixture = workdir / "project" / "code.py"
+    fixture.write_text("# TODO\n", encoding="utf-8")
+    said = workdir / "said.txt"
+    keep = f"call writefile(split(execute('messages'), '\\n'), '{said}')"
+    argv = [vim, "-N", "-n", "-i", "NONE", "-u", str(vimrc), "-es"]
+    argv += ["-c", "GreplsReplace DONE", "-c", keep, "-c", "qa!", str(fixture)]
+    run = run_editor(argv, env, fixture.parent)
+    lines = said.read_text(encoding="utf-8")
+    assert "ALE runs grepls on the filetypes in g:grepls_filetypes" in lines, run.describe()
+    assert "E605" not in lines + run.stderr
