@@ -149,24 +149,32 @@ def test_vim_ale_replaces_through_the_edit_grepls_answers_and_undoes(
     assert f"grepls: {count} replacements" in report["messages"]
 
 
-def test_vim_ale_says_one_match_and_one_replacement_in_the_singular(
-    workdir: Path, env: dict[str, str]
-) -> None:
-    """The README's Vim + ALE snippets say "1 match of" and "1 replacement"."""
+def run_vim_ale_on_one_line(
+    workdir: Path, env: dict[str, str], line: str, pattern: str, replacement: str, replaced: str
+) -> dict[str, Any]:
+    """Vim + ALE's replace of ``pattern``'s one match in a file of one ``line``, which should
+    read ``replaced`` after it; its report."""
     fixture = workdir / "project" / "one.txt"
-    fixture.write_text("a FIXME\n", encoding="utf-8")
+    fixture.write_text(line + "\n", encoding="utf-8")
     plan = {
         "fixture": str(fixture),
-        "pattern": "FIXME",
+        "pattern": pattern,
         "count": 1,
-        "replacement": "FIXED",
-        "expected": {"replaced": ["a FIXED"]},
+        "replacement": replacement,
+        "expected": {"replaced": [replaced]},
         "wait_ms": DRIVER_WAIT_MS,
         "out": str(workdir / "report.json"),
     }
     plan_file = workdir / "replace-plan.json"
     plan_file.write_text(json.dumps(plan), encoding="utf-8")
-    said = run_vim_ale_replace(workdir, env, plan_file, plan)["messages"]
+    return run_vim_ale_replace(workdir, env, plan_file, plan)
+
+
+def test_vim_ale_says_one_match_and_one_replacement_in_the_singular(
+    workdir: Path, env: dict[str, str]
+) -> None:
+    """The README's Vim + ALE snippets say "1 match of" and "1 replacement"."""
+    said = run_vim_ale_on_one_line(workdir, env, "a FIXME", "FIXME", "FIXED", "a FIXED")["messages"]
     assert "grepls: 1 match of 'FIXME'" in said and "grepls: 1 replacement\n" in said + "\n"
     assert "1 matches" not in said and "1 replacements" not in said
 
@@ -174,20 +182,9 @@ def test_vim_ale_says_one_match_and_one_replacement_in_the_singular(
 def test_vim_ale_replaces_after_a_combining_accent(workdir: Path, env: dict[str, str]) -> None:
     """The README's ALE replace turns UTF-16 columns into bytes code point by code point: 'é'
     written as e and a combining accent is two units (it counted one: 'é TDONEx')."""
-    fixture = workdir / "project" / "accent.txt"
-    fixture.write_text("e\u0301 TODO x\n", encoding="utf-8")
-    plan = {
-        "fixture": str(fixture),
-        "pattern": "TODO",
-        "count": 1,
-        "replacement": "DONE",
-        "expected": {"replaced": ["e\u0301 DONE x"]},
-        "wait_ms": DRIVER_WAIT_MS,
-        "out": str(workdir / "report.json"),
-    }
-    plan_file = workdir / "replace-plan.json"
-    plan_file.write_text(json.dumps(plan), encoding="utf-8")
-    report = run_vim_ale_replace(workdir, env, plan_file, plan)
+    report = run_vim_ale_on_one_line(
+        workdir, env, "e\u0301 TODO x", "TODO", "DONE", "e\u0301 DONE x"
+    )
     assert {p["name"]: p["lines"] for p in report["phases"]}["replaced"] == ["e\u0301 DONE x"]
 
 

@@ -69,6 +69,20 @@ def run_plugin(
     return report
 
 
+def stepped(
+    workdir: Path,
+    env: dict[str, str],
+    file: Path,
+    steps: list[dict[str, Any]],
+    settings: str = "",
+    cwd: Path | None = None,
+) -> dict[str, Any]:
+    """Vim with the plugin walks ``steps`` on ``file`` (``drivers/vim_grepls_kept.vim``); its
+    report."""
+    stepped_env = {**env, "GREPLS_STEPS": json.dumps(steps)}
+    return run_plugin(workdir, stepped_env, settings, "vim_grepls_kept.vim", file, cwd)
+
+
 def prop(m: Match) -> dict[str, object]:
     return {
         "lnum": m.line + 1,
@@ -298,9 +312,7 @@ def test_vim_plugin_says_one_match_and_one_replacement_in_the_singular(
         {"run": "GreplsReplace DONE"},
         {"eval": "getline(1, 2)", "until": ["a DONE", "b DONE"]},
     ]
-    messages = run_plugin(
-        workdir, {**env, "GREPLS_STEPS": json.dumps(steps)}, "", "vim_grepls_kept.vim", fixture
-    )["messages"]
+    messages = stepped(workdir, env, fixture, steps)["messages"]
     said = [line for line in messages.splitlines() if line.startswith(("grepls: ", "search "))]
     assert said == [
         "grepls: 1 match of 'FIXME'",
@@ -328,9 +340,7 @@ def test_vim_plugin_does_not_replace_in_a_file_with_a_nul_byte(
         {"eval": "execute('messages') =~# 'holds a NUL byte'", "until": 1},
         {"eval": "getline(2, 4)", "until": ["TODO x", "last TODO", "end"]},
     ]
-    messages = run_plugin(
-        workdir, {**env, "GREPLS_STEPS": json.dumps(steps)}, "", "vim_grepls_kept.vim", fixture
-    )["messages"]
+    messages = stepped(workdir, env, fixture, steps)["messages"]
     assert "line 1 holds a NUL byte" in messages and "nothing is replaced" in messages
 
 
@@ -381,9 +391,7 @@ def test_vim_plugin_patterns_says_there_is_no_pattern_when_none_is_in_force(
         {"run": "GreplsPatterns"},
         {"eval": "execute('messages') =~# 'grepls: no pattern'", "until": 1},
     ]
-    report = run_plugin(
-        workdir, {**env, "GREPLS_STEPS": json.dumps(steps)}, "", "vim_grepls_kept.vim", fixture
-    )
+    report = stepped(workdir, env, fixture, steps)
     assert report["seen"] == [{"value": 1}], report["messages"]
 
 
@@ -403,9 +411,7 @@ def test_vim_plugin_draws_and_jumps_in_a_new_buffer_once_written_to_a_file(
         {"run": "call cursor(1, 1) | GreplsNext"},
         {"eval": "[line('.'), col('.')]", "until": [2, 3]},
     ]
-    report = run_plugin(
-        workdir, {**env, "GREPLS_STEPS": json.dumps(steps)}, "", "vim_grepls_kept.vim", fixture
-    )
+    report = stepped(workdir, env, fixture, steps)
     assert report["seen"][1]["props"] == [[2, 3, "GreplsSearch"]], report["messages"]
     assert report["seen"][2] == {"value": [2, 3]}, report["messages"]
     assert "not open in grepls" not in report["messages"]
@@ -587,9 +593,7 @@ def test_vim_plugin_jumps_into_a_closed_fold_and_from_a_line_just_typed_and_colo
         {"run": 'call cursor(1, 1) | exe "normal! Onew line\\<Esc>gg" | GreplsNext'},
         {"eval": "[line('.'), col('.')]", "until": [2, 5]},
     ]
-    report = run_plugin(
-        workdir, {**env, "GREPLS_STEPS": json.dumps(steps)}, "", "vim_grepls_kept.vim", fixture
-    )
+    report = stepped(workdir, env, fixture, steps)
     assert sorted(report["seen"][1]["props"]) == [
         [1, 5, "GreplsSearch"],
         [2, 5, "GreplsSearch"],
@@ -669,13 +673,7 @@ def test_vim_plugin_sends_a_buffer_reloaded_from_disk_again(
         {"run": "GreplsReplace DONE"},
         {"eval": "getline(1, '$')", "until": ["alpha beta gamma", "xy", "three DONE"]},
     ]
-    report = run_plugin(
-        workdir,
-        {**env, "GREPLS_STEPS": json.dumps(steps)},
-        "set autoread\n",
-        "vim_grepls_kept.vim",
-        fixture,
-    )
+    report = stepped(workdir, env, fixture, steps, "set autoread\n")
     assert report["seen"][2]["props"] == [[3, 7, "GreplsSearch"]], report
     assert report["seen"][-1] == {"value": ["alpha beta gamma", "xy", "three DONE"]}, report
 
@@ -691,9 +689,7 @@ def test_vim_plugin_replace_alone_asks_and_an_empty_answer_removes_the_matches(
         {"run": 'call feedkeys("\\<CR>", "t") | GreplsReplace'},
         {"eval": "getline(1)", "until": "x  two"},
     ]
-    report = run_plugin(
-        workdir, {**env, "GREPLS_STEPS": json.dumps(steps)}, "", "vim_grepls_kept.vim", fixture
-    )
+    report = stepped(workdir, env, fixture, steps)
     assert report["seen"][-1] == {"value": "x  two"}, report
 
 
@@ -710,13 +706,7 @@ def test_vim_plugin_refuses_an_encoding_other_than_utf8_once(
         {"eval": said, "until": 1},
         {"run": "Grepls TODO"},
     ]
-    report = run_plugin(
-        workdir,
-        {**env, "GREPLS_STEPS": json.dumps(steps)},
-        "set encoding=latin1\n",
-        "vim_grepls_kept.vim",
-        fixture,
-    )
+    report = stepped(workdir, env, fixture, steps, "set encoding=latin1\n")
     assert report["seen"] == [{"value": 1}], report
     assert report["messages"].count('add "set encoding=utf-8" at the top of your vimrc') == 1
 
@@ -738,9 +728,7 @@ def test_vim_plugin_jumps_past_the_empty_line_after_the_last_line_break(
         {"run": "GreplsNext"},
         {"eval": "line('.')", "until": 2},  # round the end, past the line Vim does not show
     ]
-    report = run_plugin(
-        workdir, {**env, "GREPLS_STEPS": json.dumps(steps)}, "", "vim_grepls_kept.vim", fixture
-    )
+    report = stepped(workdir, env, fixture, steps)
     assert [step["value"] for step in report["seen"]] == [2, 4, 2], report
 
 
@@ -769,12 +757,12 @@ def test_vim_plugin_keeps_its_project_as_workspace_after_a_cd_and_a_restart(
         {"eval": f"len({files})", "until": 1},
         {"eval": f"fnamemodify({files}[0], ':p')", "until": str(first / "closed.txt")},
     ]
-    report = run_plugin(
+    report = stepped(
         workdir,
-        {**env, "GREPLS_STEPS": json.dumps(steps)},
-        "let g:grepls_settings = {'grepls': {'scope': 'workspace'}}\n",
-        "vim_grepls_kept.vim",
+        env,
         first / "open.txt",
+        steps,
+        "let g:grepls_settings = {'grepls': {'scope': 'workspace'}}\n",
         cwd=first,
     )
     assert report["seen"][-1] == {"value": str(first / "closed.txt")}, report
@@ -798,7 +786,5 @@ def test_vim_plugin_draws_the_lines_a_fold_brings_into_view(
         {"run": "3,15000fold | doautocmd SafeState"},
         {"eval": f"line('w$') > 15000 && {bottom}", "until": 1},
     ]
-    report = run_plugin(
-        workdir, {**env, "GREPLS_STEPS": json.dumps(steps)}, "", "vim_grepls_kept.vim", fixture
-    )
+    report = stepped(workdir, env, fixture, steps)
     assert report["seen"] == [{"value": 1}] * 3, report
