@@ -118,11 +118,8 @@ def test_emacs_replaces_undoes_and_answers_the_code_action_prompts(
     assert bool(report["confirmations"]) == asks, f"eglot asked {report['confirmations']} times"
 
 
-def run_vim_ale_replace(
-    workdir: Path, env: dict[str, str], plan_file: Path, plan: dict[str, Any]
-) -> dict[str, Any]:
-    """Vim + ALE with the README's config and replace snippet walks ``plan``; its report."""
-    vim = require_binary("vim")
+def ale_replace_vimrc(workdir: Path) -> Path:
+    """A vimrc of the README's Vim + ALE config and its replace snippet."""
     vimrc = workdir / "vimrc"
     vimrc.write_text(
         "set nocompatible encoding=utf-8\nfiletype plugin on\n"
@@ -130,6 +127,15 @@ def run_vim_ale_replace(
         + snippet("vim-ale-replace"),
         encoding="utf-8",
     )
+    return vimrc
+
+
+def run_vim_ale_replace(
+    workdir: Path, env: dict[str, str], plan_file: Path, plan: dict[str, Any]
+) -> dict[str, Any]:
+    """Vim + ALE with the README's config and replace snippet walks ``plan``; its report."""
+    vim = require_binary("vim")
+    vimrc = ale_replace_vimrc(workdir)
     driver = DRIVERS / "vim_replace.vim"
     argv = [vim, "-N", "-n", "-i", "NONE", "-u", str(vimrc), "-es", "-S", str(driver)]
     return run_driver([*argv, plan["fixture"]], env, workdir, plan_file)
@@ -194,13 +200,7 @@ def test_vim_ale_replace_in_another_filetype_says_which_filetypes(
     """:GreplsReplace in a buffer ALE runs no grepls for: said, as the other commands say it
     (ALE's E605 'Linter "grepls" not found' before, with a Press ENTER)."""
     vim = require_binary("vim")
-    vimrc = workdir / "vimrc"
-    vimrc.write_text(
-        "set nocompatible encoding=utf-8\nfiletype plugin on\n"
-        + snippet("vim-ale-config")
-        + snippet("vim-ale-replace"),
-        encoding="utf-8",
-    )
+    vimrc = ale_replace_vimrc(workdir)
     fixture = workdir / "project" / "code.py"
     fixture.write_text("# TODO\n", encoding="utf-8")
     said = workdir / "said.txt"
